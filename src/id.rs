@@ -1,0 +1,216 @@
+//! Identifier newtypes: members, the host's references, rewards.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// The longest identifier accepted, in bytes.
+pub const MAX_ID_LEN: usize = 128;
+
+/// An identifier that is empty, too long, or holds whitespace at its ends or
+/// control characters.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid {kind} {value:?}: {problem}")]
+#[non_exhaustive]
+pub struct InvalidId {
+    /// Which identifier: `"member id"`, `"reference"`, `"reward id"`.
+    pub kind: &'static str,
+    /// The text that was given (cut to [`MAX_ID_LEN`] characters).
+    pub value: String,
+    /// What is wrong with it.
+    pub problem: IdProblem,
+}
+
+/// What is wrong with an identifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum IdProblem {
+    /// No characters.
+    #[error("must not be empty")]
+    Empty,
+    /// More than [`MAX_ID_LEN`] bytes.
+    #[error("is {len} bytes long, the limit is {MAX_ID_LEN}")]
+    TooLong {
+        /// Its length in bytes.
+        len: usize,
+    },
+    /// Leading or trailing whitespace, which makes two ids look equal.
+    #[error("must not start or end with whitespace")]
+    SurroundingWhitespace,
+    /// A control character (newline, tab, NUL, ...).
+    #[error("must not contain control characters")]
+    ControlCharacter,
+}
+
+fn check(kind: &'static str, value: &str) -> Result<(), InvalidId> {
+    let problem = if value.is_empty() {
+        IdProblem::Empty
+    } else if value.len() > MAX_ID_LEN {
+        IdProblem::TooLong { len: value.len() }
+    } else if value.trim() != value {
+        IdProblem::SurroundingWhitespace
+    } else if value.chars().any(char::is_control) {
+        IdProblem::ControlCharacter
+    } else {
+        return Ok(());
+    };
+    Err(InvalidId {
+        kind,
+        value: value.chars().take(MAX_ID_LEN).collect(),
+        problem,
+    })
+}
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident, $kind:literal, $example:literal) => {
+        $(#[$doc])*
+        ///
+        /// Any text of 1 to 128 bytes without control characters or
+        /// surrounding whitespace; compared exactly (case matters).
+        ///
+        /// # Example
+        ///
+        /// ```
+        #[doc = concat!("use loyalty::", stringify!($name), ";")]
+        ///
+        #[doc = concat!("let id: ", stringify!($name), " = \"", $example, "\".parse()?;")]
+        #[doc = concat!("assert_eq!(id.as_str(), \"", $example, "\");")]
+        #[doc = concat!("assert!(", stringify!($name), "::new(\"\").is_err());")]
+        /// # Ok::<(), loyalty::InvalidId>(())
+        /// ```
+        #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            /// Checks and wraps an identifier.
+            ///
+            /// # Errors
+            ///
+            /// [`InvalidId`] when the text is empty, longer than 128 bytes,
+            /// starts or ends with whitespace, or holds control characters.
+            pub fn new(value: impl Into<String>) -> Result<Self, InvalidId> {
+                let value = value.into();
+                check($kind, &value)?;
+                Ok($name(value))
+            }
+
+            /// The identifier as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}({:?})", stringify!($name), self.0)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = InvalidId;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                $name::new(s)
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = InvalidId;
+
+            fn try_from(value: String) -> Result<Self, Self::Error> {
+                $name::new(value)
+            }
+        }
+
+        impl TryFrom<&str> for $name {
+            type Error = InvalidId;
+
+            fn try_from(value: &str) -> Result<Self, Self::Error> {
+                $name::new(value)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> Self {
+                id.0
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A member of the loyalty program: the host's customer id.
+    MemberId,
+    "member id",
+    "cust-1042"
+);
+
+id_type!(
+    /// The host's reference for something that happened in the outside world:
+    /// an order id, a refund id, a redemption id, an adjustment or transfer id.
+    ///
+    /// References make commands exactly-once: the same reference twice is
+    /// recognised. They are scoped per member and per kind, so an order
+    /// `"1001"` and a refund `"1001"` of the same member do not collide.
+    Reference,
+    "reference",
+    "ORD-1001"
+);
+
+id_type!(
+    /// A reward in the program's catalogue.
+    RewardId,
+    "reward id",
+    "ten-percent-off"
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_problem_is_named() {
+        let problem = |s: &str| MemberId::new(s).unwrap_err().problem;
+        assert_eq!(problem(""), IdProblem::Empty);
+        assert_eq!(problem(&"x".repeat(129)), IdProblem::TooLong { len: 129 });
+        assert_eq!(problem(" a"), IdProblem::SurroundingWhitespace);
+        assert_eq!(problem("a\nb"), IdProblem::ControlCharacter);
+        assert!(MemberId::new("x".repeat(128)).is_ok());
+        assert!(MemberId::new("Marta García").is_ok());
+    }
+
+    #[test]
+    fn messages_say_which_id_and_why() {
+        assert_eq!(
+            Reference::new("").unwrap_err().to_string(),
+            "invalid reference \"\": must not be empty"
+        );
+        assert_eq!(
+            RewardId::new("a\t").unwrap_err().to_string(),
+            "invalid reward id \"a\\t\": must not start or end with whitespace"
+        );
+    }
+
+    #[test]
+    fn serde_validates() {
+        assert_eq!(
+            serde_json::to_string(&MemberId::new("m-1").unwrap()).unwrap(),
+            "\"m-1\""
+        );
+        assert!(serde_json::from_str::<MemberId>("\"\"").is_err());
+    }
+}

@@ -1,0 +1,1055 @@
+//! One member's account: lots, pending points, debt, totals, records and
+//! journal — and `apply`, which folds an event into them.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::event::*;
+use crate::{ApplyError, MemberId, Money, Points, PointsOverflow, Reference, ReferenceKind};
+
+/// Where a lot sits in consumption order: soonest expiry first, lots that
+/// never expire last, ties by lot id (oldest first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct LotKey {
+    never: bool,
+    expires_at: Option<DateTime<Utc>>,
+    lot: LotId,
+}
+
+impl LotKey {
+    pub(crate) fn new(lot: LotId, expires_at: Option<DateTime<Utc>>) -> LotKey {
+        LotKey {
+            never: expires_at.is_none(),
+            expires_at,
+            lot,
+        }
+    }
+
+    pub(crate) fn lot(&self) -> LotId {
+        self.lot
+    }
+
+    pub(crate) fn expires_at(&self) -> Option<DateTime<Utc>> {
+        self.expires_at
+    }
+}
+
+/// Points waiting to become spendable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PendingLot {
+    pub(crate) order: Reference,
+    pub(crate) points: Points,
+    pub(crate) available_at: Option<DateTime<Utc>>,
+    pub(crate) expires_at: Option<DateTime<Utc>>,
+}
+
+/// A member's points figures.
+///
+/// `available + pending = earned − redeemed − expired − clawed_back +
+/// adjusted + transferred_in − transferred_out` always holds.
+///
+/// # Example
+///
+/// ```
+/// use loyalty::{Enroll, Ledger, Points, Program, Purchase};
+///
+/// let mut ledger = Ledger::new(serde_json::from_str::<Program>(r#"{"currency": "EUR"}"#)?);
+/// let at = "2026-01-12T10:00:00Z".parse()?;
+/// ledger.execute(Enroll::new("marta".parse()?, at))?;
+/// ledger.execute(Purchase::new("marta".parse()?, "ORD-1".parse()?, "57.40 EUR".parse()?, at))?;
+///
+/// let balance = ledger.balance(&"marta".parse()?)?;
+/// assert_eq!(balance.available, Points::new(57));
+/// assert_eq!(balance.earned, Points::new(57));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Balance {
+    /// Spendable now. Negative when clawbacks left a debt.
+    pub available: Points,
+    /// Earned, not yet spendable.
+    pub pending: Points,
+    /// Earned by purchases, over the member's lifetime.
+    pub earned: Points,
+    /// Spent on rewards, less what cancellations and refunds gave back.
+    pub redeemed: Points,
+    /// Expired.
+    pub expired: Points,
+    /// Taken back by refunds (a debt included; forgiven points excluded).
+    pub clawed_back: Points,
+    /// Manual credits less manual debits.
+    pub adjusted: Points,
+    /// Received from other members.
+    pub transferred_in: Points,
+    /// Sent to other members.
+    pub transferred_out: Points,
+}
+
+impl Balance {
+    /// The debt left by clawbacks: how far `available` is below zero.
+    pub fn debt(&self) -> Points {
+        Points::new(self.available.value().min(0).saturating_neg())
+    }
+
+    /// Folds one journal entry in.
+    pub(crate) fn post(&mut self, entry: &Posting) -> Result<(), PointsOverflow> {
+        let mut next = *self;
+        next.available = next.available.checked_add(entry.available)?;
+        next.pending = next.pending.checked_add(entry.pending)?;
+        let both = entry.available.checked_add(entry.pending)?;
+        match entry.kind {
+            EntryKind::Earned => next.earned = next.earned.checked_add(both)?,
+            EntryKind::Settled => {}
+            EntryKind::Redeemed | EntryKind::RedemptionCancelled | EntryKind::Restored => {
+                next.redeemed = next.redeemed.checked_sub(entry.available)?
+            }
+            EntryKind::ClawedBack => next.clawed_back = next.clawed_back.checked_sub(both)?,
+            EntryKind::Expired => next.expired = next.expired.checked_sub(entry.available)?,
+            EntryKind::Adjusted => next.adjusted = next.adjusted.checked_add(entry.available)?,
+            EntryKind::TransferredIn => {
+                next.transferred_in = next.transferred_in.checked_add(entry.available)?
+            }
+            EntryKind::TransferredOut => {
+                next.transferred_out = next.transferred_out.checked_sub(entry.available)?
+            }
+        }
+        *self = next;
+        Ok(())
+    }
+}
+
+/// What a statement line records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum EntryKind {
+    /// Points earned by a purchase (available or pending).
+    Earned,
+    /// Pending points became spendable.
+    Settled,
+    /// Points spent on a reward.
+    Redeemed,
+    /// A cancelled redemption's points came back.
+    RedemptionCancelled,
+    /// A refund gave back points spent on the order's discounts.
+    Restored,
+    /// A refund took back points the order earned.
+    ClawedBack,
+    /// Manual credit or debit.
+    Adjusted,
+    /// Received from another member.
+    TransferredIn,
+    /// Sent to another member.
+    TransferredOut,
+    /// Points expired.
+    Expired,
+}
+
+impl EntryKind {
+    /// A short description for statements.
+    pub fn describe(self) -> &'static str {
+        match self {
+            EntryKind::Earned => "earned",
+            EntryKind::Settled => "became spendable",
+            EntryKind::Redeemed => "redeemed",
+            EntryKind::RedemptionCancelled => "redemption cancelled",
+            EntryKind::Restored => "restored by refund",
+            EntryKind::ClawedBack => "clawed back by refund",
+            EntryKind::Adjusted => "adjusted",
+            EntryKind::TransferredIn => "received",
+            EntryKind::TransferredOut => "sent",
+            EntryKind::Expired => "expired",
+        }
+    }
+}
+
+/// One balance movement of the journal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Posting {
+    pub(crate) at: DateTime<Utc>,
+    pub(crate) kind: EntryKind,
+    pub(crate) reference: Option<Reference>,
+    pub(crate) available: Points,
+    pub(crate) pending: Points,
+}
+
+impl Posting {
+    fn new(
+        at: DateTime<Utc>,
+        kind: EntryKind,
+        reference: Option<&Reference>,
+        available: Points,
+        pending: Points,
+    ) -> Posting {
+        Posting {
+            at,
+            kind,
+            reference: reference.cloned(),
+            available,
+            pending,
+        }
+    }
+}
+
+fn neg(points: Points) -> Result<Points, PointsOverflow> {
+    points.checked_neg()
+}
+
+fn sum_draws(draws: &[LotDraw]) -> Result<Points, PointsOverflow> {
+    Points::checked_sum(draws.iter().map(|d| d.points))
+}
+
+fn sum_credits(credits: &[LotCredit]) -> Result<Points, PointsOverflow> {
+    Points::checked_sum(credits.iter().map(|c| c.points))
+}
+
+/// The journal entries an event makes, in order.
+pub(crate) fn postings(event: &Event) -> Result<Vec<Posting>, PointsOverflow> {
+    let zero = Points::ZERO;
+    Ok(match event {
+        Event::MemberEnrolled(_) => Vec::new(),
+        Event::PurchaseRecorded(e) => {
+            let available = e.credit.map_or(zero, |c| c.points);
+            let pending = e.pending.map_or(zero, |p| p.points);
+            vec![Posting::new(
+                e.at,
+                EntryKind::Earned,
+                Some(&e.order),
+                available,
+                pending,
+            )]
+        }
+        Event::OrderConfirmed(e) => match e.credit {
+            Some(c) => vec![Posting::new(
+                e.at,
+                EntryKind::Settled,
+                Some(&e.order),
+                c.points,
+                neg(c.points)?,
+            )],
+            None => Vec::new(),
+        },
+        Event::PointsSettled(e) => vec![Posting::new(
+            e.at,
+            EntryKind::Settled,
+            Some(&e.order),
+            e.credit.points,
+            neg(e.credit.points)?,
+        )],
+        Event::RewardRedeemed(e) => vec![Posting::new(
+            e.at,
+            EntryKind::Redeemed,
+            Some(&e.redemption),
+            neg(e.points)?,
+            zero,
+        )],
+        Event::RedemptionCancelled(e) => vec![Posting::new(
+            e.at,
+            EntryKind::RedemptionCancelled,
+            Some(&e.redemption),
+            e.points,
+            zero,
+        )],
+        Event::OrderRefunded(e) => {
+            let mut out = Vec::with_capacity(e.restored.len().saturating_add(1));
+            for r in &e.restored {
+                out.push(Posting::new(
+                    e.at,
+                    EntryKind::Restored,
+                    Some(&e.refund),
+                    r.points,
+                    zero,
+                ));
+            }
+            let c = &e.clawback;
+            let from_available = sum_draws(&c.draws)?.checked_add(c.debt)?;
+            out.push(Posting::new(
+                e.at,
+                EntryKind::ClawedBack,
+                Some(&e.refund),
+                neg(from_available)?,
+                neg(c.from_pending)?,
+            ));
+            out
+        }
+        Event::PointsAdjusted(e) => vec![Posting::new(
+            e.at,
+            EntryKind::Adjusted,
+            Some(&e.adjustment),
+            e.points,
+            zero,
+        )],
+        Event::PointsTransferredOut(e) => vec![Posting::new(
+            e.at,
+            EntryKind::TransferredOut,
+            Some(&e.transfer),
+            neg(e.points)?,
+            zero,
+        )],
+        Event::PointsTransferredIn(e) => vec![Posting::new(
+            e.at,
+            EntryKind::TransferredIn,
+            Some(&e.transfer),
+            e.points,
+            zero,
+        )],
+        Event::PointsExpired(e) => vec![Posting::new(
+            e.at,
+            EntryKind::Expired,
+            None,
+            neg(e.points)?,
+            zero,
+        )],
+    })
+}
+
+/// Whether an event counts as activity for inactivity expiry.
+pub(crate) fn is_activity(event: &Event) -> bool {
+    match event {
+        Event::MemberEnrolled(_)
+        | Event::PurchaseRecorded(_)
+        | Event::PointsSettled(_)
+        | Event::RewardRedeemed(_)
+        | Event::RedemptionCancelled(_)
+        | Event::PointsTransferredOut(_)
+        | Event::PointsTransferredIn(_) => true,
+        Event::OrderConfirmed(e) => e.credit.is_some(),
+        Event::OrderRefunded(e) => !e.restored.is_empty(),
+        Event::PointsAdjusted(e) => e.points.is_positive(),
+        Event::PointsExpired(_) => false,
+    }
+}
+
+/// The balance-carrying part of an account: everything a decision needs to
+/// see change as it plans a command's events. Small: it holds live lots
+/// only, never history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Wallet {
+    pub(crate) lots: BTreeMap<LotKey, Points>,
+    pub(crate) pending: BTreeMap<LotId, PendingLot>,
+    pub(crate) debt: Points,
+    pub(crate) next_lot: u64,
+    pub(crate) last_event_at: DateTime<Utc>,
+    pub(crate) last_activity_at: DateTime<Utc>,
+    pub(crate) balance: Balance,
+}
+
+/// An event's effect on lots, pending points and debt, taken apart so it can
+/// be checked whole before anything changes.
+struct Movement<'e> {
+    pending_add: Option<(&'e PendingCredit, &'e Reference)>,
+    pending_take: Option<(LotId, Points, bool)>,
+    credits: Vec<&'e LotCredit>,
+    draws: Vec<&'e LotDraw>,
+    debt_incurred: Points,
+}
+
+impl<'e> Movement<'e> {
+    fn of(event: &'e Event) -> Movement<'e> {
+        let mut m = Movement {
+            pending_add: None,
+            pending_take: None,
+            credits: Vec::new(),
+            draws: Vec::new(),
+            debt_incurred: Points::ZERO,
+        };
+        match event {
+            Event::MemberEnrolled(_) => {}
+            Event::PurchaseRecorded(e) => {
+                m.credits.extend(e.credit.as_ref());
+                m.pending_add = e.pending.as_ref().map(|p| (p, &e.order));
+            }
+            Event::OrderConfirmed(e) => {
+                if let Some(c) = &e.credit {
+                    m.pending_take = Some((c.lot, c.points, true));
+                    m.credits.push(c);
+                }
+            }
+            Event::PointsSettled(e) => {
+                m.pending_take = Some((e.credit.lot, e.credit.points, true));
+                m.credits.push(&e.credit);
+            }
+            Event::RewardRedeemed(e) => m.draws.extend(&e.draws),
+            Event::RedemptionCancelled(e) => m.credits.extend(&e.credits),
+            Event::OrderRefunded(e) => {
+                for r in &e.restored {
+                    m.credits.extend(&r.credits);
+                }
+                m.draws.extend(&e.clawback.draws);
+                m.debt_incurred = e.clawback.debt;
+            }
+            Event::PointsAdjusted(e) => {
+                m.credits.extend(e.credit.as_ref());
+                m.draws.extend(&e.draws);
+            }
+            Event::PointsTransferredOut(e) => m.draws.extend(&e.draws),
+            Event::PointsTransferredIn(e) => m.credits.extend(&e.credits),
+            Event::PointsExpired(e) => m.draws.extend(&e.draws),
+        }
+        m
+    }
+}
+
+impl Wallet {
+    fn new(at: DateTime<Utc>) -> Wallet {
+        Wallet {
+            lots: BTreeMap::new(),
+            pending: BTreeMap::new(),
+            debt: Points::ZERO,
+            next_lot: 1,
+            last_event_at: at,
+            last_activity_at: at,
+            balance: Balance::default(),
+        }
+    }
+
+    /// The id the next new lot gets.
+    pub(crate) fn next_lot_id(&self) -> LotId {
+        LotId::new(self.next_lot)
+    }
+
+    /// Available points: lots less debt.
+    pub(crate) fn available(&self) -> Points {
+        self.balance.available
+    }
+
+    /// Folds an event's balance effects in (its journal entries are
+    /// `entries`, from [`postings`]), or changes nothing and says why.
+    pub(crate) fn apply(&mut self, event: &Event, entries: &[Posting]) -> Result<(), ApplyError> {
+        let member = event.member();
+        let at = event.at();
+        if at < self.last_event_at {
+            return Err(ApplyError::OutOfOrder {
+                member: member.clone(),
+                at,
+                last_event_at: self.last_event_at,
+            });
+        }
+        let malformed = |problem| ApplyError::Malformed {
+            member: member.clone(),
+            event: event.kind(),
+            problem,
+        };
+        check_figures(event).map_err(malformed)?;
+        let movement = Movement::of(event);
+
+        // Pending points.
+        if let Some((lot, taken, whole)) = movement.pending_take {
+            let held = self.pending.get(&lot).map_or(Points::ZERO, |p| p.points);
+            if taken > held || (whole && taken != held) || !taken.is_positive() {
+                return Err(ApplyError::PendingShort {
+                    member: member.clone(),
+                    lot,
+                    held,
+                    taken,
+                });
+            }
+        }
+        if let Some((p, _)) = movement.pending_add
+            && (self.pending.contains_key(&p.lot) || !p.points.is_positive())
+        {
+            return Err(malformed(
+                "a pending lot that exists already or holds no points",
+            ));
+        }
+
+        // Debt.
+        let repaid = Points::checked_sum(movement.credits.iter().map(|c| c.debt_repaid))?;
+        if repaid > self.debt {
+            return Err(ApplyError::DebtShort {
+                member: member.clone(),
+                debt: self.debt,
+                repaid,
+            });
+        }
+        let debt = self
+            .debt
+            .checked_sub(repaid)?
+            .checked_add(movement.debt_incurred)?;
+        if !movement.debt_incurred.is_zero() && self.lots_left_after(&movement)? {
+            return Err(malformed("a debt while lots still hold points"));
+        }
+
+        // Lots: every draw must be covered by what the lot holds after the
+        // event's credits.
+        let mut needs: BTreeMap<LotKey, Points> = BTreeMap::new();
+        for d in &movement.draws {
+            let key = LotKey::new(d.lot, d.expires_at);
+            let need = needs.entry(key).or_insert(Points::ZERO);
+            *need = need.checked_add(d.points)?;
+        }
+        for (key, need) in &needs {
+            let mut held = self.lots.get(key).copied().unwrap_or(Points::ZERO);
+            for c in movement
+                .credits
+                .iter()
+                .filter(|c| LotKey::new(c.lot, c.expires_at) == *key)
+            {
+                held = held.checked_add(c.points.checked_sub(c.debt_repaid)?)?;
+            }
+            if *need > held {
+                return Err(ApplyError::LotShort {
+                    member: member.clone(),
+                    lot: key.lot,
+                    held,
+                    drawn: *need,
+                });
+            }
+        }
+
+        // Totals.
+        let mut balance = self.balance;
+        for entry in entries {
+            balance.post(entry)?;
+        }
+        let mut next_lot = self.next_lot;
+        for c in &movement.credits {
+            next_lot = next_lot.max(c.lot.number().saturating_add(1));
+        }
+        if let Some((p, _)) = movement.pending_add {
+            next_lot = next_lot.max(p.lot.number().saturating_add(1));
+        }
+        for c in &movement.credits {
+            let held = self
+                .lots
+                .get(&LotKey::new(c.lot, c.expires_at))
+                .copied()
+                .unwrap_or(Points::ZERO);
+            held.checked_add(c.points.checked_sub(c.debt_repaid)?)?;
+        }
+
+        // Everything checked: change the wallet.
+        if let Some((lot, taken, _)) = movement.pending_take
+            && let Some(p) = self.pending.get_mut(&lot)
+        {
+            p.points = Points::new(p.points.value().saturating_sub(taken.value()));
+            if p.points.is_zero() {
+                self.pending.remove(&lot);
+            }
+        }
+        if let Some((p, order)) = movement.pending_add {
+            self.pending.insert(
+                p.lot,
+                PendingLot {
+                    order: order.clone(),
+                    points: p.points,
+                    available_at: p.available_at,
+                    expires_at: p.expires_at,
+                },
+            );
+        }
+        for c in &movement.credits {
+            let key = LotKey::new(c.lot, c.expires_at);
+            let add = c.points.value().saturating_sub(c.debt_repaid.value());
+            if add > 0 {
+                let held = self.lots.entry(key).or_insert(Points::ZERO);
+                *held = Points::new(held.value().saturating_add(add));
+            }
+        }
+        for (key, need) in needs {
+            if let Some(held) = self.lots.get_mut(&key) {
+                *held = Points::new(held.value().saturating_sub(need.value()));
+                if !held.is_positive() {
+                    self.lots.remove(&key);
+                }
+            }
+        }
+        self.debt = debt;
+        self.balance = balance;
+        self.next_lot = next_lot;
+        self.last_event_at = at;
+        if is_activity(event) {
+            self.last_activity_at = at;
+        }
+        Ok(())
+    }
+
+    /// Whether lots would hold points after the movement's credits and draws
+    /// (ignoring debt): a debt may only be incurred once they are empty.
+    fn lots_left_after(&self, movement: &Movement<'_>) -> Result<bool, PointsOverflow> {
+        let held = Points::checked_sum(self.lots.values().copied())?;
+        let credited = Points::checked_sum(
+            movement
+                .credits
+                .iter()
+                .map(|c| Points::new(c.points.value().saturating_sub(c.debt_repaid.value()))),
+        )?;
+        let drawn = Points::checked_sum(movement.draws.iter().map(|d| d.points))?;
+        Ok(held
+            .checked_add(credited)?
+            .checked_sub(drawn)?
+            .is_positive())
+    }
+
+    /// When something next falls due for this wallet under `expiry`: a
+    /// pending lot maturing, a lot expiring, or the inactivity deadline.
+    pub(crate) fn next_due(&self, inactivity_days: Option<u32>) -> Option<DateTime<Utc>> {
+        let expiring = self.lots.keys().next().and_then(|k| k.expires_at);
+        let maturing = self.pending.values().filter_map(|p| p.available_at).min();
+        let inactive = inactivity_days.and_then(|days| self.inactivity_deadline(days));
+        [expiring, maturing, inactive].into_iter().flatten().min()
+    }
+
+    /// When the member's points lapse for inactivity, if they hold any.
+    pub(crate) fn inactivity_deadline(&self, days: u32) -> Option<DateTime<Utc>> {
+        if self.lots.is_empty() {
+            return None;
+        }
+        self.last_activity_at
+            .checked_add_days(chrono::Days::new(u64::from(days)))
+    }
+}
+
+/// Checks that an event's own figures add up: positive amounts where points
+/// move, totals equal to their parts.
+fn check_figures(event: &Event) -> Result<(), &'static str> {
+    let positive_credits = |cs: &[LotCredit]| {
+        cs.iter().all(|c| {
+            c.points.is_positive() && !c.debt_repaid.is_negative() && c.debt_repaid <= c.points
+        })
+    };
+    let positive_draws = |ds: &[LotDraw]| ds.iter().all(|d| d.points.is_positive());
+    let sums = |total: Points, parts: Result<Points, PointsOverflow>| parts == Ok(total);
+    let ok = match event {
+        Event::MemberEnrolled(_) => true,
+        Event::PurchaseRecorded(e) => {
+            let credit_points = e.credit.map_or(Points::ZERO, |c| c.points);
+            let pending_points = e.pending.map_or(Points::ZERO, |p| p.points);
+            let one_form = e.credit.is_none() || e.pending.is_none();
+            !e.points.is_negative()
+                && one_form
+                && e.credit.is_none_or(|c| positive_credits(&[c]))
+                && credit_points.checked_add(pending_points) == Ok(e.points)
+                && !e.amount.is_negative()
+        }
+        Event::OrderConfirmed(e) => e.credit.is_none_or(|c| positive_credits(&[c])),
+        Event::PointsSettled(e) => positive_credits(&[e.credit]),
+        Event::RewardRedeemed(e) => {
+            e.points.is_positive()
+                && positive_draws(&e.draws)
+                && sums(e.points, sum_draws(&e.draws))
+        }
+        Event::RedemptionCancelled(e) => {
+            positive_credits(&e.credits) && sums(e.points, sum_credits(&e.credits))
+        }
+        Event::OrderRefunded(e) => {
+            let c = &e.clawback;
+            let parts = sum_draws(&c.draws)
+                .and_then(|d| d.checked_add(c.from_pending))
+                .and_then(|s| s.checked_add(c.debt))
+                .and_then(|s| s.checked_add(c.forgiven));
+            e.restored
+                .iter()
+                .all(|r| positive_credits(&r.credits) && sums(r.points, sum_credits(&r.credits)))
+                && positive_draws(&c.draws)
+                && !c.from_pending.is_negative()
+                && !c.debt.is_negative()
+                && !c.forgiven.is_negative()
+                && sums(c.points, parts)
+                && e.amount.amount().is_sign_positive()
+                && !e.amount.is_zero()
+        }
+        Event::PointsAdjusted(e) => {
+            if e.points.is_positive() {
+                e.draws.is_empty()
+                    && e.credit
+                        .is_some_and(|c| positive_credits(&[c]) && c.points == e.points)
+            } else {
+                e.credit.is_none()
+                    && positive_draws(&e.draws)
+                    && e.points
+                        .checked_neg()
+                        .is_ok_and(|p| sums(p, sum_draws(&e.draws)))
+            }
+        }
+        Event::PointsTransferredOut(e) => {
+            positive_draws(&e.draws) && sums(e.points, sum_draws(&e.draws))
+        }
+        Event::PointsTransferredIn(e) => {
+            positive_credits(&e.credits) && sums(e.points, sum_credits(&e.credits))
+        }
+        Event::PointsExpired(e) => positive_draws(&e.draws) && sums(e.points, sum_draws(&e.draws)),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err("its points do not add up")
+    }
+}
+
+/// An order as the account remembers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct OrderRecord {
+    pub(crate) recorded: PurchaseRecorded,
+    pub(crate) refunded: Money,
+    /// Cumulative clawback target: taken, owed or forgiven.
+    pub(crate) clawed_back: Points,
+    pub(crate) confirmed: Option<OrderConfirmed>,
+}
+
+/// A redemption as the account remembers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RedemptionRecord {
+    pub(crate) redeemed: RewardRedeemed,
+    pub(crate) used_by: Option<Reference>,
+    pub(crate) cancelled: Option<RedemptionCancelled>,
+    /// Points given back so far by refunds of the order that used it.
+    pub(crate) restored: Points,
+}
+
+/// A transfer as one side remembers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum TransferRecord {
+    Out(PointsTransferredOut),
+    In(PointsTransferredIn),
+}
+
+/// One member's account: the fold of their events.
+///
+/// Read it through [`Ledger::account`](crate::Ledger::account).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    member: MemberId,
+    enrolled_at: DateTime<Utc>,
+    pub(crate) wallet: Wallet,
+    pub(crate) orders: BTreeMap<Reference, OrderRecord>,
+    pub(crate) redemptions: BTreeMap<Reference, RedemptionRecord>,
+    pub(crate) refunds: BTreeMap<Reference, OrderRefunded>,
+    pub(crate) adjustments: BTreeMap<Reference, PointsAdjusted>,
+    pub(crate) transfers: BTreeMap<Reference, TransferRecord>,
+    pub(crate) journal: Vec<Posting>,
+    /// When something next falls due, as filed in the ledger's due index.
+    pub(crate) due: Option<DateTime<Utc>>,
+}
+
+/// A lot of spendable points, as [`Account::lots`] lists it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Lot {
+    /// The lot.
+    pub id: LotId,
+    /// When it expires; `None` when it never does.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// The points it holds.
+    pub points: Points,
+}
+
+/// Points waiting to become spendable, as [`Account::pending`] lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PendingPoints {
+    /// The lot they will form.
+    pub lot: LotId,
+    /// The order that earned them.
+    pub order: Reference,
+    /// The points.
+    pub points: Points,
+    /// When they become spendable; `None` when the order must be confirmed.
+    pub available_at: Option<DateTime<Utc>>,
+}
+
+impl Account {
+    pub(crate) fn new(event: &MemberEnrolled) -> Account {
+        Account {
+            member: event.member.clone(),
+            enrolled_at: event.at,
+            wallet: Wallet::new(event.at),
+            orders: BTreeMap::new(),
+            redemptions: BTreeMap::new(),
+            refunds: BTreeMap::new(),
+            adjustments: BTreeMap::new(),
+            transfers: BTreeMap::new(),
+            journal: Vec::new(),
+            due: None,
+        }
+    }
+
+    /// The member.
+    pub fn member(&self) -> &MemberId {
+        &self.member
+    }
+
+    /// When the member enrolled.
+    pub fn enrolled_at(&self) -> DateTime<Utc> {
+        self.enrolled_at
+    }
+
+    /// The time of the member's last event; commands dated earlier are
+    /// refused as out of order.
+    pub fn last_event_at(&self) -> DateTime<Utc> {
+        self.wallet.last_event_at
+    }
+
+    /// The time of the member's last activity (see
+    /// [`Expiry::AfterInactivity`](crate::Expiry::AfterInactivity)).
+    pub fn last_activity_at(&self) -> DateTime<Utc> {
+        self.wallet.last_activity_at
+    }
+
+    /// The member's figures as of their last event.
+    pub fn balance(&self) -> Balance {
+        self.wallet.balance
+    }
+
+    /// Spendable lots, in the order they will be spent.
+    pub fn lots(&self) -> impl Iterator<Item = Lot> + '_ {
+        self.wallet.lots.iter().map(|(k, points)| Lot {
+            id: k.lot(),
+            expires_at: k.expires_at(),
+            points: *points,
+        })
+    }
+
+    /// Points waiting to become spendable, by lot.
+    pub fn pending(&self) -> impl Iterator<Item = PendingPoints> + '_ {
+        self.wallet.pending.iter().map(|(lot, p)| PendingPoints {
+            lot: *lot,
+            order: p.order.clone(),
+            points: p.points,
+            available_at: p.available_at,
+        })
+    }
+
+    /// How many orders the member has placed.
+    pub fn order_count(&self) -> usize {
+        self.orders.len()
+    }
+
+    fn duplicate(&self, kind: ReferenceKind, reference: &Reference) -> ApplyError {
+        ApplyError::DuplicateReference {
+            member: self.member.clone(),
+            kind,
+            reference: reference.clone(),
+        }
+    }
+
+    /// Folds an event into the account, or changes nothing and says why.
+    pub(crate) fn apply(&mut self, event: &Event) -> Result<(), ApplyError> {
+        // Check the records first, then the wallet (which checks itself
+        // whole before changing), then record: nothing is half-applied.
+        let member = &self.member;
+        match event {
+            Event::MemberEnrolled(_) => {
+                return Err(ApplyError::AlreadyEnrolled {
+                    member: member.clone(),
+                });
+            }
+            Event::PurchaseRecorded(e) => {
+                if self.orders.contains_key(&e.order) {
+                    return Err(self.duplicate(ReferenceKind::Order, &e.order));
+                }
+                for (i, r) in e.redemptions.iter().enumerate() {
+                    let usable = self
+                        .redemptions
+                        .get(r)
+                        .is_some_and(|rec| rec.used_by.is_none() && rec.cancelled.is_none());
+                    if !usable || e.redemptions.iter().take(i).any(|x| x == r) {
+                        return Err(ApplyError::UnknownRedemption {
+                            member: member.clone(),
+                            redemption: r.clone(),
+                        });
+                    }
+                }
+            }
+            Event::OrderConfirmed(e) => {
+                match self.orders.get(&e.order) {
+                    None => return Err(self.unknown_order(&e.order)),
+                    Some(o) if o.confirmed.is_some() => {
+                        return Err(self.duplicate(ReferenceKind::Order, &e.order));
+                    }
+                    Some(_) => {}
+                }
+                if let Some(c) = &e.credit {
+                    self.check_pending_order(c.lot, &e.order, event.kind())?;
+                }
+            }
+            Event::PointsSettled(e) => {
+                if !self.orders.contains_key(&e.order) {
+                    return Err(self.unknown_order(&e.order));
+                }
+                self.check_pending_order(e.credit.lot, &e.order, event.kind())?;
+            }
+            Event::RewardRedeemed(e) => {
+                if self.redemptions.contains_key(&e.redemption) {
+                    return Err(self.duplicate(ReferenceKind::Redemption, &e.redemption));
+                }
+            }
+            Event::RedemptionCancelled(e) => {
+                let cancellable = self
+                    .redemptions
+                    .get(&e.redemption)
+                    .is_some_and(|r| r.used_by.is_none() && r.cancelled.is_none());
+                if !cancellable {
+                    return Err(ApplyError::UnknownRedemption {
+                        member: member.clone(),
+                        redemption: e.redemption.clone(),
+                    });
+                }
+            }
+            Event::OrderRefunded(e) => {
+                if self.refunds.contains_key(&e.refund) {
+                    return Err(self.duplicate(ReferenceKind::Refund, &e.refund));
+                }
+                let Some(order) = self.orders.get(&e.order) else {
+                    return Err(self.unknown_order(&e.order));
+                };
+                let expected_total = order.refunded.checked_add(e.amount)?;
+                if expected_total != e.refunded_total
+                    || e.refunded_total.amount() > order.recorded.amount.amount()
+                {
+                    return Err(ApplyError::Malformed {
+                        member: member.clone(),
+                        event: event.kind(),
+                        problem: "its refunded total does not follow the order's refunds",
+                    });
+                }
+                for r in &e.restored {
+                    let Some(rec) = self
+                        .redemptions
+                        .get(&r.redemption)
+                        .filter(|rec| rec.used_by.as_ref() == Some(&e.order))
+                    else {
+                        return Err(ApplyError::UnknownRedemption {
+                            member: member.clone(),
+                            redemption: r.redemption.clone(),
+                        });
+                    };
+                    if rec.restored.checked_add(r.points)? > rec.redeemed.points {
+                        return Err(ApplyError::Malformed {
+                            member: member.clone(),
+                            event: event.kind(),
+                            problem: "it restores more points than the redemption spent",
+                        });
+                    }
+                }
+                if order.clawed_back.checked_add(e.clawback.points)? > order.recorded.points {
+                    return Err(ApplyError::Malformed {
+                        member: member.clone(),
+                        event: event.kind(),
+                        problem: "it claws back more points than the order earned",
+                    });
+                }
+            }
+            Event::PointsAdjusted(e) => {
+                if self.adjustments.contains_key(&e.adjustment) {
+                    return Err(self.duplicate(ReferenceKind::Adjustment, &e.adjustment));
+                }
+            }
+            Event::PointsTransferredOut(e) => {
+                if self.transfers.contains_key(&e.transfer) {
+                    return Err(self.duplicate(ReferenceKind::Transfer, &e.transfer));
+                }
+            }
+            Event::PointsTransferredIn(e) => {
+                if self.transfers.contains_key(&e.transfer) {
+                    return Err(self.duplicate(ReferenceKind::Transfer, &e.transfer));
+                }
+            }
+            Event::PointsExpired(_) => {}
+        }
+        let entries = postings(event)?;
+        self.wallet.apply(event, &entries)?;
+        self.journal.extend(entries);
+        self.record(event);
+        Ok(())
+    }
+
+    /// Settling `lot` for `order`: the pending lot must be that order's.
+    fn check_pending_order(
+        &self,
+        lot: LotId,
+        order: &Reference,
+        event: &'static str,
+    ) -> Result<(), ApplyError> {
+        match self.wallet.pending.get(&lot) {
+            Some(p) if &p.order == order => Ok(()),
+            _ => Err(ApplyError::Malformed {
+                member: self.member.clone(),
+                event,
+                problem: "it settles a pending lot of another order",
+            }),
+        }
+    }
+
+    fn unknown_order(&self, order: &Reference) -> ApplyError {
+        ApplyError::UnknownOrder {
+            member: self.member.clone(),
+            order: order.clone(),
+        }
+    }
+
+    /// Updates the records; every check already passed.
+    fn record(&mut self, event: &Event) {
+        match event {
+            Event::MemberEnrolled(_) | Event::PointsSettled(_) | Event::PointsExpired(_) => {}
+            Event::PurchaseRecorded(e) => {
+                for r in &e.redemptions {
+                    if let Some(rec) = self.redemptions.get_mut(r) {
+                        rec.used_by = Some(e.order.clone());
+                    }
+                }
+                self.orders.insert(
+                    e.order.clone(),
+                    OrderRecord {
+                        recorded: e.clone(),
+                        refunded: Money::zero(e.amount.currency()),
+                        clawed_back: Points::ZERO,
+                        confirmed: None,
+                    },
+                );
+            }
+            Event::OrderConfirmed(e) => {
+                if let Some(o) = self.orders.get_mut(&e.order) {
+                    o.confirmed = Some(e.clone());
+                }
+            }
+            Event::RewardRedeemed(e) => {
+                self.redemptions.insert(
+                    e.redemption.clone(),
+                    RedemptionRecord {
+                        redeemed: e.clone(),
+                        used_by: None,
+                        cancelled: None,
+                        restored: Points::ZERO,
+                    },
+                );
+            }
+            Event::RedemptionCancelled(e) => {
+                if let Some(r) = self.redemptions.get_mut(&e.redemption) {
+                    r.cancelled = Some(e.clone());
+                }
+            }
+            Event::OrderRefunded(e) => {
+                if let Some(o) = self.orders.get_mut(&e.order) {
+                    o.refunded = e.refunded_total;
+                    o.clawed_back = Points::new(
+                        o.clawed_back
+                            .value()
+                            .saturating_add(e.clawback.points.value()),
+                    );
+                }
+                for r in &e.restored {
+                    if let Some(rec) = self.redemptions.get_mut(&r.redemption) {
+                        rec.restored =
+                            Points::new(rec.restored.value().saturating_add(r.points.value()));
+                    }
+                }
+                self.refunds.insert(e.refund.clone(), e.clone());
+            }
+            Event::PointsAdjusted(e) => {
+                self.adjustments.insert(e.adjustment.clone(), e.clone());
+            }
+            Event::PointsTransferredOut(e) => {
+                self.transfers
+                    .insert(e.transfer.clone(), TransferRecord::Out(e.clone()));
+            }
+            Event::PointsTransferredIn(e) => {
+                self.transfers
+                    .insert(e.transfer.clone(), TransferRecord::In(e.clone()));
+            }
+        }
+    }
+}

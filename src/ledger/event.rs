@@ -1,0 +1,510 @@
+//! Events: what happened, as the host stores it.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::earn::EarnLine;
+use crate::{MemberId, Money, Points, Reference, RewardId, Rounding};
+
+/// Every change to the ledger, in past tense.
+///
+/// [`Ledger::decide`](crate::Ledger::decide) returns events,
+/// [`Ledger::apply`](crate::Ledger::apply) folds them, and
+/// [`Ledger::replay`](crate::Ledger::replay) rebuilds an identical ledger
+/// from a stored log. Each event concerns exactly one member
+/// ([`Event::member`]), so a host that partitions members can route them.
+///
+/// # Format
+///
+/// Events serialize as JSON objects tagged by `"type"`; times are RFC 3339
+/// in UTC, money is `"<amount> <currency>"`, points are integers. Fields
+/// that are empty (no lots, no debt) are left out. Unknown fields are
+/// rejected, so an event written by a newer format is never half-read. The
+/// format is version [`Event::FORMAT_VERSION`]; changes that keep old events
+/// readable add optional fields, and a change that would not gets a new
+/// event type, with the old one still read.
+///
+/// ```json
+/// {"type":"PurchaseRecorded","member":"marta","order":"ORD-1001",
+///  "at":"2026-01-12T10:00:00Z","amount":"57.40 EUR","points":57,
+///  "breakdown":[{"rule":"base","eligible":"57.40 EUR",
+///                "rate":{"points":1,"per":"1.00 EUR"},"rounding":"floor","points":57}],
+///  "credit":{"lot":1,"points":57}}
+/// ```
+///
+/// # Lots
+///
+/// Points live in lots: each purchase, credit or transfer makes one, with
+/// the instant it expires (or none). Spending draws from lots
+/// soonest-expiring first, ties oldest (lowest [`LotId`]) first; events
+/// record every draw ([`LotDraw`]) and credit ([`LotCredit`]), so a lot's
+/// history can be followed and a cancelled redemption can put points back
+/// where they came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+#[non_exhaustive]
+pub enum Event {
+    /// A member joined.
+    MemberEnrolled(MemberEnrolled),
+    /// A purchase earned points (available or pending).
+    PurchaseRecorded(PurchaseRecorded),
+    /// The host confirmed an order; its pending points became spendable.
+    OrderConfirmed(OrderConfirmed),
+    /// Pending points became spendable at the end of their pending period.
+    PointsSettled(PointsSettled),
+    /// Points bought a reward.
+    RewardRedeemed(RewardRedeemed),
+    /// A redemption was cancelled and its points returned.
+    RedemptionCancelled(RedemptionCancelled),
+    /// An order was refunded, fully or partly: points clawed back, spent
+    /// points restored.
+    OrderRefunded(OrderRefunded),
+    /// Points were credited or debited by hand.
+    PointsAdjusted(PointsAdjusted),
+    /// Points left this member for another.
+    PointsTransferredOut(PointsTransferredOut),
+    /// Points arrived from another member.
+    PointsTransferredIn(PointsTransferredIn),
+    /// Points expired.
+    PointsExpired(PointsExpired),
+}
+
+impl Event {
+    /// The version of the event format this crate writes.
+    pub const FORMAT_VERSION: u32 = 1;
+
+    /// The member the event concerns.
+    pub fn member(&self) -> &MemberId {
+        match self {
+            Event::MemberEnrolled(e) => &e.member,
+            Event::PurchaseRecorded(e) => &e.member,
+            Event::OrderConfirmed(e) => &e.member,
+            Event::PointsSettled(e) => &e.member,
+            Event::RewardRedeemed(e) => &e.member,
+            Event::RedemptionCancelled(e) => &e.member,
+            Event::OrderRefunded(e) => &e.member,
+            Event::PointsAdjusted(e) => &e.member,
+            Event::PointsTransferredOut(e) => &e.member,
+            Event::PointsTransferredIn(e) => &e.member,
+            Event::PointsExpired(e) => &e.member,
+        }
+    }
+
+    /// When it happened.
+    pub fn at(&self) -> DateTime<Utc> {
+        match self {
+            Event::MemberEnrolled(e) => e.at,
+            Event::PurchaseRecorded(e) => e.at,
+            Event::OrderConfirmed(e) => e.at,
+            Event::PointsSettled(e) => e.at,
+            Event::RewardRedeemed(e) => e.at,
+            Event::RedemptionCancelled(e) => e.at,
+            Event::OrderRefunded(e) => e.at,
+            Event::PointsAdjusted(e) => e.at,
+            Event::PointsTransferredOut(e) => e.at,
+            Event::PointsTransferredIn(e) => e.at,
+            Event::PointsExpired(e) => e.at,
+        }
+    }
+
+    /// The event's type name, as in its `"type"` field.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::MemberEnrolled(_) => "MemberEnrolled",
+            Event::PurchaseRecorded(_) => "PurchaseRecorded",
+            Event::OrderConfirmed(_) => "OrderConfirmed",
+            Event::PointsSettled(_) => "PointsSettled",
+            Event::RewardRedeemed(_) => "RewardRedeemed",
+            Event::RedemptionCancelled(_) => "RedemptionCancelled",
+            Event::OrderRefunded(_) => "OrderRefunded",
+            Event::PointsAdjusted(_) => "PointsAdjusted",
+            Event::PointsTransferredOut(_) => "PointsTransferredOut",
+            Event::PointsTransferredIn(_) => "PointsTransferredIn",
+            Event::PointsExpired(_) => "PointsExpired",
+        }
+    }
+}
+
+impl fmt::Display for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {} {}",
+            self.at().format("%Y-%m-%dT%H:%M:%SZ"),
+            self.member(),
+            self.kind()
+        )
+    }
+}
+
+/// The id of a lot within one member's account; lots are numbered from 1 in
+/// the order they were made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct LotId(u64);
+
+impl LotId {
+    /// A lot id from its number.
+    pub const fn new(number: u64) -> LotId {
+        LotId(number)
+    }
+
+    /// The lot's number.
+    pub const fn number(self) -> u64 {
+        self.0
+    }
+}
+
+impl fmt::Display for LotId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "lot {}", self.0)
+    }
+}
+
+fn is_zero(points: &Points) -> bool {
+    points.is_zero()
+}
+
+/// Points put into a lot (a new one, or back into the one they came from).
+///
+/// When the member is in debt, `debt_repaid` of the `points` repay it and
+/// only the rest reaches the lot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct LotCredit {
+    /// The lot credited.
+    pub lot: LotId,
+    /// When the lot expires; absent when it never does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<DateTime<Utc>>,
+    /// The points credited, debt repayment included.
+    pub points: Points,
+    /// The part of `points` that repaid debt instead.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub debt_repaid: Points,
+}
+
+/// Points taken from a lot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct LotDraw {
+    /// The lot drawn from.
+    pub lot: LotId,
+    /// When the lot expires; absent when it never does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<DateTime<Utc>>,
+    /// The points taken.
+    pub points: Points,
+}
+
+impl LotCredit {
+    pub(crate) fn new(
+        lot: LotId,
+        expires_at: Option<DateTime<Utc>>,
+        points: Points,
+        debt_repaid: Points,
+    ) -> LotCredit {
+        LotCredit {
+            lot,
+            expires_at,
+            points,
+            debt_repaid,
+        }
+    }
+}
+
+impl LotDraw {
+    pub(crate) fn new(lot: LotId, expires_at: Option<DateTime<Utc>>, points: Points) -> LotDraw {
+        LotDraw {
+            lot,
+            expires_at,
+            points,
+        }
+    }
+}
+
+/// Earned points waiting to become spendable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct PendingCredit {
+    /// The lot they will form.
+    pub lot: LotId,
+    /// The points.
+    pub points: Points,
+    /// When they become spendable; absent when the order must be confirmed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub available_at: Option<DateTime<Utc>>,
+    /// When the lot will expire; absent when it never does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// A member joined the program.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct MemberEnrolled {
+    /// The member.
+    pub member: MemberId,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// A purchase was recorded and earned points.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct PurchaseRecorded {
+    /// The member.
+    pub member: MemberId,
+    /// The host's order reference.
+    pub order: Reference,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The amount paid.
+    pub amount: Money,
+    /// The points earned.
+    pub points: Points,
+    /// How the points were computed.
+    pub breakdown: Vec<EarnLine>,
+    /// The points, when spendable at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit: Option<LotCredit>,
+    /// The points, when pending.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<PendingCredit>,
+    /// Redemptions whose discounts this order used.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub redemptions: Vec<Reference>,
+}
+
+/// The host confirmed an order (its return window closed, it shipped, ...);
+/// its pending points, if any are left, became spendable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct OrderConfirmed {
+    /// The member.
+    pub member: MemberId,
+    /// The order.
+    pub order: Reference,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The order's pending points, now a spendable lot; absent when none
+    /// were left pending.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit: Option<LotCredit>,
+}
+
+/// Pending points of an order became spendable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct PointsSettled {
+    /// The member.
+    pub member: MemberId,
+    /// The order that earned them.
+    pub order: Reference,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The lot they now form.
+    pub credit: LotCredit,
+}
+
+/// Points bought a reward.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct RewardRedeemed {
+    /// The member.
+    pub member: MemberId,
+    /// The host's redemption reference.
+    pub redemption: Reference,
+    /// The reward.
+    pub reward: RewardId,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The cart's total before the discount.
+    pub cart: Money,
+    /// The discount given.
+    pub discount: Money,
+    /// The points spent.
+    pub points: Points,
+    /// The lots they came from, in consumption order.
+    pub draws: Vec<LotDraw>,
+}
+
+/// A redemption was cancelled; its points went back to their lots.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct RedemptionCancelled {
+    /// The member.
+    pub member: MemberId,
+    /// The redemption.
+    pub redemption: Reference,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The points returned.
+    pub points: Points,
+    /// Where they went, with their original lots' expiry.
+    pub credits: Vec<LotCredit>,
+}
+
+/// An order was refunded, fully or partly.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct OrderRefunded {
+    /// The member.
+    pub member: MemberId,
+    /// The order.
+    pub order: Reference,
+    /// The host's refund reference.
+    pub refund: Reference,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The amount refunded by this refund.
+    pub amount: Money,
+    /// The amount refunded on the order so far, this refund included.
+    pub refunded_total: Money,
+    /// Points spent on the order's discounts, given back in proportion.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub restored: Vec<Restoration>,
+    /// Points the order earned, taken back in proportion.
+    pub clawback: Clawback,
+}
+
+/// Points of one redemption given back by a refund.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Restoration {
+    /// The redemption whose points come back.
+    pub redemption: Reference,
+    /// The points given back by this refund.
+    pub points: Points,
+    /// Where they went, with their original lots' expiry.
+    pub credits: Vec<LotCredit>,
+}
+
+/// The points a refund took back, and from where.
+///
+/// `points` = `from_pending` + Σ `draws` + `debt` + `forgiven`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Clawback {
+    /// The points this refund claws back:
+    /// `rounding(earned × refunded_total / order amount)` less what earlier
+    /// refunds of the order clawed back.
+    pub points: Points,
+    /// The rounding used.
+    pub rounding: Rounding,
+    /// Taken from the order's points still pending.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub from_pending: Points,
+    /// Taken from available lots.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub draws: Vec<LotDraw>,
+    /// Recorded as debt (negative balance).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub debt: Points,
+    /// Not taken: forgiven under the clamp policy.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub forgiven: Points,
+}
+
+/// Points credited or debited by hand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct PointsAdjusted {
+    /// The member.
+    pub member: MemberId,
+    /// The host's adjustment reference.
+    pub adjustment: Reference,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The change: positive for a credit, negative for a debit.
+    pub points: Points,
+    /// Why, for the member's statement and the audit trail.
+    pub reason: String,
+    /// For a credit: the lot made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit: Option<LotCredit>,
+    /// For a debit: the lots drawn.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub draws: Vec<LotDraw>,
+}
+
+/// Points left this member for another.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct PointsTransferredOut {
+    /// The sender.
+    pub member: MemberId,
+    /// The host's transfer reference.
+    pub transfer: Reference,
+    /// The receiver.
+    pub to: MemberId,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The points sent.
+    pub points: Points,
+    /// The lots drawn.
+    pub draws: Vec<LotDraw>,
+}
+
+/// Points arrived from another member, keeping their lots' expiry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct PointsTransferredIn {
+    /// The receiver.
+    pub member: MemberId,
+    /// The host's transfer reference.
+    pub transfer: Reference,
+    /// The sender.
+    pub from: MemberId,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The points received.
+    pub points: Points,
+    /// The lots made.
+    pub credits: Vec<LotCredit>,
+}
+
+/// Points expired.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct PointsExpired {
+    /// The member.
+    pub member: MemberId,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Why.
+    pub reason: ExpiryReason,
+    /// The points expired.
+    pub points: Points,
+    /// The lots they were in.
+    pub draws: Vec<LotDraw>,
+}
+
+/// Why points expired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ExpiryReason {
+    /// The lots reached their expiry instant.
+    LotExpired,
+    /// The member had no activity for the program's inactivity period.
+    Inactivity,
+}

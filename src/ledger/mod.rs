@@ -1,0 +1,263 @@
+//! The points ledger: accounts as the fold of events.
+
+mod account;
+mod command;
+mod decide;
+mod event;
+pub(crate) mod policy;
+mod reads;
+mod receipt;
+
+use std::borrow::Borrow;
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+
+pub use account::{Account, Balance, EntryKind, Lot, PendingPoints};
+pub use command::{
+    Adjust, CancelRedemption, Command, Confirm, Enroll, Purchase, Redeem, Refund, Tick, Transfer,
+};
+pub use decide::MAX_REASON_CHARS;
+pub use event::{
+    Clawback, Event, ExpiryReason, LotCredit, LotDraw, LotId, MemberEnrolled, OrderConfirmed,
+    OrderRefunded, PendingCredit, PointsAdjusted, PointsExpired, PointsSettled,
+    PointsTransferredIn, PointsTransferredOut, PurchaseRecorded, RedemptionCancelled, Restoration,
+    RewardRedeemed,
+};
+pub use reads::{ExpiringPoints, MemberExpiry, Statement, StatementLine};
+pub use receipt::{
+    AdjustmentReceipt, CancellationReceipt, ConfirmationReceipt, Decision, EarnStatus,
+    EnrollmentReceipt, PurchaseReceipt, Receipt, RedemptionReceipt, RefundReceipt, RestoredPoints,
+    TickReceipt, TransferReceipt,
+};
+
+use crate::{ApplyError, Error, MemberId, Program, ReplayError};
+use policy::Expiry;
+
+/// Every member's points: the fold of the program's events.
+///
+/// The ledger never reads a clock, a file or a random source: commands bring
+/// their time, [`decide`](Ledger::decide) turns a command into events
+/// without changing anything, [`apply`](Ledger::apply) folds an event in,
+/// and [`replay`](Ledger::replay) rebuilds an identical ledger (`==`) from
+/// a stored log. [`execute`](Ledger::execute) decides and applies in one
+/// step.
+///
+/// # Example
+///
+/// ```
+/// use loyalty::{Enroll, Ledger, Points, Program, Purchase};
+///
+/// let program: Program = serde_json::from_str(r#"{"currency": "EUR"}"#)?;
+/// let mut ledger = Ledger::new(program.clone());
+/// let marta: loyalty::MemberId = "marta".parse()?;
+/// let at = "2026-01-12T10:00:00Z".parse()?;
+///
+/// ledger.execute(Enroll::new(marta.clone(), at))?;
+/// // Decide, store the events (here: in a Vec), then apply them.
+/// let decision = ledger.decide(Purchase::new(marta.clone(), "ORD-1".parse()?, "57.40 EUR".parse()?, at))?;
+/// let mut log = vec![];
+/// for event in &decision.events {
+///     log.push(serde_json::to_string(event)?);
+///     ledger.apply(event)?;
+/// }
+/// assert_eq!(ledger.balance(&marta)?.available, Points::new(57));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ledger {
+    program: Program,
+    accounts: BTreeMap<MemberId, Account>,
+    /// Each member with something due (a lot expiring, pending points
+    /// maturing, an inactivity deadline), filed by when: `tick` visits only
+    /// these.
+    due: BTreeSet<(DateTime<Utc>, MemberId)>,
+}
+
+impl Ledger {
+    /// An empty ledger running `program`.
+    pub fn new(program: Program) -> Ledger {
+        Ledger {
+            program,
+            accounts: BTreeMap::new(),
+            due: BTreeSet::new(),
+        }
+    }
+
+    /// Rebuilds a ledger from a stored log of events, in the order they were
+    /// decided.
+    ///
+    /// # Errors
+    ///
+    /// [`ReplayError`] with the position of the first event that does not
+    /// fit (a log that was edited, reordered or truncated in the middle).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use loyalty::{Enroll, Event, Ledger, Program, Purchase};
+    ///
+    /// let program: Program = serde_json::from_str(r#"{"currency": "EUR"}"#)?;
+    /// let mut live = Ledger::new(program.clone());
+    /// let at = "2026-01-12T10:00:00Z".parse()?;
+    /// let mut log: Vec<Event> = vec![];
+    /// log.extend(live.execute(Enroll::new("marta".parse()?, at))?.events);
+    /// log.extend(live.execute(Purchase::new("marta".parse()?, "ORD-1".parse()?, "57.40 EUR".parse()?, at))?.events);
+    ///
+    /// assert_eq!(Ledger::replay(program, &log)?, live);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn replay<E: Borrow<Event>>(
+        program: Program,
+        events: impl IntoIterator<Item = E>,
+    ) -> Result<Ledger, ReplayError> {
+        let mut ledger = Ledger::new(program);
+        for (index, event) in events.into_iter().enumerate() {
+            ledger
+                .apply(event.borrow())
+                .map_err(|error| ReplayError { index, error })?;
+        }
+        Ok(ledger)
+    }
+
+    /// The program the ledger runs.
+    pub fn program(&self) -> &Program {
+        &self.program
+    }
+
+    /// Decides what a command does, without changing anything: the receipt
+    /// and the events to store and apply.
+    ///
+    /// A command whose reference was already recorded with the same payload
+    /// returns the original receipt, no events, and `duplicate: true`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error`] naming why the command is refused; a refused command
+    /// changes nothing. Among them: [`Error::NotEnrolled`],
+    /// [`Error::OutOfOrder`] (dated before the member's last event),
+    /// [`Error::Conflict`] (a reference reused with another payload),
+    /// [`Error::WrongCurrency`], [`Error::InsufficientPoints`],
+    /// [`Error::BelowMinimumOrder`], [`Error::UnknownReward`].
+    pub fn decide(&self, command: impl Into<Command>) -> Result<Decision, Error> {
+        self.decide_command(command.into())
+    }
+
+    /// Folds one event into the ledger.
+    ///
+    /// # Errors
+    ///
+    /// [`ApplyError`] when the event does not fit the ledger (an unknown
+    /// member, a lot without the points drawn, a reference already
+    /// recorded, ...). The ledger is then left exactly as it was. Events
+    /// that [`decide`](Ledger::decide) returned, applied in order, always
+    /// fit.
+    pub fn apply(&mut self, event: &Event) -> Result<(), ApplyError> {
+        let member = event.member();
+        match event {
+            Event::MemberEnrolled(e) => {
+                if self.accounts.contains_key(member) {
+                    return Err(ApplyError::AlreadyEnrolled {
+                        member: member.clone(),
+                    });
+                }
+                self.accounts.insert(member.clone(), Account::new(e));
+            }
+            _ => {
+                let account =
+                    self.accounts
+                        .get_mut(member)
+                        .ok_or_else(|| ApplyError::UnknownMember {
+                            member: member.clone(),
+                        })?;
+                account.apply(event)?;
+            }
+        }
+        self.refile(member);
+        Ok(())
+    }
+
+    /// Decides a command and applies its events: the convenience for hosts
+    /// that store events after the fact, for tests and for examples.
+    ///
+    /// # Errors
+    ///
+    /// As [`decide`](Ledger::decide); a refused command changes nothing.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use loyalty::{Enroll, Ledger, Program, Purchase, Receipt};
+    ///
+    /// let mut ledger = Ledger::new(serde_json::from_str::<Program>(r#"{"currency": "EUR"}"#)?);
+    /// let at = "2026-01-12T10:00:00Z".parse()?;
+    /// ledger.execute(Enroll::new("marta".parse()?, at))?;
+    /// let purchase = Purchase::new("marta".parse()?, "ORD-1".parse()?, "57.40 EUR".parse()?, at);
+    ///
+    /// let first = ledger.execute(purchase.clone())?;
+    /// assert_eq!(first.receipt.to_string(),
+    ///     "order ORD-1 of 57.40 EUR: earned 57 points (57 = floor(57.40 EUR × 1 point per 1.00 EUR)), spendable now");
+    ///
+    /// // The same order again: the original receipt, nothing awarded twice.
+    /// let again = ledger.execute(purchase)?;
+    /// assert!(again.duplicate && again.events.is_empty());
+    /// assert_eq!(again.receipt, first.receipt);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn execute(&mut self, command: impl Into<Command>) -> Result<Decision, Error> {
+        let decision = self.decide(command)?;
+        for event in &decision.events {
+            self.apply(event)?;
+        }
+        Ok(decision)
+    }
+
+    /// A member's account.
+    pub fn account(&self, member: &MemberId) -> Option<&Account> {
+        self.accounts.get(member)
+    }
+
+    /// Every account, by member id.
+    pub fn accounts(&self) -> impl Iterator<Item = &Account> {
+        self.accounts.values()
+    }
+
+    /// The number of members.
+    pub fn len(&self) -> usize {
+        self.accounts.len()
+    }
+
+    /// Whether no member has enrolled.
+    pub fn is_empty(&self) -> bool {
+        self.accounts.is_empty()
+    }
+
+    /// When something next falls due for any member (points to settle or
+    /// expire): the time a host's scheduler can sleep until before its next
+    /// [`Tick`].
+    pub fn next_due(&self) -> Option<DateTime<Utc>> {
+        self.due.first().map(|(at, _)| *at)
+    }
+
+    /// Files the member in the due index under their next due time.
+    fn refile(&mut self, member: &MemberId) {
+        let inactivity = match self.program.expiry() {
+            Expiry::AfterInactivity { days } => Some(days),
+            _ => None,
+        };
+        let Some(account) = self.accounts.get_mut(member) else {
+            return;
+        };
+        let due = account.wallet.next_due(inactivity);
+        if due == account.due {
+            return;
+        }
+        if let Some(old) = account.due {
+            self.due.remove(&(old, member.clone()));
+        }
+        if let Some(new) = due {
+            self.due.insert((new, member.clone()));
+        }
+        account.due = due;
+    }
+}

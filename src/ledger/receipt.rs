@@ -1,0 +1,646 @@
+//! Receipts: what a command did, explained.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::event::*;
+use crate::earn::Earning;
+use crate::points::PointsNoun;
+use crate::{MemberId, Money, Points, Reference, RewardId, Rounding};
+
+/// The outcome of a command: its receipt, the events to store, and whether
+/// it repeated an earlier command.
+///
+/// A host stores `events` (in the same transaction as its own write) and
+/// applies them with [`Ledger::apply`](crate::Ledger::apply), or lets
+/// [`Ledger::execute`](crate::Ledger::execute) apply them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Decision {
+    /// What the command did, explained.
+    pub receipt: Receipt,
+    /// The events to store and apply, in order. Empty for a duplicate.
+    pub events: Vec<Event>,
+    /// Whether the command repeated one already recorded (same reference,
+    /// same payload): `receipt` is then the original one and nothing
+    /// changes.
+    pub duplicate: bool,
+}
+
+/// What a command did.
+///
+/// Every receipt's `Display` is a sentence a support agent can read out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "receipt", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Receipt {
+    /// A member enrolled.
+    Enrollment(EnrollmentReceipt),
+    /// A purchase earned points.
+    Purchase(PurchaseReceipt),
+    /// An order was confirmed.
+    Confirmation(ConfirmationReceipt),
+    /// A reward was redeemed.
+    Redemption(RedemptionReceipt),
+    /// A redemption was cancelled.
+    Cancellation(CancellationReceipt),
+    /// An order was refunded.
+    Refund(RefundReceipt),
+    /// Points were adjusted by hand.
+    Adjustment(AdjustmentReceipt),
+    /// Points moved between members.
+    Transfer(TransferReceipt),
+    /// Time passed.
+    Tick(TickReceipt),
+}
+
+impl fmt::Display for Receipt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Receipt::Enrollment(r) => r.fmt(f),
+            Receipt::Purchase(r) => r.fmt(f),
+            Receipt::Confirmation(r) => r.fmt(f),
+            Receipt::Redemption(r) => r.fmt(f),
+            Receipt::Cancellation(r) => r.fmt(f),
+            Receipt::Refund(r) => r.fmt(f),
+            Receipt::Adjustment(r) => r.fmt(f),
+            Receipt::Transfer(r) => r.fmt(f),
+            Receipt::Tick(r) => r.fmt(f),
+        }
+    }
+}
+
+fn date(at: &DateTime<Utc>) -> impl fmt::Display + use<> {
+    at.format("%Y-%m-%d %H:%M UTC")
+}
+
+/// A member enrolled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct EnrollmentReceipt {
+    /// The member.
+    pub member: MemberId,
+    /// When they enrolled.
+    pub enrolled_at: DateTime<Utc>,
+}
+
+impl fmt::Display for EnrollmentReceipt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} enrolled on {}", self.member, date(&self.enrolled_at))
+    }
+}
+
+/// When the points of a purchase can be spent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum EarnStatus {
+    /// Spendable at once.
+    Available,
+    /// Pending until `until`, or until the order is confirmed when `None`.
+    Pending {
+        /// When they become spendable.
+        until: Option<DateTime<Utc>>,
+    },
+    /// The purchase earned nothing.
+    NothingEarned,
+}
+
+/// What a purchase earned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PurchaseReceipt {
+    /// The member.
+    pub member: MemberId,
+    /// The order.
+    pub order: Reference,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The amount paid.
+    pub amount: Money,
+    /// The points earned, and how.
+    pub earning: Earning,
+    /// When they can be spent.
+    pub status: EarnStatus,
+    /// The part that repaid a debt instead of reaching the balance.
+    pub debt_repaid: Points,
+    /// When the points expire; `None` when they never do (or expire with
+    /// inactivity).
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+impl PurchaseReceipt {
+    pub(crate) fn new(e: &PurchaseRecorded) -> PurchaseReceipt {
+        let status = match (&e.credit, &e.pending) {
+            (Some(_), _) => EarnStatus::Available,
+            (None, Some(p)) => EarnStatus::Pending {
+                until: p.available_at,
+            },
+            (None, None) => EarnStatus::NothingEarned,
+        };
+        PurchaseReceipt {
+            member: e.member.clone(),
+            order: e.order.clone(),
+            at: e.at,
+            amount: e.amount,
+            earning: Earning {
+                points: e.points,
+                lines: e.breakdown.clone(),
+            },
+            status,
+            debt_repaid: e.credit.map_or(Points::ZERO, |c| c.debt_repaid),
+            expires_at: e
+                .credit
+                .and_then(|c| c.expires_at)
+                .or(e.pending.and_then(|p| p.expires_at)),
+        }
+    }
+
+    /// The points earned.
+    pub fn points(&self) -> Points {
+        self.earning.points
+    }
+}
+
+impl fmt::Display for PurchaseReceipt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "order {} of {}: earned {} ({})",
+            self.order,
+            self.amount,
+            PointsNoun(self.earning.points),
+            self.earning
+        )?;
+        match self.status {
+            EarnStatus::Available => f.write_str(", spendable now")?,
+            EarnStatus::Pending { until: Some(t) } => write!(f, ", pending until {}", date(&t))?,
+            EarnStatus::Pending { until: None } => {
+                f.write_str(", pending until the order is confirmed")?
+            }
+            EarnStatus::NothingEarned => {}
+        }
+        if self.debt_repaid.is_positive() {
+            write!(f, "; {} repaid debt", PointsNoun(self.debt_repaid))?;
+        }
+        if let Some(t) = self.expires_at {
+            write!(f, "; expires {}", date(&t))?;
+        }
+        Ok(())
+    }
+}
+
+/// What confirming an order settled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ConfirmationReceipt {
+    /// The member.
+    pub member: MemberId,
+    /// The order.
+    pub order: Reference,
+    /// When it was confirmed.
+    pub at: DateTime<Utc>,
+    /// Pending points that became spendable.
+    pub settled: Points,
+}
+
+impl ConfirmationReceipt {
+    pub(crate) fn new(e: &OrderConfirmed) -> ConfirmationReceipt {
+        ConfirmationReceipt {
+            member: e.member.clone(),
+            order: e.order.clone(),
+            at: e.at,
+            settled: e.credit.map_or(Points::ZERO, |c| c.points),
+        }
+    }
+}
+
+impl fmt::Display for ConfirmationReceipt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "order {} confirmed: {} became spendable",
+            self.order,
+            PointsNoun(self.settled)
+        )
+    }
+}
+
+fn write_draws(f: &mut fmt::Formatter<'_>, draws: &[LotDraw]) -> fmt::Result {
+    for (i, d) in draws.iter().enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        write!(f, "{} from {}", d.points, d.lot)?;
+    }
+    Ok(())
+}
+
+/// What a redemption spent and gave.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RedemptionReceipt {
+    /// The member.
+    pub member: MemberId,
+    /// The redemption.
+    pub redemption: Reference,
+    /// The reward.
+    pub reward: RewardId,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The cart's total before the discount.
+    pub cart: Money,
+    /// The discount to apply to the cart.
+    pub discount: Money,
+    /// The points spent.
+    pub points: Points,
+    /// The lots they came from, in consumption order.
+    pub draws: Vec<LotDraw>,
+}
+
+impl RedemptionReceipt {
+    pub(crate) fn new(e: &RewardRedeemed) -> RedemptionReceipt {
+        RedemptionReceipt {
+            member: e.member.clone(),
+            redemption: e.redemption.clone(),
+            reward: e.reward.clone(),
+            at: e.at,
+            cart: e.cart,
+            discount: e.discount,
+            points: e.points,
+            draws: e.draws.clone(),
+        }
+    }
+}
+
+impl fmt::Display for RedemptionReceipt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "redemption {} of {}: {} off a {} cart for {} (",
+            self.redemption,
+            self.reward,
+            self.discount,
+            self.cart,
+            PointsNoun(self.points)
+        )?;
+        write_draws(f, &self.draws)?;
+        f.write_str(")")
+    }
+}
+
+/// What cancelling a redemption gave back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CancellationReceipt {
+    /// The member.
+    pub member: MemberId,
+    /// The redemption.
+    pub redemption: Reference,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The points given back.
+    pub points: Points,
+    /// Of those, the points whose lot had already expired: they expire again
+    /// at once.
+    pub expired_on_return: Points,
+}
+
+impl CancellationReceipt {
+    pub(crate) fn new(e: &RedemptionCancelled) -> CancellationReceipt {
+        let expired = e
+            .credits
+            .iter()
+            .filter(|c| c.expires_at.is_some_and(|t| t <= e.at))
+            .map(|c| c.points.value().saturating_sub(c.debt_repaid.value()))
+            .fold(0_i64, i64::saturating_add);
+        CancellationReceipt {
+            member: e.member.clone(),
+            redemption: e.redemption.clone(),
+            at: e.at,
+            points: e.points,
+            expired_on_return: Points::new(expired),
+        }
+    }
+}
+
+impl fmt::Display for CancellationReceipt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "redemption {} cancelled: {} given back",
+            self.redemption,
+            PointsNoun(self.points)
+        )?;
+        if self.expired_on_return.is_positive() {
+            write!(
+                f,
+                " ({} of them had already expired)",
+                self.expired_on_return
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Points one redemption got back from a refund.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RestoredPoints {
+    /// The redemption.
+    pub redemption: Reference,
+    /// The points it spent.
+    pub spent: Points,
+    /// The points given back by this refund.
+    pub points: Points,
+    /// The points earlier refunds of the order gave back.
+    pub before: Points,
+}
+
+/// What a refund clawed back and gave back, explained.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RefundReceipt {
+    /// The member.
+    pub member: MemberId,
+    /// The order.
+    pub order: Reference,
+    /// The refund.
+    pub refund: Reference,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The amount this refund returned.
+    pub amount: Money,
+    /// The amount refunded on the order so far, this refund included.
+    pub refunded_total: Money,
+    /// What the order was paid.
+    pub order_amount: Money,
+    /// What the order earned.
+    pub order_points: Points,
+    /// The points clawed back by earlier refunds of the order.
+    pub clawed_back_before: Points,
+    /// The clawback of this refund, and where the points came from.
+    pub clawback: Clawback,
+    /// Points spent on the order's discounts, given back.
+    pub restored: Vec<RestoredPoints>,
+}
+
+impl RefundReceipt {
+    /// `before` is the cumulative target before this refund, recomputed from
+    /// the event's own figures.
+    pub(crate) fn new(
+        e: &OrderRefunded,
+        order: &PurchaseRecorded,
+        spent: impl Fn(&Reference) -> Points,
+    ) -> RefundReceipt {
+        let rounding = e.clawback.rounding;
+        let target = |points: Points| {
+            proportion(points, e.refunded_total, order.amount, rounding).unwrap_or(points)
+        };
+        let before = |target: Points, now: Points| {
+            Points::new(target.value().saturating_sub(now.value()).max(0))
+        };
+        RefundReceipt {
+            member: e.member.clone(),
+            order: e.order.clone(),
+            refund: e.refund.clone(),
+            at: e.at,
+            amount: e.amount,
+            refunded_total: e.refunded_total,
+            order_amount: order.amount,
+            order_points: order.points,
+            clawed_back_before: before(target(order.points), e.clawback.points),
+            clawback: e.clawback.clone(),
+            restored: e
+                .restored
+                .iter()
+                .map(|r| {
+                    let spent = spent(&r.redemption);
+                    RestoredPoints {
+                        redemption: r.redemption.clone(),
+                        spent,
+                        points: r.points,
+                        before: before(target(spent), r.points),
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    /// Points taken from the member (pending, available or as debt).
+    pub fn clawed_back(&self) -> Points {
+        Points::new(
+            self.clawback
+                .points
+                .value()
+                .saturating_sub(self.clawback.forgiven.value()),
+        )
+    }
+
+    /// Points given back to the member.
+    pub fn restored_points(&self) -> Points {
+        Points::new(
+            self.restored
+                .iter()
+                .map(|r| r.points.value())
+                .fold(0, i64::saturating_add),
+        )
+    }
+}
+
+/// `rounding(points × part / whole)`: the share of `points` that `part` of
+/// `whole` stands for.
+pub(crate) fn proportion(
+    points: Points,
+    part: Money,
+    whole: Money,
+    rounding: Rounding,
+) -> Option<Points> {
+    let scaled = part
+        .amount()
+        .checked_mul(rust_decimal::Decimal::from(points.value()))?;
+    rounding.divide(scaled, whole.amount()).ok()
+}
+
+fn write_share(
+    f: &mut fmt::Formatter<'_>,
+    points: Points,
+    of: Points,
+    rounding: Rounding,
+    part: Money,
+    whole: Money,
+    before: Points,
+) -> fmt::Result {
+    write!(f, "{points} = {rounding}({of} × {part} / {whole})")?;
+    if before.is_positive() {
+        write!(f, " − {before} before")?;
+    }
+    Ok(())
+}
+
+impl fmt::Display for RefundReceipt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "refund {} of {} on order {}: clawed back {} (",
+            self.refund,
+            self.amount,
+            self.order,
+            PointsNoun(self.clawback.points)
+        )?;
+        write_share(
+            f,
+            self.clawback.points,
+            self.order_points,
+            self.clawback.rounding,
+            self.refunded_total,
+            self.order_amount,
+            self.clawed_back_before,
+        )?;
+        f.write_str(")")?;
+        let c = &self.clawback;
+        if c.from_pending.is_positive() {
+            write!(f, ", {} from pending", c.from_pending)?;
+        }
+        if c.debt.is_positive() {
+            write!(f, ", {} left as debt", c.debt)?;
+        }
+        if c.forgiven.is_positive() {
+            write!(f, ", {} forgiven", c.forgiven)?;
+        }
+        for r in &self.restored {
+            write!(
+                f,
+                "; restored {} spent on redemption {} (",
+                PointsNoun(r.points),
+                r.redemption
+            )?;
+            write_share(
+                f,
+                r.points,
+                r.spent,
+                self.clawback.rounding,
+                self.refunded_total,
+                self.order_amount,
+                r.before,
+            )?;
+            f.write_str(")")?;
+        }
+        Ok(())
+    }
+}
+
+/// A manual adjustment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct AdjustmentReceipt {
+    /// The member.
+    pub member: MemberId,
+    /// The adjustment.
+    pub adjustment: Reference,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The change: positive credits, negative debits.
+    pub points: Points,
+    /// Why.
+    pub reason: String,
+}
+
+impl AdjustmentReceipt {
+    pub(crate) fn new(e: &PointsAdjusted) -> AdjustmentReceipt {
+        AdjustmentReceipt {
+            member: e.member.clone(),
+            adjustment: e.adjustment.clone(),
+            at: e.at,
+            points: e.points,
+            reason: e.reason.clone(),
+        }
+    }
+}
+
+impl fmt::Display for AdjustmentReceipt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let verb = if self.points.is_negative() {
+            "debited"
+        } else {
+            "credited"
+        };
+        write!(
+            f,
+            "adjustment {}: {verb} {} ({})",
+            self.adjustment,
+            PointsNoun(Points::new(self.points.value().saturating_abs())),
+            self.reason
+        )
+    }
+}
+
+/// A transfer between members.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct TransferReceipt {
+    /// The sender.
+    pub from: MemberId,
+    /// The receiver.
+    pub to: MemberId,
+    /// The transfer.
+    pub transfer: Reference,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The points moved.
+    pub points: Points,
+}
+
+impl TransferReceipt {
+    pub(crate) fn new(e: &PointsTransferredOut) -> TransferReceipt {
+        TransferReceipt {
+            from: e.member.clone(),
+            to: e.to.clone(),
+            transfer: e.transfer.clone(),
+            at: e.at,
+            points: e.points,
+        }
+    }
+}
+
+impl fmt::Display for TransferReceipt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "transfer {}: {} from {} to {}",
+            self.transfer,
+            PointsNoun(self.points),
+            self.from,
+            self.to
+        )
+    }
+}
+
+/// What letting time pass did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct TickReceipt {
+    /// The time reached.
+    pub at: DateTime<Utc>,
+    /// Members with something due.
+    pub members: usize,
+    /// Pending points that became spendable.
+    pub settled: Points,
+    /// Points that expired.
+    pub expired: Points,
+}
+
+impl fmt::Display for TickReceipt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "time reached {}: {} settled, {} expired across {} members",
+            date(&self.at),
+            PointsNoun(self.settled),
+            PointsNoun(self.expired),
+            self.members
+        )
+    }
+}

@@ -1,0 +1,151 @@
+//! `loyalty` runs a customer-loyalty program inside an e-commerce backend:
+//! a points ledger a merchant can trust with its customers' points, driven
+//! by the merchant's rules as data.
+//!
+//! It is pure. It never reads a clock, a file, the network, the environment
+//! or a random source: every command carries its time, the library returns
+//! the events that happened, and the host stores them.
+//!
+//! ```text
+//! config (JSON/TOML) ──serde──▶ ProgramConfig ──validate──▶ Program
+//! command {.., at}   ──Ledger::decide──▶ Decision { receipt, events }
+//! host stores events ──Ledger::apply───▶ state = fold of events
+//! restart            ──Ledger::replay──▶ the same ledger (==)
+//! ```
+//!
+//! # The whole flow
+//!
+//! The reference program: customers earn 1 point per euro spent; from 100
+//! points they can redeem them for 10% off their next purchase; points
+//! accumulate and never expire.
+//!
+//! ```
+//! use loyalty::{Cart, Enroll, Ledger, Points, Program, Purchase, Redeem, Refund};
+//!
+//! // The merchant's rules, as stored in its config (JSON, TOML, a row...).
+//! let program: Program = serde_json::from_str(r#"{
+//!     "name": "Clothing store rewards",
+//!     "currency": "EUR",
+//!     "earn": {"points": 1, "per": "1.00", "rounding": "floor"},
+//!     "rewards": [{"id": "ten-percent-off", "name": "10% off your next order",
+//!                  "cost": 100, "kind": "percent_off", "percent": "10"}],
+//!     "expiry": {"policy": "never"}
+//! }"#)?;
+//!
+//! let mut ledger = Ledger::new(program.clone());
+//! let mut log = Vec::new(); // the host's event store
+//! let marta: loyalty::MemberId = "marta".parse()?;
+//!
+//! // Commands carry their time; each returns a receipt and events.
+//! let mut run = |ledger: &mut Ledger, command: loyalty::Command| {
+//!     let decision = ledger.execute(command)?;
+//!     log.extend(decision.events);
+//!     Ok::<_, loyalty::Error>(decision.receipt)
+//! };
+//! run(&mut ledger, Enroll::new(marta.clone(), "2026-01-05T09:00:00Z".parse()?).into())?;
+//! let receipt = run(&mut ledger, Purchase::new(
+//!     marta.clone(), "ORD-1001".parse()?, "57.40 EUR".parse()?, "2026-01-12T10:00:00Z".parse()?,
+//! ).into())?;
+//! assert_eq!(receipt.to_string(), "order ORD-1001 of 57.40 EUR: earned 57 points \
+//!     (57 = floor(57.40 EUR × 1 point per 1.00 EUR)), spendable now");
+//! run(&mut ledger, Purchase::new(
+//!     marta.clone(), "ORD-1002".parse()?, "48.00 EUR".parse()?, "2026-02-20T18:30:00Z".parse()?,
+//! ).into())?;
+//!
+//! // At checkout: what can she have on an 80.00 EUR cart?
+//! let cart = Cart::new("80.00 EUR".parse()?);
+//! let quote = ledger.quote(&marta, &cart, "2026-03-14T11:00:00Z".parse()?)?;
+//! assert_eq!(quote.options[0].to_string(),
+//!     "10% off your next order (100 points): 8.00 EUR off — available");
+//!
+//! // She takes it; the order is placed for 72.00 EUR.
+//! run(&mut ledger, Redeem::new(marta.clone(), "RDM-1".parse()?, "ten-percent-off".parse()?,
+//!     cart, "2026-03-14T11:00:00Z".parse()?).into())?;
+//! run(&mut ledger, Purchase::new(marta.clone(), "ORD-1003".parse()?, "72.00 EUR".parse()?,
+//!     "2026-03-14T11:05:00Z".parse()?).with_redemption("RDM-1".parse()?).into())?;
+//!
+//! // She returns a 24.00 EUR item: a third of the order.
+//! let refund = run(&mut ledger, Refund::new(marta.clone(), "ORD-1003".parse()?, "RF-1".parse()?,
+//!     "24.00 EUR".parse()?, "2026-03-30T16:00:00Z".parse()?).into())?;
+//! assert_eq!(refund.to_string(), "refund RF-1 of 24.00 EUR on order ORD-1003: clawed back \
+//!     24 points (24 = floor(72 × 24.00 EUR / 72.00 EUR)); restored 33 points spent on \
+//!     redemption RDM-1 (33 = floor(100 × 24.00 EUR / 72.00 EUR))");
+//!
+//! // 105 − 100 + 72 − 24 + 33 = 86, and three years later they are still there.
+//! let later = ledger.balance_at(&marta, "2029-03-30T00:00:00Z".parse()?)?;
+//! assert_eq!(later.available, Points::new(86));
+//!
+//! // After a restart, the stored events rebuild the same ledger.
+//! assert_eq!(Ledger::replay(program, &log)?, ledger);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Where things are
+//!
+//! - **Configuration**: [`ProgramConfig`] (serde) validated into
+//!   [`Program`]; errors name the field path ([`ConfigError`]).
+//! - **Earning**: [`EarnConfig`], explained by [`Earning`].
+//! - **Rewards**: [`RewardConfig`], [`Cart`], [`Quote`].
+//! - **Ledger**: [`Ledger`], its [`Command`]s, [`Event`]s and
+//!   [`Receipt`]s; policies [`Expiry`], [`Pending`], [`NegativeBalance`];
+//!   reads [`Balance`], [`Statement`], [`ExpiringPoints`].
+//! - **Values**: [`Points`], [`Money`], [`Currency`], [`Rounding`], and the
+//!   ids [`MemberId`], [`Reference`], [`RewardId`].
+//!
+//! # Guarantees
+//!
+//! These hold for every sequence of commands and are checked by property
+//! tests:
+//!
+//! 1. For every member, available + pending = earned − redeemed − expired −
+//!    clawed back + adjustments (and transfers).
+//! 2. Available points never go below zero through a redemption; only a
+//!    refund's clawback can, and only under [`NegativeBalance::Debt`].
+//! 3. Replaying the event log reproduces the ledger exactly (`==`).
+//! 4. The same external reference never awards, spends or claws back twice.
+//! 5. A refund never claws back more than the order earned.
+//! 6. Lots are spent soonest-expiring first, ties oldest first; an expired
+//!    lot is never spent.
+//! 7. No input — configuration, command or event — makes the library panic.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::arithmetic_side_effects
+    )
+)]
+
+mod earn;
+mod error;
+mod id;
+mod ledger;
+mod money;
+mod points;
+mod program;
+mod rewards;
+mod rounding;
+
+pub use earn::{EarnConfig, EarnLine, EarnRate, EarnRule, Earning};
+pub use error::{ApplyError, Error, ReferenceKind, ReplayError};
+pub use id::{IdProblem, InvalidId, MAX_ID_LEN, MemberId, Reference, RewardId};
+pub use ledger::policy::{
+    Expiry, ExpiryConfig, ExpiryPolicy, MAX_DAYS, NegativeBalance, Pending, PendingConfig, Period,
+    RefundConfig, RefundPolicy, Settle,
+};
+pub use ledger::*;
+pub use money::{Currency, Money, MoneyError, UnknownCurrency};
+pub use points::{Points, PointsOverflow};
+pub use program::{ConfigError, ConfigProblem, ConfigRule, Program, ProgramConfig};
+pub use rewards::{
+    Cart, Quote, Reward, RewardConfig, RewardKind, RewardOption, RewardType, Shortfall,
+};
+pub use rounding::Rounding;
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
