@@ -266,12 +266,13 @@ pub(crate) fn postings(event: &Event) -> Result<Vec<Posting>, PointsOverflow> {
             }
             let c = &e.clawback;
             let from_available = sum_draws(&c.draws)?.checked_add(c.debt)?;
+            let from_pending = c.from_pending.map_or(zero, |d| d.points);
             out.push(Posting::new(
                 e.at,
                 EntryKind::ClawedBack,
                 Some(&e.refund),
                 neg(from_available)?,
-                neg(c.from_pending)?,
+                neg(from_pending)?,
             ));
             out
         }
@@ -380,6 +381,7 @@ impl<'e> Movement<'e> {
                 }
                 m.draws.extend(&e.clawback.draws);
                 m.debt_incurred = e.clawback.debt;
+                m.pending_take = e.clawback.from_pending.map(|d| (d.lot, d.points, false));
             }
             Event::PointsAdjusted(e) => {
                 m.credits.extend(e.credit.as_ref());
@@ -469,9 +471,6 @@ impl Wallet {
             .debt
             .checked_sub(repaid)?
             .checked_add(movement.debt_incurred)?;
-        if !movement.debt_incurred.is_zero() && self.lots_left_after(&movement)? {
-            return Err(malformed("a debt while lots still hold points"));
-        }
 
         // Lots: every draw must be covered by what the lot holds after the
         // event's credits.
@@ -567,23 +566,6 @@ impl Wallet {
         Ok(())
     }
 
-    /// Whether lots would hold points after the movement's credits and draws
-    /// (ignoring debt): a debt may only be incurred once they are empty.
-    fn lots_left_after(&self, movement: &Movement<'_>) -> Result<bool, PointsOverflow> {
-        let held = Points::checked_sum(self.lots.values().copied())?;
-        let credited = Points::checked_sum(
-            movement
-                .credits
-                .iter()
-                .map(|c| Points::new(c.points.value().saturating_sub(c.debt_repaid.value()))),
-        )?;
-        let drawn = Points::checked_sum(movement.draws.iter().map(|d| d.points))?;
-        Ok(held
-            .checked_add(credited)?
-            .checked_sub(drawn)?
-            .is_positive())
-    }
-
     /// When something next falls due for this wallet under `expiry`: a
     /// pending lot maturing, a lot expiring, or the inactivity deadline.
     pub(crate) fn next_due(&self, inactivity_days: Option<u32>) -> Option<DateTime<Utc>> {
@@ -637,16 +619,19 @@ fn check_figures(event: &Event) -> Result<(), &'static str> {
         }
         Event::OrderRefunded(e) => {
             let c = &e.clawback;
+            let from_pending = c.from_pending.map_or(Points::ZERO, |d| d.points);
             let parts = sum_draws(&c.draws)
-                .and_then(|d| d.checked_add(c.from_pending))
+                .and_then(|d| d.checked_add(from_pending))
+                .and_then(|s| s.checked_add(c.expired))
                 .and_then(|s| s.checked_add(c.debt))
                 .and_then(|s| s.checked_add(c.forgiven));
             e.restored
                 .iter()
                 .all(|r| positive_credits(&r.credits) && sums(r.points, sum_credits(&r.credits)))
                 && positive_draws(&c.draws)
-                && !c.from_pending.is_negative()
+                && c.from_pending.is_none_or(|d| d.points.is_positive())
                 && !c.debt.is_negative()
+                && !c.expired.is_negative()
                 && !c.forgiven.is_negative()
                 && sums(c.points, parts)
                 && e.amount.amount().is_sign_positive()
@@ -685,9 +670,21 @@ fn check_figures(event: &Event) -> Result<(), &'static str> {
 pub(crate) struct OrderRecord {
     pub(crate) recorded: PurchaseRecorded,
     pub(crate) refunded: Money,
-    /// Cumulative clawback target: taken, owed or forgiven.
+    /// Cumulative clawback target: taken, owed, forgiven or already expired.
     pub(crate) clawed_back: Points,
     pub(crate) confirmed: Option<OrderConfirmed>,
+    /// Points of the order's own lot that expired unused.
+    pub(crate) lapsed: Points,
+    /// Of those, the points clawbacks have already counted.
+    pub(crate) lapsed_counted: Points,
+}
+
+impl OrderRecord {
+    /// The lot the order's points formed, if it earned any.
+    pub(crate) fn lot(&self) -> Option<LotId> {
+        let r = &self.recorded;
+        r.credit.map(|c| c.lot).or(r.pending.map(|p| p.lot))
+    }
 }
 
 /// A redemption as the account remembers it.
@@ -720,6 +717,8 @@ pub struct Account {
     pub(crate) refunds: BTreeMap<Reference, OrderRefunded>,
     pub(crate) adjustments: BTreeMap<Reference, PointsAdjusted>,
     pub(crate) transfers: BTreeMap<Reference, TransferRecord>,
+    /// The order whose points formed each lot, for clawbacks.
+    pub(crate) order_lots: BTreeMap<LotId, Reference>,
     pub(crate) journal: Vec<Posting>,
     /// When something next falls due, as filed in the ledger's due index.
     pub(crate) due: Option<DateTime<Utc>>,
@@ -762,6 +761,7 @@ impl Account {
             refunds: BTreeMap::new(),
             adjustments: BTreeMap::new(),
             transfers: BTreeMap::new(),
+            order_lots: BTreeMap::new(),
             journal: Vec::new(),
             due: None,
         }
@@ -932,6 +932,13 @@ impl Account {
                         problem: "it claws back more points than the order earned",
                     });
                 }
+                if order.lapsed_counted.checked_add(e.clawback.expired)? > order.lapsed {
+                    return Err(ApplyError::Malformed {
+                        member: member.clone(),
+                        event: event.kind(),
+                        problem: "it counts more expired points than the order's lot lost",
+                    });
+                }
             }
             Event::PointsAdjusted(e) => {
                 if self.adjustments.contains_key(&e.adjustment) {
@@ -984,22 +991,36 @@ impl Account {
     /// Updates the records; every check already passed.
     fn record(&mut self, event: &Event) {
         match event {
-            Event::MemberEnrolled(_) | Event::PointsSettled(_) | Event::PointsExpired(_) => {}
+            Event::MemberEnrolled(_) | Event::PointsSettled(_) => {}
+            Event::PointsExpired(e) => {
+                for d in &e.draws {
+                    if let Some(o) = self
+                        .order_lots
+                        .get(&d.lot)
+                        .and_then(|order| self.orders.get_mut(order))
+                    {
+                        o.lapsed = Points::new(o.lapsed.value().saturating_add(d.points.value()));
+                    }
+                }
+            }
             Event::PurchaseRecorded(e) => {
                 for r in &e.redemptions {
                     if let Some(rec) = self.redemptions.get_mut(r) {
                         rec.used_by = Some(e.order.clone());
                     }
                 }
-                self.orders.insert(
-                    e.order.clone(),
-                    OrderRecord {
-                        recorded: e.clone(),
-                        refunded: Money::zero(e.amount.currency()),
-                        clawed_back: Points::ZERO,
-                        confirmed: None,
-                    },
-                );
+                let record = OrderRecord {
+                    recorded: e.clone(),
+                    refunded: Money::zero(e.amount.currency()),
+                    clawed_back: Points::ZERO,
+                    confirmed: None,
+                    lapsed: Points::ZERO,
+                    lapsed_counted: Points::ZERO,
+                };
+                if let Some(lot) = record.lot() {
+                    self.order_lots.insert(lot, e.order.clone());
+                }
+                self.orders.insert(e.order.clone(), record);
             }
             Event::OrderConfirmed(e) => {
                 if let Some(o) = self.orders.get_mut(&e.order) {
@@ -1029,6 +1050,11 @@ impl Account {
                         o.clawed_back
                             .value()
                             .saturating_add(e.clawback.points.value()),
+                    );
+                    o.lapsed_counted = Points::new(
+                        o.lapsed_counted
+                            .value()
+                            .saturating_add(e.clawback.expired.value()),
                     );
                 }
                 for r in &e.restored {

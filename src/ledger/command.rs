@@ -290,8 +290,9 @@ pub struct Adjust {
 }
 
 impl Adjust {
-    /// Credit `points` to `member`.
-    pub fn credit(
+    /// Change `member`'s points by `points`: positive credits, negative
+    /// debits.
+    pub fn new(
         member: MemberId,
         adjustment: Reference,
         points: Points,
@@ -307,6 +308,17 @@ impl Adjust {
         }
     }
 
+    /// Credit `points` to `member`.
+    pub fn credit(
+        member: MemberId,
+        adjustment: Reference,
+        points: Points,
+        reason: impl Into<String>,
+        at: DateTime<Utc>,
+    ) -> Adjust {
+        Adjust::new(member, adjustment, points, reason, at)
+    }
+
     /// Debit `points` from `member` (give a positive number).
     pub fn debit(
         member: MemberId,
@@ -315,13 +327,8 @@ impl Adjust {
         reason: impl Into<String>,
         at: DateTime<Utc>,
     ) -> Adjust {
-        Adjust {
-            member,
-            adjustment,
-            points: Points::new(points.value().saturating_neg()),
-            reason: reason.into(),
-            at,
-        }
+        let debit = Points::new(points.value().saturating_neg());
+        Adjust::new(member, adjustment, debit, reason, at)
     }
 }
 

@@ -633,19 +633,44 @@ impl Ledger {
         let claw = share(recorded.points)?
             .checked_sub(order.clawed_back)?
             .max(Points::ZERO);
-        let own_lot = recorded
-            .credit
-            .map(|l| l.lot)
-            .or(recorded.pending.map(|p| p.lot));
-        let held_pending = own_lot
-            .and_then(|lot| draft.wallet.pending.get(&lot))
-            .map_or(Points::ZERO, |p| p.points);
-        let from_pending = claw.min(held_pending);
-        let from_available = claw.checked_sub(from_pending)?;
+        let own_lot = order.lot();
+        let from_pending = own_lot
+            .and_then(|lot| draft.wallet.pending.get(&lot).map(|p| (lot, p)))
+            .map(|(lot, p)| LotDraw::new(lot, p.expires_at, claw.min(p.points)))
+            .filter(|d| d.points.is_positive());
+        let after_pending = claw.checked_sub(from_pending.map_or(Points::ZERO, |d| d.points))?;
+        // The order's own points that expired unused (before now, or in the
+        // sweep just planned) already left the balance: count them, do not
+        // take them twice.
+        let lapsed_now = Points::checked_sum(
+            draft
+                .events
+                .iter()
+                .filter_map(|e| match e {
+                    Event::PointsExpired(x) => Some(&x.draws),
+                    _ => None,
+                })
+                .flatten()
+                .filter(|d| Some(d.lot) == own_lot)
+                .map(|d| d.points),
+        )?;
+        let uncounted = order
+            .lapsed
+            .checked_add(lapsed_now)?
+            .checked_sub(order.lapsed_counted)?
+            .max(Points::ZERO);
+        let expired = after_pending.min(uncounted);
+        let from_available = after_pending.checked_sub(expired)?;
         let mut after_restore = draft.wallet.clone();
         for credit in restored.iter().flat_map(|r| &r.credits) {
             after_restore.preview_credit(credit);
         }
+        // Points restored into a lot that has meanwhile expired are dead on
+        // arrival (the sweep below expires them): the clawback never takes
+        // from them.
+        after_restore
+            .lots
+            .retain(|key, _| key.expires_at().is_none_or(|t| t > c.at));
         let (draws, short) = Draft::draws(&after_restore, from_available, own_lot);
         let (debt, forgiven) = match policy.negative_balance {
             _ if short.is_zero() => (Points::ZERO, Points::ZERO),
@@ -672,6 +697,7 @@ impl Ledger {
                 points: claw,
                 rounding: policy.rounding,
                 from_pending,
+                expired,
                 draws,
                 debt,
                 forgiven,

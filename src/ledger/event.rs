@@ -395,7 +395,7 @@ pub struct Restoration {
 
 /// The points a refund took back, and from where.
 ///
-/// `points` = `from_pending` + Σ `draws` + `debt` + `forgiven`.
+/// `points` = `from_pending` + `expired` + Σ `draws` + `debt` + `forgiven`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
@@ -406,10 +406,14 @@ pub struct Clawback {
     pub points: Points,
     /// The rounding used.
     pub rounding: Rounding,
-    /// Taken from the order's points still pending.
+    /// Taken from the order's points still pending: its pending lot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_pending: Option<LotDraw>,
+    /// Not taken because the order's own points had already expired
+    /// unused: they left the balance once and are not taken twice.
     #[serde(default, skip_serializing_if = "is_zero")]
-    pub from_pending: Points,
-    /// Taken from available lots.
+    pub expired: Points,
+    /// Taken from available lots, the order's own lot first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub draws: Vec<LotDraw>,
     /// Recorded as debt (negative balance).

@@ -279,7 +279,7 @@ impl fmt::Display for RedemptionReceipt {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "redemption {} of {}: {} off a {} cart for {} (",
+            "redemption {} of {}: {} off a cart of {} for {} (",
             self.redemption,
             self.reward,
             self.discount,
@@ -431,11 +431,12 @@ impl RefundReceipt {
 
     /// Points taken from the member (pending, available or as debt).
     pub fn clawed_back(&self) -> Points {
+        let c = &self.clawback;
         Points::new(
-            self.clawback
-                .points
+            c.points
                 .value()
-                .saturating_sub(self.clawback.forgiven.value()),
+                .saturating_sub(c.forgiven.value())
+                .saturating_sub(c.expired.value()),
         )
     }
 
@@ -501,8 +502,11 @@ impl fmt::Display for RefundReceipt {
         )?;
         f.write_str(")")?;
         let c = &self.clawback;
-        if c.from_pending.is_positive() {
-            write!(f, ", {} from pending", c.from_pending)?;
+        if let Some(pending) = c.from_pending {
+            write!(f, ", {} from pending", pending.points)?;
+        }
+        if c.expired.is_positive() {
+            write!(f, ", {} had already expired", c.expired)?;
         }
         if c.debt.is_positive() {
             write!(f, ", {} left as debt", c.debt)?;

@@ -1,0 +1,335 @@
+//! Loading a program from JSON and TOML, and every validation rule.
+
+use loyalty::*;
+use rust_decimal::Decimal;
+
+use crate::support::*;
+
+const SEED_TOML: &str = r#"
+name = "Clothing store rewards"
+currency = "EUR"
+
+[earn]
+points = 1
+per = "1.00"
+rounding = "floor"
+
+[[rewards]]
+id = "ten-percent-off"
+name = "10% off your next order"
+cost = 100
+kind = "percent_off"
+percent = "10"
+
+[expiry]
+policy = "never"
+"#;
+
+#[test]
+fn the_seed_program_reads_the_same_from_json_and_toml() {
+    let from_json = program(SEED);
+    let from_toml: Program = toml::from_str(SEED_TOML).unwrap();
+    assert_eq!(from_json, from_toml);
+    assert_eq!(from_json.name(), "Clothing store rewards");
+    assert_eq!(from_json.currency(), Currency::EUR);
+    assert_eq!(from_json.earn().rate().to_string(), "1 point per 1.00 EUR");
+    assert_eq!(from_json.earn().rounding(), Rounding::Floor);
+    let reward = from_json
+        .reward(&"ten-percent-off".parse().unwrap())
+        .unwrap();
+    assert_eq!(reward.cost(), pts(100));
+    assert_eq!(reward.name(), "10% off your next order");
+    assert_eq!(from_json.expiry(), Expiry::Never);
+}
+
+#[test]
+fn a_currency_alone_is_a_complete_program_with_documented_defaults() {
+    let p = program(r#"{"currency": "EUR"}"#);
+    assert_eq!(p.earn().rate().to_string(), "1 point per 1.00 EUR");
+    assert_eq!(p.earn().rounding(), Rounding::Floor);
+    assert_eq!(p.earn().minimum_order(), None);
+    assert!(p.rewards().is_empty());
+    assert_eq!(p.expiry(), Expiry::Never);
+    assert_eq!(p.pending(), Pending::AfterDays(0));
+    assert_eq!(p.refunds().rounding, Rounding::Floor);
+    assert_eq!(p.refunds().negative_balance, NegativeBalance::Debt);
+    assert_eq!(p.discount_rounding(), Rounding::HalfUp);
+    assert_eq!(p.utc_offset().local_minus_utc(), 0);
+}
+
+#[test]
+fn every_setting_reads_from_toml() {
+    let p: Program = toml::from_str(
+        r#"
+        currency = "PLN"
+        utc_offset = "+01:00"
+        discount_rounding = "half_even"
+        [earn]
+        points = 5
+        per = "10.00"
+        rounding = "half_up"
+        minimum_order = "20.00"
+        [expiry]
+        policy = "after_earning"
+        days = 365
+        extend_to = "month"
+        [pending]
+        settle = "after_days"
+        days = 14
+        [refunds]
+        rounding = "ceiling"
+        negative_balance = "clamp"
+        [[rewards]]
+        id = "twenty-off"
+        cost = 400
+        kind = "fixed_amount_off"
+        amount = "20.00"
+        minimum_order = "100.00"
+        [[rewards]]
+        id = "fifteen-percent"
+        cost = 600
+        kind = "percent_off"
+        percent = "15"
+        maximum_discount = "75.00"
+        "#,
+    )
+    .unwrap();
+    assert_eq!(p.currency().code(), "PLN");
+    assert_eq!(p.utc_offset().local_minus_utc(), 3600);
+    assert_eq!(p.earn().rate().to_string(), "5 points per 10.00 PLN");
+    assert_eq!(p.earn().minimum_order(), Some(money("20.00 PLN")));
+    assert_eq!(
+        p.expiry(),
+        Expiry::AfterEarning {
+            days: 365,
+            extend_to: Some(Period::Month)
+        }
+    );
+    assert_eq!(p.pending(), Pending::AfterDays(14));
+    assert_eq!(p.refunds().negative_balance, NegativeBalance::Clamp);
+    assert_eq!(p.refunds().rounding, Rounding::Ceiling);
+    assert_eq!(p.discount_rounding(), Rounding::HalfEven);
+    assert_eq!(
+        p.rewards()[0].kind(),
+        RewardKind::FixedAmountOff {
+            amount: money("20.00 PLN")
+        }
+    );
+    assert_eq!(p.rewards()[0].name(), "twenty-off");
+    assert_eq!(
+        p.rewards()[1].kind(),
+        RewardKind::PercentOff {
+            percent: Decimal::new(15, 0),
+            maximum_discount: Some(money("75.00 PLN"))
+        }
+    );
+}
+
+#[test]
+fn a_program_serialises_back_to_its_configuration() {
+    let p = program(SEED);
+    let json = serde_json::to_string(&p).unwrap();
+    assert_eq!(serde_json::from_str::<Program>(&json).unwrap(), p);
+    let toml_text = toml::to_string(&p).unwrap();
+    assert_eq!(toml::from_str::<Program>(&toml_text).unwrap(), p);
+    assert_eq!(p.config().currency, "EUR");
+}
+
+#[test]
+fn a_misspelt_setting_is_an_error_not_ignored() {
+    let err = serde_json::from_str::<Program>(r#"{"currency": "EUR", "earn": {"pionts": 2}}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("unknown field `pionts`"), "{err}");
+    let err = toml::from_str::<Program>("currency = \"EUR\"\nexpiry = { policy = \"monthly\" }")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("unknown variant `monthly`"), "{err}");
+}
+
+/// `(configuration, the one problem it has)` for every validation rule.
+const BAD: &[(&str, &str)] = &[
+    (
+        r#"{"currency": "EUE"}"#,
+        r#"currency: unknown currency "EUE": expected an active ISO 4217 code such as "EUR""#,
+    ),
+    (
+        r#"{"currency": "EUR", "utc_offset": "CET"}"#,
+        r#"utc_offset: "CET" is not a UTC offset: expected "+HH:MM" or "-HH:MM", such as "+01:00""#,
+    ),
+    (
+        r#"{"currency": "EUR", "earn": {"points": 0}}"#,
+        "earn.points: must be at least 1 (got 0)",
+    ),
+    (
+        r#"{"currency": "EUR", "earn": {"points": 2000000}}"#,
+        "earn.points: must be at most 1000000 (got 2000000)",
+    ),
+    (
+        r#"{"currency": "EUR", "earn": {"per": "0"}}"#,
+        "earn.per: must be greater than zero (got 0)",
+    ),
+    (
+        r#"{"currency": "EUR", "earn": {"minimum_order": "-5.00"}}"#,
+        "earn.minimum_order: must not be negative (got -5.00)",
+    ),
+    (
+        r#"{"currency": "EUR", "rewards": [{"id": "", "cost": 100, "kind": "percent_off", "percent": "10"}]}"#,
+        "rewards[0].id: must not be empty",
+    ),
+    (
+        r#"{"currency": "EUR", "rewards": [{"id": "r", "cost": 0, "kind": "percent_off", "percent": "10"}]}"#,
+        "rewards[0].cost: must be at least 1 (got 0)",
+    ),
+    (
+        r#"{"currency": "EUR", "rewards": [{"id": "r", "cost": 100, "kind": "percent_off", "percent": "120"}]}"#,
+        "rewards[0].percent: must be greater than 0 and at most 100 (got 120)",
+    ),
+    (
+        r#"{"currency": "EUR", "rewards": [{"id": "r", "cost": 100, "kind": "percent_off"}]}"#,
+        r#"rewards[0].percent: required when kind = "percent_off""#,
+    ),
+    (
+        r#"{"currency": "EUR", "rewards": [{"id": "r", "cost": 100, "kind": "percent_off", "percent": "10", "amount": "5"}]}"#,
+        r#"rewards[0].amount: not used when kind = "percent_off""#,
+    ),
+    (
+        r#"{"currency": "EUR", "rewards": [{"id": "r", "cost": 100, "kind": "percent_off", "percent": "10", "maximum_discount": "0"}]}"#,
+        "rewards[0].maximum_discount: must be greater than zero (got 0)",
+    ),
+    (
+        r#"{"currency": "EUR", "rewards": [{"id": "r", "cost": 100, "kind": "fixed_amount_off", "amount": "0"}]}"#,
+        "rewards[0].amount: must be greater than zero (got 0)",
+    ),
+    (
+        r#"{"currency": "EUR", "rewards": [{"id": "r", "cost": 100, "kind": "fixed_amount_off"}]}"#,
+        r#"rewards[0].amount: required when kind = "fixed_amount_off""#,
+    ),
+    (
+        r#"{"currency": "EUR", "rewards": [{"id": "r", "cost": 100, "kind": "fixed_amount_off", "amount": "5", "percent": "10"}]}"#,
+        r#"rewards[0].percent: not used when kind = "fixed_amount_off""#,
+    ),
+    (
+        r#"{"currency": "EUR", "rewards": [{"id": "r", "cost": 100, "kind": "fixed_amount_off", "amount": "5", "maximum_discount": "5"}]}"#,
+        r#"rewards[0].maximum_discount: not used when kind = "fixed_amount_off""#,
+    ),
+    (
+        r#"{"currency": "EUR", "rewards": [{"id": "r", "cost": 100, "kind": "fixed_amount_off", "amount": "5", "minimum_order": "-1"}]}"#,
+        "rewards[0].minimum_order: must not be negative (got -1)",
+    ),
+    (
+        r#"{"currency": "EUR", "rewards": [
+            {"id": "r", "cost": 100, "kind": "fixed_amount_off", "amount": "5"},
+            {"id": "r", "cost": 200, "kind": "fixed_amount_off", "amount": "10"}]}"#,
+        "rewards[1].id: duplicates rewards[0].id",
+    ),
+    (
+        r#"{"currency": "EUR", "expiry": {"policy": "never", "days": 30}}"#,
+        r#"expiry.days: not used when policy = "never""#,
+    ),
+    (
+        r#"{"currency": "EUR", "expiry": {"policy": "never", "extend_to": "month"}}"#,
+        r#"expiry.extend_to: not used when policy = "never""#,
+    ),
+    (
+        r#"{"currency": "EUR", "expiry": {"policy": "after_earning"}}"#,
+        r#"expiry.days: required when policy = "after_earning""#,
+    ),
+    (
+        r#"{"currency": "EUR", "expiry": {"policy": "after_earning", "days": 0}}"#,
+        "expiry.days: must be at least 1 (got 0)",
+    ),
+    (
+        r#"{"currency": "EUR", "expiry": {"policy": "after_earning", "days": 40000}}"#,
+        "expiry.days: must be at most 36500 (got 40000)",
+    ),
+    (
+        r#"{"currency": "EUR", "expiry": {"policy": "after_inactivity"}}"#,
+        r#"expiry.days: required when policy = "after_inactivity""#,
+    ),
+    (
+        r#"{"currency": "EUR", "expiry": {"policy": "after_inactivity", "days": 90, "extend_to": "year"}}"#,
+        r#"expiry.extend_to: not used when policy = "after_inactivity""#,
+    ),
+    (
+        r#"{"currency": "EUR", "expiry": {"policy": "after_earning", "days": 30}, "pending": {"days": 30}}"#,
+        "pending.days: must be less than expiry.days (30) (got 30)",
+    ),
+    (
+        r#"{"currency": "EUR", "expiry": {"policy": "after_inactivity", "days": 10}, "pending": {"days": 14}}"#,
+        "pending.days: must be less than expiry.days (10) (got 14)",
+    ),
+    (
+        r#"{"currency": "EUR", "pending": {"days": 40000}}"#,
+        "pending.days: must be at most 36500 (got 40000)",
+    ),
+    (
+        r#"{"currency": "EUR", "pending": {"settle": "on_confirmation", "days": 14}}"#,
+        r#"pending.days: not used when settle = "on_confirmation""#,
+    ),
+];
+
+#[test]
+fn each_broken_rule_is_named_with_its_field_path_and_numbers() {
+    for (json, expected) in BAD {
+        let config: ProgramConfig = serde_json::from_str(json).unwrap();
+        let error = Program::new(config).unwrap_err();
+        let problems: Vec<String> = error.problems().iter().map(|p| p.to_string()).collect();
+        assert_eq!(problems, vec![expected.to_string()], "for {json}");
+        assert_eq!(
+            error.to_string(),
+            format!("invalid program configuration: {expected}")
+        );
+    }
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let config: ProgramConfig = serde_json::from_str(
+        r#"{"currency": "XXX", "earn": {"points": 0, "per": "-1"},
+            "rewards": [{"id": "r", "cost": -5, "kind": "percent_off", "percent": "0"}]}"#,
+    )
+    .unwrap();
+    let error = Program::new(config).unwrap_err();
+    let paths: Vec<&str> = error.problems().iter().map(|p| p.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "currency",
+            "earn.points",
+            "earn.per",
+            "rewards[0].cost",
+            "rewards[0].percent"
+        ]
+    );
+    assert_eq!(
+        error.problems()[1].rule,
+        ConfigRule::TooSmall {
+            minimum: 1,
+            value: 0
+        }
+    );
+}
+
+#[test]
+fn configurations_built_in_rust_validate_the_same_way() {
+    let mut config = ProgramConfig::new("EUR");
+    config.rewards.push(
+        RewardConfig::percent_off("ten-percent-off", 100, Decimal::new(10, 0))
+            .name("10% off your next order")
+            .minimum_order(Decimal::new(50, 0))
+            .maximum_discount(Decimal::new(20, 0)),
+    );
+    config.expiry.policy = ExpiryPolicy::AfterEarning;
+    let error = config.clone().validate().unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        r#"invalid program configuration: expiry.days: required when policy = "after_earning""#
+    );
+    config.expiry.days = Some(365);
+    let program = config.validate().unwrap();
+    assert_eq!(
+        program.rewards()[0].minimum_order(),
+        Some(money("50.00 EUR"))
+    );
+}

@@ -1,0 +1,258 @@
+//! The stored event format: pinned samples, strict reading, replay of
+//! logs that were tampered with.
+
+use loyalty::*;
+
+use crate::support::*;
+
+/// A story that produces every event type once or more.
+fn every_event() -> Shop {
+    let mut shop = Shop::new(seed_with(
+        r#""pending": {"days": 14}, "expiry": {"policy": "after_earning", "days": 365}"#,
+    ));
+    shop.enroll("marta", "2026-01-05");
+    shop.enroll("joan", "2026-01-05");
+    shop.buy("marta", "ORD-1001", "57.40 EUR", "2026-01-12");
+    shop.buy("marta", "ORD-1002", "48.00 EUR", "2026-02-20");
+    shop.redeem(
+        "marta",
+        "RDM-1",
+        "ten-percent-off",
+        "80.00 EUR",
+        "2026-03-14",
+    )
+    .unwrap();
+    shop.run(
+        Purchase::new(
+            member("marta"),
+            r("ORD-1003"),
+            money("72.00 EUR"),
+            t("2026-03-14"),
+        )
+        .with_redemption(r("RDM-1")),
+    );
+    shop.refund("marta", "ORD-1003", "RF-1", "24.00 EUR", "2026-03-20")
+        .unwrap();
+    shop.run(Confirm::new(
+        member("marta"),
+        r("ORD-1003"),
+        t("2026-03-21"),
+    ));
+    shop.run(Adjust::credit(
+        member("marta"),
+        r("ADJ-1"),
+        pts(20),
+        "goodwill",
+        t("2026-03-21T13:00:00Z"),
+    ));
+    shop.redeem(
+        "marta",
+        "RDM-2",
+        "ten-percent-off",
+        "30.00 EUR",
+        "2026-03-22",
+    )
+    .unwrap();
+    shop.run(CancelRedemption::new(
+        member("marta"),
+        r("RDM-2"),
+        t("2026-03-23"),
+    ));
+    shop.run(Transfer::new(
+        member("marta"),
+        member("joan"),
+        r("GIFT-1"),
+        pts(20),
+        t("2026-03-25"),
+    ));
+    shop.tick("2027-02-21");
+    shop
+}
+
+const PINNED: &str = r#"{"type":"MemberEnrolled","member":"marta","at":"2026-01-05T12:00:00Z"}
+{"type":"MemberEnrolled","member":"joan","at":"2026-01-05T12:00:00Z"}
+{"type":"PurchaseRecorded","member":"marta","order":"ORD-1001","at":"2026-01-12T12:00:00Z","amount":"57.40 EUR","points":57,"breakdown":[{"rule":"base","eligible":"57.40 EUR","rate":{"points":1,"per":"1.00 EUR"},"rounding":"floor","points":57}],"pending":{"lot":1,"points":57,"available_at":"2026-01-26T12:00:00Z","expires_at":"2027-01-12T12:00:00Z"}}
+{"type":"PointsSettled","member":"marta","order":"ORD-1001","at":"2026-01-26T12:00:00Z","credit":{"lot":1,"expires_at":"2027-01-12T12:00:00Z","points":57}}
+{"type":"PurchaseRecorded","member":"marta","order":"ORD-1002","at":"2026-02-20T12:00:00Z","amount":"48.00 EUR","points":48,"breakdown":[{"rule":"base","eligible":"48.00 EUR","rate":{"points":1,"per":"1.00 EUR"},"rounding":"floor","points":48}],"pending":{"lot":2,"points":48,"available_at":"2026-03-06T12:00:00Z","expires_at":"2027-02-20T12:00:00Z"}}
+{"type":"PointsSettled","member":"marta","order":"ORD-1002","at":"2026-03-06T12:00:00Z","credit":{"lot":2,"expires_at":"2027-02-20T12:00:00Z","points":48}}
+{"type":"RewardRedeemed","member":"marta","redemption":"RDM-1","reward":"ten-percent-off","at":"2026-03-14T12:00:00Z","cart":"80.00 EUR","discount":"8.00 EUR","points":100,"draws":[{"lot":1,"expires_at":"2027-01-12T12:00:00Z","points":57},{"lot":2,"expires_at":"2027-02-20T12:00:00Z","points":43}]}
+{"type":"PurchaseRecorded","member":"marta","order":"ORD-1003","at":"2026-03-14T12:00:00Z","amount":"72.00 EUR","points":72,"breakdown":[{"rule":"base","eligible":"72.00 EUR","rate":{"points":1,"per":"1.00 EUR"},"rounding":"floor","points":72}],"pending":{"lot":3,"points":72,"available_at":"2026-03-28T12:00:00Z","expires_at":"2027-03-14T12:00:00Z"},"redemptions":["RDM-1"]}
+{"type":"OrderRefunded","member":"marta","order":"ORD-1003","refund":"RF-1","at":"2026-03-20T12:00:00Z","amount":"24.00 EUR","refunded_total":"24.00 EUR","restored":[{"redemption":"RDM-1","points":33,"credits":[{"lot":2,"expires_at":"2027-02-20T12:00:00Z","points":33}]}],"clawback":{"points":24,"rounding":"floor","from_pending":{"lot":3,"expires_at":"2027-03-14T12:00:00Z","points":24}}}
+{"type":"OrderConfirmed","member":"marta","order":"ORD-1003","at":"2026-03-21T12:00:00Z","credit":{"lot":3,"expires_at":"2027-03-14T12:00:00Z","points":48}}
+{"type":"PointsAdjusted","member":"marta","adjustment":"ADJ-1","at":"2026-03-21T13:00:00Z","points":20,"reason":"goodwill","credit":{"lot":4,"expires_at":"2027-03-21T13:00:00Z","points":20}}
+{"type":"RewardRedeemed","member":"marta","redemption":"RDM-2","reward":"ten-percent-off","at":"2026-03-22T12:00:00Z","cart":"30.00 EUR","discount":"3.00 EUR","points":100,"draws":[{"lot":2,"expires_at":"2027-02-20T12:00:00Z","points":38},{"lot":3,"expires_at":"2027-03-14T12:00:00Z","points":48},{"lot":4,"expires_at":"2027-03-21T13:00:00Z","points":14}]}
+{"type":"RedemptionCancelled","member":"marta","redemption":"RDM-2","at":"2026-03-23T12:00:00Z","points":100,"credits":[{"lot":2,"expires_at":"2027-02-20T12:00:00Z","points":38},{"lot":3,"expires_at":"2027-03-14T12:00:00Z","points":48},{"lot":4,"expires_at":"2027-03-21T13:00:00Z","points":14}]}
+{"type":"PointsTransferredOut","member":"marta","transfer":"GIFT-1","to":"joan","at":"2026-03-25T12:00:00Z","points":20,"draws":[{"lot":2,"expires_at":"2027-02-20T12:00:00Z","points":20}]}
+{"type":"PointsTransferredIn","member":"joan","transfer":"GIFT-1","from":"marta","at":"2026-03-25T12:00:00Z","points":20,"credits":[{"lot":1,"expires_at":"2027-02-20T12:00:00Z","points":20}]}
+{"type":"PointsExpired","member":"joan","at":"2027-02-20T12:00:00Z","reason":"lot_expired","points":20,"draws":[{"lot":1,"expires_at":"2027-02-20T12:00:00Z","points":20}]}
+{"type":"PointsExpired","member":"marta","at":"2027-02-20T12:00:00Z","reason":"lot_expired","points":18,"draws":[{"lot":2,"expires_at":"2027-02-20T12:00:00Z","points":18}]}
+"#;
+
+#[test]
+fn the_json_shape_of_every_event_is_pinned() {
+    let shop = every_event();
+    let lines: Vec<String> = shop
+        .log
+        .iter()
+        .map(|e| serde_json::to_string(e).unwrap())
+        .collect();
+    let kinds: std::collections::BTreeSet<&str> = shop.log.iter().map(Event::kind).collect();
+    assert_eq!(kinds.len(), 11, "every event type appears: {kinds:?}");
+    let expected: Vec<&str> = PINNED.lines().collect();
+    assert_eq!(
+        lines, expected,
+        "a change to the stored format must be deliberate"
+    );
+}
+
+#[test]
+fn events_say_whom_they_concern_and_when() {
+    let shop = every_event();
+    let out = &shop.log[shop.log.len() - 4];
+    assert_eq!(out.kind(), "PointsTransferredOut");
+    assert_eq!(out.member(), &member("marta"));
+    assert_eq!(out.at(), t("2026-03-25"));
+    assert_eq!(
+        out.to_string(),
+        "2026-03-25T12:00:00Z marta PointsTransferredOut"
+    );
+    assert_eq!(Event::FORMAT_VERSION, 1);
+}
+
+#[test]
+fn unknown_fields_and_types_are_refused_not_half_read() {
+    let unknown_field =
+        r#"{"type":"MemberEnrolled","member":"marta","at":"2026-01-05T12:00:00Z","tier":"gold"}"#;
+    let err = serde_json::from_str::<Event>(unknown_field).unwrap_err();
+    assert!(err.to_string().contains("unknown field `tier`"), "{err}");
+    let unknown_type = r#"{"type":"TierChanged","member":"marta","at":"2026-01-05T12:00:00Z"}"#;
+    assert!(serde_json::from_str::<Event>(unknown_type).is_err());
+    let bad_money = r#"{"type":"PurchaseRecorded","member":"m","order":"o","at":"2026-01-12T12:00:00Z","amount":57.4,"points":57,"breakdown":[]}"#;
+    assert!(
+        serde_json::from_str::<Event>(bad_money).is_err(),
+        "money is never a float"
+    );
+}
+
+fn log_of(shop: &Shop) -> Vec<String> {
+    shop.log
+        .iter()
+        .map(|e| serde_json::to_string(e).unwrap())
+        .collect()
+}
+
+fn replay_json(lines: &[String]) -> Result<Ledger, ReplayError> {
+    let events: Vec<Event> = lines
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    Ledger::replay(every_event().ledger.program().clone(), &events)
+}
+
+#[test]
+fn a_stored_log_replays_to_the_same_ledger() {
+    let shop = every_event();
+    assert_eq!(replay_json(&log_of(&shop)).unwrap(), shop.ledger);
+}
+
+#[test]
+fn a_tampered_log_is_refused_at_the_first_event_that_does_not_fit() {
+    let shop = every_event();
+    let log = log_of(&shop);
+
+    // An event for someone who never enrolled.
+    let mut missing = log.clone();
+    missing.remove(0);
+    let err = replay_json(&missing).unwrap_err();
+    assert_eq!(err.index, 1);
+    assert_eq!(
+        err.error,
+        ApplyError::UnknownMember {
+            member: member("marta")
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "event 1 of the log does not apply: marta is not enrolled"
+    );
+
+    // An order recorded twice.
+    let mut twice = log.clone();
+    twice.insert(3, log[2].clone());
+    let err = replay_json(&twice).unwrap_err();
+    assert_eq!(err.index, 3);
+    assert!(matches!(
+        err.error,
+        ApplyError::DuplicateReference {
+            kind: ReferenceKind::Order,
+            ..
+        }
+    ));
+
+    // Events out of time order.
+    let mut swapped = log.clone();
+    swapped.swap(3, 4);
+    let err = replay_json(&swapped).unwrap_err();
+    assert_eq!(err.index, 4);
+    assert_eq!(
+        err.error,
+        ApplyError::OutOfOrder {
+            member: member("marta"),
+            at: t("2026-01-26"),
+            last_event_at: t("2026-02-20")
+        }
+    );
+
+    // A redemption drawing more than the lot held.
+    let mut greedy = log.clone();
+    greedy[6] = greedy[6]
+        .replace(r#""points":100"#, r#""points":101"#)
+        .replace(r#""points":57}"#, r#""points":58}"#);
+    let err = replay_json(&greedy).unwrap_err();
+    assert_eq!(err.index, 6);
+    assert!(matches!(err.error, ApplyError::LotShort { .. }), "{err}");
+
+    // Figures that do not add up.
+    let mut wrong = log.clone();
+    wrong[6] = wrong[6].replace(r#""points":100"#, r#""points":90"#);
+    let err = replay_json(&wrong).unwrap_err();
+    assert!(matches!(err.error, ApplyError::Malformed { .. }), "{err}");
+    assert!(
+        err.to_string().contains("its points do not add up"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_event_that_does_not_fit_leaves_the_ledger_as_it_was() {
+    let shop = every_event();
+    let mut ledger = shop.ledger.clone();
+    for event in &shop.log {
+        assert!(ledger.apply(event).is_err(), "{event} applied twice");
+        assert_eq!(ledger, shop.ledger);
+    }
+}
+
+#[test]
+fn commands_and_receipts_serialise_for_queues_and_audit_logs() {
+    let command: Command = Purchase::new(
+        member("marta"),
+        r("ORD-1003"),
+        money("72.00 EUR"),
+        t("2026-03-14"),
+    )
+    .with_redemption(r("RDM-1"))
+    .into();
+    let json = serde_json::to_string(&command).unwrap();
+    assert_eq!(
+        json,
+        r#"{"command":"purchase","member":"marta","order":"ORD-1003","amount":"72.00 EUR","at":"2026-03-14T12:00:00Z","redemptions":["RDM-1"]}"#
+    );
+    assert_eq!(serde_json::from_str::<Command>(&json).unwrap(), command);
+
+    let mut shop = Shop::seed();
+    shop.enroll("marta", "2026-01-05");
+    let receipt = Receipt::Purchase(shop.buy("marta", "ORD-1", "57.40 EUR", "2026-01-12"));
+    let json = serde_json::to_string(&receipt).unwrap();
+    assert_eq!(serde_json::from_str::<Receipt>(&json).unwrap(), receipt);
+}

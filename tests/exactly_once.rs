@@ -1,0 +1,279 @@
+//! The same reference is recognised: the original receipt comes back and
+//! nothing is awarded, spent or clawed back twice; a different payload is a
+//! conflict; commands from the past are refused.
+
+use loyalty::*;
+
+use crate::support::*;
+
+fn marta_with_history() -> Shop {
+    let mut shop = Shop::seed();
+    shop.enroll("marta", "2026-01-05");
+    shop.enroll("joan", "2026-01-05");
+    shop.buy("marta", "ORD-1", "150.00 EUR", "2026-01-12");
+    shop
+}
+
+#[test]
+fn a_retried_purchase_returns_the_original_receipt_and_awards_nothing() {
+    let mut shop = marta_with_history();
+    // The host retries after a timeout, a little later.
+    let retry = shop
+        .try_run(Purchase::new(
+            member("marta"),
+            r("ORD-1"),
+            money("150.00 EUR"),
+            t("2026-01-13"),
+        ))
+        .unwrap();
+    assert!(retry.duplicate);
+    assert!(retry.events.is_empty());
+    let Receipt::Purchase(receipt) = retry.receipt else {
+        panic!()
+    };
+    assert_eq!((receipt.points(), receipt.at), (pts(150), t("2026-01-12")));
+    assert_eq!(shop.available("marta"), 150);
+    // Trailing zeros do not make a different amount.
+    let same = shop
+        .try_run(Purchase::new(
+            member("marta"),
+            r("ORD-1"),
+            money("150 EUR"),
+            t("2026-01-13"),
+        ))
+        .unwrap();
+    assert!(same.duplicate);
+}
+
+#[test]
+fn every_kind_of_reference_is_exactly_once() {
+    let mut shop = marta_with_history();
+    let redeem = Redeem::new(
+        member("marta"),
+        r("RDM-1"),
+        "ten-percent-off".parse().unwrap(),
+        Cart::new(money("80.00 EUR")),
+        t("2026-01-14"),
+    );
+    let refund = Refund::new(
+        member("marta"),
+        r("ORD-1"),
+        r("RF-1"),
+        money("50.00 EUR"),
+        t("2026-01-15"),
+    );
+    let adjust = Adjust::credit(
+        member("marta"),
+        r("ADJ-1"),
+        pts(5),
+        "survey",
+        t("2026-01-16"),
+    );
+    let transfer = Transfer::new(
+        member("marta"),
+        member("joan"),
+        r("T-1"),
+        pts(5),
+        t("2026-01-17"),
+    );
+    let commands: Vec<Command> = vec![redeem.into(), refund.into(), adjust.into(), transfer.into()];
+    for command in &commands {
+        shop.run(command.clone());
+    }
+    let balance = shop.balance("marta");
+    for command in commands {
+        let again = shop.try_run(command.clone()).unwrap();
+        assert!(again.duplicate, "{command:?}");
+        assert!(again.events.is_empty());
+    }
+    assert_eq!(shop.balance("marta"), balance);
+    // 150 earned − 100 redeemed − 50 clawed back + 5 credited − 5 sent.
+    assert_eq!(balance.available, pts(0));
+}
+
+#[test]
+fn a_reference_reused_with_another_payload_is_a_conflict() {
+    let mut shop = marta_with_history();
+    let err = shop
+        .try_run(Purchase::new(
+            member("marta"),
+            r("ORD-1"),
+            money("99.00 EUR"),
+            t("2026-01-13"),
+        ))
+        .unwrap_err();
+    assert_eq!(
+        err,
+        Error::Conflict {
+            kind: ReferenceKind::Order,
+            reference: r("ORD-1"),
+            field: "amount",
+            recorded: "150.00 EUR".into(),
+            received: "99.00 EUR".into(),
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "conflict: order ORD-1 was already recorded with amount 150.00 EUR, not 99.00 EUR"
+    );
+
+    shop.redeem(
+        "marta",
+        "RDM-1",
+        "ten-percent-off",
+        "80.00 EUR",
+        "2026-01-14",
+    )
+    .unwrap();
+    let err = shop
+        .redeem(
+            "marta",
+            "RDM-1",
+            "ten-percent-off",
+            "90.00 EUR",
+            "2026-01-14",
+        )
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Conflict { field: "cart", .. }),
+        "{err}"
+    );
+
+    shop.refund("marta", "ORD-1", "RF-1", "10.00 EUR", "2026-01-15")
+        .unwrap();
+    let err = shop
+        .refund("marta", "ORD-1", "RF-1", "20.00 EUR", "2026-01-15")
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Conflict {
+                field: "amount",
+                ..
+            }
+        ),
+        "{err}"
+    );
+
+    shop.run(Adjust::credit(
+        member("marta"),
+        r("ADJ-1"),
+        pts(5),
+        "survey",
+        t("2026-01-16"),
+    ));
+    let err = shop
+        .try_run(Adjust::credit(
+            member("marta"),
+            r("ADJ-1"),
+            pts(5),
+            "review",
+            t("2026-01-16"),
+        ))
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Conflict {
+                field: "reason",
+                ..
+            }
+        ),
+        "{err}"
+    );
+
+    shop.run(Transfer::new(
+        member("marta"),
+        member("joan"),
+        r("T-1"),
+        pts(5),
+        t("2026-01-17"),
+    ));
+    let err = shop
+        .try_run(Transfer::new(
+            member("marta"),
+            member("joan"),
+            r("T-1"),
+            pts(6),
+            t("2026-01-17"),
+        ))
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Conflict {
+                field: "points",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let err = shop
+        .try_run(Transfer::new(
+            member("joan"),
+            member("marta"),
+            r("T-1"),
+            pts(5),
+            t("2026-01-17"),
+        ))
+        .unwrap_err();
+    assert!(matches!(err, Error::Conflict { .. }), "{err}");
+}
+
+#[test]
+fn a_command_dated_before_the_members_last_event_is_refused() {
+    let mut shop = marta_with_history();
+    let err = shop
+        .try_run(Purchase::new(
+            member("marta"),
+            r("ORD-0"),
+            money("10.00 EUR"),
+            t("2026-01-11"),
+        ))
+        .unwrap_err();
+    assert_eq!(
+        err,
+        Error::OutOfOrder {
+            member: member("marta"),
+            at: t("2026-01-11"),
+            last_event_at: t("2026-01-12"),
+        }
+    );
+    // The same instant is fine; so is another member's past.
+    shop.buy("marta", "ORD-2", "10.00 EUR", "2026-01-12");
+    shop.buy("joan", "J-1", "10.00 EUR", "2026-01-06");
+    // A retry is recognised even when it carries an earlier time.
+    let retry = shop
+        .try_run(Purchase::new(
+            member("marta"),
+            r("ORD-1"),
+            money("150.00 EUR"),
+            t("2026-01-01"),
+        ))
+        .unwrap();
+    assert!(retry.duplicate);
+}
+
+#[test]
+fn references_are_scoped_per_member_and_per_kind() {
+    let mut shop = marta_with_history();
+    shop.buy("joan", "ORD-1", "20.00 EUR", "2026-01-12");
+    assert_eq!((shop.available("marta"), shop.available("joan")), (150, 20));
+    // A refund may reuse an order's id.
+    shop.refund("marta", "ORD-1", "ORD-1", "10.00 EUR", "2026-01-13")
+        .unwrap();
+    assert_eq!(shop.available("marta"), 140);
+}
+
+#[test]
+fn enrolling_twice_returns_the_first_enrolment() {
+    let mut shop = marta_with_history();
+    let again = shop
+        .try_run(Enroll::new(member("marta"), t("2026-03-01")))
+        .unwrap();
+    assert!(again.duplicate);
+    assert_eq!(
+        again.receipt.to_string(),
+        "marta enrolled on 2026-01-05 12:00 UTC"
+    );
+}

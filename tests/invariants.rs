@@ -1,0 +1,556 @@
+//! Property tests: DESIGN.md's invariants 1–7 over random programs and
+//! random command sequences (duplicates, conflicts, times out of order,
+//! repeated partial refunds, transfers, extreme amounts).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Duration, Utc};
+use loyalty::*;
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+
+const MEMBERS: usize = 3;
+const REWARDS: [&str; 4] = ["ten", "five", "quarter", "not-in-catalogue"];
+
+fn program_strategy() -> impl Strategy<Value = Program> {
+    (
+        0..3_usize,
+        30..400_u32,
+        any::<bool>(),
+        0..3_usize,
+        0..20_u32,
+        0..3_usize,
+        0..3_usize,
+        1..5_i64,
+        prop_oneof![Just("1.00"), Just("10.00"), Just("0.50")],
+    )
+        .prop_map(
+            |(expiry, days, extend, pending, pending_days, policy, rounding, points, per)| {
+                let expiry = match expiry {
+                    0 => r#"{"policy": "never"}"#.to_owned(),
+                    1 if extend => format!(
+                        r#"{{"policy": "after_earning", "days": {days}, "extend_to": "month"}}"#
+                    ),
+                    1 => format!(r#"{{"policy": "after_earning", "days": {days}}}"#),
+                    _ => format!(r#"{{"policy": "after_inactivity", "days": {days}}}"#),
+                };
+                let pending = match pending {
+                    0 => r#"{"days": 0}"#.to_owned(),
+                    1 => format!(r#"{{"days": {}}}"#, pending_days.min(days - 1)),
+                    _ => r#"{"settle": "on_confirmation"}"#.to_owned(),
+                };
+                let policy = ["reject", "clamp", "debt"][policy];
+                let rounding = ["floor", "half_up", "ceiling"][rounding];
+                let json = format!(
+                    r#"{{"currency": "EUR", "utc_offset": "+01:00",
+                        "earn": {{"points": {points}, "per": "{per}"}},
+                        "rewards": [
+                          {{"id": "ten", "cost": 100, "kind": "percent_off", "percent": "10"}},
+                          {{"id": "five", "cost": 60, "kind": "fixed_amount_off", "amount": "5.00"}},
+                          {{"id": "quarter", "cost": 250, "kind": "percent_off", "percent": "25",
+                            "minimum_order": "50.00", "maximum_discount": "30.00"}}],
+                        "expiry": {expiry}, "pending": {pending},
+                        "refunds": {{"rounding": "{rounding}", "negative_balance": "{policy}"}}}}"#
+                );
+                serde_json::from_str(&json).unwrap()
+            },
+        )
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Enroll(usize),
+    Buy(usize, usize, i64, Option<usize>),
+    Confirm(usize, usize),
+    Redeem(usize, usize, usize, i64),
+    Cancel(usize, usize),
+    Refund(usize, usize, usize, i64),
+    Adjust(usize, usize, i64),
+    Transfer(usize, usize, usize, i64),
+    Tick,
+    /// The previous command again, unchanged: a host's retry.
+    Repeat,
+}
+
+fn cents() -> impl Strategy<Value = i64> {
+    prop_oneof![
+        8 => 0..30_000_i64,
+        1 => Just(0_i64),
+        1 => prop_oneof![Just(i64::MAX), Just(i64::MIN), Just(-1_i64), 1..i64::MAX],
+    ]
+}
+
+fn refund_cents() -> impl Strategy<Value = i64> {
+    prop_oneof![9 => 1..12_000_i64, 1 => cents()]
+}
+
+fn points() -> impl Strategy<Value = i64> {
+    prop_oneof![
+        8 => -200..200_i64,
+        1 => prop_oneof![Just(i64::MAX), Just(i64::MIN), Just(0_i64)],
+    ]
+}
+
+fn op_strategy() -> impl Strategy<Value = Op> {
+    let m = 0..MEMBERS;
+    prop_oneof![
+        2 => m.clone().prop_map(Op::Enroll),
+        8 => (m.clone(), 0..5_usize, cents(), proptest::option::weighted(0.3, 0..4_usize))
+            .prop_map(|(a, b, c, d)| Op::Buy(a, b, c, d)),
+        2 => (m.clone(), 0..5_usize).prop_map(|(a, b)| Op::Confirm(a, b)),
+        5 => (m.clone(), 0..4_usize, 0..REWARDS.len(), cents())
+            .prop_map(|(a, b, c, d)| Op::Redeem(a, b, c, d)),
+        2 => (m.clone(), 0..4_usize).prop_map(|(a, b)| Op::Cancel(a, b)),
+        5 => (m.clone(), 0..5_usize, 0..8_usize, refund_cents())
+            .prop_map(|(a, b, c, d)| Op::Refund(a, b, c, d)),
+        2 => (m.clone(), 0..4_usize, points()).prop_map(|(a, b, c)| Op::Adjust(a, b, c)),
+        2 => (m.clone(), m.clone(), 0..4_usize, points())
+            .prop_map(|(a, b, c, d)| Op::Transfer(a, b, c, d)),
+        2 => Just(Op::Tick),
+        2 => Just(Op::Repeat),
+    ]
+}
+
+fn step_strategy() -> impl Strategy<Value = (i64, Op)> {
+    let day = 86_400_i64;
+    let dt = prop_oneof![
+        3 => Just(0_i64),
+        6 => 1..3 * day,
+        3 => day..60 * day,
+        1 => 60 * day..400 * day,
+        1 => -5 * day..0,
+    ];
+    (dt, op_strategy())
+}
+
+fn id<T: std::str::FromStr>(prefix: &str, i: usize) -> T
+where
+    T::Err: std::fmt::Debug,
+{
+    format!("{prefix}{i}").parse().unwrap()
+}
+
+fn eur(cents: i64) -> Money {
+    Money::new(Decimal::new(cents, 2), Currency::EUR)
+}
+
+fn command(op: &Op, at: DateTime<Utc>) -> Option<Command> {
+    let m = |i: usize| id::<MemberId>("m", i);
+    Some(match *op {
+        Op::Enroll(a) => Enroll::new(m(a), at).into(),
+        Op::Buy(a, order, cents, with) => {
+            let p = Purchase::new(m(a), id("O", order), eur(cents), at);
+            match with {
+                Some(r) => p.with_redemption(id("R", r)).into(),
+                None => p.into(),
+            }
+        }
+        Op::Confirm(a, order) => Confirm::new(m(a), id("O", order), at).into(),
+        Op::Redeem(a, red, reward, cents) => Redeem::new(
+            m(a),
+            id("R", red),
+            REWARDS[reward].parse().unwrap(),
+            Cart::new(eur(cents)),
+            at,
+        )
+        .into(),
+        Op::Cancel(a, red) => CancelRedemption::new(m(a), id("R", red), at).into(),
+        Op::Refund(a, order, refund, cents) => {
+            Refund::new(m(a), id("O", order), id("F", refund), eur(cents), at).into()
+        }
+        Op::Adjust(a, adj, p) => Adjust::new(m(a), id("A", adj), Points::new(p), "test", at).into(),
+        Op::Transfer(a, b, tr, p) => {
+            Transfer::new(m(a), m(b), id("T", tr), Points::new(p), at).into()
+        }
+        Op::Tick => Tick::new(at).into(),
+        Op::Repeat => return None,
+    })
+}
+
+/// Sums per member computed from the events alone, independently of the
+/// ledger's own bookkeeping.
+#[derive(Default, Debug, PartialEq, Eq)]
+struct Sums {
+    earned: i128,
+    redeemed: i128,
+    expired: i128,
+    clawed_back: i128,
+    adjusted: i128,
+    transferred_in: i128,
+    transferred_out: i128,
+}
+
+fn sums(log: &[Event]) -> BTreeMap<MemberId, Sums> {
+    let mut out: BTreeMap<MemberId, Sums> = BTreeMap::new();
+    for event in log {
+        let s = out.entry(event.member().clone()).or_default();
+        match event {
+            Event::PurchaseRecorded(e) => s.earned += i128::from(e.points.value()),
+            Event::RewardRedeemed(e) => s.redeemed += i128::from(e.points.value()),
+            Event::RedemptionCancelled(e) => s.redeemed -= i128::from(e.points.value()),
+            Event::OrderRefunded(e) => {
+                for r in &e.restored {
+                    s.redeemed -= i128::from(r.points.value());
+                }
+                s.clawed_back += i128::from(e.clawback.points.value())
+                    - i128::from(e.clawback.forgiven.value())
+                    - i128::from(e.clawback.expired.value());
+            }
+            Event::PointsExpired(e) => s.expired += i128::from(e.points.value()),
+            Event::PointsAdjusted(e) => s.adjusted += i128::from(e.points.value()),
+            Event::PointsTransferredIn(e) => s.transferred_in += i128::from(e.points.value()),
+            Event::PointsTransferredOut(e) => s.transferred_out += i128::from(e.points.value()),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Invariant 1 for every member, against the event log.
+fn check_balances(ledger: &Ledger, log: &[Event]) -> Result<(), TestCaseError> {
+    let all = sums(log);
+    let none = Sums::default();
+    for account in ledger.accounts() {
+        let b = account.balance();
+        let s = all.get(account.member()).unwrap_or(&none);
+        let total =
+            s.earned - s.redeemed - s.expired - s.clawed_back + s.adjusted + s.transferred_in
+                - s.transferred_out;
+        // Invariant 1.
+        prop_assert_eq!(
+            i128::from(b.available.value()) + i128::from(b.pending.value()),
+            total,
+            "{}: {:?} vs {:?}",
+            account.member(),
+            b,
+            s
+        );
+        prop_assert_eq!(i128::from(b.earned.value()), s.earned);
+        prop_assert_eq!(i128::from(b.redeemed.value()), s.redeemed);
+        prop_assert_eq!(i128::from(b.expired.value()), s.expired);
+        prop_assert_eq!(i128::from(b.clawed_back.value()), s.clawed_back);
+        prop_assert_eq!(i128::from(b.adjusted.value()), s.adjusted);
+        // The figures match the lots and pending lots they summarise.
+        let lots: i128 = account.lots().map(|l| i128::from(l.points.value())).sum();
+        let pending: i128 = account
+            .pending()
+            .map(|p| i128::from(p.points.value()))
+            .sum();
+        prop_assert_eq!(lots, i128::from(b.available.value().max(0)));
+        prop_assert_eq!(pending, i128::from(b.pending.value()));
+        prop_assert!(account.lots().all(|l| l.points.is_positive()));
+    }
+    Ok(())
+}
+
+/// Invariant 2: only a clawback under the debt policy leaves a negative
+/// balance; spending never does.
+fn check_no_debt_from_spending(
+    ledger: &Ledger,
+    before: &BTreeMap<MemberId, Points>,
+    spent: bool,
+) -> Result<(), TestCaseError> {
+    for account in ledger.accounts() {
+        let available = account.balance().available;
+        if !available.is_negative() {
+            continue;
+        }
+        prop_assert_eq!(
+            ledger.program().refunds().negative_balance,
+            NegativeBalance::Debt
+        );
+        if spent {
+            let was = before.get(account.member()).copied().unwrap_or_default();
+            prop_assert!(was <= available, "a spend deepened a debt");
+        }
+    }
+    Ok(())
+}
+
+/// Invariants 4 and 5 over the whole log.
+fn check_references(log: &[Event]) -> Result<(), TestCaseError> {
+    let mut seen = BTreeSet::new();
+    let mut earned: BTreeMap<(MemberId, Reference), i64> = BTreeMap::new();
+    let mut spent: BTreeMap<(MemberId, Reference), i64> = BTreeMap::new();
+    let mut clawed: BTreeMap<(MemberId, Reference), i64> = BTreeMap::new();
+    let mut restored: BTreeMap<(MemberId, Reference), i64> = BTreeMap::new();
+    for event in log {
+        let m = event.member().clone();
+        let key = match event {
+            Event::PurchaseRecorded(e) => {
+                earned.insert((m.clone(), e.order.clone()), e.points.value());
+                Some(("order", e.order.clone()))
+            }
+            Event::RewardRedeemed(e) => {
+                spent.insert((m.clone(), e.redemption.clone()), e.points.value());
+                Some(("redemption", e.redemption.clone()))
+            }
+            Event::RedemptionCancelled(e) => Some(("cancel", e.redemption.clone())),
+            Event::OrderConfirmed(e) => Some(("confirm", e.order.clone())),
+            Event::OrderRefunded(e) => {
+                *clawed.entry((m.clone(), e.order.clone())).or_default() +=
+                    e.clawback.points.value();
+                for r in &e.restored {
+                    *restored
+                        .entry((m.clone(), r.redemption.clone()))
+                        .or_default() += r.points.value();
+                }
+                Some(("refund", e.refund.clone()))
+            }
+            Event::PointsAdjusted(e) => Some(("adjustment", e.adjustment.clone())),
+            Event::PointsTransferredOut(e) => Some(("transfer", e.transfer.clone())),
+            Event::PointsTransferredIn(e) => Some(("transfer", e.transfer.clone())),
+            _ => None,
+        };
+        if let Some((kind, reference)) = key {
+            // Invariant 4.
+            prop_assert!(
+                seen.insert((m, kind, reference.clone())),
+                "{kind} {reference} recorded twice"
+            );
+        }
+    }
+    // Invariant 5, and its twin for restored points.
+    for (order, total) in &clawed {
+        prop_assert!(
+            *total <= earned[order],
+            "{order:?}: {total} > {}",
+            earned[order]
+        );
+    }
+    for (redemption, total) in &restored {
+        prop_assert!(*total <= spent[redemption]);
+    }
+    Ok(())
+}
+
+/// Invariant 6 for one event about to be applied to `ledger`.
+fn check_spending_order(ledger: &Ledger, event: &Event) -> Result<(), TestCaseError> {
+    let (draws, at) = match event {
+        Event::RewardRedeemed(e) => (&e.draws, e.at),
+        Event::PointsAdjusted(e) => (&e.draws, e.at),
+        Event::PointsTransferredOut(e) => (&e.draws, e.at),
+        Event::OrderRefunded(e) => {
+            // A clawback takes the order's own lot first; it still never
+            // touches an expired lot.
+            for d in &e.clawback.draws {
+                prop_assert!(d.expires_at.is_none_or(|x| x > e.at));
+            }
+            return Ok(());
+        }
+        Event::PointsExpired(e) => {
+            if e.reason == ExpiryReason::LotExpired {
+                for d in &e.draws {
+                    prop_assert!(d.expires_at.is_some_and(|x| x <= e.at));
+                }
+            }
+            return Ok(());
+        }
+        _ => return Ok(()),
+    };
+    let Some(account) = ledger.account(event.member()) else {
+        return Ok(());
+    };
+    let lots: Vec<Lot> = account.lots().collect();
+    // Soonest-expiring first, ties oldest first: the lots listed in order,
+    // each drawn whole but the last.
+    let keys: Vec<(bool, Option<DateTime<Utc>>, LotId)> = lots
+        .iter()
+        .map(|l| (l.expires_at.is_none(), l.expires_at, l.id))
+        .collect();
+    prop_assert!(keys.windows(2).all(|w| w[0] < w[1]), "lots out of order");
+    prop_assert!(draws.len() <= lots.len());
+    for (i, (d, l)) in draws.iter().zip(&lots).enumerate() {
+        prop_assert_eq!(d.lot, l.id);
+        prop_assert!(
+            d.expires_at.is_none_or(|x| x > at),
+            "an expired lot was spent"
+        );
+        if i + 1 < draws.len() {
+            prop_assert_eq!(d.points, l.points);
+        } else {
+            prop_assert!(d.points <= l.points);
+        }
+    }
+    Ok(())
+}
+
+fn run_sequence(program: Program, steps: Vec<(i64, Op)>) -> Result<(), TestCaseError> {
+    let mut ledger = Ledger::new(program.clone());
+    let mut log: Vec<Event> = Vec::new();
+    let mut now: DateTime<Utc> = "2026-01-01T00:00:00Z".parse().unwrap();
+    let mut last: Option<Command> = None;
+    for (dt, op) in steps {
+        now += Duration::seconds(dt);
+        let Some(command) = command(&op, now).or_else(|| last.clone()) else {
+            continue;
+        };
+        last = Some(command.clone());
+        let spends = matches!(
+            command,
+            Command::Redeem(_) | Command::Transfer(_) | Command::Adjust(_)
+        );
+        let before: BTreeMap<MemberId, Points> = ledger
+            .accounts()
+            .map(|a| (a.member().clone(), a.balance().available))
+            .collect();
+        match ledger.decide(command.clone()) {
+            Ok(decision) => {
+                if decision.duplicate {
+                    prop_assert!(decision.events.is_empty());
+                }
+                for event in &decision.events {
+                    check_spending_order(&ledger, event)?;
+                    prop_assert_eq!(ledger.apply(event), Ok(()));
+                }
+                log.extend(decision.events);
+                check_no_debt_from_spending(&ledger, &before, spends)?;
+            }
+            Err(_) => {
+                // A refused command changes nothing (execute is decide + apply).
+                let before = ledger.clone();
+                prop_assert!(ledger.execute(command).is_err());
+                prop_assert_eq!(&ledger, &before);
+            }
+        }
+        check_balances(&ledger, &log)?;
+    }
+    check_references(&log)?;
+    // Invariant 3: replay, from memory and from stored JSON, gives the same
+    // ledger.
+    prop_assert_eq!(&Ledger::replay(program.clone(), &log).unwrap(), &ledger);
+    let stored: Vec<String> = log
+        .iter()
+        .map(|e| serde_json::to_string(e).unwrap())
+        .collect();
+    let read: Vec<Event> = stored
+        .iter()
+        .map(|s| serde_json::from_str(s).unwrap())
+        .collect();
+    prop_assert_eq!(&Ledger::replay(program, &read).unwrap(), &ledger);
+    Ok(())
+}
+
+proptest! {
+    // 256 cases per property unless PROPTEST_CASES says otherwise.
+    #![proptest_config(ProptestConfig::default())]
+
+    /// Invariants 1–7 over random programs and command sequences.
+    #[test]
+    fn random_command_sequences_keep_every_invariant(
+        program in program_strategy(),
+        steps in proptest::collection::vec(step_strategy(), 1..120),
+    ) {
+        // Everyone enrols first, most of the time, so commands do real work.
+        let mut all = vec![(0, Op::Enroll(0)), (0, Op::Enroll(1)), (0, Op::Enroll(2))];
+        all.extend(steps);
+        run_sequence(program, all)?;
+    }
+
+    /// Invariant 7: any text as a configuration is accepted or refused,
+    /// never a panic.
+    #[test]
+    fn any_configuration_text_is_accepted_or_refused(text in ".{0,200}") {
+        let _ = serde_json::from_str::<Program>(&text);
+        let _ = toml::from_str::<Program>(&text);
+    }
+
+    /// Invariant 7: configurations with wild values validate or fail with
+    /// problems, and a valid one runs a purchase.
+    #[test]
+    fn wild_configuration_values_never_panic(
+        points in any::<i64>(),
+        per in any::<i64>(),
+        scale in 0..30_u32,
+        days in any::<u32>(),
+        pending in any::<u32>(),
+        cost in any::<i64>(),
+        percent in any::<i64>(),
+        offset in "[+-][0-9]{2}:[0-9]{2}",
+    ) {
+        let mut config = ProgramConfig::new("EUR");
+        config.earn.points = points;
+        config.earn.per = Decimal::new(per, scale.min(28));
+        config.utc_offset = offset;
+        config.expiry.policy = ExpiryPolicy::AfterEarning;
+        config.expiry.days = Some(days);
+        config.pending.days = Some(pending);
+        config.rewards.push(RewardConfig::percent_off("r", cost, Decimal::new(percent, 2)));
+        if let Ok(program) = Program::new(config) {
+            let mut ledger = Ledger::new(program);
+            let at = DateTime::<Utc>::MAX_UTC - Duration::days(1);
+            ledger.execute(Enroll::new(id("m", 0), at)).unwrap();
+            let _ = ledger.execute(Purchase::new(id("m", 0), id("O", 0), eur(i64::MAX), at));
+            let _ = ledger.execute(Purchase::new(id("m", 0), id("O", 1), eur(5_000), at));
+        }
+    }
+
+    /// Invariant 7: a stored log with any number changed or an event
+    /// dropped or repeated is applied or refused whole, never a panic, and
+    /// what applies keeps the figures consistent.
+    #[test]
+    fn tampered_logs_are_applied_or_refused_whole(
+        program in program_strategy(),
+        steps in proptest::collection::vec(step_strategy(), 1..60),
+        target in any::<prop::sample::Index>(),
+        number in prop_oneof![any::<i64>(), Just(0_i64), Just(-1_i64), Just(i64::MAX)],
+        nth in 0..8_usize,
+        action in 0..3_usize,
+    ) {
+        let mut ledger = Ledger::new(program.clone());
+        let mut log = Vec::new();
+        let mut now: DateTime<Utc> = "2026-01-01T00:00:00Z".parse().unwrap();
+        for (dt, op) in [(0, Op::Enroll(0)), (0, Op::Enroll(1))].into_iter().chain(steps) {
+            now += Duration::seconds(dt);
+            if let Some(c) = command(&op, now) && let Ok(d) = ledger.execute(c) {
+                log.extend(d.events);
+            }
+        }
+        prop_assume!(!log.is_empty());
+        let i = target.index(log.len());
+        let mut values: Vec<serde_json::Value> =
+            log.iter().map(|e| serde_json::to_value(e).unwrap()).collect();
+        match action {
+            0 => replace_nth_number(&mut values[i], nth, number),
+            1 => { values.remove(i); }
+            _ => { let v = values[i].clone(); values.insert(i, v); }
+        }
+        let mut replayed = Ledger::new(program);
+        let mut applied = Vec::new();
+        for value in values {
+            let Ok(event) = serde_json::from_value::<Event>(value) else { continue };
+            let before = replayed.clone();
+            match replayed.apply(&event) {
+                Ok(()) => applied.push(event),
+                Err(_) => prop_assert_eq!(&replayed, &before),
+            }
+        }
+        for account in replayed.accounts() {
+            let b = account.balance();
+            let lots: i128 = account.lots().map(|l| i128::from(l.points.value())).sum();
+            let pending: i128 = account.pending().map(|p| i128::from(p.points.value())).sum();
+            prop_assert_eq!(lots, i128::from(b.available.value().max(0)));
+            prop_assert_eq!(pending, i128::from(b.pending.value()));
+            prop_assert!(account.lots().all(|l| l.points.is_positive()));
+        }
+        check_balances(&replayed, &applied)?;
+    }
+}
+
+/// Replaces the `nth` integer found in a JSON value (wrapping around).
+fn replace_nth_number(value: &mut serde_json::Value, nth: usize, number: i64) {
+    fn walk<'a>(v: &'a mut serde_json::Value, out: &mut Vec<&'a mut serde_json::Value>) {
+        match v {
+            serde_json::Value::Number(_) => out.push(v),
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|x| walk(x, out)),
+            serde_json::Value::Object(map) => map.values_mut().for_each(|x| walk(x, out)),
+            _ => {}
+        }
+    }
+    let mut numbers = Vec::new();
+    walk(value, &mut numbers);
+    let count = numbers.len();
+    if let Some(slot) = numbers.into_iter().nth(nth % count.max(1)) {
+        *slot = serde_json::Value::from(number);
+    }
+}

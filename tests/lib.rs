@@ -1,0 +1,14 @@
+//! Behaviour and property tests, compiled as one binary: one module per area.
+
+mod support;
+
+mod adjustments;
+mod config;
+mod events;
+mod exactly_once;
+mod expiry;
+mod invariants;
+mod purchases;
+mod reads;
+mod refunds;
+mod rewards;

@@ -1,0 +1,319 @@
+//! Purchases earn points: rates, rounding, minimums, pending periods and
+//! confirmation.
+
+use loyalty::*;
+
+use crate::support::*;
+
+#[test]
+fn a_57_40_eur_order_earns_57_points_and_says_why() {
+    let mut shop = Shop::seed();
+    shop.enroll("marta", "2026-01-05");
+    let receipt = shop.buy("marta", "ORD-1001", "57.40 EUR", "2026-01-12");
+    assert_eq!(receipt.points(), pts(57));
+    assert_eq!(
+        receipt.earning.to_string(),
+        "57 = floor(57.40 EUR × 1 point per 1.00 EUR)"
+    );
+    assert_eq!(receipt.status, EarnStatus::Available);
+    assert_eq!(shop.available("marta"), 57);
+
+    shop.buy("marta", "ORD-1002", "48.00 EUR", "2026-02-20");
+    let balance = shop.balance("marta");
+    assert_eq!(balance.available, pts(105));
+    assert_eq!(balance.earned, pts(105));
+    assert_eq!(balance.pending, pts(0));
+}
+
+#[test]
+fn other_rates_earn_what_the_merchant_configured() {
+    let mut five = Shop::new(seed_with(r#""earn": {"points": 5, "per": "1.00"}"#));
+    five.enroll("ana", "2026-01-05");
+    assert_eq!(
+        five.buy("ana", "A", "57.40 EUR", "2026-01-12").points(),
+        pts(287)
+    );
+
+    let mut tenth = Shop::new(seed_with(r#""earn": {"points": 1, "per": "10.00"}"#));
+    tenth.enroll("ana", "2026-01-05");
+    let receipt = tenth.buy("ana", "A", "57.40 EUR", "2026-01-12");
+    assert_eq!(receipt.points(), pts(5));
+    assert_eq!(
+        receipt.earning.to_string(),
+        "5 = floor(57.40 EUR × 1 point per 10.00 EUR)"
+    );
+
+    let mut nearest = Shop::new(seed_with(
+        r#""earn": {"points": 1, "per": "1.00", "rounding": "half_up"}"#,
+    ));
+    nearest.enroll("ana", "2026-01-05");
+    assert_eq!(
+        nearest.buy("ana", "A", "57.50 EUR", "2026-01-12").points(),
+        pts(58)
+    );
+    assert_eq!(
+        nearest.buy("ana", "B", "57.49 EUR", "2026-01-12").points(),
+        pts(57)
+    );
+}
+
+#[test]
+fn an_order_below_the_minimum_is_recorded_but_earns_nothing() {
+    let mut shop = Shop::new(seed_with(
+        r#""earn": {"points": 1, "per": "1.00", "minimum_order": "10.00"}"#,
+    ));
+    shop.enroll("marta", "2026-01-05");
+    let receipt = shop.buy("marta", "ORD-1", "9.99 EUR", "2026-01-12");
+    assert_eq!(receipt.points(), pts(0));
+    assert_eq!(receipt.status, EarnStatus::NothingEarned);
+    assert_eq!(
+        receipt.earning.to_string(),
+        "0: 9.99 EUR is below the 10.00 EUR minimum order to earn"
+    );
+    assert_eq!(
+        shop.ledger.account(&member("marta")).unwrap().order_count(),
+        1
+    );
+    assert_eq!(
+        shop.buy("marta", "ORD-2", "10.00 EUR", "2026-01-13")
+            .points(),
+        pts(10)
+    );
+}
+
+#[test]
+fn a_free_order_earns_nothing_and_is_not_an_error() {
+    let mut shop = Shop::seed();
+    shop.enroll("marta", "2026-01-05");
+    assert_eq!(
+        shop.buy("marta", "ORD-1", "0.00 EUR", "2026-01-12")
+            .points(),
+        pts(0)
+    );
+}
+
+#[test]
+fn purchases_in_another_currency_or_below_zero_are_refused() {
+    let mut shop = Shop::seed();
+    shop.enroll("marta", "2026-01-05");
+    let err = shop
+        .try_run(Purchase::new(
+            member("marta"),
+            r("ORD-1"),
+            money("57.40 USD"),
+            t("2026-01-12"),
+        ))
+        .unwrap_err();
+    assert_eq!(
+        err,
+        Error::WrongCurrency {
+            expected: Currency::EUR,
+            actual: Currency::USD
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "wrong currency: the program runs in EUR, got USD"
+    );
+    let err = shop
+        .try_run(Purchase::new(
+            member("marta"),
+            r("ORD-1"),
+            money("-1.00 EUR"),
+            t("2026-01-12"),
+        ))
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidAmount { .. }), "{err}");
+}
+
+#[test]
+fn a_purchase_for_someone_not_enrolled_is_refused() {
+    let mut shop = Shop::seed();
+    let err = shop
+        .try_run(Purchase::new(
+            member("ghost"),
+            r("ORD-1"),
+            money("5 EUR"),
+            t("2026-01-12"),
+        ))
+        .unwrap_err();
+    assert_eq!(
+        err,
+        Error::NotEnrolled {
+            member: member("ghost")
+        }
+    );
+    assert_eq!(err.to_string(), "member ghost is not enrolled");
+}
+
+#[test]
+fn points_wait_out_a_14_day_return_window() {
+    let mut shop = Shop::new(seed_with(
+        r#""pending": {"settle": "after_days", "days": 14}"#,
+    ));
+    shop.enroll("marta", "2026-01-05");
+    let receipt = shop.buy("marta", "ORD-1", "120.00 EUR", "2026-01-12");
+    assert_eq!(
+        receipt.status,
+        EarnStatus::Pending {
+            until: Some(t("2026-01-26"))
+        }
+    );
+    assert!(
+        receipt
+            .to_string()
+            .ends_with("pending until 2026-01-26 12:00 UTC")
+    );
+    assert_eq!((shop.available("marta"), shop.pending("marta")), (0, 120));
+
+    // Not spendable inside the window...
+    let err = shop
+        .redeem(
+            "marta",
+            "RDM-1",
+            "ten-percent-off",
+            "50.00 EUR",
+            "2026-01-20",
+        )
+        .unwrap_err();
+    assert_eq!(
+        err,
+        Error::InsufficientPoints {
+            available: pts(0),
+            required: pts(100)
+        }
+    );
+
+    // ...and spendable once it closes, with no tick needed: the redemption
+    // brings the member up to date first.
+    shop.redeem(
+        "marta",
+        "RDM-1",
+        "ten-percent-off",
+        "50.00 EUR",
+        "2026-01-27",
+    )
+    .unwrap();
+    assert_eq!((shop.available("marta"), shop.pending("marta")), (20, 0));
+    let settled = shop
+        .log
+        .iter()
+        .find_map(|e| match e {
+            Event::PointsSettled(s) => Some(s.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(settled.at, t("2026-01-26"), "dated when the window closed");
+    assert_eq!(settled.credit.points, pts(120));
+}
+
+#[test]
+fn a_tick_settles_every_member_whose_window_closed() {
+    let mut shop = Shop::new(seed_with(r#""pending": {"days": 14}"#));
+    for who in ["ana", "ben", "cris"] {
+        shop.enroll(who, "2026-01-05");
+    }
+    shop.buy("ana", "A1", "30.00 EUR", "2026-01-10");
+    shop.buy("ben", "B1", "40.00 EUR", "2026-01-20");
+    assert_eq!(shop.ledger.next_due(), Some(t("2026-01-24")));
+
+    let tick = shop.tick("2026-01-25");
+    assert_eq!((tick.members, tick.settled), (1, pts(30)));
+    assert_eq!(shop.available("ana"), 30);
+    assert_eq!(shop.pending("ben"), 40);
+    assert_eq!(shop.ledger.next_due(), Some(t("2026-02-03")));
+
+    let nothing = shop.tick("2026-01-26");
+    assert_eq!((nothing.members, nothing.settled), (0, pts(0)));
+}
+
+#[test]
+fn points_settle_when_the_host_confirms_the_order() {
+    let mut shop = Shop::new(seed_with(r#""pending": {"settle": "on_confirmation"}"#));
+    shop.enroll("marta", "2026-01-05");
+    let receipt = shop.buy("marta", "ORD-1", "57.40 EUR", "2026-01-12");
+    assert_eq!(receipt.status, EarnStatus::Pending { until: None });
+    assert!(
+        receipt
+            .to_string()
+            .contains("pending until the order is confirmed")
+    );
+    shop.tick("2027-01-01");
+    assert_eq!((shop.available("marta"), shop.pending("marta")), (0, 57));
+
+    let confirm = Confirm::new(member("marta"), r("ORD-1"), t("2027-01-02"));
+    let Receipt::Confirmation(receipt) = shop.run(confirm.clone()) else {
+        panic!()
+    };
+    assert_eq!(receipt.settled, pts(57));
+    assert_eq!(
+        receipt.to_string(),
+        "order ORD-1 confirmed: 57 points became spendable"
+    );
+    assert_eq!((shop.available("marta"), shop.pending("marta")), (57, 0));
+
+    // Confirming again repeats the receipt and changes nothing.
+    let again = shop.try_run(confirm).unwrap();
+    assert!(again.duplicate);
+    assert_eq!(again.receipt, Receipt::Confirmation(receipt));
+}
+
+#[test]
+fn confirming_early_ends_a_return_window_early() {
+    let mut shop = Shop::new(seed_with(r#""pending": {"days": 30}"#));
+    shop.enroll("marta", "2026-01-05");
+    shop.buy("marta", "ORD-1", "57.40 EUR", "2026-01-12");
+    shop.run(Confirm::new(member("marta"), r("ORD-1"), t("2026-01-15")));
+    assert_eq!((shop.available("marta"), shop.pending("marta")), (57, 0));
+    assert_eq!(shop.ledger.next_due(), None);
+    // Nothing is left to settle when the window would have closed.
+    assert_eq!(shop.tick("2026-02-20").settled, pts(0));
+}
+
+#[test]
+fn confirming_an_unknown_order_is_refused() {
+    let mut shop = Shop::seed();
+    shop.enroll("marta", "2026-01-05");
+    let err = shop
+        .try_run(Confirm::new(member("marta"), r("ORD-9"), t("2026-01-12")))
+        .unwrap_err();
+    assert_eq!(err.to_string(), "member marta has no order ORD-9");
+}
+
+#[test]
+fn a_huge_order_is_an_error_not_an_overflow() {
+    let mut shop = Shop::new(seed_with(r#""earn": {"points": 1000000, "per": "0.01"}"#));
+    shop.enroll("marta", "2026-01-05");
+    let amount = Money::new(rust_decimal::Decimal::MAX, Currency::EUR);
+    let err = shop
+        .try_run(Purchase::new(
+            member("marta"),
+            r("ORD-1"),
+            amount,
+            t("2026-01-12"),
+        ))
+        .unwrap_err();
+    assert!(matches!(err, Error::AmountOutOfRange { .. }), "{err}");
+
+    // Orders that fit, but whose points would overflow the balance, are
+    // refused too.
+    let big = Money::new(
+        rust_decimal::Decimal::new(5_000_000_000_000, 2),
+        Currency::EUR,
+    );
+    shop.run(Purchase::new(
+        member("marta"),
+        r("ORD-2"),
+        big,
+        t("2026-01-12"),
+    ));
+    let err = shop
+        .try_run(Purchase::new(
+            member("marta"),
+            r("ORD-3"),
+            big,
+            t("2026-01-12"),
+        ))
+        .unwrap_err();
+    assert!(matches!(err, Error::PointsOverflow(_)), "{err}");
+}
