@@ -206,8 +206,21 @@ fn sums(log: &[Event]) -> BTreeMap<MemberId, Sums> {
     out
 }
 
-/// Invariant 1 for every member, against the event log.
+/// Invariant 1 for every member, against the event log, and the figures
+/// against the lots: after every command a debt means no lots are left.
 fn check_balances(ledger: &Ledger, log: &[Event]) -> Result<(), TestCaseError> {
+    check_totals(ledger, log)?;
+    for account in ledger.accounts() {
+        let b = account.balance();
+        let lots: i128 = account.lots().map(|l| i128::from(l.points.value())).sum();
+        prop_assert_eq!(lots, i128::from(b.available.value().max(0)));
+        prop_assert_eq!(account.debt(), b.debt());
+    }
+    Ok(())
+}
+
+/// Invariant 1 for every member, against the event log.
+fn check_totals(ledger: &Ledger, log: &[Event]) -> Result<(), TestCaseError> {
     let all = sums(log);
     let none = Sums::default();
     for account in ledger.accounts() {
@@ -230,13 +243,16 @@ fn check_balances(ledger: &Ledger, log: &[Event]) -> Result<(), TestCaseError> {
         prop_assert_eq!(i128::from(b.expired.value()), s.expired);
         prop_assert_eq!(i128::from(b.clawed_back.value()), s.clawed_back);
         prop_assert_eq!(i128::from(b.adjusted.value()), s.adjusted);
-        // The figures match the lots and pending lots they summarise.
+        // The figures match the lots, pending lots and debt they summarise.
         let lots: i128 = account.lots().map(|l| i128::from(l.points.value())).sum();
         let pending: i128 = account
             .pending()
             .map(|p| i128::from(p.points.value()))
             .sum();
-        prop_assert_eq!(lots, i128::from(b.available.value().max(0)));
+        prop_assert_eq!(
+            lots - i128::from(account.debt().value()),
+            i128::from(b.available.value())
+        );
         prop_assert_eq!(pending, i128::from(b.pending.value()));
         prop_assert!(account.lots().all(|l| l.points.is_positive()));
     }
@@ -526,14 +542,17 @@ proptest! {
             }
         }
         for account in replayed.accounts() {
+            // Whatever applied, the figures match the lots, pending lots and
+            // debt they summarise, and agree with the applied events.
             let b = account.balance();
             let lots: i128 = account.lots().map(|l| i128::from(l.points.value())).sum();
             let pending: i128 = account.pending().map(|p| i128::from(p.points.value())).sum();
-            prop_assert_eq!(lots, i128::from(b.available.value().max(0)));
+            prop_assert_eq!(lots - i128::from(account.debt().value()), i128::from(b.available.value()));
+            prop_assert!(!account.debt().is_negative());
             prop_assert_eq!(pending, i128::from(b.pending.value()));
             prop_assert!(account.lots().all(|l| l.points.is_positive()));
         }
-        check_balances(&replayed, &applied)?;
+        check_totals(&replayed, &applied)?;
     }
 }
 

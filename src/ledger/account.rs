@@ -338,6 +338,16 @@ pub(crate) struct Wallet {
     pub(crate) balance: Balance,
 }
 
+/// What [`Wallet::check`] found an event will do: the figures after it and
+/// the points it draws from each lot.
+#[derive(Debug)]
+pub(crate) struct Checked {
+    debt: Points,
+    balance: Balance,
+    next_lot: u64,
+    draws: BTreeMap<LotKey, Points>,
+}
+
 /// An event's effect on lots, pending points and debt, taken apart so it can
 /// be checked whole before anything changes.
 struct Movement<'e> {
@@ -421,6 +431,14 @@ impl Wallet {
     /// Folds an event's balance effects in (its journal entries are
     /// `entries`, from [`postings`]), or changes nothing and says why.
     pub(crate) fn apply(&mut self, event: &Event, entries: &[Posting]) -> Result<(), ApplyError> {
+        let checked = self.check(event, entries)?;
+        self.commit(event, checked);
+        Ok(())
+    }
+
+    /// Checks that an event fits the wallet, without changing it: what
+    /// [`Wallet::commit`] needs to fold it in.
+    pub(crate) fn check(&self, event: &Event, entries: &[Posting]) -> Result<Checked, ApplyError> {
         let member = event.member();
         let at = event.at();
         if at < self.last_event_at {
@@ -499,6 +517,35 @@ impl Wallet {
             }
         }
 
+        // A debt is only incurred once no live lot holds points: the lots
+        // left may only be ones that expire by now (restored into a lot
+        // that has meanwhile expired; the next event expires them).
+        if movement.debt_incurred.is_positive() {
+            let live = |key: &LotKey| key.expires_at.is_none_or(|t| t > at);
+            let mut touched: Vec<LotKey> = self.lots.keys().copied().filter(live).collect();
+            touched.extend(
+                movement
+                    .credits
+                    .iter()
+                    .map(|c| LotKey::new(c.lot, c.expires_at))
+                    .filter(live),
+            );
+            for key in touched {
+                let mut held = self.lots.get(&key).copied().unwrap_or(Points::ZERO);
+                for c in movement
+                    .credits
+                    .iter()
+                    .filter(|c| LotKey::new(c.lot, c.expires_at) == key)
+                {
+                    held = held.checked_add(c.points.checked_sub(c.debt_repaid)?)?;
+                }
+                held = held.checked_sub(needs.get(&key).copied().unwrap_or(Points::ZERO))?;
+                if held.is_positive() {
+                    return Err(malformed("a debt while live lots still hold points"));
+                }
+            }
+        }
+
         // Totals.
         let mut balance = self.balance;
         for entry in entries {
@@ -520,7 +567,17 @@ impl Wallet {
             held.checked_add(c.points.checked_sub(c.debt_repaid)?)?;
         }
 
-        // Everything checked: change the wallet.
+        Ok(Checked {
+            debt,
+            balance,
+            next_lot,
+            draws: needs,
+        })
+    }
+
+    /// Folds in an event that [`Wallet::check`] accepted.
+    pub(crate) fn commit(&mut self, event: &Event, checked: Checked) {
+        let movement = Movement::of(event);
         if let Some((lot, taken, _)) = movement.pending_take
             && let Some(p) = self.pending.get_mut(&lot)
         {
@@ -548,7 +605,7 @@ impl Wallet {
                 *held = Points::new(held.value().saturating_add(add));
             }
         }
-        for (key, need) in needs {
+        for (key, need) in checked.draws {
             if let Some(held) = self.lots.get_mut(&key) {
                 *held = Points::new(held.value().saturating_sub(need.value()));
                 if !held.is_positive() {
@@ -556,14 +613,14 @@ impl Wallet {
                 }
             }
         }
-        self.debt = debt;
-        self.balance = balance;
-        self.next_lot = next_lot;
+        self.debt = checked.debt;
+        self.balance = checked.balance;
+        self.next_lot = checked.next_lot;
+        let at = event.at();
         self.last_event_at = at;
         if is_activity(event) {
             self.last_activity_at = at;
         }
-        Ok(())
     }
 
     /// When something next falls due for this wallet under `expiry`: a
@@ -792,6 +849,14 @@ impl Account {
     /// The member's figures as of their last event.
     pub fn balance(&self) -> Balance {
         self.wallet.balance
+    }
+
+    /// Points owed from clawbacks under
+    /// [`NegativeBalance::Debt`](crate::NegativeBalance::Debt); later
+    /// credits repay it first. Available points are the lots' points less
+    /// this debt.
+    pub fn debt(&self) -> Points {
+        self.wallet.debt
     }
 
     /// Spendable lots, in the order they will be spent.

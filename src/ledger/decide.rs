@@ -6,6 +6,7 @@
 //! the same code `apply` uses, and so sees the account exactly as the next
 //! event will.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
@@ -22,10 +23,15 @@ use crate::{ApplyError, Error, MemberId, Money, Points, Program, Reference, Refe
 pub const MAX_REASON_CHARS: usize = 500;
 
 /// One member's account as planned events will leave it.
+///
+/// The wallet is borrowed until an event must be folded in before the next
+/// is planned (time falling due, a sweep after a restoration); a command's
+/// last event is only checked. So the common command copies nothing, and
+/// its cost does not grow with the member's history.
 pub(crate) struct Draft<'a> {
     program: &'a Program,
     member: &'a MemberId,
-    pub(crate) wallet: Wallet,
+    pub(crate) wallet: Cow<'a, Wallet>,
     pub(crate) events: Vec<Event>,
 }
 
@@ -34,7 +40,7 @@ impl<'a> Draft<'a> {
         Draft {
             program,
             member: account.member(),
-            wallet: account.wallet.clone(),
+            wallet: Cow::Borrowed(&account.wallet),
             events: Vec::new(),
         }
     }
@@ -42,10 +48,19 @@ impl<'a> Draft<'a> {
     /// Plans an event: folds it into the draft wallet and keeps it.
     fn push(&mut self, event: Event) -> Result<(), Error> {
         let entries = postings(&event)?;
-        self.wallet.apply(&event, &entries).map_err(|e| match e {
-            ApplyError::Overflow(o) => Error::PointsOverflow(o),
-            other => Error::Inconsistent(other),
-        })?;
+        self.wallet
+            .to_mut()
+            .apply(&event, &entries)
+            .map_err(refusal)?;
+        self.events.push(event);
+        Ok(())
+    }
+
+    /// Plans a command's last event: checks that it fits, without folding
+    /// it in.
+    fn finish(&mut self, event: Event) -> Result<(), Error> {
+        let entries = postings(&event)?;
+        self.wallet.check(&event, &entries).map_err(refusal)?;
         self.events.push(event);
         Ok(())
     }
@@ -168,6 +183,15 @@ impl<'a> Draft<'a> {
 
     fn new_lot_expiry(&self, at: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, Error> {
         self.program.lot_expiry(at)
+    }
+}
+
+/// A planned event that does not fit: an overflow the command caused, or a
+/// bug.
+fn refusal(error: ApplyError) -> Error {
+    match error {
+        ApplyError::Overflow(o) => Error::PointsOverflow(o),
+        other => Error::Inconsistent(other),
     }
 }
 
@@ -372,7 +396,7 @@ impl Ledger {
             redemptions: c.redemptions,
         };
         let receipt = Receipt::Purchase(PurchaseReceipt::new(&event));
-        draft.push(Event::PurchaseRecorded(event))?;
+        draft.finish(Event::PurchaseRecorded(event))?;
         Ok(fresh(receipt, draft.events))
     }
 
@@ -484,7 +508,7 @@ impl Ledger {
             draws,
         };
         let receipt = Receipt::Redemption(RedemptionReceipt::new(&event));
-        draft.push(Event::RewardRedeemed(event))?;
+        draft.finish(Event::RewardRedeemed(event))?;
         Ok(fresh(receipt, draft.events))
     }
 
@@ -661,7 +685,7 @@ impl Ledger {
             .max(Points::ZERO);
         let expired = after_pending.min(uncounted);
         let from_available = after_pending.checked_sub(expired)?;
-        let mut after_restore = draft.wallet.clone();
+        let mut after_restore: Wallet = draft.wallet.as_ref().clone();
         for credit in restored.iter().flat_map(|r| &r.credits) {
             after_restore.preview_credit(credit);
         }
@@ -792,7 +816,7 @@ impl Ledger {
             draws,
         };
         let receipt = Receipt::Adjustment(AdjustmentReceipt::new(&event));
-        draft.push(Event::PointsAdjusted(event))?;
+        draft.finish(Event::PointsAdjusted(event))?;
         Ok(fresh(receipt, draft.events))
     }
 
@@ -874,8 +898,8 @@ impl Ledger {
             draws,
         };
         let receipt = Receipt::Transfer(TransferReceipt::new(&out));
-        sender.push(Event::PointsTransferredOut(out))?;
-        receiver.push(Event::PointsTransferredIn(PointsTransferredIn {
+        sender.finish(Event::PointsTransferredOut(out))?;
+        receiver.finish(Event::PointsTransferredIn(PointsTransferredIn {
             member: c.to,
             transfer: c.transfer,
             from: c.from,
