@@ -107,6 +107,8 @@
 //! 6. Lots are spent soonest-expiring first, ties oldest first; an expired
 //!    lot is never spent.
 //! 7. No input — configuration, command or event — makes the library panic.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(
     not(test),

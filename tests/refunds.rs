@@ -335,3 +335,47 @@ fn a_clawback_never_takes_points_restored_into_an_expired_lot() {
     assert_eq!(shop.available("marta"), 50);
     assert_eq!(shop.balance("marta").expired, pts(127));
 }
+
+#[test]
+fn returning_an_order_paid_entirely_with_points_gives_the_points_back() {
+    let mut shop = Shop::new(seed_with(
+        r#""rewards": [{"id": "five-off", "cost": 60, "kind": "fixed_amount_off", "amount": "5.00"}]"#,
+    ));
+    shop.enroll("marta", "2026-01-05");
+    shop.buy("marta", "ORD-1", "80.00 EUR", "2026-01-10");
+    shop.redeem("marta", "RDM-1", "five-off", "5.00 EUR", "2026-01-11")
+        .unwrap();
+    shop.run(
+        Purchase::new(
+            member("marta"),
+            r("ORD-2"),
+            money("0.00 EUR"),
+            t("2026-01-11"),
+        )
+        .with_redemption(r("RDM-1")),
+    );
+    assert_eq!(shop.available("marta"), 20);
+
+    let receipt = shop
+        .refund("marta", "ORD-2", "RF-1", "0.00 EUR", "2026-01-15")
+        .unwrap();
+    assert_eq!(receipt.restored_points(), pts(60));
+    assert!(
+        receipt.to_string().ends_with(
+            "restored 60 points spent on redemption RDM-1 (60 = all 60: the order was free)"
+        ),
+        "{receipt}"
+    );
+    assert_eq!(shop.available("marta"), 80);
+
+    // Once only.
+    let again = shop
+        .refund("marta", "ORD-2", "RF-2", "0.00 EUR", "2026-01-16")
+        .unwrap_err();
+    assert!(matches!(again, Error::RefundExceedsOrder { .. }), "{again}");
+    // And a paid order still needs an amount.
+    let zero = shop
+        .refund("marta", "ORD-1", "RF-3", "0.00 EUR", "2026-01-16")
+        .unwrap_err();
+    assert!(matches!(zero, Error::InvalidAmount { .. }), "{zero}");
+}

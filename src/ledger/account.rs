@@ -691,8 +691,7 @@ fn check_figures(event: &Event) -> Result<(), &'static str> {
                 && !c.expired.is_negative()
                 && !c.forgiven.is_negative()
                 && sums(c.points, parts)
-                && e.amount.amount().is_sign_positive()
-                && !e.amount.is_zero()
+                && !e.amount.is_negative()
         }
         Event::PointsAdjusted(e) => {
             if e.points.is_positive() {
@@ -734,6 +733,9 @@ pub(crate) struct OrderRecord {
     pub(crate) lapsed: Points,
     /// Of those, the points clawbacks have already counted.
     pub(crate) lapsed_counted: Points,
+    /// Whether refunds returned the whole amount (a free order's one
+    /// refund included).
+    pub(crate) fully_refunded: bool,
 }
 
 impl OrderRecord {
@@ -962,8 +964,11 @@ impl Account {
                     return Err(self.unknown_order(&e.order));
                 };
                 let expected_total = order.refunded.checked_add(e.amount)?;
+                let free = order.recorded.amount.is_zero();
                 if expected_total != e.refunded_total
                     || e.refunded_total.amount() > order.recorded.amount.amount()
+                    || order.fully_refunded
+                    || (e.amount.is_zero() && !free)
                 {
                     return Err(ApplyError::Malformed {
                         member: member.clone(),
@@ -1081,6 +1086,7 @@ impl Account {
                     confirmed: None,
                     lapsed: Points::ZERO,
                     lapsed_counted: Points::ZERO,
+                    fully_refunded: false,
                 };
                 if let Some(lot) = record.lot() {
                     self.order_lots.insert(lot, e.order.clone());
@@ -1111,6 +1117,7 @@ impl Account {
             Event::OrderRefunded(e) => {
                 if let Some(o) = self.orders.get_mut(&e.order) {
                     o.refunded = e.refunded_total;
+                    o.fully_refunded = e.refunded_total.amount() == o.recorded.amount.amount();
                     o.clawed_back = Points::new(
                         o.clawed_back
                             .value()

@@ -233,7 +233,9 @@ impl CancelRedemption {
 ///
 /// Claws back the points the order earned in proportion to the amount
 /// refunded (never more in total than it earned), and gives back the points
-/// spent on the order's discounts in the same proportion.
+/// spent on the order's discounts in the same proportion. A free order
+/// (paid entirely with a reward) is refunded whole with an amount of zero,
+/// which gives back all the points spent on it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]

@@ -588,15 +588,17 @@ impl Ledger {
         };
         check_time(account, c.at)?;
         self.program.check_currency(&c.amount)?;
-        if c.amount.is_negative() || c.amount.is_zero() {
+        let recorded = &order.recorded;
+        // A free order (paid entirely with a reward) is refunded whole,
+        // with an amount of zero.
+        if c.amount.is_negative() || (c.amount.is_zero() && !recorded.amount.is_zero()) {
             return Err(Error::InvalidAmount {
                 amount: c.amount,
                 problem: "a refund must be greater than zero",
             });
         }
-        let recorded = &order.recorded;
         let refunded_total = order.refunded.checked_add(c.amount)?;
-        if refunded_total.amount() > recorded.amount.amount() {
+        if order.fully_refunded || refunded_total.amount() > recorded.amount.amount() {
             return Err(Error::RefundExceedsOrder {
                 order: c.order,
                 order_amount: recorded.amount,

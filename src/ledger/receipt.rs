@@ -453,12 +453,18 @@ impl RefundReceipt {
 
 /// `rounding(points × part / whole)`: the share of `points` that `part` of
 /// `whole` stands for.
+///
+/// A free order (`whole` zero) can only be refunded whole: its share is all
+/// of `points`.
 pub(crate) fn proportion(
     points: Points,
     part: Money,
     whole: Money,
     rounding: Rounding,
 ) -> Option<Points> {
+    if whole.is_zero() {
+        return Some(points);
+    }
     let scaled = part
         .amount()
         .checked_mul(rust_decimal::Decimal::from(points.value()))?;
@@ -474,6 +480,9 @@ fn write_share(
     whole: Money,
     before: Points,
 ) -> fmt::Result {
+    if whole.is_zero() {
+        return write!(f, "{points} = all {of}: the order was free");
+    }
     write!(f, "{points} = {rounding}({of} × {part} / {whole})")?;
     if before.is_positive() {
         write!(f, " − {before} before")?;
