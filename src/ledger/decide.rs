@@ -654,8 +654,10 @@ impl Ledger {
             });
         }
 
-        // Then the clawback: from the order's pending points, then its own
-        // lot, then the other lots in consumption order.
+        // Then the clawback: from the order's pending points, then its points
+        // that already expired (nothing to take), then its own lot, then the
+        // other lots in consumption order; what is still short goes to the
+        // negative-balance policy.
         let claw = share(recorded.points)?
             .checked_sub(order.clawed_back)?
             .max(Points::ZERO);

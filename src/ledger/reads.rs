@@ -183,6 +183,28 @@ impl Ledger {
     ///
     /// [`Error::NotEnrolled`] for an unknown member;
     /// [`Error::InvalidPeriod`] when `to` is before `from`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use loyalty::{EntryKind, Enroll, Ledger, Points, Program, Purchase};
+    ///
+    /// let mut ledger = Ledger::new(serde_json::from_str::<Program>(r#"{"currency": "EUR"}"#)?);
+    /// let marta: loyalty::MemberId = "marta".parse()?;
+    /// ledger.execute(Enroll::new(marta.clone(), "2026-01-05T09:00:00Z".parse()?))?;
+    /// for (order, amount, at) in [("ORD-1", "57.40 EUR", "2026-01-12T10:00:00Z"),
+    ///                             ("ORD-2", "48.00 EUR", "2026-02-20T18:30:00Z")] {
+    ///     ledger.execute(Purchase::new(marta.clone(), order.parse()?, amount.parse()?, at.parse()?))?;
+    /// }
+    ///
+    /// let february = ledger.statement(&marta, "2026-02-01T00:00:00Z".parse()?,
+    ///     "2026-03-01T00:00:00Z".parse()?)?;
+    /// assert_eq!(february.opening.available, Points::new(57));
+    /// assert_eq!(february.lines[0].kind, EntryKind::Earned);
+    /// assert_eq!(february.lines[0].available_after, Points::new(105));
+    /// println!("{february}");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn statement(
         &self,
         member: &MemberId,
