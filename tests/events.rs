@@ -256,3 +256,42 @@ fn commands_and_receipts_serialise_for_queues_and_audit_logs() {
     let json = serde_json::to_string(&receipt).unwrap();
     assert_eq!(serde_json::from_str::<Receipt>(&json).unwrap(), receipt);
 }
+
+#[test]
+fn read_models_serialise_for_apis() {
+    let shop = every_event();
+    let marta = member("marta");
+    let ledger = &shop.ledger;
+
+    let balance = ledger.balance(&marta).unwrap();
+    let json = serde_json::to_string(&balance).unwrap();
+    assert_eq!(
+        json,
+        r#"{"available":68,"pending":0,"earned":177,"redeemed":67,"expired":18,"clawed_back":24,"adjusted":20,"transferred_in":0,"transferred_out":20}"#
+    );
+    assert_eq!(serde_json::from_str::<Balance>(&json).unwrap(), balance);
+
+    let quote = ledger
+        .quote(&marta, &Cart::new(money("80.00 EUR")), t("2027-03-01"))
+        .unwrap();
+    let json = serde_json::to_string(&quote).unwrap();
+    assert_eq!(serde_json::from_str::<Quote>(&json).unwrap(), quote);
+
+    let statement = ledger
+        .statement(&marta, t("2026-01-01"), t("2028-01-01"))
+        .unwrap();
+    for line in &statement.lines {
+        let json = serde_json::to_string(line).unwrap();
+        assert_eq!(&serde_json::from_str::<StatementLine>(&json).unwrap(), line);
+    }
+
+    let expiring = ledger
+        .expiring_points(&marta, t("2027-03-01"), t("2027-04-01"))
+        .unwrap();
+    assert!(!expiring.is_empty());
+    let json = serde_json::to_string(&expiring).unwrap();
+    assert_eq!(
+        serde_json::from_str::<Vec<ExpiringPoints>>(&json).unwrap(),
+        expiring
+    );
+}
