@@ -7,30 +7,10 @@ use crate::support::*;
 
 /// A story that produces every event type once or more.
 fn every_event() -> Shop {
-    let mut shop = Shop::new(seed_with(
+    let mut shop = Shop::marta_redeemed(seed_with(
         r#""pending": {"days": 14}, "expiry": {"policy": "after_earning", "days": 365}"#,
     ));
-    shop.enroll("marta", "2026-01-05");
-    shop.enroll("joan", "2026-01-05");
-    shop.buy("marta", "ORD-1001", "57.40 EUR", "2026-01-12");
-    shop.buy("marta", "ORD-1002", "48.00 EUR", "2026-02-20");
-    shop.redeem(
-        "marta",
-        "RDM-1",
-        "ten-percent-off",
-        "80.00 EUR",
-        "2026-03-14",
-    )
-    .unwrap();
-    shop.run(
-        Purchase::new(
-            member("marta"),
-            r("ORD-1003"),
-            money("72.00 EUR"),
-            t("2026-03-14"),
-        )
-        .with_redemption(r("RDM-1")),
-    );
+    shop.enroll("joan", "2026-03-15");
     shop.refund("marta", "ORD-1003", "RF-1", "24.00 EUR", "2026-03-20")
         .unwrap();
     shop.run(Confirm::new(
@@ -70,13 +50,13 @@ fn every_event() -> Shop {
 }
 
 const PINNED: &str = r#"{"type":"MemberEnrolled","member":"marta","at":"2026-01-05T12:00:00Z"}
-{"type":"MemberEnrolled","member":"joan","at":"2026-01-05T12:00:00Z"}
 {"type":"PurchaseRecorded","member":"marta","order":"ORD-1001","at":"2026-01-12T12:00:00Z","amount":"57.40 EUR","points":57,"breakdown":[{"rule":"base","eligible":"57.40 EUR","rate":{"points":1,"per":"1.00 EUR"},"rounding":"floor","points":57}],"pending":{"lot":1,"points":57,"available_at":"2026-01-26T12:00:00Z","expires_at":"2027-01-12T12:00:00Z"}}
 {"type":"PointsSettled","member":"marta","order":"ORD-1001","at":"2026-01-26T12:00:00Z","credit":{"lot":1,"expires_at":"2027-01-12T12:00:00Z","points":57}}
 {"type":"PurchaseRecorded","member":"marta","order":"ORD-1002","at":"2026-02-20T12:00:00Z","amount":"48.00 EUR","points":48,"breakdown":[{"rule":"base","eligible":"48.00 EUR","rate":{"points":1,"per":"1.00 EUR"},"rounding":"floor","points":48}],"pending":{"lot":2,"points":48,"available_at":"2026-03-06T12:00:00Z","expires_at":"2027-02-20T12:00:00Z"}}
 {"type":"PointsSettled","member":"marta","order":"ORD-1002","at":"2026-03-06T12:00:00Z","credit":{"lot":2,"expires_at":"2027-02-20T12:00:00Z","points":48}}
 {"type":"RewardRedeemed","member":"marta","redemption":"RDM-1","reward":"ten-percent-off","at":"2026-03-14T12:00:00Z","cart":"80.00 EUR","discount":"8.00 EUR","points":100,"draws":[{"lot":1,"expires_at":"2027-01-12T12:00:00Z","points":57},{"lot":2,"expires_at":"2027-02-20T12:00:00Z","points":43}]}
 {"type":"PurchaseRecorded","member":"marta","order":"ORD-1003","at":"2026-03-14T12:00:00Z","amount":"72.00 EUR","points":72,"breakdown":[{"rule":"base","eligible":"72.00 EUR","rate":{"points":1,"per":"1.00 EUR"},"rounding":"floor","points":72}],"pending":{"lot":3,"points":72,"available_at":"2026-03-28T12:00:00Z","expires_at":"2027-03-14T12:00:00Z"},"redemptions":["RDM-1"]}
+{"type":"MemberEnrolled","member":"joan","at":"2026-03-15T12:00:00Z"}
 {"type":"OrderRefunded","member":"marta","order":"ORD-1003","refund":"RF-1","at":"2026-03-20T12:00:00Z","amount":"24.00 EUR","refunded_total":"24.00 EUR","restored":[{"redemption":"RDM-1","points":33,"credits":[{"lot":2,"expires_at":"2027-02-20T12:00:00Z","points":33}]}],"clawback":{"points":24,"rounding":"floor","from_pending":{"lot":3,"expires_at":"2027-03-14T12:00:00Z","points":24}}}
 {"type":"OrderConfirmed","member":"marta","order":"ORD-1003","at":"2026-03-21T12:00:00Z","credit":{"lot":3,"expires_at":"2027-03-14T12:00:00Z","points":48}}
 {"type":"PointsAdjusted","member":"marta","adjustment":"ADJ-1","at":"2026-03-21T13:00:00Z","points":20,"reason":"goodwill","credit":{"lot":4,"expires_at":"2027-03-21T13:00:00Z","points":20}}
@@ -159,12 +139,14 @@ fn a_stored_log_replays_to_the_same_ledger() {
 fn a_tampered_log_is_refused_at_the_first_event_that_does_not_fit() {
     let shop = every_event();
     let log = log_of(&shop);
+    // Where the first event of a type sits in the log.
+    let first = |kind: &str| shop.log.iter().position(|e| e.kind() == kind).unwrap();
 
     // An event for someone who never enrolled.
     let mut missing = log.clone();
     missing.remove(0);
     let err = replay_json(&missing).unwrap_err();
-    assert_eq!(err.index, 1);
+    assert_eq!(err.index, 0);
     assert_eq!(
         err.error,
         ApplyError::UnknownMember {
@@ -173,14 +155,15 @@ fn a_tampered_log_is_refused_at_the_first_event_that_does_not_fit() {
     );
     assert_eq!(
         err.to_string(),
-        "event 1 of the log does not apply: marta is not enrolled"
+        "event 0 of the log does not apply: marta is not enrolled"
     );
 
     // An order recorded twice.
+    let purchase = first("PurchaseRecorded");
     let mut twice = log.clone();
-    twice.insert(3, log[2].clone());
+    twice.insert(purchase + 1, log[purchase].clone());
     let err = replay_json(&twice).unwrap_err();
-    assert_eq!(err.index, 3);
+    assert_eq!(err.index, purchase + 1);
     assert!(matches!(
         err.error,
         ApplyError::DuplicateReference {
@@ -189,11 +172,13 @@ fn a_tampered_log_is_refused_at_the_first_event_that_does_not_fit() {
         }
     ));
 
-    // Events out of time order.
+    // Events out of time order: ORD-1001's points settling (2026-01-26)
+    // after ORD-1002 was bought (2026-02-20).
+    let settled = first("PointsSettled");
     let mut swapped = log.clone();
-    swapped.swap(3, 4);
+    swapped.swap(settled, settled + 1);
     let err = replay_json(&swapped).unwrap_err();
-    assert_eq!(err.index, 4);
+    assert_eq!(err.index, settled + 1);
     assert_eq!(
         err.error,
         ApplyError::OutOfOrder {
@@ -204,18 +189,20 @@ fn a_tampered_log_is_refused_at_the_first_event_that_does_not_fit() {
     );
 
     // A redemption drawing more than the lot held.
+    let redeemed = first("RewardRedeemed");
     let mut greedy = log.clone();
-    greedy[6] = greedy[6]
+    greedy[redeemed] = greedy[redeemed]
         .replace(r#""points":100"#, r#""points":101"#)
         .replace(r#""points":57}"#, r#""points":58}"#);
     let err = replay_json(&greedy).unwrap_err();
-    assert_eq!(err.index, 6);
+    assert_eq!(err.index, redeemed);
     assert!(matches!(err.error, ApplyError::LotShort { .. }), "{err}");
 
     // Figures that do not add up.
     let mut wrong = log.clone();
-    wrong[6] = wrong[6].replace(r#""points":100"#, r#""points":90"#);
+    wrong[redeemed] = wrong[redeemed].replace(r#""points":100"#, r#""points":90"#);
     let err = replay_json(&wrong).unwrap_err();
+    assert_eq!(err.index, redeemed);
     assert!(matches!(err.error, ApplyError::Malformed { .. }), "{err}");
     assert!(
         err.to_string().contains("its points do not add up"),

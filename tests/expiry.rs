@@ -41,14 +41,7 @@ fn points_expire_a_year_after_they_were_earned() {
     assert_eq!((tick.members, tick.expired), (1, pts(57)));
     let balance = shop.balance("marta");
     assert_eq!((balance.available, balance.expired), (pts(48), pts(57)));
-    let expired = shop
-        .log
-        .iter()
-        .find_map(|e| match e {
-            Event::PointsExpired(x) => Some(x.clone()),
-            _ => None,
-        })
-        .unwrap();
+    let expired = shop.expirations()[0].clone();
     assert_eq!(expired.at, t("2027-01-12"));
     assert_eq!(expired.reason, ExpiryReason::LotExpired);
 }
@@ -158,14 +151,7 @@ fn a_quiet_member_loses_everything_after_the_inactivity_period() {
     assert_eq!(shop.tick("2026-10-27").expired, pts(0));
     let tick = shop.tick("2026-10-28");
     assert_eq!(tick.expired, pts(105));
-    let expired = shop
-        .log
-        .iter()
-        .find_map(|e| match e {
-            Event::PointsExpired(x) => Some(x.clone()),
-            _ => None,
-        })
-        .unwrap();
+    let expired = shop.expirations()[0].clone();
     assert_eq!(expired.reason, ExpiryReason::Inactivity);
     assert_eq!(shop.ledger.next_due(), None);
 

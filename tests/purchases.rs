@@ -195,14 +195,7 @@ fn points_wait_out_a_14_day_return_window() {
     )
     .unwrap();
     assert_eq!((shop.available("marta"), shop.pending("marta")), (20, 0));
-    let settled = shop
-        .log
-        .iter()
-        .find_map(|e| match e {
-            Event::PointsSettled(s) => Some(s.clone()),
-            _ => None,
-        })
-        .unwrap();
+    let settled = shop.settlements()[0].clone();
     assert_eq!(settled.at, t("2026-01-26"), "dated when the window closed");
     assert_eq!(settled.credit.points, pts(120));
 }

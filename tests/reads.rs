@@ -5,27 +5,7 @@ use loyalty::*;
 use crate::support::*;
 
 fn marta_year() -> Shop {
-    let mut shop = Shop::seed();
-    shop.enroll("marta", "2026-01-05");
-    shop.buy("marta", "ORD-1001", "57.40 EUR", "2026-01-12");
-    shop.buy("marta", "ORD-1002", "48.00 EUR", "2026-02-20");
-    shop.redeem(
-        "marta",
-        "RDM-1",
-        "ten-percent-off",
-        "80.00 EUR",
-        "2026-03-14",
-    )
-    .unwrap();
-    shop.run(
-        Purchase::new(
-            member("marta"),
-            r("ORD-1003"),
-            money("72.00 EUR"),
-            t("2026-03-14T12:05:00Z"),
-        )
-        .with_redemption(r("RDM-1")),
-    );
+    let mut shop = Shop::marta_redeemed(program(SEED));
     shop.refund("marta", "ORD-1003", "RF-1", "24.00 EUR", "2026-03-30")
         .unwrap();
     shop

@@ -5,37 +5,9 @@ use loyalty::*;
 
 use crate::support::*;
 
-/// Marta's quickstart story up to the order that used her 10% reward:
-/// 57 + 48 earned, 100 spent on RDM-1, 72 earned on ORD-1003 → 77.
-fn marta_after_redeeming(program: Program) -> Shop {
-    let mut shop = Shop::new(program);
-    shop.enroll("marta", "2026-01-05");
-    shop.buy("marta", "ORD-1001", "57.40 EUR", "2026-01-12");
-    shop.buy("marta", "ORD-1002", "48.00 EUR", "2026-02-20");
-    shop.redeem(
-        "marta",
-        "RDM-1",
-        "ten-percent-off",
-        "80.00 EUR",
-        "2026-03-14",
-    )
-    .unwrap();
-    shop.run(
-        Purchase::new(
-            member("marta"),
-            r("ORD-1003"),
-            money("72.00 EUR"),
-            t("2026-03-14"),
-        )
-        .with_redemption(r("RDM-1")),
-    );
-    assert_eq!(shop.available("marta"), 77);
-    shop
-}
-
 #[test]
 fn returning_a_third_of_the_order_claws_back_a_third_and_restores_a_third() {
-    let mut shop = marta_after_redeeming(program(SEED));
+    let mut shop = Shop::marta_redeemed(program(SEED));
     let receipt = shop
         .refund("marta", "ORD-1003", "RF-1", "24.00 EUR", "2026-03-30")
         .unwrap();
@@ -95,7 +67,7 @@ fn repeated_partial_refunds_never_claw_back_more_than_the_order_earned() {
 
 #[test]
 fn a_second_refund_explains_what_earlier_ones_took() {
-    let mut shop = marta_after_redeeming(program(SEED));
+    let mut shop = Shop::marta_redeemed(program(SEED));
     shop.refund("marta", "ORD-1003", "RF-1", "24.00 EUR", "2026-03-30")
         .unwrap();
     let second = shop
@@ -117,7 +89,7 @@ fn a_second_refund_explains_what_earlier_ones_took() {
 
 #[test]
 fn refund_amounts_are_checked() {
-    let mut shop = marta_after_redeeming(program(SEED));
+    let mut shop = Shop::marta_redeemed(program(SEED));
     let zero = shop
         .refund("marta", "ORD-1003", "RF-1", "0.00 EUR", "2026-03-30")
         .unwrap_err();

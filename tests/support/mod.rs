@@ -154,6 +154,56 @@ impl Shop {
         })
     }
 
+    /// Marta's quickstart story up to the order that used her reward:
+    /// 57 + 48 earned, 100 spent on RDM-1 (10% off an 80.00 EUR cart), 72
+    /// earned on ORD-1003, which used RDM-1.
+    pub fn marta_redeemed(program: Program) -> Shop {
+        let mut shop = Shop::new(program);
+        shop.enroll("marta", "2026-01-05");
+        shop.buy("marta", "ORD-1001", "57.40 EUR", "2026-01-12");
+        shop.buy("marta", "ORD-1002", "48.00 EUR", "2026-02-20");
+        shop.redeem(
+            "marta",
+            "RDM-1",
+            "ten-percent-off",
+            "80.00 EUR",
+            "2026-03-14",
+        )
+        .unwrap();
+        shop.run(
+            Purchase::new(
+                member("marta"),
+                r("ORD-1003"),
+                money("72.00 EUR"),
+                t("2026-03-14"),
+            )
+            .with_redemption(r("RDM-1")),
+        );
+        shop
+    }
+
+    /// The expiry events logged so far.
+    pub fn expirations(&self) -> Vec<PointsExpired> {
+        self.log
+            .iter()
+            .filter_map(|e| match e {
+                Event::PointsExpired(x) => Some(x.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The settlement events logged so far.
+    pub fn settlements(&self) -> Vec<PointsSettled> {
+        self.log
+            .iter()
+            .filter_map(|e| match e {
+                Event::PointsSettled(x) => Some(x.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
     pub fn tick(&mut self, at: &str) -> TickReceipt {
         match self.run(Tick::new(t(at))) {
             Receipt::Tick(x) => x,
