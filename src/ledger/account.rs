@@ -340,8 +340,8 @@ pub(crate) struct Wallet {
 
 /// What [`Wallet::check`] found an event will do: the figures after it and
 /// the points it draws from each lot.
-#[derive(Debug)]
-pub(crate) struct Checked {
+pub(crate) struct Checked<'e> {
+    movement: Movement<'e>,
     debt: Points,
     balance: Balance,
     next_lot: u64,
@@ -438,7 +438,11 @@ impl Wallet {
 
     /// Checks that an event fits the wallet, without changing it: what
     /// [`Wallet::commit`] needs to fold it in.
-    pub(crate) fn check(&self, event: &Event, entries: &[Posting]) -> Result<Checked, ApplyError> {
+    pub(crate) fn check<'e>(
+        &self,
+        event: &'e Event,
+        entries: &[Posting],
+    ) -> Result<Checked<'e>, ApplyError> {
         let member = event.member();
         let at = event.at();
         if at < self.last_event_at {
@@ -568,6 +572,7 @@ impl Wallet {
         }
 
         Ok(Checked {
+            movement,
             debt,
             balance,
             next_lot,
@@ -576,8 +581,8 @@ impl Wallet {
     }
 
     /// Folds in an event that [`Wallet::check`] accepted.
-    pub(crate) fn commit(&mut self, event: &Event, checked: Checked) {
-        let movement = Movement::of(event);
+    pub(crate) fn commit(&mut self, event: &Event, checked: Checked<'_>) {
+        let movement = checked.movement;
         if let Some((lot, taken, _)) = movement.pending_take
             && let Some(p) = self.pending.get_mut(&lot)
         {
