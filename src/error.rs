@@ -116,6 +116,71 @@ pub enum Error {
         /// The cart's total.
         actual: Money,
     },
+    /// The cart is inconsistent.
+    #[error("invalid cart: {0}")]
+    InvalidCart(#[from] crate::CartError),
+    /// A purchase's amount is not its cart's total less the discounts paid
+    /// with points.
+    #[error(
+        "the amount paid, {amount}, is not the cart's {cart_total} less {points_discount} paid with points"
+    )]
+    CartMismatch {
+        /// The amount the purchase states.
+        amount: Money,
+        /// The cart's total.
+        cart_total: Money,
+        /// The discounts of the redemptions the purchase links.
+        points_discount: Money,
+    },
+    /// The reward cannot be redeemed by this member on this cart now.
+    #[error("reward {reward} is not available: {reason}")]
+    RewardUnavailable {
+        /// The reward.
+        reward: RewardId,
+        /// Why.
+        reason: crate::Shortfall,
+    },
+    /// Points given for a reward with a fixed cost, or missing for
+    /// points-as-cash.
+    #[error("reward {reward} takes {expected}, not {given}")]
+    WrongPoints {
+        /// The reward.
+        reward: RewardId,
+        /// What it takes: its cost, or for points-as-cash a multiple of
+        /// its step between its minimum and maximum.
+        expected: String,
+        /// What the command gave.
+        given: String,
+    },
+    /// The program has no such custom action.
+    #[error("unknown action {action}")]
+    UnknownAction {
+        /// The action reported.
+        action: crate::ActionId,
+    },
+    /// The action already counted as often as the program allows in this
+    /// period.
+    #[error("action {action} counts at most {limit} times per {per}{}", next_at.map(|t| format!("; next from {}", t.format("%Y-%m-%d %H:%M UTC"))).unwrap_or_default())]
+    ActionLimitReached {
+        /// The action.
+        action: crate::ActionId,
+        /// How many count per period.
+        limit: u32,
+        /// The period.
+        per: crate::Period,
+        /// When it counts again.
+        next_at: Option<DateTime<Utc>>,
+    },
+    /// The action counted too recently.
+    #[error("action {action} counts once every {days} days; next from {}", next_at.format("%Y-%m-%d %H:%M UTC"))]
+    ActionCoolingDown {
+        /// The action.
+        action: crate::ActionId,
+        /// Days between two.
+        days: u32,
+        /// When it counts again.
+        next_at: DateTime<Utc>,
+    },
     /// The catalogue has no such reward.
     #[error("unknown reward {reward}")]
     UnknownReward {
@@ -230,6 +295,10 @@ pub enum ReferenceKind {
     Adjustment,
     /// A transfer.
     Transfer,
+    /// A custom action.
+    Action,
+    /// A member's enrolment.
+    Member,
 }
 
 impl fmt::Display for ReferenceKind {
@@ -240,6 +309,8 @@ impl fmt::Display for ReferenceKind {
             ReferenceKind::Refund => "refund",
             ReferenceKind::Adjustment => "adjustment",
             ReferenceKind::Transfer => "transfer",
+            ReferenceKind::Action => "action",
+            ReferenceKind::Member => "member",
         })
     }
 }

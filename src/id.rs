@@ -171,11 +171,56 @@ id_type!(
     "ORD-1001"
 );
 
+impl Reference {
+    /// A member's id as a reference, for conflicts on enrolment. Both
+    /// follow the same rules, so nothing is checked twice.
+    pub(crate) fn of_member(member: &MemberId) -> Reference {
+        Reference(member.as_str().to_owned())
+    }
+}
+
 id_type!(
     /// A reward in the program's catalogue.
     RewardId,
     "reward id",
     "ten-percent-off"
+);
+
+id_type!(
+    /// A product's stock-keeping unit, as the host's catalogue names it.
+    Sku,
+    "sku",
+    "JKT-0042-M"
+);
+
+id_type!(
+    /// A category or collection a product belongs to, such as `"shoes"` or
+    /// `"summer-sale"`: what earn rules, campaigns and rewards match on.
+    Category,
+    "category",
+    "shoes"
+);
+
+id_type!(
+    /// A custom action the host reports (a review written, a survey
+    /// completed, a newsletter sign-up), as the program names it.
+    ActionId,
+    "action id",
+    "review"
+);
+
+id_type!(
+    /// An earn rule or campaign of the program, as named in receipts.
+    RuleId,
+    "rule id",
+    "double-points-weekend"
+);
+
+id_type!(
+    /// A tier of the program (Bronze, Silver, Gold, ...).
+    TierId,
+    "tier id",
+    "gold"
 );
 
 #[cfg(test)]

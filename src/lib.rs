@@ -121,6 +121,8 @@
     )
 )]
 
+mod calendar;
+mod cart;
 mod earn;
 mod error;
 mod id;
@@ -131,11 +133,21 @@ mod program;
 mod rewards;
 mod rounding;
 
-pub use earn::{EarnConfig, EarnLine, EarnRate, EarnRule, Earning};
+pub use calendar::{DayOfWeek, Period};
+pub use cart::{Cart, CartError, CheckedCart, DiscountTarget, Line};
+pub use earn::{
+    ActionConfig, ActionFrequency, ActionRule, Birthday, BirthdayConfig, BirthdayMode, BonusConfig,
+    Bonuses, Campaign, CampaignConfig, CampaignEffect, Cap, EarnConfig, EarnLine, EarnRate,
+    EarnRule, EarnRuleConfig, EarnSource, Earning, ExcludeConfig, Exclusions, Frequency, ItemRule,
+    Limits, LimitsConfig, PeriodCap, RoundingScope, Stacking,
+};
 pub use error::{ApplyError, Error, ReferenceKind, ReplayError};
-pub use id::{IdProblem, InvalidId, MAX_ID_LEN, MemberId, Reference, RewardId};
+pub use id::{
+    ActionId, Category, IdProblem, InvalidId, MAX_ID_LEN, MemberId, Reference, RewardId, RuleId,
+    Sku, TierId,
+};
 pub use ledger::policy::{
-    Expiry, ExpiryConfig, ExpiryPolicy, MAX_DAYS, NegativeBalance, Pending, PendingConfig, Period,
+    Expiry, ExpiryConfig, ExpiryPolicy, MAX_DAYS, NegativeBalance, Pending, PendingConfig,
     RefundConfig, RefundPolicy, Settle,
 };
 pub use ledger::*;
@@ -143,7 +155,7 @@ pub use money::{Currency, Money, MoneyError, UnknownCurrency};
 pub use points::{Points, PointsOverflow};
 pub use program::{ConfigError, ConfigProblem, ConfigRule, Program, ProgramConfig};
 pub use rewards::{
-    Cart, Quote, Reward, RewardConfig, RewardKind, RewardOption, RewardType, Shortfall,
+    Donation, Quote, Reward, RewardConfig, RewardKind, RewardOption, RewardType, Shortfall,
 };
 pub use rounding::Rounding;
 

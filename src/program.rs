@@ -2,13 +2,15 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Datelike, Days, FixedOffset, Months, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Days, FixedOffset, Offset, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::earn::{EarnConfig, EarnRule};
+use crate::earn::{
+    BirthdayMode, BonusConfig, Bonuses, Campaign, CampaignConfig, EarnConfig, EarnRule,
+};
 use crate::ledger::policy::{
-    Expiry, ExpiryConfig, Pending, PendingConfig, Period, RefundConfig, RefundPolicy,
+    Expiry, ExpiryConfig, Pending, PendingConfig, RefundConfig, RefundPolicy,
 };
 use crate::rewards::{Reward, RewardConfig};
 use crate::{Currency, Error, IdProblem, Money, RewardId, Rounding};
@@ -96,6 +98,16 @@ pub struct ProgramConfig {
     /// How refunds claw points back.
     #[serde(default)]
     pub refunds: RefundConfig,
+    /// Time-windowed campaigns: multipliers or bonuses.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub campaigns: Vec<CampaignConfig>,
+    /// Sign-up, first-purchase, birthday and action bonuses.
+    #[serde(default)]
+    pub bonuses: BonusConfig,
+    /// Named benefits every member enjoys and the host honours (early access
+    /// to sales, an exclusive member offer, ...).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub perks: Vec<String>,
 }
 
 fn default_offset() -> String {
@@ -121,6 +133,9 @@ impl ProgramConfig {
             expiry: ExpiryConfig::default(),
             pending: PendingConfig::default(),
             refunds: RefundConfig::default(),
+            campaigns: Vec::new(),
+            bonuses: BonusConfig::default(),
+            perks: Vec::new(),
         }
     }
 
@@ -167,6 +182,8 @@ pub struct Program {
     expiry: Expiry,
     pending: Pending,
     refunds: RefundPolicy,
+    campaigns: Vec<Campaign>,
+    bonuses: Bonuses,
 }
 
 impl Program {
@@ -207,39 +224,97 @@ impl Program {
         // problem is reported in one pass.
         let money_currency = currency.unwrap_or(Currency::EUR);
         let earn = config.earn.validate(money_currency, &mut problems);
-        let mut rewards = Vec::with_capacity(config.rewards.len());
-        for (index, reward) in config.rewards.iter().enumerate() {
-            let path = format!("rewards[{index}]");
-            if let Some(valid) = reward.validate(&path, money_currency, &mut problems) {
-                if let Some(first) = rewards.iter().position(|r: &Reward| r.id() == valid.id()) {
-                    problems.push(
-                        format!("{path}.id"),
-                        ConfigRule::Duplicate {
-                            first: format!("rewards[{first}].id"),
-                        },
-                    );
-                }
-                rewards.push(valid);
+        let time_offset = offset.unwrap_or_else(|| Utc.fix());
+        let rewards: Vec<Reward> = config
+            .rewards
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| {
+                r.validate(
+                    &format!("rewards[{i}]"),
+                    money_currency,
+                    time_offset,
+                    &mut problems,
+                )
+            })
+            .collect();
+        problems.unique("rewards", config.rewards.iter().map(|r| r.id.as_str()));
+        let campaigns: Vec<Campaign> = config
+            .campaigns
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| {
+                c.validate(
+                    &format!("campaigns[{i}]"),
+                    money_currency,
+                    time_offset,
+                    &mut problems,
+                )
+            })
+            .collect();
+        problems.unique("campaigns", config.campaigns.iter().map(|c| c.id.as_str()));
+        let bonuses = config.bonuses.validate(&mut problems);
+        for (i, perk) in config.perks.iter().enumerate() {
+            if perk.trim().is_empty() {
+                problems.push(
+                    format!("perks[{i}]"),
+                    ConfigRule::InvalidId {
+                        problem: IdProblem::Empty,
+                    },
+                );
             }
+        }
+        // Two multipliers that may meet on a line need a stacking policy.
+        let multipliers = [
+            earn.as_ref().map_or(0, EarnRule::multiplier_count),
+            config
+                .campaigns
+                .iter()
+                .filter(|c| c.multiplier.is_some())
+                .count(),
+            usize::from(
+                config
+                    .bonuses
+                    .birthday
+                    .as_ref()
+                    .is_some_and(|b| b.mode == BirthdayMode::Multiplier),
+            ),
+        ]
+        .into_iter()
+        .fold(0_usize, usize::saturating_add);
+        if multipliers > 1 && config.earn.stacking.is_none() {
+            problems.push(
+                "earn.stacking",
+                ConfigRule::Required {
+                    when: format!(
+                        "{multipliers} multipliers can apply (earn rules, campaigns, the birthday month): \"multiply\", \"add\" or \"highest\""
+                    ),
+                },
+            );
         }
         let expiry = config.expiry.validate(&mut problems);
         let pending = config.pending.validate(expiry, &mut problems);
         let refunds = config.refunds.validate();
-        match (currency, offset, earn, expiry, pending) {
-            (Some(currency), Some(offset), Some(earn), Some(expiry), Some(pending))
-                if problems.0.is_empty() =>
-            {
-                Ok(Program {
-                    config,
-                    currency,
-                    offset,
-                    earn,
-                    rewards,
-                    expiry,
-                    pending,
-                    refunds,
-                })
-            }
+        match (currency, offset, earn, expiry, pending, bonuses) {
+            (
+                Some(currency),
+                Some(offset),
+                Some(earn),
+                Some(expiry),
+                Some(pending),
+                Some(bonuses),
+            ) if problems.0.is_empty() => Ok(Program {
+                config,
+                currency,
+                offset,
+                earn,
+                rewards,
+                expiry,
+                pending,
+                refunds,
+                campaigns,
+                bonuses,
+            }),
             // Every `None` above pushed a problem, so the list is not empty.
             _ => Err(ConfigError {
                 problems: problems.0,
@@ -280,6 +355,21 @@ impl Program {
     /// A reward by id.
     pub fn reward(&self, id: &RewardId) -> Option<&Reward> {
         self.rewards.iter().find(|r| r.id() == id)
+    }
+
+    /// The campaigns, in configuration order.
+    pub fn campaigns(&self) -> &[Campaign] {
+        &self.campaigns
+    }
+
+    /// Sign-up, first-purchase, birthday and action bonuses.
+    pub fn bonuses(&self) -> &Bonuses {
+        &self.bonuses
+    }
+
+    /// Named benefits every member enjoys and the host honours.
+    pub fn perks(&self) -> &[String] {
+        &self.config.perks
     }
 
     /// How discounts are rounded to the currency's minor units.
@@ -327,21 +417,10 @@ impl Program {
         let Some(period) = extend_to else {
             return Ok(Some(due));
         };
-        let local = due.with_timezone(&self.offset).date_naive();
-        let next_start: Option<NaiveDate> = match period {
-            Period::Day => local.succ_opt(),
-            Period::Month => local
-                .with_day0(0)
-                .and_then(|first| first.checked_add_months(Months::new(1))),
-            Period::Year => local
-                .with_ordinal0(0)
-                .and_then(|first| first.checked_add_months(Months::new(12))),
-        };
-        let end = next_start
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .and_then(|naive| self.offset.from_local_datetime(&naive).single())
-            .ok_or_else(out_of_range)?;
-        Ok(Some(end.with_timezone(&Utc)))
+        period
+            .end(due, self.offset)
+            .map(Some)
+            .ok_or_else(out_of_range)
     }
 }
 
@@ -502,6 +581,58 @@ pub enum ConfigRule {
         /// The other setting's value.
         limit: i64,
     },
+    /// A maximum below its minimum.
+    #[error("must be at least {other} ({limit}) (got {value})")]
+    BelowOther {
+        /// The value given.
+        value: i64,
+        /// The other setting's path.
+        other: String,
+        /// The other setting's value.
+        limit: i64,
+    },
+    /// An end that is not after its start.
+    #[error("must be after {other} ({limit}) (got {value})")]
+    NotAfter {
+        /// The value given.
+        value: String,
+        /// The other setting's path.
+        other: String,
+        /// The other setting's value.
+        limit: String,
+    },
+    /// A number that must be a multiple of another setting.
+    #[error("must be a multiple of {other} ({step}) (got {value})")]
+    NotAMultiple {
+        /// The value given.
+        value: i64,
+        /// The other setting's path.
+        other: String,
+        /// The other setting's value.
+        step: i64,
+    },
+    /// Not a time.
+    #[error(
+        "{text:?} is not a time: expected RFC 3339 (\"2026-05-02T00:00:00+02:00\") or a date (\"2026-05-02\", midnight in the program's offset)"
+    )]
+    InvalidTime {
+        /// The text given.
+        text: String,
+    },
+    /// A multiplier outside [1, 100].
+    #[error("must be at least 1 and at most 100 (got {value})")]
+    MultiplierOutOfRange {
+        /// The value given.
+        value: Decimal,
+    },
+    /// A key that names something the list it belongs with does not hold.
+    #[error("{key} is not listed in {list}")]
+    NotListed {
+        /// The key given.
+        key: String,
+        /// The list's path.
+        list: String,
+    },
 }
 
 /// Collects problems while validating, so all are reported at once.
@@ -562,6 +693,78 @@ impl Problems {
             false
         } else {
             true
+        }
+    }
+
+    /// Parses an identifier.
+    pub(crate) fn id<T>(&mut self, path: &str, text: &str) -> Option<T>
+    where
+        T: TryFrom<String, Error = crate::InvalidId>,
+    {
+        match T::try_from(text.to_owned()) {
+            Ok(id) => Some(id),
+            Err(e) => {
+                self.push(path, ConfigRule::InvalidId { problem: e.problem });
+                None
+            }
+        }
+    }
+
+    /// Parses a list of identifiers, naming each bad one by its position.
+    pub(crate) fn ids<T>(&mut self, path: &str, texts: &[String]) -> Option<Vec<T>>
+    where
+        T: TryFrom<String, Error = crate::InvalidId>,
+    {
+        let parsed: Vec<Option<T>> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| self.id(&format!("{path}[{i}]"), t))
+            .collect();
+        parsed.into_iter().collect()
+    }
+
+    /// Parses a configuration time (RFC 3339, or a date at local midnight).
+    pub(crate) fn time(
+        &mut self,
+        path: &str,
+        text: &str,
+        offset: FixedOffset,
+    ) -> Option<DateTime<Utc>> {
+        let parsed = crate::calendar::parse_time(text, offset);
+        if parsed.is_none() {
+            self.push(
+                path,
+                ConfigRule::InvalidTime {
+                    text: text.to_owned(),
+                },
+            );
+        }
+        parsed
+    }
+
+    /// A multiplier must be in [1, 100].
+    pub(crate) fn multiplier(&mut self, path: &str, value: Decimal) -> bool {
+        if value >= Decimal::ONE && value <= Decimal::ONE_HUNDRED {
+            true
+        } else {
+            self.push(path, ConfigRule::MultiplierOutOfRange { value });
+            false
+        }
+    }
+
+    /// Each id must appear once; later occurrences are named.
+    pub(crate) fn unique<'a>(&mut self, list: &str, ids: impl IntoIterator<Item = &'a str>) {
+        let mut seen: Vec<&str> = Vec::new();
+        for (i, id) in ids.into_iter().enumerate() {
+            if let Some(first) = seen.iter().position(|s| *s == id) {
+                self.push(
+                    format!("{list}[{i}].id"),
+                    ConfigRule::Duplicate {
+                        first: format!("{list}[{first}].id"),
+                    },
+                );
+            }
+            seen.push(id);
         }
     }
 

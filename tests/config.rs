@@ -110,14 +110,14 @@ fn every_setting_reads_from_toml() {
     assert_eq!(p.refunds().rounding, Rounding::Ceiling);
     assert_eq!(p.discount_rounding(), Rounding::HalfEven);
     assert_eq!(
-        p.rewards()[0].kind(),
+        *p.rewards()[0].kind(),
         RewardKind::FixedAmountOff {
             amount: money("20.00 PLN")
         }
     );
     assert_eq!(p.rewards()[0].name(), "twenty-off");
     assert_eq!(
-        p.rewards()[1].kind(),
+        *p.rewards()[1].kind(),
         RewardKind::PercentOff {
             percent: Decimal::new(15, 0),
             maximum_discount: Some(money("75.00 PLN"))

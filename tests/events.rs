@@ -8,7 +8,8 @@ use crate::support::*;
 /// A story that produces every event type once or more.
 fn every_event() -> Shop {
     let mut shop = Shop::marta_redeemed(seed_with(
-        r#""pending": {"days": 14}, "expiry": {"policy": "after_earning", "days": 365}"#,
+        r#""pending": {"days": 14}, "expiry": {"policy": "after_earning", "days": 365},
+           "bonuses": {"actions": [{"id": "review", "name": "Write a review", "points": 25}]}"#,
     ));
     shop.enroll("joan", "2026-03-15");
     shop.refund("marta", "ORD-1003", "RF-1", "24.00 EUR", "2026-03-20")
@@ -45,6 +46,12 @@ fn every_event() -> Shop {
         pts(20),
         t("2026-03-25"),
     ));
+    shop.run(Action::new(
+        member("marta"),
+        "review".parse().unwrap(),
+        r("REV-1"),
+        t("2026-04-02"),
+    ));
     shop.tick("2027-02-21");
     shop
 }
@@ -64,6 +71,7 @@ const PINNED: &str = r#"{"type":"MemberEnrolled","member":"marta","at":"2026-01-
 {"type":"RedemptionCancelled","member":"marta","redemption":"RDM-2","at":"2026-03-23T12:00:00Z","points":100,"credits":[{"lot":2,"expires_at":"2027-02-20T12:00:00Z","points":38},{"lot":3,"expires_at":"2027-03-14T12:00:00Z","points":48},{"lot":4,"expires_at":"2027-03-21T13:00:00Z","points":14}]}
 {"type":"PointsTransferredOut","member":"marta","transfer":"GIFT-1","to":"joan","at":"2026-03-25T12:00:00Z","points":20,"draws":[{"lot":2,"expires_at":"2027-02-20T12:00:00Z","points":20}]}
 {"type":"PointsTransferredIn","member":"joan","transfer":"GIFT-1","from":"marta","at":"2026-03-25T12:00:00Z","points":20,"credits":[{"lot":1,"expires_at":"2027-02-20T12:00:00Z","points":20}]}
+{"type":"BonusAwarded","member":"marta","at":"2026-04-02T12:00:00Z","bonus":{"for":"action","action":"review","reference":"REV-1"},"points":25,"breakdown":[{"rule":"bonus","source":"action","id":"review","name":"Write a review","points":25}],"credit":{"lot":5,"expires_at":"2027-04-02T12:00:00Z","points":25}}
 {"type":"PointsExpired","member":"joan","at":"2027-02-20T12:00:00Z","reason":"lot_expired","points":20,"draws":[{"lot":1,"expires_at":"2027-02-20T12:00:00Z","points":20}]}
 {"type":"PointsExpired","member":"marta","at":"2027-02-20T12:00:00Z","reason":"lot_expired","points":18,"draws":[{"lot":2,"expires_at":"2027-02-20T12:00:00Z","points":18}]}
 "#;
@@ -77,7 +85,7 @@ fn the_json_shape_of_every_event_is_pinned() {
         .map(|e| serde_json::to_string(e).unwrap())
         .collect();
     let kinds: std::collections::BTreeSet<&str> = shop.log.iter().map(Event::kind).collect();
-    assert_eq!(kinds.len(), 11, "every event type appears: {kinds:?}");
+    assert_eq!(kinds.len(), 12, "every event type appears: {kinds:?}");
     let expected: Vec<&str> = PINNED.lines().collect();
     assert_eq!(
         lines, expected,
@@ -88,7 +96,11 @@ fn the_json_shape_of_every_event_is_pinned() {
 #[test]
 fn events_say_whom_they_concern_and_when() {
     let shop = every_event();
-    let out = &shop.log[shop.log.len() - 4];
+    let out = shop
+        .log
+        .iter()
+        .find(|e| e.kind() == "PointsTransferredOut")
+        .unwrap();
     assert_eq!(out.kind(), "PointsTransferredOut");
     assert_eq!(out.member(), &member("marta"));
     assert_eq!(out.at(), t("2026-03-25"));
@@ -254,7 +266,7 @@ fn read_models_serialise_for_apis() {
     let json = serde_json::to_string(&balance).unwrap();
     assert_eq!(
         json,
-        r#"{"available":68,"pending":0,"earned":177,"redeemed":67,"expired":18,"clawed_back":24,"adjusted":20,"transferred_in":0,"transferred_out":20}"#
+        r#"{"available":93,"pending":0,"earned":202,"bonuses":25,"redeemed":67,"expired":18,"clawed_back":24,"adjusted":20,"transferred_in":0,"transferred_out":20}"#
     );
     assert_eq!(serde_json::from_str::<Balance>(&json).unwrap(), balance);
 

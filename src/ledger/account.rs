@@ -3,11 +3,17 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::event::*;
-use crate::{ApplyError, MemberId, Money, Points, PointsOverflow, Reference, ReferenceKind};
+use crate::calendar::{birthday_in, birthday_start, local_date};
+use crate::earn::Birthday;
+use crate::ledger::policy::Expiry;
+use crate::{
+    ActionId, ApplyError, MemberId, Money, Points, PointsOverflow, Program, Reference,
+    ReferenceKind, RewardId,
+};
 
 /// Where a lot sits in consumption order: soonest expiry first, lots that
 /// never expire last, ties by lot id (oldest first).
@@ -72,8 +78,11 @@ pub struct Balance {
     pub available: Points,
     /// Earned, not yet spendable.
     pub pending: Points,
-    /// Earned by purchases, over the member's lifetime.
+    /// Earned by purchases and bonuses, over the member's lifetime.
     pub earned: Points,
+    /// The part of `earned` that came from bonuses (sign-up, birthday,
+    /// actions).
+    pub bonuses: Points,
     /// Spent on rewards, less what cancellations and refunds gave back.
     pub redeemed: Points,
     /// Expired.
@@ -102,6 +111,10 @@ impl Balance {
         let both = entry.available.checked_add(entry.pending)?;
         match entry.kind {
             EntryKind::Earned => next.earned = next.earned.checked_add(both)?,
+            EntryKind::Bonus => {
+                next.earned = next.earned.checked_add(both)?;
+                next.bonuses = next.bonuses.checked_add(both)?;
+            }
             EntryKind::Settled => {}
             EntryKind::Redeemed | EntryKind::RedemptionCancelled | EntryKind::Restored => {
                 next.redeemed = next.redeemed.checked_sub(entry.available)?
@@ -128,6 +141,8 @@ impl Balance {
 pub enum EntryKind {
     /// Points earned by a purchase (available or pending).
     Earned,
+    /// A bonus: sign-up, birthday or an action.
+    Bonus,
     /// Pending points became spendable.
     Settled,
     /// Points spent on a reward.
@@ -153,6 +168,7 @@ impl EntryKind {
     pub fn describe(self) -> &'static str {
         match self {
             EntryKind::Earned => "earned",
+            EntryKind::Bonus => "bonus",
             EntryKind::Settled => "became spendable",
             EntryKind::Redeemed => "redeemed",
             EntryKind::RedemptionCancelled => "redemption cancelled",
@@ -304,6 +320,19 @@ pub(crate) fn postings(event: &Event) -> Result<Vec<Posting>, PointsOverflow> {
             neg(e.points)?,
             zero,
         )],
+        Event::BonusAwarded(e) => {
+            let reference = match &e.bonus {
+                BonusKind::Action { reference, .. } => Some(reference),
+                _ => None,
+            };
+            vec![Posting::new(
+                e.at,
+                EntryKind::Bonus,
+                reference,
+                e.points,
+                zero,
+            )]
+        }
     })
 }
 
@@ -320,6 +349,7 @@ pub(crate) fn is_activity(event: &Event) -> bool {
         Event::OrderConfirmed(e) => e.credit.is_some(),
         Event::OrderRefunded(e) => !e.restored.is_empty(),
         Event::PointsAdjusted(e) => e.points.is_positive(),
+        Event::BonusAwarded(e) => e.credit.is_some(),
         Event::PointsExpired(_) => false,
     }
 }
@@ -336,6 +366,33 @@ pub(crate) struct Wallet {
     pub(crate) last_event_at: DateTime<Utc>,
     pub(crate) last_activity_at: DateTime<Utc>,
     pub(crate) balance: Balance,
+    /// When the member enrolled, and their birth date if given.
+    pub(crate) enrolled_at: DateTime<Utc>,
+    pub(crate) birth_date: Option<NaiveDate>,
+    /// The last year a birthday bonus was granted.
+    pub(crate) last_birthday: Option<i32>,
+}
+
+/// What falls due for a member under a program, besides lots and pending
+/// points: the inactivity deadline and birthday grants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct DueRules {
+    pub(crate) inactivity_days: Option<u32>,
+    /// The program's offset, when birthdays are granted.
+    pub(crate) birthdays: Option<FixedOffset>,
+}
+
+impl DueRules {
+    pub(crate) fn of(program: &Program) -> DueRules {
+        DueRules {
+            inactivity_days: match program.expiry() {
+                Expiry::AfterInactivity { days } => Some(days),
+                _ => None,
+            },
+            birthdays: matches!(program.bonuses().birthday(), Some(Birthday::Grant(_)))
+                .then(|| program.utc_offset()),
+        }
+    }
 }
 
 /// What [`Wallet::check`] found an event will do: the figures after it and
@@ -400,22 +457,51 @@ impl<'e> Movement<'e> {
             Event::PointsTransferredOut(e) => m.draws.extend(&e.draws),
             Event::PointsTransferredIn(e) => m.credits.extend(&e.credits),
             Event::PointsExpired(e) => m.draws.extend(&e.draws),
+            Event::BonusAwarded(e) => m.credits.extend(e.credit.as_ref()),
         }
         m
     }
 }
 
 impl Wallet {
-    fn new(at: DateTime<Utc>) -> Wallet {
+    fn new(enrolled: &MemberEnrolled) -> Wallet {
         Wallet {
             lots: BTreeMap::new(),
             pending: BTreeMap::new(),
             debt: Points::ZERO,
             next_lot: 1,
-            last_event_at: at,
-            last_activity_at: at,
+            last_event_at: enrolled.at,
+            last_activity_at: enrolled.at,
             balance: Balance::default(),
+            enrolled_at: enrolled.at,
+            birth_date: enrolled.birth_date,
+            last_birthday: None,
         }
+    }
+
+    /// The next birthday to grant and when it falls due (local midnight
+    /// starting it): the first on or after the enrolment day, then each
+    /// year after the last granted.
+    pub(crate) fn next_birthday(&self, offset: FixedOffset) -> Option<(i32, DateTime<Utc>)> {
+        let birth = self.birth_date?;
+        let year = match self.last_birthday {
+            Some(last) => last.checked_add(1)?,
+            None => {
+                let joined = local_date(self.enrolled_at, offset);
+                if birthday_in(birth, joined.year())? >= joined {
+                    joined.year()
+                } else {
+                    joined.year().checked_add(1)?
+                }
+            }
+        };
+        Some((year, birthday_start(birth, year, offset)?))
+    }
+
+    /// Whether `at` falls in the member's birthday month, in `offset`.
+    pub(crate) fn in_birthday_month(&self, at: DateTime<Utc>, offset: FixedOffset) -> bool {
+        self.birth_date
+            .is_some_and(|b| b.month() == local_date(at, offset).month())
     }
 
     /// The id the next new lot gets.
@@ -626,15 +712,31 @@ impl Wallet {
         if is_activity(event) {
             self.last_activity_at = at;
         }
+        if let Event::BonusAwarded(BonusAwarded {
+            bonus: BonusKind::Birthday { year },
+            ..
+        }) = event
+        {
+            self.last_birthday = Some(*year);
+        }
     }
 
     /// When something next falls due for this wallet under `expiry`: a
     /// pending lot maturing, a lot expiring, or the inactivity deadline.
-    pub(crate) fn next_due(&self, inactivity_days: Option<u32>) -> Option<DateTime<Utc>> {
+    pub(crate) fn next_due(&self, rules: DueRules) -> Option<DateTime<Utc>> {
         let expiring = self.lots.keys().next().and_then(|k| k.expires_at);
         let maturing = self.pending.values().filter_map(|p| p.available_at).min();
-        let inactive = inactivity_days.and_then(|days| self.inactivity_deadline(days));
-        [expiring, maturing, inactive].into_iter().flatten().min()
+        let inactive = rules
+            .inactivity_days
+            .and_then(|days| self.inactivity_deadline(days));
+        let birthday = rules
+            .birthdays
+            .and_then(|offset| self.next_birthday(offset))
+            .map(|(_, at)| at);
+        [expiring, maturing, inactive, birthday]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// When the member's points lapse for inactivity, if they hold any.
@@ -718,6 +820,16 @@ fn check_figures(event: &Event) -> Result<(), &'static str> {
             positive_credits(&e.credits) && sums(e.points, sum_credits(&e.credits))
         }
         Event::PointsExpired(e) => positive_draws(&e.draws) && sums(e.points, sum_draws(&e.draws)),
+        Event::BonusAwarded(e) => {
+            let credited = e.credit.map_or(Points::ZERO, |c| c.points);
+            !e.points.is_negative()
+                && e.credit.is_none_or(|c| positive_credits(&[c]))
+                && credited == e.points
+                && sums(
+                    e.points,
+                    Points::checked_sum(e.breakdown.iter().map(|l| l.points())),
+                )
+        }
     };
     if ok {
         Ok(())
@@ -783,6 +895,15 @@ pub struct Account {
     pub(crate) transfers: BTreeMap<Reference, TransferRecord>,
     /// The order whose points formed each lot, for clawbacks.
     pub(crate) order_lots: BTreeMap<LotId, Reference>,
+    /// The sign-up bonus, when one was awarded.
+    pub(crate) sign_up: Option<BonusAwarded>,
+    /// Custom actions rewarded, by the host's reference.
+    pub(crate) actions: BTreeMap<Reference, BonusAwarded>,
+    /// When each action was rewarded, oldest first.
+    pub(crate) action_times: BTreeMap<ActionId, Vec<DateTime<Utc>>>,
+    /// When each reward was redeemed (cancellations left out), oldest
+    /// first.
+    pub(crate) reward_uses: BTreeMap<RewardId, Vec<DateTime<Utc>>>,
     pub(crate) journal: Vec<Posting>,
     /// When something next falls due, as filed in the ledger's due index.
     pub(crate) due: Option<DateTime<Utc>>,
@@ -819,13 +940,17 @@ impl Account {
         Account {
             member: event.member.clone(),
             enrolled_at: event.at,
-            wallet: Wallet::new(event.at),
+            wallet: Wallet::new(event),
             orders: BTreeMap::new(),
             redemptions: BTreeMap::new(),
             refunds: BTreeMap::new(),
             adjustments: BTreeMap::new(),
             transfers: BTreeMap::new(),
             order_lots: BTreeMap::new(),
+            sign_up: None,
+            actions: BTreeMap::new(),
+            action_times: BTreeMap::new(),
+            reward_uses: BTreeMap::new(),
             journal: Vec::new(),
             due: None,
         }
@@ -839,6 +964,11 @@ impl Account {
     /// When the member enrolled.
     pub fn enrolled_at(&self) -> DateTime<Utc> {
         self.enrolled_at
+    }
+
+    /// The member's birth date, when given at enrolment.
+    pub fn birth_date(&self) -> Option<NaiveDate> {
+        self.wallet.birth_date
     }
 
     /// The time of the member's last event; commands dated earlier are
@@ -1031,6 +1161,29 @@ impl Account {
                 }
             }
             Event::PointsExpired(_) => {}
+            Event::BonusAwarded(e) => match &e.bonus {
+                BonusKind::SignUp if self.sign_up.is_some() => {
+                    return Err(ApplyError::Malformed {
+                        member: member.clone(),
+                        event: event.kind(),
+                        problem: "a second sign-up bonus",
+                    });
+                }
+                BonusKind::Birthday { year }
+                    if self.wallet.birth_date.is_none()
+                        || self.wallet.last_birthday.is_some_and(|last| *year <= last) =>
+                {
+                    return Err(ApplyError::Malformed {
+                        member: member.clone(),
+                        event: event.kind(),
+                        problem: "a birthday bonus for a year already granted, or without a birth date",
+                    });
+                }
+                BonusKind::Action { reference, .. } if self.actions.contains_key(reference) => {
+                    return Err(self.duplicate(ReferenceKind::Action, reference));
+                }
+                _ => {}
+            },
         }
         let entries = postings(event)?;
         self.wallet.apply(event, &entries)?;
@@ -1067,6 +1220,17 @@ impl Account {
     fn record(&mut self, event: &Event) {
         match event {
             Event::MemberEnrolled(_) | Event::PointsSettled(_) => {}
+            Event::BonusAwarded(e) => match &e.bonus {
+                BonusKind::SignUp => self.sign_up = Some(e.clone()),
+                BonusKind::Birthday { .. } => {}
+                BonusKind::Action { action, reference } => {
+                    self.actions.insert(reference.clone(), e.clone());
+                    self.action_times
+                        .entry(action.clone())
+                        .or_default()
+                        .push(e.at);
+                }
+            },
             Event::PointsExpired(e) => {
                 for d in &e.draws {
                     if let Some(o) = self
@@ -1104,6 +1268,10 @@ impl Account {
                 }
             }
             Event::RewardRedeemed(e) => {
+                self.reward_uses
+                    .entry(e.reward.clone())
+                    .or_default()
+                    .push(e.at);
                 self.redemptions.insert(
                     e.redemption.clone(),
                     RedemptionRecord {
@@ -1117,6 +1285,12 @@ impl Account {
             Event::RedemptionCancelled(e) => {
                 if let Some(r) = self.redemptions.get_mut(&e.redemption) {
                     r.cancelled = Some(e.clone());
+                    let (reward, at) = (&r.redeemed.reward, r.redeemed.at);
+                    if let Some(uses) = self.reward_uses.get_mut(reward)
+                        && let Some(i) = uses.iter().rposition(|t| *t == at)
+                    {
+                        uses.remove(i);
+                    }
                 }
             }
             Event::OrderRefunded(e) => {

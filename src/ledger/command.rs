@@ -1,9 +1,9 @@
 //! Commands: what the host asks the ledger to do, each with its time.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::{Cart, MemberId, Points, Reference, RewardId};
+use crate::{ActionId, Cart, MemberId, Points, Reference, RewardId};
 
 /// Something the host asks the ledger to do.
 ///
@@ -36,6 +36,8 @@ pub enum Command {
     Adjust(Adjust),
     /// Move points between members.
     Transfer(Transfer),
+    /// Report a custom action (a review, a survey, ...).
+    Action(Action),
     /// Let time pass for every member.
     Tick(Tick),
 }
@@ -52,6 +54,7 @@ impl Command {
             Command::Refund(c) => c.at,
             Command::Adjust(c) => c.at,
             Command::Transfer(c) => c.at,
+            Command::Action(c) => c.at,
             Command::Tick(c) => c.at,
         }
     }
@@ -76,11 +79,13 @@ into_command!(
     Refund,
     Adjust,
     Transfer,
+    Action,
     Tick
 );
 
-/// Enrol a member. Enrolling the same member again returns the original
-/// receipt and changes nothing.
+/// Enrol a member, with their birth date when the program celebrates
+/// birthdays. Enrolling the same member again returns the original receipt
+/// and changes nothing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
@@ -89,22 +94,39 @@ pub struct Enroll {
     pub member: MemberId,
     /// When.
     pub at: DateTime<Utc>,
+    /// The member's birth date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birth_date: Option<NaiveDate>,
 }
 
 impl Enroll {
     /// Enrol `member` at `at`.
     pub fn new(member: MemberId, at: DateTime<Utc>) -> Enroll {
-        Enroll { member, at }
+        Enroll {
+            member,
+            at,
+            birth_date: None,
+        }
+    }
+
+    /// Sets the member's birth date.
+    pub fn born(mut self, birth_date: NaiveDate) -> Enroll {
+        self.birth_date = Some(birth_date);
+        self
     }
 }
 
 /// Record a purchase: the order earns points, available or pending per the
 /// program.
 ///
-/// `amount` is what the customer paid, after any reward discount. Link the
-/// redemptions whose discounts the order used with
-/// [`with_redemption`](Purchase::with_redemption), so that refunding the
-/// order gives back the points spent on it.
+/// `amount` is what the customer paid (money and gift cards), after any
+/// discount paid with points. Link the redemptions whose discounts the order
+/// used with [`with_redemption`](Purchase::with_redemption): the points they
+/// paid never earn points, and refunding the order gives them back. Attach
+/// the order's detail with [`with_cart`](Purchase::with_cart) so category
+/// rules, exclusions and campaigns can apply; its total less the linked
+/// discounts must then equal `amount`. Without a cart the whole amount is
+/// eligible.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
@@ -120,6 +142,9 @@ pub struct Purchase {
     /// Redemptions whose discounts this order used.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub redemptions: Vec<Reference>,
+    /// The order's lines and portions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cart: Option<Cart>,
 }
 
 impl Purchase {
@@ -136,7 +161,14 @@ impl Purchase {
             amount,
             at,
             redemptions: Vec::new(),
+            cart: None,
         }
+    }
+
+    /// Attaches the order's lines and portions.
+    pub fn with_cart(mut self, cart: Cart) -> Purchase {
+        self.cart = Some(cart);
+        self
     }
 
     /// Links a redemption whose discount this order used.
@@ -168,6 +200,9 @@ impl Confirm {
 }
 
 /// Redeem a reward against a cart: spends the points, returns the discount.
+///
+/// A points-as-cash reward takes the points chosen with
+/// [`points`](Redeem::points); other rewards cost what the catalogue says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
@@ -182,6 +217,9 @@ pub struct Redeem {
     pub cart: Cart,
     /// When.
     pub at: DateTime<Utc>,
+    /// For points-as-cash: the points to spend.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points: Option<Points>,
 }
 
 impl Redeem {
@@ -200,7 +238,14 @@ impl Redeem {
             reward,
             cart,
             at,
+            points: None,
         }
+    }
+
+    /// Chooses the points a points-as-cash reward spends.
+    pub fn points(mut self, points: Points) -> Redeem {
+        self.points = Some(points);
+        self
     }
 }
 
@@ -365,6 +410,40 @@ impl Transfer {
             to,
             transfer,
             points,
+            at,
+        }
+    }
+}
+
+/// Report a custom action the program rewards (a review written, a survey
+/// completed, a newsletter sign-up, a social share), under the host's
+/// reference. The program's frequency limit decides whether it counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Action {
+    /// The member.
+    pub member: MemberId,
+    /// The action, as the program names it.
+    pub action: ActionId,
+    /// The host's reference (the review's id, the survey answer's id).
+    pub reference: Reference,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+impl Action {
+    /// `member` did `action` at `at`.
+    pub fn new(
+        member: MemberId,
+        action: ActionId,
+        reference: Reference,
+        at: DateTime<Utc>,
+    ) -> Action {
+        Action {
+            member,
+            action,
+            reference,
             at,
         }
     }

@@ -11,12 +11,15 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 
-use super::account::{Account, LotKey, Wallet, postings};
+use super::account::{Account, DueRules, EntryKind, LotKey, Posting, Wallet, postings};
 use super::command::*;
 use super::event::*;
 use super::receipt::*;
-use super::{Ledger, policy::Expiry, policy::NegativeBalance, policy::Pending};
-use crate::rewards::price;
+use super::{Ledger, policy::NegativeBalance, policy::Pending};
+use crate::earn::{
+    ActionFrequency, Birthday, EarnSource, Earning, PurchaseFacts, bonus_earning, earn_purchase,
+};
+use crate::rewards::{RewardKind, Standing, price};
 use crate::{ApplyError, Error, MemberId, Money, Points, Program, Reference, ReferenceKind};
 
 /// The most characters an adjustment's reason may have.
@@ -30,6 +33,7 @@ pub const MAX_REASON_CHARS: usize = 500;
 /// its cost does not grow with the member's history.
 pub(crate) struct Draft<'a> {
     program: &'a Program,
+    account: &'a Account,
     member: &'a MemberId,
     pub(crate) wallet: Cow<'a, Wallet>,
     pub(crate) events: Vec<Event>,
@@ -39,6 +43,7 @@ impl<'a> Draft<'a> {
     pub(crate) fn new(program: &'a Program, account: &'a Account) -> Draft<'a> {
         Draft {
             program,
+            account,
             member: account.member(),
             wallet: Cow::Borrowed(&account.wallet),
             events: Vec::new(),
@@ -69,11 +74,9 @@ impl<'a> Draft<'a> {
     /// points that fell due, in time order, each event dated when it fell
     /// due (or at the account's last event, if that is later).
     pub(crate) fn sweep(&mut self, at: DateTime<Utc>) -> Result<(), Error> {
-        let inactivity = match self.program.expiry() {
-            Expiry::AfterInactivity { days } => Some(days),
-            _ => None,
-        };
-        while let Some(due) = self.wallet.next_due(inactivity) {
+        let rules = DueRules::of(self.program);
+        let inactivity = rules.inactivity_days;
+        while let Some(due) = self.wallet.next_due(rules) {
             if due > at {
                 break;
             }
@@ -127,12 +130,101 @@ impl<'a> Draft<'a> {
                     credit,
                 }))?;
             }
+            // ...and a birthday starting at `due` is celebrated.
+            if let Some(offset) = rules.birthdays
+                && let Some((year, start)) = self.wallet.next_birthday(offset)
+                && start <= due
+                && let Some(Birthday::Grant(points)) = self.program.bonuses().birthday()
+            {
+                let event = self.bonus(
+                    BonusKind::Birthday { year },
+                    EarnSource::Birthday,
+                    points,
+                    when,
+                )?;
+                self.push(event)?;
+            }
             if self.events.len() == before {
                 // Nothing fell due after all; never loop on it.
                 break;
             }
         }
         Ok(())
+    }
+
+    /// A bonus of `points` for `kind`, after the program's caps, as an
+    /// event dated `at`.
+    fn bonus(
+        &self,
+        kind: BonusKind,
+        source: EarnSource,
+        points: Points,
+        at: DateTime<Utc>,
+    ) -> Result<Event, Error> {
+        let earning = bonus_earning(
+            self.program,
+            source,
+            points,
+            self.earned_in_period(at)?,
+            self.held()?,
+        )?;
+        let credit = if earning.points.is_positive() {
+            let lot = self.wallet.next_lot_id();
+            let expires_at = self.new_lot_expiry(at)?;
+            Some(self.sole_credit(lot, expires_at, earning.points)?)
+        } else {
+            None
+        };
+        Ok(Event::BonusAwarded(BonusAwarded {
+            member: self.member.clone(),
+            at,
+            bonus: kind,
+            points: earning.points,
+            breakdown: earning.lines,
+            credit,
+        }))
+    }
+
+    /// Available and pending points now: what the maximum balance caps.
+    fn held(&self) -> Result<Points, Error> {
+        let b = self.wallet.balance;
+        Ok(b.available.checked_add(b.pending)?)
+    }
+
+    /// Points earned (purchases and bonuses) since the start of the
+    /// program's capped period holding `at`; zero without such a cap. Reads
+    /// the account's journal back to the period's start only.
+    fn earned_in_period(&self, at: DateTime<Utc>) -> Result<Points, Error> {
+        let Some((_, period)) = self.program.earn().limits().per_period else {
+            return Ok(Points::ZERO);
+        };
+        let Some(start) = period.start(at, self.program.utc_offset()) else {
+            return Ok(Points::ZERO);
+        };
+        let earned = |p: &Posting| {
+            matches!(p.kind, EntryKind::Earned | EntryKind::Bonus)
+                .then(|| p.available.checked_add(p.pending))
+        };
+        let mut total = Points::ZERO;
+        for posting in self
+            .account
+            .journal
+            .iter()
+            .rev()
+            .take_while(|p| p.at >= start)
+        {
+            if let Some(points) = earned(posting) {
+                total = total.checked_add(points?)?;
+            }
+        }
+        for event in &self.events {
+            for posting in postings(event)?.iter().filter(|p| p.at >= start) {
+                if let Some(points) = earned(posting) {
+                    total = total.checked_add(points?)?;
+                }
+            }
+        }
+        Ok(total)
     }
 
     /// A credit of `points` into `lot`, repaying debt first. `repaid` is the
@@ -212,6 +304,94 @@ fn conflict(
     }
 }
 
+/// A bonus recorded as an action that is not one: a bug.
+fn not_an_action(e: &BonusAwarded) -> Error {
+    Error::Inconsistent(ApplyError::Malformed {
+        member: e.member.clone(),
+        event: "BonusAwarded",
+        problem: "an action's bonus that is not for an action",
+    })
+}
+
+/// An optional birth date for a conflict message.
+struct DateText(Option<chrono::NaiveDate>);
+
+impl fmt::Display for DateText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(d) => write!(f, "{d}"),
+            None => f.write_str("none"),
+        }
+    }
+}
+
+/// An optional cart for a conflict message: its total.
+struct CartText<'a>(Option<&'a crate::Cart>);
+
+impl fmt::Display for CartText<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.map(crate::Cart::total) {
+            None => f.write_str("none"),
+            Some(Ok(total)) => write!(f, "a cart of {total}"),
+            Some(Err(_)) => f.write_str("an invalid cart"),
+        }
+    }
+}
+
+/// Optional points for a conflict message.
+struct PointsText(Option<Points>);
+
+impl fmt::Display for PointsText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(p) => write!(f, "{p}"),
+            None => f.write_str("none"),
+        }
+    }
+}
+
+/// The points a redemption may choose: none for a fixed-cost reward (or
+/// exactly its cost), whole steps within the range for points-as-cash.
+fn check_chosen_points(
+    reward: &crate::Reward,
+    tier: Option<&crate::TierId>,
+    points: Option<Points>,
+) -> Result<(), Error> {
+    let wrong = |expected: String| Error::WrongPoints {
+        reward: reward.id().clone(),
+        expected,
+        given: PointsText(points).to_string(),
+    };
+    match reward.kind() {
+        RewardKind::PointsAsCash {
+            step_points,
+            minimum_points,
+            maximum_points,
+            ..
+        } => {
+            let fits = points.is_some_and(|p| {
+                p.value().checked_rem(step_points.value()) == Some(0)
+                    && p >= *minimum_points
+                    && maximum_points.is_none_or(|m| p <= m)
+            });
+            if fits {
+                Ok(())
+            } else {
+                let most = maximum_points.map_or("any number".to_owned(), |m| m.to_string());
+                Err(wrong(format!(
+                    "a multiple of {step_points} points from {minimum_points} to {most}"
+                )))
+            }
+        }
+        _ => match points {
+            Some(p) if p != reward.cost_for(tier) => {
+                Err(wrong(format!("{} points", reward.cost_for(tier))))
+            }
+            _ => Ok(()),
+        },
+    }
+}
+
 /// A list of references for a conflict message.
 struct List<'a>(&'a [Reference]);
 
@@ -277,27 +457,46 @@ impl Ledger {
             Command::Refund(c) => self.decide_refund(c),
             Command::Adjust(c) => self.decide_adjust(c),
             Command::Transfer(c) => self.decide_transfer(c),
+            Command::Action(c) => self.decide_action(c),
             Command::Tick(c) => self.decide_tick(c.at),
         }
     }
 
     fn decide_enroll(&self, c: Enroll) -> Result<Decision, Error> {
         if let Some(account) = self.accounts.get(&c.member) {
-            return Ok(repeated(Receipt::Enrollment(EnrollmentReceipt {
-                member: c.member,
-                enrolled_at: account.enrolled_at(),
-            })));
+            if account.birth_date() != c.birth_date {
+                return Err(conflict(
+                    ReferenceKind::Member,
+                    &Reference::of_member(&c.member),
+                    "birth_date",
+                    DateText(account.birth_date()),
+                    DateText(c.birth_date),
+                ));
+            }
+            return Ok(repeated(Receipt::Enrollment(EnrollmentReceipt::new(
+                account,
+            ))));
         }
-        let receipt = Receipt::Enrollment(EnrollmentReceipt {
-            member: c.member.clone(),
-            enrolled_at: c.at,
-        });
+        let enrolled = MemberEnrolled {
+            member: c.member,
+            at: c.at,
+            birth_date: c.birth_date,
+        };
+        let mut events = vec![Event::MemberEnrolled(enrolled.clone())];
+        let account = Account::new(&enrolled);
+        if let Some(points) = self.program.bonuses().sign_up() {
+            let mut draft = Draft::new(&self.program, &account);
+            let bonus = draft.bonus(BonusKind::SignUp, EarnSource::SignUp, points, c.at)?;
+            draft.finish(bonus)?;
+            events.append(&mut draft.events);
+        }
+        let mut welcomed = account;
+        for event in events.iter().skip(1) {
+            welcomed.apply(event)?;
+        }
         Ok(fresh(
-            receipt,
-            vec![Event::MemberEnrolled(MemberEnrolled {
-                member: c.member,
-                at: c.at,
-            })],
+            Receipt::Enrollment(EnrollmentReceipt::new(&welcomed)),
+            events,
         ))
     }
 
@@ -323,40 +522,18 @@ impl Ledger {
                     List(&c.redemptions),
                 ));
             }
+            if recorded.cart != c.cart {
+                return Err(conflict(
+                    ReferenceKind::Order,
+                    &c.order,
+                    "cart",
+                    CartText(recorded.cart.as_ref()),
+                    CartText(c.cart.as_ref()),
+                ));
+            }
             return Ok(repeated(Receipt::Purchase(PurchaseReceipt::new(recorded))));
         }
-        check_time(account, c.at)?;
-        self.program.check_currency(&c.amount)?;
-        if c.amount.is_negative() {
-            return Err(Error::InvalidAmount {
-                amount: c.amount,
-                problem: "a purchase cannot be negative",
-            });
-        }
-        for (i, r) in c.redemptions.iter().enumerate() {
-            let Some(rec) = account.redemptions.get(r) else {
-                return Err(Error::UnknownRedemption {
-                    member: c.member.clone(),
-                    redemption: r.clone(),
-                });
-            };
-            if rec.cancelled.is_some() {
-                return Err(Error::RedemptionCancelled {
-                    redemption: r.clone(),
-                });
-            }
-            let used_here = c.redemptions.iter().take(i).any(|x| x == r);
-            if let Some(order) = rec.used_by.clone().or(used_here.then(|| c.order.clone())) {
-                return Err(Error::RedemptionUsed {
-                    redemption: r.clone(),
-                    order,
-                });
-            }
-        }
-
-        let mut draft = Draft::new(&self.program, account);
-        draft.sweep(c.at)?;
-        let earning = self.program.earn().earn(c.amount)?;
+        let (mut draft, earning) = self.plan_purchase(account, &c)?;
         let lot = draft.wallet.next_lot_id();
         let expires_at = draft.new_lot_expiry(c.at)?;
         let (credit, pending) = match self.program.pending() {
@@ -394,10 +571,66 @@ impl Ledger {
             credit,
             pending,
             redemptions: c.redemptions,
+            cart: c.cart,
         };
         let receipt = Receipt::Purchase(PurchaseReceipt::new(&event));
         draft.finish(Event::PurchaseRecorded(event))?;
         Ok(fresh(receipt, draft.events))
+    }
+
+    /// Checks a purchase and works out what it earns, with the member
+    /// brought up to its time: everything but its reference.
+    pub(crate) fn plan_purchase<'a>(
+        &'a self,
+        account: &'a Account,
+        c: &Purchase,
+    ) -> Result<(Draft<'a>, Earning), Error> {
+        check_time(account, c.at)?;
+        self.program.check_currency(&c.amount)?;
+        if c.amount.is_negative() {
+            return Err(Error::InvalidAmount {
+                amount: c.amount,
+                problem: "a purchase cannot be negative",
+            });
+        }
+        let mut discounts = Vec::with_capacity(c.redemptions.len());
+        for (i, r) in c.redemptions.iter().enumerate() {
+            let Some(rec) = account.redemptions.get(r) else {
+                return Err(Error::UnknownRedemption {
+                    member: c.member.clone(),
+                    redemption: r.clone(),
+                });
+            };
+            if rec.cancelled.is_some() {
+                return Err(Error::RedemptionCancelled {
+                    redemption: r.clone(),
+                });
+            }
+            let used_here = c.redemptions.iter().take(i).any(|x| x == r);
+            if let Some(order) = rec.used_by.clone().or(used_here.then(|| c.order.clone())) {
+                return Err(Error::RedemptionUsed {
+                    redemption: r.clone(),
+                    order,
+                });
+            }
+            discounts.push((rec.redeemed.applies_to.clone(), rec.redeemed.discount));
+        }
+        let mut draft = Draft::new(&self.program, account);
+        draft.sweep(c.at)?;
+        let facts = PurchaseFacts {
+            amount: c.amount,
+            cart: c.cart.as_ref(),
+            discounts: &discounts,
+            at: c.at,
+            first_purchase: account.orders.is_empty(),
+            birthday_month: draft
+                .wallet
+                .in_birthday_month(c.at, self.program.utc_offset()),
+            earned_in_period: draft.earned_in_period(c.at)?,
+            held: draft.held()?,
+        };
+        let earning = earn_purchase(&self.program, &facts)?;
+        Ok((draft, earning))
     }
 
     fn decide_confirm(&self, c: Confirm) -> Result<Decision, Error> {
@@ -439,6 +672,7 @@ impl Ledger {
 
     fn decide_redeem(&self, c: Redeem) -> Result<Decision, Error> {
         let account = self.enrolled(&c.member)?;
+        let checked = c.cart.check()?;
         if let Some(rec) = account.redemptions.get(&c.redemption) {
             let recorded = &rec.redeemed;
             if recorded.reward != c.reward {
@@ -450,13 +684,22 @@ impl Ledger {
                     &c.reward,
                 ));
             }
-            if recorded.cart != c.cart.total {
+            if recorded.cart != checked.total {
                 return Err(conflict(
                     ReferenceKind::Redemption,
                     &c.redemption,
                     "cart",
                     recorded.cart,
-                    c.cart.total,
+                    checked.total,
+                ));
+            }
+            if c.points.is_some_and(|p| p != recorded.points) {
+                return Err(conflict(
+                    ReferenceKind::Redemption,
+                    &c.redemption,
+                    "points",
+                    recorded.points,
+                    PointsText(c.points),
                 ));
             }
             return Ok(repeated(Receipt::Redemption(RedemptionReceipt::new(
@@ -470,31 +713,39 @@ impl Ledger {
             .ok_or_else(|| Error::UnknownReward {
                 reward: c.reward.clone(),
             })?;
-        if c.cart.total.is_negative() {
-            return Err(Error::InvalidAmount {
-                amount: c.cart.total,
-                problem: "a cart cannot be negative",
-            });
-        }
+        let tier = None;
+        check_chosen_points(reward, tier, c.points)?;
         let mut draft = Draft::new(&self.program, account);
         draft.sweep(c.at)?;
+        let uses = account
+            .reward_uses
+            .get(reward.id())
+            .map_or(&[][..], Vec::as_slice);
+        let standing = Standing {
+            available: draft.wallet.available(),
+            at: c.at,
+            offset: self.program.utc_offset(),
+            uses,
+            tier,
+            points: c.points,
+        };
         let option = price(
             reward,
             &c.cart,
-            draft.wallet.available(),
+            &checked,
+            &standing,
             self.program.discount_rounding(),
         );
         if let Some(first) = option.shortfalls.into_iter().next() {
-            return Err(first.into());
+            return Err(first.into_error(reward.id()));
         }
-        let discount = option
-            .discount
-            .unwrap_or(Money::zero(c.cart.total.currency()));
-        let (draws, short) = Draft::draws(&draft.wallet, reward.cost(), None);
+        let cost = option.cost;
+        let discount = option.discount.unwrap_or(Money::zero(checked.currency));
+        let (draws, short) = Draft::draws(&draft.wallet, cost, None);
         if short.is_positive() {
             return Err(Error::InsufficientPoints {
                 available: draft.wallet.available(),
-                required: reward.cost(),
+                required: cost,
             });
         }
         let event = RewardRedeemed {
@@ -502,13 +753,105 @@ impl Ledger {
             redemption: c.redemption,
             reward: c.reward,
             at: c.at,
-            cart: c.cart.total,
+            cart: checked.total,
             discount,
-            points: reward.cost(),
+            applies_to: reward.target(),
+            donation: option.donation,
+            points: cost,
             draws,
         };
         let receipt = Receipt::Redemption(RedemptionReceipt::new(&event));
         draft.finish(Event::RewardRedeemed(event))?;
+        Ok(fresh(receipt, draft.events))
+    }
+
+    fn decide_action(&self, c: Action) -> Result<Decision, Error> {
+        let account = self.enrolled(&c.member)?;
+        if let Some(recorded) = account.actions.get(&c.reference) {
+            if let BonusKind::Action { action, .. } = &recorded.bonus
+                && action != &c.action
+            {
+                return Err(conflict(
+                    ReferenceKind::Action,
+                    &c.reference,
+                    "action",
+                    action,
+                    &c.action,
+                ));
+            }
+            let receipt = ActionReceipt::new(recorded).ok_or_else(|| not_an_action(recorded))?;
+            return Ok(repeated(Receipt::Action(receipt)));
+        }
+        check_time(account, c.at)?;
+        let rule =
+            self.program
+                .bonuses()
+                .action(&c.action)
+                .ok_or_else(|| Error::UnknownAction {
+                    action: c.action.clone(),
+                })?;
+        let times = account
+            .action_times
+            .get(&c.action)
+            .map_or(&[][..], Vec::as_slice);
+        let offset = self.program.utc_offset();
+        match rule.frequency() {
+            Some(ActionFrequency::AtMost(f)) => {
+                let since = f.per.start(c.at, offset);
+                let count = times
+                    .iter()
+                    .filter(|t| since.is_none_or(|s| **t >= s))
+                    .count();
+                if count >= usize::try_from(f.count).unwrap_or(usize::MAX) {
+                    return Err(Error::ActionLimitReached {
+                        action: c.action,
+                        limit: f.count,
+                        per: f.per,
+                        next_at: f.per.end(c.at, offset),
+                    });
+                }
+            }
+            Some(ActionFrequency::Cooldown { days }) => {
+                let next_at = times
+                    .last()
+                    .and_then(|last| last.checked_add_days(chrono::Days::new(u64::from(days))));
+                if let Some(next_at) = next_at
+                    && c.at < next_at
+                {
+                    return Err(Error::ActionCoolingDown {
+                        action: c.action,
+                        days,
+                        next_at,
+                    });
+                }
+            }
+            _ => {}
+        }
+        let mut draft = Draft::new(&self.program, account);
+        draft.sweep(c.at)?;
+        let source = EarnSource::Action {
+            id: rule.id().clone(),
+            name: rule.name().to_owned(),
+        };
+        let kind = BonusKind::Action {
+            action: c.action,
+            reference: c.reference,
+        };
+        let event = draft.bonus(kind, source, rule.points(), c.at)?;
+        let receipt = match &event {
+            Event::BonusAwarded(awarded) => {
+                ActionReceipt::new(awarded).ok_or_else(|| not_an_action(awarded))?
+            }
+            _ => {
+                return Err(Error::Inconsistent(ApplyError::Malformed {
+                    member: c.member,
+                    event: event.kind(),
+                    problem: "an action that is not a bonus",
+                }));
+            }
+        };
+        let receipt = Receipt::Action(receipt);
+        draft.finish(event)?;
         Ok(fresh(receipt, draft.events))
     }
 
@@ -921,6 +1264,7 @@ impl Ledger {
         let mut members = 0_usize;
         let mut settled = Points::ZERO;
         let mut expired = Points::ZERO;
+        let mut bonuses = Points::ZERO;
         for (_, member) in self.due.iter().take_while(|(due, _)| *due <= at) {
             let Some(account) = self.accounts.get(member) else {
                 continue;
@@ -935,6 +1279,7 @@ impl Ledger {
                 match event {
                     Event::PointsSettled(e) => settled = settled.checked_add(e.credit.points)?,
                     Event::PointsExpired(e) => expired = expired.checked_add(e.points)?,
+                    Event::BonusAwarded(e) => bonuses = bonuses.checked_add(e.points)?,
                     _ => {}
                 }
             }
@@ -946,6 +1291,7 @@ impl Ledger {
                 members,
                 settled,
                 expired,
+                bonuses,
             }),
             events,
         ))

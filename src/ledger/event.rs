@@ -2,11 +2,14 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::earn::EarnLine;
-use crate::{MemberId, Money, Points, Reference, RewardId, Rounding};
+use crate::rewards::Donation;
+use crate::{
+    ActionId, Cart, DiscountTarget, MemberId, Money, Points, Reference, RewardId, Rounding,
+};
 
 /// Every change to the ledger, in past tense.
 ///
@@ -69,6 +72,8 @@ pub enum Event {
     PointsTransferredIn(PointsTransferredIn),
     /// Points expired.
     PointsExpired(PointsExpired),
+    /// A bonus was awarded: sign-up, birthday or a custom action.
+    BonusAwarded(BonusAwarded),
 }
 
 impl Event {
@@ -89,6 +94,7 @@ impl Event {
             Event::PointsTransferredOut(e) => &e.member,
             Event::PointsTransferredIn(e) => &e.member,
             Event::PointsExpired(e) => &e.member,
+            Event::BonusAwarded(e) => &e.member,
         }
     }
 
@@ -106,6 +112,7 @@ impl Event {
             Event::PointsTransferredOut(e) => e.at,
             Event::PointsTransferredIn(e) => e.at,
             Event::PointsExpired(e) => e.at,
+            Event::BonusAwarded(e) => e.at,
         }
     }
 
@@ -123,6 +130,7 @@ impl Event {
             Event::PointsTransferredOut(_) => "PointsTransferredOut",
             Event::PointsTransferredIn(_) => "PointsTransferredIn",
             Event::PointsExpired(_) => "PointsExpired",
+            Event::BonusAwarded(_) => "BonusAwarded",
         }
     }
 }
@@ -253,6 +261,9 @@ pub struct MemberEnrolled {
     pub member: MemberId,
     /// When.
     pub at: DateTime<Utc>,
+    /// The member's birth date, when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birth_date: Option<NaiveDate>,
 }
 
 /// A purchase was recorded and earned points.
@@ -281,6 +292,9 @@ pub struct PurchaseRecorded {
     /// Redemptions whose discounts this order used.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub redemptions: Vec<Reference>,
+    /// The order's lines and portions, when the host sent them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cart: Option<Cart>,
 }
 
 /// The host confirmed an order (its return window closed, it shipped, ...);
@@ -333,6 +347,12 @@ pub struct RewardRedeemed {
     pub cart: Money,
     /// The discount given.
     pub discount: Money,
+    /// What the discount applies to; absent when it is all lines.
+    #[serde(default, skip_serializing_if = "DiscountTarget::is_all_lines")]
+    pub applies_to: DiscountTarget,
+    /// The donation the points funded, for a donation reward.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub donation: Option<Donation>,
     /// The points spent.
     pub points: Points,
     /// The lots they came from, in consumption order.
@@ -500,6 +520,47 @@ pub struct PointsExpired {
     pub points: Points,
     /// The lots they were in.
     pub draws: Vec<LotDraw>,
+}
+
+/// A bonus was awarded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct BonusAwarded {
+    /// The member.
+    pub member: MemberId,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// What for.
+    pub bonus: BonusKind,
+    /// The points awarded, after the program's caps (may be zero).
+    pub points: Points,
+    /// How the points were computed.
+    pub breakdown: Vec<EarnLine>,
+    /// The lot they form; absent when nothing was awarded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit: Option<LotCredit>,
+}
+
+/// What a bonus was awarded for.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "for", rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
+pub enum BonusKind {
+    /// Joining the program.
+    SignUp,
+    /// The member's birthday in `year`.
+    Birthday {
+        /// The year.
+        year: i32,
+    },
+    /// A custom action the host reported.
+    Action {
+        /// The action.
+        action: ActionId,
+        /// The host's reference for it.
+        reference: Reference,
+    },
 }
 
 /// Why points expired.

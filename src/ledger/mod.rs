@@ -15,24 +15,24 @@ use chrono::{DateTime, Utc};
 
 pub use account::{Account, Balance, EntryKind, Lot, PendingPoints};
 pub use command::{
-    Adjust, CancelRedemption, Command, Confirm, Enroll, Purchase, Redeem, Refund, Tick, Transfer,
+    Action, Adjust, CancelRedemption, Command, Confirm, Enroll, Purchase, Redeem, Refund, Tick,
+    Transfer,
 };
 pub use decide::MAX_REASON_CHARS;
 pub use event::{
-    Clawback, Event, ExpiryReason, LotCredit, LotDraw, LotId, MemberEnrolled, OrderConfirmed,
-    OrderRefunded, PendingCredit, PointsAdjusted, PointsExpired, PointsSettled,
-    PointsTransferredIn, PointsTransferredOut, PurchaseRecorded, RedemptionCancelled, Restoration,
-    RewardRedeemed,
+    BonusAwarded, BonusKind, Clawback, Event, ExpiryReason, LotCredit, LotDraw, LotId,
+    MemberEnrolled, OrderConfirmed, OrderRefunded, PendingCredit, PointsAdjusted, PointsExpired,
+    PointsSettled, PointsTransferredIn, PointsTransferredOut, PurchaseRecorded,
+    RedemptionCancelled, Restoration, RewardRedeemed,
 };
 pub use reads::{ExpiringPoints, MemberExpiry, Statement, StatementLine};
 pub use receipt::{
-    AdjustmentReceipt, CancellationReceipt, ConfirmationReceipt, Decision, EarnStatus,
-    EnrollmentReceipt, PurchaseReceipt, Receipt, RedemptionReceipt, RefundReceipt, RestoredPoints,
-    TickReceipt, TransferReceipt,
+    ActionReceipt, AdjustmentReceipt, CancellationReceipt, ConfirmationReceipt, Decision,
+    EarnStatus, EnrollmentReceipt, PurchaseReceipt, Receipt, RedemptionReceipt, RefundReceipt,
+    RestoredPoints, TickReceipt, TransferReceipt,
 };
 
 use crate::{ApplyError, Error, MemberId, Program, ReplayError};
-use policy::Expiry;
 
 /// Every member's points: the fold of the program's events.
 ///
@@ -241,14 +241,11 @@ impl Ledger {
 
     /// Files the member in the due index under their next due time.
     fn refile(&mut self, member: &MemberId) {
-        let inactivity = match self.program.expiry() {
-            Expiry::AfterInactivity { days } => Some(days),
-            _ => None,
-        };
+        let rules = account::DueRules::of(&self.program);
         let Some(account) = self.accounts.get_mut(member) else {
             return;
         };
-        let due = account.wallet.next_due(inactivity);
+        let due = account.wallet.next_due(rules);
         if due == account.due {
             return;
         }

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::Rounding;
+use crate::calendar::Period;
 use crate::program::{ConfigRule, Problems};
 
 /// The longest period, in days, any setting accepts (100 years).
@@ -14,7 +15,7 @@ pub const MAX_DAYS: u32 = 36_500;
 /// [expiry]
 /// policy = "after_earning"   # or "never" (the default), "after_inactivity"
 /// days = 365
-/// extend_to = "month"        # optional, after_earning only: "day", "month", "year"
+/// extend_to = "month"        # optional, after_earning only: "day", "week", "month", "year"
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -45,19 +46,6 @@ pub enum ExpiryPolicy {
     AfterEarning,
     /// All points expire after `days` without activity.
     AfterInactivity,
-}
-
-/// A calendar period in the program's UTC offset.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum Period {
-    /// To the end of the day.
-    Day,
-    /// To the end of the month.
-    Month,
-    /// To the end of the year.
-    Year,
 }
 
 /// When points expire: the validated expiry rule of a

@@ -9,7 +9,9 @@ use super::Ledger;
 use super::account::{Account, Balance, EntryKind, Posting, postings};
 use super::decide::Draft;
 use super::event::{Event, ExpiryReason};
-use crate::rewards::{Cart, Quote, price};
+use crate::earn::Earning;
+use crate::rewards::{Quote, Standing, price};
+use crate::{Cart, Purchase};
 use crate::{Error, MemberId, Points, Reference};
 
 /// Points that will expire, as [`Ledger::expiring_points`] forecasts them.
@@ -353,34 +355,89 @@ impl Ledger {
     }
 
     /// The rewards a member can and cannot have on `cart` at `at`, with the
-    /// discount each gives and why the others are out of reach. Read-only.
+    /// discount each gives and why the others are out of reach (points,
+    /// minimum order, dates, limits, tiers, what the cart holds).
+    /// Points-as-cash rewards are priced at the most points the member can
+    /// use on the cart. Read-only.
     ///
     /// # Errors
     ///
     /// [`Error::NotEnrolled`] for an unknown member;
-    /// [`Error::InvalidAmount`] for a negative cart.
+    /// [`Error::InvalidCart`] for an inconsistent cart.
     pub fn quote(&self, member: &MemberId, cart: &Cart, at: DateTime<Utc>) -> Result<Quote, Error> {
         let account = self.enrolled(member)?;
-        if cart.total.is_negative() {
-            return Err(Error::InvalidAmount {
-                amount: cart.total,
-                problem: "a cart cannot be negative",
-            });
-        }
+        let checked = cart.check()?;
         let mut draft = Draft::new(&self.program, account);
         draft.sweep(at)?;
         let available = draft.wallet.available();
+        let options = self
+            .program
+            .rewards()
+            .iter()
+            .map(|r| {
+                let standing = Standing {
+                    available,
+                    at,
+                    offset: self.program.utc_offset(),
+                    uses: account
+                        .reward_uses
+                        .get(r.id())
+                        .map_or(&[][..], Vec::as_slice),
+                    tier: None,
+                    points: None,
+                };
+                price(
+                    r,
+                    cart,
+                    &checked,
+                    &standing,
+                    self.program.discount_rounding(),
+                )
+            })
+            .collect();
         Ok(Quote {
             member: member.clone(),
             at,
             available,
-            cart: cart.total,
-            options: self
-                .program
-                .rewards()
-                .iter()
-                .map(|r| price(r, cart, available, self.program.discount_rounding()))
-                .collect(),
+            cart: checked.total,
+            options,
         })
+    }
+
+    /// What `purchase` would earn if recorded now: the checkout's "you'll
+    /// earn 57 points". Read-only, and the same figure the purchase then
+    /// earns; its order reference is not looked at.
+    ///
+    /// # Errors
+    ///
+    /// Whatever recording the purchase would be refused with (an unknown
+    /// member, a wrong currency, a cart that does not add up, ...).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use loyalty::{Cart, Enroll, Ledger, Line, Points, Program, Purchase};
+    ///
+    /// let program: Program = serde_json::from_str(r#"{"currency": "EUR",
+    ///     "earn": {"exclude": {"shipping": true}}}"#)?;
+    /// let mut ledger = Ledger::new(program);
+    /// let at = "2026-01-12T10:00:00Z".parse()?;
+    /// ledger.execute(Enroll::new("marta".parse()?, at))?;
+    ///
+    /// let cart = Cart::of([Line::new("JKT-1".parse()?, 1, "57.40 EUR".parse()?)])
+    ///     .shipping("4.95 EUR".parse()?);
+    /// let checkout = Purchase::new("marta".parse()?, "CHK-77".parse()?, "62.35 EUR".parse()?, at)
+    ///     .with_cart(cart);
+    /// let preview = ledger.preview(&checkout)?;
+    /// assert_eq!(preview.points, Points::new(57));
+    ///
+    /// let receipt = ledger.execute(checkout)?.receipt;
+    /// assert!(receipt.to_string().contains("earned 57 points"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn preview(&self, purchase: &Purchase) -> Result<Earning, Error> {
+        let account = self.enrolled(&purchase.member)?;
+        let (_, earning) = self.plan_purchase(account, purchase)?;
+        Ok(earning)
     }
 }

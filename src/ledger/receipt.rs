@@ -2,13 +2,15 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::account::Account;
 use super::event::*;
 use crate::earn::Earning;
 use crate::points::PointsNoun;
-use crate::{MemberId, Money, Points, Reference, RewardId, Rounding};
+use crate::rewards::Donation;
+use crate::{ActionId, MemberId, Money, Points, Reference, RewardId, Rounding};
 
 /// The outcome of a command: its receipt, the events to store, and whether
 /// it repeated an earlier command.
@@ -52,6 +54,8 @@ pub enum Receipt {
     Adjustment(AdjustmentReceipt),
     /// Points moved between members.
     Transfer(TransferReceipt),
+    /// A custom action was rewarded.
+    Action(ActionReceipt),
     /// Time passed.
     Tick(TickReceipt),
 }
@@ -67,6 +71,7 @@ impl fmt::Display for Receipt {
             Receipt::Refund(r) => r.fmt(f),
             Receipt::Adjustment(r) => r.fmt(f),
             Receipt::Transfer(r) => r.fmt(f),
+            Receipt::Action(r) => r.fmt(f),
             Receipt::Tick(r) => r.fmt(f),
         }
     }
@@ -84,11 +89,82 @@ pub struct EnrollmentReceipt {
     pub member: MemberId,
     /// When they enrolled.
     pub enrolled_at: DateTime<Utc>,
+    /// Their birth date, when given.
+    pub birth_date: Option<NaiveDate>,
+    /// The sign-up bonus, when the program awards one.
+    pub sign_up: Option<Earning>,
+}
+
+impl EnrollmentReceipt {
+    pub(crate) fn new(account: &Account) -> EnrollmentReceipt {
+        EnrollmentReceipt {
+            member: account.member().clone(),
+            enrolled_at: account.enrolled_at(),
+            birth_date: account.birth_date(),
+            sign_up: account.sign_up.as_ref().map(|e| Earning {
+                points: e.points,
+                lines: e.breakdown.clone(),
+            }),
+        }
+    }
 }
 
 impl fmt::Display for EnrollmentReceipt {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} enrolled on {}", self.member, date(&self.enrolled_at))
+        write!(f, "{} enrolled on {}", self.member, date(&self.enrolled_at))?;
+        if let Some(bonus) = &self.sign_up {
+            write!(f, " with a sign-up bonus of {}", PointsNoun(bonus.points))?;
+        }
+        Ok(())
+    }
+}
+
+/// A custom action rewarded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ActionReceipt {
+    /// The member.
+    pub member: MemberId,
+    /// The action.
+    pub action: ActionId,
+    /// The host's reference.
+    pub reference: Reference,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The points awarded, and how.
+    pub earning: Earning,
+}
+
+impl ActionReceipt {
+    /// The receipt of an action bonus; `None` for other bonuses.
+    pub(crate) fn new(e: &BonusAwarded) -> Option<ActionReceipt> {
+        let BonusKind::Action { action, reference } = &e.bonus else {
+            return None;
+        };
+        let (action, reference) = (action.clone(), reference.clone());
+        Some(ActionReceipt {
+            member: e.member.clone(),
+            action,
+            reference,
+            at: e.at,
+            earning: Earning {
+                points: e.points,
+                lines: e.breakdown.clone(),
+            },
+        })
+    }
+}
+
+impl fmt::Display for ActionReceipt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "action {} ({}): earned {} ({})",
+            self.action,
+            self.reference,
+            PointsNoun(self.earning.points),
+            self.earning
+        )
     }
 }
 
@@ -254,6 +330,8 @@ pub struct RedemptionReceipt {
     pub cart: Money,
     /// The discount to apply to the cart.
     pub discount: Money,
+    /// The donation the points funded, for a donation reward.
+    pub donation: Option<Donation>,
     /// The points spent.
     pub points: Points,
     /// The lots they came from, in consumption order.
@@ -269,6 +347,7 @@ impl RedemptionReceipt {
             at: e.at,
             cart: e.cart,
             discount: e.discount,
+            donation: e.donation.clone(),
             points: e.points,
             draws: e.draws.clone(),
         }
@@ -277,15 +356,26 @@ impl RedemptionReceipt {
 
 impl fmt::Display for RedemptionReceipt {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "redemption {} of {}: {} off a cart of {} for {} (",
-            self.redemption,
-            self.reward,
-            self.discount,
-            self.cart,
-            PointsNoun(self.points)
-        )?;
+        match &self.donation {
+            Some(d) => write!(
+                f,
+                "redemption {} of {}: {} donated to {} for {} (",
+                self.redemption,
+                self.reward,
+                d.amount,
+                d.cause,
+                PointsNoun(self.points)
+            )?,
+            None => write!(
+                f,
+                "redemption {} of {}: {} off a cart of {} for {} (",
+                self.redemption,
+                self.reward,
+                self.discount,
+                self.cart,
+                PointsNoun(self.points)
+            )?,
+        }
         write_draws(f, &self.draws)?;
         f.write_str(")")
     }
@@ -643,17 +733,22 @@ pub struct TickReceipt {
     pub settled: Points,
     /// Points that expired.
     pub expired: Points,
+    /// Birthday bonuses awarded.
+    pub bonuses: Points,
 }
 
 impl fmt::Display for TickReceipt {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "time reached {}: {} settled, {} expired across {} members",
+            "time reached {}: {} settled, {} expired",
             date(&self.at),
             PointsNoun(self.settled),
             PointsNoun(self.expired),
-            self.members
-        )
+        )?;
+        if self.bonuses.is_positive() {
+            write!(f, ", {} of birthday bonuses", PointsNoun(self.bonuses))?;
+        }
+        write!(f, " across {} members", self.members)
     }
 }

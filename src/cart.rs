@@ -1,0 +1,573 @@
+//! What the customer buys: lines, and the order's shipping, tax, discount and
+//! gift-card portions.
+
+use std::fmt;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
+
+use crate::{Category, Currency, Money, Sku};
+
+/// One line of a cart: a product, how many, at what price.
+///
+/// # Example
+///
+/// ```
+/// use loyalty::Line;
+///
+/// let boots = Line::new("BOOT-41".parse()?, 2, "60.00 EUR".parse()?)
+///     .category("shoes".parse()?)
+///     .discount("10.00 EUR".parse()?);
+/// assert_eq!(boots.net()?.to_string(), "110.00 EUR");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Line {
+    /// The product; absent for a line that only states an amount.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sku: Option<Sku>,
+    /// The categories and collections the product belongs to.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<Category>,
+    /// How many. At least 1.
+    pub quantity: u32,
+    /// The price of one, before tax.
+    pub unit_price: Money,
+    /// A discount on the whole line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount: Option<Money>,
+}
+
+impl Line {
+    /// `quantity` of `sku` at `unit_price` each.
+    pub fn new(sku: Sku, quantity: u32, unit_price: Money) -> Line {
+        Line {
+            sku: Some(sku),
+            categories: Vec::new(),
+            quantity,
+            unit_price,
+            discount: None,
+        }
+    }
+
+    /// A line that only states an amount: no product, quantity 1.
+    pub fn amount(amount: Money) -> Line {
+        Line {
+            sku: None,
+            categories: Vec::new(),
+            quantity: 1,
+            unit_price: amount,
+            discount: None,
+        }
+    }
+
+    /// Adds a category or collection.
+    pub fn category(mut self, category: Category) -> Line {
+        self.categories.push(category);
+        self
+    }
+
+    /// Sets the discount on the whole line.
+    pub fn discount(mut self, discount: Money) -> Line {
+        self.discount = Some(discount);
+        self
+    }
+
+    /// Whether the line belongs to any of `categories`.
+    pub fn in_any(&self, categories: &[Category]) -> bool {
+        self.categories.iter().any(|c| categories.contains(c))
+    }
+
+    /// `quantity × unit_price − discount`.
+    ///
+    /// # Errors
+    ///
+    /// [`CartError::Overflow`] when the product does not fit, and
+    /// [`CartError::MixedCurrencies`] when the discount is in another
+    /// currency.
+    pub fn net(&self) -> Result<Money, CartError> {
+        let gross = self
+            .unit_price
+            .amount()
+            .checked_mul(Decimal::from(self.quantity))
+            .ok_or(CartError::Overflow)?;
+        let discount = match self.discount {
+            Some(d) if d.currency() != self.unit_price.currency() => {
+                return Err(CartError::MixedCurrencies {
+                    expected: self.unit_price.currency(),
+                    actual: d.currency(),
+                });
+            }
+            Some(d) => d.amount(),
+            None => Decimal::ZERO,
+        };
+        let net = gross.checked_sub(discount).ok_or(CartError::Overflow)?;
+        Ok(Money::new(net, self.unit_price.currency()))
+    }
+}
+
+/// What the customer buys, or bought: lines, and the order's shipping, tax,
+/// promotional discount and the part paid with gift cards.
+///
+/// The cart's total is Σ line nets + shipping + tax − discount. Prices are
+/// before tax; a shop that shows prices with tax included sends the net
+/// prices and the tax separately. Discounts paid with points are not part of
+/// the cart: they come from the redemptions the purchase links.
+///
+/// # Example
+///
+/// ```
+/// use loyalty::{Cart, Line};
+///
+/// let cart = Cart::of([
+///         Line::new("JKT-1".parse()?, 1, "89.90 EUR".parse()?).category("outerwear".parse()?),
+///         Line::new("SCF-2".parse()?, 2, "12.50 EUR".parse()?).category("accessories".parse()?),
+///     ])
+///     .shipping("4.95 EUR".parse()?)
+///     .discount("10.00 EUR".parse()?);
+/// assert_eq!(cart.total()?.to_string(), "109.85 EUR");
+///
+/// // A cart that only states its total.
+/// assert_eq!(Cart::new("80.00 EUR".parse()?).total()?.to_string(), "80.00 EUR");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Cart {
+    /// The products.
+    #[serde(default)]
+    pub lines: Vec<Line>,
+    /// Shipping charged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping: Option<Money>,
+    /// Tax charged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax: Option<Money>,
+    /// Promotional discount on the whole order (a coupon), spread over the
+    /// lines in proportion to their value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount: Option<Money>,
+    /// The part of the payment made with gift cards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gift_card: Option<Money>,
+}
+
+impl Cart {
+    /// A cart that only states its total: one line of that amount.
+    pub fn new(total: Money) -> Cart {
+        Cart::of([Line::amount(total)])
+    }
+
+    /// A cart of these lines.
+    pub fn of(lines: impl IntoIterator<Item = Line>) -> Cart {
+        Cart {
+            lines: lines.into_iter().collect(),
+            ..Cart::default()
+        }
+    }
+
+    /// Adds a line.
+    pub fn line(mut self, line: Line) -> Cart {
+        self.lines.push(line);
+        self
+    }
+
+    /// Sets the shipping charged.
+    pub fn shipping(mut self, shipping: Money) -> Cart {
+        self.shipping = Some(shipping);
+        self
+    }
+
+    /// Sets the tax charged.
+    pub fn tax(mut self, tax: Money) -> Cart {
+        self.tax = Some(tax);
+        self
+    }
+
+    /// Sets the promotional discount on the whole order.
+    pub fn discount(mut self, discount: Money) -> Cart {
+        self.discount = Some(discount);
+        self
+    }
+
+    /// Sets the part of the payment made with gift cards.
+    pub fn gift_card(mut self, gift_card: Money) -> Cart {
+        self.gift_card = Some(gift_card);
+        self
+    }
+
+    /// The cart's currency: that of its first amount.
+    pub fn currency(&self) -> Option<Currency> {
+        self.lines
+            .first()
+            .map(|l| l.unit_price.currency())
+            .or(self.shipping.map(|m| m.currency()))
+            .or(self.tax.map(|m| m.currency()))
+    }
+
+    /// Σ line nets + shipping + tax − discount.
+    ///
+    /// # Errors
+    ///
+    /// [`CartError`] when the cart is inconsistent (see [`Cart::check`]).
+    pub fn total(&self) -> Result<Money, CartError> {
+        Ok(self.check()?.total)
+    }
+
+    /// The value of the lines after their own discounts.
+    ///
+    /// # Errors
+    ///
+    /// [`CartError`] when the cart is inconsistent (see [`Cart::check`]).
+    pub fn merchandise(&self) -> Result<Money, CartError> {
+        Ok(self.check()?.merchandise)
+    }
+
+    /// Checks the cart: one currency, no negative amounts, quantities of at
+    /// least 1, discounts no larger than what they discount, gift cards no
+    /// larger than the total.
+    ///
+    /// # Errors
+    ///
+    /// The first [`CartError`] found, with the numbers involved.
+    pub fn check(&self) -> Result<CheckedCart, CartError> {
+        let currency = self.currency().ok_or(CartError::Empty)?;
+        let money = |field: String, m: Option<Money>| -> Result<Decimal, CartError> {
+            match m {
+                None => Ok(Decimal::ZERO),
+                Some(m) if m.currency() != currency => Err(CartError::MixedCurrencies {
+                    expected: currency,
+                    actual: m.currency(),
+                }),
+                Some(m) if m.is_negative() => Err(CartError::Negative { field, amount: m }),
+                Some(m) => Ok(m.amount()),
+            }
+        };
+        let mut nets = Vec::with_capacity(self.lines.len());
+        for (i, line) in self.lines.iter().enumerate() {
+            money(format!("lines[{i}].unit_price"), Some(line.unit_price))?;
+            let discount = money(format!("lines[{i}].discount"), line.discount)?;
+            if line.quantity == 0 {
+                return Err(CartError::ZeroQuantity { line: i });
+            }
+            let net = line.net()?;
+            if net.is_negative() {
+                return Err(CartError::LineDiscountExceedsLine {
+                    line: i,
+                    discount: Money::new(discount, currency),
+                    amount: Money::new(
+                        net.amount()
+                            .checked_add(discount)
+                            .ok_or(CartError::Overflow)?,
+                        currency,
+                    ),
+                });
+            }
+            nets.push(net.amount());
+        }
+        let merchandise = nets
+            .iter()
+            .try_fold(Decimal::ZERO, |a, b| a.checked_add(*b))
+            .ok_or(CartError::Overflow)?;
+        let shipping = money("shipping".into(), self.shipping)?;
+        let tax = money("tax".into(), self.tax)?;
+        let discount = money("discount".into(), self.discount)?;
+        let gift_card = money("gift_card".into(), self.gift_card)?;
+        if discount > merchandise {
+            return Err(CartError::DiscountExceedsMerchandise {
+                discount: Money::new(discount, currency),
+                merchandise: Money::new(merchandise, currency),
+            });
+        }
+        let total = merchandise
+            .checked_add(shipping)
+            .and_then(|t| t.checked_add(tax))
+            .and_then(|t| t.checked_sub(discount))
+            .ok_or(CartError::Overflow)?;
+        if gift_card > total {
+            return Err(CartError::GiftCardExceedsTotal {
+                gift_card: Money::new(gift_card, currency),
+                total: Money::new(total, currency),
+            });
+        }
+        // The order's discount, spread over the lines.
+        let scale = currency.minor_units().max(discount.scale());
+        let shares = allocate(discount, &nets, scale).ok_or(CartError::Overflow)?;
+        let lines = nets
+            .iter()
+            .zip(shares)
+            .map(|(net, share)| net.checked_sub(share).ok_or(CartError::Overflow))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(CheckedCart {
+            currency,
+            lines,
+            shipping,
+            tax,
+            gift_card,
+            merchandise: Money::new(merchandise, currency),
+            total: Money::new(total, currency),
+        })
+    }
+}
+
+/// What a discount paid with points applied to, recorded with each
+/// redemption: the earn rules take it off those parts of the order, so
+/// points never earn points.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "to", rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
+pub enum DiscountTarget {
+    /// The lines of these categories; all lines when empty.
+    Lines {
+        /// The categories.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        categories: Vec<Category>,
+    },
+    /// Shipping.
+    Shipping,
+    /// The lines of one product.
+    Product {
+        /// The product.
+        sku: Sku,
+    },
+    /// Nothing in the order (a donation).
+    Nothing,
+}
+
+impl DiscountTarget {
+    /// Whether it is every line of the order.
+    pub fn is_all_lines(&self) -> bool {
+        matches!(self, DiscountTarget::Lines { categories } if categories.is_empty())
+    }
+}
+
+impl Default for DiscountTarget {
+    fn default() -> Self {
+        DiscountTarget::Lines {
+            categories: Vec::new(),
+        }
+    }
+}
+
+/// A cart that passed [`Cart::check`], with the amounts the rules work on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CheckedCart {
+    /// The cart's currency.
+    pub currency: Currency,
+    /// Each line's value after its own discount and its share of the
+    /// order's discount, in line order.
+    pub lines: Vec<Decimal>,
+    /// Shipping.
+    pub shipping: Decimal,
+    /// Tax.
+    pub tax: Decimal,
+    /// The part paid with gift cards.
+    pub gift_card: Decimal,
+    /// The lines' value after their own discounts.
+    pub merchandise: Money,
+    /// The cart's total.
+    pub total: Money,
+}
+
+/// What is wrong with a cart.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[serde(tag = "problem", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum CartError {
+    /// No lines, shipping or tax: nothing to price.
+    #[error("the cart is empty")]
+    Empty,
+    /// Amounts in more than one currency.
+    #[error("the cart mixes {expected} and {actual}")]
+    MixedCurrencies {
+        /// The cart's currency.
+        expected: Currency,
+        /// The other currency.
+        actual: Currency,
+    },
+    /// A negative amount.
+    #[error("{field} is negative ({amount})")]
+    Negative {
+        /// The field, such as `lines[2].unit_price`.
+        field: String,
+        /// The amount.
+        amount: Money,
+    },
+    /// A line of zero items.
+    #[error("lines[{line}].quantity must be at least 1")]
+    ZeroQuantity {
+        /// The line's position.
+        line: usize,
+    },
+    /// A line discount larger than the line.
+    #[error("lines[{line}].discount of {discount} exceeds the line's {amount}")]
+    LineDiscountExceedsLine {
+        /// The line's position.
+        line: usize,
+        /// The discount.
+        discount: Money,
+        /// The line before the discount.
+        amount: Money,
+    },
+    /// An order discount larger than the merchandise.
+    #[error("discount of {discount} exceeds the merchandise of {merchandise}")]
+    DiscountExceedsMerchandise {
+        /// The discount.
+        discount: Money,
+        /// The lines' value.
+        merchandise: Money,
+    },
+    /// A gift-card payment larger than the total.
+    #[error("gift card payment of {gift_card} exceeds the total of {total}")]
+    GiftCardExceedsTotal {
+        /// The gift-card payment.
+        gift_card: Money,
+        /// The cart's total.
+        total: Money,
+    },
+    /// An amount too large to compute with.
+    #[error("the cart's amounts are out of range")]
+    Overflow,
+}
+
+/// Splits `amount` over `weights` in proportion, in whole units of
+/// `10^-scale`, so that the shares add up to `amount` exactly: each share is
+/// rounded down, then the units left go to the largest remainders (ties to
+/// the earlier weight). All weight zero: `amount` must be zero too.
+pub(crate) fn allocate(amount: Decimal, weights: &[Decimal], scale: u32) -> Option<Vec<Decimal>> {
+    let total = weights
+        .iter()
+        .try_fold(Decimal::ZERO, |a, w| a.checked_add(*w))?;
+    if total.is_zero() {
+        return amount.is_zero().then(|| vec![Decimal::ZERO; weights.len()]);
+    }
+    let unit = Decimal::new(1, scale.min(28));
+    let mut shares = Vec::with_capacity(weights.len());
+    let mut remainders = Vec::with_capacity(weights.len());
+    let mut given = Decimal::ZERO;
+    for (i, w) in weights.iter().enumerate() {
+        let exact = amount.checked_mul(*w)?.checked_div(total)?;
+        let share =
+            exact.round_dp_with_strategy(scale.min(28), RoundingStrategy::ToNegativeInfinity);
+        given = given.checked_add(share)?;
+        remainders.push((exact.checked_sub(share)?, i));
+        shares.push(share);
+    }
+    remainders.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut left = amount.checked_sub(given)?;
+    for (_, i) in remainders
+        .iter()
+        .cycle()
+        .take(weights.len().saturating_mul(2))
+    {
+        if left < unit {
+            break;
+        }
+        let share = shares.get_mut(*i)?;
+        *share = share.checked_add(unit)?;
+        left = left.checked_sub(unit)?;
+    }
+    Some(shares)
+}
+
+impl fmt::Display for Line {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.sku {
+            Some(sku) => write!(f, "{} × {sku} at {}", self.quantity, self.unit_price),
+            None => write!(f, "{}", self.unit_price),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    fn eur(s: &str) -> Money {
+        Money::new(d(s), Currency::EUR)
+    }
+
+    #[test]
+    fn allocation_adds_up_exactly_in_cents() {
+        let shares = allocate(d("10.00"), &[d("10"), d("10"), d("10")], 2).unwrap();
+        assert_eq!(shares, [d("3.34"), d("3.33"), d("3.33")]);
+        let shares = allocate(d("0.05"), &[d("1"), d("3")], 2).unwrap();
+        assert_eq!(shares, [d("0.01"), d("0.04")]);
+        let shares = allocate(d("7.00"), &[d("0"), d("14.00")], 2).unwrap();
+        assert_eq!(shares, [d("0"), d("7.00")]);
+        assert_eq!(allocate(d("1"), &[d("0")], 2), None);
+        assert_eq!(allocate(d("0"), &[d("0")], 2), Some(vec![d("0")]));
+    }
+
+    #[test]
+    fn a_cart_spreads_its_discount_over_the_lines() {
+        let cart = Cart::of([
+            Line::new("A".parse().unwrap(), 1, eur("30.00")),
+            Line::new("B".parse().unwrap(), 2, eur("30.00")).discount(eur("30.00")),
+        ])
+        .shipping(eur("4.95"))
+        .tax(eur("1.05"))
+        .discount(eur("10.00"));
+        let checked = cart.check().unwrap();
+        assert_eq!(checked.lines, [d("25.00"), d("25.00")]);
+        assert_eq!(checked.total, eur("56.00"));
+        assert_eq!(checked.merchandise, eur("60.00"));
+    }
+
+    #[test]
+    fn inconsistent_carts_are_refused_with_the_numbers() {
+        let line = |p: &str| Line::new("A".parse().unwrap(), 1, eur(p));
+        assert_eq!(Cart::default().check().unwrap_err(), CartError::Empty);
+        assert_eq!(
+            Cart::of([line("5")])
+                .discount(eur("6"))
+                .check()
+                .unwrap_err()
+                .to_string(),
+            "discount of 6.00 EUR exceeds the merchandise of 5.00 EUR"
+        );
+        assert_eq!(
+            Cart::of([line("5").discount(eur("7"))])
+                .check()
+                .unwrap_err()
+                .to_string(),
+            "lines[0].discount of 7.00 EUR exceeds the line's 5.00 EUR"
+        );
+        assert_eq!(
+            Cart::of([line("5")])
+                .gift_card(eur("6"))
+                .check()
+                .unwrap_err()
+                .to_string(),
+            "gift card payment of 6.00 EUR exceeds the total of 5.00 EUR"
+        );
+        assert_eq!(
+            Cart::of([line("5")])
+                .shipping(Money::new(d("1"), Currency::USD))
+                .check()
+                .unwrap_err(),
+            CartError::MixedCurrencies {
+                expected: Currency::EUR,
+                actual: Currency::USD
+            }
+        );
+        assert_eq!(
+            Cart::of([line("-5")]).check().unwrap_err().to_string(),
+            "lines[0].unit_price is negative (-5.00 EUR)"
+        );
+        let mut zero = line("5");
+        zero.quantity = 0;
+        assert_eq!(
+            Cart::of([zero]).check().unwrap_err(),
+            CartError::ZeroQuantity { line: 0 }
+        );
+    }
+}

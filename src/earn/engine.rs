@@ -1,0 +1,500 @@
+//! The earn computation: eligible parts of an order, multipliers, bonuses,
+//! caps — every part explained.
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+
+use super::{Cap, EarnLine, EarnSource, Earning, ItemRule, RoundingScope, Stacking};
+use crate::cart::{DiscountTarget, allocate};
+use crate::earn::{Birthday, CampaignEffect};
+use crate::{Cart, CartError, Category, Error, Line, Money, Points, Program};
+
+/// What the earn rules look at for one purchase.
+pub(crate) struct PurchaseFacts<'a> {
+    /// What the customer paid, not counting points.
+    pub(crate) amount: Money,
+    /// The order's detail, when the host sent it.
+    pub(crate) cart: Option<&'a Cart>,
+    /// The discounts paid with points (from linked redemptions) and what
+    /// each applied to.
+    pub(crate) discounts: &'a [(DiscountTarget, Money)],
+    pub(crate) at: DateTime<Utc>,
+    /// The member has no earlier order.
+    pub(crate) first_purchase: bool,
+    /// `at` falls in the member's birthday month.
+    pub(crate) birthday_month: bool,
+    /// Points the member earned so far in the current capped period.
+    pub(crate) earned_in_period: Points,
+    /// The member's available and pending points now.
+    pub(crate) held: Points,
+}
+
+/// A part of the order that may earn: a line, shipping, tax, or the whole
+/// amount when no detail was sent.
+struct Part<'c> {
+    line: Option<&'c Line>,
+    amount: Decimal,
+}
+
+/// A multiplier that may apply to parts.
+struct Multiplier<'p> {
+    source: EarnSource,
+    factor: Decimal,
+    matcher: Matcher<'p>,
+}
+
+enum Matcher<'p> {
+    Rule(&'p ItemRule),
+    /// Lines of these categories; every part when empty.
+    Categories(&'p [Category]),
+    All,
+}
+
+impl Matcher<'_> {
+    fn matches(&self, part: &Part<'_>) -> bool {
+        match self {
+            Matcher::Rule(rule) => part.line.is_some_and(|l| rule.matches(l)),
+            Matcher::Categories([]) | Matcher::All => true,
+            Matcher::Categories(categories) => part.line.is_some_and(|l| l.in_any(categories)),
+        }
+    }
+}
+
+/// Running total of one part of the award.
+#[derive(Default)]
+struct Tally {
+    numerator: Decimal,
+    points: Points,
+    on: Decimal,
+    matched: bool,
+}
+
+/// What a purchase earns under `program`, explained part by part.
+pub(crate) fn earn_purchase(
+    program: &Program,
+    facts: &PurchaseFacts<'_>,
+) -> Result<Earning, Error> {
+    let rule = program.earn();
+    if let Some(minimum) = rule.minimum_order()
+        && facts.amount.amount() < minimum.amount()
+    {
+        return Ok(Earning {
+            points: Points::ZERO,
+            lines: vec![EarnLine::BelowMinimum {
+                amount: facts.amount,
+                minimum,
+            }],
+        });
+    }
+    let out_of_range = || Error::AmountOutOfRange {
+        amount: facts.amount,
+    };
+    let parts = eligible_parts(program, facts)?;
+    let multipliers = multipliers(program, facts);
+    let stacking = rule.stacking().unwrap_or(Stacking::Multiply);
+    let rate = rule.rate();
+    let per = rate.per.amount();
+    let rate_points = Decimal::from(rate.points.value());
+    let rounding = rule.rounding();
+    let by_line = rule.rounding_scope() == RoundingScope::Line;
+
+    let mut base = Tally::default();
+    let mut extra: Vec<Tally> = multipliers.iter().map(|_| Tally::default()).collect();
+    let add = |tally: &mut Tally, amount: Decimal, coefficient: Decimal| -> Result<(), Error> {
+        let numerator = amount
+            .checked_mul(rate_points)
+            .and_then(|n| n.checked_mul(coefficient))
+            .ok_or_else(out_of_range)?;
+        if by_line {
+            let points = rounding
+                .divide(numerator, per)
+                .map_err(|_| out_of_range())?;
+            tally.points = tally.points.checked_add(points)?;
+        } else {
+            tally.numerator = tally
+                .numerator
+                .checked_add(numerator)
+                .ok_or_else(out_of_range)?;
+        }
+        tally.on = tally.on.checked_add(amount).ok_or_else(out_of_range)?;
+        tally.matched = true;
+        Ok(())
+    };
+    for part in &parts {
+        add(&mut base, part.amount, Decimal::ONE)?;
+        let matched: Vec<(usize, Decimal)> = multipliers
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.matcher.matches(part))
+            .map(|(i, m)| (i, m.factor))
+            .collect();
+        for (i, coefficient) in coefficients(&matched, stacking).ok_or_else(out_of_range)? {
+            if let Some(tally) = extra.get_mut(i) {
+                add(tally, part.amount, coefficient)?;
+            }
+        }
+    }
+    let settle = |tally: &Tally| -> Result<Points, Error> {
+        if by_line {
+            Ok(tally.points)
+        } else {
+            rounding
+                .divide(tally.numerator, per)
+                .map_err(|_| out_of_range())
+        }
+    };
+    let currency = facts.amount.currency();
+    let mut lines = vec![EarnLine::Base {
+        eligible: Money::new(base.on, currency),
+        rate,
+        rounding,
+        points: settle(&base)?,
+    }];
+    for (m, tally) in multipliers.iter().zip(&extra) {
+        if tally.matched {
+            lines.push(EarnLine::Multiplier {
+                source: m.source.clone(),
+                factor: m.factor,
+                on: Money::new(tally.on, currency),
+                points: settle(tally)?,
+            });
+        }
+    }
+    for r in rule.rules() {
+        let Some(per_item) = r.bonus_per_item() else {
+            continue;
+        };
+        let items = parts
+            .iter()
+            .filter_map(|p| p.line.filter(|l| r.matches(l)))
+            .map(|l| u64::from(l.quantity))
+            .fold(0_u64, u64::saturating_add);
+        if items > 0 {
+            let count = i64::try_from(items).map_err(|_| out_of_range())?;
+            lines.push(EarnLine::ItemBonus {
+                source: EarnSource::Rule {
+                    id: r.id().clone(),
+                    name: r.name().to_owned(),
+                },
+                items,
+                per_item,
+                points: per_item.checked_mul(count)?,
+            });
+        }
+    }
+    if facts.first_purchase
+        && let Some(points) = program.bonuses().first_purchase()
+    {
+        lines.push(EarnLine::Bonus {
+            source: EarnSource::FirstPurchase,
+            points,
+        });
+    }
+    for c in program.campaigns() {
+        let CampaignEffect::Bonus(points) = c.effect() else {
+            continue;
+        };
+        let categories_met = c.categories().is_empty()
+            || parts
+                .iter()
+                .any(|p| p.line.is_some_and(|l| l.in_any(c.categories())));
+        if categories_met && c.applies(facts.at, program.utc_offset(), facts.amount) {
+            lines.push(EarnLine::Bonus {
+                source: EarnSource::Campaign {
+                    id: c.id().clone(),
+                    name: c.name().to_owned(),
+                },
+                points,
+            });
+        }
+    }
+    capped(program, lines, true, facts.earned_in_period, facts.held)
+}
+
+/// What a bonus (sign-up, birthday, action) of `points` awards, after the
+/// program's period and balance caps.
+pub(crate) fn bonus_earning(
+    program: &Program,
+    source: EarnSource,
+    points: Points,
+    earned_in_period: Points,
+    held: Points,
+) -> Result<Earning, Error> {
+    let lines = vec![EarnLine::Bonus { source, points }];
+    capped(program, lines, false, earned_in_period, held)
+}
+
+/// Adds up `lines` and applies the caps, each as its own negative line.
+fn capped(
+    program: &Program,
+    mut lines: Vec<EarnLine>,
+    per_order: bool,
+    earned_in_period: Points,
+    held: Points,
+) -> Result<Earning, Error> {
+    let mut total = Points::checked_sum(lines.iter().map(EarnLine::points))?;
+    let limits = program.earn().limits();
+    let mut cut = |cap: super::Cap, limit: Points, allowance: Points, total: &mut Points| {
+        let allowance = allowance.max(Points::ZERO);
+        if *total > allowance {
+            let points = allowance.checked_sub(*total)?;
+            lines.push(EarnLine::Capped { cap, limit, points });
+            *total = allowance;
+        }
+        Ok::<(), crate::PointsOverflow>(())
+    };
+    if per_order && let Some(limit) = limits.per_order {
+        cut(Cap::PerOrder, limit, limit, &mut total)?;
+    }
+    if let Some((limit, period)) = limits.per_period {
+        cut(
+            Cap::PerPeriod { period },
+            limit,
+            limit.checked_sub(earned_in_period)?,
+            &mut total,
+        )?;
+    }
+    if let Some(limit) = limits.balance {
+        cut(Cap::Balance, limit, limit.checked_sub(held)?, &mut total)?;
+    }
+    Ok(Earning {
+        points: total,
+        lines,
+    })
+}
+
+/// The multipliers that can apply to this purchase, in explanation order:
+/// rules, then running campaigns, then the birthday month.
+fn multipliers<'p>(program: &'p Program, facts: &PurchaseFacts<'_>) -> Vec<Multiplier<'p>> {
+    let mut out = Vec::new();
+    for r in program.earn().rules() {
+        if let Some(factor) = r.multiplier() {
+            out.push(Multiplier {
+                source: EarnSource::Rule {
+                    id: r.id().clone(),
+                    name: r.name().to_owned(),
+                },
+                factor,
+                matcher: Matcher::Rule(r),
+            });
+        }
+    }
+    for c in program.campaigns() {
+        if let CampaignEffect::Multiplier(factor) = c.effect()
+            && c.applies(facts.at, program.utc_offset(), facts.amount)
+        {
+            out.push(Multiplier {
+                source: EarnSource::Campaign {
+                    id: c.id().clone(),
+                    name: c.name().to_owned(),
+                },
+                factor,
+                matcher: Matcher::Categories(c.categories()),
+            });
+        }
+    }
+    if facts.birthday_month
+        && let Some(Birthday::Multiplier(factor)) = program.bonuses().birthday()
+    {
+        out.push(Multiplier {
+            source: EarnSource::BirthdayMonth,
+            factor,
+            matcher: Matcher::All,
+        });
+    }
+    out
+}
+
+/// The extra each matched multiplier gives, as a multiple of the base, under
+/// `stacking`: multiply gives the j-th `Π(earlier) × (m_j − 1)`, add gives
+/// `m_j − 1`, highest gives `m − 1` to the first highest only.
+fn coefficients(matched: &[(usize, Decimal)], stacking: Stacking) -> Option<Vec<(usize, Decimal)>> {
+    let minus_one = |m: Decimal| m.checked_sub(Decimal::ONE);
+    match stacking {
+        Stacking::Multiply => {
+            let mut running = Decimal::ONE;
+            let mut out = Vec::with_capacity(matched.len());
+            for (i, m) in matched {
+                out.push((*i, running.checked_mul(minus_one(*m)?)?));
+                running = running.checked_mul(*m)?;
+            }
+            Some(out)
+        }
+        Stacking::Add => matched
+            .iter()
+            .map(|(i, m)| Some((*i, minus_one(*m)?)))
+            .collect(),
+        Stacking::Highest => {
+            let best = matched
+                .iter()
+                .fold(None::<(usize, Decimal)>, |best, (i, m)| match best {
+                    Some((_, b)) if b >= *m => best,
+                    _ => Some((*i, *m)),
+                });
+            Some(
+                best.into_iter()
+                    .map(|(i, m)| Some((i, minus_one(m)?)))
+                    .collect::<Option<Vec<_>>>()?,
+            )
+        }
+    }
+}
+
+/// The order's parts that earn, each with the amount it earns on: what was
+/// paid for it, less its share of the discounts paid with points and, when
+/// the program excludes them, of the gift-card payment.
+fn eligible_parts<'c>(
+    program: &Program,
+    facts: &PurchaseFacts<'c>,
+) -> Result<Vec<Part<'c>>, Error> {
+    let Some(cart) = facts.cart else {
+        return Ok(vec![Part {
+            line: None,
+            amount: facts.amount.amount(),
+        }]);
+    };
+    let checked = cart.check()?;
+    program.check_currency(&checked.total)?;
+    let currency = checked.currency;
+    let cart_error = |_| Error::InvalidCart(CartError::Overflow);
+    let mut points_discount = Decimal::ZERO;
+    let mut scale = currency.minor_units();
+    for (_, d) in facts.discounts {
+        program.check_currency(d)?;
+        points_discount = points_discount
+            .checked_add(d.amount())
+            .ok_or(CartError::Overflow)
+            .map_err(cart_error)?;
+        scale = scale.max(d.amount().scale());
+    }
+    let expected = checked
+        .total
+        .amount()
+        .checked_sub(points_discount)
+        .ok_or(CartError::Overflow)
+        .map_err(cart_error)?;
+    if expected != facts.amount.amount() {
+        return Err(Error::CartMismatch {
+            amount: facts.amount,
+            cart_total: checked.total,
+            points_discount: Money::new(points_discount, currency),
+        });
+    }
+    if checked.gift_card > facts.amount.amount() {
+        return Err(Error::InvalidCart(CartError::GiftCardExceedsTotal {
+            gift_card: Money::new(checked.gift_card, currency),
+            total: facts.amount,
+        }));
+    }
+
+    // Amounts by part: the lines, then shipping, then tax.
+    let lines = cart.lines.len();
+    let shipping = lines;
+    let tax = lines.saturating_add(1);
+    let mut amounts: Vec<Decimal> = checked.lines.clone();
+    amounts.push(checked.shipping);
+    amounts.push(checked.tax);
+    let everything: Vec<usize> = (0..amounts.len()).collect();
+    for (target, discount) in facts.discounts {
+        let targets: Vec<usize> = match target {
+            DiscountTarget::Nothing => continue,
+            DiscountTarget::Shipping => vec![shipping],
+            DiscountTarget::Lines { categories } if categories.is_empty() => (0..lines).collect(),
+            DiscountTarget::Lines { categories } => cart
+                .lines
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| l.in_any(categories))
+                .map(|(i, _)| i)
+                .collect(),
+            DiscountTarget::Product { sku } => cart
+                .lines
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| l.sku.as_ref() == Some(sku))
+                .map(|(i, _)| i)
+                .collect(),
+        };
+        let room = total_of(&amounts, &targets)?;
+        let targets = if targets.is_empty() || room < discount.amount() {
+            &everything
+        } else {
+            &targets
+        };
+        reduce(&mut amounts, targets, discount.amount(), scale)?;
+    }
+    let exclude = program.earn().exclusions();
+    if exclude.gift_cards && !checked.gift_card.is_zero() {
+        reduce(&mut amounts, &everything, checked.gift_card, scale)?;
+    }
+    let mut parts = Vec::with_capacity(amounts.len());
+    for (i, amount) in amounts.into_iter().enumerate() {
+        let line = cart.lines.get(i);
+        let eligible = match line {
+            Some(l) => !exclude.excludes(l),
+            None if i == shipping => !exclude.shipping,
+            None if i == tax => !exclude.tax,
+            None => false,
+        };
+        if eligible {
+            parts.push(Part { line, amount });
+        }
+    }
+    Ok(parts)
+}
+
+fn total_of(amounts: &[Decimal], targets: &[usize]) -> Result<Decimal, Error> {
+    targets
+        .iter()
+        .filter_map(|i| amounts.get(*i))
+        .try_fold(Decimal::ZERO, |a, b| a.checked_add(*b))
+        .ok_or(Error::InvalidCart(CartError::Overflow))
+}
+
+/// Takes `amount` off the `targets`, in proportion to what they hold.
+fn reduce(
+    amounts: &mut [Decimal],
+    targets: &[usize],
+    amount: Decimal,
+    scale: u32,
+) -> Result<(), Error> {
+    let overflow = || Error::InvalidCart(CartError::Overflow);
+    let weights: Vec<Decimal> = targets
+        .iter()
+        .map(|i| amounts.get(*i).copied().unwrap_or_default())
+        .collect();
+    let shares = allocate(amount, &weights, scale).ok_or_else(overflow)?;
+    for (i, share) in targets.iter().zip(shares) {
+        if let Some(a) = amounts.get_mut(*i) {
+            *a = a.checked_sub(share).ok_or_else(overflow)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn stacking_policies_give_the_documented_factors() {
+        let matched = [(0, d("2")), (1, d("1.5"))];
+        let total = |s| {
+            coefficients(&matched, s)
+                .unwrap()
+                .iter()
+                .fold(Decimal::ONE, |a, (_, c)| a + c)
+        };
+        assert_eq!(total(Stacking::Multiply), d("3"));
+        assert_eq!(total(Stacking::Add), d("2.5"));
+        assert_eq!(total(Stacking::Highest), d("2"));
+        assert_eq!(
+            coefficients(&matched, Stacking::Highest).unwrap(),
+            [(0, d("1"))]
+        );
+    }
+}
