@@ -124,6 +124,7 @@
 mod calendar;
 mod cart;
 mod earn;
+mod economics;
 mod error;
 mod id;
 mod ledger;
@@ -141,6 +142,7 @@ pub use earn::{
     EarnRule, EarnRuleConfig, EarnSource, Earning, ExcludeConfig, Exclusions, Frequency, ItemRule,
     Limits, LimitsConfig, PeriodCap, RoundingScope, Stacking,
 };
+pub use economics::{Economics, RewardEconomics};
 pub use error::{ApplyError, Error, ReferenceKind, ReplayError};
 pub use id::{
     ActionId, Category, IdProblem, InvalidId, MAX_ID_LEN, MemberId, Reference, RewardId, RuleId,

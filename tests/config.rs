@@ -267,6 +267,120 @@ const BAD: &[(&str, &str)] = &[
         r#"{"currency": "EUR", "pending": {"settle": "on_confirmation", "days": 14}}"#,
         r#"pending.days: not used when settle = "on_confirmation""#,
     ),
+    (
+        r#"{"currency": "EUR", "earn": {"per": "-1"}}"#,
+        "earn.per: must be greater than zero (got -1)",
+    ),
+    (
+        r#"{"currency": "EUR", "earn": {"rules": [{"id": "r", "multiplier": "2"}]}}"#,
+        "earn.rules[0].categories: required when skus is empty",
+    ),
+    (
+        r#"{"currency": "EUR", "earn": {"rules": [{"id": "r", "categories": ["shoes"]}]}}"#,
+        "earn.rules[0].multiplier: required when bonus_per_item is absent",
+    ),
+    (
+        r#"{"currency": "EUR", "earn": {"rules": [{"id": "r", "skus": [""], "bonus_per_item": 5}]}}"#,
+        "earn.rules[0].skus[0]: must not be empty",
+    ),
+    (
+        r#"{"currency": "EUR", "earn": {"limits": {"maximum_per_order": 0}}}"#,
+        "earn.limits.maximum_per_order: must be at least 1 (got 0)",
+    ),
+    (
+        r#"{"currency": "EUR", "campaigns": [{"id": "c", "starts_at": "2026-06-01", "ends_at": "2026-05-01", "multiplier": "2"}]}"#,
+        "campaigns[0].ends_at: must be after starts_at (2026-06-01) (got 2026-05-01)",
+    ),
+    (
+        r#"{"currency": "EUR", "campaigns": [{"id": "c", "starts_at": "next monday", "ends_at": "2026-05-01", "multiplier": "2"}]}"#,
+        r#"campaigns[0].starts_at: "next monday" is not a time: expected RFC 3339 ("2026-05-02T00:00:00+02:00") or a date ("2026-05-02", midnight in the program's offset)"#,
+    ),
+    (
+        r#"{"currency": "EUR", "campaigns": [{"id": "c", "starts_at": "2026-05-01", "ends_at": "2026-06-01", "multiplier": "0.5"}]}"#,
+        "campaigns[0].multiplier: must be at least 1 and at most 100 (got 0.5)",
+    ),
+    (
+        r#"{"currency": "EUR", "campaigns": [{"id": "c", "starts_at": "2026-05-01", "ends_at": "2026-06-01", "multiplier": "2", "bonus": 10}]}"#,
+        "campaigns[0].bonus: not used when multiplier is given",
+    ),
+    (
+        r#"{"currency": "EUR", "campaigns": [{"id": "c", "starts_at": "2026-05-01", "ends_at": "2026-06-01"}]}"#,
+        "campaigns[0].multiplier: required when bonus is absent",
+    ),
+    (
+        r#"{"currency": "EUR", "campaigns": [
+            {"id": "c", "starts_at": "2026-05-01", "ends_at": "2026-06-01", "bonus": 5},
+            {"id": "c", "starts_at": "2026-05-01", "ends_at": "2026-06-01", "bonus": 5}]}"#,
+        "campaigns[1].id: duplicates campaigns[0].id",
+    ),
+    (
+        r#"{"currency": "EUR", "rewards": [{"id": "r", "kind": "points_as_cash", "step_points": 100, "step_value": "1", "minimum_points": 500, "maximum_points": 300}]}"#,
+        "rewards[0].maximum_points: must be at least minimum_points (500) (got 300)",
+    ),
+    (
+        r#"{"currency": "EUR", "rewards": [{"id": "r", "kind": "points_as_cash", "step_points": 100, "step_value": "1", "minimum_points": 250}]}"#,
+        "rewards[0].minimum_points: must be a multiple of step_points (100) (got 250)",
+    ),
+    (
+        r#"{"currency": "EUR", "rewards": [{"id": "r", "kind": "points_as_cash", "cost": 100, "step_points": 100, "step_value": "1"}]}"#,
+        r#"rewards[0].cost: not used when kind = "points_as_cash""#,
+    ),
+    (
+        r#"{"currency": "EUR", "rewards": [{"id": "r", "kind": "points_as_cash", "step_points": 100}]}"#,
+        r#"rewards[0].step_value: required when kind = "points_as_cash""#,
+    ),
+    (
+        r#"{"currency": "EUR", "rewards": [{"id": "r", "kind": "free_product", "cost": 100}]}"#,
+        r#"rewards[0].sku: required when kind = "free_product""#,
+    ),
+    (
+        r#"{"currency": "EUR", "rewards": [{"id": "r", "kind": "donation", "cost": 100, "amount": "1"}]}"#,
+        r#"rewards[0].cause: required when kind = "donation""#,
+    ),
+    (
+        r#"{"currency": "EUR", "rewards": [{"id": "r", "kind": "free_shipping", "cost": 100, "categories": ["shoes"]}]}"#,
+        r#"rewards[0].categories: not used when kind = "free_shipping""#,
+    ),
+    (
+        r#"{"currency": "EUR", "rewards": [{"id": "r", "kind": "free_shipping", "cost": 100, "valid_from": "2026-06-01", "valid_until": "2026-06-01"}]}"#,
+        "rewards[0].valid_until: must be after valid_from (2026-06-01) (got 2026-06-01)",
+    ),
+    (
+        r#"{"currency": "EUR", "rewards": [{"id": "r", "kind": "free_shipping", "cost": 100, "tiers": ["gold"], "tier_costs": {"silver": 50}}]}"#,
+        "rewards[0].tier_costs.silver: silver is not listed in rewards[0].tiers",
+    ),
+    (
+        r#"{"currency": "EUR", "rewards": [{"id": "r", "kind": "free_shipping", "cost": 100, "tier_costs": {"gold": 150}}]}"#,
+        "rewards[0].tier_costs.gold: must be at most 100 (got 150)",
+    ),
+    (
+        r#"{"currency": "EUR", "rewards": [{"id": "r", "kind": "free_shipping", "cost": 100, "limit": {"count": 0, "per": "month"}}]}"#,
+        "rewards[0].limit.count: must be at least 1 (got 0)",
+    ),
+    (
+        r#"{"currency": "EUR", "bonuses": {"sign_up": 0}}"#,
+        "bonuses.sign_up: must be at least 1 (got 0)",
+    ),
+    (
+        r#"{"currency": "EUR", "bonuses": {"birthday": {"mode": "grant"}}}"#,
+        r#"bonuses.birthday.points: required when mode = "grant""#,
+    ),
+    (
+        r#"{"currency": "EUR", "bonuses": {"birthday": {"mode": "multiplier", "multiplier": "2", "points": 5}}}"#,
+        r#"bonuses.birthday.points: not used when mode = "multiplier""#,
+    ),
+    (
+        r#"{"currency": "EUR", "bonuses": {"actions": [{"id": "a", "points": 5, "limit": {"count": 1, "per": "day"}, "cooldown_days": 3}]}}"#,
+        "bonuses.actions[0].cooldown_days: not used when limit is given",
+    ),
+    (
+        r#"{"currency": "EUR", "bonuses": {"actions": [{"id": "a", "points": 5}, {"id": "a", "points": 6}]}}"#,
+        "bonuses.actions[1].id: duplicates bonuses.actions[0].id",
+    ),
+    (
+        r#"{"currency": "EUR", "perks": ["early access", " "]}"#,
+        "perks[1]: must not be empty",
+    ),
 ];
 
 #[test]

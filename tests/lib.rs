@@ -3,7 +3,10 @@
 mod support;
 
 mod adjustments;
+mod bonuses;
+mod catalogue;
 mod config;
+mod earn_rules;
 mod events;
 mod exactly_once;
 mod expiry;

@@ -768,6 +768,7 @@ impl fmt::Display for Earning {
             [] => write!(f, "{}", self.points),
             [line @ EarnLine::BelowMinimum { .. }] => write!(f, "{}: {line}", self.points),
             [line @ EarnLine::Base { .. }] => write!(f, "{} = {line}", self.points),
+            [line @ EarnLine::Bonus { .. }] => write!(f, "{} for {line}", self.points),
             lines => {
                 write!(f, "{} =", self.points)?;
                 for (i, line) in lines.iter().enumerate() {

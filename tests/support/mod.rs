@@ -126,11 +126,22 @@ impl Shop {
         cart: &str,
         at: &str,
     ) -> Result<RedemptionReceipt, Error> {
+        self.redeem_cart(who, redemption, reward, Cart::new(money(cart)), at)
+    }
+
+    pub fn redeem_cart(
+        &mut self,
+        who: &str,
+        redemption: &str,
+        reward: &str,
+        cart: Cart,
+        at: &str,
+    ) -> Result<RedemptionReceipt, Error> {
         let command = Redeem::new(
             member(who),
             r(redemption),
             reward.parse().unwrap(),
-            Cart::new(money(cart)),
+            cart,
             t(at),
         );
         self.try_run(command).map(|d| match d.receipt {
