@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::earn::{PurchaseFacts, earn_purchase};
+use crate::earn::{EarnRate, PurchaseFacts, earn_purchase};
 use crate::rewards::RewardKind;
 use crate::{Cart, Error, Money, Points, Program, RewardId};
 
@@ -47,6 +47,8 @@ use crate::{Cart, Error, Money, Points, Program, RewardId};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Economics {
+    /// The base earn rate.
+    pub rate: EarnRate,
     /// Points earned per unit of the currency at the base rate.
     pub points_per_unit: Decimal,
     /// The basket described.
@@ -159,6 +161,7 @@ impl Program {
             })
             .collect();
         Ok(Economics {
+            rate: self.earn().rate(),
             points_per_unit,
             basket: total,
             basket_points,
@@ -169,42 +172,46 @@ impl Program {
     }
 }
 
-fn pct(value: Option<Decimal>) -> String {
-    value.map_or_else(
-        || "—".to_owned(),
-        |v| format!("{}%", v.round_dp(2).normalize()),
-    )
+fn pct(value: Decimal) -> String {
+    format!("{}%", value.round_dp(2).normalize())
 }
 
-fn worth(value: Option<Decimal>) -> String {
-    value.map_or_else(|| "—".to_owned(), |v| v.round_dp(4).normalize().to_string())
+fn worth(value: Decimal) -> String {
+    value.round_dp(4).normalize().to_string()
 }
 
 impl fmt::Display for Economics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "{} points per unit of currency; a {} basket earns {} points",
-            self.points_per_unit.normalize(),
-            self.basket,
-            self.basket_points
+            "earning {}, a {} basket earns {} points",
+            self.rate, self.basket, self.basket_points
         )?;
         for r in &self.rewards {
-            writeln!(
-                f,
-                "  {}: {} a point on the basket ({} back), {} at best ({} back)",
-                r.name,
-                worth(r.point_value_on_basket),
-                pct(r.rate_on_basket),
-                worth(r.best_point_value),
-                pct(r.best_rate)
-            )?;
+            write!(f, "  {}: ", r.name)?;
+            match (r.point_value_on_basket, r.rate_on_basket) {
+                (Some(v), Some(p)) => write!(
+                    f,
+                    "a point is worth {} on the basket ({} back)",
+                    worth(v),
+                    pct(p)
+                )?,
+                _ => f.write_str("not for this basket")?,
+            }
+            match (r.best_point_value, r.best_rate) {
+                (Some(v), Some(p)) => {
+                    writeln!(f, "; at best {} a point ({} back)", worth(v), pct(p))?
+                }
+                _ => writeln!(f, "; worth more on bigger carts")?,
+            }
         }
-        write!(
-            f,
-            "  back on this basket: {}; at best: {}",
-            pct(self.basket_rate),
-            pct(self.best_rate)
-        )
+        match self.basket_rate {
+            Some(p) => write!(f, "  back on this basket: {}", pct(p))?,
+            None => write!(f, "  nothing back on this basket")?,
+        }
+        match self.best_rate {
+            Some(p) => write!(f, "; at best: {}", pct(p)),
+            None => Ok(()),
+        }
     }
 }

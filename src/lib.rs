@@ -84,8 +84,13 @@
 //!
 //! - **Configuration**: [`ProgramConfig`] (serde) validated into
 //!   [`Program`]; errors name the field path ([`ConfigError`]).
-//! - **Earning**: [`EarnConfig`], explained by [`Earning`].
-//! - **Rewards**: [`RewardConfig`], [`Cart`], [`Quote`].
+//! - **Carts**: [`Cart`] and its [`Line`]s, what purchases and quotes are
+//!   about.
+//! - **Earning**: [`EarnConfig`] (rates, exclusions, rules, stacking,
+//!   limits), [`CampaignConfig`], [`BonusConfig`]; every award explained by
+//!   an [`Earning`]; [`Ledger::preview`] at checkout.
+//! - **Rewards**: [`RewardConfig`], priced by [`Ledger::quote`] into a
+//!   [`Quote`]; [`Program::economics`] before going live.
 //! - **Ledger**: [`Ledger`], its [`Command`]s, [`Event`]s and
 //!   [`Receipt`]s; policies [`Expiry`], [`Pending`], [`NegativeBalance`];
 //!   reads [`Balance`], [`Statement`], [`ExpiringPoints`].

@@ -333,11 +333,18 @@ fn the_program_reports_its_economics_before_going_live() {
     assert_eq!(economics.best_rate, Some(Decimal::new(10, 0)));
     let text = economics.to_string();
     assert!(
-        text.starts_with("1 points per unit of currency; a 84.95 EUR basket earns 84 points"),
+        text.starts_with("earning 1 point per 1.00 EUR, a 84.95 EUR basket earns 84 points"),
+        "{text}"
+    );
+    // On the basket 84 points come from 84.95 EUR: a little under 1 a euro.
+    assert!(
+        text.contains(
+            "Summer gift: a point is worth 0.1 on the basket (9.89% back); at best 0.1 a point (10% back)"
+        ),
         "{text}"
     );
     assert!(
-        text.contains("Summer gift: 0.1 a point on the basket"),
+        text.ends_with("back on this basket: 9.89%; at best: 10%"),
         "{text}"
     );
 }

@@ -447,3 +447,24 @@ fn configurations_built_in_rust_validate_the_same_way() {
         Some(money("50.00 EUR"))
     );
 }
+
+#[test]
+fn the_clothing_store_configuration_reads_as_its_comments_say() {
+    let program: Program = toml::from_str(include_str!("../examples/clothing_store.toml")).unwrap();
+    assert_eq!(program.name(), "Clothing store rewards");
+    assert!(program.earn().exclusions().shipping);
+    assert_eq!(program.campaigns()[0].name(), "Double points weekend");
+    assert_eq!(
+        program.bonuses().birthday(),
+        Some(Birthday::Grant(pts(100)))
+    );
+    assert_eq!(
+        program.perks(),
+        [
+            "Early access to sales",
+            "Members-only offers",
+            "A birthday gift"
+        ]
+    );
+    assert_eq!(program.rewards().len(), 2);
+}

@@ -10,22 +10,85 @@ use proptest::prelude::*;
 use rust_decimal::Decimal;
 
 const MEMBERS: usize = 3;
-const REWARDS: [&str; 4] = ["ten", "five", "quarter", "not-in-catalogue"];
+const REWARDS: [&str; 6] = [
+    "ten",
+    "five",
+    "quarter",
+    "shipping",
+    "cash",
+    "not-in-catalogue",
+];
+const ACTIONS: [&str; 3] = ["review", "survey", "not-an-action"];
+/// Products with their category (none for the hat).
+const SKUS: [(&str, Option<&str>); 5] = [
+    ("BOOT", Some("shoes")),
+    ("SOCK", Some("accessories")),
+    ("HAT", None),
+    ("TOTE-01", Some("bags")),
+    ("GIFT", Some("gift-cards")),
+];
+
+/// The optional parts of a random program.
+#[derive(Debug, Clone, Copy)]
+struct Extras {
+    rules: bool,
+    campaigns: bool,
+    bonuses: bool,
+    caps: bool,
+    exclusions: bool,
+    by_line: bool,
+    birthday_multiplier: bool,
+    stacking: usize,
+}
+
+fn extras_strategy() -> impl Strategy<Value = Extras> {
+    (
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+        0..3_usize,
+    )
+        .prop_map(
+            |(
+                rules,
+                campaigns,
+                bonuses,
+                caps,
+                exclusions,
+                by_line,
+                birthday_multiplier,
+                stacking,
+            )| {
+                Extras {
+                    rules,
+                    campaigns,
+                    bonuses,
+                    caps,
+                    exclusions,
+                    by_line,
+                    birthday_multiplier,
+                    stacking,
+                }
+            },
+        )
+}
 
 fn program_strategy() -> impl Strategy<Value = Program> {
     (
-        0..3_usize,
-        30..400_u32,
-        any::<bool>(),
-        0..3_usize,
-        0..20_u32,
+        (0..3_usize, 30..400_u32, any::<bool>()),
+        (0..3_usize, 0..20_u32),
         0..3_usize,
         0..3_usize,
         1..5_i64,
         prop_oneof![Just("1.00"), Just("10.00"), Just("0.50")],
+        extras_strategy(),
     )
         .prop_map(
-            |(expiry, days, extend, pending, pending_days, policy, rounding, points, per)| {
+            |((expiry, days, extend), (pending, pending_days), policy, rounding, points, per, x)| {
                 let expiry = match expiry {
                     0 => r#"{"policy": "never"}"#.to_owned(),
                     1 if extend => format!(
@@ -41,14 +104,62 @@ fn program_strategy() -> impl Strategy<Value = Program> {
                 };
                 let policy = ["reject", "clamp", "debt"][policy];
                 let rounding = ["floor", "half_up", "ceiling"][rounding];
+                let stacking = ["multiply", "add", "highest"][x.stacking];
+                let scope = if x.by_line { "line" } else { "order" };
+                let rules = if x.rules {
+                    r#"[{"id": "shoes", "categories": ["shoes"], "multiplier": "2"},
+                        {"id": "socks", "skus": ["SOCK"], "bonus_per_item": 5}]"#
+                } else {
+                    "[]"
+                };
+                let exclude = if x.exclusions {
+                    r#"{"shipping": true, "gift_cards": true, "categories": ["gift-cards"]}"#
+                } else {
+                    "{}"
+                };
+                let limits = if x.caps {
+                    r#"{"maximum_per_order": 500, "maximum_per_period": {"points": 1500, "per": "month"},
+                        "maximum_balance": 4000}"#
+                } else {
+                    "{}"
+                };
+                let campaigns = if x.campaigns {
+                    r#"[{"id": "weekend", "starts_at": "2026-01-01", "ends_at": "2040-01-01",
+                         "days": ["saturday", "sunday"], "multiplier": "2"},
+                        {"id": "welcome", "starts_at": "2026-01-01", "ends_at": "2040-01-01",
+                         "minimum_order": "50.00", "bonus": 25}]"#
+                } else {
+                    "[]"
+                };
+                let birthday = if x.birthday_multiplier {
+                    r#"{"mode": "multiplier", "multiplier": "1.5"}"#
+                } else {
+                    r#"{"mode": "grant", "points": 40}"#
+                };
+                let bonuses = if x.bonuses {
+                    format!(
+                        r#"{{"sign_up": 30, "first_purchase": 20, "birthday": {birthday},
+                            "actions": [{{"id": "review", "points": 15, "limit": {{"count": 1, "per": "day"}}}},
+                                        {{"id": "survey", "points": 40, "cooldown_days": 7}}]}}"#
+                    )
+                } else {
+                    "{}".to_owned()
+                };
                 let json = format!(
                     r#"{{"currency": "EUR", "utc_offset": "+01:00",
-                        "earn": {{"points": {points}, "per": "{per}"}},
+                        "earn": {{"points": {points}, "per": "{per}", "rounding_scope": "{scope}",
+                                  "stacking": "{stacking}", "rules": {rules}, "exclude": {exclude},
+                                  "limits": {limits}}},
                         "rewards": [
-                          {{"id": "ten", "cost": 100, "kind": "percent_off", "percent": "10"}},
+                          {{"id": "ten", "cost": 100, "kind": "percent_off", "percent": "10",
+                            "limit": {{"count": 3, "per": "month"}}}},
                           {{"id": "five", "cost": 60, "kind": "fixed_amount_off", "amount": "5.00"}},
                           {{"id": "quarter", "cost": 250, "kind": "percent_off", "percent": "25",
-                            "minimum_order": "50.00", "maximum_discount": "30.00"}}],
+                            "minimum_order": "50.00", "maximum_discount": "30.00", "categories": ["shoes"]}},
+                          {{"id": "shipping", "cost": 80, "kind": "free_shipping"}},
+                          {{"id": "cash", "kind": "points_as_cash", "step_points": 100, "step_value": "1.00",
+                            "minimum_points": 100, "maximum_points": 5000}}],
+                        "campaigns": {campaigns}, "bonuses": {bonuses},
                         "expiry": {expiry}, "pending": {pending},
                         "refunds": {{"rounding": "{rounding}", "negative_balance": "{policy}"}}}}"#
                 );
@@ -57,16 +168,63 @@ fn program_strategy() -> impl Strategy<Value = Program> {
         )
 }
 
+/// A cart: lines of (product, quantity, unit price in cents), shipping and
+/// an order discount in cents.
+#[derive(Debug, Clone)]
+struct CartSpec {
+    lines: Vec<(usize, u32, i64)>,
+    shipping: i64,
+    discount: i64,
+    gift_card: i64,
+}
+
+fn cart_strategy() -> impl Strategy<Value = CartSpec> {
+    (
+        proptest::collection::vec((0..SKUS.len(), 1..4_u32, 0..8_000_i64), 1..4),
+        prop_oneof![Just(0_i64), 100..1_000_i64],
+        0..3_000_i64,
+        prop_oneof![3 => Just(0_i64), 1 => 0..5_000_i64],
+    )
+        .prop_map(|(lines, shipping, discount, gift_card)| CartSpec {
+            lines,
+            shipping,
+            discount,
+            gift_card,
+        })
+}
+
+impl CartSpec {
+    /// The cart, with its discount and gift card trimmed to what it holds.
+    fn cart(&self) -> Cart {
+        let mut cart = Cart::of(self.lines.iter().map(|(sku, qty, cents)| {
+            let (name, category) = SKUS[*sku];
+            let line = Line::new(name.parse().unwrap(), *qty, eur(*cents));
+            match category {
+                Some(c) => line.category(c.parse().unwrap()),
+                None => line,
+            }
+        }));
+        let merchandise: i64 = self.lines.iter().map(|(_, q, c)| i64::from(*q) * c).sum();
+        cart = cart.discount(eur(self.discount.min(merchandise)));
+        if self.shipping > 0 {
+            cart = cart.shipping(eur(self.shipping));
+        }
+        cart
+    }
+}
+
 #[derive(Debug, Clone)]
 enum Op {
-    Enroll(usize),
+    Enroll(usize, Option<(u32, u32)>),
     Buy(usize, usize, i64, Option<usize>),
+    BuyCart(usize, usize, CartSpec, Option<usize>),
     Confirm(usize, usize),
-    Redeem(usize, usize, usize, i64),
+    Redeem(usize, usize, usize, CartSpec, i64),
     Cancel(usize, usize),
     Refund(usize, usize, usize, i64),
     Adjust(usize, usize, i64),
     Transfer(usize, usize, usize, i64),
+    Action(usize, usize, usize),
     Tick,
     /// The previous command again, unchanged: a host's retry.
     Repeat,
@@ -93,19 +251,23 @@ fn points() -> impl Strategy<Value = i64> {
 
 fn op_strategy() -> impl Strategy<Value = Op> {
     let m = 0..MEMBERS;
+    let birth = proptest::option::of((1..13_u32, 1..29_u32));
     prop_oneof![
-        2 => m.clone().prop_map(Op::Enroll),
-        8 => (m.clone(), 0..5_usize, cents(), proptest::option::weighted(0.3, 0..4_usize))
+        2 => (m.clone(), birth).prop_map(|(a, b)| Op::Enroll(a, b)),
+        5 => (m.clone(), 0..5_usize, cents(), proptest::option::weighted(0.3, 0..4_usize))
             .prop_map(|(a, b, c, d)| Op::Buy(a, b, c, d)),
+        4 => (m.clone(), 0..5_usize, cart_strategy(), proptest::option::weighted(0.4, 0..4_usize))
+            .prop_map(|(a, b, c, d)| Op::BuyCart(a, b, c, d)),
         2 => (m.clone(), 0..5_usize).prop_map(|(a, b)| Op::Confirm(a, b)),
-        5 => (m.clone(), 0..4_usize, 0..REWARDS.len(), cents())
-            .prop_map(|(a, b, c, d)| Op::Redeem(a, b, c, d)),
+        5 => (m.clone(), 0..4_usize, 0..REWARDS.len(), cart_strategy(), prop_oneof![1 => Just(0_i64), 6 => 1..8_i64, 1 => 8..60_i64])
+            .prop_map(|(a, b, c, d, e)| Op::Redeem(a, b, c, d, e)),
         2 => (m.clone(), 0..4_usize).prop_map(|(a, b)| Op::Cancel(a, b)),
         5 => (m.clone(), 0..5_usize, 0..8_usize, refund_cents())
             .prop_map(|(a, b, c, d)| Op::Refund(a, b, c, d)),
         2 => (m.clone(), 0..4_usize, points()).prop_map(|(a, b, c)| Op::Adjust(a, b, c)),
         2 => (m.clone(), m.clone(), 0..4_usize, points())
             .prop_map(|(a, b, c, d)| Op::Transfer(a, b, c, d)),
+        2 => (m.clone(), 0..ACTIONS.len(), 0..4_usize).prop_map(|(a, b, c)| Op::Action(a, b, c)),
         2 => Just(Op::Tick),
         2 => Just(Op::Repeat),
     ]
@@ -134,34 +296,110 @@ fn eur(cents: i64) -> Money {
     Money::new(Decimal::new(cents, 2), Currency::EUR)
 }
 
-fn command(op: &Op, at: DateTime<Utc>) -> Option<Command> {
+/// An amount in cents (every amount these tests make has two decimals).
+fn cents_of(money: Money) -> i64 {
+    i64::try_from((money.amount() * Decimal::ONE_HUNDRED).trunc()).unwrap_or(0)
+}
+
+/// `rounding(points × part / whole)` in exact integer arithmetic, on cents:
+/// the share of an order's points a refund of `part` stands for. A free
+/// order is refunded whole.
+fn share(points: i64, part: i64, whole: i64, rounding: Rounding) -> i64 {
+    if whole == 0 {
+        return points;
+    }
+    let (n, d) = (i128::from(points) * i128::from(part), i128::from(whole));
+    let (q, r) = (n.div_euclid(d), n.rem_euclid(d));
+    let up = match rounding {
+        Rounding::Floor => false,
+        Rounding::Ceiling => r > 0,
+        _ => 2 * r >= d,
+    };
+    i64::try_from(q + i128::from(up)).unwrap()
+}
+
+/// The discount a member's redemption gave, from the log.
+fn discount_of(log: &[Event], member: &MemberId, redemption: &Reference) -> Option<Money> {
+    log.iter().find_map(|e| match e {
+        Event::RewardRedeemed(r) if &r.member == member && &r.redemption == redemption => {
+            Some(r.discount)
+        }
+        _ => None,
+    })
+}
+
+fn command(op: &Op, at: DateTime<Utc>, log: &[Event]) -> Option<Command> {
     let m = |i: usize| id::<MemberId>("m", i);
-    Some(match *op {
-        Op::Enroll(a) => Enroll::new(m(a), at).into(),
+    Some(match op {
+        Op::Enroll(a, birth) => {
+            let enroll = Enroll::new(m(*a), at);
+            match birth {
+                Some((month, day)) => enroll
+                    .born(chrono::NaiveDate::from_ymd_opt(1990, *month, *day).unwrap())
+                    .into(),
+                None => enroll.into(),
+            }
+        }
         Op::Buy(a, order, cents, with) => {
-            let p = Purchase::new(m(a), id("O", order), eur(cents), at);
+            let p = Purchase::new(m(*a), id("O", *order), eur(*cents), at);
             match with {
-                Some(r) => p.with_redemption(id("R", r)).into(),
+                Some(r) => p.with_redemption(id("R", *r)).into(),
                 None => p.into(),
             }
         }
-        Op::Confirm(a, order) => Confirm::new(m(a), id("O", order), at).into(),
-        Op::Redeem(a, red, reward, cents) => Redeem::new(
-            m(a),
-            id("R", red),
-            REWARDS[reward].parse().unwrap(),
-            Cart::new(eur(cents)),
+        Op::BuyCart(a, order, spec, with) => {
+            let cart = spec.cart();
+            let total = cart.total().ok()?;
+            let paid = match with {
+                Some(r) => {
+                    let discount = discount_of(log, &m(*a), &id("R", *r)).unwrap_or(eur(0));
+                    total.checked_sub(discount).ok()?
+                }
+                None => total,
+            };
+            let cart = if spec.gift_card > 0 {
+                cart.gift_card(eur(spec.gift_card.min(cents_of(paid).max(0))))
+            } else {
+                cart
+            };
+            let p = Purchase::new(m(*a), id("O", *order), paid, at).with_cart(cart);
+            match with {
+                Some(r) => p.with_redemption(id("R", *r)).into(),
+                None => p.into(),
+            }
+        }
+        Op::Confirm(a, order) => Confirm::new(m(*a), id("O", *order), at).into(),
+        Op::Redeem(a, red, reward, spec, steps) => {
+            let redeem = Redeem::new(
+                m(*a),
+                id("R", *red),
+                REWARDS[*reward].parse().unwrap(),
+                spec.cart(),
+                at,
+            );
+            if REWARDS[*reward] == "cash" {
+                redeem.points(Points::new(steps * 100)).into()
+            } else {
+                redeem.into()
+            }
+        }
+        Op::Cancel(a, red) => CancelRedemption::new(m(*a), id("R", *red), at).into(),
+        Op::Refund(a, order, refund, cents) => {
+            Refund::new(m(*a), id("O", *order), id("F", *refund), eur(*cents), at).into()
+        }
+        Op::Adjust(a, adj, p) => {
+            Adjust::new(m(*a), id("A", *adj), Points::new(*p), "test", at).into()
+        }
+        Op::Transfer(a, b, tr, p) => {
+            Transfer::new(m(*a), m(*b), id("T", *tr), Points::new(*p), at).into()
+        }
+        Op::Action(a, action, reference) => Action::new(
+            m(*a),
+            ACTIONS[*action].parse().unwrap(),
+            id("ACT", *reference),
             at,
         )
         .into(),
-        Op::Cancel(a, red) => CancelRedemption::new(m(a), id("R", red), at).into(),
-        Op::Refund(a, order, refund, cents) => {
-            Refund::new(m(a), id("O", order), id("F", refund), eur(cents), at).into()
-        }
-        Op::Adjust(a, adj, p) => Adjust::new(m(a), id("A", adj), Points::new(p), "test", at).into(),
-        Op::Transfer(a, b, tr, p) => {
-            Transfer::new(m(a), m(b), id("T", tr), Points::new(p), at).into()
-        }
         Op::Tick => Tick::new(at).into(),
         Op::Repeat => return None,
     })
@@ -186,6 +424,7 @@ fn sums(log: &[Event]) -> BTreeMap<MemberId, Sums> {
         let s = out.entry(event.member().clone()).or_default();
         match event {
             Event::PurchaseRecorded(e) => s.earned += i128::from(e.points.value()),
+            Event::BonusAwarded(e) => s.earned += i128::from(e.points.value()),
             Event::RewardRedeemed(e) => s.redeemed += i128::from(e.points.value()),
             Event::RedemptionCancelled(e) => s.redeemed -= i128::from(e.points.value()),
             Event::OrderRefunded(e) => {
@@ -398,7 +637,7 @@ fn run_sequence(program: Program, steps: Vec<(i64, Op)>) -> Result<(), TestCaseE
     let mut last: Option<Command> = None;
     for (dt, op) in steps {
         now += Duration::seconds(dt);
-        let Some(command) = command(&op, now).or_else(|| last.clone()) else {
+        let Some(command) = command(&op, now, &log).or_else(|| last.clone()) else {
             continue;
         };
         last = Some(command.clone());
@@ -410,19 +649,35 @@ fn run_sequence(program: Program, steps: Vec<(i64, Op)>) -> Result<(), TestCaseE
             .accounts()
             .map(|a| (a.member().clone(), a.balance().available))
             .collect();
+        let preview = match &command {
+            Command::Purchase(p) => Some(ledger.preview(p)),
+            _ => None,
+        };
         match ledger.decide(command.clone()) {
             Ok(decision) => {
                 if decision.duplicate {
                     prop_assert!(decision.events.is_empty());
                 }
+                // The checkout's preview is what the purchase earns.
+                if let (Some(preview), Receipt::Purchase(receipt), false) =
+                    (&preview, &decision.receipt, decision.duplicate)
+                {
+                    prop_assert_eq!(preview, &Ok(receipt.earning.clone()));
+                }
                 for event in &decision.events {
                     check_spending_order(&ledger, event)?;
+                    check_points_never_earn(event)?;
                     prop_assert_eq!(ledger.apply(event), Ok(()));
                 }
                 log.extend(decision.events);
                 check_no_debt_from_spending(&ledger, &before, spends)?;
             }
-            Err(_) => {
+            Err(error) => {
+                if let Some(preview) = &preview
+                    && !matches!(error, Error::Conflict { .. })
+                {
+                    prop_assert_eq!(preview, &Err(error.clone()));
+                }
                 // A refused command changes nothing (execute is decide + apply).
                 let before = ledger.clone();
                 prop_assert!(ledger.execute(command).is_err());
@@ -432,6 +687,7 @@ fn run_sequence(program: Program, steps: Vec<(i64, Op)>) -> Result<(), TestCaseE
         check_balances(&ledger, &log)?;
     }
     check_references(&log)?;
+    check_clawbacks_in_proportion(&log, program.refunds().rounding)?;
     // Invariant 3: replay, from memory and from stored JSON, gives the same
     // ledger.
     prop_assert_eq!(&Ledger::replay(program.clone(), &log).unwrap(), &ledger);
@@ -447,6 +703,51 @@ fn run_sequence(program: Program, steps: Vec<(i64, Op)>) -> Result<(), TestCaseE
     Ok(())
 }
 
+/// Points never earn points: what a purchase earns on is never more than
+/// the money paid.
+fn check_points_never_earn(event: &Event) -> Result<(), TestCaseError> {
+    if let Event::PurchaseRecorded(e) = event {
+        for line in &e.breakdown {
+            if let EarnLine::Base { eligible, .. } = line {
+                prop_assert!(
+                    eligible.amount() <= e.amount.amount(),
+                    "{eligible} > {}",
+                    e.amount
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A refund claws back all of an order's points — base, rules, campaigns,
+/// bonuses — in proportion to the amount refunded: after each refund the
+/// order's clawbacks add up to `rounding(points × refunded / amount)`.
+fn check_clawbacks_in_proportion(log: &[Event], rounding: Rounding) -> Result<(), TestCaseError> {
+    let mut orders: BTreeMap<(MemberId, Reference), (i64, i64)> = BTreeMap::new();
+    let mut clawed: BTreeMap<(MemberId, Reference), i64> = BTreeMap::new();
+    for event in log {
+        match event {
+            Event::PurchaseRecorded(e) => {
+                orders.insert(
+                    (e.member.clone(), e.order.clone()),
+                    (e.points.value(), cents_of(e.amount)),
+                );
+            }
+            Event::OrderRefunded(e) => {
+                let key = (e.member.clone(), e.order.clone());
+                let (points, amount) = orders[&key];
+                let total = clawed.entry(key).or_default();
+                *total += e.clawback.points.value();
+                let expected = share(points, cents_of(e.refunded_total), amount, rounding);
+                prop_assert_eq!(*total, expected, "{} {}", e.order, e.refund);
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 proptest! {
     // 256 cases per property unless PROPTEST_CASES says otherwise.
     #![proptest_config(ProptestConfig::default())]
@@ -458,7 +759,11 @@ proptest! {
         steps in proptest::collection::vec(step_strategy(), 1..120),
     ) {
         // Everyone enrols first, most of the time, so commands do real work.
-        let mut all = vec![(0, Op::Enroll(0)), (0, Op::Enroll(1)), (0, Op::Enroll(2))];
+        let mut all = vec![
+            (0, Op::Enroll(0, Some((3, 14)))),
+            (0, Op::Enroll(1, None)),
+            (0, Op::Enroll(2, Some((2, 28)))),
+        ];
         all.extend(steps);
         run_sequence(program, all)?;
     }
@@ -516,9 +821,10 @@ proptest! {
         let mut ledger = Ledger::new(program.clone());
         let mut log = Vec::new();
         let mut now: DateTime<Utc> = "2026-01-01T00:00:00Z".parse().unwrap();
-        for (dt, op) in [(0, Op::Enroll(0)), (0, Op::Enroll(1))].into_iter().chain(steps) {
+        let enrol = [(0, Op::Enroll(0, Some((3, 14)))), (0, Op::Enroll(1, None))];
+        for (dt, op) in enrol.into_iter().chain(steps) {
             now += Duration::seconds(dt);
-            if let Some(c) = command(&op, now) && let Ok(d) = ledger.execute(c) {
+            if let Some(c) = command(&op, now, &log) && let Ok(d) = ledger.execute(c) {
                 log.extend(d.events);
             }
         }

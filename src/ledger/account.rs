@@ -321,17 +321,18 @@ pub(crate) fn postings(event: &Event) -> Result<Vec<Posting>, PointsOverflow> {
             zero,
         )],
         Event::BonusAwarded(e) => {
-            let reference = match &e.bonus {
-                BonusKind::Action { reference, .. } => Some(reference),
-                _ => None,
+            let label = match &e.bonus {
+                BonusKind::Action { reference, .. } => Some(reference.clone()),
+                BonusKind::SignUp => Reference::new("sign-up").ok(),
+                BonusKind::Birthday { year } => Reference::new(format!("birthday {year}")).ok(),
             };
-            vec![Posting::new(
-                e.at,
-                EntryKind::Bonus,
-                reference,
-                e.points,
-                zero,
-            )]
+            vec![Posting {
+                at: e.at,
+                kind: EntryKind::Bonus,
+                reference: label,
+                available: e.points,
+                pending: zero,
+            }]
         }
     })
 }

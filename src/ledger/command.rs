@@ -418,6 +418,28 @@ impl Transfer {
 /// Report a custom action the program rewards (a review written, a survey
 /// completed, a newsletter sign-up, a social share), under the host's
 /// reference. The program's frequency limit decides whether it counts.
+///
+/// # Example
+///
+/// ```
+/// use loyalty::{Action, Enroll, Error, Ledger, Points, Program};
+///
+/// let program: Program = serde_json::from_str(r#"{"currency": "EUR", "bonuses": {"actions": [
+///     {"id": "review", "name": "Write a review", "points": 25, "limit": {"count": 1, "per": "day"}}]}}"#)?;
+/// let mut ledger = Ledger::new(program);
+/// let marta: loyalty::MemberId = "marta".parse()?;
+/// ledger.execute(Enroll::new(marta.clone(), "2026-01-05T09:00:00Z".parse()?))?;
+///
+/// let review = |reference: &str, at: &str| -> Result<Action, Box<dyn std::error::Error>> {
+///     Ok(Action::new(marta.clone(), "review".parse()?, reference.parse()?, at.parse()?))
+/// };
+/// ledger.execute(review("REV-1", "2026-01-10T09:00:00Z")?)?;
+/// // A second review the same day does not count.
+/// let second = ledger.execute(review("REV-2", "2026-01-10T18:00:00Z")?);
+/// assert!(matches!(second, Err(Error::ActionLimitReached { .. })));
+/// assert_eq!(ledger.balance(&marta)?.available, Points::new(25));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]

@@ -533,6 +533,18 @@ impl Ledger {
             }
             return Ok(repeated(Receipt::Purchase(PurchaseReceipt::new(recorded))));
         }
+        let (receipt, events) = self.record_purchase(account, c)?;
+        Ok(fresh(Receipt::Purchase(receipt), events))
+    }
+
+    /// Decides a purchase whose reference is new: what it earns and the
+    /// events recording it, checked to fit the account. Also behind
+    /// [`Ledger::preview`](crate::Ledger::preview).
+    pub(crate) fn record_purchase(
+        &self,
+        account: &Account,
+        c: Purchase,
+    ) -> Result<(PurchaseReceipt, Vec<Event>), Error> {
         let (mut draft, earning) = self.plan_purchase(account, &c)?;
         let lot = draft.wallet.next_lot_id();
         let expires_at = draft.new_lot_expiry(c.at)?;
@@ -573,14 +585,14 @@ impl Ledger {
             redemptions: c.redemptions,
             cart: c.cart,
         };
-        let receipt = Receipt::Purchase(PurchaseReceipt::new(&event));
+        let receipt = PurchaseReceipt::new(&event);
         draft.finish(Event::PurchaseRecorded(event))?;
-        Ok(fresh(receipt, draft.events))
+        Ok((receipt, draft.events))
     }
 
     /// Checks a purchase and works out what it earns, with the member
     /// brought up to its time: everything but its reference.
-    pub(crate) fn plan_purchase<'a>(
+    fn plan_purchase<'a>(
         &'a self,
         account: &'a Account,
         c: &Purchase,

@@ -68,7 +68,8 @@ pub struct StatementLine {
     pub at: DateTime<Utc>,
     /// What.
     pub kind: EntryKind,
-    /// The host's reference (order, redemption, refund, ...); none for
+    /// The host's reference (order, redemption, refund, action); for a
+    /// sign-up or birthday bonus, `sign-up` or `birthday <year>`; none for
     /// expiry.
     pub reference: Option<Reference>,
     /// The change in available points.
@@ -437,7 +438,7 @@ impl Ledger {
     /// ```
     pub fn preview(&self, purchase: &Purchase) -> Result<Earning, Error> {
         let account = self.enrolled(&purchase.member)?;
-        let (_, earning) = self.plan_purchase(account, purchase)?;
-        Ok(earning)
+        let (receipt, _) = self.record_purchase(account, purchase.clone())?;
+        Ok(receipt.earning)
     }
 }

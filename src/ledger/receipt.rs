@@ -749,6 +749,11 @@ impl fmt::Display for TickReceipt {
         if self.bonuses.is_positive() {
             write!(f, ", {} of birthday bonuses", PointsNoun(self.bonuses))?;
         }
-        write!(f, " across {} members", self.members)
+        let noun = if self.members == 1 {
+            "member"
+        } else {
+            "members"
+        };
+        write!(f, " across {} {noun}", self.members)
     }
 }
