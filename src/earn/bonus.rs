@@ -32,7 +32,9 @@ pub struct BonusConfig {
     /// Points awarded at enrolment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sign_up: Option<i64>,
-    /// Points added to the member's first order.
+    /// Points added to the member's first order. Only the first order
+    /// counts: if it is below the minimum order to earn, it earns nothing,
+    /// this bonus included, and later orders are not first.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_purchase: Option<i64>,
     /// The birthday bonus.

@@ -261,7 +261,8 @@ pub struct LimitsConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maximum_per_order: Option<i64>,
     /// At most this many points per member per calendar period, from
-    /// purchases and bonuses.
+    /// purchases and bonuses, counted when awarded: a later clawback does
+    /// not give the allowance back.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maximum_per_period: Option<PeriodCap>,
     /// Earning stops once available and pending points reach this.
