@@ -110,6 +110,7 @@ impl Program {
             birthday_month: false,
             earned_in_period: Points::ZERO,
             held: Points::ZERO,
+            tier: None,
         };
         let basket_points = earn_purchase(self, &facts)?.points;
         let points_per_unit = self.earn().rate().per_unit();

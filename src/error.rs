@@ -181,6 +181,29 @@ pub enum Error {
         /// When it counts again.
         next_at: DateTime<Utc>,
     },
+    /// The program offers no such membership.
+    #[error("unknown membership {membership}")]
+    UnknownMembership {
+        /// The membership asked for.
+        membership: crate::RuleId,
+    },
+    /// The member already holds a membership.
+    #[error("membership {membership} is active until {}; renew or cancel it first", ends_at.format("%Y-%m-%d %H:%M UTC"))]
+    MembershipActive {
+        /// The active membership.
+        membership: crate::RuleId,
+        /// When its term ends.
+        ends_at: DateTime<Utc>,
+    },
+    /// The member holds no membership to renew or cancel.
+    #[error("member {member} holds no active membership")]
+    NoMembership {
+        /// The member.
+        member: MemberId,
+    },
+    /// The program has no tier ladder.
+    #[error("the program has no tiers (tiers.levels is empty)")]
+    NoTiers,
     /// The catalogue has no such reward.
     #[error("unknown reward {reward}")]
     UnknownReward {
@@ -299,6 +322,8 @@ pub enum ReferenceKind {
     Action,
     /// A member's enrolment.
     Member,
+    /// A membership's purchase, renewal or cancellation.
+    Membership,
 }
 
 impl fmt::Display for ReferenceKind {
@@ -311,6 +336,7 @@ impl fmt::Display for ReferenceKind {
             ReferenceKind::Transfer => "transfer",
             ReferenceKind::Action => "action",
             ReferenceKind::Member => "member",
+            ReferenceKind::Membership => "membership",
         })
     }
 }

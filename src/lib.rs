@@ -138,6 +138,7 @@ mod points;
 mod program;
 mod rewards;
 mod rounding;
+mod tiers;
 
 pub use calendar::{DayOfWeek, Period};
 pub use cart::{Cart, CartError, CheckedCart, DiscountTarget, Line};
@@ -165,6 +166,10 @@ pub use rewards::{
     Donation, Quote, Reward, RewardConfig, RewardKind, RewardOption, RewardType, Shortfall,
 };
 pub use rounding::Rounding;
+pub use tiers::{
+    Cancellation, Downgrade, Membership, MembershipConfig, Metric, Renewal, Review, Term, Tier,
+    TierConfig, TierLevelConfig, Tiers, Window, WindowKind,
+};
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

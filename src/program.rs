@@ -13,6 +13,7 @@ use crate::ledger::policy::{
     Expiry, ExpiryConfig, Pending, PendingConfig, RefundConfig, RefundPolicy,
 };
 use crate::rewards::{Reward, RewardConfig};
+use crate::tiers::{Membership, MembershipConfig, TierConfig, Tiers};
 use crate::{Currency, Error, IdProblem, Money, RewardId, Rounding};
 
 /// The merchant's loyalty rules as plain data, ready for serde.
@@ -108,6 +109,12 @@ pub struct ProgramConfig {
     /// to sales, an exclusive member offer, ...).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub perks: Vec<String>,
+    /// The tier ladder; none when it has no levels.
+    #[serde(default)]
+    pub tiers: TierConfig,
+    /// Paid memberships granting a tier for a term.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub memberships: Vec<MembershipConfig>,
 }
 
 fn default_offset() -> String {
@@ -136,6 +143,8 @@ impl ProgramConfig {
             campaigns: Vec::new(),
             bonuses: BonusConfig::default(),
             perks: Vec::new(),
+            tiers: TierConfig::default(),
+            memberships: Vec::new(),
         }
     }
 
@@ -184,6 +193,8 @@ pub struct Program {
     refunds: RefundPolicy,
     campaigns: Vec<Campaign>,
     bonuses: Bonuses,
+    tiers: Option<Tiers>,
+    memberships: Vec<Membership>,
 }
 
 impl Program {
@@ -254,6 +265,41 @@ impl Program {
             .collect();
         problems.unique("campaigns", config.campaigns.iter().map(|c| c.id.as_str()));
         let bonuses = config.bonuses.validate(&mut problems);
+        let tiers = config.tiers.validate(money_currency, &mut problems);
+        let ladder = tiers.as_ref().filter(|t| !t.levels().is_empty());
+        let memberships: Vec<Membership> = config
+            .memberships
+            .iter()
+            .enumerate()
+            .filter_map(|(i, m)| {
+                m.validate(
+                    &format!("memberships[{i}]"),
+                    money_currency,
+                    ladder,
+                    &mut problems,
+                )
+            })
+            .collect();
+        problems.unique(
+            "memberships",
+            config.memberships.iter().map(|m| m.id.as_str()),
+        );
+        for (i, reward) in config.rewards.iter().enumerate() {
+            let named = reward.tiers.iter().chain(reward.tier_costs.keys());
+            for tier in named {
+                let known =
+                    ladder.is_some_and(|l| l.levels().iter().any(|t| t.id().as_str() == tier));
+                if !known {
+                    problems.push(
+                        format!("rewards[{i}].tiers"),
+                        ConfigRule::NotListed {
+                            key: tier.clone(),
+                            list: "tiers.levels".to_owned(),
+                        },
+                    );
+                }
+            }
+        }
         for (i, perk) in config.perks.iter().enumerate() {
             if perk.trim().is_empty() {
                 problems.push(
@@ -279,6 +325,13 @@ impl Program {
                     .as_ref()
                     .is_some_and(|b| b.mode == BirthdayMode::Multiplier),
             ),
+            usize::from(
+                config
+                    .tiers
+                    .levels
+                    .iter()
+                    .any(|l| l.multiplier != Decimal::ONE),
+            ),
         ]
         .into_iter()
         .fold(0_usize, usize::saturating_add);
@@ -287,7 +340,7 @@ impl Program {
                 "earn.stacking",
                 ConfigRule::Required {
                     when: format!(
-                        "{multipliers} multipliers can apply (earn rules, campaigns, the birthday month): \"multiply\", \"add\" or \"highest\""
+                        "{multipliers} multipliers can apply (earn rules, campaigns, the birthday month, tiers): \"multiply\", \"add\" or \"highest\""
                     ),
                 },
             );
@@ -295,7 +348,7 @@ impl Program {
         let expiry = config.expiry.validate(&mut problems);
         let pending = config.pending.validate(expiry, &mut problems);
         let refunds = config.refunds.validate();
-        match (currency, offset, earn, expiry, pending, bonuses) {
+        match (currency, offset, earn, expiry, pending, bonuses, tiers) {
             (
                 Some(currency),
                 Some(offset),
@@ -303,6 +356,7 @@ impl Program {
                 Some(expiry),
                 Some(pending),
                 Some(bonuses),
+                Some(tiers),
             ) if problems.0.is_empty() => Ok(Program {
                 config,
                 currency,
@@ -314,6 +368,8 @@ impl Program {
                 refunds,
                 campaigns,
                 bonuses,
+                tiers: Some(tiers).filter(|t| !t.levels().is_empty()),
+                memberships,
             }),
             // Every `None` above pushed a problem, so the list is not empty.
             _ => Err(ConfigError {
@@ -365,6 +421,21 @@ impl Program {
     /// Sign-up, first-purchase, birthday and action bonuses.
     pub fn bonuses(&self) -> &Bonuses {
         &self.bonuses
+    }
+
+    /// The tier ladder, when the program has one.
+    pub fn tiers(&self) -> Option<&Tiers> {
+        self.tiers.as_ref()
+    }
+
+    /// The paid memberships.
+    pub fn memberships(&self) -> &[Membership] {
+        &self.memberships
+    }
+
+    /// A membership by id.
+    pub fn membership(&self, id: &crate::RuleId) -> Option<&Membership> {
+        self.memberships.iter().find(|m| m.id() == id)
     }
 
     /// Named benefits every member enjoys and the host honours.
@@ -624,6 +695,24 @@ pub enum ConfigRule {
     MultiplierOutOfRange {
         /// The value given.
         value: Decimal,
+    },
+    /// A value that must exceed another setting's.
+    #[error("must be above {other} ({limit}) (got {value})")]
+    NotAbove {
+        /// The value given.
+        value: Decimal,
+        /// The other setting's path.
+        other: String,
+        /// The other setting's value.
+        limit: Decimal,
+    },
+    /// A number that must be whole under the chosen option.
+    #[error("must be a whole number when {when} (got {value})")]
+    NotWhole {
+        /// The value given.
+        value: Decimal,
+        /// The option that needs it, such as `metric = "orders"`.
+        when: String,
     },
     /// A key that names something the list it belongs with does not hold.
     #[error("{key} is not listed in {list}")]

@@ -9,7 +9,9 @@ use crate::support::*;
 
 fn catalogue() -> Program {
     seed_with(
-        r#""rewards": [
+        r#""tiers": {"levels": [{"id": "gold", "threshold": "5000.00"}]},
+        "memberships": [{"id": "gold-pass", "tier": "gold", "fee": "30.00", "term_months": 1}],
+        "rewards": [
             {"id": "ten-percent-off", "name": "10% off", "kind": "percent_off", "cost": 100, "percent": "10"},
             {"id": "shoes-20", "name": "20% off shoes", "kind": "percent_off", "cost": 150,
              "percent": "20", "categories": ["shoes"]},

@@ -346,11 +346,11 @@ const BAD: &[(&str, &str)] = &[
         "rewards[0].valid_until: must be after valid_from (2026-06-01) (got 2026-06-01)",
     ),
     (
-        r#"{"currency": "EUR", "rewards": [{"id": "r", "kind": "free_shipping", "cost": 100, "tiers": ["gold"], "tier_costs": {"silver": 50}}]}"#,
+        r#"{"currency": "EUR", "tiers": {"levels": [{"id": "silver", "threshold": "0"}, {"id": "gold", "threshold": "1000"}]}, "rewards": [{"id": "r", "kind": "free_shipping", "cost": 100, "tiers": ["gold"], "tier_costs": {"silver": 50}}]}"#,
         "rewards[0].tier_costs.silver: silver is not listed in rewards[0].tiers",
     ),
     (
-        r#"{"currency": "EUR", "rewards": [{"id": "r", "kind": "free_shipping", "cost": 100, "tier_costs": {"gold": 150}}]}"#,
+        r#"{"currency": "EUR", "tiers": {"levels": [{"id": "silver", "threshold": "0"}, {"id": "gold", "threshold": "1000"}]}, "rewards": [{"id": "r", "kind": "free_shipping", "cost": 100, "tier_costs": {"gold": 150}}]}"#,
         "rewards[0].tier_costs.gold: must be at most 100 (got 150)",
     ),
     (
@@ -380,6 +380,74 @@ const BAD: &[(&str, &str)] = &[
     (
         r#"{"currency": "EUR", "perks": ["early access", " "]}"#,
         "perks[1]: must not be empty",
+    ),
+    (
+        r#"{"currency": "EUR", "rewards": [{"id": "r", "kind": "free_shipping", "cost": 100, "tiers": ["gold"]}]}"#,
+        "rewards[0].tiers: gold is not listed in tiers.levels",
+    ),
+    (
+        r#"{"currency": "EUR", "tiers": {"levels": [{"id": "silver", "threshold": "500"}, {"id": "gold", "threshold": "500"}]}}"#,
+        "tiers.levels[1].threshold: must be above tiers.levels[0].threshold (500) (got 500)",
+    ),
+    (
+        r#"{"currency": "EUR", "tiers": {"levels": [{"id": "silver", "threshold": "-1"}]}}"#,
+        "tiers.levels[0].threshold: must not be negative (got -1)",
+    ),
+    (
+        r#"{"currency": "EUR", "tiers": {"metric": "orders", "levels": [{"id": "silver", "threshold": "2.5"}]}}"#,
+        r#"tiers.levels[0].threshold: must be a whole number when metric = "orders" (got 2.5)"#,
+    ),
+    (
+        r#"{"currency": "EUR", "tiers": {"levels": [{"id": "silver", "threshold": "1", "multiplier": "0.5"}]}}"#,
+        "tiers.levels[0].multiplier: must be at least 1 and at most 100 (got 0.5)",
+    ),
+    (
+        r#"{"currency": "EUR", "tiers": {"levels": [{"id": "silver", "threshold": "1"}, {"id": "silver", "threshold": "2"}]}}"#,
+        "tiers.levels[1].id: duplicates tiers.levels[0].id",
+    ),
+    (
+        r#"{"currency": "EUR", "tiers": {"window": "rolling", "levels": [{"id": "silver", "threshold": "1"}]}}"#,
+        r#"tiers.rolling_days: required when window = "rolling""#,
+    ),
+    (
+        r#"{"currency": "EUR", "tiers": {"window": "lifetime", "rolling_days": 30, "levels": [{"id": "silver", "threshold": "1"}]}}"#,
+        r#"tiers.rolling_days: not used when window = "lifetime""#,
+    ),
+    (
+        r#"{"currency": "EUR", "tiers": {"window": "rolling", "rolling_days": 365, "through_next_year": true, "levels": [{"id": "silver", "threshold": "1"}]}}"#,
+        r#"tiers.through_next_year: not used when window = "rolling""#,
+    ),
+    (
+        r#"{"currency": "EUR", "tiers": {"grace_days": 100000, "levels": [{"id": "silver", "threshold": "1"}]}}"#,
+        "tiers.grace_days: must be at most 36500 (got 100000)",
+    ),
+    (
+        r#"{"currency": "EUR", "tiers": {"levels": [{"id": "silver", "threshold": "1", "perks": [""]}]}}"#,
+        "tiers.levels[0].perks[0]: must not be empty",
+    ),
+    (
+        r#"{"currency": "EUR", "tiers": {"levels": [{"id": "silver", "threshold": "1"}]}, "memberships": [{"id": "plus", "tier": "gold", "fee": "49.00", "term_months": 12}]}"#,
+        "memberships[0].tier: gold is not listed in tiers.levels",
+    ),
+    (
+        r#"{"currency": "EUR", "tiers": {"levels": [{"id": "gold", "threshold": "1"}]}, "memberships": [{"id": "plus", "tier": "gold", "fee": "49.00"}]}"#,
+        "memberships[0].term_months: required when term_days is absent",
+    ),
+    (
+        r#"{"currency": "EUR", "tiers": {"levels": [{"id": "gold", "threshold": "1"}]}, "memberships": [{"id": "plus", "tier": "gold", "fee": "49.00", "term_months": 12, "term_days": 30}]}"#,
+        "memberships[0].term_days: not used when term_months is given",
+    ),
+    (
+        r#"{"currency": "EUR", "tiers": {"levels": [{"id": "gold", "threshold": "1"}]}, "memberships": [{"id": "plus", "tier": "gold", "fee": "0", "term_months": 12}]}"#,
+        "memberships[0].fee: must be greater than zero (got 0)",
+    ),
+    (
+        r#"{"currency": "EUR", "tiers": {"levels": [{"id": "gold", "threshold": "1"}]}, "memberships": [{"id": "plus", "tier": "gold", "fee": "9.00", "term_days": 0}]}"#,
+        "memberships[0].term_days: must be at least 1 (got 0)",
+    ),
+    (
+        r#"{"currency": "EUR", "tiers": {"levels": [{"id": "gold", "threshold": "1"}]}, "memberships": [{"id": "plus", "tier": "gold", "fee": "9.00", "term_days": 30}, {"id": "plus", "tier": "gold", "fee": "9.00", "term_days": 30}]}"#,
+        "memberships[1].id: duplicates memberships[0].id",
     ),
 ];
 

@@ -221,7 +221,7 @@ fn two_multipliers_without_a_stacking_policy_is_a_configuration_error() {
     assert_eq!(
         Program::new(config).unwrap_err().to_string(),
         "invalid program configuration: earn.stacking: required when 2 multipliers can apply \
-         (earn rules, campaigns, the birthday month): \"multiply\", \"add\" or \"highest\""
+         (earn rules, campaigns, the birthday month, tiers): \"multiply\", \"add\" or \"highest\""
     );
 }
 

@@ -117,7 +117,8 @@ fn unknown_fields_and_types_are_refused_not_half_read() {
         r#"{"type":"MemberEnrolled","member":"marta","at":"2026-01-05T12:00:00Z","tier":"gold"}"#;
     let err = serde_json::from_str::<Event>(unknown_field).unwrap_err();
     assert!(err.to_string().contains("unknown field `tier`"), "{err}");
-    let unknown_type = r#"{"type":"TierChanged","member":"marta","at":"2026-01-05T12:00:00Z"}"#;
+    let unknown_type =
+        r#"{"type":"ReferralRewarded","member":"marta","at":"2026-01-05T12:00:00Z"}"#;
     assert!(serde_json::from_str::<Event>(unknown_type).is_err());
     let bad_money = r#"{"type":"PurchaseRecorded","member":"m","order":"o","at":"2026-01-12T12:00:00Z","amount":57.4,"points":57,"breakdown":[]}"#;
     assert!(

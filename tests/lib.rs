@@ -15,3 +15,4 @@ mod purchases;
 mod reads;
 mod refunds;
 mod rewards;
+mod tiers;

@@ -27,6 +27,8 @@ pub(crate) struct PurchaseFacts<'a> {
     pub(crate) earned_in_period: Points,
     /// The member's available and pending points now.
     pub(crate) held: Points,
+    /// The member's tier, whose multiplier applies.
+    pub(crate) tier: Option<&'a crate::Tier>,
 }
 
 /// A part of the order that may earn: a line, shipping, tax, or the whole
@@ -264,7 +266,7 @@ fn capped(
 }
 
 /// The multipliers that can apply to this purchase, in explanation order:
-/// rules, then running campaigns, then the birthday month.
+/// rules, then running campaigns, then the birthday month, then the tier.
 fn multipliers<'p>(program: &'p Program, facts: &PurchaseFacts<'_>) -> Vec<Multiplier<'p>> {
     let mut out = Vec::new();
     for r in program.earn().rules() {
@@ -299,6 +301,18 @@ fn multipliers<'p>(program: &'p Program, facts: &PurchaseFacts<'_>) -> Vec<Multi
         out.push(Multiplier {
             source: EarnSource::BirthdayMonth,
             factor,
+            matcher: Matcher::All,
+        });
+    }
+    if let Some(tier) = facts.tier
+        && tier.multiplier() != Decimal::ONE
+    {
+        out.push(Multiplier {
+            source: EarnSource::Tier {
+                id: tier.id().clone(),
+                name: tier.name().to_owned(),
+            },
+            factor: tier.multiplier(),
             matcher: Matcher::All,
         });
     }

@@ -20,7 +20,7 @@ pub(crate) use engine::{PurchaseFacts, bonus_earning, earn_purchase};
 use crate::calendar::Period;
 use crate::points::PointsNoun;
 use crate::program::Problems;
-use crate::{ActionId, Category, Currency, Money, Points, Rounding, RuleId, Sku};
+use crate::{ActionId, Category, Currency, Money, Points, Rounding, RuleId, Sku, TierId};
 
 /// The largest number of points any one bonus, cap or limit may state.
 pub(crate) const MAX_BONUS: i64 = 1_000_000_000_000;
@@ -614,6 +614,13 @@ pub enum EarnSource {
         /// Its name.
         name: String,
     },
+    /// The member's tier.
+    Tier {
+        /// The tier's id.
+        id: TierId,
+        /// Its name.
+        name: String,
+    },
 }
 
 impl fmt::Display for EarnSource {
@@ -621,7 +628,8 @@ impl fmt::Display for EarnSource {
         match self {
             EarnSource::Rule { name, .. }
             | EarnSource::Campaign { name, .. }
-            | EarnSource::Action { name, .. } => f.write_str(name),
+            | EarnSource::Action { name, .. }
+            | EarnSource::Tier { name, .. } => f.write_str(name),
             EarnSource::BirthdayMonth => f.write_str("birthday month"),
             EarnSource::FirstPurchase => f.write_str("first purchase"),
             EarnSource::SignUp => f.write_str("sign-up"),

@@ -10,10 +10,12 @@ use super::event::*;
 use crate::calendar::{birthday_in, birthday_start, local_date};
 use crate::earn::Birthday;
 use crate::ledger::policy::Expiry;
+use crate::tiers::Metric;
 use crate::{
     ActionId, ApplyError, MemberId, Money, Points, PointsOverflow, Program, Reference,
-    ReferenceKind, RewardId,
+    ReferenceKind, RewardId, RuleId, TierId,
 };
+use rust_decimal::Decimal;
 
 /// Where a lot sits in consumption order: soonest expiry first, lots that
 /// never expire last, ties by lot id (oldest first).
@@ -334,6 +336,11 @@ pub(crate) fn postings(event: &Event) -> Result<Vec<Posting>, PointsOverflow> {
                 pending: zero,
             }]
         }
+        Event::TierChanged(_)
+        | Event::TierReviewed(_)
+        | Event::MembershipStarted(_)
+        | Event::MembershipRenewed(_)
+        | Event::MembershipEnded(_) => Vec::new(),
     })
 }
 
@@ -351,6 +358,9 @@ pub(crate) fn is_activity(event: &Event) -> bool {
         Event::OrderRefunded(e) => !e.restored.is_empty(),
         Event::PointsAdjusted(e) => e.points.is_positive(),
         Event::BonusAwarded(e) => e.credit.is_some(),
+        Event::MembershipStarted(_) => true,
+        Event::MembershipRenewed(e) => e.reference.is_some(),
+        Event::TierChanged(_) | Event::TierReviewed(_) | Event::MembershipEnded(_) => false,
         Event::PointsExpired(_) => false,
     }
 }
@@ -372,6 +382,74 @@ pub(crate) struct Wallet {
     pub(crate) birth_date: Option<NaiveDate>,
     /// The last year a birthday bonus was granted.
     pub(crate) last_birthday: Option<i32>,
+    /// The member's qualified tier, when they have one.
+    pub(crate) tier: Option<TierState>,
+    /// The member's paid membership, while active.
+    pub(crate) membership: Option<ActiveMembership>,
+}
+
+/// A member's qualified tier and its review dates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TierState {
+    pub(crate) tier: TierId,
+    pub(crate) since: DateTime<Utc>,
+    /// The next review: the tier is secured until then.
+    pub(crate) review_at: Option<DateTime<Utc>>,
+    /// After a failed review, when the downgrade falls due.
+    pub(crate) grace_until: Option<DateTime<Utc>>,
+}
+
+impl TierState {
+    /// When this tier next falls due for a review (or its grace ends).
+    pub(crate) fn due(&self) -> Option<DateTime<Utc>> {
+        self.grace_until.or(self.review_at)
+    }
+}
+
+/// An active paid membership.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ActiveMembership {
+    pub(crate) id: RuleId,
+    pub(crate) tier: TierId,
+    /// The start of the current term.
+    pub(crate) term_start: DateTime<Utc>,
+    pub(crate) ends_at: DateTime<Utc>,
+    /// The order recording the current term's fee, when it earns.
+    pub(crate) fee_order: Option<Reference>,
+}
+
+/// What one order or bonus adds to each qualifying metric.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Contribution {
+    pub(crate) spend: Decimal,
+    pub(crate) points: i64,
+    pub(crate) orders: i64,
+}
+
+impl Contribution {
+    pub(crate) fn value(&self, metric: Metric) -> Decimal {
+        match metric {
+            Metric::Spend => self.spend,
+            Metric::Points => Decimal::from(self.points),
+            Metric::Orders => Decimal::from(self.orders),
+        }
+    }
+
+    pub(crate) fn plus(self, other: Contribution) -> Contribution {
+        Contribution {
+            spend: self.spend.saturating_add(other.spend),
+            points: self.points.saturating_add(other.points),
+            orders: self.orders.saturating_add(other.orders),
+        }
+    }
+
+    fn minus(self, other: Contribution) -> Contribution {
+        Contribution {
+            spend: self.spend.saturating_sub(other.spend),
+            points: self.points.saturating_sub(other.points),
+            orders: self.orders.saturating_sub(other.orders),
+        }
+    }
 }
 
 /// What falls due for a member under a program, besides lots and pending
@@ -381,6 +459,8 @@ pub(crate) struct DueRules {
     pub(crate) inactivity_days: Option<u32>,
     /// The program's offset, when birthdays are granted.
     pub(crate) birthdays: Option<FixedOffset>,
+    /// Whether tiers are reviewed.
+    pub(crate) tiers: bool,
 }
 
 impl DueRules {
@@ -392,6 +472,7 @@ impl DueRules {
             },
             birthdays: matches!(program.bonuses().birthday(), Some(Birthday::Grant(_)))
                 .then(|| program.utc_offset()),
+            tiers: program.tiers().is_some() || !program.memberships().is_empty(),
         }
     }
 }
@@ -459,6 +540,11 @@ impl<'e> Movement<'e> {
             Event::PointsTransferredIn(e) => m.credits.extend(&e.credits),
             Event::PointsExpired(e) => m.draws.extend(&e.draws),
             Event::BonusAwarded(e) => m.credits.extend(e.credit.as_ref()),
+            Event::TierChanged(_)
+            | Event::TierReviewed(_)
+            | Event::MembershipStarted(_)
+            | Event::MembershipRenewed(_)
+            | Event::MembershipEnded(_) => {}
         }
         m
     }
@@ -477,6 +563,8 @@ impl Wallet {
             enrolled_at: enrolled.at,
             birth_date: enrolled.birth_date,
             last_birthday: None,
+            tier: None,
+            membership: None,
         }
     }
 
@@ -713,12 +801,48 @@ impl Wallet {
         if is_activity(event) {
             self.last_activity_at = at;
         }
-        if let Event::BonusAwarded(BonusAwarded {
-            bonus: BonusKind::Birthday { year },
-            ..
-        }) = event
-        {
-            self.last_birthday = Some(*year);
+        match event {
+            Event::BonusAwarded(BonusAwarded {
+                bonus: BonusKind::Birthday { year },
+                ..
+            }) => self.last_birthday = Some(*year),
+            Event::TierChanged(e) => {
+                self.tier = e.to.clone().map(|tier| TierState {
+                    tier,
+                    since: e.at,
+                    review_at: e.secured_until,
+                    grace_until: None,
+                });
+            }
+            Event::TierReviewed(e) => {
+                if let Some(state) = &mut self.tier {
+                    match e.outcome {
+                        ReviewOutcome::Kept { secured_until } => {
+                            state.review_at = secured_until;
+                            state.grace_until = None;
+                        }
+                        ReviewOutcome::Grace { until } => state.grace_until = Some(until),
+                    }
+                }
+            }
+            Event::MembershipStarted(e) => {
+                self.membership = Some(ActiveMembership {
+                    id: e.membership.clone(),
+                    tier: e.tier.clone(),
+                    term_start: e.at,
+                    ends_at: e.ends_at,
+                    fee_order: e.fee_order.clone(),
+                });
+            }
+            Event::MembershipRenewed(e) => {
+                if let Some(m) = &mut self.membership {
+                    m.term_start = m.ends_at.min(e.ends_at);
+                    m.ends_at = e.ends_at;
+                    m.fee_order = e.fee_order.clone();
+                }
+            }
+            Event::MembershipEnded(_) => self.membership = None,
+            _ => {}
         }
     }
 
@@ -734,7 +858,17 @@ impl Wallet {
             .birthdays
             .and_then(|offset| self.next_birthday(offset))
             .map(|(_, at)| at);
-        [expiring, maturing, inactive, birthday]
+        let review = self
+            .tier
+            .as_ref()
+            .and_then(TierState::due)
+            .filter(|_| rules.tiers);
+        let term = self
+            .membership
+            .as_ref()
+            .map(|m| m.ends_at)
+            .filter(|_| rules.tiers);
+        [expiring, maturing, inactive, birthday, review, term]
             .into_iter()
             .flatten()
             .min()
@@ -831,6 +965,21 @@ fn check_figures(event: &Event) -> Result<(), &'static str> {
                     Points::checked_sum(e.breakdown.iter().map(|l| l.points())),
                 )
         }
+        Event::TierChanged(e) => {
+            e.from != e.to
+                && !e.metric.is_sign_negative()
+                && e.secured_until.is_none_or(|t| t > e.at)
+        }
+        Event::TierReviewed(e) => match e.outcome {
+            ReviewOutcome::Kept { secured_until } => secured_until.is_none_or(|t| t > e.at),
+            ReviewOutcome::Grace { until } => until > e.at,
+        },
+        Event::MembershipStarted(e) => e.fee.amount().is_sign_positive() && e.ends_at > e.at,
+        Event::MembershipRenewed(e) => e.fee.amount().is_sign_positive() && e.ends_at > e.at,
+        Event::MembershipEnded(e) => match &e.reason {
+            MembershipEnd::Cancelled { refund, .. } => !refund.is_negative(),
+            MembershipEnd::Lapsed => true,
+        },
     };
     if ok {
         Ok(())
@@ -854,6 +1003,9 @@ pub(crate) struct OrderRecord {
     /// Whether refunds returned the whole amount (a free order's one
     /// refund included).
     pub(crate) fully_refunded: bool,
+    /// Where the order's contribution to the tier metrics is filed; none
+    /// for a membership fee.
+    pub(crate) qualifying_key: Option<(DateTime<Utc>, u64)>,
 }
 
 impl OrderRecord {
@@ -905,6 +1057,13 @@ pub struct Account {
     /// When each reward was redeemed (cancellations left out), oldest
     /// first.
     pub(crate) reward_uses: BTreeMap<RewardId, Vec<DateTime<Utc>>>,
+    /// What each order and bonus adds to the tier metrics, by when; and
+    /// their sum.
+    pub(crate) qualifying: BTreeMap<(DateTime<Utc>, u64), Contribution>,
+    pub(crate) qualifying_total: Contribution,
+    /// Membership purchases, renewals and cancellations, by the host's
+    /// reference.
+    pub(crate) membership_refs: BTreeMap<Reference, Event>,
     pub(crate) journal: Vec<Posting>,
     /// When something next falls due, as filed in the ledger's due index.
     pub(crate) due: Option<DateTime<Utc>>,
@@ -952,6 +1111,9 @@ impl Account {
             actions: BTreeMap::new(),
             action_times: BTreeMap::new(),
             reward_uses: BTreeMap::new(),
+            qualifying: BTreeMap::new(),
+            qualifying_total: Contribution::default(),
+            membership_refs: BTreeMap::new(),
             journal: Vec::new(),
             due: None,
         }
@@ -1185,6 +1347,64 @@ impl Account {
                 }
                 _ => {}
             },
+            Event::TierChanged(e) => {
+                if self.wallet.tier.as_ref().map(|t| &t.tier) != e.from.as_ref() {
+                    return Err(ApplyError::Malformed {
+                        member: member.clone(),
+                        event: event.kind(),
+                        problem: "it changes a tier the member does not hold",
+                    });
+                }
+            }
+            Event::TierReviewed(e) => {
+                if self.wallet.tier.as_ref().map(|t| &t.tier) != Some(&e.tier) {
+                    return Err(ApplyError::Malformed {
+                        member: member.clone(),
+                        event: event.kind(),
+                        problem: "it reviews a tier the member does not hold",
+                    });
+                }
+            }
+            Event::MembershipStarted(e) => {
+                if self.membership_refs.contains_key(&e.reference) {
+                    return Err(self.duplicate(ReferenceKind::Membership, &e.reference));
+                }
+                if self.wallet.membership.is_some() {
+                    return Err(ApplyError::Malformed {
+                        member: member.clone(),
+                        event: event.kind(),
+                        problem: "a membership while another is active",
+                    });
+                }
+            }
+            Event::MembershipRenewed(e) => {
+                if let Some(r) = &e.reference
+                    && self.membership_refs.contains_key(r)
+                {
+                    return Err(self.duplicate(ReferenceKind::Membership, r));
+                }
+                if self.wallet.membership.as_ref().map(|m| &m.id) != Some(&e.membership) {
+                    return Err(ApplyError::Malformed {
+                        member: member.clone(),
+                        event: event.kind(),
+                        problem: "it renews a membership the member does not hold",
+                    });
+                }
+            }
+            Event::MembershipEnded(e) => {
+                if let MembershipEnd::Cancelled { reference, .. } = &e.reason
+                    && self.membership_refs.contains_key(reference)
+                {
+                    return Err(self.duplicate(ReferenceKind::Membership, reference));
+                }
+                if self.wallet.membership.as_ref().map(|m| &m.id) != Some(&e.membership) {
+                    return Err(ApplyError::Malformed {
+                        member: member.clone(),
+                        event: event.kind(),
+                        problem: "it ends a membership the member does not hold",
+                    });
+                }
+            }
         }
         let entries = postings(event)?;
         self.wallet.apply(event, &entries)?;
@@ -1217,21 +1437,76 @@ impl Account {
         }
     }
 
+    /// Files a contribution to the tier metrics at `at`.
+    fn qualify(&mut self, at: DateTime<Utc>, contribution: Contribution) -> (DateTime<Utc>, u64) {
+        let seq = self.qualifying.len() as u64;
+        let key = (at, seq);
+        self.qualifying.insert(key, contribution);
+        self.qualifying_total = self.qualifying_total.plus(contribution);
+        key
+    }
+
+    /// What the orders and bonuses recorded from `start` (the first, when
+    /// `None`) until `end` (not included) add to the tier metrics, less
+    /// refunds and clawbacks.
+    pub(crate) fn qualifying_between(
+        &self,
+        start: Option<DateTime<Utc>>,
+        end: DateTime<Utc>,
+    ) -> Contribution {
+        if start.is_none() && end > self.wallet.last_event_at {
+            return self.qualifying_total;
+        }
+        let from = (start.unwrap_or(DateTime::<Utc>::MIN_UTC), 0);
+        let to = (end, 0);
+        if from >= to {
+            return Contribution::default();
+        }
+        self.qualifying
+            .range(from..to)
+            .fold(Contribution::default(), |sum, (_, c)| sum.plus(*c))
+    }
+
     /// Updates the records; every check already passed.
     fn record(&mut self, event: &Event) {
         match event {
             Event::MemberEnrolled(_) | Event::PointsSettled(_) => {}
-            Event::BonusAwarded(e) => match &e.bonus {
-                BonusKind::SignUp => self.sign_up = Some(e.clone()),
-                BonusKind::Birthday { .. } => {}
-                BonusKind::Action { action, reference } => {
-                    self.actions.insert(reference.clone(), e.clone());
-                    self.action_times
-                        .entry(action.clone())
-                        .or_default()
-                        .push(e.at);
+            Event::BonusAwarded(e) => {
+                self.qualify(
+                    e.at,
+                    Contribution {
+                        points: e.points.value(),
+                        ..Contribution::default()
+                    },
+                );
+                match &e.bonus {
+                    BonusKind::SignUp => self.sign_up = Some(e.clone()),
+                    BonusKind::Birthday { .. } => {}
+                    BonusKind::Action { action, reference } => {
+                        self.actions.insert(reference.clone(), e.clone());
+                        self.action_times
+                            .entry(action.clone())
+                            .or_default()
+                            .push(e.at);
+                    }
                 }
-            },
+            }
+            Event::TierChanged(_) | Event::TierReviewed(_) => {}
+            Event::MembershipStarted(e) => {
+                self.membership_refs
+                    .insert(e.reference.clone(), event.clone());
+            }
+            Event::MembershipRenewed(e) => {
+                if let Some(r) = &e.reference {
+                    self.membership_refs.insert(r.clone(), event.clone());
+                }
+            }
+            Event::MembershipEnded(e) => {
+                if let MembershipEnd::Cancelled { reference, .. } = &e.reason {
+                    self.membership_refs
+                        .insert(reference.clone(), event.clone());
+                }
+            }
             Event::PointsExpired(e) => {
                 for d in &e.draws {
                     if let Some(o) = self
@@ -1257,7 +1532,25 @@ impl Account {
                     lapsed: Points::ZERO,
                     lapsed_counted: Points::ZERO,
                     fully_refunded: false,
+                    qualifying_key: None,
                 };
+                let fee = self
+                    .wallet
+                    .membership
+                    .as_ref()
+                    .and_then(|m| m.fee_order.as_ref())
+                    == Some(&e.order);
+                let mut record = record;
+                if !fee {
+                    record.qualifying_key = Some(self.qualify(
+                        e.at,
+                        Contribution {
+                            spend: e.amount.amount(),
+                            points: e.points.value(),
+                            orders: 1,
+                        },
+                    ));
+                }
                 if let Some(lot) = record.lot() {
                     self.order_lots.insert(lot, e.order.clone());
                 }
@@ -1295,6 +1588,21 @@ impl Account {
                 }
             }
             Event::OrderRefunded(e) => {
+                if let Some(key) = self.orders.get(&e.order).and_then(|o| o.qualifying_key) {
+                    let fully = self
+                        .orders
+                        .get(&e.order)
+                        .is_some_and(|o| e.refunded_total.amount() == o.recorded.amount.amount());
+                    let lost = Contribution {
+                        spend: e.amount.amount(),
+                        points: e.clawback.points.value(),
+                        orders: i64::from(fully),
+                    };
+                    if let Some(c) = self.qualifying.get_mut(&key) {
+                        *c = c.minus(lost);
+                    }
+                    self.qualifying_total = self.qualifying_total.minus(lost);
+                }
                 if let Some(o) = self.orders.get_mut(&e.order) {
                     o.refunded = e.refunded_total;
                     o.fully_refunded = e.refunded_total.amount() == o.recorded.amount.amount();

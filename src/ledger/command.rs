@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::{ActionId, Cart, MemberId, Points, Reference, RewardId};
+use crate::{ActionId, Cart, MemberId, Points, Reference, RewardId, RuleId};
 
 /// Something the host asks the ledger to do.
 ///
@@ -40,6 +40,14 @@ pub enum Command {
     Action(Action),
     /// Let time pass for every member.
     Tick(Tick),
+    /// Buy a paid membership.
+    JoinMembership(JoinMembership),
+    /// Renew a paid membership for another term.
+    RenewMembership(RenewMembership),
+    /// Cancel a paid membership.
+    CancelMembership(CancelMembership),
+    /// Re-evaluate every member's tier under the program's current ladder.
+    ReevaluateTiers(ReevaluateTiers),
 }
 
 impl Command {
@@ -56,6 +64,10 @@ impl Command {
             Command::Transfer(c) => c.at,
             Command::Action(c) => c.at,
             Command::Tick(c) => c.at,
+            Command::JoinMembership(c) => c.at,
+            Command::RenewMembership(c) => c.at,
+            Command::CancelMembership(c) => c.at,
+            Command::ReevaluateTiers(c) => c.at,
         }
     }
 }
@@ -80,7 +92,11 @@ into_command!(
     Adjust,
     Transfer,
     Action,
-    Tick
+    Tick,
+    JoinMembership,
+    RenewMembership,
+    CancelMembership,
+    ReevaluateTiers
 );
 
 /// Enrol a member, with their birth date when the program celebrates
@@ -486,5 +502,140 @@ impl Tick {
     /// Time has reached `at`.
     pub fn new(at: DateTime<Utc>) -> Tick {
         Tick { at }
+    }
+}
+
+/// Buy a paid membership: it grants its tier (and the tier's benefits) from
+/// `at` for one term, regardless of spend. The host charges the fee; the
+/// reference is the payment's. A member holds one membership at a time.
+///
+/// # Example
+///
+/// ```
+/// use loyalty::{Enroll, JoinMembership, Ledger, Program};
+///
+/// let program: Program = toml::from_str(r#"
+///     currency = "EUR"
+///     [[tiers.levels]]
+///     id = "gold"
+///     threshold = "1000"
+///     multiplier = "1.5"
+///     [[memberships]]
+///     id = "plus"
+///     tier = "gold"
+///     fee = "49.00"
+///     term_months = 12
+/// "#)?;
+/// let mut ledger = Ledger::new(program);
+/// let at = "2026-02-01T09:00:00Z".parse()?;
+/// ledger.execute(Enroll::new("ana".parse()?, at))?;
+/// let joined = ledger.execute(JoinMembership::new("ana".parse()?, "plus".parse()?, "PAY-1".parse()?, at))?;
+/// assert_eq!(joined.receipt.to_string(), "membership plus started: gold until 2027-02-01 09:00 UTC for 49.00 EUR");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct JoinMembership {
+    /// The member.
+    pub member: MemberId,
+    /// The membership, as the program names it.
+    pub membership: RuleId,
+    /// The host's reference for the payment.
+    pub reference: Reference,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+impl JoinMembership {
+    /// `member` buys `membership` at `at`, paid under `reference`.
+    pub fn new(
+        member: MemberId,
+        membership: RuleId,
+        reference: Reference,
+        at: DateTime<Utc>,
+    ) -> JoinMembership {
+        JoinMembership {
+            member,
+            membership,
+            reference,
+            at,
+        }
+    }
+}
+
+/// Renew the member's active membership for another term, from the end of
+/// the current one. The host charges the fee; the reference is the
+/// payment's. Memberships with `renewal = "automatic"` renew by themselves
+/// at term end.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct RenewMembership {
+    /// The member.
+    pub member: MemberId,
+    /// The host's reference for the payment.
+    pub reference: Reference,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+impl RenewMembership {
+    /// `member` renews at `at`, paid under `reference`.
+    pub fn new(member: MemberId, reference: Reference, at: DateTime<Utc>) -> RenewMembership {
+        RenewMembership {
+            member,
+            reference,
+            at,
+        }
+    }
+}
+
+/// Cancel the member's active membership at once. With
+/// `cancellation = "pro_rata"` the receipt names the part of the current
+/// term's fee the host refunds; points the fee earned go back in the same
+/// proportion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct CancelMembership {
+    /// The member.
+    pub member: MemberId,
+    /// The host's reference for the cancellation.
+    pub reference: Reference,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+impl CancelMembership {
+    /// `member` cancels at `at`, under `reference`.
+    pub fn new(member: MemberId, reference: Reference, at: DateTime<Utc>) -> CancelMembership {
+        CancelMembership {
+            member,
+            reference,
+            at,
+        }
+    }
+}
+
+/// Re-evaluate every member's tier under the program's current ladder, after
+/// [`Ledger::set_program`](crate::Ledger::set_program) changed it: members
+/// whose qualifying metric now earns a higher tier are upgraded at once;
+/// members whose tier left the ladder move to the tier their metric earns.
+/// Nobody is downgraded before their review. Members with events after `at`
+/// are left out. Deterministic: the same ledger and `at` give the same
+/// events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct ReevaluateTiers {
+    /// The time now.
+    pub at: DateTime<Utc>,
+}
+
+impl ReevaluateTiers {
+    /// Re-evaluate at `at`.
+    pub fn new(at: DateTime<Utc>) -> ReevaluateTiers {
+        ReevaluateTiers { at }
     }
 }

@@ -17,10 +17,12 @@ use super::event::*;
 use super::receipt::*;
 use super::{Ledger, policy::NegativeBalance, policy::Pending};
 use crate::earn::{
-    ActionFrequency, Birthday, EarnSource, Earning, PurchaseFacts, bonus_earning, earn_purchase,
+    ActionFrequency, Birthday, EarnSource, PurchaseFacts, bonus_earning, earn_purchase,
 };
 use crate::rewards::{RewardKind, Standing, price};
-use crate::{ApplyError, Error, MemberId, Money, Points, Program, Reference, ReferenceKind};
+use crate::{
+    ApplyError, DiscountTarget, Error, MemberId, Money, Points, Program, Reference, ReferenceKind,
+};
 
 /// The most characters an adjustment's reason may have.
 pub const MAX_REASON_CHARS: usize = 500;
@@ -32,9 +34,9 @@ pub const MAX_REASON_CHARS: usize = 500;
 /// last event is only checked. So the common command copies nothing, and
 /// its cost does not grow with the member's history.
 pub(crate) struct Draft<'a> {
-    program: &'a Program,
-    account: &'a Account,
-    member: &'a MemberId,
+    pub(crate) program: &'a Program,
+    pub(crate) account: &'a Account,
+    pub(crate) member: &'a MemberId,
     pub(crate) wallet: Cow<'a, Wallet>,
     pub(crate) events: Vec<Event>,
 }
@@ -50,8 +52,77 @@ impl<'a> Draft<'a> {
         }
     }
 
+    /// What `c` earns for this member now and the event recording it: the
+    /// earn rules with the member's tier, bonuses and caps, the points
+    /// available or pending per the program.
+    pub(crate) fn purchase(
+        &self,
+        c: &Purchase,
+        discounts: &[(DiscountTarget, Money)],
+    ) -> Result<PurchaseRecorded, Error> {
+        let offset = self.program.utc_offset();
+        let tier = self.effective_tier();
+        let planned_order = self
+            .events
+            .iter()
+            .any(|e| matches!(e, Event::PurchaseRecorded(_)));
+        let facts = PurchaseFacts {
+            amount: c.amount,
+            cart: c.cart.as_ref(),
+            discounts,
+            at: c.at,
+            first_purchase: self.account.orders.is_empty() && !planned_order,
+            birthday_month: self.wallet.in_birthday_month(c.at, offset),
+            earned_in_period: self.earned_in_period(c.at)?,
+            held: self.held()?,
+            tier: tier
+                .as_ref()
+                .and_then(|t| self.program.tiers().and_then(|ts| ts.tier(t))),
+        };
+        let earning = earn_purchase(self.program, &facts)?;
+        let lot = self.wallet.next_lot_id();
+        let expires_at = self.new_lot_expiry(c.at)?;
+        let (credit, pending) = match self.program.pending() {
+            _ if earning.points.is_zero() => (None, None),
+            Pending::AfterDays(0) => (
+                Some(self.sole_credit(lot, expires_at, earning.points)?),
+                None,
+            ),
+            Pending::AfterDays(days) => {
+                let available_at =
+                    c.at.checked_add_days(chrono::Days::new(u64::from(days)))
+                        .ok_or(Error::TimeOutOfRange { at: c.at, days })?;
+                (
+                    None,
+                    Some(pending_credit(
+                        lot,
+                        earning.points,
+                        Some(available_at),
+                        expires_at,
+                    )),
+                )
+            }
+            Pending::OnConfirmation => (
+                None,
+                Some(pending_credit(lot, earning.points, None, expires_at)),
+            ),
+        };
+        Ok(PurchaseRecorded {
+            member: c.member.clone(),
+            order: c.order.clone(),
+            at: c.at,
+            amount: c.amount,
+            points: earning.points,
+            breakdown: earning.lines,
+            credit,
+            pending,
+            redemptions: c.redemptions.clone(),
+            cart: c.cart.clone(),
+        })
+    }
+
     /// Plans an event: folds it into the draft wallet and keeps it.
-    fn push(&mut self, event: Event) -> Result<(), Error> {
+    pub(crate) fn push(&mut self, event: Event) -> Result<(), Error> {
         let entries = postings(&event)?;
         self.wallet
             .to_mut()
@@ -63,7 +134,7 @@ impl<'a> Draft<'a> {
 
     /// Plans a command's last event: checks that it fits, without folding
     /// it in.
-    fn finish(&mut self, event: Event) -> Result<(), Error> {
+    pub(crate) fn finish(&mut self, event: Event) -> Result<(), Error> {
         let entries = postings(&event)?;
         self.wallet.check(&event, &entries).map_err(refusal)?;
         self.events.push(event);
@@ -130,7 +201,7 @@ impl<'a> Draft<'a> {
                     credit,
                 }))?;
             }
-            // ...and a birthday starting at `due` is celebrated.
+            // ...a birthday starting at `due` is celebrated...
             if let Some(offset) = rules.birthdays
                 && let Some((year, start)) = self.wallet.next_birthday(offset)
                 && start <= due
@@ -143,6 +214,14 @@ impl<'a> Draft<'a> {
                     when,
                 )?;
                 self.push(event)?;
+                if let Some(upgrade) = self.upgrade(when)? {
+                    self.push(upgrade)?;
+                }
+            }
+            // ...a membership's term ends, and a tier's review falls due.
+            if rules.tiers {
+                self.end_of_term(due, when)?;
+                self.review(due, when)?;
             }
             if self.events.len() == before {
                 // Nothing fell due after all; never loop on it.
@@ -154,7 +233,7 @@ impl<'a> Draft<'a> {
 
     /// A bonus of `points` for `kind`, after the program's caps, as an
     /// event dated `at`.
-    fn bonus(
+    pub(crate) fn bonus(
         &self,
         kind: BonusKind,
         source: EarnSource,
@@ -186,7 +265,7 @@ impl<'a> Draft<'a> {
     }
 
     /// Available and pending points now: what the maximum balance caps.
-    fn held(&self) -> Result<Points, Error> {
+    pub(crate) fn held(&self) -> Result<Points, Error> {
         let b = self.wallet.balance;
         Ok(b.available.checked_add(b.pending)?)
     }
@@ -194,7 +273,7 @@ impl<'a> Draft<'a> {
     /// Points earned (purchases and bonuses) since the start of the
     /// program's capped period holding `at`; zero without such a cap. Reads
     /// the account's journal back to the period's start only.
-    fn earned_in_period(&self, at: DateTime<Utc>) -> Result<Points, Error> {
+    pub(crate) fn earned_in_period(&self, at: DateTime<Utc>) -> Result<Points, Error> {
         let Some((_, period)) = self.program.earn().limits().per_period else {
             return Ok(Points::ZERO);
         };
@@ -288,7 +367,7 @@ fn refusal(error: ApplyError) -> Error {
 }
 
 /// A conflict on `reference`: `field` was `recorded` before, `received` now.
-fn conflict(
+pub(super) fn conflict(
     kind: ReferenceKind,
     reference: &Reference,
     field: &'static str,
@@ -410,7 +489,7 @@ impl fmt::Display for List<'_> {
     }
 }
 
-fn fresh(receipt: Receipt, events: Vec<Event>) -> Decision {
+pub(super) fn fresh(receipt: Receipt, events: Vec<Event>) -> Decision {
     Decision {
         receipt,
         events,
@@ -418,7 +497,7 @@ fn fresh(receipt: Receipt, events: Vec<Event>) -> Decision {
     }
 }
 
-fn repeated(receipt: Receipt) -> Decision {
+pub(super) fn repeated(receipt: Receipt) -> Decision {
     Decision {
         receipt,
         events: Vec::new(),
@@ -426,7 +505,7 @@ fn repeated(receipt: Receipt) -> Decision {
     }
 }
 
-fn check_time(account: &Account, at: DateTime<Utc>) -> Result<(), Error> {
+pub(super) fn check_time(account: &Account, at: DateTime<Utc>) -> Result<(), Error> {
     if at < account.last_event_at() {
         Err(Error::OutOfOrder {
             member: account.member().clone(),
@@ -459,6 +538,10 @@ impl Ledger {
             Command::Transfer(c) => self.decide_transfer(c),
             Command::Action(c) => self.decide_action(c),
             Command::Tick(c) => self.decide_tick(c.at),
+            Command::JoinMembership(c) => self.decide_join(c),
+            Command::RenewMembership(c) => self.decide_renew(c),
+            Command::CancelMembership(c) => self.decide_cancel_membership(c),
+            Command::ReevaluateTiers(c) => self.decide_reevaluate(c.at),
         }
     }
 
@@ -484,12 +567,17 @@ impl Ledger {
         };
         let mut events = vec![Event::MemberEnrolled(enrolled.clone())];
         let account = Account::new(&enrolled);
+        let mut draft = Draft::new(&self.program, &account);
         if let Some(points) = self.program.bonuses().sign_up() {
-            let mut draft = Draft::new(&self.program, &account);
             let bonus = draft.bonus(BonusKind::SignUp, EarnSource::SignUp, points, c.at)?;
             draft.finish(bonus)?;
-            events.append(&mut draft.events);
         }
+        // A ladder whose first tier needs nothing (or only the sign-up
+        // bonus) places the member at once.
+        if let Some(upgrade) = draft.upgrade(c.at)? {
+            draft.finish(upgrade)?;
+        }
+        events.append(&mut draft.events);
         let mut welcomed = account;
         for event in events.iter().skip(1) {
             welcomed.apply(event)?;
@@ -545,59 +633,26 @@ impl Ledger {
         account: &Account,
         c: Purchase,
     ) -> Result<(PurchaseReceipt, Vec<Event>), Error> {
-        let (mut draft, earning) = self.plan_purchase(account, &c)?;
-        let lot = draft.wallet.next_lot_id();
-        let expires_at = draft.new_lot_expiry(c.at)?;
-        let (credit, pending) = match self.program.pending() {
-            _ if earning.points.is_zero() => (None, None),
-            Pending::AfterDays(0) => (
-                Some(draft.sole_credit(lot, expires_at, earning.points)?),
-                None,
-            ),
-            Pending::AfterDays(days) => {
-                let available_at =
-                    c.at.checked_add_days(chrono::Days::new(u64::from(days)))
-                        .ok_or(Error::TimeOutOfRange { at: c.at, days })?;
-                (
-                    None,
-                    Some(pending_credit(
-                        lot,
-                        earning.points,
-                        Some(available_at),
-                        expires_at,
-                    )),
-                )
-            }
-            Pending::OnConfirmation => (
-                None,
-                Some(pending_credit(lot, earning.points, None, expires_at)),
-            ),
-        };
-        let event = PurchaseRecorded {
-            member: c.member,
-            order: c.order,
-            at: c.at,
-            amount: c.amount,
-            points: earning.points,
-            breakdown: earning.lines,
-            credit,
-            pending,
-            redemptions: c.redemptions,
-            cart: c.cart,
-        };
+        check_time(account, c.at)?;
+        let discounts = self.check_purchase(account, &c)?;
+        let mut draft = Draft::new(&self.program, account);
+        draft.sweep(c.at)?;
+        let event = draft.purchase(&c, &discounts)?;
         let receipt = PurchaseReceipt::new(&event);
         draft.finish(Event::PurchaseRecorded(event))?;
+        if let Some(upgrade) = draft.upgrade(c.at)? {
+            draft.finish(upgrade)?;
+        }
         Ok((receipt, draft.events))
     }
 
-    /// Checks a purchase and works out what it earns, with the member
-    /// brought up to its time: everything but its reference.
-    fn plan_purchase<'a>(
-        &'a self,
-        account: &'a Account,
+    /// Checks a purchase's amount and the redemptions it links: the
+    /// discounts they paid with points, and what each applied to.
+    fn check_purchase(
+        &self,
+        account: &Account,
         c: &Purchase,
-    ) -> Result<(Draft<'a>, Earning), Error> {
-        check_time(account, c.at)?;
+    ) -> Result<Vec<(DiscountTarget, Money)>, Error> {
         self.program.check_currency(&c.amount)?;
         if c.amount.is_negative() {
             return Err(Error::InvalidAmount {
@@ -627,22 +682,7 @@ impl Ledger {
             }
             discounts.push((rec.redeemed.applies_to.clone(), rec.redeemed.discount));
         }
-        let mut draft = Draft::new(&self.program, account);
-        draft.sweep(c.at)?;
-        let facts = PurchaseFacts {
-            amount: c.amount,
-            cart: c.cart.as_ref(),
-            discounts: &discounts,
-            at: c.at,
-            first_purchase: account.orders.is_empty(),
-            birthday_month: draft
-                .wallet
-                .in_birthday_month(c.at, self.program.utc_offset()),
-            earned_in_period: draft.earned_in_period(c.at)?,
-            held: draft.held()?,
-        };
-        let earning = earn_purchase(&self.program, &facts)?;
-        Ok((draft, earning))
+        Ok(discounts)
     }
 
     fn decide_confirm(&self, c: Confirm) -> Result<Decision, Error> {
@@ -725,10 +765,11 @@ impl Ledger {
             .ok_or_else(|| Error::UnknownReward {
                 reward: c.reward.clone(),
             })?;
-        let tier = None;
-        check_chosen_points(reward, tier, c.points)?;
         let mut draft = Draft::new(&self.program, account);
         draft.sweep(c.at)?;
+        let tier = draft.effective_tier();
+        let tier = tier.as_ref();
+        check_chosen_points(reward, tier, c.points)?;
         let uses = account
             .reward_uses
             .get(reward.id())
@@ -935,13 +976,27 @@ impl Ledger {
                 self.refund_receipt(account, recorded)?,
             )));
         }
+        check_time(account, c.at)?;
+        let mut draft = Draft::new(&self.program, account);
+        draft.sweep(c.at)?;
+        let receipt = self.plan_refund(&mut draft, c)?;
+        Ok(fresh(Receipt::Refund(receipt), draft.events))
+    }
+
+    /// Decides a refund on a draft already brought up to its time: the
+    /// clawback and restorations, folded into the draft.
+    pub(super) fn plan_refund(
+        &self,
+        draft: &mut Draft<'_>,
+        c: Refund,
+    ) -> Result<RefundReceipt, Error> {
+        let account = draft.account;
         let Some(order) = account.orders.get(&c.order) else {
             return Err(Error::UnknownOrder {
                 member: c.member,
                 order: c.order,
             });
         };
-        check_time(account, c.at)?;
         self.program.check_currency(&c.amount)?;
         let recorded = &order.recorded;
         // A free order (paid entirely with a reward) is refunded whole,
@@ -969,9 +1024,6 @@ impl Ledger {
                 },
             )
         };
-
-        let mut draft = Draft::new(&self.program, account);
-        draft.sweep(c.at)?;
 
         // Points spent on the order's discounts come back first, into the
         // lots they came from, latest-consumed first.
@@ -1086,11 +1138,11 @@ impl Ledger {
                 forgiven,
             },
         };
-        let receipt = Receipt::Refund(self.refund_receipt(account, &event)?);
+        let receipt = self.refund_receipt(account, &event)?;
         draft.push(Event::OrderRefunded(event))?;
         // Restored points whose lot has meanwhile expired expire at once.
         draft.sweep(c.at)?;
-        Ok(fresh(receipt, draft.events))
+        Ok(receipt)
     }
 
     fn refund_receipt(&self, account: &Account, e: &OrderRefunded) -> Result<RefundReceipt, Error> {
@@ -1277,6 +1329,7 @@ impl Ledger {
         let mut settled = Points::ZERO;
         let mut expired = Points::ZERO;
         let mut bonuses = Points::ZERO;
+        let (mut tier_changes, mut renewed, mut lapsed) = (0_usize, 0_usize, 0_usize);
         for (_, member) in self.due.iter().take_while(|(due, _)| *due <= at) {
             let Some(account) = self.accounts.get(member) else {
                 continue;
@@ -1292,6 +1345,9 @@ impl Ledger {
                     Event::PointsSettled(e) => settled = settled.checked_add(e.credit.points)?,
                     Event::PointsExpired(e) => expired = expired.checked_add(e.points)?,
                     Event::BonusAwarded(e) => bonuses = bonuses.checked_add(e.points)?,
+                    Event::TierChanged(_) => tier_changes = tier_changes.saturating_add(1),
+                    Event::MembershipRenewed(_) => renewed = renewed.saturating_add(1),
+                    Event::MembershipEnded(_) => lapsed = lapsed.saturating_add(1),
                     _ => {}
                 }
             }
@@ -1304,6 +1360,9 @@ impl Ledger {
                 settled,
                 expired,
                 bonuses,
+                tier_changes,
+                memberships_renewed: renewed,
+                memberships_lapsed: lapsed,
             }),
             events,
         ))

@@ -7,8 +7,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::earn::EarnLine;
 use crate::rewards::Donation;
+use rust_decimal::Decimal;
+
 use crate::{
-    ActionId, Cart, DiscountTarget, MemberId, Money, Points, Reference, RewardId, Rounding,
+    ActionId, Cart, DiscountTarget, MemberId, Money, Points, Reference, RewardId, Rounding, RuleId,
+    TierId,
 };
 
 /// Every change to the ledger, in past tense.
@@ -74,6 +77,16 @@ pub enum Event {
     PointsExpired(PointsExpired),
     /// A bonus was awarded: sign-up, birthday or a custom action.
     BonusAwarded(BonusAwarded),
+    /// A member's qualified tier changed.
+    TierChanged(TierChanged),
+    /// A member's tier was reviewed and kept, or put on grace.
+    TierReviewed(TierReviewed),
+    /// A member bought a paid membership.
+    MembershipStarted(MembershipStarted),
+    /// A membership was renewed for another term.
+    MembershipRenewed(MembershipRenewed),
+    /// A membership ended: its term ran out, or it was cancelled.
+    MembershipEnded(MembershipEnded),
 }
 
 impl Event {
@@ -95,6 +108,11 @@ impl Event {
             Event::PointsTransferredIn(e) => &e.member,
             Event::PointsExpired(e) => &e.member,
             Event::BonusAwarded(e) => &e.member,
+            Event::TierChanged(e) => &e.member,
+            Event::TierReviewed(e) => &e.member,
+            Event::MembershipStarted(e) => &e.member,
+            Event::MembershipRenewed(e) => &e.member,
+            Event::MembershipEnded(e) => &e.member,
         }
     }
 
@@ -113,6 +131,11 @@ impl Event {
             Event::PointsTransferredIn(e) => e.at,
             Event::PointsExpired(e) => e.at,
             Event::BonusAwarded(e) => e.at,
+            Event::TierChanged(e) => e.at,
+            Event::TierReviewed(e) => e.at,
+            Event::MembershipStarted(e) => e.at,
+            Event::MembershipRenewed(e) => e.at,
+            Event::MembershipEnded(e) => e.at,
         }
     }
 
@@ -131,6 +154,11 @@ impl Event {
             Event::PointsTransferredIn(_) => "PointsTransferredIn",
             Event::PointsExpired(_) => "PointsExpired",
             Event::BonusAwarded(_) => "BonusAwarded",
+            Event::TierChanged(_) => "TierChanged",
+            Event::TierReviewed(_) => "TierReviewed",
+            Event::MembershipStarted(_) => "MembershipStarted",
+            Event::MembershipRenewed(_) => "MembershipRenewed",
+            Event::MembershipEnded(_) => "MembershipEnded",
         }
     }
 }
@@ -560,6 +588,166 @@ pub enum BonusKind {
         action: ActionId,
         /// The host's reference for it.
         reference: Reference,
+    },
+}
+
+/// A member's qualified tier changed: up as soon as the qualifying metric
+/// crosses a threshold, down only at a review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct TierChanged {
+    /// The member.
+    pub member: MemberId,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The tier before; absent when the member had none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<TierId>,
+    /// The tier now; absent when the member has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<TierId>,
+    /// Why.
+    pub reason: TierReason,
+    /// The qualifying metric over the window, when the change was decided.
+    pub metric: Decimal,
+    /// When the new tier is next reviewed: it is secured until then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secured_until: Option<DateTime<Utc>>,
+}
+
+/// Why a tier changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "why", rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
+pub enum TierReason {
+    /// The metric reached the new tier's threshold.
+    Qualified {
+        /// The new tier's threshold.
+        threshold: Decimal,
+    },
+    /// A review found the metric below the tier's threshold.
+    Review {
+        /// The threshold of the tier lost.
+        threshold: Decimal,
+    },
+    /// The program's tier configuration changed.
+    Reevaluated,
+}
+
+/// A member's tier was reviewed and kept, or given a grace period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct TierReviewed {
+    /// The member.
+    pub member: MemberId,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The tier reviewed.
+    pub tier: TierId,
+    /// The qualifying metric over the window reviewed.
+    pub metric: Decimal,
+    /// The tier's threshold.
+    pub threshold: Decimal,
+    /// What the review decided.
+    pub outcome: ReviewOutcome,
+}
+
+/// What a review decided, besides a downgrade.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
+pub enum ReviewOutcome {
+    /// The member keeps the tier until the next review.
+    Kept {
+        /// The next review; absent when the tier can no longer be lost.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        secured_until: Option<DateTime<Utc>>,
+    },
+    /// The member fell short; the downgrade waits until `until`.
+    Grace {
+        /// When the tier is reviewed again.
+        until: DateTime<Utc>,
+    },
+}
+
+/// A member bought a paid membership.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct MembershipStarted {
+    /// The member.
+    pub member: MemberId,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The membership.
+    pub membership: RuleId,
+    /// The host's reference for the payment.
+    pub reference: Reference,
+    /// The tier it grants.
+    pub tier: TierId,
+    /// The fee paid for the term.
+    pub fee: Money,
+    /// When the term ends.
+    pub ends_at: DateTime<Utc>,
+    /// The order recording the fee, when the fee earns points.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fee_order: Option<Reference>,
+}
+
+/// A membership was renewed for another term.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct MembershipRenewed {
+    /// The member.
+    pub member: MemberId,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The membership.
+    pub membership: RuleId,
+    /// The host's reference for the payment; absent for an automatic
+    /// renewal, whose fee the host is to charge.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<Reference>,
+    /// The fee for the new term.
+    pub fee: Money,
+    /// When the new term ends.
+    pub ends_at: DateTime<Utc>,
+    /// The order recording the fee, when the fee earns points.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fee_order: Option<Reference>,
+}
+
+/// A membership ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct MembershipEnded {
+    /// The member.
+    pub member: MemberId,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The membership.
+    pub membership: RuleId,
+    /// Why.
+    pub reason: MembershipEnd,
+}
+
+/// Why a membership ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "why", rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
+pub enum MembershipEnd {
+    /// Its term ran out without renewal.
+    Lapsed,
+    /// The member cancelled it.
+    Cancelled {
+        /// The host's reference for the cancellation.
+        reference: Reference,
+        /// The part of the fee given back.
+        refund: Money,
     },
 }
 

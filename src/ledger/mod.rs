@@ -7,6 +7,7 @@ mod event;
 pub(crate) mod policy;
 mod reads;
 mod receipt;
+mod tiering;
 
 use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -15,22 +16,25 @@ use chrono::{DateTime, Utc};
 
 pub use account::{Account, Balance, EntryKind, Lot, PendingPoints};
 pub use command::{
-    Action, Adjust, CancelRedemption, Command, Confirm, Enroll, Purchase, Redeem, Refund, Tick,
-    Transfer,
+    Action, Adjust, CancelMembership, CancelRedemption, Command, Confirm, Enroll, JoinMembership,
+    Purchase, Redeem, ReevaluateTiers, Refund, RenewMembership, Tick, Transfer,
 };
 pub use decide::MAX_REASON_CHARS;
 pub use event::{
     BonusAwarded, BonusKind, Clawback, Event, ExpiryReason, LotCredit, LotDraw, LotId,
-    MemberEnrolled, OrderConfirmed, OrderRefunded, PendingCredit, PointsAdjusted, PointsExpired,
-    PointsSettled, PointsTransferredIn, PointsTransferredOut, PurchaseRecorded,
-    RedemptionCancelled, Restoration, RewardRedeemed,
+    MemberEnrolled, MembershipEnd, MembershipEnded, MembershipRenewed, MembershipStarted,
+    OrderConfirmed, OrderRefunded, PendingCredit, PointsAdjusted, PointsExpired, PointsSettled,
+    PointsTransferredIn, PointsTransferredOut, PurchaseRecorded, RedemptionCancelled, Restoration,
+    ReviewOutcome, RewardRedeemed, TierChanged, TierReason, TierReviewed,
 };
 pub use reads::{ExpiringPoints, MemberExpiry, Statement, StatementLine};
 pub use receipt::{
     ActionReceipt, AdjustmentReceipt, CancellationReceipt, ConfirmationReceipt, Decision,
-    EarnStatus, EnrollmentReceipt, PurchaseReceipt, Receipt, RedemptionReceipt, RefundReceipt,
-    RestoredPoints, TickReceipt, TransferReceipt,
+    EarnStatus, EnrollmentReceipt, MembershipChange, MembershipReceipt, PurchaseReceipt, Receipt,
+    RedemptionReceipt, ReevaluationReceipt, RefundReceipt, RestoredPoints, TickReceipt,
+    TransferReceipt,
 };
+pub use tiering::{AtRisk, MembershipStatus, Progress, TierStatus};
 
 use crate::{ApplyError, Error, MemberId, Program, ReplayError};
 
@@ -240,7 +244,7 @@ impl Ledger {
     }
 
     /// Files the member in the due index under their next due time.
-    fn refile(&mut self, member: &MemberId) {
+    pub(crate) fn refile(&mut self, member: &MemberId) {
         let rules = account::DueRules::of(&self.program);
         let Some(account) = self.accounts.get_mut(member) else {
             return;

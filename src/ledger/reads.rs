@@ -371,6 +371,7 @@ impl Ledger {
         let mut draft = Draft::new(&self.program, account);
         draft.sweep(at)?;
         let available = draft.wallet.available();
+        let tier = draft.effective_tier();
         let options = self
             .program
             .rewards()
@@ -384,7 +385,7 @@ impl Ledger {
                         .reward_uses
                         .get(r.id())
                         .map_or(&[][..], Vec::as_slice),
-                    tier: None,
+                    tier: tier.as_ref(),
                     points: None,
                 };
                 price(

@@ -10,7 +10,7 @@ use super::event::*;
 use crate::earn::Earning;
 use crate::points::PointsNoun;
 use crate::rewards::Donation;
-use crate::{ActionId, MemberId, Money, Points, Reference, RewardId, Rounding};
+use crate::{ActionId, MemberId, Money, Points, Reference, RewardId, Rounding, RuleId, TierId};
 
 /// The outcome of a command: its receipt, the events to store, and whether
 /// it repeated an earlier command.
@@ -58,6 +58,10 @@ pub enum Receipt {
     Action(ActionReceipt),
     /// Time passed.
     Tick(TickReceipt),
+    /// A paid membership started, renewed or was cancelled.
+    Membership(MembershipReceipt),
+    /// Every member's tier was re-evaluated.
+    Reevaluation(ReevaluationReceipt),
 }
 
 impl fmt::Display for Receipt {
@@ -73,6 +77,8 @@ impl fmt::Display for Receipt {
             Receipt::Transfer(r) => r.fmt(f),
             Receipt::Action(r) => r.fmt(f),
             Receipt::Tick(r) => r.fmt(f),
+            Receipt::Membership(r) => r.fmt(f),
+            Receipt::Reevaluation(r) => r.fmt(f),
         }
     }
 }
@@ -735,6 +741,12 @@ pub struct TickReceipt {
     pub expired: Points,
     /// Birthday bonuses awarded.
     pub bonuses: Points,
+    /// Tier upgrades and downgrades.
+    pub tier_changes: usize,
+    /// Memberships renewed automatically.
+    pub memberships_renewed: usize,
+    /// Memberships that lapsed.
+    pub memberships_lapsed: usize,
 }
 
 impl fmt::Display for TickReceipt {
@@ -749,11 +761,185 @@ impl fmt::Display for TickReceipt {
         if self.bonuses.is_positive() {
             write!(f, ", {} of birthday bonuses", PointsNoun(self.bonuses))?;
         }
-        let noun = if self.members == 1 {
-            "member"
-        } else {
-            "members"
+        for (count, what) in [
+            (self.tier_changes, "tier change"),
+            (self.memberships_renewed, "membership renewed"),
+            (self.memberships_lapsed, "membership lapsed"),
+        ] {
+            if count > 0 {
+                write!(f, ", {}", Counted(count, what))?;
+            }
+        }
+        write!(f, " across {}", Counted(self.members, "member"))
+    }
+}
+
+/// `count` things, with the noun's plural when needed: "1 member",
+/// "3 tier changes", "2 memberships renewed".
+struct Counted(usize, &'static str);
+
+impl fmt::Display for Counted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Counted(count, noun) = *self;
+        if count == 1 {
+            return write!(f, "1 {noun}");
+        }
+        // The plural goes on the first word: "memberships renewed".
+        match noun.split_once(' ') {
+            Some((head, tail)) if head == "membership" => write!(f, "{count} {head}s {tail}"),
+            _ => write!(f, "{count} {noun}s"),
+        }
+    }
+}
+
+/// What a membership command did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum MembershipChange {
+    /// The membership started.
+    Started {
+        /// The tier it grants.
+        tier: TierId,
+        /// The fee the host charges.
+        fee: Money,
+        /// When the term ends.
+        ends_at: DateTime<Utc>,
+    },
+    /// The membership was renewed for another term.
+    Renewed {
+        /// The fee the host charges.
+        fee: Money,
+        /// When the new term ends.
+        ends_at: DateTime<Utc>,
+    },
+    /// The membership was cancelled.
+    Cancelled {
+        /// What the host refunds.
+        refund: Money,
+    },
+}
+
+/// A paid membership bought, renewed or cancelled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct MembershipReceipt {
+    /// The member.
+    pub member: MemberId,
+    /// The membership.
+    pub membership: RuleId,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// What changed.
+    pub change: MembershipChange,
+    /// What the fee earned, when the program lets it earn points.
+    pub fee_earning: Option<Earning>,
+}
+
+impl MembershipReceipt {
+    /// The receipt of a membership event; `None` for other events and for
+    /// memberships that lapsed.
+    pub(crate) fn new(event: &Event, fee_earning: Option<Earning>) -> Option<MembershipReceipt> {
+        let (member, membership, at, change) = match event {
+            Event::MembershipStarted(e) => (
+                &e.member,
+                &e.membership,
+                e.at,
+                MembershipChange::Started {
+                    tier: e.tier.clone(),
+                    fee: e.fee,
+                    ends_at: e.ends_at,
+                },
+            ),
+            Event::MembershipRenewed(e) => (
+                &e.member,
+                &e.membership,
+                e.at,
+                MembershipChange::Renewed {
+                    fee: e.fee,
+                    ends_at: e.ends_at,
+                },
+            ),
+            Event::MembershipEnded(MembershipEnded {
+                member,
+                membership,
+                at,
+                reason: MembershipEnd::Cancelled { refund, .. },
+            }) => (
+                member,
+                membership,
+                *at,
+                MembershipChange::Cancelled { refund: *refund },
+            ),
+            _ => return None,
         };
-        write!(f, " across {} {noun}", self.members)
+        Some(MembershipReceipt {
+            member: member.clone(),
+            membership: membership.clone(),
+            at,
+            change,
+            fee_earning,
+        })
+    }
+}
+
+impl fmt::Display for MembershipReceipt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.change {
+            MembershipChange::Started { tier, fee, ends_at } => write!(
+                f,
+                "membership {} started: {tier} until {} for {fee}",
+                self.membership,
+                date(ends_at)
+            )?,
+            MembershipChange::Renewed { fee, ends_at } => write!(
+                f,
+                "membership {} renewed until {} for {fee}",
+                self.membership,
+                date(ends_at)
+            )?,
+            MembershipChange::Cancelled { refund } if refund.is_zero() => write!(
+                f,
+                "membership {} cancelled, nothing refunded",
+                self.membership
+            )?,
+            MembershipChange::Cancelled { refund } => write!(
+                f,
+                "membership {} cancelled, {refund} refunded",
+                self.membership
+            )?,
+        }
+        if let Some(earning) = &self.fee_earning {
+            write!(
+                f,
+                "; the fee earned {} ({earning})",
+                PointsNoun(earning.points)
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Every member's tier re-evaluated under the current ladder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ReevaluationReceipt {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Members re-evaluated.
+    pub members: usize,
+    /// Members whose tier changed.
+    pub changed: usize,
+}
+
+impl fmt::Display for ReevaluationReceipt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "tiers re-evaluated at {}: {} of {} changed",
+            date(&self.at),
+            self.changed,
+            Counted(self.members, "member"),
+        )
     }
 }
