@@ -93,6 +93,57 @@ fn the_json_shape_of_every_event_is_pinned() {
     );
 }
 
+/// A story with every tier and membership event.
+fn tier_events() -> Vec<String> {
+    let mut shop = Shop::new(seed_with(
+        r#""earn": {"points": 1, "per": "1.00", "rounding": "floor", "stacking": "multiply"},
+           "tiers": {"window": "calendar_year", "review": "period_end", "grace_days": 30,
+                     "levels": [{"id": "silver", "threshold": "500", "multiplier": "1.25"}]},
+           "memberships": [{"id": "monthly", "tier": "silver", "fee": "9.99", "term_days": 30,
+                            "renewal": "automatic", "cancellation": "pro_rata", "fee_earns_points": true}]"#,
+    ));
+    shop.enroll("ana", "2026-01-05");
+    shop.buy("ana", "ORD-1", "500.00 EUR", "2026-03-01");
+    shop.refund("ana", "ORD-1", "RF-1", "100.00 EUR", "2026-06-01")
+        .unwrap();
+    shop.run(JoinMembership::new(
+        member("ana"),
+        "monthly".parse().unwrap(),
+        r("PAY-1"),
+        t("2026-12-10"),
+    ));
+    shop.tick("2027-01-09");
+    shop.run(CancelMembership::new(
+        member("ana"),
+        r("CXL-1"),
+        t("2027-01-24"),
+    ));
+    shop.tick("2027-01-31");
+    shop.log
+        .iter()
+        .filter(|e| e.kind().starts_with("Tier") || e.kind().starts_with("Membership"))
+        .map(|e| serde_json::to_string(e).unwrap())
+        .collect()
+}
+
+const PINNED_TIERS: &str = r#"{"type":"TierChanged","member":"ana","at":"2026-03-01T12:00:00Z","to":"silver","reason":{"why":"qualified","threshold":"500"},"metric":"500.00","secured_until":"2027-01-01T00:00:00Z"}
+{"type":"MembershipStarted","member":"ana","at":"2026-12-10T12:00:00Z","membership":"monthly","reference":"PAY-1","tier":"silver","fee":"9.99 EUR","ends_at":"2027-01-09T12:00:00Z","fee_order":"PAY-1"}
+{"type":"TierReviewed","member":"ana","at":"2027-01-01T00:00:00Z","tier":"silver","metric":"400.00","threshold":"500","outcome":{"decision":"grace","until":"2027-01-31T00:00:00Z"}}
+{"type":"MembershipRenewed","member":"ana","at":"2027-01-09T12:00:00Z","membership":"monthly","fee":"9.99 EUR","ends_at":"2027-02-08T12:00:00Z","fee_order":"monthly-renewal-2027-01-09"}
+{"type":"MembershipEnded","member":"ana","at":"2027-01-24T12:00:00Z","membership":"monthly","reason":{"why":"cancelled","reference":"CXL-1","refund":"4.99 EUR"}}
+{"type":"TierChanged","member":"ana","at":"2027-01-31T00:00:00Z","from":"silver","reason":{"why":"review","threshold":"500"},"metric":"400.00"}
+"#;
+
+#[test]
+fn the_json_shape_of_tier_and_membership_events_is_pinned() {
+    let lines = tier_events();
+    let expected: Vec<&str> = PINNED_TIERS.lines().collect();
+    assert_eq!(
+        lines, expected,
+        "a change to the stored format must be deliberate"
+    );
+}
+
 #[test]
 fn events_say_whom_they_concern_and_when() {
     let shop = every_event();

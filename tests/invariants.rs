@@ -19,6 +19,7 @@ const REWARDS: [&str; 6] = [
     "not-in-catalogue",
 ];
 const ACTIONS: [&str; 3] = ["review", "survey", "not-an-action"];
+const MEMBERSHIP_IDS: [&str; 3] = ["plus", "monthly", "not-a-membership"];
 /// Products with their category (none for the hat).
 const SKUS: [(&str, Option<&str>); 5] = [
     ("BOOT", Some("shoes")),
@@ -39,7 +40,34 @@ struct Extras {
     by_line: bool,
     birthday_multiplier: bool,
     stacking: usize,
+    /// Which tier ladder, if any (see [`TIERS`]).
+    tiers: usize,
 }
+
+/// Tier ladders the random programs run, with two paid memberships; the
+/// first runs none.
+const TIERS: [&str; 5] = [
+    "",
+    r#""tiers": {"metric": "spend", "window": "calendar_year", "review": "period_end", "grace_days": 20,
+                "levels": [{"id": "bronze", "threshold": "0"}, {"id": "silver", "threshold": "200", "multiplier": "1.25"},
+                           {"id": "gold", "threshold": "600", "multiplier": "1.5"}]},"#,
+    r#""tiers": {"metric": "points", "window": "rolling", "rolling_days": 90, "review": "anniversary",
+                "downgrade": "to_earned",
+                "levels": [{"id": "silver", "threshold": "150", "multiplier": "2"},
+                           {"id": "gold", "threshold": "900", "never_downgrade": true}]},"#,
+    r#""tiers": {"metric": "orders", "window": "calendar_year", "through_next_year": true,
+                "review": "period_end", "grace_days": 45,
+                "levels": [{"id": "silver", "threshold": "2"}, {"id": "gold", "threshold": "5", "multiplier": "1.5"}]},"#,
+    r#""tiers": {"metric": "spend", "window": "lifetime", "review": "anniversary",
+                "levels": [{"id": "silver", "threshold": "100.50", "perks": ["Free shipping"]},
+                           {"id": "gold", "threshold": "1000", "multiplier": "3"}]},"#,
+];
+
+/// The memberships that go with a tier ladder.
+const MEMBERSHIPS: &str = r#""memberships": [
+    {"id": "plus", "tier": "gold", "fee": "49.00", "term_months": 12},
+    {"id": "monthly", "tier": "silver", "fee": "9.99", "term_days": 30, "renewal": "automatic",
+     "cancellation": "pro_rata", "fee_earns_points": true}],"#;
 
 fn extras_strategy() -> impl Strategy<Value = Extras> {
     (
@@ -50,7 +78,7 @@ fn extras_strategy() -> impl Strategy<Value = Extras> {
         any::<bool>(),
         any::<bool>(),
         any::<bool>(),
-        0..3_usize,
+        (0..3_usize, 0..TIERS.len()),
     )
         .prop_map(
             |(
@@ -61,7 +89,7 @@ fn extras_strategy() -> impl Strategy<Value = Extras> {
                 exclusions,
                 by_line,
                 birthday_multiplier,
-                stacking,
+                (stacking, tiers),
             )| {
                 Extras {
                     rules,
@@ -72,6 +100,7 @@ fn extras_strategy() -> impl Strategy<Value = Extras> {
                     by_line,
                     birthday_multiplier,
                     stacking,
+                    tiers,
                 }
             },
         )
@@ -145,8 +174,12 @@ fn program_strategy() -> impl Strategy<Value = Program> {
                 } else {
                     "{}".to_owned()
                 };
+                let tiers = match TIERS[x.tiers] {
+                    "" => String::new(),
+                    ladder => format!("{ladder} {MEMBERSHIPS}"),
+                };
                 let json = format!(
-                    r#"{{"currency": "EUR", "utc_offset": "+01:00",
+                    r#"{{"currency": "EUR", "utc_offset": "+01:00", {tiers}
                         "earn": {{"points": {points}, "per": "{per}", "rounding_scope": "{scope}",
                                   "stacking": "{stacking}", "rules": {rules}, "exclude": {exclude},
                                   "limits": {limits}}},
@@ -225,6 +258,10 @@ enum Op {
     Adjust(usize, usize, i64),
     Transfer(usize, usize, usize, i64),
     Action(usize, usize, usize),
+    Join(usize, usize, usize),
+    Renew(usize, usize),
+    CancelMembership(usize, usize),
+    Reevaluate,
     Tick,
     /// The previous command again, unchanged: a host's retry.
     Repeat,
@@ -268,6 +305,10 @@ fn op_strategy() -> impl Strategy<Value = Op> {
         2 => (m.clone(), m.clone(), 0..4_usize, points())
             .prop_map(|(a, b, c, d)| Op::Transfer(a, b, c, d)),
         2 => (m.clone(), 0..ACTIONS.len(), 0..4_usize).prop_map(|(a, b, c)| Op::Action(a, b, c)),
+        1 => (m.clone(), 0..MEMBERSHIP_IDS.len(), 0..6_usize).prop_map(|(a, b, c)| Op::Join(a, b, c)),
+        1 => (m.clone(), 0..6_usize).prop_map(|(a, b)| Op::Renew(a, b)),
+        1 => (m.clone(), 0..6_usize).prop_map(|(a, b)| Op::CancelMembership(a, b)),
+        1 => Just(Op::Reevaluate),
         2 => Just(Op::Tick),
         2 => Just(Op::Repeat),
     ]
@@ -400,6 +441,18 @@ fn command(op: &Op, at: DateTime<Utc>, log: &[Event]) -> Option<Command> {
             at,
         )
         .into(),
+        Op::Join(a, which, reference) => JoinMembership::new(
+            m(*a),
+            MEMBERSHIP_IDS[*which].parse().unwrap(),
+            id("PAY", *reference),
+            at,
+        )
+        .into(),
+        Op::Renew(a, reference) => RenewMembership::new(m(*a), id("PAY", *reference), at).into(),
+        Op::CancelMembership(a, reference) => {
+            CancelMembership::new(m(*a), id("PAY", *reference), at).into()
+        }
+        Op::Reevaluate => ReevaluateTiers::new(at).into(),
         Op::Tick => Tick::new(at).into(),
         Op::Repeat => return None,
     })
@@ -669,8 +722,14 @@ fn run_sequence(program: Program, steps: Vec<(i64, Op)>) -> Result<(), TestCaseE
                     check_points_never_earn(event)?;
                     prop_assert_eq!(ledger.apply(event), Ok(()));
                 }
+                // With the program unchanged, re-evaluation finds nothing
+                // to change: no upgrade ever waits.
+                if let Receipt::Reevaluation(r) = &decision.receipt {
+                    prop_assert_eq!(r.changed, 0);
+                }
                 log.extend(decision.events);
                 check_no_debt_from_spending(&ledger, &before, spends)?;
+                check_upgrades_not_delayed(&ledger)?;
             }
             Err(error) => {
                 if let Some(preview) = &preview
@@ -700,6 +759,38 @@ fn run_sequence(program: Program, steps: Vec<(i64, Op)>) -> Result<(), TestCaseE
         .map(|s| serde_json::from_str(s).unwrap())
         .collect();
     prop_assert_eq!(&Ledger::replay(program, &read).unwrap(), &ledger);
+    Ok(())
+}
+
+/// An upgrade is never delayed to a later event: after every command each
+/// member's qualified tier is at least the one their qualifying metric
+/// earns, and the tier whose benefits apply is the higher of it and their
+/// membership's.
+fn check_upgrades_not_delayed(ledger: &Ledger) -> Result<(), TestCaseError> {
+    let Some(tiers) = ledger.program().tiers() else {
+        return Ok(());
+    };
+    for account in ledger.accounts() {
+        let status = ledger
+            .tier_status(account.member(), account.last_event_at())
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let earned = tiers.earned_by(status.metric).map(|t| tiers.rank(t.id()));
+        let held = status.qualified.as_ref().map(|t| tiers.rank(t));
+        prop_assert!(
+            held >= earned,
+            "{}: {:?} held while the metric {} earns more",
+            account.member(),
+            status.qualified,
+            status.metric
+        );
+        let paid = status.membership.as_ref().map(|m| tiers.rank(&m.tier));
+        prop_assert_eq!(
+            status.tier.as_ref().map(|t| tiers.rank(t)),
+            held.max(paid),
+            "{}",
+            account.member()
+        );
+    }
     Ok(())
 }
 

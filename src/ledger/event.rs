@@ -656,7 +656,7 @@ pub struct TierReviewed {
 
 /// What a review decided, besides a downgrade.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "outcome", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "decision", rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]
 pub enum ReviewOutcome {
     /// The member keeps the tier until the next review.

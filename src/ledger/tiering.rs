@@ -327,12 +327,19 @@ impl Ledger {
                 Event::MembershipStarted(e) if e.membership == c.membership => {
                     Ok(repeated(self.membership_receipt(account, recorded)?))
                 }
-                _ => Err(conflict(
+                Event::MembershipStarted(e) => Err(conflict(
                     ReferenceKind::Membership,
                     &c.reference,
                     "membership",
+                    &e.membership,
+                    &c.membership,
+                )),
+                _ => Err(conflict(
+                    ReferenceKind::Membership,
+                    &c.reference,
+                    "command",
                     recorded.kind(),
-                    format!("MembershipStarted of {}", c.membership),
+                    "MembershipStarted",
                 )),
             };
         }
