@@ -23,8 +23,24 @@ const SEED: &str = r#"{
     "rewards": [{"id": "ten-percent-off", "cost": 100, "kind": "percent_off", "percent": "10"}]
 }"#;
 
+/// The seed program with a Bronze / Silver / Gold ladder by calendar-year
+/// spend, reviewed at year end.
+const TIERED: &str = r#"{
+    "currency": "EUR",
+    "earn": {"points": 1, "per": "1.00", "rounding": "floor", "stacking": "multiply"},
+    "rewards": [{"id": "ten-percent-off", "cost": 100, "kind": "percent_off", "percent": "10"}],
+    "tiers": {"metric": "spend", "window": "calendar_year", "review": "period_end", "grace_days": 30,
+              "levels": [{"id": "bronze", "threshold": "0"},
+                         {"id": "silver", "threshold": "500", "multiplier": "1.25"},
+                         {"id": "gold", "threshold": "1000", "multiplier": "1.5"}]}
+}"#;
+
 fn program() -> Program {
     serde_json::from_str(SEED).expect("the seed program is valid")
+}
+
+fn tiered() -> Program {
+    serde_json::from_str(TIERED).expect("the tiered program is valid")
 }
 
 fn start() -> DateTime<Utc> {
@@ -40,8 +56,13 @@ fn members(n: usize) -> Vec<MemberId> {
 /// A ledger with `n` enrolled members who each spent `spent` once, and the events
 /// it was built from.
 fn populated(n: usize, spent: &str) -> (Ledger, Vec<MemberId>, Vec<Event>) {
+    populated_with(program(), n, spent)
+}
+
+/// As [`populated`], under `program`.
+fn populated_with(program: Program, n: usize, spent: &str) -> (Ledger, Vec<MemberId>, Vec<Event>) {
     let ids = members(n);
-    let mut ledger = Ledger::new(program());
+    let mut ledger = Ledger::new(program);
     let mut log = Vec::new();
     let amount: Money = spent.parse().expect("money");
     for (i, m) in ids.iter().enumerate() {
@@ -103,6 +124,12 @@ fn earn_path(c: &mut Criterion) {
             steady_stream(b, &base, |i| purchase(&ids, i))
         });
     }
+    // With a tier ladder: the year's spend is summed on every purchase,
+    // and members move up as they cross 500.00 and 1000.00 EUR.
+    let (base, ids, _) = populated_with(tiered(), 10_000, "150.00 EUR");
+    group.bench_function(BenchmarkId::new("purchase_with_tiers", 10_000), |b| {
+        steady_stream(b, &base, |i| purchase(&ids, i))
+    });
     group.finish();
 }
 
@@ -164,5 +191,38 @@ fn tick_nothing_due(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, earn_path, redeem_path, replay, tick_nothing_due);
+/// The year-end review: every member holds Silver and falls short, so each
+/// gets a grace period. One element is one member reviewed.
+fn tick_year_end_review(c: &mut Criterion) {
+    let mut group = c.benchmark_group("tick");
+    let n = 10_000_usize;
+    // Each member reached Silver with one 600.00 EUR order, then returned
+    // 200.00 EUR of it.
+    let (mut reviewed, ids, _) = populated_with(tiered(), n, "600.00 EUR");
+    for (i, m) in ids.into_iter().enumerate() {
+        let order = Reference::new(format!("W-{i}")).expect("a valid id");
+        let refund = Reference::new(format!("RF-{i}")).expect("a valid id");
+        let returned: Money = "200.00 EUR".parse().expect("money");
+        let at = start() + TimeDelta::days(1);
+        reviewed
+            .execute(loyalty::Refund::new(m, order, refund, returned, at))
+            .expect("refunds");
+    }
+    let at: DateTime<Utc> = "2027-01-01T00:00:00Z".parse().expect("a valid time");
+    group.throughput(Throughput::Elements(n as u64));
+    group.sample_size(20);
+    group.bench_function(BenchmarkId::new("year_end_review", n), |b| {
+        b.iter(|| black_box(reviewed.decide(Tick::new(at)).expect("ticks")))
+    });
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    earn_path,
+    redeem_path,
+    replay,
+    tick_nothing_due,
+    tick_year_end_review
+);
 criterion_main!(benches);

@@ -91,6 +91,11 @@
 //!   an [`Earning`]; [`Ledger::preview`] at checkout.
 //! - **Rewards**: [`RewardConfig`], priced by [`Ledger::quote`] into a
 //!   [`Quote`]; [`Program::economics`] before going live.
+//! - **Tiers and memberships**: [`TierConfig`] (the ladder, its metric,
+//!   window, reviews and benefits) and [`MembershipConfig`] (a tier for a
+//!   fee and a term); [`Ledger::tier_status`] for the tier, its perks,
+//!   progress and risk; [`JoinMembership`], [`RenewMembership`],
+//!   [`CancelMembership`]; [`ReevaluateTiers`] after [`Ledger::set_program`].
 //! - **Ledger**: [`Ledger`], its [`Command`]s, [`Event`]s and
 //!   [`Receipt`]s; policies [`Expiry`], [`Pending`], [`NegativeBalance`];
 //!   reads [`Balance`], [`Statement`], [`ExpiringPoints`].
@@ -112,6 +117,12 @@
 //! 6. Lots are spent soonest-expiring first, ties oldest first; an expired
 //!    lot is never spent.
 //! 7. No input — configuration, command or event — makes the library panic.
+//! 8. An upgrade is never delayed: after every command a member holds at
+//!    least the tier their qualifying metric earns.
+//! 9. A member's tier depends on their qualifying history (what their
+//!    orders, refunds and bonuses add to the metric) and the review dates
+//!    alone: redemptions, adjustments, transfers, membership fees and when
+//!    the host's ticks run leave it unchanged.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]

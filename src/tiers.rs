@@ -610,7 +610,12 @@ pub struct MembershipConfig {
     /// What cancelling gives back.
     #[serde(default)]
     pub cancellation: Cancellation,
-    /// Whether the fee earns points, as an order of that amount.
+    /// Whether the fee earns points. When it does, the fee is recorded as
+    /// an order under the payment's reference (an automatic renewal's under
+    /// `<membership>-renewal-<date>`) that earns — and waits for pending
+    /// rules — like any order, at the membership's tier; cancelling with a
+    /// refund claws back the same share of its points. Fees never count
+    /// toward the tier metrics.
     #[serde(default)]
     pub fee_earns_points: bool,
 }

@@ -94,6 +94,9 @@ fn a_membership_grants_its_tier_for_the_term_regardless_of_spend() {
         joined.to_string(),
         "membership plus started: gold until 2027-02-01 12:00 UTC for 49.00 EUR"
     );
+    let account = shop.ledger.account(&member("ana")).unwrap();
+    assert_eq!(account.membership().map(RuleId::as_str), Some("plus"));
+    assert_eq!(account.tier().map(TierId::as_str), Some("bronze"));
     // The fee earns nothing and does not count toward the tiers.
     assert_eq!(shop.available("ana"), 0);
     let status = shop

@@ -212,7 +212,7 @@ proptest! {
             let _ = ledger.execute(step.command(now));
         }
         // Set the same program again, as a host does after any change.
-        ledger.set_program(program);
+        ledger.set_program(program).unwrap();
         let decision = ledger.decide(ReevaluateTiers::new(now)).unwrap();
         match decision.receipt {
             Receipt::Reevaluation(r) => prop_assert_eq!(r.changed, 0),

@@ -362,7 +362,7 @@ fn a_rolling_window_forgets_old_orders_and_the_anniversary_reviews_them() {
 fn points_and_order_counts_can_qualify_too() {
     // Points earned: the sign-up bonus counts, a clawback comes off.
     let mut points = Shop::new(seed_with(
-        r#""bonuses": {"sign_up": 100},
+        r#""bonuses": {"sign_up": 100, "actions": [{"id": "review", "points": 150}]},
            "tiers": {"metric": "points", "window": "lifetime",
                      "levels": [{"id": "member", "threshold": "100"}, {"id": "insider", "threshold": "250"}]}"#,
     ));
@@ -381,6 +381,18 @@ fn points_and_order_counts_can_qualify_too() {
         .unwrap();
     let s = status(&points, "ana", "2026-02-03");
     assert_eq!(s.metric, "200".parse().unwrap());
+    // Points from an action count as soon as they are awarded.
+    points.enroll("ben", "2026-01-05");
+    points.run(Action::new(
+        member("ben"),
+        "review".parse().unwrap(),
+        r("REV-1"),
+        t("2026-01-06"),
+    ));
+    assert_eq!(
+        tier_story(&points).last().unwrap(),
+        "2026-01-06 ben: member -> insider (qualified at 250, metric 250, secured until 2027-01-06)"
+    );
     assert_eq!(
         s.to_string(),
         "insider since 2026-02-01, secured until 2027-02-01; needs 50 points more before the \
@@ -506,7 +518,9 @@ fn a_new_ladder_is_applied_to_every_member_by_re_evaluation() {
         TierLevelConfig::new("gold", "1500".parse().unwrap()),
         TierLevelConfig::new("platinum", "3000".parse().unwrap()),
     ];
-    shop.ledger.set_program(Program::new(config).unwrap());
+    shop.ledger
+        .set_program(Program::new(config).unwrap())
+        .unwrap();
     let before = tier_story(&shop).len();
     let decision = shop
         .ledger
@@ -546,7 +560,21 @@ fn a_tier_removed_from_the_ladder_gives_way_to_the_tier_the_member_earns() {
     shop.buy("ana", "ORD-1", "700.00 EUR", "2026-02-01");
     let mut config = shop.ledger.program().config().clone();
     config.tiers.levels.retain(|l| l.id != "silver");
-    shop.ledger.set_program(Program::new(config).unwrap());
+    // A program in another currency is refused: the amounts would not add up.
+    let mut dollars = config.clone();
+    dollars.currency = "USD".to_owned();
+    let before = shop.ledger.clone();
+    assert_eq!(
+        shop.ledger
+            .set_program(Program::new(dollars).unwrap())
+            .unwrap_err()
+            .to_string(),
+        "wrong currency: the program runs in EUR, got USD"
+    );
+    assert_eq!(shop.ledger, before);
+    shop.ledger
+        .set_program(Program::new(config).unwrap())
+        .unwrap();
     shop.run(ReevaluateTiers::new(t("2026-03-01")));
     assert_eq!(
         tier_story(&shop).last().unwrap(),

@@ -1146,6 +1146,18 @@ impl Account {
         self.wallet.last_activity_at
     }
 
+    /// The tier the member qualified for, as of their last event. For the
+    /// tier whose benefits apply now (a membership's included) and what
+    /// falls due, read [`Ledger::tier_status`](crate::Ledger::tier_status).
+    pub fn tier(&self) -> Option<&TierId> {
+        self.wallet.tier.as_ref().map(|t| &t.tier)
+    }
+
+    /// The paid membership active as of the member's last event.
+    pub fn membership(&self) -> Option<&RuleId> {
+        self.wallet.membership.as_ref().map(|m| &m.id)
+    }
+
     /// The member's figures as of their last event.
     pub fn balance(&self) -> Balance {
         self.wallet.balance

@@ -905,6 +905,11 @@ impl Ledger {
         };
         let receipt = Receipt::Action(receipt);
         draft.finish(event)?;
+        // Points earned by an action count toward a points ladder.
+        let at = draft.events.last().map_or(c.at, Event::at);
+        if let Some(upgrade) = draft.upgrade(at)? {
+            draft.finish(upgrade)?;
+        }
         Ok(fresh(receipt, draft.events))
     }
 
@@ -1329,7 +1334,8 @@ impl Ledger {
         let mut settled = Points::ZERO;
         let mut expired = Points::ZERO;
         let mut bonuses = Points::ZERO;
-        let (mut tier_changes, mut renewed, mut lapsed) = (0_usize, 0_usize, 0_usize);
+        let (mut tier_changes, mut tier_reviews) = (0_usize, 0_usize);
+        let (mut renewed, mut lapsed) = (0_usize, 0_usize);
         for (_, member) in self.due.iter().take_while(|(due, _)| *due <= at) {
             let Some(account) = self.accounts.get(member) else {
                 continue;
@@ -1346,6 +1352,7 @@ impl Ledger {
                     Event::PointsExpired(e) => expired = expired.checked_add(e.points)?,
                     Event::BonusAwarded(e) => bonuses = bonuses.checked_add(e.points)?,
                     Event::TierChanged(_) => tier_changes = tier_changes.saturating_add(1),
+                    Event::TierReviewed(_) => tier_reviews = tier_reviews.saturating_add(1),
                     Event::MembershipRenewed(_) => renewed = renewed.saturating_add(1),
                     Event::MembershipEnded(_) => lapsed = lapsed.saturating_add(1),
                     _ => {}
@@ -1361,6 +1368,7 @@ impl Ledger {
                 expired,
                 bonuses,
                 tier_changes,
+                tier_reviews,
                 memberships_renewed: renewed,
                 memberships_lapsed: lapsed,
             }),

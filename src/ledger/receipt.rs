@@ -743,6 +743,8 @@ pub struct TickReceipt {
     pub bonuses: Points,
     /// Tier upgrades and downgrades.
     pub tier_changes: usize,
+    /// Tier reviews that kept a tier or granted grace.
+    pub tier_reviews: usize,
     /// Memberships renewed automatically.
     pub memberships_renewed: usize,
     /// Memberships that lapsed.
@@ -763,6 +765,7 @@ impl fmt::Display for TickReceipt {
         }
         for (count, what) in [
             (self.tier_changes, "tier change"),
+            (self.tier_reviews, "tier review"),
             (self.memberships_renewed, "membership renewed"),
             (self.memberships_lapsed, "membership lapsed"),
         ] {

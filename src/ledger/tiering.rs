@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::Ledger;
-use super::account::{Account, Contribution, TierState};
+use super::account::{Account, ActiveMembership, Contribution, TierState};
 use super::command::{CancelMembership, JoinMembership, Purchase, Refund, RenewMembership};
 use super::decide::{Draft, check_time, conflict, fresh, repeated};
 use super::event::*;
@@ -312,12 +312,58 @@ impl Ledger {
     /// already recorded stand; decisions from now on follow `program`. To
     /// apply a new tier ladder to every member at once, run
     /// [`ReevaluateTiers`](crate::ReevaluateTiers) next.
-    pub fn set_program(&mut self, program: Program) {
+    ///
+    /// Events carry their own figures, so the whole log replays under the
+    /// program in force at its end: store the new program beside the log
+    /// and replay with it.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use loyalty::{Enroll, Ledger, Program, Purchase, ReevaluateTiers, TierLevelConfig};
+    ///
+    /// let program: Program = toml::from_str(r#"
+    ///     currency = "EUR"
+    ///     [[tiers.levels]]
+    ///     id = "silver"
+    ///     threshold = "500"
+    /// "#)?;
+    /// let mut ledger = Ledger::new(program.clone());
+    /// let ana: loyalty::MemberId = "ana".parse()?;
+    /// ledger.execute(Enroll::new(ana.clone(), "2026-01-05T10:00:00Z".parse()?))?;
+    /// ledger.execute(Purchase::new(ana.clone(), "ORD-1".parse()?, "420.00 EUR".parse()?,
+    ///     "2026-02-01T10:00:00Z".parse()?))?;
+    ///
+    /// // The merchant lowers Silver to 400.00 EUR and applies it to everyone.
+    /// let mut config = program.config().clone();
+    /// config.tiers.levels = vec![TierLevelConfig::new("silver", "400".parse()?)];
+    /// ledger.set_program(Program::new(config)?)?;
+    /// let done = ledger.execute(ReevaluateTiers::new("2026-03-01T00:00:00Z".parse()?))?;
+    /// assert_eq!(done.receipt.to_string(),
+    ///     "tiers re-evaluated at 2026-03-01 00:00 UTC: 1 of 1 member changed");
+    /// let status = ledger.tier_status(&ana, "2026-03-01T00:00:00Z".parse()?)?;
+    /// assert_eq!(status.tier.map(|t| t.to_string()), Some("silver".into()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::WrongCurrency`] for a program in another currency: the
+    /// recorded amounts would no longer add up. The ledger is left as it
+    /// was.
+    pub fn set_program(&mut self, program: Program) -> Result<(), Error> {
+        if program.currency() != self.program.currency() {
+            return Err(Error::WrongCurrency {
+                expected: self.program.currency(),
+                actual: program.currency(),
+            });
+        }
         self.program = program;
         let members: Vec<MemberId> = self.accounts.keys().cloned().collect();
         for member in members {
             self.refile(&member);
         }
+        Ok(())
     }
 
     pub(crate) fn decide_join(&self, c: JoinMembership) -> Result<Decision, Error> {
@@ -380,32 +426,52 @@ impl Ledger {
         Ok(fresh(Receipt::Membership(receipt), draft.events))
     }
 
-    pub(crate) fn decide_renew(&self, c: RenewMembership) -> Result<Decision, Error> {
-        let account = self.enrolled(&c.member)?;
-        if let Some(recorded) = account.membership_refs.get(&c.reference) {
-            return match recorded {
-                Event::MembershipRenewed(_) => {
-                    Ok(repeated(self.membership_receipt(account, recorded)?))
-                }
-                _ => Err(conflict(
+    /// The start of a renewal or a cancellation: the original decision
+    /// when `reference` already recorded this kind of command, or the
+    /// member's draft brought up to `at` with their active membership.
+    fn membership_change<'a>(
+        &'a self,
+        member: &MemberId,
+        reference: &Reference,
+        at: DateTime<Utc>,
+        kind: &'static str,
+    ) -> Result<Change<'a>, Error> {
+        let account = self.enrolled(member)?;
+        if let Some(recorded) = account.membership_refs.get(reference) {
+            return if recorded.kind() == kind {
+                Ok(Change::Repeat(repeated(
+                    self.membership_receipt(account, recorded)?,
+                )))
+            } else {
+                Err(conflict(
                     ReferenceKind::Membership,
-                    &c.reference,
+                    reference,
                     "command",
                     recorded.kind(),
-                    "MembershipRenewed",
-                )),
+                    kind,
+                ))
             };
         }
-        check_time(account, c.at)?;
+        check_time(account, at)?;
         let mut draft = Draft::new(&self.program, account);
-        draft.sweep(c.at)?;
+        draft.sweep(at)?;
         let active = draft
             .wallet
             .membership
             .clone()
             .ok_or_else(|| Error::NoMembership {
-                member: c.member.clone(),
+                member: member.clone(),
             })?;
+        Ok(Change::Fresh(draft, active))
+    }
+
+    pub(crate) fn decide_renew(&self, c: RenewMembership) -> Result<Decision, Error> {
+        let (mut draft, active) =
+            match self.membership_change(&c.member, &c.reference, c.at, "MembershipRenewed")? {
+                Change::Repeat(decision) => return Ok(decision),
+                Change::Fresh(draft, active) => (draft, active),
+            };
+        let account = draft.account;
         let def = self
             .program
             .membership(&active.id)
@@ -437,31 +503,12 @@ impl Ledger {
     }
 
     pub(crate) fn decide_cancel_membership(&self, c: CancelMembership) -> Result<Decision, Error> {
-        let account = self.enrolled(&c.member)?;
-        if let Some(recorded) = account.membership_refs.get(&c.reference) {
-            return match recorded {
-                Event::MembershipEnded(_) => {
-                    Ok(repeated(self.membership_receipt(account, recorded)?))
-                }
-                _ => Err(conflict(
-                    ReferenceKind::Membership,
-                    &c.reference,
-                    "command",
-                    recorded.kind(),
-                    "MembershipEnded",
-                )),
+        let (mut draft, active) =
+            match self.membership_change(&c.member, &c.reference, c.at, "MembershipEnded")? {
+                Change::Repeat(decision) => return Ok(decision),
+                Change::Fresh(draft, active) => (draft, active),
             };
-        }
-        check_time(account, c.at)?;
-        let mut draft = Draft::new(&self.program, account);
-        draft.sweep(c.at)?;
-        let active = draft
-            .wallet
-            .membership
-            .clone()
-            .ok_or_else(|| Error::NoMembership {
-                member: c.member.clone(),
-            })?;
+        let account = draft.account;
         let refund = self
             .program
             .membership(&active.id)
@@ -661,6 +708,15 @@ impl Ledger {
     }
 }
 
+/// How a renewal or cancellation starts.
+enum Change<'a> {
+    /// The command repeats one already recorded.
+    Repeat(Decision),
+    /// The member's draft, brought up to the command's time, and their
+    /// active membership.
+    Fresh(Draft<'a>, ActiveMembership),
+}
+
 /// The order that records a fee that earns points: the payment's
 /// reference, which must not name an order already.
 fn fee_order(
@@ -840,8 +896,10 @@ impl fmt::Display for TierStatus {
                 if let Some(since) = &self.since {
                     write!(f, " since {}", day(since))?;
                 }
-                if let Some(until) = &self.secured_until {
-                    write!(f, ", secured until {}", day(until))?;
+                match (&self.grace_until, &self.secured_until) {
+                    (Some(grace), _) => write!(f, ", in grace until {}", day(grace))?,
+                    (None, Some(until)) => write!(f, ", secured until {}", day(until))?,
+                    (None, None) => {}
                 }
             }
             (None, _) => f.write_str("no tier")?,
