@@ -112,6 +112,11 @@ fn a_member_moves_up_on_the_order_that_crosses_the_threshold() {
         s.to_string(),
         "silver since 2026-03-01, secured until 2027-01-01; 350.00 EUR more for gold by 2027-01-01"
     );
+    // The same status, for a host's API.
+    assert_eq!(
+        serde_json::to_string(&s).unwrap(),
+        r#"{"member":"ana","at":"2026-03-06T12:00:00Z","tier":"silver","qualified":"silver","since":"2026-03-01T12:00:00Z","secured_until":"2027-01-01T00:00:00Z","grace_until":null,"membership":null,"metric":"650.00","multiplier":"1.25","perks":["Free shipping"],"next":{"tier":"gold","needs":"350.00","by":"2027-01-01T00:00:00Z"},"at_risk":null}"#
+    );
     // An order that jumps two tiers goes straight to the top.
     let mut jump = Shop::new(ladder(""));
     jump.enroll("ben", "2026-01-05");

@@ -383,9 +383,9 @@ pub(crate) struct Wallet {
     /// The last year a birthday bonus was granted.
     pub(crate) last_birthday: Option<i32>,
     /// The member's qualified tier, when they have one.
-    pub(crate) tier: Option<TierState>,
+    pub(crate) tier: Option<Box<TierState>>,
     /// The member's paid membership, while active.
-    pub(crate) membership: Option<ActiveMembership>,
+    pub(crate) membership: Option<Box<ActiveMembership>>,
 }
 
 /// A member's qualified tier and its review dates.
@@ -807,11 +807,13 @@ impl Wallet {
                 ..
             }) => self.last_birthday = Some(*year),
             Event::TierChanged(e) => {
-                self.tier = e.to.clone().map(|tier| TierState {
-                    tier,
-                    since: e.at,
-                    review_at: e.secured_until,
-                    grace_until: None,
+                self.tier = e.to.clone().map(|tier| {
+                    Box::new(TierState {
+                        tier,
+                        since: e.at,
+                        review_at: e.secured_until,
+                        grace_until: None,
+                    })
                 });
             }
             Event::TierReviewed(e) => {
@@ -826,13 +828,13 @@ impl Wallet {
                 }
             }
             Event::MembershipStarted(e) => {
-                self.membership = Some(ActiveMembership {
+                self.membership = Some(Box::new(ActiveMembership {
                     id: e.membership.clone(),
                     tier: e.tier.clone(),
                     term_start: e.at,
                     ends_at: e.ends_at,
                     fee_order: e.fee_order.clone(),
-                });
+                }));
             }
             Event::MembershipRenewed(e) => {
                 if let Some(m) = &mut self.membership {
@@ -861,7 +863,7 @@ impl Wallet {
         let review = self
             .tier
             .as_ref()
-            .and_then(TierState::due)
+            .and_then(|t| t.due())
             .filter(|_| rules.tiers);
         let term = self
             .membership
@@ -1005,7 +1007,7 @@ pub(crate) struct OrderRecord {
     pub(crate) fully_refunded: bool,
     /// Where the order's contribution to the tier metrics is filed; none
     /// for a membership fee.
-    pub(crate) qualifying_key: Option<(DateTime<Utc>, u64)>,
+    pub(crate) qualifying_key: Option<usize>,
 }
 
 impl OrderRecord {
@@ -1059,7 +1061,7 @@ pub struct Account {
     pub(crate) reward_uses: BTreeMap<RewardId, Vec<DateTime<Utc>>>,
     /// What each order and bonus adds to the tier metrics, by when; and
     /// their sum.
-    pub(crate) qualifying: BTreeMap<(DateTime<Utc>, u64), Contribution>,
+    pub(crate) qualifying: Vec<(DateTime<Utc>, Contribution)>,
     pub(crate) qualifying_total: Contribution,
     /// Membership purchases, renewals and cancellations, by the host's
     /// reference.
@@ -1111,7 +1113,7 @@ impl Account {
             actions: BTreeMap::new(),
             action_times: BTreeMap::new(),
             reward_uses: BTreeMap::new(),
-            qualifying: BTreeMap::new(),
+            qualifying: Vec::new(),
             qualifying_total: Contribution::default(),
             membership_refs: BTreeMap::new(),
             journal: Vec::new(),
@@ -1449,13 +1451,12 @@ impl Account {
         }
     }
 
-    /// Files a contribution to the tier metrics at `at`.
-    fn qualify(&mut self, at: DateTime<Utc>, contribution: Contribution) -> (DateTime<Utc>, u64) {
-        let seq = self.qualifying.len() as u64;
-        let key = (at, seq);
-        self.qualifying.insert(key, contribution);
+    /// Files a contribution to the tier metrics at `at` (never before the
+    /// last one: a member's events come in time order), and says where.
+    fn qualify(&mut self, at: DateTime<Utc>, contribution: Contribution) -> usize {
+        self.qualifying.push((at, contribution));
         self.qualifying_total = self.qualifying_total.plus(contribution);
-        key
+        self.qualifying.len().saturating_sub(1)
     }
 
     /// What the orders and bonuses recorded from `start` (the first, when
@@ -1469,13 +1470,12 @@ impl Account {
         if start.is_none() && end > self.wallet.last_event_at {
             return self.qualifying_total;
         }
-        let from = (start.unwrap_or(DateTime::<Utc>::MIN_UTC), 0);
-        let to = (end, 0);
-        if from >= to {
-            return Contribution::default();
-        }
+        let from = start.map_or(0, |s| self.qualifying.partition_point(|(at, _)| *at < s));
+        let to = self.qualifying.partition_point(|(at, _)| *at < end);
         self.qualifying
-            .range(from..to)
+            .get(from..to)
+            .unwrap_or_default()
+            .iter()
             .fold(Contribution::default(), |sum, (_, c)| sum.plus(*c))
     }
 
@@ -1610,7 +1610,7 @@ impl Account {
                         points: e.clawback.points.value(),
                         orders: i64::from(fully),
                     };
-                    if let Some(c) = self.qualifying.get_mut(&key) {
+                    if let Some((_, c)) = self.qualifying.get_mut(key) {
                         *c = c.minus(lost);
                     }
                     self.qualifying_total = self.qualifying_total.minus(lost);

@@ -57,7 +57,7 @@ impl<'a> Draft<'a> {
     /// available or pending per the program.
     pub(crate) fn purchase(
         &self,
-        c: &Purchase,
+        c: Purchase,
         discounts: &[(DiscountTarget, Money)],
     ) -> Result<PurchaseRecorded, Error> {
         let offset = self.program.utc_offset();
@@ -108,16 +108,16 @@ impl<'a> Draft<'a> {
             ),
         };
         Ok(PurchaseRecorded {
-            member: c.member.clone(),
-            order: c.order.clone(),
+            member: c.member,
+            order: c.order,
             at: c.at,
             amount: c.amount,
             points: earning.points,
             breakdown: earning.lines,
             credit,
             pending,
-            redemptions: c.redemptions.clone(),
-            cart: c.cart.clone(),
+            redemptions: c.redemptions,
+            cart: c.cart,
         })
     }
 
@@ -637,10 +637,11 @@ impl Ledger {
         let discounts = self.check_purchase(account, &c)?;
         let mut draft = Draft::new(&self.program, account);
         draft.sweep(c.at)?;
-        let event = draft.purchase(&c, &discounts)?;
+        let at = c.at;
+        let event = draft.purchase(c, &discounts)?;
         let receipt = PurchaseReceipt::new(&event);
         draft.finish(Event::PurchaseRecorded(event))?;
-        if let Some(upgrade) = draft.upgrade(c.at)? {
+        if let Some(upgrade) = draft.upgrade(at)? {
             draft.finish(upgrade)?;
         }
         Ok((receipt, draft.events))

@@ -300,7 +300,7 @@ impl Draft<'_> {
         }))?;
         if let Some(order) = fee_order {
             let fee = Purchase::new(self.member.clone(), order, def.fee(), when);
-            let event = self.purchase(&fee, &[])?;
+            let event = self.purchase(fee, &[])?;
             self.push(Event::PurchaseRecorded(event))?;
         }
         Ok(())
@@ -462,7 +462,7 @@ impl Ledger {
             .ok_or_else(|| Error::NoMembership {
                 member: member.clone(),
             })?;
-        Ok(Change::Fresh(draft, active))
+        Ok(Change::Fresh(draft, *active))
     }
 
     pub(crate) fn decide_renew(&self, c: RenewMembership) -> Result<Decision, Error> {
@@ -699,10 +699,7 @@ impl Ledger {
             perks: held.map(|t| t.perks().to_vec()).unwrap_or_default(),
             next,
             at_risk,
-            described: Described {
-                metric: tiers.describe(Decimal::ZERO),
-                offset,
-            },
+            offset,
             tiers: tiers.clone(),
         })
     }
@@ -752,7 +749,7 @@ fn charge_fee(
         return Ok(None);
     };
     let purchase = Purchase::new(member.clone(), order, fee, at);
-    let event = draft.purchase(&purchase, &[])?;
+    let event = draft.purchase(purchase, &[])?;
     let earning = crate::Earning {
         points: event.points,
         lines: event.breakdown.clone(),
@@ -793,8 +790,9 @@ fn not_a_membership(event: &Event) -> Error {
 }
 
 /// A member's tier and what it takes to move up or stay, from
-/// [`Ledger::tier_status`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// [`Ledger::tier_status`]. It serialises (without its `Display` text) for
+/// a host's API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct TierStatus {
     /// The member.
@@ -825,14 +823,11 @@ pub struct TierStatus {
     /// What keeping the qualified tier takes before its review, when the
     /// metric so far falls short.
     pub at_risk: Option<AtRisk>,
-    described: Described,
-    tiers: Tiers,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Described {
-    metric: String,
+    /// For `Display`: the program's offset and ladder.
+    #[serde(skip)]
     offset: chrono::FixedOffset,
+    #[serde(skip)]
+    tiers: Tiers,
 }
 
 /// An active membership in a [`TierStatus`].
@@ -879,7 +874,7 @@ impl TierStatus {
 
 impl fmt::Display for TierStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let day = |t: &DateTime<Utc>| t.with_timezone(&self.described.offset).format("%Y-%m-%d");
+        let day = |t: &DateTime<Utc>| t.with_timezone(&self.offset).format("%Y-%m-%d");
         match (&self.tier, &self.membership) {
             (Some(tier), Some(m))
                 if Some(tier) == Some(&m.tier) && self.qualified.as_ref() != Some(tier) =>
