@@ -568,6 +568,35 @@ impl JoinMembership {
 /// the current one. The host charges the fee; the reference is the
 /// payment's. Memberships with `renewal = "automatic"` renew by themselves
 /// at term end.
+///
+/// # Example
+///
+/// ```
+/// use loyalty::{Enroll, JoinMembership, Ledger, Program, RenewMembership};
+///
+/// let program: Program = toml::from_str(r#"
+///     currency = "EUR"
+///     [[tiers.levels]]
+///     id = "gold"
+///     threshold = "1000"
+///     [[memberships]]
+///     id = "plus"
+///     tier = "gold"
+///     fee = "49.00"
+///     term_months = 12
+/// "#)?;
+/// let mut ledger = Ledger::new(program);
+/// let ana: loyalty::MemberId = "ana".parse()?;
+/// ledger.execute(Enroll::new(ana.clone(), "2026-02-01T09:00:00Z".parse()?))?;
+/// ledger.execute(JoinMembership::new(ana.clone(), "plus".parse()?, "PAY-1".parse()?,
+///     "2026-02-01T09:00:00Z".parse()?))?;
+/// // Renewed a month early: the new term runs from the end of the first.
+/// let renewed = ledger.execute(RenewMembership::new(ana, "PAY-2".parse()?,
+///     "2027-01-01T09:00:00Z".parse()?))?;
+/// assert_eq!(renewed.receipt.to_string(),
+///     "membership plus renewed until 2028-02-01 09:00 UTC for 49.00 EUR");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
@@ -595,6 +624,35 @@ impl RenewMembership {
 /// `cancellation = "pro_rata"` the receipt names the part of the current
 /// term's fee the host refunds; points the fee earned go back in the same
 /// proportion.
+///
+/// # Example
+///
+/// ```
+/// use loyalty::{CancelMembership, Enroll, JoinMembership, Ledger, Program};
+///
+/// let program: Program = toml::from_str(r#"
+///     currency = "EUR"
+///     [[tiers.levels]]
+///     id = "silver"
+///     threshold = "500"
+///     [[memberships]]
+///     id = "monthly"
+///     tier = "silver"
+///     fee = "9.99"
+///     term_days = 30
+///     cancellation = "pro_rata"
+/// "#)?;
+/// let mut ledger = Ledger::new(program);
+/// let ana: loyalty::MemberId = "ana".parse()?;
+/// ledger.execute(Enroll::new(ana.clone(), "2026-02-01T09:00:00Z".parse()?))?;
+/// ledger.execute(JoinMembership::new(ana.clone(), "monthly".parse()?, "PAY-1".parse()?,
+///     "2026-02-01T09:00:00Z".parse()?))?;
+/// // Ten days in: two thirds of the fee back, rounded down to the cent.
+/// let cancelled = ledger.execute(CancelMembership::new(ana, "CXL-1".parse()?,
+///     "2026-02-11T09:00:00Z".parse()?))?;
+/// assert_eq!(cancelled.receipt.to_string(), "membership monthly cancelled, 6.66 EUR refunded");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
