@@ -272,6 +272,50 @@ pub enum Error {
         /// The end.
         to: DateTime<Utc>,
     },
+    /// A referral was refused: the code does not link this member, or the
+    /// program has no referrals.
+    #[error("referral for {member} refused: {reason}")]
+    ReferralRefused {
+        /// The member who brought the code.
+        member: MemberId,
+        /// Why.
+        reason: crate::ReferralRefusal,
+    },
+    /// A referral code the host chose belongs to another member.
+    #[error("referral code {code} already belongs to {member}")]
+    CodeTaken {
+        /// The code.
+        code: crate::ReferralCode,
+        /// Its member.
+        member: MemberId,
+    },
+    /// No referral voucher of the member has this reference (or it was
+    /// revoked when its referral was reversed).
+    #[error("member {member} has no usable voucher {voucher}")]
+    UnknownVoucher {
+        /// The member.
+        member: MemberId,
+        /// The voucher.
+        voucher: Reference,
+    },
+    /// The voucher already paid for a redemption.
+    #[error("voucher {voucher} was used by redemption {redemption}")]
+    VoucherUsed {
+        /// The voucher.
+        voucher: Reference,
+        /// The redemption it paid for.
+        redemption: Reference,
+    },
+    /// The voucher is for another reward.
+    #[error("voucher {voucher} is for reward {reward}, not {requested}")]
+    VoucherForAnotherReward {
+        /// The voucher.
+        voucher: Reference,
+        /// Its reward.
+        reward: RewardId,
+        /// The reward asked for.
+        requested: RewardId,
+    },
     /// A transfer from a member to themselves.
     #[error("cannot transfer points from {member} to themselves")]
     SelfTransfer {
@@ -324,6 +368,12 @@ pub enum ReferenceKind {
     Member,
     /// A membership's purchase, renewal or cancellation.
     Membership,
+    /// A referral invitation.
+    Invitation,
+    /// A referral voucher.
+    Voucher,
+    /// A referral code.
+    ReferralCode,
 }
 
 impl fmt::Display for ReferenceKind {
@@ -337,6 +387,9 @@ impl fmt::Display for ReferenceKind {
             ReferenceKind::Action => "action",
             ReferenceKind::Member => "member",
             ReferenceKind::Membership => "membership",
+            ReferenceKind::Invitation => "invitation",
+            ReferenceKind::Voucher => "voucher",
+            ReferenceKind::ReferralCode => "referral code",
         })
     }
 }

@@ -177,6 +177,18 @@ impl Reference {
     pub(crate) fn of_member(member: &MemberId) -> Reference {
         Reference(member.as_str().to_owned())
     }
+
+    /// A referral code as a reference: 4 to 24 letters and digits, which
+    /// the reference rules accept.
+    pub(crate) fn of_code(code: &crate::ReferralCode) -> Reference {
+        Reference(code.as_str().to_owned())
+    }
+
+    /// Trusted text as a reference: the ledger's own labels, always short
+    /// printable text.
+    pub(crate) fn label(text: String) -> Reference {
+        Reference(text)
+    }
 }
 
 id_type!(

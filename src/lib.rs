@@ -147,6 +147,7 @@ mod ledger;
 mod money;
 mod points;
 mod program;
+mod referral;
 mod rewards;
 mod rounding;
 mod tiers;
@@ -173,6 +174,12 @@ pub use ledger::*;
 pub use money::{Currency, Money, MoneyError, UnknownCurrency};
 pub use points::{Points, PointsOverflow};
 pub use program::{ConfigError, ConfigProblem, ConfigRule, Program, ProgramConfig};
+pub use referral::{
+    CODE_ALPHABET, CodeProblem, Fingerprint, FingerprintKind, Grant, GrantConfig, InvalidCode,
+    LadderStep, LadderStepConfig, MAX_CODE_LEN, MAX_UPLINE, MIN_CODE_LEN, MIN_SECRET_LEN,
+    Milestone, MilestoneConfig, Qualify, ReferralCode, ReferralConfig, ReferralRefusal,
+    ReferralRole, Referrals, ReferrerReward,
+};
 pub use rewards::{
     Donation, Quote, Reward, RewardConfig, RewardKind, RewardOption, RewardType, Shortfall,
 };

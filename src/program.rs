@@ -12,6 +12,7 @@ use crate::earn::{
 use crate::ledger::policy::{
     Expiry, ExpiryConfig, Pending, PendingConfig, RefundConfig, RefundPolicy,
 };
+use crate::referral::{ReferralConfig, Referrals};
 use crate::rewards::{Reward, RewardConfig};
 use crate::tiers::{Membership, MembershipConfig, TierConfig, Tiers};
 use crate::{Currency, Error, IdProblem, Money, RewardId, Rounding};
@@ -115,6 +116,9 @@ pub struct ProgramConfig {
     /// Paid memberships granting a tier for a term.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub memberships: Vec<MembershipConfig>,
+    /// Referral codes and rewards; none without this section.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referrals: Option<ReferralConfig>,
 }
 
 fn default_offset() -> String {
@@ -145,6 +149,7 @@ impl ProgramConfig {
             perks: Vec::new(),
             tiers: TierConfig::default(),
             memberships: Vec::new(),
+            referrals: None,
         }
     }
 
@@ -195,6 +200,7 @@ pub struct Program {
     bonuses: Bonuses,
     tiers: Option<Tiers>,
     memberships: Vec<Membership>,
+    referrals: Option<Referrals>,
 }
 
 impl Program {
@@ -345,10 +351,19 @@ impl Program {
                 },
             );
         }
+        // `Some(None)`: the program has no referrals; `None`: they are invalid.
+        let referrals = match &config.referrals {
+            None => Some(None),
+            Some(r) => r
+                .validate(money_currency, time_offset, &rewards, &mut problems)
+                .map(Some),
+        };
         let expiry = config.expiry.validate(&mut problems);
         let pending = config.pending.validate(expiry, &mut problems);
         let refunds = config.refunds.validate();
-        match (currency, offset, earn, expiry, pending, bonuses, tiers) {
+        match (
+            currency, offset, earn, expiry, pending, bonuses, tiers, referrals,
+        ) {
             (
                 Some(currency),
                 Some(offset),
@@ -357,6 +372,7 @@ impl Program {
                 Some(pending),
                 Some(bonuses),
                 Some(tiers),
+                Some(referrals),
             ) if problems.0.is_empty() => Ok(Program {
                 config,
                 currency,
@@ -370,6 +386,7 @@ impl Program {
                 bonuses,
                 tiers: Some(tiers).filter(|t| !t.levels().is_empty()),
                 memberships,
+                referrals,
             }),
             // Every `None` above pushed a problem, so the list is not empty.
             _ => Err(ConfigError {
@@ -431,6 +448,11 @@ impl Program {
     /// The paid memberships.
     pub fn memberships(&self) -> &[Membership] {
         &self.memberships
+    }
+
+    /// The referral rules, when the program has them.
+    pub fn referrals(&self) -> Option<&Referrals> {
+        self.referrals.as_ref()
     }
 
     /// A membership by id.

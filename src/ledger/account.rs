@@ -7,13 +7,14 @@ use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::event::*;
+use super::referrals::ReferralBook;
 use crate::calendar::{birthday_in, birthday_start, local_date};
 use crate::earn::Birthday;
 use crate::ledger::policy::Expiry;
 use crate::tiers::Metric;
 use crate::{
-    ActionId, ApplyError, MemberId, Money, Points, PointsOverflow, Program, Reference,
-    ReferenceKind, RewardId, RuleId, TierId,
+    ActionId, ApplyError, Grant, MemberId, Money, Points, PointsOverflow, Program, Reference,
+    ReferenceKind, ReferralCode, RewardId, RuleId, TierId,
 };
 use rust_decimal::Decimal;
 
@@ -113,7 +114,7 @@ impl Balance {
         let both = entry.available.checked_add(entry.pending)?;
         match entry.kind {
             EntryKind::Earned => next.earned = next.earned.checked_add(both)?,
-            EntryKind::Bonus => {
+            EntryKind::Bonus | EntryKind::Referral => {
                 next.earned = next.earned.checked_add(both)?;
                 next.bonuses = next.bonuses.checked_add(both)?;
             }
@@ -121,7 +122,9 @@ impl Balance {
             EntryKind::Redeemed | EntryKind::RedemptionCancelled | EntryKind::Restored => {
                 next.redeemed = next.redeemed.checked_sub(entry.available)?
             }
-            EntryKind::ClawedBack => next.clawed_back = next.clawed_back.checked_sub(both)?,
+            EntryKind::ClawedBack | EntryKind::ReferralReversed => {
+                next.clawed_back = next.clawed_back.checked_sub(both)?
+            }
             EntryKind::Expired => next.expired = next.expired.checked_sub(entry.available)?,
             EntryKind::Adjusted => next.adjusted = next.adjusted.checked_add(entry.available)?,
             EntryKind::TransferredIn => {
@@ -163,6 +166,10 @@ pub enum EntryKind {
     TransferredOut,
     /// Points expired.
     Expired,
+    /// A referral's reward.
+    Referral,
+    /// A referral's reward taken back.
+    ReferralReversed,
 }
 
 impl EntryKind {
@@ -180,6 +187,8 @@ impl EntryKind {
             EntryKind::TransferredIn => "received",
             EntryKind::TransferredOut => "sent",
             EntryKind::Expired => "expired",
+            EntryKind::Referral => "referral reward",
+            EntryKind::ReferralReversed => "referral reversed",
         }
     }
 }
@@ -336,11 +345,45 @@ pub(crate) fn postings(event: &Event) -> Result<Vec<Posting>, PointsOverflow> {
                 pending: zero,
             }]
         }
+        Event::ReferralRewarded(e) => match e.credit {
+            Some(c) => vec![Posting {
+                at: e.at,
+                kind: EntryKind::Referral,
+                reference: e
+                    .order
+                    .clone()
+                    .or_else(|| Reference::new(format!("referral {}", e.referee)).ok()),
+                available: c.points,
+                pending: zero,
+            }],
+            None => Vec::new(),
+        },
+        Event::ReferralReversed(e) => {
+            let taken = sum_draws(&e.draws)?.checked_add(e.debt)?;
+            if taken.is_zero() {
+                Vec::new()
+            } else {
+                vec![Posting::new(
+                    e.at,
+                    EntryKind::ReferralReversed,
+                    Some(&e.order),
+                    neg(taken)?,
+                    zero,
+                )]
+            }
+        }
         Event::TierChanged(_)
         | Event::TierReviewed(_)
         | Event::MembershipStarted(_)
         | Event::MembershipRenewed(_)
-        | Event::MembershipEnded(_) => Vec::new(),
+        | Event::MembershipEnded(_)
+        | Event::ReferralCodeIssued(_)
+        | Event::FingerprintsRecorded(_)
+        | Event::ReferralInvited(_)
+        | Event::ReferralLinked(_)
+        | Event::ReferralJoined(_)
+        | Event::ReferralQualified(_)
+        | Event::ReferralWithheld(_) => Vec::new(),
     })
 }
 
@@ -360,7 +403,18 @@ pub(crate) fn is_activity(event: &Event) -> bool {
         Event::BonusAwarded(e) => e.credit.is_some(),
         Event::MembershipStarted(_) => true,
         Event::MembershipRenewed(e) => e.reference.is_some(),
-        Event::TierChanged(_) | Event::TierReviewed(_) | Event::MembershipEnded(_) => false,
+        Event::ReferralRewarded(e) => e.credit.is_some(),
+        Event::TierChanged(_)
+        | Event::TierReviewed(_)
+        | Event::MembershipEnded(_)
+        | Event::ReferralCodeIssued(_)
+        | Event::FingerprintsRecorded(_)
+        | Event::ReferralInvited(_)
+        | Event::ReferralLinked(_)
+        | Event::ReferralJoined(_)
+        | Event::ReferralQualified(_)
+        | Event::ReferralWithheld(_)
+        | Event::ReferralReversed(_) => false,
         Event::PointsExpired(_) => false,
     }
 }
@@ -540,11 +594,23 @@ impl<'e> Movement<'e> {
             Event::PointsTransferredIn(e) => m.credits.extend(&e.credits),
             Event::PointsExpired(e) => m.draws.extend(&e.draws),
             Event::BonusAwarded(e) => m.credits.extend(e.credit.as_ref()),
+            Event::ReferralRewarded(e) => m.credits.extend(e.credit.as_ref()),
+            Event::ReferralReversed(e) => {
+                m.draws.extend(&e.draws);
+                m.debt_incurred = e.debt;
+            }
             Event::TierChanged(_)
             | Event::TierReviewed(_)
             | Event::MembershipStarted(_)
             | Event::MembershipRenewed(_)
-            | Event::MembershipEnded(_) => {}
+            | Event::MembershipEnded(_)
+            | Event::ReferralCodeIssued(_)
+            | Event::FingerprintsRecorded(_)
+            | Event::ReferralInvited(_)
+            | Event::ReferralLinked(_)
+            | Event::ReferralJoined(_)
+            | Event::ReferralQualified(_)
+            | Event::ReferralWithheld(_) => {}
         }
         m
     }
@@ -910,11 +976,14 @@ fn check_figures(event: &Event) -> Result<(), &'static str> {
         }
         Event::OrderConfirmed(e) => e.credit.is_none_or(|c| positive_credits(&[c])),
         Event::PointsSettled(e) => positive_credits(&[e.credit]),
-        Event::RewardRedeemed(e) => {
-            e.points.is_positive()
-                && positive_draws(&e.draws)
-                && sums(e.points, sum_draws(&e.draws))
-        }
+        Event::RewardRedeemed(e) => match &e.voucher {
+            None => {
+                e.points.is_positive()
+                    && positive_draws(&e.draws)
+                    && sums(e.points, sum_draws(&e.draws))
+            }
+            Some(_) => e.points.is_zero() && e.draws.is_empty(),
+        },
         Event::RedemptionCancelled(e) => {
             positive_credits(&e.credits) && sums(e.points, sum_credits(&e.credits))
         }
@@ -982,6 +1051,27 @@ fn check_figures(event: &Event) -> Result<(), &'static str> {
             MembershipEnd::Cancelled { refund, .. } => !refund.is_negative(),
             MembershipEnd::Lapsed => true,
         },
+        Event::ReferralRewarded(e) => match (&e.grant, e.credit, &e.voucher) {
+            (Grant::Points(p), Some(c), None) => positive_credits(&[c]) && c.points == *p,
+            (Grant::Reward(_), None, Some(_)) => true,
+            _ => false,
+        },
+        Event::ReferralReversed(e) => {
+            let parts = sum_draws(&e.draws)
+                .and_then(|d| d.checked_add(e.debt))
+                .and_then(|s| s.checked_add(e.forgiven));
+            positive_draws(&e.draws)
+                && !e.debt.is_negative()
+                && !e.forgiven.is_negative()
+                && sums(e.points, parts)
+        }
+        Event::FingerprintsRecorded(e) => !e.fingerprints.is_empty(),
+        Event::ReferralCodeIssued(_)
+        | Event::ReferralInvited(_)
+        | Event::ReferralLinked(_)
+        | Event::ReferralJoined(_)
+        | Event::ReferralQualified(_)
+        | Event::ReferralWithheld(_) => true,
     };
     if ok {
         Ok(())
@@ -1066,10 +1156,16 @@ pub struct Account {
     /// Membership purchases, renewals and cancellations, by the host's
     /// reference.
     pub(crate) membership_refs: BTreeMap<Reference, Event>,
+    /// Referrals: the member's code, who referred them, whom they
+    /// referred; allocated with the first referral event.
+    pub(crate) referrals: Option<Box<ReferralBook>>,
     pub(crate) journal: Vec<Posting>,
     /// When something next falls due, as filed in the ledger's due index.
     pub(crate) due: Option<DateTime<Utc>>,
 }
+
+/// The referrals of a member who has none.
+static EMPTY_BOOK: ReferralBook = ReferralBook::EMPTY;
 
 /// A lot of spendable points, as [`Account::lots`] lists it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1116,9 +1212,29 @@ impl Account {
             qualifying: Vec::new(),
             qualifying_total: Contribution::default(),
             membership_refs: BTreeMap::new(),
+            referrals: (!event.fingerprints.is_empty()).then(|| {
+                let mut book = ReferralBook::default();
+                book.fingerprints.extend(event.fingerprints.iter().cloned());
+                Box::new(book)
+            }),
             journal: Vec::new(),
             due: None,
         }
+    }
+
+    /// The member's referrals (empty before the first referral event).
+    pub(crate) fn book(&self) -> &ReferralBook {
+        self.referrals.as_deref().unwrap_or(&EMPTY_BOOK)
+    }
+
+    /// The member's own referral code, when one was issued.
+    pub fn referral_code(&self) -> Option<&ReferralCode> {
+        self.book().code.as_ref().map(|(code, _)| code)
+    }
+
+    /// Who referred the member, when someone did.
+    pub fn referred_by(&self) -> Option<&MemberId> {
+        self.book().referred.as_ref().map(|r| &r.referrer)
     }
 
     /// The member.
@@ -1419,11 +1535,28 @@ impl Account {
                     });
                 }
             }
+            // The referral book checks these.
+            Event::ReferralCodeIssued(_)
+            | Event::FingerprintsRecorded(_)
+            | Event::ReferralInvited(_)
+            | Event::ReferralLinked(_)
+            | Event::ReferralJoined(_)
+            | Event::ReferralQualified(_)
+            | Event::ReferralRewarded(_)
+            | Event::ReferralWithheld(_)
+            | Event::ReferralReversed(_) => {}
+        }
+        let book = ReferralBook::concerns(event);
+        if book {
+            self.book().check(member, event)?;
         }
         let entries = postings(event)?;
         self.wallet.apply(event, &entries)?;
         self.journal.extend(entries);
         self.record(event);
+        if book {
+            self.referrals.get_or_insert_default().record(event);
+        }
         Ok(())
     }
 
@@ -1648,6 +1781,16 @@ impl Account {
                 self.transfers
                     .insert(e.transfer.clone(), TransferRecord::In(e.clone()));
             }
+            // The referral book records these.
+            Event::ReferralCodeIssued(_)
+            | Event::FingerprintsRecorded(_)
+            | Event::ReferralInvited(_)
+            | Event::ReferralLinked(_)
+            | Event::ReferralJoined(_)
+            | Event::ReferralQualified(_)
+            | Event::ReferralRewarded(_)
+            | Event::ReferralWithheld(_)
+            | Event::ReferralReversed(_) => {}
         }
     }
 }

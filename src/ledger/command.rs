@@ -3,7 +3,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::{ActionId, Cart, MemberId, Points, Reference, RewardId, RuleId};
+use crate::{
+    ActionId, Cart, Fingerprint, MemberId, Points, Reference, ReferralCode, RewardId, RuleId,
+};
 
 /// Something the host asks the ledger to do.
 ///
@@ -48,6 +50,15 @@ pub enum Command {
     CancelMembership(CancelMembership),
     /// Re-evaluate every member's tier under the program's current ladder.
     ReevaluateTiers(ReevaluateTiers),
+    /// Link a member to the referrer whose code they bring, after
+    /// enrolling.
+    LinkReferral(LinkReferral),
+    /// Issue a member's referral code.
+    IssueReferralCode(IssueReferralCode),
+    /// Record identity fingerprints for a member.
+    RecordFingerprints(RecordFingerprints),
+    /// Record that a member invited someone.
+    Invite(Invite),
 }
 
 impl Command {
@@ -68,6 +79,10 @@ impl Command {
             Command::RenewMembership(c) => c.at,
             Command::CancelMembership(c) => c.at,
             Command::ReevaluateTiers(c) => c.at,
+            Command::LinkReferral(c) => c.at,
+            Command::IssueReferralCode(c) => c.at,
+            Command::RecordFingerprints(c) => c.at,
+            Command::Invite(c) => c.at,
         }
     }
 }
@@ -96,12 +111,25 @@ into_command!(
     JoinMembership,
     RenewMembership,
     CancelMembership,
-    ReevaluateTiers
+    ReevaluateTiers,
+    LinkReferral,
+    IssueReferralCode,
+    RecordFingerprints,
+    Invite
 );
 
 /// Enrol a member, with their birth date when the program celebrates
-/// birthdays. Enrolling the same member again returns the original receipt
-/// and changes nothing.
+/// birthdays, and under a referral program the code of whoever referred
+/// them. Enrolling the same member again returns the original receipt and
+/// changes nothing.
+///
+/// Under a program with [referrals](crate::ReferralConfig) every new member
+/// gets a referral code: derived from their id and the program's secret, or
+/// the one the host chooses with [`with_code`](Enroll::with_code). A
+/// referral code that does not link (unknown, expired, shared identity, ...)
+/// refuses the whole enrolment with
+/// [`Error::ReferralRefused`](crate::Error::ReferralRefused), so the host
+/// can ask the customer again; nothing is recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
@@ -113,6 +141,16 @@ pub struct Enroll {
     /// The member's birth date.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub birth_date: Option<NaiveDate>,
+    /// The code of the member who referred them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referred_by: Option<ReferralCode>,
+    /// The member's own referral code, chosen by the host (otherwise
+    /// derived).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<ReferralCode>,
+    /// Identity fingerprints (hashes of email, payment instrument, ...).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fingerprints: Vec<Fingerprint>,
 }
 
 impl Enroll {
@@ -122,7 +160,29 @@ impl Enroll {
             member,
             at,
             birth_date: None,
+            referred_by: None,
+            code: None,
+            fingerprints: Vec::new(),
         }
+    }
+
+    /// The member joins with `code`, a referrer's referral code.
+    pub fn referred_by(mut self, code: ReferralCode) -> Enroll {
+        self.referred_by = Some(code);
+        self
+    }
+
+    /// Gives the member `code` as their own referral code instead of a
+    /// derived one.
+    pub fn with_code(mut self, code: ReferralCode) -> Enroll {
+        self.code = Some(code);
+        self
+    }
+
+    /// Records an identity fingerprint with the enrolment.
+    pub fn with_fingerprint(mut self, fingerprint: Fingerprint) -> Enroll {
+        self.fingerprints.push(fingerprint);
+        self
     }
 
     /// Sets the member's birth date.
@@ -236,6 +296,9 @@ pub struct Redeem {
     /// For points-as-cash: the points to spend.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub points: Option<Points>,
+    /// A referral voucher for this reward, which pays instead of points.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voucher: Option<Reference>,
 }
 
 impl Redeem {
@@ -255,7 +318,17 @@ impl Redeem {
             cart,
             at,
             points: None,
+            voucher: None,
         }
+    }
+
+    /// Pays with a referral voucher (see
+    /// [`ReferralRewarded::voucher`](crate::ReferralRewarded::voucher))
+    /// instead of points: the reward costs no points, its other conditions
+    /// still apply.
+    pub fn with_voucher(mut self, voucher: Reference) -> Redeem {
+        self.voucher = Some(voucher);
+        self
     }
 
     /// Chooses the points a points-as-cash reward spends.
@@ -695,5 +768,140 @@ impl ReevaluateTiers {
     /// Re-evaluate at `at`.
     pub fn new(at: DateTime<Utc>) -> ReevaluateTiers {
         ReevaluateTiers { at }
+    }
+}
+
+/// Link a member to the referrer whose code they bring, after enrolling:
+/// within the program's `link_within_days` of enrolment and before their
+/// first order. Linking the same code again returns the first receipt.
+///
+/// # Example
+///
+/// ```
+/// use loyalty::{Enroll, Ledger, LinkReferral, Program};
+///
+/// let program: Program = serde_json::from_str(r#"{
+///     "currency": "EUR",
+///     "referrals": {"secret": "a long random string", "link_within_days": 14,
+///                   "qualify": "enrolment", "referee": {"points": 50}, "referrer": {"points": 100}}
+/// }"#)?;
+/// let mut ledger = Ledger::new(program);
+/// let at = "2026-03-02T10:00:00Z".parse()?;
+/// ledger.execute(Enroll::new("marta".parse()?, at))?;
+/// ledger.execute(Enroll::new("ana".parse()?, at))?;
+/// let code = ledger.referral_code(&"marta".parse()?).cloned().expect("issued at enrolment");
+///
+/// let linked = ledger.execute(LinkReferral::new("ana".parse()?, code, "2026-03-05T09:00:00Z".parse()?))?;
+/// assert_eq!(linked.referral_outcomes().count(), 2); // both sides rewarded
+/// assert_eq!(ledger.balance(&"marta".parse()?)?.available.value(), 100);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct LinkReferral {
+    /// The new member (the referee).
+    pub member: MemberId,
+    /// The referrer's code.
+    pub code: ReferralCode,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+impl LinkReferral {
+    /// `member` brings `code` at `at`.
+    pub fn new(member: MemberId, code: ReferralCode, at: DateTime<Utc>) -> LinkReferral {
+        LinkReferral { member, code, at }
+    }
+}
+
+/// Issue a member's referral code: for members who enrolled before the
+/// program had referrals. Derived from the member's id and the program's
+/// secret unless the host gives one. A member keeps their code: issuing
+/// again returns the first receipt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct IssueReferralCode {
+    /// The member.
+    pub member: MemberId,
+    /// The host's choice of code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<ReferralCode>,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+impl IssueReferralCode {
+    /// Issues `member` a derived code at `at`.
+    pub fn new(member: MemberId, at: DateTime<Utc>) -> IssueReferralCode {
+        IssueReferralCode {
+            member,
+            code: None,
+            at,
+        }
+    }
+
+    /// Issues `code` instead of a derived one.
+    pub fn code(mut self, code: ReferralCode) -> IssueReferralCode {
+        self.code = Some(code);
+        self
+    }
+}
+
+/// Record identity fingerprints for a member (a payment instrument seen at
+/// checkout, a device): the referral guards compare them between referrer
+/// and referee. Fingerprints already recorded are left out; recording only
+/// known ones changes nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct RecordFingerprints {
+    /// The member.
+    pub member: MemberId,
+    /// The fingerprints.
+    pub fingerprints: Vec<Fingerprint>,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+impl RecordFingerprints {
+    /// Records `fingerprints` for `member` at `at`.
+    pub fn new(
+        member: MemberId,
+        fingerprints: Vec<Fingerprint>,
+        at: DateTime<Utc>,
+    ) -> RecordFingerprints {
+        RecordFingerprints {
+            member,
+            fingerprints,
+            at,
+        }
+    }
+}
+
+/// Record that a member invited someone (the host sent an invitation with
+/// the member's code), for the referrer's figures. Exactly once per
+/// invitation reference.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Invite {
+    /// The referrer.
+    pub member: MemberId,
+    /// The host's invitation reference.
+    pub invitation: Reference,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+impl Invite {
+    /// `member` sent `invitation` at `at`.
+    pub fn new(member: MemberId, invitation: Reference, at: DateTime<Utc>) -> Invite {
+        Invite {
+            member,
+            invitation,
+            at,
+        }
     }
 }

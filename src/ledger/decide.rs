@@ -15,6 +15,7 @@ use super::account::{Account, DueRules, EntryKind, LotKey, Posting, Wallet, post
 use super::command::*;
 use super::event::*;
 use super::receipt::*;
+use super::referral_rules::Others;
 use super::{Ledger, policy::NegativeBalance, policy::Pending};
 use crate::earn::{
     ActionFrequency, Birthday, EarnSource, PurchaseFacts, bonus_earning, earn_purchase,
@@ -308,7 +309,7 @@ impl<'a> Draft<'a> {
 
     /// A credit of `points` into `lot`, repaying debt first. `repaid` is the
     /// debt already repaid by earlier credits of the same event.
-    fn credit(
+    pub(super) fn credit(
         &self,
         lot: LotId,
         expires_at: Option<DateTime<Utc>>,
@@ -322,7 +323,7 @@ impl<'a> Draft<'a> {
     }
 
     /// A credit of `points` into `lot` that is the event's only one.
-    fn sole_credit(
+    pub(super) fn sole_credit(
         &self,
         lot: LotId,
         expires_at: Option<DateTime<Utc>>,
@@ -334,7 +335,11 @@ impl<'a> Draft<'a> {
     /// Plans draws of `points` from `wallet`'s lots in consumption order,
     /// from lot `first` before the others when given. Returns the draws and
     /// what the lots could not cover.
-    fn draws(wallet: &Wallet, points: Points, first: Option<LotId>) -> (Vec<LotDraw>, Points) {
+    pub(super) fn draws(
+        wallet: &Wallet,
+        points: Points,
+        first: Option<LotId>,
+    ) -> (Vec<LotDraw>, Points) {
         let mut left = points.value();
         let mut draws = Vec::new();
         let preferred = first.and_then(|lot| wallet.lots.iter().find(|(k, _)| k.lot() == lot));
@@ -352,7 +357,7 @@ impl<'a> Draft<'a> {
         (draws, Points::new(left.max(0)))
     }
 
-    fn new_lot_expiry(&self, at: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, Error> {
+    pub(super) fn new_lot_expiry(&self, at: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, Error> {
         self.program.lot_expiry(at)
     }
 }
@@ -413,6 +418,18 @@ impl fmt::Display for CartText<'_> {
             None => f.write_str("none"),
             Some(Ok(total)) => write!(f, "a cart of {total}"),
             Some(Err(_)) => f.write_str("an invalid cart"),
+        }
+    }
+}
+
+/// An optional value for a conflict message.
+struct Text<T>(Option<T>);
+
+impl<T: fmt::Display> fmt::Display for Text<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Some(v) => v.fmt(f),
+            None => f.write_str("none"),
         }
     }
 }
@@ -542,6 +559,10 @@ impl Ledger {
             Command::RenewMembership(c) => self.decide_renew(c),
             Command::CancelMembership(c) => self.decide_cancel_membership(c),
             Command::ReevaluateTiers(c) => self.decide_reevaluate(c.at),
+            Command::LinkReferral(c) => self.decide_link(c),
+            Command::IssueReferralCode(c) => self.decide_issue_code(c),
+            Command::RecordFingerprints(c) => self.decide_fingerprints(c),
+            Command::Invite(c) => self.decide_invite(c),
         }
     }
 
@@ -556,32 +577,64 @@ impl Ledger {
                     DateText(c.birth_date),
                 ));
             }
+            let linked = account.book().referred.as_ref().map(|r| &r.code);
+            if let Some(code) = c.referred_by.as_ref().filter(|code| linked != Some(*code)) {
+                return Err(conflict(
+                    ReferenceKind::Member,
+                    &Reference::of_member(&c.member),
+                    "referred_by",
+                    Text(linked),
+                    code,
+                ));
+            }
+            if let Some(code) = c
+                .code
+                .as_ref()
+                .filter(|code| account.referral_code() != Some(*code))
+            {
+                return Err(conflict(
+                    ReferenceKind::Member,
+                    &Reference::of_member(&c.member),
+                    "code",
+                    Text(account.referral_code()),
+                    code,
+                ));
+            }
             return Ok(repeated(Receipt::Enrollment(EnrollmentReceipt::new(
                 account,
             ))));
         }
+        let mut fingerprints = c.fingerprints.clone();
+        fingerprints.sort_unstable();
+        fingerprints.dedup();
         let enrolled = MemberEnrolled {
-            member: c.member,
+            member: c.member.clone(),
             at: c.at,
             birth_date: c.birth_date,
+            fingerprints,
         };
         let mut events = vec![Event::MemberEnrolled(enrolled.clone())];
         let account = Account::new(&enrolled);
         let mut draft = Draft::new(&self.program, &account);
         if let Some(points) = self.program.bonuses().sign_up() {
             let bonus = draft.bonus(BonusKind::SignUp, EarnSource::SignUp, points, c.at)?;
-            draft.finish(bonus)?;
+            draft.push(bonus)?;
         }
         // A ladder whose first tier needs nothing (or only the sign-up
         // bonus) places the member at once.
         if let Some(upgrade) = draft.upgrade(c.at)? {
-            draft.finish(upgrade)?;
+            draft.push(upgrade)?;
         }
+        // Under referrals: the member's code, and the link to whoever
+        // referred them (the whole enrolment is refused if it cannot link).
+        let mut others = Others::default();
+        self.plan_enrolment_referral(&c, &mut draft, &mut others)?;
         events.append(&mut draft.events);
         let mut welcomed = account;
         for event in events.iter().skip(1) {
             welcomed.apply(event)?;
         }
+        events.extend(others.into_events());
         Ok(fresh(
             Receipt::Enrollment(EnrollmentReceipt::new(&welcomed)),
             events,
@@ -638,13 +691,28 @@ impl Ledger {
         let mut draft = Draft::new(&self.program, account);
         draft.sweep(c.at)?;
         let at = c.at;
+        let order = c.order.clone();
+        // A purchase that qualifies the member's referral rewards every
+        // side after it; the common purchase only checks its last event.
+        let referral = self.qualifying_referral(account, &c);
         let event = draft.purchase(c, &discounts)?;
         let receipt = PurchaseReceipt::new(&event);
-        draft.finish(Event::PurchaseRecorded(event))?;
+        let Some((rules, referrer)) = referral else {
+            draft.finish(Event::PurchaseRecorded(event))?;
+            if let Some(upgrade) = draft.upgrade(at)? {
+                draft.finish(upgrade)?;
+            }
+            return Ok((receipt, draft.events));
+        };
+        draft.push(Event::PurchaseRecorded(event))?;
         if let Some(upgrade) = draft.upgrade(at)? {
-            draft.finish(upgrade)?;
+            draft.push(upgrade)?;
         }
-        Ok((receipt, draft.events))
+        let mut others = Others::default();
+        self.plan_qualification(rules, &mut draft, &mut others, referrer, Some(&order), at)?;
+        let mut events = draft.events;
+        events.extend(others.into_events());
+        Ok((receipt, events))
     }
 
     /// Checks a purchase's amount and the redemptions it links: the
@@ -755,6 +823,15 @@ impl Ledger {
                     PointsText(c.points),
                 ));
             }
+            if recorded.voucher != c.voucher {
+                return Err(conflict(
+                    ReferenceKind::Redemption,
+                    &c.redemption,
+                    "voucher",
+                    Text(recorded.voucher.as_ref()),
+                    Text(c.voucher.as_ref()),
+                ));
+            }
             return Ok(repeated(Receipt::Redemption(RedemptionReceipt::new(
                 recorded,
             ))));
@@ -766,17 +843,36 @@ impl Ledger {
             .ok_or_else(|| Error::UnknownReward {
                 reward: c.reward.clone(),
             })?;
+        if let Some(v) = &c.voucher {
+            self.check_voucher(account, v, &c.reward)?;
+        }
         let mut draft = Draft::new(&self.program, account);
         draft.sweep(c.at)?;
         let tier = draft.effective_tier();
         let tier = tier.as_ref();
-        check_chosen_points(reward, tier, c.points)?;
+        if c.voucher.is_some() {
+            // A voucher pays: no points to choose.
+            if c.points.is_some() {
+                return Err(Error::WrongPoints {
+                    reward: reward.id().clone(),
+                    expected: "no points (a voucher pays)".to_owned(),
+                    given: PointsText(c.points).to_string(),
+                });
+            }
+        } else {
+            check_chosen_points(reward, tier, c.points)?;
+        }
         let uses = account
             .reward_uses
             .get(reward.id())
             .map_or(&[][..], Vec::as_slice);
         let standing = Standing {
-            available: draft.wallet.available(),
+            // A voucher pays: the member's points do not limit it.
+            available: if c.voucher.is_some() {
+                Points::MAX
+            } else {
+                draft.wallet.available()
+            },
             at: c.at,
             offset: self.program.utc_offset(),
             uses,
@@ -793,7 +889,11 @@ impl Ledger {
         if let Some(first) = option.shortfalls.into_iter().next() {
             return Err(first.into_error(reward.id()));
         }
-        let cost = option.cost;
+        let cost = if c.voucher.is_some() {
+            Points::ZERO
+        } else {
+            option.cost
+        };
         let discount = option.discount.unwrap_or(Money::zero(checked.currency));
         let (draws, short) = Draft::draws(&draft.wallet, cost, None);
         if short.is_positive() {
@@ -813,6 +913,7 @@ impl Ledger {
             donation: option.donation,
             points: cost,
             draws,
+            voucher: c.voucher,
         };
         let receipt = Receipt::Redemption(RedemptionReceipt::new(&event));
         draft.finish(Event::RewardRedeemed(event))?;
@@ -985,8 +1086,13 @@ impl Ledger {
         check_time(account, c.at)?;
         let mut draft = Draft::new(&self.program, account);
         draft.sweep(c.at)?;
+        let (order, at) = (c.order.clone(), c.at);
         let receipt = self.plan_refund(&mut draft, c)?;
-        Ok(fresh(Receipt::Refund(receipt), draft.events))
+        let mut others = Others::default();
+        self.plan_reversal(&mut draft, &mut others, &order, at)?;
+        let mut events = draft.events;
+        events.extend(others.into_events());
+        Ok(fresh(Receipt::Refund(receipt), events))
     }
 
     /// Decides a refund on a draft already brought up to its time: the

@@ -10,8 +10,8 @@ use crate::rewards::Donation;
 use rust_decimal::Decimal;
 
 use crate::{
-    ActionId, Cart, DiscountTarget, MemberId, Money, Points, Reference, RewardId, Rounding, RuleId,
-    TierId,
+    ActionId, Cart, DiscountTarget, Fingerprint, Grant, MemberId, Money, Points, Reference,
+    ReferralCode, ReferralRefusal, ReferralRole, RewardId, Rounding, RuleId, TierId,
 };
 
 /// Every change to the ledger, in past tense.
@@ -87,6 +87,24 @@ pub enum Event {
     MembershipRenewed(MembershipRenewed),
     /// A membership ended: its term ran out, or it was cancelled.
     MembershipEnded(MembershipEnded),
+    /// A member's referral code was issued.
+    ReferralCodeIssued(ReferralCodeIssued),
+    /// The host recorded identity fingerprints for a member.
+    FingerprintsRecorded(FingerprintsRecorded),
+    /// A member invited someone.
+    ReferralInvited(ReferralInvited),
+    /// A new member was linked to their referrer.
+    ReferralLinked(ReferralLinked),
+    /// Someone joined with a member's code.
+    ReferralJoined(ReferralJoined),
+    /// A referral qualified.
+    ReferralQualified(ReferralQualified),
+    /// A referral rewarded a member.
+    ReferralRewarded(ReferralRewarded),
+    /// A referral's reward for a member was withheld.
+    ReferralWithheld(ReferralWithheld),
+    /// A referral's reward was taken back.
+    ReferralReversed(ReferralReversed),
 }
 
 impl Event {
@@ -113,6 +131,15 @@ impl Event {
             Event::MembershipStarted(e) => &e.member,
             Event::MembershipRenewed(e) => &e.member,
             Event::MembershipEnded(e) => &e.member,
+            Event::ReferralCodeIssued(e) => &e.member,
+            Event::FingerprintsRecorded(e) => &e.member,
+            Event::ReferralInvited(e) => &e.member,
+            Event::ReferralLinked(e) => &e.member,
+            Event::ReferralJoined(e) => &e.member,
+            Event::ReferralQualified(e) => &e.member,
+            Event::ReferralRewarded(e) => &e.member,
+            Event::ReferralWithheld(e) => &e.member,
+            Event::ReferralReversed(e) => &e.member,
         }
     }
 
@@ -136,6 +163,15 @@ impl Event {
             Event::MembershipStarted(e) => e.at,
             Event::MembershipRenewed(e) => e.at,
             Event::MembershipEnded(e) => e.at,
+            Event::ReferralCodeIssued(e) => e.at,
+            Event::FingerprintsRecorded(e) => e.at,
+            Event::ReferralInvited(e) => e.at,
+            Event::ReferralLinked(e) => e.at,
+            Event::ReferralJoined(e) => e.at,
+            Event::ReferralQualified(e) => e.at,
+            Event::ReferralRewarded(e) => e.at,
+            Event::ReferralWithheld(e) => e.at,
+            Event::ReferralReversed(e) => e.at,
         }
     }
 
@@ -159,6 +195,15 @@ impl Event {
             Event::MembershipStarted(_) => "MembershipStarted",
             Event::MembershipRenewed(_) => "MembershipRenewed",
             Event::MembershipEnded(_) => "MembershipEnded",
+            Event::ReferralCodeIssued(_) => "ReferralCodeIssued",
+            Event::FingerprintsRecorded(_) => "FingerprintsRecorded",
+            Event::ReferralInvited(_) => "ReferralInvited",
+            Event::ReferralLinked(_) => "ReferralLinked",
+            Event::ReferralJoined(_) => "ReferralJoined",
+            Event::ReferralQualified(_) => "ReferralQualified",
+            Event::ReferralRewarded(_) => "ReferralRewarded",
+            Event::ReferralWithheld(_) => "ReferralWithheld",
+            Event::ReferralReversed(_) => "ReferralReversed",
         }
     }
 }
@@ -292,6 +337,9 @@ pub struct MemberEnrolled {
     /// The member's birth date, when given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub birth_date: Option<NaiveDate>,
+    /// Identity fingerprints the host supplied (for referral guards).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fingerprints: Vec<Fingerprint>,
 }
 
 /// A purchase was recorded and earned points.
@@ -385,6 +433,9 @@ pub struct RewardRedeemed {
     pub points: Points,
     /// The lots they came from, in consumption order.
     pub draws: Vec<LotDraw>,
+    /// The referral voucher that paid for it instead of points.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voucher: Option<Reference>,
 }
 
 /// A redemption was cancelled; its points went back to their lots.
@@ -760,4 +811,175 @@ pub enum ExpiryReason {
     LotExpired,
     /// The member had no activity for the program's inactivity period.
     Inactivity,
+}
+
+/// A member's referral code was issued: derived from their id and the
+/// program's secret, or chosen by the host.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct ReferralCodeIssued {
+    /// The member.
+    pub member: MemberId,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The code.
+    pub code: ReferralCode,
+}
+
+/// Identity fingerprints the host supplied for a member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct FingerprintsRecorded {
+    /// The member.
+    pub member: MemberId,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The fingerprints new to the member.
+    pub fingerprints: Vec<Fingerprint>,
+}
+
+/// A member invited someone with their code (the host's invitation).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct ReferralInvited {
+    /// The referrer.
+    pub member: MemberId,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The host's invitation reference.
+    pub invitation: Reference,
+}
+
+/// A member was linked to the referrer whose code they used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct ReferralLinked {
+    /// The new member (the referee).
+    pub member: MemberId,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who referred them.
+    pub referrer: MemberId,
+    /// The code used.
+    pub code: ReferralCode,
+}
+
+/// Someone joined with this member's code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct ReferralJoined {
+    /// The referrer.
+    pub member: MemberId,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The new member.
+    pub referee: MemberId,
+}
+
+/// A referee's referral qualified: at linking, or with this order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct ReferralQualified {
+    /// The referee.
+    pub member: MemberId,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who referred them.
+    pub referrer: MemberId,
+    /// The qualifying order; absent when linking qualified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<Reference>,
+}
+
+/// A referral rewarded one member: points, or a voucher for a catalogue
+/// reward.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct ReferralRewarded {
+    /// Who is rewarded.
+    pub member: MemberId,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The referral's new member.
+    pub referee: MemberId,
+    /// In which role.
+    pub role: ReferralRole,
+    /// The qualifying order; absent when linking qualified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<Reference>,
+    /// What was given.
+    pub grant: Grant,
+    /// For points: the lot made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit: Option<LotCredit>,
+    /// For a reward: the voucher's reference, to redeem it with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voucher: Option<Reference>,
+}
+
+impl ReferralRewarded {
+    /// The points credited (none for a voucher).
+    pub fn points(&self) -> Points {
+        self.credit.map_or(Points::ZERO, |c| c.points)
+    }
+}
+
+/// A referral's reward for one member was withheld.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct ReferralWithheld {
+    /// Who would have been rewarded.
+    pub member: MemberId,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The referral's new member.
+    pub referee: MemberId,
+    /// In which role.
+    pub role: ReferralRole,
+    /// The qualifying order; absent when linking qualified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<Reference>,
+    /// Why.
+    pub why: ReferralRefusal,
+}
+
+/// A referral's reward was taken back from one member: the qualifying
+/// order was refunded in full or below the minimum.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct ReferralReversed {
+    /// Who gives it back.
+    pub member: MemberId,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The referral's new member.
+    pub referee: MemberId,
+    /// In which role it was given.
+    pub role: ReferralRole,
+    /// The refunded order.
+    pub order: Reference,
+    /// The points taken back: the reward's points, or the cost of a
+    /// voucher already used.
+    pub points: Points,
+    /// Taken from available lots, the reward's own lot first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub draws: Vec<LotDraw>,
+    /// Recorded as debt (negative balance).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub debt: Points,
+    /// Not taken: forgiven (the clamp policy).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub forgiven: Points,
+    /// A voucher not yet used, now void.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voucher_revoked: Option<Reference>,
 }

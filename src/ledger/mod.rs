@@ -7,6 +7,8 @@ mod event;
 pub(crate) mod policy;
 mod reads;
 mod receipt;
+mod referral_rules;
+mod referrals;
 mod tiering;
 
 use std::borrow::Borrow;
@@ -16,27 +18,33 @@ use chrono::{DateTime, Utc};
 
 pub use account::{Account, Balance, EntryKind, Lot, PendingPoints};
 pub use command::{
-    Action, Adjust, CancelMembership, CancelRedemption, Command, Confirm, Enroll, JoinMembership,
-    Purchase, Redeem, ReevaluateTiers, Refund, RenewMembership, Tick, Transfer,
+    Action, Adjust, CancelMembership, CancelRedemption, Command, Confirm, Enroll, Invite,
+    IssueReferralCode, JoinMembership, LinkReferral, Purchase, RecordFingerprints, Redeem,
+    ReevaluateTiers, Refund, RenewMembership, Tick, Transfer,
 };
 pub use decide::MAX_REASON_CHARS;
 pub use event::{
-    BonusAwarded, BonusKind, Clawback, Event, ExpiryReason, LotCredit, LotDraw, LotId,
-    MemberEnrolled, MembershipEnd, MembershipEnded, MembershipRenewed, MembershipStarted,
-    OrderConfirmed, OrderRefunded, PendingCredit, PointsAdjusted, PointsExpired, PointsSettled,
-    PointsTransferredIn, PointsTransferredOut, PurchaseRecorded, RedemptionCancelled, Restoration,
+    BonusAwarded, BonusKind, Clawback, Event, ExpiryReason, FingerprintsRecorded, LotCredit,
+    LotDraw, LotId, MemberEnrolled, MembershipEnd, MembershipEnded, MembershipRenewed,
+    MembershipStarted, OrderConfirmed, OrderRefunded, PendingCredit, PointsAdjusted, PointsExpired,
+    PointsSettled, PointsTransferredIn, PointsTransferredOut, PurchaseRecorded,
+    RedemptionCancelled, ReferralCodeIssued, ReferralInvited, ReferralJoined, ReferralLinked,
+    ReferralQualified, ReferralReversed, ReferralRewarded, ReferralWithheld, Restoration,
     ReviewOutcome, RewardRedeemed, TierChanged, TierReason, TierReviewed,
 };
 pub use reads::{ExpiringPoints, MemberExpiry, Statement, StatementLine};
 pub use receipt::{
     ActionReceipt, AdjustmentReceipt, CancellationReceipt, ConfirmationReceipt, Decision,
     EarnStatus, EnrollmentReceipt, MembershipChange, MembershipReceipt, PurchaseReceipt, Receipt,
-    RedemptionReceipt, ReevaluationReceipt, RefundReceipt, RestoredPoints, TickReceipt,
-    TransferReceipt,
+    RedemptionReceipt, ReevaluationReceipt, ReferralChange, ReferralOutcome, ReferralReceipt,
+    RefundReceipt, RestoredPoints, TickReceipt, TransferReceipt,
 };
+pub use referral_rules::ReferralFigures;
 pub use tiering::{AtRisk, MembershipStatus, Progress, TierStatus};
 
-use crate::{ApplyError, Error, MemberId, Program, ReplayError};
+use crate::{
+    ApplyError, Error, MemberId, Program, Reference, ReferenceKind, ReferralCode, ReplayError,
+};
 
 /// Every member's points: the fold of the program's events.
 ///
@@ -76,6 +84,8 @@ pub struct Ledger {
     /// maturing, an inactivity deadline), filed by when: `tick` visits only
     /// these.
     due: BTreeSet<(DateTime<Utc>, MemberId)>,
+    /// Every referral code issued, and its member.
+    codes: BTreeMap<ReferralCode, MemberId>,
 }
 
 impl Ledger {
@@ -85,6 +95,7 @@ impl Ledger {
             program,
             accounts: BTreeMap::new(),
             due: BTreeSet::new(),
+            codes: BTreeMap::new(),
         }
     }
 
@@ -174,7 +185,19 @@ impl Ledger {
                         .ok_or_else(|| ApplyError::UnknownMember {
                             member: member.clone(),
                         })?;
+                if let Event::ReferralCodeIssued(e) = event
+                    && self.codes.get(&e.code).is_some_and(|owner| owner != member)
+                {
+                    return Err(ApplyError::DuplicateReference {
+                        member: member.clone(),
+                        kind: ReferenceKind::ReferralCode,
+                        reference: Reference::of_code(&e.code),
+                    });
+                }
                 account.apply(event)?;
+                if let Event::ReferralCodeIssued(e) = event {
+                    self.codes.insert(e.code.clone(), member.clone());
+                }
             }
         }
         self.refile(member);

@@ -31,6 +31,88 @@ pub struct Decision {
     pub duplicate: bool,
 }
 
+impl Decision {
+    /// What referrals did in this decision, for every member concerned:
+    /// rewards given, withheld and reversed (a purchase that qualifies a
+    /// referral, an enrolment with a code, a refund that reverses one).
+    pub fn referral_outcomes(&self) -> impl Iterator<Item = ReferralOutcome<'_>> {
+        self.events.iter().filter_map(|e| match e {
+            Event::ReferralRewarded(r) => Some(ReferralOutcome::Rewarded(r)),
+            Event::ReferralWithheld(w) => Some(ReferralOutcome::Withheld(w)),
+            Event::ReferralReversed(r) => Some(ReferralOutcome::Reversed(r)),
+            _ => None,
+        })
+    }
+}
+
+/// One member's referral reward given, withheld or reversed, as
+/// [`Decision::referral_outcomes`] lists them. Its `Display` is a sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ReferralOutcome<'a> {
+    /// A reward given.
+    Rewarded(&'a ReferralRewarded),
+    /// A reward withheld, and why.
+    Withheld(&'a ReferralWithheld),
+    /// A reward taken back.
+    Reversed(&'a ReferralReversed),
+}
+
+impl ReferralOutcome<'_> {
+    /// The member concerned.
+    pub fn member(&self) -> &MemberId {
+        match self {
+            ReferralOutcome::Rewarded(e) => &e.member,
+            ReferralOutcome::Withheld(e) => &e.member,
+            ReferralOutcome::Reversed(e) => &e.member,
+        }
+    }
+}
+
+impl fmt::Display for ReferralOutcome<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReferralOutcome::Rewarded(e) => {
+                write!(f, "{} gets {} as {}", e.member, e.grant, e.role)?;
+                if let Some(v) = &e.voucher {
+                    write!(f, " (voucher {v})")?;
+                }
+                write!(f, " for referring {}", e.referee)?;
+                if e.role == crate::ReferralRole::Referee {
+                    f.write_str(" (welcome)")?;
+                }
+                Ok(())
+            }
+            ReferralOutcome::Withheld(e) => write!(
+                f,
+                "{}'s reward as {} for {} withheld: {}",
+                e.member, e.role, e.referee, e.why
+            ),
+            ReferralOutcome::Reversed(e) => {
+                write!(
+                    f,
+                    "{}'s reward as {} reversed: {}'s order {} was refunded",
+                    e.member, e.role, e.referee, e.order
+                )?;
+                let taken = e.points.value().saturating_sub(e.forgiven.value());
+                if taken > 0 {
+                    write!(f, "; {} taken back", PointsNoun(Points::new(taken)))?;
+                }
+                if e.debt.is_positive() {
+                    write!(f, " ({} as debt)", PointsNoun(e.debt))?;
+                }
+                if e.forgiven.is_positive() {
+                    write!(f, "; {} forgiven", PointsNoun(e.forgiven))?;
+                }
+                if let Some(v) = &e.voucher_revoked {
+                    write!(f, "; voucher {v} revoked")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
 /// What a command did.
 ///
 /// Every receipt's `Display` is a sentence a support agent can read out.
@@ -62,6 +144,9 @@ pub enum Receipt {
     Membership(MembershipReceipt),
     /// Every member's tier was re-evaluated.
     Reevaluation(ReevaluationReceipt),
+    /// A referral code issued, a code linked, fingerprints or an
+    /// invitation recorded.
+    Referral(ReferralReceipt),
 }
 
 impl fmt::Display for Receipt {
@@ -79,6 +164,7 @@ impl fmt::Display for Receipt {
             Receipt::Tick(r) => r.fmt(f),
             Receipt::Membership(r) => r.fmt(f),
             Receipt::Reevaluation(r) => r.fmt(f),
+            Receipt::Referral(r) => r.fmt(f),
         }
     }
 }
@@ -99,6 +185,12 @@ pub struct EnrollmentReceipt {
     pub birth_date: Option<NaiveDate>,
     /// The sign-up bonus, when the program awards one.
     pub sign_up: Option<Earning>,
+    /// The member's referral code, under a program with referrals.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral_code: Option<crate::ReferralCode>,
+    /// Who referred them, when they enrolled with a code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referred_by: Option<MemberId>,
 }
 
 impl EnrollmentReceipt {
@@ -111,6 +203,8 @@ impl EnrollmentReceipt {
                 points: e.points,
                 lines: e.breakdown.clone(),
             }),
+            referral_code: account.referral_code().cloned(),
+            referred_by: account.referred_by().cloned(),
         }
     }
 }
@@ -120,6 +214,12 @@ impl fmt::Display for EnrollmentReceipt {
         write!(f, "{} enrolled on {}", self.member, date(&self.enrolled_at))?;
         if let Some(bonus) = &self.sign_up {
             write!(f, " with a sign-up bonus of {}", PointsNoun(bonus.points))?;
+        }
+        if let Some(referrer) = &self.referred_by {
+            write!(f, ", referred by {referrer}")?;
+        }
+        if let Some(code) = &self.referral_code {
+            write!(f, "; referral code {code}")?;
         }
         Ok(())
     }
@@ -944,5 +1044,69 @@ impl fmt::Display for ReevaluationReceipt {
             self.changed,
             Counted(self.members, "member"),
         )
+    }
+}
+
+/// A referral code issued, a code linked, fingerprints or an invitation
+/// recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ReferralReceipt {
+    /// The member.
+    pub member: MemberId,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// What changed.
+    pub change: ReferralChange,
+}
+
+/// What a referral command changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ReferralChange {
+    /// The member's code was issued.
+    CodeIssued {
+        /// The code.
+        code: crate::ReferralCode,
+    },
+    /// The member was linked to their referrer.
+    Linked {
+        /// The referrer.
+        referrer: MemberId,
+        /// The code used.
+        code: crate::ReferralCode,
+    },
+    /// Fingerprints were recorded.
+    FingerprintsRecorded {
+        /// How many were new.
+        new: usize,
+    },
+    /// The member invited someone.
+    Invited {
+        /// The host's invitation reference.
+        invitation: Reference,
+    },
+}
+
+impl fmt::Display for ReferralReceipt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.change {
+            ReferralChange::CodeIssued { code } => {
+                write!(f, "{} was issued referral code {code}", self.member)
+            }
+            ReferralChange::Linked { referrer, code } => write!(
+                f,
+                "{} was linked to referrer {referrer} with code {code} on {}",
+                self.member,
+                date(&self.at)
+            ),
+            ReferralChange::FingerprintsRecorded { new } => {
+                write!(f, "{} new fingerprints recorded for {}", new, self.member)
+            }
+            ReferralChange::Invited { invitation } => {
+                write!(f, "{} sent invitation {invitation}", self.member)
+            }
+        }
     }
 }
