@@ -14,6 +14,7 @@ mod invariants;
 mod memberships;
 mod purchases;
 mod reads;
+mod referrals;
 mod refunds;
 mod rewards;
 mod tier_properties;

@@ -101,10 +101,7 @@ fn value(c: char) -> Option<u32> {
 
 /// The alphabet's character for a value below 32.
 fn character(v: u32) -> char {
-    CODE_ALPHABET
-        .chars()
-        .nth((v & 31) as usize)
-        .unwrap_or('2')
+    CODE_ALPHABET.chars().nth((v & 31) as usize).unwrap_or('2')
 }
 
 /// The Luhn mod 32 sum of `values`, the rightmost doubled when `double_last`.

@@ -566,7 +566,8 @@ impl ReferralConfig {
             problems.push(
                 "referrals.referrer",
                 ConfigRule::Required {
-                    when: "milestones, upline, limit or max_total is given (or a ladder)".to_owned(),
+                    when: "milestones, upline, limit or max_total is given (or a ladder)"
+                        .to_owned(),
                 },
             );
             ok = false;
