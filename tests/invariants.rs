@@ -42,7 +42,24 @@ struct Extras {
     stacking: usize,
     /// Which tier ladder, if any (see [`TIERS`]).
     tiers: usize,
+    /// Which referral programme, if any (see [`REFERRALS`]).
+    referrals: usize,
 }
+
+/// Referral programmes the random programs run; the first runs none.
+const REFERRALS: [&str; 4] = [
+    "",
+    r#""referrals": {"secret": "a secret of sixteen+", "link_within_days": 30, "minimum_order": "20.00",
+                    "qualify_within_days": 90, "referee": {"points": 50},
+                    "ladder": [{"from": 1, "points": 100}, {"from": 2, "points": 150}],
+                    "milestones": [{"at": 2, "points": 300}], "upline": [20, 10],
+                    "limit": {"count": 2, "per": "month"}},"#,
+    r#""referrals": {"secret": "a secret of sixteen+", "link_within_days": 60, "qualify": "each_order",
+                    "orders": 2, "code_length": 4, "referee": {"reward": "ten"}, "referrer": {"points": 40},
+                    "max_total": 3},"#,
+    r#""referrals": {"secret": "a secret of sixteen+", "link_within_days": 10, "qualify": "enrolment",
+                    "code_valid_days": 100, "referee": {"points": 30}, "referrer": {"reward": "shipping"}},"#,
+];
 
 /// Tier ladders the random programs run, with two paid memberships; the
 /// first runs none.
@@ -78,7 +95,7 @@ fn extras_strategy() -> impl Strategy<Value = Extras> {
         any::<bool>(),
         any::<bool>(),
         any::<bool>(),
-        (0..3_usize, 0..TIERS.len()),
+        (0..3_usize, 0..TIERS.len(), 0..REFERRALS.len()),
     )
         .prop_map(
             |(
@@ -89,7 +106,7 @@ fn extras_strategy() -> impl Strategy<Value = Extras> {
                 exclusions,
                 by_line,
                 birthday_multiplier,
-                (stacking, tiers),
+                (stacking, tiers, referrals),
             )| {
                 Extras {
                     rules,
@@ -101,6 +118,7 @@ fn extras_strategy() -> impl Strategy<Value = Extras> {
                     birthday_multiplier,
                     stacking,
                     tiers,
+                    referrals,
                 }
             },
         )
@@ -178,8 +196,9 @@ fn program_strategy() -> impl Strategy<Value = Program> {
                     "" => String::new(),
                     ladder => format!("{ladder} {MEMBERSHIPS}"),
                 };
+                let referrals = REFERRALS[x.referrals];
                 let json = format!(
-                    r#"{{"currency": "EUR", "utc_offset": "+01:00", {tiers}
+                    r#"{{"currency": "EUR", "utc_offset": "+01:00", {tiers} {referrals}
                         "earn": {{"points": {points}, "per": "{per}", "rounding_scope": "{scope}",
                                   "stacking": "{stacking}", "rules": {rules}, "exclude": {exclude},
                                   "limits": {limits}}},
@@ -261,6 +280,16 @@ enum Op {
     Join(usize, usize, usize),
     Renew(usize, usize),
     CancelMembership(usize, usize),
+    /// Member `a` refunds what is left of an order.
+    RefundRest(usize, usize, usize),
+    /// Member `a` links member `b`'s referral code.
+    Link(usize, usize),
+    /// Member `a` records fingerprint `f` (of a few, so they are shared).
+    Fingerprint(usize, usize),
+    /// Member `a` invites someone.
+    Invite(usize, usize),
+    /// Member `a` redeems their `n`-th referral voucher for `reward`.
+    RedeemVoucher(usize, usize, usize, usize, CartSpec),
     Reevaluate,
     Tick,
     /// The previous command again, unchanged: a host's retry.
@@ -308,6 +337,12 @@ fn op_strategy() -> impl Strategy<Value = Op> {
         1 => (m.clone(), 0..MEMBERSHIP_IDS.len(), 0..6_usize).prop_map(|(a, b, c)| Op::Join(a, b, c)),
         1 => (m.clone(), 0..6_usize).prop_map(|(a, b)| Op::Renew(a, b)),
         1 => (m.clone(), 0..6_usize).prop_map(|(a, b)| Op::CancelMembership(a, b)),
+        3 => (m.clone(), m.clone()).prop_map(|(a, b)| Op::Link(a, b)),
+        2 => (m.clone(), 0..5_usize, 0..8_usize).prop_map(|(a, b, c)| Op::RefundRest(a, b, c)),
+        1 => (m.clone(), 0..4_usize).prop_map(|(a, b)| Op::Fingerprint(a, b)),
+        1 => (m.clone(), 0..3_usize).prop_map(|(a, b)| Op::Invite(a, b)),
+        2 => (m.clone(), 1..4_usize, 0..REWARDS.len(), 0..4_usize, cart_strategy())
+            .prop_map(|(a, n, reward, red, cart)| Op::RedeemVoucher(a, n, reward, red, cart)),
         1 => Just(Op::Reevaluate),
         2 => Just(Op::Tick),
         2 => Just(Op::Repeat),
@@ -357,6 +392,18 @@ fn share(points: i64, part: i64, whole: i64, rounding: Rounding) -> i64 {
         _ => 2 * r >= d,
     };
     i64::try_from(q + i128::from(up)).unwrap()
+}
+
+/// What a member's order paid, from the log.
+fn p_amount(log: &[Event], member: &MemberId, order: &Reference) -> Money {
+    log.iter()
+        .find_map(|e| match e {
+            Event::PurchaseRecorded(p) if &p.member == member && &p.order == order => {
+                Some(p.amount)
+            }
+            _ => None,
+        })
+        .unwrap_or(eur(0))
 }
 
 /// The discount a member's redemption gave, from the log.
@@ -452,6 +499,46 @@ fn command(op: &Op, at: DateTime<Utc>, log: &[Event]) -> Option<Command> {
         Op::CancelMembership(a, reference) => {
             CancelMembership::new(m(*a), id("PAY", *reference), at).into()
         }
+        Op::RefundRest(a, order, refund) => {
+            let (member, order) = (m(*a), id::<Reference>("O", *order));
+            let mut left = 0;
+            for e in log {
+                match e {
+                    Event::PurchaseRecorded(p) if p.member == member && p.order == order => {
+                        left = cents_of(p.amount)
+                    }
+                    Event::OrderRefunded(r) if r.member == member && r.order == order => {
+                        left = cents_of(p_amount(log, &member, &order)) - cents_of(r.refunded_total)
+                    }
+                    _ => {}
+                }
+            }
+            Refund::new(member, order, id("F", *refund), eur(left), at).into()
+        }
+        Op::Link(a, b) => {
+            let code = log.iter().find_map(|e| match e {
+                Event::ReferralCodeIssued(c) if c.member == m(*b) => Some(c.code.clone()),
+                _ => None,
+            });
+            // A member without a code: a code nobody has.
+            let code = code.unwrap_or_else(|| ReferralCode::with_check("NEWBY").unwrap());
+            LinkReferral::new(m(*a), code, at).into()
+        }
+        Op::Fingerprint(a, f) => {
+            let kind = [FingerprintKind::Email, FingerprintKind::Payment][f % 2];
+            let fingerprint = Fingerprint::new(kind, format!("hash-{f}")).unwrap();
+            RecordFingerprints::new(m(*a), vec![fingerprint], at).into()
+        }
+        Op::Invite(a, i) => Invite::new(m(*a), id("INV", *i), at).into(),
+        Op::RedeemVoucher(a, n, reward, red, spec) => Redeem::new(
+            m(*a),
+            id("V", *red),
+            REWARDS[*reward].parse().unwrap(),
+            spec.cart(),
+            at,
+        )
+        .with_voucher(id("referral-voucher-", *n))
+        .into(),
         Op::Reevaluate => ReevaluateTiers::new(at).into(),
         Op::Tick => Tick::new(at).into(),
         Op::Repeat => return None,
@@ -492,6 +579,10 @@ fn sums(log: &[Event]) -> BTreeMap<MemberId, Sums> {
             Event::PointsAdjusted(e) => s.adjusted += i128::from(e.points.value()),
             Event::PointsTransferredIn(e) => s.transferred_in += i128::from(e.points.value()),
             Event::PointsTransferredOut(e) => s.transferred_out += i128::from(e.points.value()),
+            Event::ReferralRewarded(e) => s.earned += i128::from(e.points().value()),
+            Event::ReferralReversed(e) => {
+                s.clawed_back += i128::from(e.points.value()) - i128::from(e.forgiven.value())
+            }
             _ => {}
         }
     }
@@ -746,6 +837,7 @@ fn run_sequence(program: Program, steps: Vec<(i64, Op)>) -> Result<(), TestCaseE
         check_balances(&ledger, &log)?;
     }
     check_references(&log)?;
+    check_referrals_pay_once(&log, &program)?;
     check_clawbacks_in_proportion(&log, program.refunds().rounding)?;
     // Invariant 3: replay, from memory and from stored JSON, gives the same
     // ledger.
@@ -790,6 +882,57 @@ fn check_upgrades_not_delayed(ledger: &Ledger) -> Result<(), TestCaseError> {
             "{}",
             account.member()
         );
+    }
+    Ok(())
+}
+
+/// A referral pays each side at most once: one reward per member, referee,
+/// qualifying order (or the link) and role, ever — a reversed one never
+/// comes back; a referee qualifies at most the configured number of times;
+/// nobody is rewarded as their own referrer; and a reversal takes back a
+/// reward that stood.
+fn check_referrals_pay_once(log: &[Event], program: &Program) -> Result<(), TestCaseError> {
+    let most = program
+        .referrals()
+        .map_or(0, |r| r.qualifying_orders().max(1));
+    let mut paid: BTreeSet<(MemberId, MemberId, Option<Reference>, ReferralRole)> = BTreeSet::new();
+    let mut standing = paid.clone();
+    let mut qualified: BTreeMap<MemberId, u32> = BTreeMap::new();
+    for event in log {
+        match event {
+            Event::ReferralQualified(e) => {
+                let n = qualified.entry(e.member.clone()).or_default();
+                *n += 1;
+                prop_assert!(*n <= most, "{} qualified {} times", e.member, n);
+            }
+            Event::ReferralRewarded(e) => {
+                let key = (
+                    e.member.clone(),
+                    e.referee.clone(),
+                    e.order.clone(),
+                    e.role.clone(),
+                );
+                prop_assert!(paid.insert(key.clone()), "paid twice: {:?}", key);
+                standing.insert(key);
+                prop_assert_eq!(e.role == ReferralRole::Referee, e.member == e.referee);
+            }
+            Event::ReferralReversed(e) => {
+                let key = (
+                    e.member.clone(),
+                    e.referee.clone(),
+                    Some(e.order.clone()),
+                    e.role.clone(),
+                );
+                let stood = standing.remove(&key);
+                prop_assert!(stood || e.role == ReferralRole::Referee, "{:?}", key);
+                if !stood {
+                    // The referee's marker for a qualification that paid
+                    // them nothing: nothing to take back.
+                    prop_assert!(e.points.is_zero() && e.voucher_revoked.is_none());
+                }
+            }
+            _ => {}
+        }
     }
     Ok(())
 }
@@ -854,6 +997,9 @@ proptest! {
             (0, Op::Enroll(0, Some((3, 14)))),
             (0, Op::Enroll(1, None)),
             (0, Op::Enroll(2, Some((2, 28)))),
+            // Under a referral programme: a chain 2 → 1 → 0.
+            (0, Op::Link(1, 0)),
+            (0, Op::Link(2, 1)),
         ];
         all.extend(steps);
         run_sequence(program, all)?;

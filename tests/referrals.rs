@@ -933,3 +933,131 @@ fn referral_configuration_mistakes_are_named() {
         "{p:?}"
     );
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn body() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            proptest::sample::select(CODE_ALPHABET.chars().collect::<Vec<_>>()),
+            4..=12,
+        )
+        .prop_map(|cs| cs.into_iter().collect())
+    }
+
+    proptest! {
+        /// A code survives printing and retyping (any case, hyphens,
+        /// spaces), and every single-character typo is caught.
+        #[test]
+        fn codes_round_trip_and_every_single_character_typo_is_caught(body in body()) {
+            let code = ReferralCode::with_check(&body).unwrap();
+            prop_assert_eq!(code.as_str().parse::<ReferralCode>().unwrap(), code.clone());
+            let lower = code.as_str().to_lowercase();
+            let retyped = format!("{} {}", &lower[..2], &lower[2..]).replace(' ', " - ");
+            prop_assert_eq!(retyped.parse::<ReferralCode>().unwrap(), code.clone());
+            let json = serde_json::to_string(&code).unwrap();
+            prop_assert_eq!(serde_json::from_str::<ReferralCode>(&json).unwrap(), code.clone());
+            let chars: Vec<char> = code.as_str().chars().collect();
+            for i in 0..chars.len() {
+                for c in CODE_ALPHABET.chars().filter(|c| *c != chars[i]) {
+                    let mut typo = chars.clone();
+                    typo[i] = c;
+                    let typo: String = typo.into_iter().collect();
+                    prop_assert!(typo.parse::<ReferralCode>().is_err(), "{} taken for {}", typo, code);
+                }
+            }
+        }
+
+        /// Derived codes are valid codes, distinct per member, and resolve
+        /// to their member.
+        #[test]
+        fn derived_codes_resolve_to_their_member(ids in proptest::collection::btree_set("[a-z0-9._-]{1,40}", 1..20)) {
+            let mut shop = Shop::new(ladder_with(r#", "code_length": 4"#));
+            for id in &ids {
+                shop.ledger.execute(Enroll::new(member(id), t("2026-03-01"))).unwrap();
+            }
+            let mut seen = std::collections::BTreeSet::new();
+            for id in &ids {
+                let code = shop.ledger.referral_code(&member(id)).unwrap().clone();
+                prop_assert_eq!(code.as_str().parse::<ReferralCode>().unwrap(), code.clone());
+                prop_assert_eq!(shop.ledger.resolve_code(&code), Some(&member(id)));
+                prop_assert!(seen.insert(code));
+            }
+        }
+
+        /// However a friend's orders, retries and refunds go, the friend is
+        /// welcomed once and the referrer rewarded once for them.
+        #[test]
+        fn a_referral_pays_each_side_at_most_once(
+            steps in proptest::collection::vec((0..4_usize, 0..9_000_i64, 0..3_u8), 1..25),
+        ) {
+            let mut shop = marta_and_ana();
+            let mut at = t("2026-03-03");
+            for (order, cents, what) in steps {
+                at += chrono::Duration::hours(7);
+                let order = r(&format!("A-{order}"));
+                let amount = Money::new(rust_decimal::Decimal::new(cents, 2), Currency::EUR);
+                let command: Command = match what {
+                    0 | 1 => Purchase::new(member("ana"), order, amount, at).into(),
+                    _ => Refund::new(member("ana"), order, r(&format!("RF-{cents}")), amount, at).into(),
+                };
+                let _ = shop.try_run(command);
+            }
+            let count = |who: &str, role: ReferralRole| {
+                shop.log.iter().filter(|e| matches!(e, Event::ReferralRewarded(x) if x.member == member(who) && x.role == role)).count()
+            };
+            prop_assert!(count("ana", ReferralRole::Referee) <= 1);
+            let first = ReferralRole::Referrer { count: 1 };
+            prop_assert!(count("marta", first) <= 1);
+            let f = shop.ledger.referral_figures(&member("marta")).unwrap();
+            prop_assert!(f.rewarded + f.reversed <= 1);
+            prop_assert_eq!(f.points, pts(100 * i64::try_from(f.rewarded).unwrap()));
+        }
+
+        /// Refunding the qualifying order in full gives every side back the
+        /// balance they had before it, wherever the referrer stood on the
+        /// ladder, with or without an upline, under every policy.
+        #[test]
+        fn a_reversal_restores_both_balances(
+            friends_before in 0..4_usize,
+            cents in 3_000..50_000_i64,
+            refunds in 1..4_i64,
+            policy in 0..3_usize,
+            upline in any::<bool>(),
+        ) {
+            let policy = ["reject", "clamp", "debt"][policy];
+            let mut shop = Shop::new(ladder_and("", &format!(r#", "refunds": {{"negative_balance": "{policy}"}}"#)));
+            shop.enroll("olga", "2026-03-01");
+            let olga = code_of(&shop, "olga");
+            let marta = Enroll::new(member("marta"), t("2026-03-01"));
+            shop.run(if upline { marta.referred_by(olga) } else { marta });
+            let code = code_of(&shop, "marta");
+            for i in 0..friends_before {
+                let friend = format!("friend{i}");
+                join_with(&mut shop, &friend, &code, "2026-03-02").unwrap();
+                buy(&mut shop, &friend, &format!("F-{i}"), "40.00 EUR", "2026-03-03");
+            }
+            join_with(&mut shop, "ana", &code, "2026-03-04").unwrap();
+            let before: Vec<(Points, Points, Points)> = ["ana", "marta", "olga"]
+                .iter()
+                .map(|w| { let b = shop.balance(w); (b.available, b.pending, b.debt()) })
+                .collect();
+            let amount = Money::new(rust_decimal::Decimal::new(cents, 2), Currency::EUR);
+            let d = buy(&mut shop, "ana", "A-1", &amount.to_string(), "2026-03-05");
+            prop_assert!(d.referral_outcomes().count() >= 2);
+            // Refunded in a few parts; the last brings it below the minimum.
+            let part = cents / refunds;
+            for k in 0..refunds {
+                let amount = if k + 1 == refunds { cents - part * (refunds - 1) } else { part };
+                let money = Money::new(rust_decimal::Decimal::new(amount, 2), Currency::EUR);
+                shop.run(Refund::new(member("ana"), r("A-1"), r(&format!("RF-{k}")), money, t("2026-03-06")));
+            }
+            let after: Vec<(Points, Points, Points)> = ["ana", "marta", "olga"]
+                .iter()
+                .map(|w| { let b = shop.balance(w); (b.available, b.pending, b.debt()) })
+                .collect();
+            prop_assert_eq!(after, before);
+        }
+    }
+}
