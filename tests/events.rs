@@ -346,3 +346,87 @@ fn read_models_serialise_for_apis() {
         expiring
     );
 }
+
+/// A story with every referral event.
+fn referral_events() -> Vec<String> {
+    let mut shop = Shop::new(seed_with(
+        r#""referrals": {"secret": "correct horse battery staple", "link_within_days": 7,
+                         "minimum_order": "30.00", "referee": {"reward": "ten-percent-off"},
+                         "referrer": {"points": 100}, "limit": {"count": 1, "per": "month"}}"#,
+    ));
+    let email = Fingerprint::new(FingerprintKind::Email, "sha256:5d41402a").unwrap();
+    shop.run(
+        Enroll::new(member("marta"), t("2026-03-01"))
+            .with_code(ReferralCode::with_check("MARTA").unwrap())
+            .with_fingerprint(email),
+    );
+    shop.run(Invite::new(member("marta"), r("INV-1"), t("2026-03-01")));
+    shop.enroll("ana", "2026-03-02");
+    let code: ReferralCode = "marta-t".parse().unwrap();
+    shop.run(LinkReferral::new(member("ana"), code.clone(), t("2026-03-03")));
+    let card = Fingerprint::new(FingerprintKind::Payment, "tok_4242").unwrap();
+    shop.run(RecordFingerprints::new(member("ana"), vec![card], t("2026-03-03")));
+    shop.buy("ana", "A-1", "40.00 EUR", "2026-03-04");
+    shop.run(
+        Redeem::new(
+            member("ana"),
+            r("RDM-1"),
+            "ten-percent-off".parse().unwrap(),
+            Cart::new(money("50.00 EUR")),
+            t("2026-03-05"),
+        )
+        .with_voucher(r("referral-voucher-1")),
+    );
+    // Marta's limit of one a month withholds her reward for Ben.
+    shop.run(Enroll::new(member("ben"), t("2026-03-05")).referred_by(code));
+    shop.buy("ben", "B-1", "30.00 EUR", "2026-03-05");
+    shop.refund("ana", "A-1", "RF-1", "40.00 EUR", "2026-03-06")
+        .unwrap();
+    shop.log
+        .iter()
+        .filter(|e| {
+            e.kind().starts_with("Referral")
+                || e.kind() == "FingerprintsRecorded"
+                || matches!(e, Event::RewardRedeemed(x) if x.voucher.is_some())
+                || matches!(e, Event::MemberEnrolled(x) if !x.fingerprints.is_empty())
+        })
+        .map(|e| serde_json::to_string(e).unwrap())
+        .collect()
+}
+
+const PINNED_REFERRALS: &str = r#"
+{"type":"MemberEnrolled","member":"marta","at":"2026-03-01T12:00:00Z","fingerprints":[{"kind":"email","hash":"sha256:5d41402a"}]}
+{"type":"ReferralCodeIssued","member":"marta","at":"2026-03-01T12:00:00Z","code":"MARTAT"}
+{"type":"ReferralInvited","member":"marta","at":"2026-03-01T12:00:00Z","invitation":"INV-1"}
+{"type":"ReferralCodeIssued","member":"ana","at":"2026-03-02T12:00:00Z","code":"6DKDXZEF"}
+{"type":"ReferralLinked","member":"ana","at":"2026-03-03T12:00:00Z","referrer":"marta","code":"MARTAT"}
+{"type":"ReferralJoined","member":"marta","at":"2026-03-03T12:00:00Z","referee":"ana"}
+{"type":"FingerprintsRecorded","member":"ana","at":"2026-03-03T12:00:00Z","fingerprints":[{"kind":"payment","hash":"tok_4242"}]}
+{"type":"ReferralQualified","member":"ana","at":"2026-03-04T12:00:00Z","referrer":"marta","order":"A-1"}
+{"type":"ReferralRewarded","member":"ana","at":"2026-03-04T12:00:00Z","referee":"ana","role":{"who":"referee"},"order":"A-1","grant":{"reward":"ten-percent-off"},"voucher":"referral-voucher-1"}
+{"type":"ReferralRewarded","member":"marta","at":"2026-03-04T12:00:00Z","referee":"ana","role":{"who":"referrer","count":1},"order":"A-1","grant":{"points":100},"credit":{"lot":1,"points":100}}
+{"type":"RewardRedeemed","member":"ana","redemption":"RDM-1","reward":"ten-percent-off","at":"2026-03-05T12:00:00Z","cart":"50.00 EUR","discount":"5.00 EUR","points":0,"draws":[],"voucher":"referral-voucher-1"}
+{"type":"ReferralCodeIssued","member":"ben","at":"2026-03-05T12:00:00Z","code":"FY82LHUM"}
+{"type":"ReferralLinked","member":"ben","at":"2026-03-05T12:00:00Z","referrer":"marta","code":"MARTAT"}
+{"type":"ReferralJoined","member":"marta","at":"2026-03-05T12:00:00Z","referee":"ben"}
+{"type":"ReferralQualified","member":"ben","at":"2026-03-05T12:00:00Z","referrer":"marta","order":"B-1"}
+{"type":"ReferralRewarded","member":"ben","at":"2026-03-05T12:00:00Z","referee":"ben","role":{"who":"referee"},"order":"B-1","grant":{"reward":"ten-percent-off"},"voucher":"referral-voucher-1"}
+{"type":"ReferralWithheld","member":"marta","at":"2026-03-05T12:00:00Z","referee":"ben","role":{"who":"referrer","count":2},"order":"B-1","why":{"reason":"period_limit","count":1,"per":"month"}}
+{"type":"ReferralReversed","member":"ana","at":"2026-03-06T12:00:00Z","referee":"ana","role":{"who":"referee"},"order":"A-1","points":100,"debt":100}
+{"type":"ReferralReversed","member":"marta","at":"2026-03-06T12:00:00Z","referee":"ana","role":{"who":"referrer","count":1},"order":"A-1","points":100,"draws":[{"lot":1,"points":100}]}
+"#;
+
+#[test]
+fn the_json_shape_of_referral_events_is_pinned() {
+    let lines = referral_events();
+    let kinds: std::collections::BTreeSet<&str> = lines
+        .iter()
+        .map(|l| l.split('"').nth(3).unwrap())
+        .collect();
+    assert_eq!(kinds.len(), 11, "every referral event type appears: {kinds:?}");
+    let expected: Vec<&str> = PINNED_REFERRALS.trim().lines().collect();
+    assert_eq!(
+        lines, expected,
+        "a change to the stored format must be deliberate"
+    );
+}
