@@ -363,9 +363,17 @@ fn referral_events() -> Vec<String> {
     shop.run(Invite::new(member("marta"), r("INV-1"), t("2026-03-01")));
     shop.enroll("ana", "2026-03-02");
     let code: ReferralCode = "marta-t".parse().unwrap();
-    shop.run(LinkReferral::new(member("ana"), code.clone(), t("2026-03-03")));
+    shop.run(LinkReferral::new(
+        member("ana"),
+        code.clone(),
+        t("2026-03-03"),
+    ));
     let card = Fingerprint::new(FingerprintKind::Payment, "tok_4242").unwrap();
-    shop.run(RecordFingerprints::new(member("ana"), vec![card], t("2026-03-03")));
+    shop.run(RecordFingerprints::new(
+        member("ana"),
+        vec![card],
+        t("2026-03-03"),
+    ));
     shop.buy("ana", "A-1", "40.00 EUR", "2026-03-04");
     shop.run(
         Redeem::new(
@@ -419,11 +427,13 @@ const PINNED_REFERRALS: &str = r#"
 #[test]
 fn the_json_shape_of_referral_events_is_pinned() {
     let lines = referral_events();
-    let kinds: std::collections::BTreeSet<&str> = lines
-        .iter()
-        .map(|l| l.split('"').nth(3).unwrap())
-        .collect();
-    assert_eq!(kinds.len(), 11, "every referral event type appears: {kinds:?}");
+    let kinds: std::collections::BTreeSet<&str> =
+        lines.iter().map(|l| l.split('"').nth(3).unwrap()).collect();
+    assert_eq!(
+        kinds.len(),
+        11,
+        "every referral event type appears: {kinds:?}"
+    );
     let expected: Vec<&str> = PINNED_REFERRALS.trim().lines().collect();
     assert_eq!(
         lines, expected,

@@ -87,8 +87,8 @@ fn a_friends_first_qualifying_order_rewards_both_sides() {
     assert_eq!(
         outcomes(&decision),
         [
-            "ana gets 50 points as referee for referring ana (welcome)",
-            "marta gets 100 points as referrer (referral 1) for referring ana"
+            "ana gets 50 points for joining by referral",
+            "marta gets 100 points for referring ana (referral 1)"
         ]
     );
     assert_eq!(shop.available("ana"), 45 + 50);
@@ -159,22 +159,22 @@ fn the_ladder_grows_with_the_count_and_pays_the_milestone_once() {
     }
     assert_eq!(
         paid[0].1[1],
-        "marta gets 100 points as referrer (referral 1) for referring ana"
+        "marta gets 100 points for referring ana (referral 1)"
     );
     assert_eq!(
         paid[1].1[1],
-        "marta gets 100 points as referrer (referral 2) for referring ben"
+        "marta gets 100 points for referring ben (referral 2)"
     );
     assert_eq!(
         paid[2].1[1..],
         [
-            "marta gets 150 points as referrer (referral 3) for referring cleo",
-            "marta gets 500 points as milestone of 3 referrals for referring cleo"
+            "marta gets 150 points for referring cleo (referral 3)",
+            "marta gets 500 points on reaching 3 referrals (with cleo)"
         ]
     );
     assert_eq!(
         paid[3].1[1..],
-        ["marta gets 150 points as referrer (referral 4) for referring dan"]
+        ["marta gets 150 points for referring dan (referral 4)"]
     );
     assert_eq!(shop.available("marta"), 100 + 100 + 150 + 500 + 150);
     let f = figures(&shop, "marta");
@@ -191,9 +191,9 @@ fn the_referrers_own_referrer_gets_the_upline_reward() {
     assert_eq!(
         outcomes(&d),
         [
-            "ben gets 50 points as referee for referring ben (welcome)",
-            "ana gets 100 points as referrer (referral 1) for referring ben",
-            "marta gets 20 points as upline (depth 1) for referring ben"
+            "ben gets 50 points for joining by referral",
+            "ana gets 100 points for referring ben (referral 1)",
+            "marta gets 20 points as upline (depth 1) for ben's referral"
         ]
     );
     assert_eq!(shop.available("marta"), 20);
@@ -234,8 +234,8 @@ fn refunding_the_qualifying_order_in_full_reverses_both_sides() {
     assert_eq!(
         outcomes(&d),
         [
-            "ana's reward as referee reversed: ana's order A-1 was refunded; 50 points taken back",
-            "marta's reward as referrer (referral 2) reversed: ana's order A-1 was refunded; 100 points taken back"
+            "ana's welcome for joining by referral reversed: ana's order A-1 was refunded; 50 points taken back",
+            "marta's reward for referring ana (referral 2) reversed: ana's order A-1 was refunded; 100 points taken back"
         ]
     );
     assert_eq!(shop.available("ana"), 0);
@@ -463,7 +463,7 @@ mod guards {
         );
         assert_eq!(
             reason.to_string(),
-            "referrer and referee share a email address"
+            "referrer and referee share the same email address"
         );
     }
 
@@ -485,8 +485,8 @@ mod guards {
         assert_eq!(
             outcomes(&d),
             [
-                "ana's reward as referee for ana withheld: referrer and referee share a payment instrument",
-                "marta's reward as referrer (referral 1) for ana withheld: referrer and referee share a payment instrument"
+                "ana's welcome for joining by referral withheld: referrer and referee share the same payment instrument",
+                "marta's reward for referring ana (referral 1) withheld: referrer and referee share the same payment instrument"
             ]
         );
         assert_eq!(shop.available("marta"), 0);
@@ -799,7 +799,7 @@ mod vouchers {
         assert_eq!(voucher.as_str(), "referral-voucher-1");
         assert_eq!(
             outcomes(&d)[0],
-            "ana gets a ten-percent-off voucher as referee (voucher referral-voucher-1) for referring ana (welcome)"
+            "ana gets a ten-percent-off voucher for joining by referral (voucher referral-voucher-1)"
         );
 
         let other = redeem(&mut shop, "free-socks", &voucher, "RDM-0");

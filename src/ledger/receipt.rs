@@ -10,7 +10,7 @@ use super::event::*;
 use crate::earn::Earning;
 use crate::points::PointsNoun;
 use crate::rewards::Donation;
-use crate::{ActionId, MemberId, Money, Points, Reference, RewardId, Rounding, RuleId, TierId};
+use crate::{ActionId, MemberId, ReferralRole, Money, Points, Reference, RewardId, Rounding, RuleId, TierId};
 
 /// The outcome of a command: its receipt, the events to store, and whether
 /// it repeated an earlier command.
@@ -73,26 +73,39 @@ impl fmt::Display for ReferralOutcome<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ReferralOutcome::Rewarded(e) => {
-                write!(f, "{} gets {} as {}", e.member, e.grant, e.role)?;
+                write!(f, "{} gets {} ", e.member, e.grant)?;
+                match &e.role {
+                    ReferralRole::Referee => f.write_str("for joining by referral")?,
+                    ReferralRole::Referrer { count } => {
+                        write!(f, "for referring {} (referral {count})", e.referee)?
+                    }
+                    ReferralRole::Milestone { count } => {
+                        write!(f, "on reaching {count} referrals (with {})", e.referee)?
+                    }
+                    ReferralRole::Upline { depth } => {
+                        write!(f, "as upline (depth {depth}) for {}'s referral", e.referee)?
+                    }
+                }
                 if let Some(v) = &e.voucher {
                     write!(f, " (voucher {v})")?;
-                }
-                write!(f, " for referring {}", e.referee)?;
-                if e.role == crate::ReferralRole::Referee {
-                    f.write_str(" (welcome)")?;
                 }
                 Ok(())
             }
             ReferralOutcome::Withheld(e) => write!(
                 f,
-                "{}'s reward as {} for {} withheld: {}",
-                e.member, e.role, e.referee, e.why
+                "{}'s {} withheld: {}",
+                e.member,
+                RewardName(&e.role, &e.referee),
+                e.why
             ),
             ReferralOutcome::Reversed(e) => {
                 write!(
                     f,
-                    "{}'s reward as {} reversed: {}'s order {} was refunded",
-                    e.member, e.role, e.referee, e.order
+                    "{}'s {} reversed: {}'s order {} was refunded",
+                    e.member,
+                    RewardName(&e.role, &e.referee),
+                    e.referee,
+                    e.order
                 )?;
                 let taken = e.points.value().saturating_sub(e.forgiven.value());
                 if taken > 0 {
@@ -108,6 +121,25 @@ impl fmt::Display for ReferralOutcome<'_> {
                     write!(f, "; voucher {v} revoked")?;
                 }
                 Ok(())
+            }
+        }
+    }
+}
+
+/// A referral reward named for a sentence: "welcome", "reward for
+/// referring ana (referral 2)", ...
+struct RewardName<'a>(&'a ReferralRole, &'a MemberId);
+
+impl fmt::Display for RewardName<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            ReferralRole::Referee => f.write_str("welcome for joining by referral"),
+            ReferralRole::Referrer { count } => {
+                write!(f, "reward for referring {} (referral {count})", self.1)
+            }
+            ReferralRole::Milestone { count } => write!(f, "milestone of {count} referrals"),
+            ReferralRole::Upline { depth } => {
+                write!(f, "upline reward (depth {depth}) for {}'s referral", self.1)
             }
         }
     }

@@ -859,7 +859,7 @@ pub enum ReferralRefusal {
         referrer: crate::MemberId,
     },
     /// The member has ordered already: referrals are for new customers.
-    #[error("not a new customer: {orders} orders already")]
+    #[error("not a new customer: {orders} order(s) already")]
     NotNew {
         /// Their orders so far.
         orders: usize,
@@ -887,7 +887,7 @@ pub enum ReferralRefusal {
         ends_at: Option<DateTime<Utc>>,
     },
     /// Referrer and referee share an identity fingerprint.
-    #[error("referrer and referee share a {}", kind.describe())]
+    #[error("referrer and referee share the same {}", kind.describe())]
     SharedIdentity {
         /// What they share.
         kind: FingerprintKind,
