@@ -96,6 +96,12 @@
 //!   fee and a term); [`Ledger::tier_status`] for the tier, its perks,
 //!   progress and risk; [`JoinMembership`], [`RenewMembership`],
 //!   [`CancelMembership`]; [`ReevaluateTiers`] after [`Ledger::set_program`].
+//! - **Referrals**: [`ReferralConfig`] (codes, linking, qualification,
+//!   rewards, ladder, milestones, upline, limits) validated into
+//!   [`Referrals`]; [`ReferralCode`]; [`Enroll::referred_by`],
+//!   [`LinkReferral`], [`RecordFingerprints`], [`Invite`],
+//!   [`Redeem::with_voucher`]; guards as [`ReferralRefusal`]s;
+//!   [`Ledger::referral_figures`] and [`Decision::referral_outcomes`].
 //! - **Ledger**: [`Ledger`], its [`Command`]s, [`Event`]s and
 //!   [`Receipt`]s; policies [`Expiry`], [`Pending`], [`NegativeBalance`];
 //!   reads [`Balance`], [`Statement`], [`ExpiringPoints`].
@@ -123,6 +129,9 @@
 //!    orders, refunds and bonuses add to the metric) and the review dates
 //!    alone: redemptions, adjustments, transfers, membership fees and when
 //!    the host's ticks run leave it unchanged.
+//! 10. A referral pays each side at most once, and refunding the qualifying
+//!     order restores every side's balance; every referral code survives
+//!     being retyped, and every single-character typo in one is caught.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]

@@ -167,6 +167,31 @@ impl Enroll {
     }
 
     /// The member joins with `code`, a referrer's referral code.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use loyalty::{Enroll, Error, Ledger, Program, ReferralCode, ReferralRefusal};
+    ///
+    /// let program: Program = serde_json::from_str(r#"{
+    ///     "currency": "EUR",
+    ///     "referrals": {"secret": "a long random string", "referee": {"points": 50},
+    ///                   "referrer": {"points": 100}}
+    /// }"#)?;
+    /// let mut ledger = Ledger::new(program);
+    /// let at = "2026-03-02T10:00:00Z".parse()?;
+    /// ledger.execute(Enroll::new("marta".parse()?, at).with_code(ReferralCode::with_check("MARTA")?))?;
+    ///
+    /// // A code nobody has refuses the enrolment; nothing is recorded.
+    /// let wrong = Enroll::new("ana".parse()?, at).referred_by(ReferralCode::with_check("MARTE")?);
+    /// assert!(matches!(ledger.execute(wrong),
+    ///     Err(Error::ReferralRefused { reason: ReferralRefusal::UnknownCode { .. }, .. })));
+    ///
+    /// let joined = ledger.execute(Enroll::new("ana".parse()?, at).referred_by("martat".parse()?))?;
+    /// assert_eq!(joined.receipt.to_string().split(';').next(),
+    ///     Some("ana enrolled on 2026-03-02 10:00 UTC, referred by marta"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn referred_by(mut self, code: ReferralCode) -> Enroll {
         self.referred_by = Some(code);
         self

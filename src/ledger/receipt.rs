@@ -10,7 +10,9 @@ use super::event::*;
 use crate::earn::Earning;
 use crate::points::PointsNoun;
 use crate::rewards::Donation;
-use crate::{ActionId, MemberId, ReferralRole, Money, Points, Reference, RewardId, Rounding, RuleId, TierId};
+use crate::{
+    ActionId, MemberId, Money, Points, Reference, ReferralRole, RewardId, Rounding, RuleId, TierId,
+};
 
 /// The outcome of a command: its receipt, the events to store, and whether
 /// it repeated an earlier command.
@@ -35,6 +37,28 @@ impl Decision {
     /// What referrals did in this decision, for every member concerned:
     /// rewards given, withheld and reversed (a purchase that qualifies a
     /// referral, an enrolment with a code, a refund that reverses one).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use loyalty::{Enroll, Ledger, Program, Purchase, ReferralCode};
+    ///
+    /// let program: Program = serde_json::from_str(r#"{
+    ///     "currency": "EUR",
+    ///     "referrals": {"secret": "a long random string", "minimum_order": "25.00",
+    ///                   "referee": {"points": 50}, "referrer": {"points": 100}}
+    /// }"#)?;
+    /// let mut ledger = Ledger::new(program);
+    /// let at = "2026-03-02T10:00:00Z".parse()?;
+    /// ledger.execute(Enroll::new("marta".parse()?, at).with_code(ReferralCode::with_check("MARTA")?))?;
+    /// ledger.execute(Enroll::new("ana".parse()?, at).referred_by("MARTAT".parse()?))?;
+    ///
+    /// let first = ledger.execute(Purchase::new("ana".parse()?, "A-1".parse()?, "30.00 EUR".parse()?, at))?;
+    /// let said: Vec<String> = first.referral_outcomes().map(|o| o.to_string()).collect();
+    /// assert_eq!(said, ["ana gets 50 points for joining by referral",
+    ///                   "marta gets 100 points for referring ana (referral 1)"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn referral_outcomes(&self) -> impl Iterator<Item = ReferralOutcome<'_>> {
         self.events.iter().filter_map(|e| match e {
             Event::ReferralRewarded(r) => Some(ReferralOutcome::Rewarded(r)),

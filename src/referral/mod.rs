@@ -54,6 +54,33 @@ pub const MAX_UPLINE: usize = 5;
 /// # at = 5
 /// # points = 500
 /// ```
+///
+/// # Example
+///
+/// ```
+/// use loyalty::{Grant, Points, Program};
+///
+/// let program: Program = toml::from_str(r#"
+///     currency = "EUR"
+///     [referrals]
+///     secret = "a long random string the merchant keeps"
+///     minimum_order = "30.00"
+///     referee = { points = 50 }
+///     ladder = [{ from = 1, points = 100 }, { from = 5, points = 150 }]
+/// "#)?;
+/// let referrals = program.referrals().expect("configured");
+/// assert_eq!(referrals.referrer_grant(4), Some(&Grant::Points(Points::new(100))));
+/// assert_eq!(referrals.referrer_grant(5), Some(&Grant::Points(Points::new(150))));
+///
+/// // Mistakes are named with their path.
+/// let wrong = toml::from_str::<Program>(r#"
+///     currency = "EUR"
+///     [referrals]
+///     secret = "too short"
+/// "#).unwrap_err();
+/// assert!(wrong.to_string().contains("referrals.secret: must be at least 16 (got 9)"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
