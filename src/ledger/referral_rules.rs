@@ -452,7 +452,8 @@ impl Ledger {
             referee.push(event)?;
         }
 
-        let (draft, when) = others.draft(self, referrer, at)?;
+        // The referrer's events take the later of `at` and their last event.
+        let when = at.max(account.last_event_at());
         let role = ReferralRole::Referrer { count };
         if success.is_none() {
             let limit = if let Some(max) = rules.max_total()
@@ -470,6 +471,7 @@ impl Ledger {
                 None
             };
             if let Some(why) = limit {
+                let (draft, when) = others.draft(self, referrer, at)?;
                 draft.push(withheld(referrer, &member, role, order, why, when))?;
                 return Ok(());
             }
@@ -477,6 +479,7 @@ impl Ledger {
         let Some(grant) = rules.referrer_grant(count) else {
             return Ok(());
         };
+        let (draft, when) = others.draft(self, referrer, at)?;
         draft.push(grant_event(draft, &member, role, order, grant, when)?)?;
         if success.is_none()
             && let Some(milestone) = rules.milestones().iter().find(|m| m.at() == count)
