@@ -1,5 +1,5 @@
-//! Ledger throughput: the earn path, redemptions, replay, and a tick with
-//! nothing due. Run with `cargo bench --bench ledger`.
+//! Ledger throughput: the earn path, redemptions, referrals, replay, and a
+//! tick with nothing due. Run with `cargo bench --bench ledger`.
 //!
 //! Inputs are generated before the clock starts; each measurement reports
 //! elements (commands or events) per second.
@@ -33,6 +33,17 @@ const TIERED: &str = r#"{
               "levels": [{"id": "bronze", "threshold": "0"},
                          {"id": "silver", "threshold": "500", "multiplier": "1.25"},
                          {"id": "gold", "threshold": "1000", "multiplier": "1.5"}]}
+}"#;
+
+/// The seed program with a referral ladder, double-sided, with an upline
+/// reward: a friend's first order of 30.00 EUR or more qualifies.
+const REFERRING: &str = r#"{
+    "currency": "EUR",
+    "earn": {"points": 1, "per": "1.00", "rounding": "floor"},
+    "referrals": {"secret": "a benchmark secret, sixteen+", "minimum_order": "30.00",
+                  "referee": {"points": 50}, "upline": [20],
+                  "ladder": [{"from": 1, "points": 100}, {"from": 5, "points": 150}],
+                  "milestones": [{"at": 10, "points": 500}]}
 }"#;
 
 fn program() -> Program {
@@ -133,6 +144,47 @@ fn earn_path(c: &mut Criterion) {
     group.finish();
 }
 
+/// Friends join with one of 10 K referrers' codes (each referrer was
+/// referred by the one before, so the upline is paid too), then place
+/// their qualifying first order: the commands alternate, one element is one
+/// command.
+fn referral_path(c: &mut Criterion) {
+    let mut group = c.benchmark_group("referrals");
+    group.throughput(Throughput::Elements(1));
+    let program: Program = serde_json::from_str(REFERRING).expect("the referral program is valid");
+    let ids = members(10_000);
+    let mut base = Ledger::new(program);
+    let mut previous: Option<loyalty::ReferralCode> = None;
+    for m in &ids {
+        let enrol = Enroll::new(m.clone(), start());
+        let enrol = match previous {
+            Some(code) => enrol.referred_by(code),
+            None => enrol,
+        };
+        base.execute(enrol).expect("enrols");
+        previous = base.referral_code(m).cloned();
+    }
+    let codes: Vec<loyalty::ReferralCode> = ids
+        .iter()
+        .map(|m| base.referral_code(m).cloned().expect("a code"))
+        .collect();
+    let amount: Money = "45.00 EUR".parse().expect("money");
+    group.bench_function(BenchmarkId::new("join_and_qualify", 10_000), |b| {
+        steady_stream(b, &base, |n| -> Command {
+            let friend = MemberId::new(format!("friend-{}", n / 2)).expect("a valid id");
+            let at = start() + TimeDelta::seconds(60 + n as i64);
+            if n % 2 == 0 {
+                let code = codes[(n as usize / 2) % codes.len()].clone();
+                Enroll::new(friend, at).referred_by(code).into()
+            } else {
+                let order = Reference::new(format!("F-{n}")).expect("a valid id");
+                Purchase::new(friend, order, amount, at).into()
+            }
+        })
+    });
+    group.finish();
+}
+
 /// Every member starts rich enough for all the redemptions.
 fn redeem_path(c: &mut Criterion) {
     let mut group = c.benchmark_group("redeem");
@@ -221,6 +273,7 @@ criterion_group!(
     benches,
     earn_path,
     redeem_path,
+    referral_path,
     replay,
     tick_nothing_due,
     tick_year_end_review

@@ -329,8 +329,13 @@ impl Ledger {
             return Err(ReferralRefusal::CodeExpired { expired_at });
         }
         // Links form a forest: the referee may not be up the referrer's
-        // chain.
-        let mut up = account.referred_by();
+        // chain. Only a referee someone already linked to can be; a new
+        // member never is, so the common link does not walk the chain.
+        let mut up = if referee.book().referees.is_empty() {
+            None
+        } else {
+            account.referred_by()
+        };
         let mut steps = self.accounts.len();
         while let Some(member) = up {
             if member == referee.member() {
