@@ -745,6 +745,44 @@ mod qualification {
     }
 }
 
+#[test]
+fn a_programme_that_welcomes_only_the_friend_leaves_the_referrer_alone() {
+    let mut shop = Shop::new(seed_with(
+        r#""referrals": {"secret": "correct horse battery staple", "referee": {"points": 40}}"#,
+    ));
+    shop.enroll("marta", "2026-03-01");
+    let code = code_of(&shop, "marta");
+    join_with(&mut shop, "ana", &code, "2026-03-02").unwrap();
+    let d = buy(&mut shop, "ana", "A-1", "12.00 EUR", "2026-03-03");
+    assert_eq!(outcomes(&d), ["ana gets 40 points for joining by referral"]);
+    assert!(d.events.iter().all(|e| e.member() == &member("ana")));
+    assert_eq!(figures(&shop, "marta").qualified, 1);
+}
+
+#[test]
+fn enrolling_again_with_another_code_is_a_conflict() {
+    let mut shop = marta_and_ana();
+    shop.enroll("ben", "2026-03-01");
+    let ben = code_of(&shop, "ben");
+    let again = join_with(&mut shop, "ana", &ben, "2026-03-02");
+    assert!(
+        matches!(
+            again,
+            Err(Error::Conflict {
+                field: "referred_by",
+                ..
+            })
+        ),
+        "{again:?}"
+    );
+    let marta = code_of(&shop, "marta");
+    assert!(
+        join_with(&mut shop, "ana", &marta, "2026-03-02")
+            .unwrap()
+            .duplicate
+    );
+}
+
 mod vouchers {
     use super::*;
 
