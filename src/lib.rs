@@ -153,6 +153,7 @@ mod economics;
 mod error;
 mod id;
 mod ledger;
+pub mod metrics;
 mod money;
 mod points;
 mod program;

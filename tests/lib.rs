@@ -12,6 +12,7 @@ mod exactly_once;
 mod expiry;
 mod invariants;
 mod memberships;
+mod metrics;
 mod purchases;
 mod reads;
 mod referrals;

@@ -1,0 +1,118 @@
+//! Retention metrics: the formulas merchants steer by, as pure functions
+//! over plain numbers.
+//!
+//! Each function states its formula, its units and a worked example.
+//! Impossible inputs — no customers at the start, more new customers than
+//! customers at the end, a score outside its scale — are a typed
+//! [`MetricError`] that names the numbers, never a NaN, a panic or a silent
+//! zero. Amounts and ratios are [`Decimal`], computed exactly and left
+//! unrounded: round for display (`round_dp(2)`).
+//!
+//! | metric | function |
+//! | --- | --- |
+//! | customer retention rate | [`retention_rate`] |
+//! | churn rate | [`churn_rate`], [`lost_rate`] |
+//! | customer lifetime value | [`lifetime_value`], [`lifetime_value_with_margin`], [`discounted_lifetime_value`] |
+//! | Net Promoter Score | [`net_promoter_score`] |
+//! | customer loyalty index | [`loyalty_index`] |
+//! | upsell ratio | [`upsell_ratio`] |
+//! | repeat-purchase rate (rate of return) | [`repeat_purchase_rate`] |
+//! | purchase frequency | [`purchase_frequency`] |
+//! | average order value | [`average_order_value`] |
+//! | customer acquisition cost | [`acquisition_cost`] |
+//! | conversion rate | [`conversion_rate`] |
+
+mod formulas;
+
+pub use formulas::*;
+
+use rust_decimal::Decimal;
+
+/// Why a metric cannot be computed from its inputs.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MetricError {
+    /// A rate over the customers at the start of a period that had none.
+    #[error("no customers at the start of the period: the rate over S = 0 is undefined")]
+    NoCustomersAtStart,
+    /// More new customers than customers at the end: the new ones are
+    /// among those at the end.
+    #[error("{new} new customers during the period, but only {end} customers at its end")]
+    MoreNewThanAtEnd {
+        /// New customers during the period (N).
+        new: u64,
+        /// Customers at the end (E).
+        end: u64,
+    },
+    /// More customers at the end than the start and the new ones make.
+    #[error("{end} customers at the end, but {start} at the start and {new} new make only {total}")]
+    MoreAtEndThanPossible {
+        /// Customers at the start (S).
+        start: u64,
+        /// New customers (N).
+        new: u64,
+        /// Customers at the end (E).
+        end: u64,
+        /// S + N.
+        total: u128,
+    },
+    /// A part larger than its whole: more customers lost than there were,
+    /// more conversions than visitors, more returning customers than
+    /// customers.
+    #[error("{part_name} ({part}) is more than {whole_name} ({whole})")]
+    PartAboveWhole {
+        /// What the part counts.
+        part_name: &'static str,
+        /// The part.
+        part: u64,
+        /// What the whole counts.
+        whole_name: &'static str,
+        /// The whole.
+        whole: u64,
+    },
+    /// A survey answer outside its scale.
+    #[error("answer {index} is {score}, outside the {min}–{max} scale")]
+    ScoreOutOfScale {
+        /// The answer's position (from 0; for the loyalty index, the
+        /// respondent's position × 3 + the question).
+        index: usize,
+        /// The answer.
+        score: u8,
+        /// The scale's lowest answer.
+        min: u8,
+        /// The scale's highest answer.
+        max: u8,
+    },
+    /// A mean or share of nothing.
+    #[error("no {what}: a {metric} of none is undefined")]
+    Empty {
+        /// What is missing (answers, respondents, ...).
+        what: &'static str,
+        /// The metric asked for.
+        metric: &'static str,
+    },
+    /// A divisor of zero.
+    #[error("{what} is zero: the {metric} divides by it")]
+    ZeroDivisor {
+        /// The divisor's name.
+        what: &'static str,
+        /// The metric asked for.
+        metric: &'static str,
+    },
+    /// A number outside the range its formula allows.
+    #[error("{what} is {value}; it must be {rule}")]
+    OutOfRange {
+        /// The input's name.
+        what: &'static str,
+        /// Its value.
+        value: Decimal,
+        /// The range it must be in.
+        rule: &'static str,
+    },
+    /// The result does not fit a [`Decimal`].
+    #[error("the {metric} overflows")]
+    Overflow {
+        /// The metric asked for.
+        metric: &'static str,
+    },
+}

@@ -1,0 +1,195 @@
+//! Retention metrics over plain numbers: each formula on the merchant's
+//! figures, each impossible input a typed error, and properties over any
+//! input.
+
+use loyalty::metrics::*;
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+
+fn d(text: &str) -> Decimal {
+    text.parse().unwrap()
+}
+
+#[test]
+fn a_quarter_of_a_shops_customers() {
+    // 1,000 customers on 1 January; 250 new by 31 March; 1,050 customers then.
+    assert_eq!(retention_rate(1000, 1050, 250).unwrap(), d("80"));
+    assert_eq!(churn_rate(1000, 1050, 250).unwrap(), d("16"));
+    assert_eq!(lost_rate(1000, 200).unwrap(), d("20"));
+}
+
+#[test]
+fn impossible_customer_counts_are_named() {
+    assert_eq!(
+        retention_rate(0, 5, 5),
+        Err(MetricError::NoCustomersAtStart)
+    );
+    assert_eq!(
+        retention_rate(100, 20, 30),
+        Err(MetricError::MoreNewThanAtEnd { new: 30, end: 20 })
+    );
+    let too_many = retention_rate(100, 200, 30).unwrap_err();
+    assert_eq!(
+        too_many.to_string(),
+        "200 customers at the end, but 100 at the start and 30 new make only 130"
+    );
+    assert_eq!(churn_rate(0, 0, 0), Err(MetricError::NoCustomersAtStart));
+    assert_eq!(
+        lost_rate(10, 11).unwrap_err().to_string(),
+        "customers lost (11) is more than customers at the start (10)"
+    );
+    assert_eq!(lost_rate(0, 0), Err(MetricError::NoCustomersAtStart));
+}
+
+#[test]
+fn lifetime_values_in_three_forms() {
+    assert_eq!(
+        lifetime_value(d("52.50"), d("3.2"), d("4")).unwrap(),
+        d("672")
+    );
+    assert_eq!(
+        lifetime_value_with_margin(d("52.50"), d("3.2"), d("4"), d("0.25")).unwrap(),
+        d("168")
+    );
+    // m × r / (1 + d − r) = 40 × 0.75 / (1 + 0.05 − 0.75) = 100.
+    assert_eq!(
+        discounted_lifetime_value(d("40"), d("0.75"), d("0.05")).unwrap(),
+        d("100")
+    );
+    assert!(matches!(
+        lifetime_value(d("-1"), d("1"), d("1")),
+        Err(MetricError::OutOfRange {
+            what: "average order value",
+            ..
+        })
+    ));
+    assert!(matches!(
+        lifetime_value_with_margin(d("10"), d("1"), d("1"), d("40")),
+        Err(MetricError::OutOfRange {
+            what: "gross margin",
+            ..
+        })
+    ));
+    assert_eq!(
+        discounted_lifetime_value(d("40"), d("1"), d("0"))
+            .unwrap_err()
+            .to_string(),
+        "retention rate is 1; it must be below 1 when the discount rate is 0"
+    );
+    assert!(lifetime_value(Decimal::MAX, Decimal::MAX, d("2")).is_err());
+}
+
+#[test]
+fn survey_scores_outside_their_scale_are_refused() {
+    assert_eq!(
+        net_promoter_score(&[9, 11]),
+        Err(MetricError::ScoreOutOfScale {
+            index: 1,
+            score: 11,
+            min: 0,
+            max: 10
+        })
+    );
+    assert!(matches!(
+        net_promoter_score(&[]),
+        Err(MetricError::Empty { .. })
+    ));
+    assert_eq!(
+        loyalty_index(&[[6, 6, 6], [5, 0, 5]])
+            .unwrap_err()
+            .to_string(),
+        "answer 4 is 0, outside the 1–6 scale"
+    );
+    assert!(matches!(loyalty_index(&[]), Err(MetricError::Empty { .. })));
+    // All detractors.
+    assert_eq!(net_promoter_score(&[0, 3, 6]).unwrap().score, d("-100"));
+}
+
+#[test]
+fn ratios_over_nothing_are_refused() {
+    assert_eq!(
+        upsell_ratio(10, 0).unwrap_err().to_string(),
+        "customers who bought exactly one product is zero: the upsell ratio divides by it"
+    );
+    assert!(matches!(
+        purchase_frequency(10, 0),
+        Err(MetricError::ZeroDivisor { .. })
+    ));
+    assert!(matches!(
+        average_order_value(d("10"), 0),
+        Err(MetricError::ZeroDivisor { .. })
+    ));
+    assert!(matches!(
+        acquisition_cost(d("-5"), 3),
+        Err(MetricError::OutOfRange { .. })
+    ));
+    assert!(matches!(
+        conversion_rate(5, 4),
+        Err(MetricError::PartAboveWhole { .. })
+    ));
+    assert!(matches!(
+        repeat_purchase_rate(5, 0),
+        Err(MetricError::PartAboveWhole { .. })
+    ));
+    assert!(matches!(
+        repeat_purchase_rate(0, 0),
+        Err(MetricError::ZeroDivisor { .. })
+    ));
+}
+
+proptest! {
+    /// Any counts: a rate from 0 to 100, or a typed error; retained and
+    /// churned never exceed the whole.
+    #[test]
+    fn rates_stay_between_0_and_100(start in any::<u64>(), end in any::<u64>(), new in any::<u64>()) {
+        let hundred = Decimal::ONE_HUNDRED;
+        if let Ok(r) = retention_rate(start, end, new) {
+            prop_assert!(r >= Decimal::ZERO && r <= hundred);
+        }
+        if let Ok(c) = churn_rate(start, end, new) {
+            prop_assert!(c >= Decimal::ZERO && c <= hundred);
+        }
+        if let Ok(l) = lost_rate(start, end) {
+            prop_assert!(l >= Decimal::ZERO && l <= hundred);
+        }
+    }
+
+    /// Small counts, to 20 decimal places: retention × S = (E − N) × 100.
+    #[test]
+    fn retention_is_exact(start in 1..10_000_u64, new in 0..10_000_u64, kept in 0..10_000_u64) {
+        let kept = kept.min(start);
+        let r = retention_rate(start, kept + new, new).unwrap();
+        let error = (r * Decimal::from(start) - Decimal::from(kept * 100)).abs();
+        prop_assert!(error < Decimal::new(1, 20), "{}", error);
+    }
+
+    /// A Net Promoter Score adds up and stays within −100 to 100.
+    #[test]
+    fn net_promoter_scores_add_up(answers in proptest::collection::vec(0..=12_u8, 0..200)) {
+        match net_promoter_score(&answers) {
+            Ok(nps) => {
+                prop_assert_eq!(nps.promoters + nps.passives + nps.detractors, answers.len() as u64);
+                prop_assert!(nps.score >= Decimal::from(-100) && nps.score <= Decimal::ONE_HUNDRED);
+            }
+            Err(_) => prop_assert!(answers.is_empty() || answers.iter().any(|a| *a > 10)),
+        }
+    }
+
+    /// A loyalty index stays on its scale.
+    #[test]
+    fn loyalty_indexes_stay_on_the_scale(answers in proptest::collection::vec([1..=6_u8, 1..=6_u8, 1..=6_u8], 1..100)) {
+        let index = loyalty_index(&answers).unwrap();
+        prop_assert!(index.mean >= Decimal::ONE && index.mean <= Decimal::from(6));
+        prop_assert_eq!(index.respondents.len(), answers.len());
+    }
+
+    /// Any amounts: a value or a typed error, never a panic.
+    #[test]
+    fn lifetime_values_never_panic(a in any::<i64>(), b in any::<i64>(), c in any::<i64>(), scale in 0..10_u32) {
+        let (a, b, c) = (Decimal::new(a, scale), Decimal::new(b, scale), Decimal::new(c, scale));
+        let _ = lifetime_value(a, b, c);
+        let _ = lifetime_value_with_margin(a, b, c, Decimal::new(1, 1));
+        let _ = discounted_lifetime_value(a, b, c);
+        let _ = average_order_value(a, 7);
+    }
+}
