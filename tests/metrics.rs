@@ -193,3 +193,121 @@ proptest! {
         let _ = average_order_value(a, 7);
     }
 }
+
+mod history {
+    use super::*;
+    use chrono::{NaiveDate, TimeZone, Utc};
+    use loyalty::{Currency, MemberId, Money};
+
+    /// The CDNOW sample's raw transactions as orders.
+    fn cdnow() -> Vec<Order> {
+        include_str!("data/CDNOW_sample.txt")
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|line| {
+                let cols: Vec<&str> = line.split_whitespace().collect();
+                let id: u32 = cols[1].parse().unwrap();
+                let day = NaiveDate::parse_from_str(cols[2], "%Y%m%d").unwrap();
+                let at = Utc.from_utc_datetime(&day.and_hms_opt(0, 0, 0).unwrap());
+                let amount = Money::new(cols[4].parse().unwrap(), Currency::USD);
+                Order::new(MemberId::new(id.to_string()).unwrap(), at, amount)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_cdnow_summary_derived_from_the_raw_transactions_equals_the_published_one() {
+        let orders = cdnow();
+        assert_eq!(orders.len(), 6919);
+        let end = NaiveDate::from_ymd_opt(1997, 9, 30).unwrap();
+        let summaries =
+            repeat_summaries(&orders, end, "+00:00".parse().unwrap(), TimeUnit::Weeks).unwrap();
+        let round = |x: f64| (x * 100.0).round() / 100.0;
+        let mut derived: Vec<(u32, u32, f64, f64)> = summaries
+            .iter()
+            .map(|s| {
+                (
+                    s.customer.as_str().parse().unwrap(),
+                    s.frequency,
+                    round(s.recency),
+                    round(s.t),
+                )
+            })
+            .collect();
+        derived.sort_by_key(|d| d.0);
+        let published: Vec<(u32, u32, f64, f64)> = include_str!("data/cdnow_customers_summary.csv")
+            .lines()
+            .skip(1)
+            .map(|line| {
+                let c: Vec<&str> = line.trim().split(',').collect();
+                (
+                    c[0].parse().unwrap(),
+                    c[1].parse().unwrap(),
+                    c[2].parse().unwrap(),
+                    c[3].parse().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(derived.len(), 2357);
+        assert_eq!(published.len(), 2357);
+        for (ours, theirs) in derived.iter().zip(&published) {
+            assert_eq!((ours.0, ours.1), (theirs.0, theirs.1));
+            assert!((ours.2 - theirs.2).abs() < 1e-9, "{ours:?} vs {theirs:?}");
+            assert!((ours.3 - theirs.3).abs() < 1e-9, "{ours:?} vs {theirs:?}");
+        }
+    }
+
+    #[test]
+    fn cohorts_rfm_and_win_back_over_the_cdnow_history() {
+        let orders = cdnow();
+        let cohorts = cohort_retention(&orders, "+00:00".parse().unwrap()).unwrap();
+        // Everyone first bought in the first quarter of 1997.
+        assert_eq!(cohorts.len(), 3);
+        assert_eq!(cohorts.iter().map(|c| c.customers).sum::<u64>(), 2357);
+        for c in &cohorts {
+            assert_eq!(c.retained[0], Decimal::ONE_HUNDRED);
+            assert!(
+                c.retained
+                    .iter()
+                    .all(|r| *r >= Decimal::ZERO && *r <= Decimal::ONE_HUNDRED)
+            );
+        }
+        let as_of = Utc.with_ymd_and_hms(1998, 7, 1, 0, 0, 0).unwrap();
+        let scores = rfm(&orders, as_of).unwrap();
+        assert_eq!(scores.len(), 2357);
+        assert!(
+            scores.iter().all(|s| (1..=5).contains(&s.r)
+                && (1..=5).contains(&s.f)
+                && (1..=5).contains(&s.m))
+        );
+        let win_back = lapsed(&orders, as_of, 180).unwrap();
+        assert!(
+            win_back
+                .windows(2)
+                .all(|w| w[0].revenue.amount() >= w[1].revenue.amount())
+        );
+        assert!(win_back.iter().all(|l| l.days_since > 180));
+        let summaries = customer_summaries(&orders).unwrap();
+        let revenue: Decimal = summaries.iter().map(|s| s.revenue.amount()).sum();
+        let raw: Decimal = orders.iter().map(|o| o.amount.amount()).sum();
+        assert_eq!(revenue, raw);
+    }
+
+    #[test]
+    fn a_history_in_two_currencies_is_refused() {
+        let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let orders = [
+            Order::new(MemberId::new("a").unwrap(), at, "1.00 EUR".parse().unwrap()),
+            Order::new(MemberId::new("b").unwrap(), at, "1.00 USD".parse().unwrap()),
+        ];
+        assert_eq!(
+            customer_summaries(&orders).unwrap_err().to_string(),
+            "orders in EUR and USD: a history is in one currency"
+        );
+        assert_eq!(rfm(&[], at).unwrap(), vec![]);
+        assert_eq!(
+            cohort_retention(&[], "+00:00".parse().unwrap()).unwrap(),
+            vec![]
+        );
+    }
+}

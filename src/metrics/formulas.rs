@@ -35,6 +35,20 @@ fn percent(
     ratio(hundredfold, whole, what, metric)
 }
 
+/// `part / whole × 100` for counts.
+pub(super) fn share_percent(
+    part: u64,
+    whole: u64,
+    metric: &'static str,
+) -> Result<Decimal, MetricError> {
+    percent(
+        Decimal::from(part),
+        Decimal::from(whole),
+        "the whole",
+        metric,
+    )
+}
+
 fn product(factors: &[Decimal], metric: &'static str) -> Result<Decimal, MetricError> {
     factors.iter().try_fold(Decimal::ONE, |acc, f| {
         acc.checked_mul(*f).ok_or(MetricError::Overflow { metric })

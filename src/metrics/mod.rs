@@ -21,10 +21,17 @@
 //! | average order value | [`average_order_value`] |
 //! | customer acquisition cost | [`acquisition_cost`] |
 //! | conversion rate | [`conversion_rate`] |
+//!
+//! Over an order history ([`Order`]s): [`customer_summaries`],
+//! [`cohort_retention`], [`rfm`] scores and [`Segment`]s, [`lapsed`]
+//! customers for win-back, and [`repeat_summaries`] — the (frequency,
+//! recency, T) summary predictive models are fitted on.
 
 mod formulas;
+mod history;
 
 pub use formulas::*;
+pub use history::*;
 
 use rust_decimal::Decimal;
 
@@ -108,6 +115,14 @@ pub enum MetricError {
         value: Decimal,
         /// The range it must be in.
         rule: &'static str,
+    },
+    /// A history in more than one currency.
+    #[error("orders in {first} and {other}: a history is in one currency")]
+    MixedCurrencies {
+        /// The first order's currency.
+        first: crate::Currency,
+        /// Another currency found.
+        other: crate::Currency,
     },
     /// The result does not fit a [`Decimal`].
     #[error("the {metric} overflows")]
