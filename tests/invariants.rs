@@ -838,6 +838,7 @@ fn run_sequence(program: Program, steps: Vec<(i64, Op)>) -> Result<(), TestCaseE
     }
     check_references(&log)?;
     check_referrals_pay_once(&log, &program)?;
+    check_program_health(&ledger, now)?;
     check_clawbacks_in_proportion(&log, program.refunds().rounding)?;
     // Invariant 3: replay, from memory and from stored JSON, gives the same
     // ledger.
@@ -881,6 +882,53 @@ fn check_upgrades_not_delayed(ledger: &Ledger) -> Result<(), TestCaseError> {
             held.max(paid),
             "{}",
             account.member()
+        );
+    }
+    Ok(())
+}
+
+/// The program's health since the start adds up: what was issued, less
+/// what was redeemed, expired and clawed back, plus adjustments, is what
+/// members hold (outstanding less what they owe); transfers cancel out.
+fn check_program_health(ledger: &Ledger, now: DateTime<Utc>) -> Result<(), TestCaseError> {
+    let start: DateTime<Utc> = "2026-01-01T00:00:00Z".parse().unwrap();
+    let to = (now + Duration::seconds(1)).max(start);
+    let health = match loyalty::metrics::program_health(ledger, start, to) {
+        Ok(health) => health,
+        // Totals over all members may pass what one member can hold: a
+        // typed overflow, only then.
+        Err(
+            loyalty::metrics::MetricError::Overflow { .. }
+            | loyalty::metrics::MetricError::Ledger(Error::PointsOverflow(_)),
+        ) => {
+            let total: i128 = ledger
+                .accounts()
+                .map(|a| {
+                    let b = a.balance();
+                    i128::from(b.earned.value()).abs()
+                        + i128::from(b.adjusted.value()).abs()
+                        + i128::from(b.available.value()).abs()
+                })
+                .sum();
+            prop_assert!(total > i128::from(i64::MAX), "overflow at {}", total);
+            return Ok(());
+        }
+        Err(e) => return Err(TestCaseError::fail(e.to_string())),
+    };
+    let flows = i128::from(health.issued.value())
+        - i128::from(health.redeemed.value())
+        - i128::from(health.expired.value())
+        - i128::from(health.clawed_back.value())
+        + i128::from(health.adjusted.value());
+    let held = i128::from(health.outstanding.value()) - i128::from(health.debt.value());
+    prop_assert_eq!(flows, held, "{:?}", health);
+    let enrolled = ledger.accounts().filter(|a| a.enrolled_at() < to).count();
+    prop_assert_eq!(health.members, enrolled as u64);
+    prop_assert!(health.active_members <= health.members);
+    if ledger.program().tiers().is_some() {
+        prop_assert_eq!(
+            health.members_by_tier.iter().map(|(_, n)| n).sum::<u64>(),
+            health.members
         );
     }
     Ok(())

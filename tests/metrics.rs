@@ -311,3 +311,83 @@ mod history {
         );
     }
 }
+
+mod program {
+    use super::*;
+    use loyalty::{Enroll, Ledger, Points, Program, Purchase, Refund, Rounding, Tick};
+
+    fn t(s: &str) -> chrono::DateTime<chrono::Utc> {
+        format!("{s}T12:00:00Z").parse().unwrap()
+    }
+
+    #[test]
+    fn a_years_points_issued_redeemed_expired_and_owed() {
+        let program: Program = serde_json::from_str(
+            r#"{"currency": "EUR", "expiry": {"policy": "after_earning", "days": 90},
+                "rewards": [{"id": "ten-off", "cost": 100, "kind": "percent_off", "percent": "10"}],
+                "tiers": {"metric": "spend", "window": "lifetime", "review": "anniversary",
+                          "levels": [{"id": "silver", "threshold": "200"}]}}"#,
+        )
+        .unwrap();
+        let mut ledger = Ledger::new(program);
+        for who in ["ana", "ben", "cleo"] {
+            ledger
+                .execute(Enroll::new(who.parse().unwrap(), t("2026-01-02")))
+                .unwrap();
+        }
+        let buy = |ledger: &mut Ledger, who: &str, order: &str, amount: &str, at: &str| {
+            ledger
+                .execute(Purchase::new(
+                    who.parse().unwrap(),
+                    order.parse().unwrap(),
+                    amount.parse().unwrap(),
+                    t(at),
+                ))
+                .unwrap();
+        };
+        buy(&mut ledger, "ana", "A-1", "250.00 EUR", "2026-01-10");
+        buy(&mut ledger, "ben", "B-1", "120.00 EUR", "2026-01-15");
+        buy(&mut ledger, "cleo", "C-1", "40.00 EUR", "2026-02-01");
+        ledger
+            .execute(Refund::new(
+                "cleo".parse().unwrap(),
+                "C-1".parse().unwrap(),
+                "RF-1".parse().unwrap(),
+                "40.00 EUR".parse().unwrap(),
+                t("2026-02-03"),
+            ))
+            .unwrap();
+        ledger.execute(Tick::new(t("2026-06-30"))).unwrap();
+
+        let h1 = program_health(&ledger, t("2026-01-01"), t("2026-04-01")).unwrap();
+        assert_eq!(
+            (h1.issued, h1.clawed_back, h1.expired),
+            (Points::new(410), Points::new(40), Points::new(0))
+        );
+        assert_eq!(h1.outstanding, Points::new(370));
+        assert_eq!(h1.members_by_tier.len(), 2, "{:?}", h1.members_by_tier);
+        // Ana's and Ben's points expired in April: all breakage.
+        let h2 = program_health(&ledger, t("2026-04-01"), t("2026-07-01")).unwrap();
+        assert_eq!(
+            (h2.issued, h2.expired, h2.outstanding),
+            (Points::ZERO, Points::new(370), Points::ZERO)
+        );
+        assert_eq!(h2.active_members, 0);
+        assert!(matches!(
+            h2.breakage_rate(),
+            Err(MetricError::ZeroDivisor { .. })
+        ));
+        let year = program_health(&ledger, t("2026-01-01"), t("2027-01-01")).unwrap();
+        assert_eq!(year.breakage_rate().unwrap().round_dp(2), d("90.24"));
+        assert_eq!(
+            h1.liability("0.01 EUR".parse().unwrap(), d("0.75"), Rounding::HalfEven)
+                .unwrap()
+                .to_string(),
+            "2.78 EUR"
+        );
+        assert!(matches!(
+            program_health(&ledger, t("2026-02-01"), t("2026-01-01")),
+            Err(MetricError::Ledger(loyalty::Error::InvalidPeriod { .. }))
+        ));
+    }
+}

@@ -25,13 +25,19 @@
 //! Over an order history ([`Order`]s): [`customer_summaries`],
 //! [`cohort_retention`], [`rfm`] scores and [`Segment`]s, [`lapsed`]
 //! customers for win-back, and [`repeat_summaries`] — the (frequency,
-//! recency, T) summary predictive models are fitted on.
+//!   recency, T) summary predictive models are fitted on.
+//!
+//! Over a [`Ledger`](crate::Ledger): [`program_health`] — points issued,
+//! redeemed, expired, clawed back and outstanding, redemption and breakage
+//! rates, the [`points_liability`], members by tier and active members.
 
 mod formulas;
 mod history;
+mod program;
 
 pub use formulas::*;
 pub use history::*;
+pub use program::*;
 
 use rust_decimal::Decimal;
 
@@ -124,6 +130,9 @@ pub enum MetricError {
         /// Another currency found.
         other: crate::Currency,
     },
+    /// The ledger refused a read.
+    #[error(transparent)]
+    Ledger(#[from] crate::Error),
     /// The result does not fit a [`Decimal`].
     #[error("the {metric} overflows")]
     Overflow {
