@@ -391,3 +391,79 @@ mod program {
         ));
     }
 }
+
+mod predictive {
+    use super::*;
+    use loyalty::MemberId;
+
+    fn cdnow_summary() -> Vec<RepeatSummary> {
+        include_str!("data/cdnow_customers_summary.csv")
+            .lines()
+            .skip(1)
+            .map(|line| {
+                let c: Vec<&str> = line.trim().split(',').collect();
+                RepeatSummary::new(
+                    MemberId::new(c[0]).unwrap(),
+                    c[1].parse().unwrap(),
+                    c[2].parse().unwrap(),
+                    c[3].parse().unwrap(),
+                    TimeUnit::Weeks,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_bg_nbd_fit_reproduces_the_published_cdnow_parameters() {
+        let fit = BgNbd::fit(&cdnow_summary()).unwrap();
+        let m = fit.model;
+        let close = |ours: f64, published: f64, places: i32| {
+            let unit = 10f64.powi(-places);
+            assert!(
+                (ours - published).abs() <= unit / 2.0 + 1e-12,
+                "{ours} vs {published}"
+            );
+        };
+        close(m.r, 0.243, 3);
+        close(m.alpha, 4.414, 3);
+        close(m.a, 0.793, 3);
+        close(m.b, 2.426, 3);
+        close(fit.log_likelihood, -9582.4, 1);
+    }
+
+    #[test]
+    fn impossible_summaries_and_parameters_are_refused() {
+        let bad = RepeatSummary::new(MemberId::new("x").unwrap(), 0, 3.0, 10.0, TimeUnit::Weeks);
+        assert!(matches!(
+            BgNbd::fit(&[bad]),
+            Err(MetricError::InvalidSummary { index: 0, .. })
+        ));
+        let beyond =
+            RepeatSummary::new(MemberId::new("y").unwrap(), 2, 12.0, 10.0, TimeUnit::Weeks);
+        assert!(matches!(
+            BgNbd::fit(&[beyond]),
+            Err(MetricError::InvalidSummary { .. })
+        ));
+        assert!(matches!(BgNbd::fit(&[]), Err(MetricError::Empty { .. })));
+        assert!(matches!(
+            BgNbd::new(0.2, -1.0, 1.0, 1.0),
+            Err(MetricError::InvalidParameter { name: "alpha", .. })
+        ));
+        assert!(matches!(
+            BgNbd::new(f64::NAN, 1.0, 1.0, 1.0),
+            Err(MetricError::InvalidParameter { name: "r", .. })
+        ));
+    }
+
+    #[test]
+    fn the_chance_a_customer_is_still_active() {
+        let m = BgNbd::new(0.243, 4.414, 0.793, 2.426).unwrap();
+        // No repeat purchase: never seen to drop out.
+        assert_eq!(m.p_alive(0, 0.0, 38.86), 1.0);
+        // A customer who bought often but not lately is less likely active
+        // than one who bought just now.
+        let lately = m.p_alive(5, 38.0, 38.86);
+        let long_ago = m.p_alive(5, 10.0, 38.86);
+        assert!(lately > 0.85 && long_ago < 0.05, "{lately} {long_ago}");
+    }
+}

@@ -546,6 +546,26 @@ pub enum TimeUnit {
     Weeks,
 }
 
+impl RepeatSummary {
+    /// A summary from its figures (for data summarised elsewhere).
+    pub fn new(
+        customer: MemberId,
+        frequency: u32,
+        recency: f64,
+        t: f64,
+        unit: TimeUnit,
+    ) -> RepeatSummary {
+        RepeatSummary {
+            customer,
+            frequency,
+            recency,
+            t,
+            spend: None,
+            unit,
+        }
+    }
+}
+
 impl TimeUnit {
     /// Days in one unit.
     pub fn days(self) -> f64 {

@@ -33,16 +33,18 @@
 
 mod formulas;
 mod history;
+mod predictive;
 mod program;
 
 pub use formulas::*;
 pub use history::*;
+pub use predictive::*;
 pub use program::*;
 
 use rust_decimal::Decimal;
 
 /// Why a metric cannot be computed from its inputs.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum MetricError {
     /// A rate over the customers at the start of a period that had none.
@@ -129,6 +131,34 @@ pub enum MetricError {
         first: crate::Currency,
         /// Another currency found.
         other: crate::Currency,
+    },
+    /// A (frequency, recency, T) summary that does not hold together.
+    #[error(
+        "summary {index} (frequency {frequency}, recency {recency}, T {t}): recency must be from 0 to T, and 0 without repeat purchases"
+    )]
+    InvalidSummary {
+        /// Its position.
+        index: usize,
+        /// Repeat purchases.
+        frequency: u32,
+        /// Recency.
+        recency: f64,
+        /// T.
+        t: f64,
+    },
+    /// A model parameter that is not a positive, finite number.
+    #[error("model parameter {name} is {value}; it must be positive and finite")]
+    InvalidParameter {
+        /// The parameter.
+        name: &'static str,
+        /// Its value.
+        value: f64,
+    },
+    /// A fit whose search did not settle.
+    #[error("the {metric} did not converge")]
+    NoConvergence {
+        /// The fit.
+        metric: &'static str,
     },
     /// The ledger refused a read.
     #[error(transparent)]

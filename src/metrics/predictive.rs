@@ -1,0 +1,275 @@
+//! Predictive customer lifetime value: the BG/NBD model of repeat
+//! purchases (Fader, Hardie & Lee 2005), fitted by maximum likelihood on
+//! (frequency, recency, T) summaries.
+//!
+//! Statistics are `f64`. Log-gamma comes from the `libm` crate (the Rust
+//! port of the C library's `lgamma`, no dependencies of its own); the fit
+//! minimises the negative log-likelihood over the parameters' logarithms
+//! with Nelder–Mead, so every parameter stays positive.
+
+use serde::{Deserialize, Serialize};
+
+use super::{MetricError, RepeatSummary};
+
+/// The BG/NBD model's parameters: purchase rates are gamma-distributed
+/// with shape `r` and rate `alpha`; after each purchase a customer drops
+/// out with a probability that is beta-distributed with `a` and `b`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct BgNbd {
+    /// Shape of the purchase-rate gamma distribution.
+    pub r: f64,
+    /// Rate (scale inverse) of the purchase-rate gamma distribution, in
+    /// the summary's unit of time.
+    pub alpha: f64,
+    /// First shape of the drop-out beta distribution.
+    pub a: f64,
+    /// Second shape of the drop-out beta distribution.
+    pub b: f64,
+}
+
+/// A fitted [`BgNbd`] model.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct BgNbdFit {
+    /// The maximum-likelihood parameters.
+    pub model: BgNbd,
+    /// The log-likelihood at them, summed over customers.
+    pub log_likelihood: f64,
+    /// Nelder–Mead iterations taken.
+    pub iterations: u32,
+}
+
+fn ln_gamma(x: f64) -> f64 {
+    libm::lgamma(x)
+}
+
+/// `ln(e^x + e^y)` without overflow.
+fn log_add_exp(x: f64, y: f64) -> f64 {
+    let (hi, lo) = if x > y { (x, y) } else { (y, x) };
+    hi + (lo - hi).exp().ln_1p()
+}
+
+fn check_summary(index: usize, s: &RepeatSummary) -> Result<(), MetricError> {
+    let ok = s.recency.is_finite()
+        && s.t.is_finite()
+        && s.recency >= 0.0
+        && s.t >= s.recency
+        && (s.frequency > 0 || s.recency == 0.0);
+    if ok {
+        Ok(())
+    } else {
+        Err(MetricError::InvalidSummary {
+            index,
+            frequency: s.frequency,
+            recency: s.recency,
+            t: s.t,
+        })
+    }
+}
+
+impl BgNbd {
+    /// The model with these parameters.
+    ///
+    /// # Errors
+    ///
+    /// [`MetricError::InvalidParameter`] for a parameter that is not a
+    /// positive, finite number.
+    pub fn new(r: f64, alpha: f64, a: f64, b: f64) -> Result<BgNbd, MetricError> {
+        for (name, value) in [("r", r), ("alpha", alpha), ("a", a), ("b", b)] {
+            if !(value.is_finite() && value > 0.0) {
+                return Err(MetricError::InvalidParameter { name, value });
+            }
+        }
+        Ok(BgNbd { r, alpha, a, b })
+    }
+
+    /// One customer's log-likelihood of having made `frequency` repeat
+    /// purchases, the last at `recency`, observed for `t`.
+    fn customer_log_likelihood(&self, frequency: u32, recency: f64, t: f64) -> f64 {
+        let BgNbd { r, alpha, a, b } = *self;
+        let x = f64::from(frequency);
+        let a1 = ln_gamma(r + x) - ln_gamma(r) + r * alpha.ln();
+        let a2 = ln_gamma(a + b) + ln_gamma(b + x) - ln_gamma(b) - ln_gamma(a + b + x);
+        let a3 = -(r + x) * (alpha + t).ln();
+        let tail = if frequency > 0 {
+            let a4 = a.ln() - (b + x - 1.0).ln() - (r + x) * (alpha + recency).ln();
+            log_add_exp(a3, a4)
+        } else {
+            a3
+        };
+        a1 + a2 + tail
+    }
+
+    /// The log-likelihood of the summaries under this model.
+    ///
+    /// # Errors
+    ///
+    /// [`MetricError::InvalidSummary`] for a summary with recency above T,
+    /// a negative or non-finite time, or recency without repeat purchases.
+    pub fn log_likelihood(&self, summaries: &[RepeatSummary]) -> Result<f64, MetricError> {
+        let mut total = 0.0;
+        for (index, s) in summaries.iter().enumerate() {
+            check_summary(index, s)?;
+            total += self.customer_log_likelihood(s.frequency, s.recency, s.t);
+        }
+        Ok(total)
+    }
+
+    /// Fits the model by maximum likelihood.
+    ///
+    /// # Errors
+    ///
+    /// [`MetricError::Empty`] without summaries; as
+    /// [`log_likelihood`](BgNbd::log_likelihood) for a summary that does
+    /// not hold together; [`MetricError::NoConvergence`] when the search
+    /// does not settle.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use loyalty::metrics::{BgNbd, RepeatSummary, TimeUnit};
+    ///
+    /// // A few customers: (repeat purchases, recency, T) in weeks.
+    /// let data = [(2, 30.43, 38.86), (1, 1.71, 38.86), (0, 0.0, 38.86), (0, 0.0, 38.86),
+    ///             (0, 0.0, 38.86), (7, 29.43, 38.86), (1, 5.0, 38.86), (0, 0.0, 38.71),
+    ///             (2, 35.71, 38.71), (0, 0.0, 38.71), (5, 24.43, 38.71), (0, 0.0, 38.71)];
+    /// let summaries: Vec<RepeatSummary> = data.iter().enumerate()
+    ///     .map(|(i, (x, tx, t))| RepeatSummary::new(i.to_string().parse().unwrap(), *x, *tx, *t, TimeUnit::Weeks))
+    ///     .collect();
+    /// let fit = BgNbd::fit(&summaries)?;
+    /// assert!(fit.log_likelihood < 0.0);
+    /// assert!(fit.model.p_alive(0, 0.0, 38.86) > fit.model.p_alive(2, 5.0, 38.86));
+    /// # Ok::<(), loyalty::metrics::MetricError>(())
+    /// ```
+    pub fn fit(summaries: &[RepeatSummary]) -> Result<BgNbdFit, MetricError> {
+        if summaries.is_empty() {
+            return Err(MetricError::Empty {
+                what: "customers",
+                metric: "BG/NBD fit",
+            });
+        }
+        for (index, s) in summaries.iter().enumerate() {
+            check_summary(index, s)?;
+        }
+        let objective = |p: &[f64; 4]| -> f64 {
+            let model = BgNbd {
+                r: p[0].exp(),
+                alpha: p[1].exp(),
+                a: p[2].exp(),
+                b: p[3].exp(),
+            };
+            let ll: f64 = summaries
+                .iter()
+                .map(|s| model.customer_log_likelihood(s.frequency, s.recency, s.t))
+                .sum();
+            if ll.is_finite() { -ll } else { f64::INFINITY }
+        };
+        let (best, value, iterations) =
+            nelder_mead(objective, [0.0; 4], 1e-10, 10_000).ok_or(MetricError::NoConvergence {
+                metric: "BG/NBD fit",
+            })?;
+        let model = BgNbd::new(best[0].exp(), best[1].exp(), best[2].exp(), best[3].exp())?;
+        Ok(BgNbdFit {
+            model,
+            log_likelihood: -value,
+            iterations,
+        })
+    }
+
+    /// The probability that a customer with `frequency` repeat purchases,
+    /// the last at `recency`, observed for `t`, is still active:
+    /// `1 / (1 + δ(x > 0) · a / (b + x − 1) · ((α + T) / (α + tₓ))^(r + x))`.
+    pub fn p_alive(&self, frequency: u32, recency: f64, t: f64) -> f64 {
+        if frequency == 0 {
+            return 1.0;
+        }
+        let BgNbd { r, alpha, a, b } = *self;
+        let x = f64::from(frequency);
+        let log_odds =
+            a.ln() - (b + x - 1.0).ln() + (r + x) * ((alpha + t).ln() - (alpha + recency).ln());
+        1.0 / (1.0 + log_odds.exp())
+    }
+}
+
+/// Nelder–Mead minimisation of `f` from `start`: the point, its value and
+/// the iterations taken, or `None` when the iterations run out before the
+/// simplex's values agree within `tolerance` (relative).
+fn nelder_mead(
+    f: impl Fn(&[f64; 4]) -> f64,
+    start: [f64; 4],
+    tolerance: f64,
+    max_iterations: u32,
+) -> Option<([f64; 4], f64, u32)> {
+    const N: usize = 4;
+    let mut simplex: Vec<([f64; N], f64)> = Vec::with_capacity(N + 1);
+    simplex.push((start, f(&start)));
+    for i in 0..N {
+        let mut p = start;
+        if let Some(x) = p.get_mut(i) {
+            *x += 0.5;
+        }
+        simplex.push((p, f(&p)));
+    }
+    let along = |from: &[f64; N], to: &[f64; N], t: f64| -> [f64; N] {
+        let mut out = [0.0; N];
+        for ((o, a), b) in out.iter_mut().zip(from).zip(to) {
+            *o = a + t * (b - a);
+        }
+        out
+    };
+    for iteration in 0..max_iterations {
+        simplex.sort_by(|x, y| x.1.total_cmp(&y.1));
+        let (best, worst) = (simplex.first()?.1, simplex.last()?.1);
+        if (worst - best).abs() <= tolerance * (best.abs() + tolerance) {
+            let (point, value) = *simplex.first()?;
+            return Some((point, value, iteration));
+        }
+        let mut centroid = [0.0; N];
+        for (p, _) in simplex.iter().take(N) {
+            for (c, x) in centroid.iter_mut().zip(p) {
+                *c += x / N as f64;
+            }
+        }
+        let (worst_point, worst_value) = *simplex.last()?;
+        let second_worst = simplex.get(N - 1)?.1;
+        let reflected = along(&worst_point, &centroid, 2.0);
+        let fr = f(&reflected);
+        let replacement = if fr < best {
+            let expanded = along(&worst_point, &centroid, 3.0);
+            let fe = f(&expanded);
+            if fe < fr {
+                Some((expanded, fe))
+            } else {
+                Some((reflected, fr))
+            }
+        } else if fr < second_worst {
+            Some((reflected, fr))
+        } else {
+            let (toward, ft) = if fr < worst_value {
+                (reflected, fr)
+            } else {
+                (worst_point, worst_value)
+            };
+            let contracted = along(&centroid, &toward, 0.5);
+            let fc = f(&contracted);
+            (fc < ft).then_some((contracted, fc))
+        };
+        match replacement {
+            Some(point) => {
+                if let Some(last) = simplex.last_mut() {
+                    *last = point;
+                }
+            }
+            None => {
+                // Shrink toward the best point.
+                let best_point = simplex.first()?.0;
+                for entry in simplex.iter_mut().skip(1) {
+                    let p = along(&best_point, &entry.0, 0.5);
+                    *entry = (p, f(&p));
+                }
+            }
+        }
+    }
+    None
+}
