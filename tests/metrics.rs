@@ -467,3 +467,40 @@ mod predictive {
         assert!(lately > 0.85 && long_ago < 0.05, "{lately} {long_ago}");
     }
 }
+
+mod spend {
+    use super::*;
+    use chrono::{NaiveDate, TimeZone, Utc};
+    use loyalty::{Currency, MemberId, Money};
+
+    #[test]
+    fn the_gamma_gamma_fit_reproduces_the_published_cdnow_parameters() {
+        let orders: Vec<Order> = include_str!("data/CDNOW_sample.txt")
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|line| {
+                let c: Vec<&str> = line.split_whitespace().collect();
+                let day = NaiveDate::parse_from_str(c[2], "%Y%m%d").unwrap();
+                Order::new(
+                    MemberId::new(c[1]).unwrap(),
+                    Utc.from_utc_datetime(&day.and_hms_opt(0, 0, 0).unwrap()),
+                    Money::new(c[4].parse().unwrap(), Currency::USD),
+                )
+            })
+            .collect();
+        let end = NaiveDate::from_ymd_opt(1997, 9, 30).unwrap();
+        let summaries =
+            repeat_summaries(&orders, end, "+00:00".parse().unwrap(), TimeUnit::Weeks).unwrap();
+        let fit = GammaGamma::fit(&summaries).unwrap();
+        let m = fit.model;
+        assert_eq!(fit.customers, 946);
+        assert!((m.p - 6.25).abs() < 0.005, "{m:?}");
+        assert!((m.q - 3.74).abs() < 0.005, "{m:?}");
+        assert!((m.v - 15.44).abs() < 0.005, "{m:?}");
+        // A customer's expected spend lies between their own mean and the
+        // population's.
+        let population = m.expected_spend(0, 0.0).unwrap();
+        let heavy = m.expected_spend(10, 100.0).unwrap();
+        assert!(heavy > population && heavy < 100.0, "{population} {heavy}");
+    }
+}

@@ -564,6 +564,12 @@ impl RepeatSummary {
             unit,
         }
     }
+
+    /// Sets the mean repeat spend.
+    pub fn with_spend(mut self, spend: Decimal) -> RepeatSummary {
+        self.spend = Some(spend);
+        self
+    }
 }
 
 impl TimeUnit {
