@@ -146,6 +146,14 @@ pub enum MetricError {
         /// T.
         t: f64,
     },
+    /// A summary in another unit of time than the model.
+    #[error("the model is in {model:?}, the summary in {summary:?}")]
+    UnitMismatch {
+        /// The model's unit.
+        model: TimeUnit,
+        /// The summary's unit.
+        summary: TimeUnit,
+    },
     /// A model parameter that is not a positive, finite number.
     #[error("model parameter {name} is {value}; it must be positive and finite")]
     InvalidParameter {
