@@ -102,6 +102,9 @@
 //!   [`LinkReferral`], [`RecordFingerprints`], [`Invite`],
 //!   [`Redeem::with_voucher`]; guards as [`ReferralRefusal`]s;
 //!   [`Ledger::referral_figures`] and [`Decision::referral_outcomes`].
+//! - **Metrics**: [`metrics`] — the retention formulas, an order history's
+//!   cohorts, RFM segments and win-back list, the program's health from a
+//!   ledger, and predictive lifetime value (BG/NBD, Gamma-Gamma).
 //! - **Ledger**: [`Ledger`], its [`Command`]s, [`Event`]s and
 //!   [`Receipt`]s; policies [`Expiry`], [`Pending`], [`NegativeBalance`];
 //!   reads [`Balance`], [`Statement`], [`ExpiringPoints`].
