@@ -156,27 +156,27 @@ impl BgNbd {
         for (index, s) in summaries.iter().enumerate() {
             check_summary(index, s)?;
         }
-        let objective = |p: &[f64; 4]| -> f64 {
-            let model = BgNbd {
-                r: p[0].exp(),
-                alpha: p[1].exp(),
-                a: p[2].exp(),
-                b: p[3].exp(),
-            };
-            let ll: f64 = summaries
-                .iter()
-                .map(|s| model.customer_log_likelihood(s.frequency, s.recency, s.t))
-                .sum();
-            if ll.is_finite() { -ll } else { f64::INFINITY }
-        };
-        let (best, value, iterations) =
-            nelder_mead(objective, [0.0; 4], 1e-10, 10_000).ok_or(MetricError::NoConvergence {
-                metric: "BG/NBD fit",
-            })?;
-        let model = BgNbd::new(best[0].exp(), best[1].exp(), best[2].exp(), best[3].exp())?;
+        let (p, log_likelihood, iterations) = maximise(
+            |p: &[f64; 4]| {
+                let model = BgNbd {
+                    r: p[0],
+                    alpha: p[1],
+                    a: p[2],
+                    b: p[3],
+                };
+                summaries
+                    .iter()
+                    .map(|s| model.customer_log_likelihood(s.frequency, s.recency, s.t))
+                    .sum()
+            },
+            1e-10,
+            10_000,
+            "BG/NBD fit",
+        )?;
+        let model = BgNbd::new(p[0], p[1], p[2], p[3])?;
         Ok(BgNbdFit {
             model,
-            log_likelihood: -value,
+            log_likelihood,
             iterations,
         })
     }
@@ -332,6 +332,24 @@ pub(crate) fn ln_hyp2f1(a: f64, b: f64, c: f64, z: f64) -> Result<f64, MetricErr
     Err(MetricError::NoConvergence {
         metric: "hypergeometric series",
     })
+}
+
+/// Maximises a log-likelihood over positive parameters: a Nelder–Mead
+/// search over their logarithms from all ones. The parameters, the
+/// log-likelihood there, and the iterations taken.
+fn maximise<const N: usize>(
+    log_likelihood: impl Fn(&[f64; N]) -> f64,
+    tolerance: f64,
+    max_iterations: u32,
+    metric: &'static str,
+) -> Result<([f64; N], f64, u32), MetricError> {
+    let objective = |logs: &[f64; N]| {
+        let ll = log_likelihood(&logs.map(f64::exp));
+        if ll.is_finite() { -ll } else { f64::INFINITY }
+    };
+    let (best, value, iterations) = nelder_mead(objective, [0.0; N], tolerance, max_iterations)
+        .ok_or(MetricError::NoConvergence { metric })?;
+    Ok((best.map(f64::exp), -value, iterations))
 }
 
 /// Nelder–Mead minimisation of `f` from `start`: the point, its value and
@@ -494,26 +512,25 @@ impl GammaGamma {
                 metric: "Gamma-Gamma fit",
             });
         }
-        let objective = |p: &[f64; 3]| -> f64 {
-            let model = GammaGamma {
-                p: p[0].exp(),
-                q: p[1].exp(),
-                v: p[2].exp(),
-            };
-            let ll: f64 = data
-                .iter()
-                .map(|(x, m)| model.customer_log_likelihood(*x, *m))
-                .sum();
-            if ll.is_finite() { -ll } else { f64::INFINITY }
-        };
-        let (best, value, iterations) =
-            nelder_mead(objective, [0.0; 3], 1e-12, 20_000).ok_or(MetricError::NoConvergence {
-                metric: "Gamma-Gamma fit",
-            })?;
-        let model = GammaGamma::new(best[0].exp(), best[1].exp(), best[2].exp())?;
+        let (p, log_likelihood, iterations) = maximise(
+            |p: &[f64; 3]| {
+                let model = GammaGamma {
+                    p: p[0],
+                    q: p[1],
+                    v: p[2],
+                };
+                data.iter()
+                    .map(|(x, m)| model.customer_log_likelihood(*x, *m))
+                    .sum()
+            },
+            1e-12,
+            20_000,
+            "Gamma-Gamma fit",
+        )?;
+        let model = GammaGamma::new(p[0], p[1], p[2])?;
         Ok(GammaGammaFit {
             model,
-            log_likelihood: -value,
+            log_likelihood,
             customers: data.len(),
             iterations,
         })
