@@ -844,6 +844,27 @@ impl LinkReferral {
 /// program had referrals. Derived from the member's id and the program's
 /// secret unless the host gives one. A member keeps their code: issuing
 /// again returns the first receipt.
+///
+/// # Example
+///
+/// ```
+/// use loyalty::{Enroll, IssueReferralCode, Ledger, Program};
+///
+/// let before: Program = serde_json::from_str(r#"{"currency": "EUR"}"#)?;
+/// let mut ledger = Ledger::new(before);
+/// let at = "2026-03-02T10:00:00Z".parse()?;
+/// let log = ledger.execute(Enroll::new("marta".parse()?, at))?.events;
+///
+/// // The program gains referrals; Marta enrolled before them.
+/// let after: Program = serde_json::from_str(
+///     r#"{"currency": "EUR", "referrals": {"secret": "a long random string", "referrer": {"points": 100}}}"#)?;
+/// let mut ledger = Ledger::replay(after, &log)?;
+/// assert!(ledger.referral_code(&"marta".parse()?).is_none());
+/// ledger.execute(IssueReferralCode::new("marta".parse()?, at))?;
+/// assert!(ledger.referral_code(&"marta".parse()?).is_some());
+/// assert!(ledger.execute(IssueReferralCode::new("marta".parse()?, at))?.duplicate);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
@@ -878,6 +899,21 @@ impl IssueReferralCode {
 /// checkout, a device): the referral guards compare them between referrer
 /// and referee. Fingerprints already recorded are left out; recording only
 /// known ones changes nothing.
+///
+/// # Example
+///
+/// ```
+/// use loyalty::{Enroll, Fingerprint, FingerprintKind, Ledger, Program, RecordFingerprints};
+///
+/// let mut ledger = Ledger::new(serde_json::from_str::<Program>(r#"{"currency": "EUR"}"#)?);
+/// let at = "2026-03-02T10:00:00Z".parse()?;
+/// ledger.execute(Enroll::new("ana".parse()?, at))?;
+/// let card = Fingerprint::new(FingerprintKind::Payment, "tok_4242")?;
+/// let first = ledger.execute(RecordFingerprints::new("ana".parse()?, vec![card.clone()], at))?;
+/// assert_eq!(first.receipt.to_string(), "1 new fingerprints recorded for ana");
+/// assert!(ledger.execute(RecordFingerprints::new("ana".parse()?, vec![card], at))?.duplicate);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
@@ -908,6 +944,22 @@ impl RecordFingerprints {
 /// Record that a member invited someone (the host sent an invitation with
 /// the member's code), for the referrer's figures. Exactly once per
 /// invitation reference.
+///
+/// # Example
+///
+/// ```
+/// use loyalty::{Enroll, Invite, Ledger, Program};
+///
+/// let program: Program = serde_json::from_str(
+///     r#"{"currency": "EUR", "referrals": {"secret": "a long random string", "referrer": {"points": 100}}}"#)?;
+/// let mut ledger = Ledger::new(program);
+/// let at = "2026-03-02T10:00:00Z".parse()?;
+/// ledger.execute(Enroll::new("marta".parse()?, at))?;
+/// ledger.execute(Invite::new("marta".parse()?, "INV-1".parse()?, at))?;
+/// ledger.execute(Invite::new("marta".parse()?, "INV-1".parse()?, at))?; // a retry
+/// assert_eq!(ledger.referral_figures(&"marta".parse()?)?.invited, 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]

@@ -20,7 +20,7 @@ use super::event::*;
 use super::policy::NegativeBalance;
 use super::receipt::*;
 use crate::points::PointsNoun;
-use crate::referral::period_start;
+
 use crate::{
     Error, Grant, LadderStep, MAX_UPLINE, MemberId, Milestone, Points, Purchase, Qualify,
     Reference, ReferenceKind, ReferralCode, ReferralRefusal, ReferralRole, Referrals,
@@ -466,7 +466,7 @@ impl Ledger {
             {
                 Some(ReferralRefusal::TotalLimit { count: max })
             } else if let Some(limit) = rules.limit() {
-                let since = period_start(limit, when, self.program.utc_offset());
+                let since = limit.per.start(when, self.program.utc_offset());
                 let recent = since.map_or(successes, |s| book.successes_since(s));
                 (recent >= limit.count).then_some(ReferralRefusal::PeriodLimit {
                     count: limit.count,

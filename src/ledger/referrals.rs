@@ -26,7 +26,6 @@ pub(crate) struct Referred {
 /// A member this member referred, as the referrer sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Referee {
-    pub(crate) linked_at: DateTime<Utc>,
     /// When the referral first paid the referrer, and the count it was:
     /// the referral is successful while it has orders not reversed.
     pub(crate) success: Option<Success>,
@@ -49,7 +48,6 @@ pub(crate) struct Success {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Voucher {
     pub(crate) reward: RewardId,
-    pub(crate) granted_at: DateTime<Utc>,
     /// The redemption that used it.
     pub(crate) used_by: Option<Reference>,
     pub(crate) revoked: bool,
@@ -229,7 +227,7 @@ impl ReferralBook {
             Event::FingerprintsRecorded(e) => {
                 self.fingerprints.extend(e.fingerprints.iter().cloned())
             }
-            Event::MemberEnrolled(e) => self.fingerprints.extend(e.fingerprints.iter().cloned()),
+
             Event::ReferralInvited(e) => {
                 self.invitations.insert(e.invitation.clone(), e.at);
             }
@@ -245,7 +243,6 @@ impl ReferralBook {
                 self.referees.insert(
                     e.referee.clone(),
                     Referee {
-                        linked_at: e.at,
                         success: None,
                         withheld: 0,
                         reversed: false,
@@ -294,7 +291,6 @@ impl ReferralBook {
                 v.clone(),
                 Voucher {
                     reward: reward.clone(),
-                    granted_at: e.at,
                     used_by: None,
                     revoked: false,
                 },

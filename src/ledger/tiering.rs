@@ -15,7 +15,7 @@ use super::command::{CancelMembership, JoinMembership, Purchase, Refund, RenewMe
 use super::decide::{Draft, check_time, conflict, fresh, repeated};
 use super::event::*;
 use super::receipt::{Decision, MembershipReceipt, Receipt, ReevaluationReceipt};
-use super::referral_rules::Others;
+
 use crate::calendar::local_date;
 use crate::tiers::{Downgrade, Renewal, Tier, Tiers};
 use crate::{
@@ -531,15 +531,9 @@ impl Ledger {
             && refund.amount() > Decimal::ZERO
             && account.orders.contains_key(&order)
         {
-            let back = Refund::new(c.member, order.clone(), c.reference, refund, c.at);
+            // A fee order never qualifies a referral: nothing to reverse.
+            let back = Refund::new(c.member, order, c.reference, refund, c.at);
             self.plan_refund(&mut draft, back)?;
-            let mut others = Others::default();
-            self.plan_reversal(&mut draft, &mut others, &order, c.at)?;
-            let receipt =
-                MembershipReceipt::new(&ended, None).ok_or_else(|| not_a_membership(&ended))?;
-            let mut events = draft.events;
-            events.extend(others.into_events());
-            return Ok(fresh(Receipt::Membership(receipt), events));
         }
         let receipt =
             MembershipReceipt::new(&ended, None).ok_or_else(|| not_a_membership(&ended))?;

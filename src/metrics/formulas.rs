@@ -56,11 +56,24 @@ fn product(factors: &[Decimal], metric: &'static str) -> Result<Decimal, MetricE
 }
 
 fn non_negative(what: &'static str, value: Decimal) -> Result<Decimal, MetricError> {
-    if value.is_sign_negative() && !value.is_zero() {
+    if value < Decimal::ZERO {
         Err(MetricError::OutOfRange {
             what,
             value,
             rule: "zero or more",
+        })
+    } else {
+        Ok(value)
+    }
+}
+
+/// `value` when it is a fraction from 0 to 1.
+pub(super) fn fraction(what: &'static str, value: Decimal) -> Result<Decimal, MetricError> {
+    if value < Decimal::ZERO || value > Decimal::ONE {
+        Err(MetricError::OutOfRange {
+            what,
+            value,
+            rule: "a fraction from 0 to 1",
         })
     } else {
         Ok(value)
@@ -274,13 +287,7 @@ pub fn lifetime_value_with_margin(
     lifespan: Decimal,
     margin: Decimal,
 ) -> Result<Decimal, MetricError> {
-    if margin.is_sign_negative() && !margin.is_zero() || margin > Decimal::ONE {
-        return Err(MetricError::OutOfRange {
-            what: "gross margin",
-            value: margin,
-            rule: "a fraction from 0 to 1",
-        });
-    }
+    fraction("gross margin", margin)?;
     let revenue = lifetime_value(average_order_value, purchase_frequency, lifespan)?;
     product(&[revenue, margin], "lifetime value")
 }
@@ -316,13 +323,7 @@ pub fn discounted_lifetime_value(
 ) -> Result<Decimal, MetricError> {
     non_negative("margin per period", margin)?;
     non_negative("discount rate", discount)?;
-    if retention.is_sign_negative() && !retention.is_zero() || retention > Decimal::ONE {
-        return Err(MetricError::OutOfRange {
-            what: "retention rate",
-            value: retention,
-            rule: "a fraction from 0 to 1",
-        });
-    }
+    fraction("retention rate", retention)?;
     let metric = "discounted lifetime value";
     let denominator = Decimal::ONE
         .checked_add(discount)

@@ -80,11 +80,7 @@ impl BgNbd {
     /// [`MetricError::InvalidParameter`] for a parameter that is not a
     /// positive, finite number.
     pub fn new(r: f64, alpha: f64, a: f64, b: f64) -> Result<BgNbd, MetricError> {
-        for (name, value) in [("r", r), ("alpha", alpha), ("a", a), ("b", b)] {
-            if !(value.is_finite() && value > 0.0) {
-                return Err(MetricError::InvalidParameter { name, value });
-            }
-        }
+        positive(&[("r", r), ("alpha", alpha), ("a", a), ("b", b)])?;
         Ok(BgNbd { r, alpha, a, b })
     }
 
@@ -291,6 +287,20 @@ impl BgNbd {
     }
 }
 
+/// Checks that every named parameter is a positive, finite number.
+fn positive(parameters: &[(&'static str, f64)]) -> Result<(), MetricError> {
+    match parameters
+        .iter()
+        .find(|(_, value)| !(value.is_finite() && *value > 0.0))
+    {
+        Some((name, value)) => Err(MetricError::InvalidParameter {
+            name,
+            value: *value,
+        }),
+        None => Ok(()),
+    }
+}
+
 fn check_time(name: &'static str, value: f64) -> Result<(), MetricError> {
     if value.is_finite() && value >= 0.0 {
         Ok(())
@@ -304,7 +314,8 @@ fn check_time(name: &'static str, value: f64) -> Result<(), MetricError> {
 /// cancellation however large it grows; it is accumulated relative to the
 /// largest term seen to stay within `f64`.
 pub(crate) fn ln_hyp2f1(a: f64, b: f64, c: f64, z: f64) -> Result<f64, MetricError> {
-    if !(0.0..1.0).contains(&z) || a <= 0.0 || b <= 0.0 || c <= 0.0 {
+    positive(&[("a", a), ("b", b), ("c", c)])?;
+    if !(0.0..1.0).contains(&z) {
         return Err(MetricError::InvalidParameter {
             name: "z",
             value: z,
@@ -478,11 +489,7 @@ impl GammaGamma {
     /// [`MetricError::InvalidParameter`] for a parameter that is not a
     /// positive, finite number.
     pub fn new(p: f64, q: f64, v: f64) -> Result<GammaGamma, MetricError> {
-        for (name, value) in [("p", p), ("q", q), ("v", v)] {
-            if !(value.is_finite() && value > 0.0) {
-                return Err(MetricError::InvalidParameter { name, value });
-            }
-        }
+        positive(&[("p", p), ("q", q), ("v", v)])?;
         Ok(GammaGamma { p, q, v })
     }
 

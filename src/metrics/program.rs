@@ -145,15 +145,7 @@ pub fn points_liability(
             rule: "zero or more",
         });
     }
-    if expected_redemption.is_sign_negative() && !expected_redemption.is_zero()
-        || expected_redemption > Decimal::ONE
-    {
-        return Err(MetricError::OutOfRange {
-            what: "expected redemption",
-            value: expected_redemption,
-            rule: "a fraction from 0 to 1",
-        });
-    }
+    super::formulas::fraction("expected redemption", expected_redemption)?;
     let metric = "points liability";
     let amount = Decimal::from(outstanding.value())
         .checked_mul(value_per_point.amount())

@@ -735,17 +735,6 @@ fn grant(
     }
 }
 
-/// What a per-period limit counts: successful referrals since the start
-/// of the period holding `at`.
-pub(crate) fn period_start(
-    limit: Frequency,
-    at: DateTime<Utc>,
-    offset: FixedOffset,
-) -> Option<DateTime<Utc>> {
-    let period: Period = limit.per;
-    period.start(at, offset)
-}
-
 /// What an identity fingerprint identifies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -906,7 +895,7 @@ pub enum ReferralRefusal {
         expired_at: DateTime<Utc>,
     },
     /// Outside the referral programme's window.
-    #[error("outside the referral programme's window")]
+    #[error("outside the referral programme's window ({} to {})", WindowEnd(*starts_at), WindowEnd(*ends_at))]
     OutsideWindow {
         /// When the window opens.
         starts_at: Option<DateTime<Utc>>,
@@ -940,4 +929,16 @@ pub enum ReferralRefusal {
         /// The would-be referrer.
         referrer: crate::MemberId,
     },
+}
+
+/// One end of the programme's window, for messages.
+struct WindowEnd(Option<DateTime<Utc>>);
+
+impl fmt::Display for WindowEnd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(t) => write!(f, "{}", t.format("%Y-%m-%d %H:%M UTC")),
+            None => f.write_str("open"),
+        }
+    }
 }
