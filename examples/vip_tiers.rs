@@ -10,6 +10,9 @@
 //! January she drops to Bronze. In March she buys Plus, shops at Gold's
 //! rate, takes a Gold-only reward, and in June Plus lapses.
 //!
+//! The program is the TOML file beside this example; the same story is
+//! checked as a scenario in `examples/scenarios/vip_tiers.toml`.
+//!
 //! Run it with `cargo run --example vip_tiers`.
 
 use chrono::{DateTime, FixedOffset, Utc};
@@ -18,69 +21,7 @@ use loyalty::{
     Purchase, Redeem, Refund, ReviewOutcome, Tick, TierReason,
 };
 
-const PROGRAM: &str = r#"
-name = "Atelier VIP"
-currency = "EUR"
-utc_offset = "+01:00"
-
-[earn]
-points = 1
-per = "1.00"
-rounding = "floor"
-stacking = "multiply"
-
-[expiry]
-policy = "never"
-
-[tiers]
-metric = "spend"
-window = "calendar_year"
-review = "period_end"
-grace_days = 30
-downgrade = "one_level"
-
-[[tiers.levels]]
-id = "bronze"
-name = "Bronze"
-threshold = "0"
-perks = ["Birthday gift"]
-
-[[tiers.levels]]
-id = "silver"
-name = "Silver"
-threshold = "500.00"
-multiplier = "1.25"
-perks = ["Birthday gift", "Free shipping"]
-
-[[tiers.levels]]
-id = "gold"
-name = "Gold"
-threshold = "1000.00"
-multiplier = "1.5"
-perks = ["Birthday gift", "Free shipping", "Early access to sales", "Priority support"]
-
-[[memberships]]
-id = "plus"
-name = "Plus"
-tier = "gold"
-fee = "59.00"
-term_months = 3
-
-[[rewards]]
-id = "ten-percent-off"
-name = "10% off your next order"
-kind = "percent_off"
-cost = 100
-percent = "10"
-
-[[rewards]]
-id = "private-sale"
-name = "Private sale voucher"
-kind = "fixed_amount_off"
-cost = 300
-amount = "20.00"
-tiers = ["gold"]
-"#;
+const PROGRAM: &str = include_str!("vip_tiers.toml");
 
 fn eur(amount: &str) -> Result<Money, loyalty::MoneyError> {
     format!("{amount} EUR").parse()

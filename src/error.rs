@@ -348,6 +348,65 @@ pub enum Error {
     Inconsistent(#[from] ApplyError),
 }
 
+impl Error {
+    /// The refusal's kind in `snake_case`, stable across versions: the
+    /// variant's name (`insufficient_points` for
+    /// [`Error::InsufficientPoints`]). Scenario files name expected errors
+    /// by it; hosts can use it as a metric label or an API error code.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use loyalty::{Error, Points};
+    ///
+    /// let refused = Error::InsufficientPoints { available: Points::new(40), required: Points::new(100) };
+    /// assert_eq!(refused.kind(), "insufficient_points");
+    /// ```
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::NotEnrolled { .. } => "not_enrolled",
+            Error::OutOfOrder { .. } => "out_of_order",
+            Error::Conflict { .. } => "conflict",
+            Error::WrongCurrency { .. } => "wrong_currency",
+            Error::InvalidAmount { .. } => "invalid_amount",
+            Error::InvalidPoints { .. } => "invalid_points",
+            Error::InvalidReason { .. } => "invalid_reason",
+            Error::InsufficientPoints { .. } => "insufficient_points",
+            Error::BelowMinimumOrder { .. } => "below_minimum_order",
+            Error::InvalidCart(_) => "invalid_cart",
+            Error::CartMismatch { .. } => "cart_mismatch",
+            Error::RewardUnavailable { .. } => "reward_unavailable",
+            Error::WrongPoints { .. } => "wrong_points",
+            Error::UnknownAction { .. } => "unknown_action",
+            Error::ActionLimitReached { .. } => "action_limit_reached",
+            Error::ActionCoolingDown { .. } => "action_cooling_down",
+            Error::UnknownMembership { .. } => "unknown_membership",
+            Error::MembershipActive { .. } => "membership_active",
+            Error::NoMembership { .. } => "no_membership",
+            Error::NoTiers => "no_tiers",
+            Error::UnknownReward { .. } => "unknown_reward",
+            Error::UnknownOrder { .. } => "unknown_order",
+            Error::UnknownRedemption { .. } => "unknown_redemption",
+            Error::RedemptionUsed { .. } => "redemption_used",
+            Error::RedemptionCancelled { .. } => "redemption_cancelled",
+            Error::RefundExceedsOrder { .. } => "refund_exceeds_order",
+            Error::ClawbackExceedsBalance { .. } => "clawback_exceeds_balance",
+            Error::InvalidPeriod { .. } => "invalid_period",
+            Error::ReferralRefused { .. } => "referral_refused",
+            Error::CodeTaken { .. } => "code_taken",
+            Error::UnknownVoucher { .. } => "unknown_voucher",
+            Error::VoucherUsed { .. } => "voucher_used",
+            Error::VoucherForAnotherReward { .. } => "voucher_for_another_reward",
+            Error::SelfTransfer { .. } => "self_transfer",
+            Error::PointsOverflow(_) => "points_overflow",
+            Error::Money(_) => "money",
+            Error::AmountOutOfRange { .. } => "amount_out_of_range",
+            Error::TimeOutOfRange { .. } => "time_out_of_range",
+            Error::Inconsistent(_) => "inconsistent",
+        }
+    }
+}
+
 /// What a [`Reference`] names, in a [`Error::Conflict`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]

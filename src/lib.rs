@@ -163,7 +163,11 @@ mod program;
 mod referral;
 mod rewards;
 mod rounding;
+#[cfg(feature = "scenarios")]
+#[cfg_attr(docsrs, doc(cfg(feature = "scenarios")))]
+pub mod scenario;
 mod tiers;
+mod time_text;
 
 pub use calendar::{DayOfWeek, Period};
 pub use cart::{Cart, CartError, CheckedCart, DiscountTarget, Line};

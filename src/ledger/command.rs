@@ -97,6 +97,32 @@ macro_rules! into_command {
     };
 }
 
+impl Command {
+    /// The member the command is about: for a transfer the sender; none
+    /// for a tick or a re-evaluation, which concern every member.
+    pub fn member(&self) -> Option<&MemberId> {
+        match self {
+            Command::Enroll(c) => Some(&c.member),
+            Command::Purchase(c) => Some(&c.member),
+            Command::Confirm(c) => Some(&c.member),
+            Command::Redeem(c) => Some(&c.member),
+            Command::CancelRedemption(c) => Some(&c.member),
+            Command::Refund(c) => Some(&c.member),
+            Command::Adjust(c) => Some(&c.member),
+            Command::Transfer(c) => Some(&c.from),
+            Command::Action(c) => Some(&c.member),
+            Command::JoinMembership(c) => Some(&c.member),
+            Command::RenewMembership(c) => Some(&c.member),
+            Command::CancelMembership(c) => Some(&c.member),
+            Command::LinkReferral(c) => Some(&c.member),
+            Command::IssueReferralCode(c) => Some(&c.member),
+            Command::RecordFingerprints(c) => Some(&c.member),
+            Command::Invite(c) => Some(&c.member),
+            Command::Tick(_) | Command::ReevaluateTiers(_) => None,
+        }
+    }
+}
+
 into_command!(
     Enroll,
     Purchase,
@@ -137,9 +163,14 @@ pub struct Enroll {
     /// The member.
     pub member: MemberId,
     /// When.
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// The member's birth date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::time_text::date"
+    )]
     pub birth_date: Option<NaiveDate>,
     /// The code of the member who referred them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -239,6 +270,7 @@ pub struct Purchase {
     /// The amount paid.
     pub amount: crate::Money,
     /// When.
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// Redemptions whose discounts this order used.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -290,6 +322,7 @@ pub struct Confirm {
     /// The order.
     pub order: Reference,
     /// When.
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
 }
 
@@ -317,6 +350,7 @@ pub struct Redeem {
     /// The cart it applies to.
     pub cart: Cart,
     /// When.
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// For points-as-cash: the points to spend.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -374,6 +408,7 @@ pub struct CancelRedemption {
     /// The redemption.
     pub redemption: Reference,
     /// When.
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
 }
 
@@ -408,6 +443,7 @@ pub struct Refund {
     /// The amount refunded by this refund.
     pub amount: crate::Money,
     /// When.
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
 }
 
@@ -447,6 +483,7 @@ pub struct Adjust {
     /// Why (1 to 500 characters), for the statement and the audit trail.
     pub reason: String,
     /// When.
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
 }
 
@@ -507,6 +544,7 @@ pub struct Transfer {
     /// The points to move.
     pub points: Points,
     /// When.
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
 }
 
@@ -565,6 +603,7 @@ pub struct Action {
     /// The host's reference (the review's id, the survey answer's id).
     pub reference: Reference,
     /// When.
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
 }
 
@@ -593,6 +632,7 @@ impl Action {
 #[non_exhaustive]
 pub struct Tick {
     /// The time now.
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
 }
 
@@ -642,6 +682,7 @@ pub struct JoinMembership {
     /// The host's reference for the payment.
     pub reference: Reference,
     /// When.
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
 }
 
@@ -704,6 +745,7 @@ pub struct RenewMembership {
     /// The host's reference for the payment.
     pub reference: Reference,
     /// When.
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
 }
 
@@ -760,6 +802,7 @@ pub struct CancelMembership {
     /// The host's reference for the cancellation.
     pub reference: Reference,
     /// When.
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
 }
 
@@ -786,6 +829,7 @@ impl CancelMembership {
 #[non_exhaustive]
 pub struct ReevaluateTiers {
     /// The time now.
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
 }
 
@@ -830,6 +874,7 @@ pub struct LinkReferral {
     /// The referrer's code.
     pub code: ReferralCode,
     /// When.
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
 }
 
@@ -875,6 +920,7 @@ pub struct IssueReferralCode {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<ReferralCode>,
     /// When.
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
 }
 
@@ -923,6 +969,7 @@ pub struct RecordFingerprints {
     /// The fingerprints.
     pub fingerprints: Vec<Fingerprint>,
     /// When.
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
 }
 
@@ -969,6 +1016,7 @@ pub struct Invite {
     /// The host's invitation reference.
     pub invitation: Reference,
     /// When.
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
 }
 
