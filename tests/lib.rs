@@ -18,5 +18,6 @@ mod reads;
 mod referrals;
 mod refunds;
 mod rewards;
+mod scenario_files;
 mod tier_properties;
 mod tiers;

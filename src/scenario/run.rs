@@ -162,7 +162,11 @@ fn verify_outcome(expect: &Expect, outcome: &Outcome<'_>, out: &mut Vec<Verdict>
     };
     let success = match outcome {
         Outcome::Command(Ok(decision)) => decision.receipt.to_string(),
-        Outcome::Quote(Ok(quote)) => format!("{} options", quote.options.len()),
+        Outcome::Quote(Ok(quote)) => {
+            let text = quote.to_string();
+            let first = text.lines().next().unwrap_or_default();
+            first.trim_end_matches(':').to_owned()
+        }
         _ => String::new(),
     };
     match (&expect.error, refusal) {
@@ -378,8 +382,16 @@ fn verify_health(expect: &Health, ledger: &Ledger, out: &mut Vec<Verdict>) {
         }
     }
     let rates = [
-        ("redemption rate", expect.redemption_rate, health.redemption_rate()),
-        ("breakage rate", expect.breakage_rate, health.breakage_rate()),
+        (
+            "redemption rate",
+            expect.redemption_rate,
+            health.redemption_rate(),
+        ),
+        (
+            "breakage rate",
+            expect.breakage_rate,
+            health.breakage_rate(),
+        ),
     ];
     for (what, expected, rate) in rates {
         let Some(expected) = expected else { continue };
