@@ -166,6 +166,9 @@ mod rounding;
 #[cfg(feature = "scenarios")]
 #[cfg_attr(docsrs, doc(cfg(feature = "scenarios")))]
 pub mod scenario;
+#[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+pub mod testing;
 mod tiers;
 mod time_text;
 

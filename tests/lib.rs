@@ -19,5 +19,6 @@ mod referrals;
 mod refunds;
 mod rewards;
 mod scenario_files;
+mod testing_kit;
 mod tier_properties;
 mod tiers;

@@ -98,6 +98,32 @@ macro_rules! into_command {
 }
 
 impl Command {
+    /// Moves the command to `at`: generated sequences are built first and
+    /// spread over time after.
+    #[cfg(feature = "testing")]
+    pub(crate) fn set_at(&mut self, at: DateTime<Utc>) {
+        match self {
+            Command::Enroll(c) => c.at = at,
+            Command::Purchase(c) => c.at = at,
+            Command::Confirm(c) => c.at = at,
+            Command::Redeem(c) => c.at = at,
+            Command::CancelRedemption(c) => c.at = at,
+            Command::Refund(c) => c.at = at,
+            Command::Adjust(c) => c.at = at,
+            Command::Transfer(c) => c.at = at,
+            Command::Action(c) => c.at = at,
+            Command::Tick(c) => c.at = at,
+            Command::JoinMembership(c) => c.at = at,
+            Command::RenewMembership(c) => c.at = at,
+            Command::CancelMembership(c) => c.at = at,
+            Command::ReevaluateTiers(c) => c.at = at,
+            Command::LinkReferral(c) => c.at = at,
+            Command::IssueReferralCode(c) => c.at = at,
+            Command::RecordFingerprints(c) => c.at = at,
+            Command::Invite(c) => c.at = at,
+        }
+    }
+
     /// The member the command is about: for a transfer the sender; none
     /// for a tick or a re-evaluation, which concern every member.
     pub fn member(&self) -> Option<&MemberId> {

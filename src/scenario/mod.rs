@@ -181,6 +181,11 @@ use crate::Program;
 
 pub use run::{Check, Report};
 pub use step::{Expect, Health, Step};
+#[cfg(feature = "testing")]
+pub(crate) use {
+    run::{Outcome, verify},
+    step::command_label as label,
+};
 
 /// A scenario: a program and a timeline of steps. Parse one with
 /// [`Scenario::from_toml`] or [`Scenario::from_json`], run it with

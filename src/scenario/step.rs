@@ -65,7 +65,7 @@ impl Step {
 }
 
 /// A short summary of a command for a report line.
-pub(super) fn command_label(command: &Command) -> String {
+pub(crate) fn command_label(command: &Command) -> String {
     match command {
         Command::Enroll(c) => format!("enroll {}", c.member),
         Command::Purchase(c) => format!("purchase {} {}", c.order, c.amount),
