@@ -105,6 +105,11 @@
 //! - **Metrics**: [`metrics`] — the retention formulas, an order history's
 //!   cohorts, RFM segments and win-back list, the program's health from a
 //!   ledger, and predictive lifetime value (BG/NBD, Gamma-Gamma).
+//! - **Testing a program**: `scenario` (feature `scenarios`) — scenario
+//!   files in TOML or JSON, a timeline of commands and expectations run
+//!   into a report; `testing` (feature `testing`) — proptest strategies
+//!   built on a program, given/when/then, and a property run of the
+//!   invariants. [`Error::kind`] names each refusal.
 //! - **Ledger**: [`Ledger`], its [`Command`]s, [`Event`]s and
 //!   [`Receipt`]s; policies [`Expiry`], [`Pending`], [`NegativeBalance`];
 //!   reads [`Balance`], [`Statement`], [`ExpiringPoints`].

@@ -376,3 +376,20 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_runners_failing_fixtures_fail_as_they_say() {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios/failing");
+    let wrong = run_file(&folder.join("wrong_balance.toml"), read).unwrap();
+    let failures: Vec<String> = wrong.failures().map(ToString::to_string).collect();
+    assert_eq!(
+        failures,
+        ["step 3 (refund ORD-1 20.00 EUR): expected available 36, got 38"]
+    );
+    let malformed = run_file(&folder.join("malformed.json"), read).unwrap_err();
+    let ScenarioError::Syntax { error, .. } = malformed else {
+        panic!("{malformed}");
+    };
+    assert_eq!((error.line, error.column), (6, 72));
+    assert!(error.message.contains("such as \"57.40 EUR\""), "{error}");
+}

@@ -430,8 +430,9 @@ pub fn parse_program(path: &Path, text: &str) -> Result<Program, ScenarioError> 
 
 /// Reads, parses and runs the scenario file at `path`, and its program
 /// file if it names one (relative to the scenario's folder). `read` is the
-/// host's way of reading a file — [`std::fs::read_to_string`] in a runner,
-/// a map of texts in a test; the library itself reads nothing.
+/// host's way of reading a file — the standard library's
+/// `fs::read_to_string` in a runner, a map of texts in a test; the library
+/// itself reads nothing.
 ///
 /// # Errors
 ///
