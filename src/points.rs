@@ -94,6 +94,22 @@ impl Points {
         }
     }
 
+    /// `self + rhs`, held at [`Points::MAX`] or [`Points::MIN`] instead of
+    /// overflowing: for summaries over many members, where one huge balance
+    /// must not stop the others being reported.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use loyalty::Points;
+    ///
+    /// assert_eq!(Points::new(40).saturating_add(Points::new(2)), Points::new(42));
+    /// assert_eq!(Points::MAX.saturating_add(Points::new(452)), Points::MAX);
+    /// ```
+    pub const fn saturating_add(self, rhs: Points) -> Points {
+        Points(self.0.saturating_add(rhs.0))
+    }
+
     /// `self - rhs`.
     ///
     /// # Errors

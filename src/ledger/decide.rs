@@ -75,7 +75,7 @@ impl<'a> Draft<'a> {
             first_purchase: self.account.orders.is_empty() && !planned_order,
             birthday_month: self.wallet.in_birthday_month(c.at, offset),
             earned_in_period: self.earned_in_period(c.at)?,
-            held: self.held()?,
+            held: self.held(),
             tier: tier
                 .as_ref()
                 .and_then(|t| self.program.tiers().and_then(|ts| ts.tier(t))),
@@ -246,7 +246,7 @@ impl<'a> Draft<'a> {
             source,
             points,
             self.earned_in_period(at)?,
-            self.held()?,
+            self.held(),
         )?;
         let credit = if earning.points.is_positive() {
             let lot = self.wallet.next_lot_id();
@@ -266,9 +266,11 @@ impl<'a> Draft<'a> {
     }
 
     /// Available and pending points now: what the maximum balance caps.
-    pub(crate) fn held(&self) -> Result<Points, Error> {
+    /// Held at [`Points::MAX`]: a balance that large has reached any cap,
+    /// and without a cap the figure is not needed at all.
+    pub(crate) fn held(&self) -> Points {
         let b = self.wallet.balance;
-        Ok(b.available.checked_add(b.pending)?)
+        b.available.saturating_add(b.pending)
     }
 
     /// Points earned (purchases and bonuses) since the start of the
@@ -1443,21 +1445,29 @@ impl Ledger {
         let mut bonuses = Points::ZERO;
         let (mut tier_changes, mut tier_reviews) = (0_usize, 0_usize);
         let (mut renewed, mut lapsed) = (0_usize, 0_usize);
+        let mut skipped = Vec::new();
         for (_, member) in self.due.iter().take_while(|(due, _)| *due <= at) {
             let Some(account) = self.accounts.get(member) else {
                 continue;
             };
             let mut draft = Draft::new(&self.program, account);
-            draft.sweep(at)?;
+            // One member whose due work cannot be recorded (an overflow
+            // after extreme adjustments) must not stop everyone's tick.
+            if draft.sweep(at).is_err() {
+                skipped.push(member.clone());
+                continue;
+            }
             if draft.events.is_empty() {
                 continue;
             }
             members = members.saturating_add(1);
             for event in &draft.events {
                 match event {
-                    Event::PointsSettled(e) => settled = settled.checked_add(e.credit.points)?,
-                    Event::PointsExpired(e) => expired = expired.checked_add(e.points)?,
-                    Event::BonusAwarded(e) => bonuses = bonuses.checked_add(e.points)?,
+                    // Totals over members saturate: one member's huge
+                    // balance must not stop every member's tick.
+                    Event::PointsSettled(e) => settled = settled.saturating_add(e.credit.points),
+                    Event::PointsExpired(e) => expired = expired.saturating_add(e.points),
+                    Event::BonusAwarded(e) => bonuses = bonuses.saturating_add(e.points),
                     Event::TierChanged(_) => tier_changes = tier_changes.saturating_add(1),
                     Event::TierReviewed(_) => tier_reviews = tier_reviews.saturating_add(1),
                     Event::MembershipRenewed(_) => renewed = renewed.saturating_add(1),
@@ -1478,6 +1488,7 @@ impl Ledger {
                 tier_reviews,
                 memberships_renewed: renewed,
                 memberships_lapsed: lapsed,
+                skipped,
             }),
             events,
         ))

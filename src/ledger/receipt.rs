@@ -714,7 +714,9 @@ pub(crate) fn proportion(
     whole: Money,
     rounding: Rounding,
 ) -> Option<Points> {
-    if whole.is_zero() {
+    // The whole is all the points, whatever the amounts' size: exact even
+    // where `part × points` would leave the decimal range's precision.
+    if whole.is_zero() || part == whole {
         return Some(points);
     }
     let scaled = part
@@ -891,11 +893,13 @@ pub struct TickReceipt {
     pub at: DateTime<Utc>,
     /// Members with something due.
     pub members: usize,
-    /// Pending points that became spendable.
+    /// Pending points that became spendable, over all members (held at
+    /// [`Points::MAX`] rather than overflowing).
     pub settled: Points,
-    /// Points that expired.
+    /// Points that expired, over all members (held at [`Points::MAX`]).
     pub expired: Points,
-    /// Birthday bonuses awarded.
+    /// Birthday bonuses awarded, over all members (held at
+    /// [`Points::MAX`]).
     pub bonuses: Points,
     /// Tier upgrades and downgrades.
     pub tier_changes: usize,
@@ -905,6 +909,12 @@ pub struct TickReceipt {
     pub memberships_renewed: usize,
     /// Memberships that lapsed.
     pub memberships_lapsed: usize,
+    /// Members left as they were because what fell due could not be
+    /// recorded: their figures would leave the range of points (after
+    /// extreme adjustments). Every other member was brought up to `at`; a
+    /// command for one of these returns the error.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<MemberId>,
 }
 
 impl fmt::Display for TickReceipt {
@@ -929,7 +939,17 @@ impl fmt::Display for TickReceipt {
                 write!(f, ", {}", Counted(count, what))?;
             }
         }
-        write!(f, " across {}", Counted(self.members, "member"))
+        write!(f, " across {}", Counted(self.members, "member"))?;
+        if !self.skipped.is_empty() {
+            let names: Vec<&str> = self.skipped.iter().map(MemberId::as_str).collect();
+            write!(
+                f,
+                "; {} skipped, their figures would overflow: {}",
+                Counted(self.skipped.len(), "member"),
+                names.join(", ")
+            )?;
+        }
+        Ok(())
     }
 }
 
