@@ -21,7 +21,7 @@ use crate::{Category, Currency, Money, Sku};
 /// assert_eq!(boots.net()?.to_string(), "110.00 EUR");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Line {
@@ -133,7 +133,7 @@ impl Line {
 /// assert_eq!(Cart::new("80.00 EUR".parse()?).total()?.to_string(), "80.00 EUR");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Cart {
@@ -353,7 +353,7 @@ impl Default for DiscountTarget {
 }
 
 /// A cart that passed [`Cart::check`], with the amounts the rules work on.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct CheckedCart {
     /// The cart's currency.
@@ -374,7 +374,7 @@ pub struct CheckedCart {
 }
 
 /// What is wrong with a cart.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, thiserror::Error, Serialize, Deserialize)]
 #[serde(tag = "problem", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum CartError {

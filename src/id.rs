@@ -10,7 +10,7 @@ pub const MAX_ID_LEN: usize = 128;
 
 /// An identifier that is empty, too long, or holds whitespace at its ends or
 /// control characters.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, thiserror::Error)]
 #[error("invalid {kind} {value:?}: {problem}")]
 #[non_exhaustive]
 pub struct InvalidId {
@@ -23,7 +23,7 @@ pub struct InvalidId {
 }
 
 /// What is wrong with an identifier.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
 #[non_exhaustive]
 pub enum IdProblem {
     /// No characters.

@@ -195,7 +195,7 @@ const ISO_4217: &[(&str, u8)] = &[
 ];
 
 /// A currency code that is not an active ISO 4217 code.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, thiserror::Error)]
 #[error("unknown currency {code:?}: expected an active ISO 4217 code such as \"EUR\"")]
 #[non_exhaustive]
 pub struct UnknownCurrency {
@@ -321,7 +321,7 @@ pub struct Money {
 }
 
 /// What went wrong with an amount of money.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, thiserror::Error)]
 #[non_exhaustive]
 pub enum MoneyError {
     /// Two amounts in different currencies were combined.

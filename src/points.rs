@@ -33,7 +33,7 @@ use serde::{Deserialize, Serialize};
 pub struct Points(i64);
 
 /// Points arithmetic left the range of `i64`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
 #[error("points overflow: {left} {op} {right} is out of range")]
 #[non_exhaustive]
 pub struct PointsOverflow {

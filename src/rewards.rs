@@ -70,7 +70,7 @@ use crate::{
 /// let cash = RewardConfig::points_as_cash("cash", 100, Decimal::ONE).limits(500, 5000);
 /// assert_eq!(cash.minimum_points, Some(500));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct RewardConfig {
@@ -603,7 +603,7 @@ impl RewardConfig {
 }
 
 /// A validated reward of the catalogue.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Reward {
     id: RewardId,
     name: String,
@@ -621,7 +621,7 @@ pub struct Reward {
 }
 
 /// What a reward gives.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RewardKind {
     /// `percent` off the eligible lines, at most `maximum_discount`.
@@ -669,7 +669,7 @@ pub enum RewardKind {
 }
 
 /// A redemption's donation: how much, to whom.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Donation {
@@ -915,7 +915,7 @@ impl fmt::Display for Reward {
 }
 
 /// Why a reward is not available to a member on a cart.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, thiserror::Error)]
 #[serde(tag = "reason", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Shortfall {
@@ -1101,7 +1101,7 @@ pub(crate) struct Standing<'a> {
 /// assert_eq!(option.shortfalls[0].to_string(), "needs 43 more points");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Quote {
     /// The member quoted.
@@ -1124,7 +1124,7 @@ impl Quote {
 }
 
 /// One reward in a [`Quote`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct RewardOption {
     /// The reward.

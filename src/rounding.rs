@@ -57,7 +57,7 @@ pub enum Rounding {
 }
 
 /// The quotient of a points division does not fit in [`Points`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct DivisionOverflow;
 
 impl Rounding {

@@ -39,7 +39,7 @@ use crate::{Currency, Money, Rounding, TierId};
 /// multiplier = "1.5"
 /// perks = ["Free shipping", "Priority support"]
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct TierConfig {
@@ -125,7 +125,7 @@ pub enum Downgrade {
 }
 
 /// One tier of the ladder and its benefits.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct TierLevelConfig {
@@ -187,7 +187,7 @@ impl TierLevelConfig {
 }
 
 /// A validated tier.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Tier {
     id: TierId,
     name: String,
@@ -249,7 +249,7 @@ pub enum Window {
 }
 
 /// The validated tier rules of a [`Program`](crate::Program).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Tiers {
     metric: Metric,
     window: Window,
@@ -585,7 +585,7 @@ fn window_name(window: WindowKind) -> &'static str {
 /// cancellation = "pro_rata" # or "no_refund"
 /// fee_earns_points = false  # the fee earns points like an order only when true
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct MembershipConfig {
@@ -646,7 +646,7 @@ pub enum Cancellation {
 }
 
 /// A validated paid membership.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Membership {
     id: crate::RuleId,
     name: String,

@@ -840,6 +840,7 @@ fn run(rules: Rules, steps: Vec<(i64, Op)>) -> Result<(), TestCaseError> {
         at += gap;
         let command = command(&op, at);
         let before = ledger.clone();
+        let fingerprint = ledger.state_hash();
         let state = format!("{:?}", model.members);
         let expected = model.run(&op, at);
         let got = ledger.execute(command.clone());
@@ -879,6 +880,7 @@ fn run(rules: Rules, steps: Vec<(i64, Op)>) -> Result<(), TestCaseError> {
                 );
                 // A refusal leaves the ledger exactly as it was.
                 prop_assert_eq!(&ledger, &before);
+                prop_assert_eq!(ledger.state_hash(), fingerprint);
             }
             _ => {
                 return Err(TestCaseError::fail(format!(
@@ -892,8 +894,10 @@ fn run(rules: Rules, steps: Vec<(i64, Op)>) -> Result<(), TestCaseError> {
         agree(&model, &ledger)
             .map_err(|e| TestCaseError::fail(format!("after step {step} ({op:?}): {e}")))?;
     }
-    // Invariant 3: the log replays to the same ledger.
-    prop_assert_eq!(&Ledger::replay(program, &log).unwrap(), &ledger);
+    // Invariant 3: the log replays to the same ledger, fingerprint and all.
+    let replayed = Ledger::replay(program, &log).unwrap();
+    prop_assert_eq!(&replayed, &ledger);
+    prop_assert_eq!(replayed.state_hash(), ledger.state_hash());
     Ok(())
 }
 

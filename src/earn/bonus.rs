@@ -25,7 +25,7 @@ use crate::{ActionId, Points};
 /// points = 25
 /// limit = { count = 1, per = "day" }   # or: cooldown_days = 30
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct BonusConfig {
@@ -49,7 +49,7 @@ pub struct BonusConfig {
 /// birthday month, both in the program's UTC offset. Birth dates are given
 /// at enrolment; a 29th of February birthday falls on the 28th in other
 /// years.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct BirthdayConfig {
@@ -77,7 +77,7 @@ pub enum BirthdayMode {
 /// A custom action the host reports (review written, survey completed,
 /// newsletter sign-up, social share), with its points and how often it
 /// counts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ActionConfig {
@@ -155,7 +155,7 @@ impl Frequency {
 }
 
 /// The validated bonuses of a [`Program`](crate::Program).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Bonuses {
     pub(crate) sign_up: Option<Points>,
     pub(crate) first_purchase: Option<Points>,
@@ -164,7 +164,7 @@ pub struct Bonuses {
 }
 
 /// The validated birthday bonus.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Birthday {
     /// Points granted when the birthday starts.
@@ -174,7 +174,7 @@ pub enum Birthday {
 }
 
 /// A validated custom action.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ActionRule {
     pub(crate) id: ActionId,
     pub(crate) name: String,
@@ -183,7 +183,7 @@ pub struct ActionRule {
 }
 
 /// How often an action counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ActionFrequency {
     /// At most `count` per calendar period.

@@ -45,7 +45,7 @@ use crate::{Category, Currency, Money, Points, RuleId};
 /// assert_eq!(program.campaigns()[0].name(), "weekend");
 /// # Ok::<(), loyalty::ConfigError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct CampaignConfig {
@@ -213,7 +213,7 @@ impl CampaignConfig {
 }
 
 /// What a campaign gives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CampaignEffect {
     /// Multiplies the points of the lines it applies to.
@@ -223,7 +223,7 @@ pub enum CampaignEffect {
 }
 
 /// A validated campaign of a [`Program`](crate::Program).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Campaign {
     id: RuleId,
     name: String,

@@ -65,7 +65,7 @@ const MAX_POINTS_PER: i64 = 1_000_000;
 /// maximum_per_period = { points = 5000, per = "month" }
 /// maximum_balance = 100000
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct EarnConfig {
@@ -160,7 +160,7 @@ pub enum Stacking {
 
 /// What does not earn points. The part of an order paid with points never
 /// earns, whatever this says.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ExcludeConfig {
@@ -183,7 +183,7 @@ pub struct ExcludeConfig {
 
 /// A multiplier and/or a bonus per item for lines of chosen categories or
 /// SKUs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct EarnRuleConfig {
@@ -253,7 +253,7 @@ impl EarnRuleConfig {
 }
 
 /// Caps on earning.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct LimitsConfig {
@@ -289,7 +289,7 @@ impl PeriodCap {
 }
 
 /// A validated multiplier or per-item bonus rule.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ItemRule {
     pub(crate) id: RuleId,
     pub(crate) name: String,
@@ -327,7 +327,7 @@ impl ItemRule {
 }
 
 /// What does not earn, validated.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
 pub struct Exclusions {
     /// Shipping does not earn.
@@ -350,7 +350,7 @@ impl Exclusions {
 }
 
 /// Caps on earning, validated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
 pub struct Limits {
     /// Points per order.
@@ -480,7 +480,7 @@ impl LimitsConfig {
 }
 
 /// Points per amount: "1 point per 1.00 EUR".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct EarnRate {
@@ -507,7 +507,7 @@ impl fmt::Display for EarnRate {
 }
 
 /// The validated earn rule of a [`Program`](crate::Program).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct EarnRule {
     rate: EarnRate,
     rounding: Rounding,
@@ -571,7 +571,7 @@ impl EarnRule {
 /// Its `Display` is the sentence a support agent reads out when asked "why
 /// did I get 85 points?":
 /// `85 = 57 base (floor(57.40 EUR × 1 point per 1.00 EUR)) + 28 Shoes ×1.5 on 57.40 EUR`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Earning {
     /// The points earned.
@@ -659,7 +659,7 @@ pub enum Cap {
 /// Explanation lines are read tolerantly (unknown fields are ignored): they
 /// carry no balance, and the sources and caps they name are flattened into
 /// them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "rule", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum EarnLine {

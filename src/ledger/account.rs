@@ -46,7 +46,7 @@ impl LotKey {
 }
 
 /// Points waiting to become spendable.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct PendingLot {
     pub(crate) order: Reference,
     pub(crate) points: Points,
@@ -194,7 +194,7 @@ impl EntryKind {
 }
 
 /// One balance movement of the journal.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct Posting {
     pub(crate) at: DateTime<Utc>,
     pub(crate) kind: EntryKind,
@@ -422,7 +422,7 @@ pub(crate) fn is_activity(event: &Event) -> bool {
 /// The balance-carrying part of an account: everything a decision needs to
 /// see change as it plans a command's events. Small: it holds live lots
 /// only, never history.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct Wallet {
     pub(crate) lots: BTreeMap<LotKey, Points>,
     pub(crate) pending: BTreeMap<LotId, PendingLot>,
@@ -443,7 +443,7 @@ pub(crate) struct Wallet {
 }
 
 /// A member's qualified tier and its review dates.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct TierState {
     pub(crate) tier: TierId,
     pub(crate) since: DateTime<Utc>,
@@ -461,7 +461,7 @@ impl TierState {
 }
 
 /// An active paid membership.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct ActiveMembership {
     pub(crate) id: RuleId,
     pub(crate) tier: TierId,
@@ -473,7 +473,7 @@ pub(crate) struct ActiveMembership {
 }
 
 /// What one order or bonus adds to each qualifying metric.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub(crate) struct Contribution {
     pub(crate) spend: Decimal,
     pub(crate) points: i64,
@@ -508,7 +508,7 @@ impl Contribution {
 
 /// What falls due for a member under a program, besides lots and pending
 /// points: the inactivity deadline and birthday grants.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct DueRules {
     pub(crate) inactivity_days: Option<u32>,
     /// The program's offset, when birthdays are granted.
@@ -1081,7 +1081,7 @@ fn check_figures(event: &Event) -> Result<(), &'static str> {
 }
 
 /// An order as the account remembers it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct OrderRecord {
     pub(crate) recorded: PurchaseRecorded,
     pub(crate) refunded: Money,
@@ -1109,7 +1109,7 @@ impl OrderRecord {
 }
 
 /// A redemption as the account remembers it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct RedemptionRecord {
     pub(crate) redeemed: RewardRedeemed,
     pub(crate) used_by: Option<Reference>,
@@ -1119,7 +1119,7 @@ pub(crate) struct RedemptionRecord {
 }
 
 /// A transfer as one side remembers it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) enum TransferRecord {
     Out(PointsTransferredOut),
     In(PointsTransferredIn),
@@ -1128,7 +1128,7 @@ pub(crate) enum TransferRecord {
 /// One member's account: the fold of their events.
 ///
 /// Read it through [`Ledger::account`](crate::Ledger::account).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Account {
     member: MemberId,
     enrolled_at: DateTime<Utc>,
@@ -1168,7 +1168,7 @@ pub struct Account {
 static EMPTY_BOOK: ReferralBook = ReferralBook::EMPTY;
 
 /// A lot of spendable points, as [`Account::lots`] lists it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct Lot {
     /// The lot.
@@ -1180,7 +1180,7 @@ pub struct Lot {
 }
 
 /// Points waiting to become spendable, as [`Account::pending`] lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct PendingPoints {
     /// The lot they will form.

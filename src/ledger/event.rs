@@ -48,7 +48,7 @@ use crate::{
 /// record every draw ([`LotDraw`]) and credit ([`LotCredit`]), so a lot's
 /// history can be followed and a cancelled redemption can put points back
 /// where they came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "type")]
 #[non_exhaustive]
 pub enum Event {
@@ -252,7 +252,7 @@ fn is_zero(points: &Points) -> bool {
 ///
 /// When the member is in debt, `debt_repaid` of the `points` repay it and
 /// only the rest reaches the lot.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct LotCredit {
@@ -269,7 +269,7 @@ pub struct LotCredit {
 }
 
 /// Points taken from a lot.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct LotDraw {
@@ -309,7 +309,7 @@ impl LotDraw {
 }
 
 /// Earned points waiting to become spendable.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct PendingCredit {
@@ -326,7 +326,7 @@ pub struct PendingCredit {
 }
 
 /// A member joined the program.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct MemberEnrolled {
@@ -343,7 +343,7 @@ pub struct MemberEnrolled {
 }
 
 /// A purchase was recorded and earned points.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct PurchaseRecorded {
@@ -375,7 +375,7 @@ pub struct PurchaseRecorded {
 
 /// The host confirmed an order (its return window closed, it shipped, ...);
 /// its pending points, if any are left, became spendable.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct OrderConfirmed {
@@ -392,7 +392,7 @@ pub struct OrderConfirmed {
 }
 
 /// Pending points of an order became spendable.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct PointsSettled {
@@ -407,7 +407,7 @@ pub struct PointsSettled {
 }
 
 /// Points bought a reward.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct RewardRedeemed {
@@ -439,7 +439,7 @@ pub struct RewardRedeemed {
 }
 
 /// A redemption was cancelled; its points went back to their lots.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct RedemptionCancelled {
@@ -456,7 +456,7 @@ pub struct RedemptionCancelled {
 }
 
 /// An order was refunded, fully or partly.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct OrderRefunded {
@@ -480,7 +480,7 @@ pub struct OrderRefunded {
 }
 
 /// Points of one redemption given back by a refund.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Restoration {
@@ -495,7 +495,7 @@ pub struct Restoration {
 /// The points a refund took back, and from where.
 ///
 /// `points` = `from_pending` + `expired` + Σ `draws` + `debt` + `forgiven`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Clawback {
@@ -524,7 +524,7 @@ pub struct Clawback {
 }
 
 /// Points credited or debited by hand.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct PointsAdjusted {
@@ -547,7 +547,7 @@ pub struct PointsAdjusted {
 }
 
 /// Points left this member for another.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct PointsTransferredOut {
@@ -566,7 +566,7 @@ pub struct PointsTransferredOut {
 }
 
 /// Points arrived from another member, keeping their lots' expiry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct PointsTransferredIn {
@@ -585,7 +585,7 @@ pub struct PointsTransferredIn {
 }
 
 /// Points expired.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct PointsExpired {
@@ -602,7 +602,7 @@ pub struct PointsExpired {
 }
 
 /// A bonus was awarded.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct BonusAwarded {
@@ -644,7 +644,7 @@ pub enum BonusKind {
 
 /// A member's qualified tier changed: up as soon as the qualifying metric
 /// crosses a threshold, down only at a review.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct TierChanged {
@@ -668,7 +668,7 @@ pub struct TierChanged {
 }
 
 /// Why a tier changed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "why", rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]
 pub enum TierReason {
@@ -687,7 +687,7 @@ pub enum TierReason {
 }
 
 /// A member's tier was reviewed and kept, or given a grace period.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct TierReviewed {
@@ -706,7 +706,7 @@ pub struct TierReviewed {
 }
 
 /// What a review decided, besides a downgrade.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "decision", rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]
 pub enum ReviewOutcome {
@@ -724,7 +724,7 @@ pub enum ReviewOutcome {
 }
 
 /// A member bought a paid membership.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct MembershipStarted {
@@ -748,7 +748,7 @@ pub struct MembershipStarted {
 }
 
 /// A membership was renewed for another term.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct MembershipRenewed {
@@ -772,7 +772,7 @@ pub struct MembershipRenewed {
 }
 
 /// A membership ended.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct MembershipEnded {
@@ -787,7 +787,7 @@ pub struct MembershipEnded {
 }
 
 /// Why a membership ended.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "why", rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]
 pub enum MembershipEnd {
@@ -815,7 +815,7 @@ pub enum ExpiryReason {
 
 /// A member's referral code was issued: derived from their id and the
 /// program's secret, or chosen by the host.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ReferralCodeIssued {
@@ -828,7 +828,7 @@ pub struct ReferralCodeIssued {
 }
 
 /// Identity fingerprints the host supplied for a member.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct FingerprintsRecorded {
@@ -841,7 +841,7 @@ pub struct FingerprintsRecorded {
 }
 
 /// A member invited someone with their code (the host's invitation).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ReferralInvited {
@@ -854,7 +854,7 @@ pub struct ReferralInvited {
 }
 
 /// A member was linked to the referrer whose code they used.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ReferralLinked {
@@ -869,7 +869,7 @@ pub struct ReferralLinked {
 }
 
 /// Someone joined with this member's code.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ReferralJoined {
@@ -882,7 +882,7 @@ pub struct ReferralJoined {
 }
 
 /// A referee's referral qualified: at linking, or with this order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ReferralQualified {
@@ -899,7 +899,7 @@ pub struct ReferralQualified {
 
 /// A referral rewarded one member: points, or a voucher for a catalogue
 /// reward.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ReferralRewarded {
@@ -932,7 +932,7 @@ impl ReferralRewarded {
 }
 
 /// A referral's reward for one member was withheld.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ReferralWithheld {
@@ -953,7 +953,7 @@ pub struct ReferralWithheld {
 
 /// A referral's reward was taken back from one member: the qualifying
 /// order was refunded in full or below the minimum.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ReferralReversed {

@@ -17,7 +17,7 @@ pub const MAX_DAYS: u32 = 36_500;
 /// days = 365
 /// extend_to = "month"        # optional, after_earning only: "day", "week", "month", "year"
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ExpiryConfig {
@@ -117,7 +117,7 @@ impl ExpiryConfig {
 /// settle = "after_days"      # or "on_confirmation"
 /// days = 14                  # after_days only; 0 (the default) = at once
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct PendingConfig {
@@ -199,7 +199,7 @@ impl PendingConfig {
 /// rounding = "floor"          # how proportional clawbacks and restorations round
 /// negative_balance = "debt"   # or "reject", "clamp"
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct RefundConfig {

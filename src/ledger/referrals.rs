@@ -13,7 +13,7 @@ use crate::{
 };
 
 /// Who referred a member, and the referral's qualifications.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct Referred {
     pub(crate) referrer: MemberId,
     pub(crate) code: ReferralCode,
@@ -24,7 +24,7 @@ pub(crate) struct Referred {
 }
 
 /// A member this member referred, as the referrer sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct Referee {
     /// When the referral first paid the referrer, and the count it was:
     /// the referral is successful while it has orders not reversed.
@@ -36,7 +36,7 @@ pub(crate) struct Referee {
 }
 
 /// A successful referral.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct Success {
     pub(crate) at: DateTime<Utc>,
     pub(crate) count: u32,
@@ -45,7 +45,7 @@ pub(crate) struct Success {
 }
 
 /// A voucher a referral gave: a catalogue reward for no points.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct Voucher {
     pub(crate) reward: RewardId,
     /// The redemption that used it.
@@ -54,7 +54,7 @@ pub(crate) struct Voucher {
 }
 
 /// One member's referrals.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub(crate) struct ReferralBook {
     /// The member's own code, and when it was issued.
     pub(crate) code: Option<(ReferralCode, DateTime<Utc>)>,

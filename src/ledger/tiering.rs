@@ -794,7 +794,7 @@ fn not_a_membership(event: &Event) -> Error {
 /// A member's tier and what it takes to move up or stay, from
 /// [`Ledger::tier_status`]. It serialises (without its `Display` text) for
 /// a host's API.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[non_exhaustive]
 pub struct TierStatus {
     /// The member.
@@ -833,7 +833,7 @@ pub struct TierStatus {
 }
 
 /// An active membership in a [`TierStatus`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MembershipStatus {
     /// The membership.
@@ -845,7 +845,7 @@ pub struct MembershipStatus {
 }
 
 /// What the next tier takes: "120.00 EUR more by 2027-03-01".
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Progress {
     /// The next tier.
@@ -858,7 +858,7 @@ pub struct Progress {
 
 /// What keeping a tier takes: "needs 80.00 EUR more before the review on
 /// 2027-01-01".
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct AtRisk {
     /// How much more of the metric the review's window needs.

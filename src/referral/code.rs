@@ -52,7 +52,7 @@ const RADIX: u32 = 32;
 pub struct ReferralCode(String);
 
 /// A referral code that does not parse.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, thiserror::Error)]
 #[error("invalid referral code {text:?}: {problem}")]
 #[non_exhaustive]
 pub struct InvalidCode {
@@ -63,7 +63,7 @@ pub struct InvalidCode {
 }
 
 /// What is wrong with a referral code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
 #[non_exhaustive]
 pub enum CodeProblem {
     /// Fewer characters than [`MIN_CODE_LEN`] (check character included).
@@ -217,7 +217,7 @@ impl ReferralCode {
         let mut input = member.as_str().as_bytes().to_vec();
         input.push(0xff);
         input.extend_from_slice(&attempt.to_le_bytes());
-        let mut hash = siphash24(key.0, key.1, &input);
+        let mut hash = crate::siphash::siphash24(key.0, key.1, &input);
         let body: Vec<u32> = (0..body_len.clamp(1, 12))
             .map(|_| {
                 let v = (hash & 0x1f) as u32;
@@ -259,7 +259,7 @@ impl<'de> Deserialize<'de> for ReferralCode {
 
 /// The key codes are derived with: two 64-bit halves drawn from the
 /// program's secret.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct CodeKey(u64, u64);
 
 impl fmt::Debug for CodeKey {
@@ -278,75 +278,15 @@ impl CodeKey {
         let mut second = b"loyalty referral key 1:".to_vec();
         second.extend_from_slice(secret.as_bytes());
         CodeKey(
-            siphash24(FIXED.0, FIXED.1, &first),
-            siphash24(FIXED.0, FIXED.1, &second),
+            crate::siphash::siphash24(FIXED.0, FIXED.1, &first),
+            crate::siphash::siphash24(FIXED.0, FIXED.1, &second),
         )
     }
-}
-
-/// SipHash-2-4 (Aumasson and Bernstein), a keyed hash: without the key,
-/// codes cannot be computed from member ids.
-fn siphash24(k0: u64, k1: u64, data: &[u8]) -> u64 {
-    let mut v = [
-        k0 ^ 0x736f_6d65_7073_6575,
-        k1 ^ 0x646f_7261_6e64_6f6d,
-        k0 ^ 0x6c79_6765_6e65_7261,
-        k1 ^ 0x7465_6462_7974_6573,
-    ];
-    fn round(v: &mut [u64; 4]) {
-        v[0] = v[0].wrapping_add(v[1]);
-        v[1] = v[1].rotate_left(13) ^ v[0];
-        v[0] = v[0].rotate_left(32);
-        v[2] = v[2].wrapping_add(v[3]);
-        v[3] = v[3].rotate_left(16) ^ v[2];
-        v[0] = v[0].wrapping_add(v[3]);
-        v[3] = v[3].rotate_left(21) ^ v[0];
-        v[2] = v[2].wrapping_add(v[1]);
-        v[1] = v[1].rotate_left(17) ^ v[2];
-        v[2] = v[2].rotate_left(32);
-    }
-    let compress = |v: &mut [u64; 4], m: u64| {
-        v[3] ^= m;
-        round(v);
-        round(v);
-        v[0] ^= m;
-    };
-    let chunks = data.chunks_exact(8);
-    let tail = chunks.remainder();
-    for chunk in chunks {
-        let mut word = [0_u8; 8];
-        word.copy_from_slice(chunk);
-        compress(&mut v, u64::from_le_bytes(word));
-    }
-    let mut last = [0_u8; 8];
-    for (slot, byte) in last.iter_mut().zip(tail) {
-        *slot = *byte;
-    }
-    last[7] = data.len() as u8;
-    compress(&mut v, u64::from_le_bytes(last));
-    v[2] ^= 0xff;
-    for _ in 0..4 {
-        round(&mut v);
-    }
-    v[0] ^ v[1] ^ v[2] ^ v[3]
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn siphash_matches_the_reference_vectors() {
-        // The reference implementation's key 00 01 .. 0f and messages
-        // 00 01 .. (len - 1).
-        let k0 = u64::from_le_bytes([0, 1, 2, 3, 4, 5, 6, 7]);
-        let k1 = u64::from_le_bytes([8, 9, 10, 11, 12, 13, 14, 15]);
-        let message: Vec<u8> = (0..15).collect();
-        assert_eq!(siphash24(k0, k1, &[]), 0x726f_db47_dd0e_0e31);
-        assert_eq!(siphash24(k0, k1, &message[..1]), 0x74f8_39c5_93dc_67fd);
-        assert_eq!(siphash24(k0, k1, &message[..8]), 0x93f5_f579_9a93_2462);
-        assert_eq!(siphash24(k0, k1, &message[..15]), 0xa129_ca61_49be_45e5);
-    }
 
     #[test]
     fn derived_codes_are_stable_checked_and_keyed() {

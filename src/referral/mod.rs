@@ -81,7 +81,7 @@ pub const MAX_UPLINE: usize = 5;
 /// assert!(wrong.to_string().contains("referrals.secret: must be at least 16 (got 9)"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ReferralConfig {
@@ -164,7 +164,7 @@ pub enum Qualify {
 
 /// Points or a catalogue reward, as configured: `{ points = 100 }` or
 /// `{ reward = "ten-percent-off" }`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct GrantConfig {
@@ -197,7 +197,7 @@ impl GrantConfig {
 
 /// One step of a referral ladder: from the `from`-th successful referral
 /// on, the referrer gets this.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct LadderStepConfig {
@@ -213,7 +213,7 @@ pub struct LadderStepConfig {
 
 /// A one-off reward when the referrer's count of successful referrals
 /// reaches `at`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct MilestoneConfig {
@@ -249,7 +249,7 @@ impl fmt::Display for Grant {
 }
 
 /// A step of a validated ladder.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct LadderStep {
     from: u32,
     grant: Grant,
@@ -268,7 +268,7 @@ impl LadderStep {
 }
 
 /// What the referrer gets: one reward for every referral, or a ladder.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ReferrerReward {
     /// Nothing.
@@ -280,7 +280,7 @@ pub enum ReferrerReward {
 }
 
 /// A validated milestone.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Milestone {
     at: u32,
     grant: Grant,
@@ -299,7 +299,7 @@ impl Milestone {
 }
 
 /// The validated referral rules of a [`Program`](crate::Program).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Referrals {
     key: CodeKey,
     code_length: usize,
@@ -852,7 +852,7 @@ impl fmt::Display for ReferralRole {
 
 /// Why a referral was refused, or a side's reward withheld: each a reason
 /// the host can show.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, thiserror::Error)]
 #[serde(tag = "reason", rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]
 pub enum ReferralRefusal {

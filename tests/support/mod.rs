@@ -78,6 +78,7 @@ impl Shop {
 
     pub fn try_run(&mut self, command: impl Into<Command>) -> Result<Decision, Error> {
         let before = self.ledger.clone();
+        let fingerprint = self.ledger.state_hash();
         match self.ledger.execute(command) {
             Ok(decision) => {
                 for event in &decision.events {
@@ -87,14 +88,17 @@ impl Shop {
                 }
                 if decision.duplicate {
                     assert_eq!(self.ledger, before, "a duplicate changed the ledger");
+                    assert_eq!(self.ledger.state_hash(), fingerprint);
                 }
                 self.log.extend(decision.events.iter().cloned());
                 let replayed = Ledger::replay(self.ledger.program().clone(), &self.log).unwrap();
                 assert_eq!(replayed, self.ledger, "replay differs from the live ledger");
+                assert_eq!(replayed.state_hash(), self.ledger.state_hash());
                 Ok(decision)
             }
             Err(error) => {
                 assert_eq!(self.ledger, before, "a refused command changed the ledger");
+                assert_eq!(self.ledger.state_hash(), fingerprint, "{error}");
                 Err(error)
             }
         }
