@@ -29,8 +29,11 @@ use crate::{
 /// that are empty (no lots, no debt) are left out. Unknown fields are
 /// rejected, so an event written by a newer format is never half-read. The
 /// format is version [`Event::FORMAT_VERSION`]; changes that keep old events
-/// readable add optional fields, and a change that would not gets a new
-/// event type, with the old one still read.
+/// readable add optional fields, and a change that would not raises the
+/// version, with [`Event::upcast`] turning the older shape into the new
+/// one. Every event type has a pinned sample per version in the crate's
+/// tests (`tests/data/events/`), and every pinned version's logs must
+/// replay.
 ///
 /// ```json
 /// {"type":"PurchaseRecorded","member":"marta","order":"ORD-1001",
@@ -110,6 +113,46 @@ pub enum Event {
 impl Event {
     /// The version of the event format this crate writes.
     pub const FORMAT_VERSION: u32 = 1;
+
+    /// Reads an event stored under format `version`, turning an older
+    /// shape into the current one.
+    ///
+    /// Hosts that store the format version with their events (a column, a
+    /// header, a file name) read them through here; replaying what comes
+    /// out rebuilds the same ledger in later versions of the crate. Version
+    /// 1 is the current format, read as it is. When a format changes,
+    /// [`FORMAT_VERSION`](Event::FORMAT_VERSION) goes up and this function
+    /// gains the arm that converts the previous version; the crate's tests
+    /// replay every pinned version's sample logs through it.
+    ///
+    /// # Errors
+    ///
+    /// The deserializer's error for malformed input, or for a version this
+    /// crate does not know (newer than it, or zero).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use loyalty::Event;
+    ///
+    /// let stored = r#"{"type":"MemberEnrolled","member":"marta","at":"2026-01-05T12:00:00Z"}"#;
+    /// let event = Event::upcast(1, &mut serde_json::Deserializer::from_str(stored))?;
+    /// assert_eq!(event.kind(), "MemberEnrolled");
+    /// assert!(Event::upcast(9, &mut serde_json::Deserializer::from_str(stored)).is_err());
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn upcast<'de, D: serde::Deserializer<'de>>(
+        version: u32,
+        stored: D,
+    ) -> Result<Event, D::Error> {
+        match version {
+            1 => Event::deserialize(stored),
+            _ => Err(serde::de::Error::custom(format_args!(
+                "event format version {version} is not one this crate reads (1 to {})",
+                Event::FORMAT_VERSION
+            ))),
+        }
+    }
 
     /// The member the event concerns.
     pub fn member(&self) -> &MemberId {
