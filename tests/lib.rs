@@ -11,6 +11,7 @@ mod edges;
 mod events;
 mod exactly_once;
 mod expiry;
+mod fuzz_decoders;
 mod invariants;
 mod memberships;
 mod metrics;

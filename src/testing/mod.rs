@@ -14,6 +14,9 @@
 //!   at the program and checks the ledger's invariants after every command,
 //!   plus any the merchant adds; a failure comes back shrunk to its
 //!   shortest sequence.
+//! - **Decoders for fuzzing**: [`fuzz`] reads a program, an event log or a
+//!   command sequence from raw bytes and checks what the crate promises;
+//!   the crate's `fuzz/` targets and its property tests both run them.
 //!
 //! This module is behind the `testing` feature; add the crate to
 //! `[dev-dependencies]` with it:
@@ -56,6 +59,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod fuzz;
 mod given;
 mod property;
 mod strategy;

@@ -322,6 +322,44 @@ impl PropertyRun {
         }
     }
 
+    /// Checks one given sequence as the run checks each of its own: for a
+    /// sequence from elsewhere (a fuzzer, a production incident, a saved
+    /// failure). The merchant's invariants are checked too; the sequence
+    /// is not shrunk.
+    ///
+    /// # Errors
+    ///
+    /// The first invariant broken.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use loyalty::{Command, Enroll, Program, Purchase};
+    /// use loyalty::testing::PropertyRun;
+    ///
+    /// let program: Program = serde_json::from_str(r#"{"currency": "EUR"}"#)?;
+    /// let at = "2026-01-05T09:00:00Z".parse()?;
+    /// let sequence: Vec<Command> = vec![
+    ///     Enroll::new("marta".parse()?, at).into(),
+    ///     Purchase::new("marta".parse()?, "ORD-1".parse()?, "10.00 EUR".parse()?, at).into(),
+    ///     Purchase::new("ana".parse()?, "ORD-1".parse()?, "10.00 EUR".parse()?, at).into(),
+    /// ];
+    /// assert_eq!(PropertyRun::new(program).check_sequence(&sequence)?, 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn check_sequence(&self, commands: &[Command]) -> Result<u64, PropertyFailure> {
+        match self.check(commands) {
+            (None, accepted) => Ok(accepted),
+            (Some(v), _) => Err(PropertyFailure {
+                invariant: v.invariant,
+                message: v.message,
+                step: v.step,
+                commands: commands.to_vec(),
+                program: Box::new(self.program.clone()),
+            }),
+        }
+    }
+
     /// Asserts the run: for a `#[test]`.
     ///
     /// # Panics
@@ -534,7 +572,7 @@ fn sums(log: &[Event]) -> BTreeMap<&MemberId, i128> {
 
 /// Every member's available and pending points are what their events add
 /// up to.
-fn balances(ledger: &Ledger, log: &[Event]) -> Result<(), String> {
+pub(super) fn balances(ledger: &Ledger, log: &[Event]) -> Result<(), String> {
     let sums = sums(log);
     for account in ledger.accounts() {
         let balance = account.balance();
@@ -611,7 +649,7 @@ fn references_once(log: &[Event]) -> Result<(), String> {
 
 /// Replaying the events, from memory and from their JSON, gives the same
 /// ledger.
-fn replay(program: &Program, log: &[Event], ledger: &Ledger) -> Result<(), String> {
+pub(super) fn replay(program: &Program, log: &[Event], ledger: &Ledger) -> Result<(), String> {
     match Ledger::replay(program.clone(), log) {
         Ok(replayed) if replayed == *ledger => {}
         Ok(_) => return Err("the replayed ledger differs from the live one".to_owned()),
