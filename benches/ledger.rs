@@ -1,5 +1,7 @@
-//! Ledger throughput: the earn path, redemptions, referrals, replay, and a
-//! tick with nothing due. Run with `cargo bench --bench ledger`.
+//! Ledger throughput: two baselines (the minimal loop the hardware allows,
+//! and the same ledger in SQLite), the earn path at 10 K to 1 M members, a
+//! mixed workload, redemptions, referrals, replay, and ticks. Run with
+//! `cargo bench --bench ledger`.
 //!
 //! Inputs are generated before the clock starts; each measurement reports
 //! elements (commands or events) per second.
@@ -13,8 +15,8 @@ use std::time::Instant;
 use chrono::{DateTime, TimeDelta, Utc};
 use criterion::{Bencher, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use loyalty::{
-    Cart, Command, Enroll, Event, Ledger, MemberId, Money, Program, Purchase, Redeem, Reference,
-    Tick,
+    Adjust, Cart, Command, Enroll, Event, Ledger, MemberId, Money, Points, Program, Purchase,
+    Redeem, Reference, Refund, Tick,
 };
 
 const SEED: &str = r#"{
@@ -44,6 +46,19 @@ const REFERRING: &str = r#"{
                   "referee": {"points": 50}, "upline": [20],
                   "ladder": [{"from": 1, "points": 100}, {"from": 5, "points": 150}],
                   "milestones": [{"at": 10, "points": 500}]}
+}"#;
+
+/// The tiered program with a double-points campaign on Saturdays.
+const MIXED: &str = r#"{
+    "currency": "EUR",
+    "earn": {"points": 1, "per": "1.00", "rounding": "floor", "stacking": "multiply"},
+    "rewards": [{"id": "ten-percent-off", "cost": 100, "kind": "percent_off", "percent": "10"}],
+    "campaigns": [{"id": "saturday", "starts_at": "2026-01-01", "ends_at": "2027-01-01",
+                   "days": ["saturday"], "multiplier": "2"}],
+    "tiers": {"metric": "spend", "window": "calendar_year", "review": "period_end", "grace_days": 30,
+              "levels": [{"id": "bronze", "threshold": "0"},
+                         {"id": "silver", "threshold": "500", "multiplier": "1.25"},
+                         {"id": "gold", "threshold": "1000", "multiplier": "1.5"}]}
 }"#;
 
 fn program() -> Program {
@@ -129,7 +144,7 @@ fn steady_stream<C: Into<Command>>(b: &mut Bencher<'_>, base: &Ledger, command: 
 fn earn_path(c: &mut Criterion) {
     let mut group = c.benchmark_group("earn");
     group.throughput(Throughput::Elements(1));
-    for n in [10_000_usize, 100_000] {
+    for n in [10_000_usize, 100_000, 1_000_000] {
         let (base, ids, _) = populated(n, "150.00 EUR");
         group.bench_function(BenchmarkId::new("purchase", n), |b| {
             steady_stream(b, &base, |i| purchase(&ids, i))
@@ -269,8 +284,203 @@ fn tick_year_end_review(c: &mut Criterion) {
     group.finish();
 }
 
+/// A 32-byte posting: what the minimal loop appends.
+#[derive(Clone, Copy)]
+#[allow(dead_code)] // written, never read: the bound is the writing
+struct RawPosting {
+    member: u32,
+    kind: u32,
+    order: u64,
+    points: i64,
+    at: i64,
+}
+
+/// The same purchases as plain numbers: member index, order number, cents,
+/// seconds.
+fn raw_purchases(members: usize, from: u64, count: u64) -> Vec<(u32, u64, i64, i64)> {
+    (from..from + count)
+        .map(|n| {
+            let member = (n as usize % members) as u32;
+            (member, n, 5_740, 60 + n as i64)
+        })
+        .collect()
+}
+
+/// What the hardware allows, and what a backend team would write in SQL,
+/// on the same stream of purchases (57.40 EUR each, members in turn).
+fn baselines(c: &mut Criterion) {
+    let mut group = c.benchmark_group("baseline");
+    group.throughput(Throughput::Elements(1));
+    let n = 1_000_000_usize;
+
+    // 1. The minimal loop: append a 32-byte posting to a Vec and add the
+    // points to an i64 balance by member index.
+    assert_eq!(std::mem::size_of::<RawPosting>(), 32);
+    let mut balances = vec![150_i64; n];
+    let mut postings: Vec<RawPosting> = Vec::with_capacity(HISTORY_WINDOW as usize);
+    let mut next = 0_u64;
+    group.bench_function(BenchmarkId::new("minimal_loop", n), |b| {
+        b.iter_custom(|iters| {
+            if next + iters > HISTORY_WINDOW {
+                postings.clear();
+                next = 0;
+            }
+            let inputs = raw_purchases(n, next, iters);
+            next += iters;
+            let clock = Instant::now();
+            for (member, order, cents, at) in inputs {
+                let points = cents / 100;
+                postings.push(RawPosting {
+                    member,
+                    kind: 1,
+                    order,
+                    points,
+                    at,
+                });
+                balances[member as usize] += points;
+            }
+            black_box(&postings);
+            clock.elapsed()
+        })
+    });
+
+    // 2. The same ledger in SQLite, in memory: prepared statements, one
+    // transaction per 1,000 orders, a postings table with the order id as
+    // the idempotency key, and a balances table.
+    let db = rusqlite::Connection::open_in_memory().expect("sqlite");
+    db.execute_batch(
+        "CREATE TABLE balances (member INTEGER PRIMARY KEY, points INTEGER NOT NULL);
+         CREATE TABLE postings (id INTEGER PRIMARY KEY, idempotency_key TEXT NOT NULL UNIQUE,
+                                member INTEGER NOT NULL, points INTEGER NOT NULL,
+                                at INTEGER NOT NULL);",
+    )
+    .expect("schema");
+    {
+        let mut insert = db
+            .prepare("INSERT INTO balances (member, points) VALUES (?1, 150)")
+            .expect("prepared");
+        db.execute_batch("BEGIN").expect("begin");
+        for member in 0..n as i64 {
+            insert.execute([member]).expect("a member");
+        }
+        db.execute_batch("COMMIT").expect("commit");
+    }
+    let mut record = db
+        .prepare(
+            "INSERT INTO postings (idempotency_key, member, points, at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (idempotency_key) DO NOTHING",
+        )
+        .expect("prepared");
+    let mut credit = db
+        .prepare("UPDATE balances SET points = points + ?1 WHERE member = ?2")
+        .expect("prepared");
+    let mut next = 0_u64;
+    let mut open = 0_u64;
+    group.bench_function(BenchmarkId::new("sqlite", n), |b| {
+        b.iter_custom(|iters| {
+            let inputs: Vec<(String, i64, i64, i64)> = raw_purchases(n, next, iters)
+                .into_iter()
+                .map(|(member, order, cents, at)| {
+                    (format!("ORD-{order}"), member as i64, cents, at)
+                })
+                .collect();
+            next += iters;
+            let clock = Instant::now();
+            for (key, member, cents, at) in inputs {
+                if open == 0 {
+                    db.execute_batch("BEGIN").expect("begin");
+                }
+                let points = cents / 100;
+                let inserted = record
+                    .execute(rusqlite::params![key, member, points, at])
+                    .expect("recorded");
+                if inserted == 1 {
+                    credit.execute([points, member]).expect("credited");
+                }
+                open += 1;
+                if open == 1_000 {
+                    db.execute_batch("COMMIT").expect("commit");
+                    open = 0;
+                }
+            }
+            clock.elapsed()
+        })
+    });
+    if open > 0 {
+        db.execute_batch("COMMIT").expect("commit");
+    }
+    group.finish();
+}
+
+/// The mixed workload, under the tier ladder and a campaign: of every 20
+/// commands 14 purchases, 3 redemptions, 1 refund, 1 adjustment and 1
+/// tick, against 10 K members. Refusals (a redemption without enough
+/// points) count: they are work the ledger does.
+fn mixed(c: &mut Criterion) {
+    let mut group = c.benchmark_group("mixed");
+    group.throughput(Throughput::Elements(1));
+    let program: Program = serde_json::from_str(MIXED).expect("the mixed program is valid");
+    let n = 10_000;
+    let (base, ids, _) = populated_with(program, n, "150.00 EUR");
+    let command = |i: u64| -> Command {
+        let at = start() + TimeDelta::seconds(60 + i as i64);
+        let member = ids[(i as usize) % ids.len()].clone();
+        match i % 20 {
+            0..14 => purchase(&ids, i).into(),
+            14..17 => Redeem::new(
+                member,
+                Reference::new(format!("RDM-{i}")).expect("a valid id"),
+                "ten-percent-off".parse().expect("a reward id"),
+                Cart::new("80.00 EUR".parse().expect("money")),
+                at,
+            )
+            .into(),
+            // The purchase this member made 17 commands ago... or the
+            // first one: refunds of orders that exist.
+            17 => Refund::new(
+                member,
+                Reference::new(format!("ORD-{}", i.saturating_sub(20 * (n as u64))))
+                    .expect("an id"),
+                Reference::new(format!("RF-{i}")).expect("a valid id"),
+                "10.00 EUR".parse().expect("money"),
+                at,
+            )
+            .into(),
+            18 => Adjust::new(
+                member,
+                Reference::new(format!("ADJ-{i}")).expect("a valid id"),
+                Points::new(5),
+                "goodwill",
+                at,
+            )
+            .into(),
+            _ => Tick::new(at).into(),
+        }
+    };
+    let mut ledger = base.clone();
+    let mut next = 0_u64;
+    group.bench_function(BenchmarkId::new("workload", n), |b| {
+        b.iter_custom(|iters| {
+            if next + iters > HISTORY_WINDOW {
+                ledger = base.clone();
+                next = 0;
+            }
+            let commands: Vec<Command> = (next..next + iters).map(command).collect();
+            next += iters;
+            let clock = Instant::now();
+            for command in commands {
+                let _ = black_box(ledger.execute(command));
+            }
+            clock.elapsed()
+        })
+    });
+    group.finish();
+}
+
 criterion_group!(
     benches,
+    baselines,
+    mixed,
     earn_path,
     redeem_path,
     referral_path,

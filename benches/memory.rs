@@ -1,0 +1,127 @@
+//! Memory: heap bytes held per member and per stored event, counted by a
+//! global allocator that tallies every allocation and free. Run with
+//! `cargo bench --bench memory`; it prints a table (criterion measures
+//! time, not bytes).
+
+// Benchmarks may use the clock and the environment; the library never does.
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicIsize, AtomicUsize, Ordering};
+
+use chrono::{DateTime, TimeDelta, Utc};
+use loyalty::{Enroll, Event, Ledger, MemberId, Money, Program, Purchase, Reference};
+
+/// The system allocator, counting the bytes live and the allocations made.
+struct Counting;
+
+// A global allocator is unsafe to implement; this one only forwards.
+
+static LIVE: AtomicIsize = AtomicIsize::new(0);
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+#[allow(unsafe_code)]
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: forwarded unchanged to the system allocator.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size() as isize, Ordering::Relaxed);
+        // SAFETY: forwarded unchanged to the system allocator.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        LIVE.fetch_add(
+            new_size as isize - layout.size() as isize,
+            Ordering::Relaxed,
+        );
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: forwarded unchanged to the system allocator.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn live() -> isize {
+    LIVE.load(Ordering::Relaxed)
+}
+
+const SEED: &str = r#"{
+    "currency": "EUR",
+    "earn": {"points": 1, "per": "1.00", "rounding": "floor"},
+    "rewards": [{"id": "ten-percent-off", "cost": 100, "kind": "percent_off", "percent": "10"}]
+}"#;
+
+fn start() -> DateTime<Utc> {
+    "2026-01-01T00:00:00Z".parse().expect("a valid time")
+}
+
+/// Heap bytes a ledger of `members` holds, each with `orders` purchases,
+/// and the events that built it.
+fn measure(members: usize, orders: usize) -> (isize, usize, usize) {
+    let program: Program = serde_json::from_str(SEED).expect("the seed program is valid");
+    let amount: Money = "57.40 EUR".parse().expect("money");
+    let ids: Vec<MemberId> = (0..members)
+        .map(|i| MemberId::new(format!("member-{i:07}")).expect("a valid id"))
+        .collect();
+    let before = live();
+    let mut ledger = Ledger::new(program);
+    let mut events = 0_usize;
+    let mut postings = 0_usize;
+    for (i, member) in ids.iter().enumerate() {
+        let decision = ledger.execute(Enroll::new(member.clone(), start()));
+        events += decision.expect("enrols").events.len();
+        for k in 0..orders {
+            let order = Reference::new(format!("ORD-{i}-{k}")).expect("a valid id");
+            let at = start() + TimeDelta::minutes(k as i64);
+            let decision = ledger.execute(Purchase::new(member.clone(), order, amount, at));
+            let events_here: Vec<Event> = decision.expect("buys").events;
+            events += events_here.len();
+            postings += events_here
+                .iter()
+                .filter(|e| matches!(e, Event::PurchaseRecorded(_)))
+                .count();
+        }
+    }
+    let held = live() - before;
+    drop(ledger);
+    (held, events, postings)
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; nothing else to parse.
+    println!("| members | orders each | heap held | per member | per stored event |");
+    println!("| --- | --- | --- | --- | --- |");
+    for (members, orders) in [(10_000, 0), (10_000, 10), (100_000, 10), (10_000, 100)] {
+        let allocations = ALLOCATIONS.load(Ordering::Relaxed);
+        let (held, events, _) = measure(members, orders);
+        let empty = if orders == 0 {
+            held
+        } else {
+            measure(members, 0).0
+        };
+        let per_member = empty as f64 / members as f64;
+        let per_event = if orders == 0 {
+            0.0
+        } else {
+            (held - empty) as f64 / (events - members) as f64
+        };
+        println!(
+            "| {members} | {orders} | {:.1} MB | {per_member:.0} B | {} |",
+            held as f64 / 1e6,
+            if orders == 0 {
+                "—".to_owned()
+            } else {
+                format!("{per_event:.0} B")
+            }
+        );
+        let _ = allocations;
+    }
+}
