@@ -112,7 +112,9 @@
 //!   invariants. [`Error::kind`] names each refusal.
 //! - **Ledger**: [`Ledger`], its [`Command`]s, [`Event`]s and
 //!   [`Receipt`]s; policies [`Expiry`], [`Pending`], [`NegativeBalance`];
-//!   reads [`Balance`], [`Statement`], [`ExpiringPoints`].
+//!   reads [`Balance`], [`Statement`], [`ExpiringPoints`];
+//!   [`Ledger::state_hash`] to compare replicas; [`Event::upcast`] to read
+//!   events stored under an older format.
 //! - **Values**: [`Points`], [`Money`], [`Currency`], [`Rounding`], and the
 //!   ids [`MemberId`], [`Reference`], [`RewardId`].
 //!
