@@ -1452,10 +1452,15 @@ impl Ledger {
             };
             let mut draft = Draft::new(&self.program, account);
             // One member whose due work cannot be recorded (an overflow
-            // after extreme adjustments) must not stop everyone's tick.
-            if draft.sweep(at).is_err() {
-                skipped.push(member.clone());
-                continue;
+            // after extreme adjustments) must not stop everyone's tick; an
+            // internal inconsistency is a bug and is reported.
+            match draft.sweep(at) {
+                Ok(()) => {}
+                Err(error @ Error::Inconsistent(_)) => return Err(error),
+                Err(_) => {
+                    skipped.push(member.clone());
+                    continue;
+                }
             }
             if draft.events.is_empty() {
                 continue;

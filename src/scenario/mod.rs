@@ -263,6 +263,23 @@ impl Scenario {
     /// # Errors
     ///
     /// [`SyntaxError`] with the line and column of what is malformed.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use loyalty::scenario::Scenario;
+    ///
+    /// let scenario = Scenario::from_json(r#"{"name": "joining",
+    ///     "program": {"currency": "EUR"},
+    ///     "steps": [{"enroll": {"member": "marta", "at": "2026-01-05T09:00:00Z"},
+    ///                "expect": {"available": 0}}]}"#)?;
+    /// assert!(scenario.run(scenario.inline_program().ok_or("inline")?).passed());
+    ///
+    /// let error = Scenario::from_json("{\"name\": \"x\",\n \"program\": 7}").unwrap_err();
+    /// assert_eq!(error.line, 2);
+    /// assert!(error.message.contains("a program table, or the path of a program file"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn from_json(text: &str) -> Result<Scenario, SyntaxError> {
         serde_json::from_str(text).map_err(|e| SyntaxError::from_json(&e))
     }
@@ -417,6 +434,23 @@ pub fn parse_scenario(path: &Path, text: &str) -> Result<Scenario, ScenarioError
 ///
 /// As [`parse_scenario`]; an invalid program is a [`ScenarioError::Syntax`]
 /// whose message names the field ([`ConfigError`](crate::ConfigError)).
+///
+/// # Example
+///
+/// ```
+/// use std::path::Path;
+/// use loyalty::scenario::{ScenarioError, parse_program};
+///
+/// let program = parse_program(Path::new("shop.toml"), "currency = \"EUR\"")?;
+/// assert_eq!(program.currency().to_string(), "EUR");
+///
+/// let refused = parse_program(Path::new("shop.json"), r#"{"currency": "EUR",
+///     "earn": {"points": 0}}"#).unwrap_err();
+/// assert_eq!(refused.to_string(), "shop.json:1:1: invalid program configuration: \
+///     earn.points: must be at least 1 (got 0)");
+/// assert!(matches!(parse_program(Path::new("shop.yaml"), ""), Err(ScenarioError::Format { .. })));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn parse_program(path: &Path, text: &str) -> Result<Program, ScenarioError> {
     let parsed = match format_of(path)? {
         Format::Toml => toml::from_str(text).map_err(|e| SyntaxError::from_toml(&e, text)),

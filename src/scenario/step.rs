@@ -380,6 +380,21 @@ impl fmt::Display for Expect {
 ///
 /// A rate is compared at the precision it is written with: `33.33` matches
 /// 33.3333…% (rounded half away from zero).
+///
+/// # Example
+///
+/// ```
+/// use loyalty::Points;
+/// use loyalty::scenario::{Expect, Health};
+/// use rust_decimal::Decimal;
+///
+/// let quarter = Health::between("2026-01-01T00:00:00Z".parse()?, "2026-04-01T00:00:00Z".parse()?)
+///     .issued(Points::new(300))
+///     .redemption_rate(Decimal::new(3333, 2));
+/// let expect = Expect::new().health(quarter);
+/// assert_eq!(expect.to_string(), "health from 2026-01-01 to 2026-04-01");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]

@@ -154,6 +154,16 @@ fn start() -> DateTime<Utc> {
 /// # Errors
 ///
 /// A panic or a broken invariant.
+///
+/// # Example
+///
+/// ```
+/// use loyalty::testing::fuzz;
+///
+/// let log = br#"[{"type":"MemberEnrolled","member":"marta","at":"2026-01-05T12:00:00Z"}]"#;
+/// assert_eq!(fuzz::replay_from_json(log), Ok(()));
+/// assert_eq!(fuzz::replay_from_json(br#"[{"type":"Nonsense"}]"#), Ok(())); // refused whole
+/// ```
 pub fn replay_from_json(bytes: &[u8]) -> Result<(), String> {
     no_panic("replaying a log", || {
         let program = program()?;
@@ -238,6 +248,18 @@ impl Bytes<'_> {
 /// command takes a few bytes (which command, whose, which reference, an
 /// amount or points, the time since the last), so a fuzzer's mutations
 /// change commands locally.
+///
+/// # Example
+///
+/// ```
+/// use loyalty::Command;
+/// use loyalty::testing::fuzz;
+///
+/// // Kind 0 (enrol), member 1, member 0 (unused), reference 0, no time gap.
+/// let commands = fuzz::decode_commands(&[0, 1, 0, 0, 0, 0, 0]);
+/// assert!(matches!(commands.as_slice(), [Command::Enroll(e)] if e.member.as_str() == "m1"));
+/// assert!(fuzz::decode_commands(&[]).is_empty());
+/// ```
 pub fn decode_commands(bytes: &[u8]) -> Vec<Command> {
     let mut input = Bytes { data: bytes, at: 0 };
     let mut at = start();
