@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -68,6 +69,9 @@ macro_rules! id_type {
         ///
         /// Any text of 1 to 128 bytes without control characters or
         /// surrounding whitespace; compared exactly (case matters).
+        /// Cloning shares the text instead of copying it, so events,
+        /// receipts and the ledger's records hold an id without a heap
+        /// allocation of their own.
         ///
         /// # Example
         ///
@@ -81,7 +85,7 @@ macro_rules! id_type {
         /// ```
         #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(try_from = "String", into = "String")]
-        pub struct $name(String);
+        pub struct $name(Arc<str>);
 
         impl $name {
             /// Checks and wraps an identifier.
@@ -93,7 +97,7 @@ macro_rules! id_type {
             pub fn new(value: impl Into<String>) -> Result<Self, InvalidId> {
                 let value = value.into();
                 check($kind, &value)?;
-                Ok($name(value))
+                Ok($name(Arc::from(value)))
             }
 
             /// The identifier as text.
@@ -140,7 +144,7 @@ macro_rules! id_type {
 
         impl From<$name> for String {
             fn from(id: $name) -> Self {
-                id.0
+                id.0.as_ref().to_owned()
             }
         }
 
@@ -175,19 +179,19 @@ impl Reference {
     /// A member's id as a reference, for conflicts on enrolment. Both
     /// follow the same rules, so nothing is checked twice.
     pub(crate) fn of_member(member: &MemberId) -> Reference {
-        Reference(member.as_str().to_owned())
+        Reference(Arc::from(member.as_str()))
     }
 
     /// A referral code as a reference: 4 to 24 letters and digits, which
     /// the reference rules accept.
     pub(crate) fn of_code(code: &crate::ReferralCode) -> Reference {
-        Reference(code.as_str().to_owned())
+        Reference(Arc::from(code.as_str()))
     }
 
     /// Trusted text as a reference: the ledger's own labels, always short
     /// printable text.
     pub(crate) fn label(text: String) -> Reference {
-        Reference(text)
+        Reference(Arc::from(text))
     }
 }
 

@@ -1,0 +1,321 @@
+//! What the ledger benchmarks share: the programs, the generated members
+//! and commands, the steady stream of commands against one long-lived
+//! ledger, and the two baselines (the minimal loop and the SQLite ledger).
+
+// Each bench target uses part of this module.
+#![allow(dead_code)]
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use criterion::measurement::WallTime;
+use criterion::{Bencher, BenchmarkGroup, BenchmarkId};
+use loyalty::{Command, Enroll, Event, Ledger, MemberId, Money, Program, Purchase, Reference};
+
+/// The seed program: 1 point per euro, 100 points buy 10% off.
+pub const SEED: &str = r#"{
+    "currency": "EUR",
+    "earn": {"points": 1, "per": "1.00", "rounding": "floor"},
+    "rewards": [{"id": "ten-percent-off", "cost": 100, "kind": "percent_off", "percent": "10"}]
+}"#;
+
+/// The seed program with points that expire a year after they are earned.
+pub const EXPIRING: &str = r#"{
+    "currency": "EUR",
+    "earn": {"points": 1, "per": "1.00", "rounding": "floor"},
+    "rewards": [{"id": "ten-percent-off", "cost": 100, "kind": "percent_off", "percent": "10"}],
+    "expiry": {"policy": "after_earning", "days": 365}
+}"#;
+
+/// The seed program with a Bronze / Silver / Gold ladder by calendar-year
+/// spend, reviewed at year end.
+pub const TIERED: &str = r#"{
+    "currency": "EUR",
+    "earn": {"points": 1, "per": "1.00", "rounding": "floor", "stacking": "multiply"},
+    "rewards": [{"id": "ten-percent-off", "cost": 100, "kind": "percent_off", "percent": "10"}],
+    "tiers": {"metric": "spend", "window": "calendar_year", "review": "period_end", "grace_days": 30,
+              "levels": [{"id": "bronze", "threshold": "0"},
+                         {"id": "silver", "threshold": "500", "multiplier": "1.25"},
+                         {"id": "gold", "threshold": "1000", "multiplier": "1.5"}]}
+}"#;
+
+/// The seed program with a referral ladder, double-sided, with an upline
+/// reward: a friend's first order of 30.00 EUR or more qualifies.
+pub const REFERRING: &str = r#"{
+    "currency": "EUR",
+    "earn": {"points": 1, "per": "1.00", "rounding": "floor"},
+    "referrals": {"secret": "a benchmark secret, sixteen+", "minimum_order": "30.00",
+                  "referee": {"points": 50}, "upline": [20],
+                  "ladder": [{"from": 1, "points": 100}, {"from": 5, "points": 150}],
+                  "milestones": [{"at": 10, "points": 500}]}
+}"#;
+
+/// The tiered program with a double-points campaign on Saturdays.
+pub const MIXED: &str = r#"{
+    "currency": "EUR",
+    "earn": {"points": 1, "per": "1.00", "rounding": "floor", "stacking": "multiply"},
+    "rewards": [{"id": "ten-percent-off", "cost": 100, "kind": "percent_off", "percent": "10"}],
+    "campaigns": [{"id": "saturday", "starts_at": "2026-01-01", "ends_at": "2027-01-01",
+                   "days": ["saturday"], "multiplier": "2"}],
+    "tiers": {"metric": "spend", "window": "calendar_year", "review": "period_end", "grace_days": 30,
+              "levels": [{"id": "bronze", "threshold": "0"},
+                         {"id": "silver", "threshold": "500", "multiplier": "1.25"},
+                         {"id": "gold", "threshold": "1000", "multiplier": "1.5"}]}
+}"#;
+
+/// A program from one of the texts above.
+pub fn parse(text: &str) -> Program {
+    serde_json::from_str(text).expect("the benchmark program is valid")
+}
+
+/// The seed program.
+pub fn program() -> Program {
+    parse(SEED)
+}
+
+/// When every benchmark's story starts.
+pub fn start() -> DateTime<Utc> {
+    "2026-01-01T00:00:00Z".parse().expect("a valid time")
+}
+
+/// `n` member ids.
+pub fn members(n: usize) -> Vec<MemberId> {
+    (0..n)
+        .map(|i| MemberId::new(format!("member-{i:07}")).expect("a valid id"))
+        .collect()
+}
+
+/// Whether the command line selects anything in `group`: criterion runs
+/// every group's setup even when a filter selects one benchmark, and the
+/// large groups take minutes and gigabytes to set up. `benchmarks` are the
+/// group's benchmark ids (`"group/name"`); a filter selects the group when
+/// it (or one of its `|` alternatives) is part of one of them or starts
+/// with one. A filter with other regex syntax selects everything.
+pub fn wanted(benchmarks: &[&str]) -> bool {
+    let filters: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let plain = |f: &str| f.chars().all(|c| c.is_alphanumeric() || "_/|".contains(c));
+    filters.iter().all(|f| !plain(f))
+        || filters.iter().any(|f| {
+            plain(f)
+                && f.split('|').any(|alt| {
+                    benchmarks
+                        .iter()
+                        .any(|id| id.contains(alt) || alt.starts_with(id))
+                })
+        })
+}
+
+/// A ledger with `n` enrolled members who each spent `spent` once, and the
+/// events it was built from.
+pub fn populated_with(
+    program: Program,
+    n: usize,
+    spent: &str,
+) -> (Ledger, Vec<MemberId>, Vec<Event>) {
+    let ids = members(n);
+    let mut ledger = Ledger::new(program);
+    let mut log = Vec::new();
+    let amount: Money = spent.parse().expect("money");
+    for (i, m) in ids.iter().enumerate() {
+        let enrol = ledger.execute(Enroll::new(m.clone(), start()));
+        log.extend(enrol.expect("enrols").events);
+        let order = Reference::new(format!("W-{i}")).expect("a valid id");
+        let buy = ledger.execute(Purchase::new(m.clone(), order, amount, start()));
+        log.extend(buy.expect("buys").events);
+    }
+    (ledger, ids, log)
+}
+
+/// As [`populated_with`], under the seed program.
+pub fn populated(n: usize, spent: &str) -> (Ledger, Vec<MemberId>, Vec<Event>) {
+    populated_with(program(), n, spent)
+}
+
+/// The `n`th purchase of the stream: 57.40 EUR, members in turn, a second
+/// apart, starting a minute after the story starts.
+pub fn purchase(ids: &[MemberId], n: u64) -> Purchase {
+    let amount: Money = "57.40 EUR".parse().expect("money");
+    let member = ids[(n as usize) % ids.len()].clone();
+    let order = Reference::new(format!("ORD-{n}")).expect("a valid id");
+    Purchase::new(
+        member,
+        order,
+        amount,
+        start() + TimeDelta::seconds(60 + n as i64),
+    )
+}
+
+/// Purchases a ledger takes before a benchmark starts again from its
+/// initial state: the history stays between none and 50 orders per member
+/// at 10 K members, so each figure is the cost at a stated size.
+pub const HISTORY_WINDOW: u64 = 500_000;
+
+/// Times a steady stream of commands (`command(0)`, `command(1)`, ...)
+/// against one long-lived ledger: each sample continues where the last
+/// stopped, as a host's ledger would. With `base`, after
+/// [`HISTORY_WINDOW`] commands it starts again from a copy of `base` made
+/// outside the clock; without, the stream simply goes on (for ledgers too
+/// large to copy, whose history a benchmark's commands barely change).
+pub fn steady_stream<C: Into<Command>>(
+    b: &mut Bencher<'_>,
+    ledger: &mut Ledger,
+    base: Option<&Ledger>,
+    next: &mut u64,
+    command: impl Fn(u64) -> C,
+) {
+    b.iter_custom(|iters| {
+        if let Some(base) = base
+            && *next + iters > HISTORY_WINDOW
+        {
+            *ledger = base.clone();
+            *next = 0;
+        }
+        let commands: Vec<C> = (*next..*next + iters).map(&command).collect();
+        *next += iters;
+        let clock = Instant::now();
+        for command in commands {
+            black_box(ledger.execute(command).expect("accepted"));
+        }
+        clock.elapsed()
+    })
+}
+
+/// As [`steady_stream`], starting again from `base` every
+/// [`HISTORY_WINDOW`] commands.
+pub fn stream_from<C: Into<Command>>(
+    b: &mut Bencher<'_>,
+    base: &Ledger,
+    command: impl Fn(u64) -> C,
+) {
+    let mut ledger = base.clone();
+    let mut next = 0;
+    steady_stream(b, &mut ledger, Some(base), &mut next, command)
+}
+
+/// A 32-byte posting: what the minimal loop appends.
+#[derive(Clone, Copy)]
+pub struct RawPosting {
+    pub member: u32,
+    pub kind: u32,
+    pub order: u64,
+    pub points: i64,
+    pub at: i64,
+}
+
+/// The stream's purchases as plain numbers: member index, order number,
+/// cents, seconds.
+pub fn raw_purchases(members: usize, from: u64, count: u64) -> Vec<(u32, u64, i64, i64)> {
+    (from..from + count)
+        .map(|n| {
+            let member = (n as usize % members) as u32;
+            (member, n, 5_740, 60 + n as i64)
+        })
+        .collect()
+}
+
+/// Baseline 1, the bound the hardware gives: append a 32-byte posting to a
+/// `Vec` and add the points to an `i64` balance by member index, for the
+/// stream's purchases over `n` members.
+pub fn minimal_loop(group: &mut BenchmarkGroup<'_, WallTime>, n: usize) {
+    assert_eq!(std::mem::size_of::<RawPosting>(), 32);
+    let mut balances = vec![150_i64; n];
+    let mut postings: Vec<RawPosting> = Vec::with_capacity(HISTORY_WINDOW as usize);
+    let mut next = 0_u64;
+    group.bench_function(BenchmarkId::new("minimal_loop", n), |b| {
+        b.iter_custom(|iters| {
+            if next + iters > HISTORY_WINDOW {
+                postings.clear();
+                next = 0;
+            }
+            let inputs = raw_purchases(n, next, iters);
+            next += iters;
+            let clock = Instant::now();
+            for (member, order, cents, at) in inputs {
+                let points = cents / 100;
+                postings.push(RawPosting {
+                    member,
+                    kind: 1,
+                    order,
+                    points,
+                    at,
+                });
+                balances[member as usize] += points;
+            }
+            black_box(&postings);
+            clock.elapsed()
+        })
+    });
+}
+
+/// Baseline 2, the same ledger as a backend team would write it in SQL:
+/// SQLite in memory, prepared statements, one transaction per 1,000
+/// orders, a postings table with the order id as its idempotency key, and
+/// a balances table, over `n` members.
+pub fn sqlite(group: &mut BenchmarkGroup<'_, WallTime>, n: usize) {
+    let db = rusqlite::Connection::open_in_memory().expect("sqlite");
+    db.execute_batch(
+        "CREATE TABLE balances (member INTEGER PRIMARY KEY, points INTEGER NOT NULL);
+         CREATE TABLE postings (id INTEGER PRIMARY KEY, idempotency_key TEXT NOT NULL UNIQUE,
+                                member INTEGER NOT NULL, points INTEGER NOT NULL,
+                                at INTEGER NOT NULL);",
+    )
+    .expect("schema");
+    {
+        let mut insert = db
+            .prepare("INSERT INTO balances (member, points) VALUES (?1, 150)")
+            .expect("prepared");
+        db.execute_batch("BEGIN").expect("begin");
+        for member in 0..n as i64 {
+            insert.execute([member]).expect("a member");
+        }
+        db.execute_batch("COMMIT").expect("commit");
+    }
+    let mut record = db
+        .prepare(
+            "INSERT INTO postings (idempotency_key, member, points, at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (idempotency_key) DO NOTHING",
+        )
+        .expect("prepared");
+    let mut credit = db
+        .prepare("UPDATE balances SET points = points + ?1 WHERE member = ?2")
+        .expect("prepared");
+    let mut next = 0_u64;
+    let mut open = 0_u64;
+    group.bench_function(BenchmarkId::new("sqlite", n), |b| {
+        b.iter_custom(|iters| {
+            let inputs: Vec<(String, i64, i64, i64)> = raw_purchases(n, next, iters)
+                .into_iter()
+                .map(|(member, order, cents, at)| {
+                    (format!("ORD-{order}"), member as i64, cents, at)
+                })
+                .collect();
+            next += iters;
+            let clock = Instant::now();
+            for (key, member, cents, at) in inputs {
+                if open == 0 {
+                    db.execute_batch("BEGIN").expect("begin");
+                }
+                let points = cents / 100;
+                let inserted = record
+                    .execute(rusqlite::params![key, member, points, at])
+                    .expect("recorded");
+                if inserted == 1 {
+                    credit.execute([points, member]).expect("credited");
+                }
+                open += 1;
+                if open == 1_000 {
+                    db.execute_batch("COMMIT").expect("commit");
+                    open = 0;
+                }
+            }
+            clock.elapsed()
+        })
+    });
+    if open > 0 {
+        db.execute_batch("COMMIT").expect("commit");
+    }
+}

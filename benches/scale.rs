@@ -1,0 +1,211 @@
+//! Ledger throughput at scale: the earn path at 1 M members beside both
+//! baselines, a tick over 1 M members, the replay of a 10 M-event log (in
+//! memory and from JSON), and the earn path after 10 M events of history
+//! against after 10 K. Run with `cargo bench --bench scale` (about 25
+//! minutes and up to 16 GB of memory); a filter such as
+//! `cargo bench --bench scale -- tick` sets up only what it selects.
+//!
+//! Inputs are generated before the clock starts; each measurement reports
+//! elements (commands or events) per second.
+
+// Benchmarks time themselves with the wall clock; the library never does.
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)]
+
+mod common;
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use chrono::TimeDelta;
+use criterion::{
+    BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
+};
+use loyalty::{Enroll, Event, Ledger, Money, Program, Purchase, Reference, Tick};
+
+use common::{
+    EXPIRING, members, parse, populated, program, purchase, start, steady_stream, wanted,
+};
+
+const MILLION: usize = 1_000_000;
+
+/// The earn path over 1 M members, and both baselines over as many, in
+/// the same run: the ratios the README reports.
+fn earn_at_a_million(c: &mut Criterion) {
+    if !wanted(&["baseline/minimal_loop", "baseline/sqlite", "earn/purchase"]) {
+        return;
+    }
+    let mut group = c.benchmark_group("baseline");
+    group.throughput(Throughput::Elements(1));
+    common::minimal_loop(&mut group, MILLION);
+    common::sqlite(&mut group, MILLION);
+    group.finish();
+
+    let mut group = c.benchmark_group("earn");
+    group.throughput(Throughput::Elements(1));
+    // Every member placed one order; the stream adds about one more each
+    // over a run, too little to be worth copying 1 M accounts to undo.
+    let (mut ledger, ids, _) = populated(MILLION, "150.00 EUR");
+    let mut next = 0;
+    group.bench_function(BenchmarkId::new("purchase", MILLION), |b| {
+        steady_stream(b, &mut ledger, None, &mut next, |i| purchase(&ids, i))
+    });
+    group.finish();
+}
+
+/// A tick over 1 M members whose points expire a year after they are
+/// earned: when nothing is due, and when 1% of the members hold a lot that
+/// has expired. The tick is decided, not applied, so every iteration sees
+/// the same ledger.
+fn tick_at_a_million(c: &mut Criterion) {
+    if !wanted(&["tick/nothing_due", "tick/one_percent_due"]) {
+        return;
+    }
+    let mut group = c.benchmark_group("tick");
+    group.throughput(Throughput::Elements(1));
+    let ids = members(MILLION);
+    let mut ledger = Ledger::new(parse(EXPIRING));
+    let amount: Money = "150.00 EUR".parse().expect("money");
+    for (i, m) in ids.iter().enumerate() {
+        ledger
+            .execute(Enroll::new(m.clone(), start()))
+            .expect("enrols");
+        // One member in a hundred bought on the first day; the others a
+        // hundred days later.
+        let bought = if i % 100 == 0 {
+            start()
+        } else {
+            start() + TimeDelta::days(100)
+        };
+        let order = Reference::new(format!("W-{i}")).expect("a valid id");
+        ledger
+            .execute(Purchase::new(m.clone(), order, amount, bought))
+            .expect("buys");
+    }
+    let quiet = start() + TimeDelta::days(300);
+    group.bench_function(BenchmarkId::new("nothing_due", MILLION), |b| {
+        b.iter(|| black_box(ledger.decide(Tick::new(quiet)).expect("ticks")))
+    });
+    let due = start() + TimeDelta::days(366);
+    assert_eq!(
+        ledger.decide(Tick::new(due)).expect("ticks").events.len(),
+        MILLION / 100,
+        "one member in a hundred has points expiring"
+    );
+    group.sample_size(20);
+    group.bench_function(BenchmarkId::new("one_percent_due", MILLION), |b| {
+        b.iter(|| black_box(ledger.decide(Tick::new(due)).expect("ticks")))
+    });
+    group.finish();
+}
+
+/// A 10 M-event log as a host stores it: 1 M members enrolled, then nine
+/// rounds of one purchase each, members in turn (so consecutive events
+/// touch different accounts, as in a live log). Built a batch of members
+/// at a time, so generating it never holds the whole ledger besides it.
+fn ten_million_events() -> Vec<Event> {
+    const ROUNDS: usize = 9;
+    const BATCH: usize = 10_000;
+    let amount: Money = "57.40 EUR".parse().expect("money");
+    let ids = members(MILLION);
+    let mut rounds: Vec<Vec<Event>> = (0..=ROUNDS).map(|_| Vec::with_capacity(MILLION)).collect();
+    for (b, batch) in ids.chunks(BATCH).enumerate() {
+        let mut ledger = Ledger::new(program());
+        for (j, m) in batch.iter().enumerate() {
+            let i = b * BATCH + j;
+            let enrolled = ledger.execute(Enroll::new(m.clone(), start()));
+            rounds[0].extend(enrolled.expect("enrols").events);
+            for (k, round) in rounds.iter_mut().enumerate().skip(1) {
+                let order = Reference::new(format!("ORD-{i}-{k}")).expect("a valid id");
+                let at = start() + TimeDelta::minutes(k as i64);
+                let bought = ledger.execute(Purchase::new(m.clone(), order, amount, at));
+                round.extend(bought.expect("buys").events);
+            }
+        }
+    }
+    rounds.into_iter().flatten().collect()
+}
+
+/// Replaying 10 M events: held in memory, and parsed from JSON lines.
+fn replay_ten_million(c: &mut Criterion) {
+    if !wanted(&["replay/in_memory", "replay/from_json"]) {
+        return;
+    }
+    let mut group = c.benchmark_group("replay");
+    group.sample_size(10);
+    group.sampling_mode(SamplingMode::Flat);
+    group.warm_up_time(Duration::from_millis(1));
+    group.measurement_time(Duration::from_secs(1));
+    let log = ten_million_events();
+    let n = log.len();
+    group.throughput(Throughput::Elements(n as u64));
+    let fresh = program();
+    group.bench_function(BenchmarkId::new("in_memory", n), |b| {
+        b.iter(|| black_box(Ledger::replay(fresh.clone(), &log).expect("replays")))
+    });
+    let mut stored = String::with_capacity(n * 300);
+    for event in &log {
+        stored.push_str(&serde_json::to_string(event).expect("serialises"));
+        stored.push('\n');
+    }
+    drop(log);
+    group.bench_function(BenchmarkId::new("from_json", n), |b| {
+        b.iter(|| {
+            let events = stored
+                .lines()
+                .map(|line| serde_json::from_str::<Event>(line).expect("parses"));
+            black_box(Ledger::replay(fresh.clone(), events).expect("replays"))
+        })
+    });
+    group.finish();
+}
+
+/// 10 K members with `orders` purchases of history each, built by the
+/// ledger itself.
+fn with_history(program: Program, orders: u64) -> (Ledger, Vec<loyalty::MemberId>) {
+    let ids = members(10_000);
+    let mut ledger = Ledger::new(program);
+    for m in &ids {
+        ledger
+            .execute(Enroll::new(m.clone(), start()))
+            .expect("enrols");
+    }
+    // The history's purchases are dated when the story starts, before
+    // the stream's.
+    let amount: Money = "57.40 EUR".parse().expect("money");
+    for n in 0..orders * ids.len() as u64 {
+        let member = ids[(n as usize) % ids.len()].clone();
+        let order = Reference::new(format!("H-{n}")).expect("a valid id");
+        ledger
+            .execute(Purchase::new(member, order, amount, start()))
+            .expect("buys");
+    }
+    (ledger, ids)
+}
+
+/// The earn path over 10 K members after 10 K events of history (their
+/// enrolments) and after 10 M (a thousand orders each): history must not
+/// slow the hot path.
+fn history(c: &mut Criterion) {
+    if !wanted(&["history/purchase_after"]) {
+        return;
+    }
+    let mut group = c.benchmark_group("history");
+    group.throughput(Throughput::Elements(1));
+    for (events, orders) in [(10_000_u64, 0_u64), (10_000_000, 999)] {
+        let (mut ledger, ids) = with_history(program(), orders);
+        let mut next = 0;
+        group.bench_function(BenchmarkId::new("purchase_after", events), |b| {
+            steady_stream(b, &mut ledger, None, &mut next, |i| purchase(&ids, i))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    earn_at_a_million,
+    tick_at_a_million,
+    replay_ten_million,
+    history
+);
+criterion_main!(benches);
