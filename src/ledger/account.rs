@@ -13,8 +13,9 @@ use crate::earn::Birthday;
 use crate::ledger::policy::Expiry;
 use crate::tiers::Metric;
 use crate::{
-    ActionId, ApplyError, Grant, MemberId, Money, Points, PointsOverflow, Program, Reference,
-    ReferenceKind, ReferralCode, RewardId, RuleId, TierId,
+    ActionId, ApplyError, Cart, EarnLine, EarnRate, Grant, MemberId, Money, Points,
+    PointsOverflow, Program, Reference, ReferenceKind, ReferralCode, RewardId, Rounding, RuleId,
+    TierId,
 };
 use rust_decimal::Decimal;
 
@@ -233,53 +234,72 @@ fn sum_credits(credits: &[LotCredit]) -> Result<Points, PointsOverflow> {
     Points::checked_sum(credits.iter().map(|c| c.points))
 }
 
+/// The journal entries one event makes: none or one for every event but a
+/// refund that restores points, so the common event needs no allocation.
+#[derive(Debug)]
+pub(crate) enum Entries {
+    None,
+    One(Posting),
+    Many(Vec<Posting>),
+}
+
+impl Entries {
+    pub(crate) fn as_slice(&self) -> &[Posting] {
+        match self {
+            Entries::None => &[],
+            Entries::One(p) => std::slice::from_ref(p),
+            Entries::Many(ps) => ps,
+        }
+    }
+}
+
 /// The journal entries an event makes, in order.
-pub(crate) fn postings(event: &Event) -> Result<Vec<Posting>, PointsOverflow> {
+pub(crate) fn postings(event: &Event) -> Result<Entries, PointsOverflow> {
     let zero = Points::ZERO;
     Ok(match event {
-        Event::MemberEnrolled(_) => Vec::new(),
+        Event::MemberEnrolled(_) => Entries::None,
         Event::PurchaseRecorded(e) => {
             let available = e.credit.map_or(zero, |c| c.points);
             let pending = e.pending.map_or(zero, |p| p.points);
-            vec![Posting::new(
+            Entries::One(Posting::new(
                 e.at,
                 EntryKind::Earned,
                 Some(&e.order),
                 available,
                 pending,
-            )]
+            ))
         }
         Event::OrderConfirmed(e) => match e.credit {
-            Some(c) => vec![Posting::new(
+            Some(c) => Entries::One(Posting::new(
                 e.at,
                 EntryKind::Settled,
                 Some(&e.order),
                 c.points,
                 neg(c.points)?,
-            )],
-            None => Vec::new(),
+            )),
+            None => Entries::None,
         },
-        Event::PointsSettled(e) => vec![Posting::new(
+        Event::PointsSettled(e) => Entries::One(Posting::new(
             e.at,
             EntryKind::Settled,
             Some(&e.order),
             e.credit.points,
             neg(e.credit.points)?,
-        )],
-        Event::RewardRedeemed(e) => vec![Posting::new(
+        )),
+        Event::RewardRedeemed(e) => Entries::One(Posting::new(
             e.at,
             EntryKind::Redeemed,
             Some(&e.redemption),
             neg(e.points)?,
             zero,
-        )],
-        Event::RedemptionCancelled(e) => vec![Posting::new(
+        )),
+        Event::RedemptionCancelled(e) => Entries::One(Posting::new(
             e.at,
             EntryKind::RedemptionCancelled,
             Some(&e.redemption),
             e.points,
             zero,
-        )],
+        )),
         Event::OrderRefunded(e) => {
             let mut out = Vec::with_capacity(e.restored.len().saturating_add(1));
             for r in &e.restored {
@@ -301,52 +321,52 @@ pub(crate) fn postings(event: &Event) -> Result<Vec<Posting>, PointsOverflow> {
                 neg(from_available)?,
                 neg(from_pending)?,
             ));
-            out
+            Entries::Many(out)
         }
-        Event::PointsAdjusted(e) => vec![Posting::new(
+        Event::PointsAdjusted(e) => Entries::One(Posting::new(
             e.at,
             EntryKind::Adjusted,
             Some(&e.adjustment),
             e.points,
             zero,
-        )],
-        Event::PointsTransferredOut(e) => vec![Posting::new(
+        )),
+        Event::PointsTransferredOut(e) => Entries::One(Posting::new(
             e.at,
             EntryKind::TransferredOut,
             Some(&e.transfer),
             neg(e.points)?,
             zero,
-        )],
-        Event::PointsTransferredIn(e) => vec![Posting::new(
+        )),
+        Event::PointsTransferredIn(e) => Entries::One(Posting::new(
             e.at,
             EntryKind::TransferredIn,
             Some(&e.transfer),
             e.points,
             zero,
-        )],
-        Event::PointsExpired(e) => vec![Posting::new(
+        )),
+        Event::PointsExpired(e) => Entries::One(Posting::new(
             e.at,
             EntryKind::Expired,
             None,
             neg(e.points)?,
             zero,
-        )],
+        )),
         Event::BonusAwarded(e) => {
             let label = match &e.bonus {
                 BonusKind::Action { reference, .. } => Some(reference.clone()),
                 BonusKind::SignUp => Reference::new("sign-up").ok(),
                 BonusKind::Birthday { year } => Reference::new(format!("birthday {year}")).ok(),
             };
-            vec![Posting {
+            Entries::One(Posting {
                 at: e.at,
                 kind: EntryKind::Bonus,
                 reference: label,
                 available: e.points,
                 pending: zero,
-            }]
+            })
         }
         Event::ReferralRewarded(e) => match e.credit {
-            Some(c) => vec![Posting {
+            Some(c) => Entries::One(Posting {
                 at: e.at,
                 kind: EntryKind::Referral,
                 reference: e
@@ -355,21 +375,21 @@ pub(crate) fn postings(event: &Event) -> Result<Vec<Posting>, PointsOverflow> {
                     .or_else(|| Reference::new(format!("referral {}", e.referee)).ok()),
                 available: c.points,
                 pending: zero,
-            }],
-            None => Vec::new(),
+            }),
+            None => Entries::None,
         },
         Event::ReferralReversed(e) => {
             let taken = sum_draws(&e.draws)?.checked_add(e.debt)?;
             if taken.is_zero() {
-                Vec::new()
+                Entries::None
             } else {
-                vec![Posting::new(
+                Entries::One(Posting::new(
                     e.at,
                     EntryKind::ReferralReversed,
                     Some(&e.order),
                     neg(taken)?,
                     zero,
-                )]
+                ))
             }
         }
         Event::TierChanged(_)
@@ -383,7 +403,7 @@ pub(crate) fn postings(event: &Event) -> Result<Vec<Posting>, PointsOverflow> {
         | Event::ReferralLinked(_)
         | Event::ReferralJoined(_)
         | Event::ReferralQualified(_)
-        | Event::ReferralWithheld(_) => Vec::new(),
+        | Event::ReferralWithheld(_) => Entries::None,
     })
 }
 
@@ -546,9 +566,47 @@ pub(crate) struct Checked<'e> {
 struct Movement<'e> {
     pending_add: Option<(&'e PendingCredit, &'e Reference)>,
     pending_take: Option<(LotId, Points, bool)>,
-    credits: Vec<&'e LotCredit>,
-    draws: Vec<&'e LotDraw>,
+    credits: Refs<'e, LotCredit>,
+    draws: Refs<'e, LotDraw>,
     debt_incurred: Points,
+}
+
+/// References to an event's credits or draws: the first two held in
+/// place, so the common event (one credit, or a draw or two) is checked
+/// without an allocation.
+struct Refs<'e, T> {
+    first: [Option<&'e T>; 2],
+    more: Vec<&'e T>,
+}
+
+impl<'e, T> Refs<'e, T> {
+    fn new() -> Refs<'e, T> {
+        Refs {
+            first: [None, None],
+            more: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, item: &'e T) {
+        match self.first.iter_mut().find(|slot| slot.is_none()) {
+            Some(slot) => *slot = Some(item),
+            None => self.more.push(item),
+        }
+    }
+
+    fn extend(&mut self, items: impl IntoIterator<Item = &'e T>) {
+        for item in items {
+            self.push(item);
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &'e T> + '_ {
+        self.first
+            .iter()
+            .flatten()
+            .copied()
+            .chain(self.more.iter().copied())
+    }
 }
 
 impl<'e> Movement<'e> {
@@ -556,8 +614,8 @@ impl<'e> Movement<'e> {
         let mut m = Movement {
             pending_add: None,
             pending_take: None,
-            credits: Vec::new(),
-            draws: Vec::new(),
+            credits: Refs::new(),
+            draws: Refs::new(),
             debt_incurred: Points::ZERO,
         };
         match event {
@@ -738,7 +796,7 @@ impl Wallet {
         // Lots: every draw must be covered by what the lot holds after the
         // event's credits.
         let mut needs: BTreeMap<LotKey, Points> = BTreeMap::new();
-        for d in &movement.draws {
+        for d in movement.draws.iter() {
             let key = LotKey::new(d.lot, d.expires_at);
             let need = needs.entry(key).or_insert(Points::ZERO);
             *need = need.checked_add(d.points)?;
@@ -797,13 +855,13 @@ impl Wallet {
             balance.post(entry)?;
         }
         let mut next_lot = self.next_lot;
-        for c in &movement.credits {
+        for c in movement.credits.iter() {
             next_lot = next_lot.max(c.lot.number().saturating_add(1));
         }
         if let Some((p, _)) = movement.pending_add {
             next_lot = next_lot.max(p.lot.number().saturating_add(1));
         }
-        for c in &movement.credits {
+        for c in movement.credits.iter() {
             let held = self
                 .lots
                 .get(&LotKey::new(c.lot, c.expires_at))
@@ -843,7 +901,7 @@ impl Wallet {
                 },
             );
         }
-        for c in &movement.credits {
+        for c in movement.credits.iter() {
             let key = LotKey::new(c.lot, c.expires_at);
             let add = c.points.value().saturating_sub(c.debt_repaid.value());
             if add > 0 {
@@ -1080,14 +1138,23 @@ fn check_figures(event: &Event) -> Result<(), &'static str> {
     }
 }
 
-/// An order as the account remembers it.
+/// An order as the account remembers it: what refunds, confirmations and
+/// a retry's receipt need, without the member and order ids the event
+/// repeats (the account and the map key hold them) and, for the common
+/// order earning at the base rate alone, without a copy of its breakdown.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct OrderRecord {
-    pub(crate) recorded: PurchaseRecorded,
+    pub(crate) at: DateTime<Utc>,
+    pub(crate) amount: Money,
+    pub(crate) points: Points,
+    pub(crate) lot: OrderLot,
+    breakdown: Breakdown,
+    pub(crate) redemptions: Box<[Reference]>,
+    pub(crate) cart: Option<Box<Cart>>,
     pub(crate) refunded: Money,
     /// Cumulative clawback target: taken, owed, forgiven or already expired.
     pub(crate) clawed_back: Points,
-    pub(crate) confirmed: Option<OrderConfirmed>,
+    pub(crate) confirmed: Option<Box<OrderConfirmed>>,
     /// Points of the order's own lot that expired unused.
     pub(crate) lapsed: Points,
     /// Of those, the points clawbacks have already counted.
@@ -1100,11 +1167,114 @@ pub(crate) struct OrderRecord {
     pub(crate) qualifying_key: Option<usize>,
 }
 
+/// The points an order earned: a lot at once, pending, or none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum OrderLot {
+    None,
+    Credit(LotCredit),
+    Pending(PendingCredit),
+}
+
+/// How an order's points were computed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Breakdown {
+    /// One base-rate line on the whole amount, giving all the points.
+    Base { rate: EarnRate, rounding: Rounding },
+    /// Anything else, as recorded.
+    Lines(Box<[EarnLine]>),
+}
+
 impl OrderRecord {
+    /// The record of a purchase event.
+    fn of(e: &PurchaseRecorded) -> OrderRecord {
+        let breakdown = match e.breakdown.as_slice() {
+            [
+                EarnLine::Base {
+                    eligible,
+                    rate,
+                    rounding,
+                    points,
+                },
+            ] if *eligible == e.amount && *points == e.points => Breakdown::Base {
+                rate: *rate,
+                rounding: *rounding,
+            },
+            lines => Breakdown::Lines(lines.into()),
+        };
+        OrderRecord {
+            at: e.at,
+            amount: e.amount,
+            points: e.points,
+            lot: match (e.credit, e.pending) {
+                (Some(c), _) => OrderLot::Credit(c),
+                (None, Some(p)) => OrderLot::Pending(p),
+                (None, None) => OrderLot::None,
+            },
+            breakdown,
+            redemptions: e.redemptions.as_slice().into(),
+            cart: e.cart.clone().map(Box::new),
+            refunded: Money::zero(e.amount.currency()),
+            clawed_back: Points::ZERO,
+            confirmed: None,
+            lapsed: Points::ZERO,
+            lapsed_counted: Points::ZERO,
+            fully_refunded: false,
+            qualifying_key: None,
+        }
+    }
+
+    /// How the order's points were computed, as the event recorded it.
+    pub(crate) fn breakdown(&self) -> Vec<EarnLine> {
+        match &self.breakdown {
+            Breakdown::Base { rate, rounding } => vec![EarnLine::Base {
+                eligible: self.amount,
+                rate: *rate,
+                rounding: *rounding,
+                points: self.points,
+            }],
+            Breakdown::Lines(lines) => lines.to_vec(),
+        }
+    }
+
+    /// The purchase event as it was recorded for `member`'s `order`.
+    pub(crate) fn event(&self, member: &MemberId, order: &Reference) -> PurchaseRecorded {
+        PurchaseRecorded {
+            member: member.clone(),
+            order: order.clone(),
+            at: self.at,
+            amount: self.amount,
+            points: self.points,
+            breakdown: self.breakdown(),
+            credit: self.credit(),
+            pending: self.pending(),
+            redemptions: self.redemptions.to_vec(),
+            cart: self.cart.as_deref().cloned(),
+        }
+    }
+
     /// The lot the order's points formed, if it earned any.
     pub(crate) fn lot(&self) -> Option<LotId> {
-        let r = &self.recorded;
-        r.credit.map(|c| c.lot).or(r.pending.map(|p| p.lot))
+        match self.lot {
+            OrderLot::None => None,
+            OrderLot::Credit(c) => Some(c.lot),
+            OrderLot::Pending(p) => Some(p.lot),
+        }
+    }
+
+    /// The points, when they were spendable at once.
+    pub(crate) fn credit(&self) -> Option<LotCredit> {
+        match self.lot {
+            OrderLot::Credit(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// The points, when they were pending.
+    pub(crate) fn pending(&self) -> Option<PendingCredit> {
+        match self.lot {
+            OrderLot::Pending(p) => Some(p),
+            _ => None,
+        }
     }
 }
 
@@ -1392,9 +1562,9 @@ impl Account {
                     return Err(self.unknown_order(&e.order));
                 };
                 let expected_total = order.refunded.checked_add(e.amount)?;
-                let free = order.recorded.amount.is_zero();
+                let free = order.amount.is_zero();
                 if expected_total != e.refunded_total
-                    || e.refunded_total.amount() > order.recorded.amount.amount()
+                    || e.refunded_total.amount() > order.amount.amount()
                     || order.fully_refunded
                     || (e.amount.is_zero() && !free)
                 {
@@ -1423,7 +1593,7 @@ impl Account {
                         });
                     }
                 }
-                if order.clawed_back.checked_add(e.clawback.points)? > order.recorded.points {
+                if order.clawed_back.checked_add(e.clawback.points)? > order.points {
                     return Err(ApplyError::Malformed {
                         member: member.clone(),
                         event: event.kind(),
@@ -1551,8 +1721,12 @@ impl Account {
             self.book().check(member, event)?;
         }
         let entries = postings(event)?;
-        self.wallet.apply(event, &entries)?;
-        self.journal.extend(entries);
+        self.wallet.apply(event, entries.as_slice())?;
+        match entries {
+            Entries::None => {}
+            Entries::One(p) => self.journal.push(p),
+            Entries::Many(ps) => self.journal.extend(ps),
+        }
         self.record(event);
         if book {
             self.referrals.get_or_insert_default().record(event);
@@ -1669,23 +1843,13 @@ impl Account {
                         rec.used_by = Some(e.order.clone());
                     }
                 }
-                let record = OrderRecord {
-                    recorded: e.clone(),
-                    refunded: Money::zero(e.amount.currency()),
-                    clawed_back: Points::ZERO,
-                    confirmed: None,
-                    lapsed: Points::ZERO,
-                    lapsed_counted: Points::ZERO,
-                    fully_refunded: false,
-                    qualifying_key: None,
-                };
+                let mut record = OrderRecord::of(e);
                 let fee = self
                     .wallet
                     .membership
                     .as_ref()
                     .and_then(|m| m.fee_order.as_ref())
                     == Some(&e.order);
-                let mut record = record;
                 if !fee {
                     record.qualifying_key = Some(self.qualify(
                         e.at,
@@ -1703,7 +1867,7 @@ impl Account {
             }
             Event::OrderConfirmed(e) => {
                 if let Some(o) = self.orders.get_mut(&e.order) {
-                    o.confirmed = Some(e.clone());
+                    o.confirmed = Some(Box::new(e.clone()));
                 }
             }
             Event::RewardRedeemed(e) => {
@@ -1737,7 +1901,7 @@ impl Account {
                     let fully = self
                         .orders
                         .get(&e.order)
-                        .is_some_and(|o| e.refunded_total.amount() == o.recorded.amount.amount());
+                        .is_some_and(|o| e.refunded_total.amount() == o.amount.amount());
                     let lost = Contribution {
                         spend: e.amount.amount(),
                         points: e.clawback.points.value(),
@@ -1750,7 +1914,7 @@ impl Account {
                 }
                 if let Some(o) = self.orders.get_mut(&e.order) {
                     o.refunded = e.refunded_total;
-                    o.fully_refunded = e.refunded_total.amount() == o.recorded.amount.amount();
+                    o.fully_refunded = e.refunded_total.amount() == o.amount.amount();
                     o.clawed_back = Points::new(
                         o.clawed_back
                             .value()

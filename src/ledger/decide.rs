@@ -127,7 +127,7 @@ impl<'a> Draft<'a> {
         let entries = postings(&event)?;
         self.wallet
             .to_mut()
-            .apply(&event, &entries)
+            .apply(&event, entries.as_slice())
             .map_err(refusal)?;
         self.events.push(event);
         Ok(())
@@ -137,7 +137,9 @@ impl<'a> Draft<'a> {
     /// it in.
     pub(crate) fn finish(&mut self, event: Event) -> Result<(), Error> {
         let entries = postings(&event)?;
-        self.wallet.check(&event, &entries).map_err(refusal)?;
+        self.wallet
+            .check(&event, entries.as_slice())
+            .map_err(refusal)?;
         self.events.push(event);
         Ok(())
     }
@@ -300,7 +302,7 @@ impl<'a> Draft<'a> {
             }
         }
         for event in &self.events {
-            for posting in postings(event)?.iter().filter(|p| p.at >= start) {
+            for posting in postings(event)?.as_slice().iter().filter(|p| p.at >= start) {
                 if let Some(points) = earned(posting) {
                     total = total.checked_add(points?)?;
                 }
@@ -645,8 +647,7 @@ impl Ledger {
 
     fn decide_purchase(&self, c: Purchase) -> Result<Decision, Error> {
         let account = self.enrolled(&c.member)?;
-        if let Some(order) = account.orders.get(&c.order) {
-            let recorded = &order.recorded;
+        if let Some(recorded) = account.orders.get(&c.order) {
             if recorded.amount != c.amount {
                 return Err(conflict(
                     ReferenceKind::Order,
@@ -656,7 +657,7 @@ impl Ledger {
                     c.amount,
                 ));
             }
-            if recorded.redemptions != c.redemptions {
+            if *recorded.redemptions != *c.redemptions {
                 return Err(conflict(
                     ReferenceKind::Order,
                     &c.order,
@@ -665,16 +666,17 @@ impl Ledger {
                     List(&c.redemptions),
                 ));
             }
-            if recorded.cart != c.cart {
+            if recorded.cart.as_deref() != c.cart.as_ref() {
                 return Err(conflict(
                     ReferenceKind::Order,
                     &c.order,
                     "cart",
-                    CartText(recorded.cart.as_ref()),
+                    CartText(recorded.cart.as_deref()),
                     CartText(c.cart.as_ref()),
                 ));
             }
-            return Ok(repeated(Receipt::Purchase(PurchaseReceipt::new(recorded))));
+            let event = recorded.event(account.member(), &c.order);
+            return Ok(repeated(Receipt::Purchase(PurchaseReceipt::new(&event))));
         }
         let (receipt, events) = self.record_purchase(account, c)?;
         Ok(fresh(Receipt::Purchase(receipt), events))
@@ -773,8 +775,7 @@ impl Ledger {
         let mut draft = Draft::new(&self.program, account);
         draft.sweep(c.at)?;
         let waiting = order
-            .recorded
-            .pending
+            .pending()
             .and_then(|p| draft.wallet.pending.get(&p.lot).map(|w| (p.lot, w)));
         let credit = match waiting {
             Some((lot, w)) => Some(draft.sole_credit(lot, w.expires_at, w.points)?),
@@ -1112,7 +1113,7 @@ impl Ledger {
             });
         };
         self.program.check_currency(&c.amount)?;
-        let recorded = &order.recorded;
+        let recorded = order;
         // A free order (paid entirely with a reward) is refunded whole,
         // with an amount of zero.
         if c.amount.is_negative() || (c.amount.is_zero() && !recorded.amount.is_zero()) {
@@ -1267,7 +1268,7 @@ impl Ledger {
                 member: e.member.clone(),
                 order: e.order.clone(),
             })?;
-        Ok(RefundReceipt::new(e, &order.recorded, |r| {
+        Ok(RefundReceipt::new(e, order.amount, order.points, |r| {
             account
                 .redemptions
                 .get(r)

@@ -263,7 +263,7 @@ impl Ledger {
         draft.sweep(until)?;
         let mut out = Vec::new();
         for event in &draft.events {
-            out.extend(postings(event)?);
+            out.extend_from_slice(postings(event)?.as_slice());
         }
         Ok(out)
     }

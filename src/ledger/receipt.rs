@@ -644,12 +644,13 @@ impl RefundReceipt {
     /// the event's own figures.
     pub(crate) fn new(
         e: &OrderRefunded,
-        order: &PurchaseRecorded,
+        order_amount: Money,
+        order_points: Points,
         spent: impl Fn(&Reference) -> Points,
     ) -> RefundReceipt {
         let rounding = e.clawback.rounding;
         let target = |points: Points| {
-            proportion(points, e.refunded_total, order.amount, rounding).unwrap_or(points)
+            proportion(points, e.refunded_total, order_amount, rounding).unwrap_or(points)
         };
         let before = |target: Points, now: Points| {
             Points::new(target.value().saturating_sub(now.value()).max(0))
@@ -661,9 +662,9 @@ impl RefundReceipt {
             at: e.at,
             amount: e.amount,
             refunded_total: e.refunded_total,
-            order_amount: order.amount,
-            order_points: order.points,
-            clawed_back_before: before(target(order.points), e.clawback.points),
+            order_amount,
+            order_points,
+            clawed_back_before: before(target(order_points), e.clawback.points),
             clawback: e.clawback.clone(),
             restored: e
                 .restored

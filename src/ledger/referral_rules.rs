@@ -540,7 +540,7 @@ impl Ledger {
         if referred.qualifications.get(&key) != Some(&false) {
             return Ok(());
         }
-        let Some(recorded) = account.orders.get(order).map(|o| &o.recorded) else {
+        let Some(recorded) = account.orders.get(order) else {
             return Ok(());
         };
         let Some(refunded) = referee.events.iter().rev().find_map(|e| match e {

@@ -599,8 +599,8 @@ impl Ledger {
         let earning = fee_order
             .and_then(|o| account.orders.get(o))
             .map(|o| crate::Earning {
-                points: o.recorded.points,
-                lines: o.recorded.breakdown.clone(),
+                points: o.points,
+                lines: o.breakdown(),
             });
         MembershipReceipt::new(event, earning)
             .map(Receipt::Membership)
