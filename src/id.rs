@@ -63,15 +63,87 @@ fn check(kind: &'static str, value: &str) -> Result<(), InvalidId> {
     })
 }
 
+/// The text of an identifier: up to [`INLINE`] bytes held in place (most
+/// order, member and reward ids), longer ones shared behind an `Arc`. So
+/// an id clones without allocating, and a map keyed by ids compares keys
+/// without following a pointer per comparison.
+#[derive(Clone)]
+enum IdText {
+    Inline { len: u8, bytes: [u8; INLINE] },
+    Shared(Arc<str>),
+}
+
+/// The longest id held in place, in bytes: what fits beside the length in
+/// the 24 bytes of the larger variant.
+const INLINE: usize = 22;
+
+impl IdText {
+    fn new(text: &str) -> IdText {
+        let mut bytes = [0; INLINE];
+        match (bytes.get_mut(..text.len()), u8::try_from(text.len())) {
+            (Some(place), Ok(len)) => {
+                place.copy_from_slice(text.as_bytes());
+                IdText::Inline { len, bytes }
+            }
+            _ => IdText::Shared(Arc::from(text)),
+        }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            IdText::Inline { len, bytes } => bytes.get(..usize::from(*len)).unwrap_or_default(),
+            IdText::Shared(text) => text.as_bytes(),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            // Always valid: the bytes were copied from a `str` whole.
+            IdText::Inline { .. } => std::str::from_utf8(self.as_bytes()).unwrap_or_default(),
+            IdText::Shared(text) => text,
+        }
+    }
+}
+
+impl PartialEq for IdText {
+    fn eq(&self, other: &IdText) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl Eq for IdText {}
+
+impl PartialOrd for IdText {
+    fn partial_cmp(&self, other: &IdText) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Byte order, which is the order of the text.
+impl Ord for IdText {
+    fn cmp(&self, other: &IdText) -> std::cmp::Ordering {
+        self.as_bytes().cmp(other.as_bytes())
+    }
+}
+
+/// As `str` hashes: the bytes, then `0xff`.
+impl std::hash::Hash for IdText {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write(self.as_bytes());
+        state.write_u8(0xff);
+    }
+}
+
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident, $kind:literal, $example:literal) => {
         $(#[$doc])*
         ///
         /// Any text of 1 to 128 bytes without control characters or
         /// surrounding whitespace; compared exactly (case matters).
-        /// Cloning shares the text instead of copying it, so events,
-        /// receipts and the ledger's records hold an id without a heap
-        /// allocation of their own.
+        /// Ids of up to 22 bytes are held in place and longer ones shared,
+        /// so cloning one never allocates: events, receipts and the
+        /// ledger's records hold ids without heap allocations of their
+        /// own.
         ///
         /// # Example
         ///
@@ -85,7 +157,7 @@ macro_rules! id_type {
         /// ```
         #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(try_from = "String", into = "String")]
-        pub struct $name(Arc<str>);
+        pub struct $name(IdText);
 
         impl $name {
             /// Checks and wraps an identifier.
@@ -97,24 +169,24 @@ macro_rules! id_type {
             pub fn new(value: impl Into<String>) -> Result<Self, InvalidId> {
                 let value = value.into();
                 check($kind, &value)?;
-                Ok($name(Arc::from(value)))
+                Ok($name(IdText::new(&value)))
             }
 
             /// The identifier as text.
             pub fn as_str(&self) -> &str {
-                &self.0
+                self.0.as_str()
             }
         }
 
         impl fmt::Debug for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, "{}({:?})", stringify!($name), self.0)
+                write!(f, "{}({:?})", stringify!($name), self.0.as_str())
             }
         }
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
+                f.write_str(self.0.as_str())
             }
         }
 
@@ -144,13 +216,13 @@ macro_rules! id_type {
 
         impl From<$name> for String {
             fn from(id: $name) -> Self {
-                id.0.as_ref().to_owned()
+                id.0.as_str().to_owned()
             }
         }
 
         impl AsRef<str> for $name {
             fn as_ref(&self) -> &str {
-                &self.0
+                self.0.as_str()
             }
         }
     };
@@ -179,19 +251,19 @@ impl Reference {
     /// A member's id as a reference, for conflicts on enrolment. Both
     /// follow the same rules, so nothing is checked twice.
     pub(crate) fn of_member(member: &MemberId) -> Reference {
-        Reference(Arc::from(member.as_str()))
+        Reference(member.0.clone())
     }
 
     /// A referral code as a reference: 4 to 24 letters and digits, which
     /// the reference rules accept.
     pub(crate) fn of_code(code: &crate::ReferralCode) -> Reference {
-        Reference(Arc::from(code.as_str()))
+        Reference(IdText::new(code.as_str()))
     }
 
     /// Trusted text as a reference: the ledger's own labels, always short
     /// printable text.
     pub(crate) fn label(text: String) -> Reference {
-        Reference(Arc::from(text))
+        Reference(IdText::new(&text))
     }
 }
 
@@ -264,6 +336,41 @@ mod tests {
             RewardId::new("a\t").unwrap_err().to_string(),
             "invalid reward id \"a\\t\": must not start or end with whitespace"
         );
+    }
+
+    #[test]
+    fn short_and_long_ids_compare_hash_and_read_alike() {
+        use std::hash::{Hash, Hasher};
+        fn hash(value: &impl Hash) -> u64 {
+            let mut hasher = crate::siphash::SipHasher24::new(1, 2);
+            value.hash(&mut hasher);
+            hasher.finish()
+        }
+        // 22 bytes are held in place, 23 shared; "é" is two bytes.
+        let texts = [
+            "a".to_owned(),
+            "ORD-1".to_owned(),
+            "ORD-10".to_owned(),
+            "x".repeat(21) + "é",
+            "x".repeat(22),
+            "x".repeat(23),
+            "x".repeat(128),
+            "Zoë".to_owned(),
+        ];
+        let ids: Vec<Reference> = texts
+            .iter()
+            .map(|t| Reference::new(t.as_str()).unwrap())
+            .collect();
+        for (a, ta) in ids.iter().zip(&texts) {
+            assert_eq!(a.as_str(), ta.as_str());
+            assert_eq!(a.to_string(), *ta);
+            assert_eq!(hash(a), hash(&ta.as_str()), "hashes as the text does");
+            for (b, tb) in ids.iter().zip(&texts) {
+                assert_eq!(a.cmp(b), ta.as_str().cmp(tb.as_str()), "{ta} against {tb}");
+                assert_eq!(a == b, ta == tb);
+            }
+        }
+        assert_eq!(std::mem::size_of::<Reference>(), 24);
     }
 
     #[test]

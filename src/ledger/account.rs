@@ -13,9 +13,8 @@ use crate::earn::Birthday;
 use crate::ledger::policy::Expiry;
 use crate::tiers::Metric;
 use crate::{
-    ActionId, ApplyError, Cart, EarnLine, EarnRate, Grant, MemberId, Money, Points,
-    PointsOverflow, Program, Reference, ReferenceKind, ReferralCode, RewardId, Rounding, RuleId,
-    TierId,
+    ActionId, ApplyError, Cart, EarnLine, EarnRate, Grant, MemberId, Money, Points, PointsOverflow,
+    Program, Reference, ReferenceKind, ReferralCode, RewardId, Rounding, RuleId, TierId,
 };
 use rust_decimal::Decimal;
 
