@@ -447,6 +447,9 @@ pub(crate) struct Wallet {
     pub(crate) pending: BTreeMap<LotId, PendingLot>,
     pub(crate) debt: Points,
     pub(crate) next_lot: u64,
+    /// How many of `lots` have an expiry date: when none has, what falls
+    /// due next is known without walking to the first lot.
+    pub(crate) expiring_lots: usize,
     pub(crate) last_event_at: DateTime<Utc>,
     pub(crate) last_activity_at: DateTime<Utc>,
     pub(crate) balance: Balance,
@@ -680,6 +683,7 @@ impl Wallet {
             pending: BTreeMap::new(),
             debt: Points::ZERO,
             next_lot: 1,
+            expiring_lots: 0,
             last_event_at: enrolled.at,
             last_activity_at: enrolled.at,
             balance: Balance::default(),
@@ -904,8 +908,18 @@ impl Wallet {
             let key = LotKey::new(c.lot, c.expires_at);
             let add = c.points.value().saturating_sub(c.debt_repaid.value());
             if add > 0 {
-                let held = self.lots.entry(key).or_insert(Points::ZERO);
-                *held = Points::new(held.value().saturating_add(add));
+                match self.lots.entry(key) {
+                    std::collections::btree_map::Entry::Vacant(lot) => {
+                        lot.insert(Points::new(add));
+                        if key.expires_at.is_some() {
+                            self.expiring_lots = self.expiring_lots.saturating_add(1);
+                        }
+                    }
+                    std::collections::btree_map::Entry::Occupied(mut lot) => {
+                        let held = lot.get_mut();
+                        *held = Points::new(held.value().saturating_add(add));
+                    }
+                }
             }
         }
         for (key, need) in checked.draws {
@@ -913,6 +927,9 @@ impl Wallet {
                 *held = Points::new(held.value().saturating_sub(need.value()));
                 if !held.is_positive() {
                     self.lots.remove(&key);
+                    if key.expires_at.is_some() {
+                        self.expiring_lots = self.expiring_lots.saturating_sub(1);
+                    }
                 }
             }
         }
@@ -974,7 +991,11 @@ impl Wallet {
     /// When something next falls due for this wallet under `expiry`: a
     /// pending lot maturing, a lot expiring, or the inactivity deadline.
     pub(crate) fn next_due(&self, rules: DueRules) -> Option<DateTime<Utc>> {
-        let expiring = self.lots.keys().next().and_then(|k| k.expires_at);
+        let expiring = if self.expiring_lots == 0 {
+            None
+        } else {
+            self.lots.keys().next().and_then(|k| k.expires_at)
+        };
         let maturing = self.pending.values().filter_map(|p| p.available_at).min();
         let inactive = rules
             .inactivity_days
@@ -1308,7 +1329,8 @@ pub struct Account {
     pub(crate) adjustments: BTreeMap<Reference, PointsAdjusted>,
     pub(crate) transfers: BTreeMap<Reference, TransferRecord>,
     /// The order whose points formed each lot, for clawbacks.
-    pub(crate) order_lots: BTreeMap<LotId, Reference>,
+    /// By lot id; lots are numbered in order, so a new one is pushed.
+    pub(crate) order_lots: Vec<(LotId, Reference)>,
     /// The sign-up bonus, when one was awarded.
     pub(crate) sign_up: Option<BonusAwarded>,
     /// Custom actions rewarded, by the host's reference.
@@ -1373,7 +1395,7 @@ impl Account {
             refunds: BTreeMap::new(),
             adjustments: BTreeMap::new(),
             transfers: BTreeMap::new(),
-            order_lots: BTreeMap::new(),
+            order_lots: Vec::new(),
             sign_up: None,
             actions: BTreeMap::new(),
             action_times: BTreeMap::new(),
@@ -1829,8 +1851,10 @@ impl Account {
                 for d in &e.draws {
                     if let Some(o) = self
                         .order_lots
-                        .get(&d.lot)
-                        .and_then(|order| self.orders.get_mut(order))
+                        .binary_search_by_key(&d.lot, |(lot, _)| *lot)
+                        .ok()
+                        .and_then(|i| self.order_lots.get(i))
+                        .and_then(|(_, order)| self.orders.get_mut(order))
                     {
                         o.lapsed = Points::new(o.lapsed.value().saturating_add(d.points.value()));
                     }
@@ -1860,7 +1884,19 @@ impl Account {
                     ));
                 }
                 if let Some(lot) = record.lot() {
-                    self.order_lots.insert(lot, e.order.clone());
+                    // Lots are numbered in order: a new one goes last.
+                    if self.order_lots.last().is_none_or(|(last, _)| *last < lot) {
+                        self.order_lots.push((lot, e.order.clone()));
+                    } else {
+                        match self.order_lots.binary_search_by_key(&lot, |(l, _)| *l) {
+                            Ok(i) => {
+                                if let Some(entry) = self.order_lots.get_mut(i) {
+                                    entry.1 = e.order.clone();
+                                }
+                            }
+                            Err(i) => self.order_lots.insert(i, (lot, e.order.clone())),
+                        }
+                    }
                 }
                 self.orders.insert(e.order.clone(), record);
             }
