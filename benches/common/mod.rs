@@ -156,20 +156,20 @@ pub const HISTORY_WINDOW: u64 = 500_000;
 
 /// Times a steady stream of commands (`command(0)`, `command(1)`, ...)
 /// against one long-lived ledger: each sample continues where the last
-/// stopped, as a host's ledger would. With `base`, after
-/// [`HISTORY_WINDOW`] commands it starts again from a copy of `base` made
+/// stopped, as a host's ledger would. With `reset: Some((base, window))`,
+/// after `window` commands it starts again from a copy of `base` made
 /// outside the clock; without, the stream simply goes on (for ledgers too
 /// large to copy, whose history a benchmark's commands barely change).
 pub fn steady_stream<C: Into<Command>>(
     b: &mut Bencher<'_>,
     ledger: &mut Ledger,
-    base: Option<&Ledger>,
+    reset: Option<(&Ledger, u64)>,
     next: &mut u64,
     command: impl Fn(u64) -> C,
 ) {
     b.iter_custom(|iters| {
-        if let Some(base) = base
-            && *next + iters > HISTORY_WINDOW
+        if let Some((base, window)) = reset
+            && *next + iters > window
         {
             *ledger = base.clone();
             *next = 0;
@@ -193,7 +193,13 @@ pub fn stream_from<C: Into<Command>>(
 ) {
     let mut ledger = base.clone();
     let mut next = 0;
-    steady_stream(b, &mut ledger, Some(base), &mut next, command)
+    steady_stream(
+        b,
+        &mut ledger,
+        Some((base, HISTORY_WINDOW)),
+        &mut next,
+        command,
+    )
 }
 
 /// A 32-byte posting: what the minimal loop appends.
