@@ -29,14 +29,7 @@ use common::{
 
 /// Both baselines over 10 K members, in the same run as the ledger.
 fn baselines(c: &mut Criterion) {
-    if !wanted(&["baseline/minimal_loop", "baseline/sqlite"]) {
-        return;
-    }
-    let mut group = c.benchmark_group("baseline");
-    group.throughput(Throughput::Elements(1));
-    common::minimal_loop(&mut group, 10_000);
-    common::sqlite(&mut group, 10_000);
-    group.finish();
+    common::baselines(c, 10_000);
 }
 
 fn earn_path(c: &mut Criterion) {

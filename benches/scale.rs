@@ -31,15 +31,10 @@ const MILLION: usize = 1_000_000;
 /// The earn path over 1 M members, and both baselines over as many, in
 /// the same run: the ratios the README reports.
 fn earn_at_a_million(c: &mut Criterion) {
-    if !wanted(&["baseline/minimal_loop", "baseline/sqlite", "earn/purchase"]) {
+    common::baselines(c, MILLION);
+    if !wanted(&["earn/purchase"]) {
         return;
     }
-    let mut group = c.benchmark_group("baseline");
-    group.throughput(Throughput::Elements(1));
-    common::minimal_loop(&mut group, MILLION);
-    common::sqlite(&mut group, MILLION);
-    group.finish();
-
     let mut group = c.benchmark_group("earn");
     group.throughput(Throughput::Elements(1));
     // Every member placed one order; the stream adds about one more each

@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use criterion::measurement::WallTime;
-use criterion::{Bencher, BenchmarkGroup, BenchmarkId};
+use criterion::{Bencher, BenchmarkGroup, BenchmarkId, Criterion, Throughput};
 use loyalty::{Command, Enroll, Event, Ledger, MemberId, Money, Program, Purchase, Reference};
 
 /// The seed program: 1 point per euro, 100 points buy 10% off.
@@ -223,10 +223,23 @@ pub fn raw_purchases(members: usize, from: u64, count: u64) -> Vec<(u32, u64, i6
         .collect()
 }
 
+/// Both baselines over `n` members, in the same run as the ledger's
+/// figures: the group `baseline`.
+pub fn baselines(c: &mut Criterion, n: usize) {
+    if !wanted(&["baseline/minimal_loop", "baseline/sqlite"]) {
+        return;
+    }
+    let mut group = c.benchmark_group("baseline");
+    group.throughput(Throughput::Elements(1));
+    minimal_loop(&mut group, n);
+    sqlite(&mut group, n);
+    group.finish();
+}
+
 /// Baseline 1, the bound the hardware gives: append a 32-byte posting to a
 /// `Vec` and add the points to an `i64` balance by member index, for the
 /// stream's purchases over `n` members.
-pub fn minimal_loop(group: &mut BenchmarkGroup<'_, WallTime>, n: usize) {
+fn minimal_loop(group: &mut BenchmarkGroup<'_, WallTime>, n: usize) {
     assert_eq!(std::mem::size_of::<RawPosting>(), 32);
     let mut balances = vec![150_i64; n];
     let mut postings: Vec<RawPosting> = Vec::with_capacity(HISTORY_WINDOW as usize);
@@ -261,7 +274,7 @@ pub fn minimal_loop(group: &mut BenchmarkGroup<'_, WallTime>, n: usize) {
 /// SQLite in memory, prepared statements, one transaction per 1,000
 /// orders, a postings table with the order id as its idempotency key, and
 /// a balances table, over `n` members.
-pub fn sqlite(group: &mut BenchmarkGroup<'_, WallTime>, n: usize) {
+fn sqlite(group: &mut BenchmarkGroup<'_, WallTime>, n: usize) {
     let db = rusqlite::Connection::open_in_memory().expect("sqlite");
     db.execute_batch(
         "CREATE TABLE balances (member INTEGER PRIMARY KEY, points INTEGER NOT NULL);
