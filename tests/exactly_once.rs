@@ -45,6 +45,70 @@ fn a_retried_purchase_returns_the_original_receipt_and_awards_nothing() {
     assert!(same.duplicate);
 }
 
+/// The ledger keeps an order more compactly than its event: a retry's
+/// receipt is rebuilt from what it kept, and must be the original byte for
+/// byte however the points were computed.
+#[test]
+fn a_retried_purchase_gets_the_original_receipt_byte_for_byte() {
+    let mut shop = Shop::new(seed_with(
+        r#""earn": {"exclude": {"shipping": true},
+                    "rules": [{"id": "shoes", "categories": ["shoes"], "multiplier": "2"}]}"#,
+    ));
+    shop.enroll("marta", "2026-01-05");
+    let boots = Line::new("BOOT-41".parse().unwrap(), 1, money("60.00 EUR"))
+        .category("shoes".parse().unwrap());
+    let hat = Line::new("HAT".parse().unwrap(), 1, money("20.00 EUR"));
+    let orders = [
+        // The base rate alone, the amount written with one decimal.
+        Purchase::new(
+            member("marta"),
+            r("ORD-1"),
+            money("57.4 EUR"),
+            t("2026-01-12"),
+        ),
+        // Shipping excluded: the eligible amount is not the amount paid.
+        Purchase::new(
+            member("marta"),
+            r("ORD-2"),
+            money("24.95 EUR"),
+            t("2026-01-12"),
+        )
+        .with_cart(Cart::of([hat.clone()]).shipping(money("4.95 EUR"))),
+        // The payment written with one decimal, the cart with two.
+        Purchase::new(
+            member("marta"),
+            r("ORD-4"),
+            money("12.5 EUR"),
+            t("2026-01-12"),
+        )
+        .with_cart(Cart::of([Line::new(
+            "SOCKS".parse().unwrap(),
+            1,
+            money("12.50 EUR"),
+        )])),
+        // A multiplier on the shoes: two lines.
+        Purchase::new(
+            member("marta"),
+            r("ORD-3"),
+            money("80.00 EUR"),
+            t("2026-01-12"),
+        )
+        .with_cart(Cart::of([boots, hat])),
+    ];
+    for order in orders {
+        let first = shop.try_run(order.clone()).unwrap();
+        let retry = shop.try_run(order).unwrap();
+        assert!(retry.duplicate && !first.duplicate);
+        assert_eq!(retry.receipt, first.receipt);
+        assert_eq!(
+            serde_json::to_string(&retry.receipt).unwrap(),
+            serde_json::to_string(&first.receipt).unwrap()
+        );
+        assert_eq!(retry.receipt.to_string(), first.receipt.to_string());
+    }
+    assert_eq!(shop.available("marta"), 57 + 20 + 12 + 120 + 20);
+}
+
 #[test]
 fn every_kind_of_reference_is_exactly_once() {
     let mut shop = marta_with_history();

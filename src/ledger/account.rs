@@ -1198,7 +1198,8 @@ pub(crate) enum OrderLot {
 /// How an order's points were computed.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Breakdown {
-    /// One base-rate line on the whole amount, giving all the points.
+    /// One base-rate line on the whole amount (written to the same
+    /// number of decimals), giving all the points.
     Base { rate: EarnRate, rounding: Rounding },
     /// Anything else, as recorded.
     Lines(Box<[EarnLine]>),
@@ -1215,10 +1216,15 @@ impl OrderRecord {
                     rounding,
                     points,
                 },
-            ] if *eligible == e.amount && *points == e.points => Breakdown::Base {
-                rate: *rate,
-                rounding: *rounding,
-            },
+            ] if *eligible == e.amount
+                && eligible.amount().scale() == e.amount.amount().scale()
+                && *points == e.points =>
+            {
+                Breakdown::Base {
+                    rate: *rate,
+                    rounding: *rounding,
+                }
+            }
             lines => Breakdown::Lines(lines.into()),
         };
         OrderRecord {
