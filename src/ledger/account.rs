@@ -1198,8 +1198,10 @@ pub(crate) enum OrderLot {
 /// How an order's points were computed.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Breakdown {
-    /// One base-rate line on the whole amount (written to the same
-    /// number of decimals), giving all the points.
+    /// One base-rate line on the whole amount, giving all the points.
+    /// Amounts are compared as numbers, not as written: money prints and
+    /// serialises in the currency's minor units either way, and a replayed
+    /// ledger must keep the same shorthand as the live one.
     Base { rate: EarnRate, rounding: Rounding },
     /// Anything else, as recorded.
     Lines(Box<[EarnLine]>),
@@ -1216,15 +1218,10 @@ impl OrderRecord {
                     rounding,
                     points,
                 },
-            ] if *eligible == e.amount
-                && eligible.amount().scale() == e.amount.amount().scale()
-                && *points == e.points =>
-            {
-                Breakdown::Base {
-                    rate: *rate,
-                    rounding: *rounding,
-                }
-            }
+            ] if *eligible == e.amount && *points == e.points => Breakdown::Base {
+                rate: *rate,
+                rounding: *rounding,
+            },
             lines => Breakdown::Lines(lines.into()),
         };
         OrderRecord {
