@@ -13,7 +13,6 @@
 mod common;
 
 use std::hint::black_box;
-use std::time::Instant;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
@@ -23,8 +22,8 @@ use loyalty::{
 };
 
 use common::{
-    HISTORY_WINDOW, MIXED, REFERRING, TIERED, members, parse, populated, populated_with, program,
-    purchase, start, stream_from, wanted,
+    MIXED, REFERRING, Stream, TIERED, members, parse, populated, populated_with, program, purchase,
+    start, wanted,
 };
 
 /// Both baselines over 10 K members, in the same run as the ledger.
@@ -40,15 +39,17 @@ fn earn_path(c: &mut Criterion) {
     group.throughput(Throughput::Elements(1));
     for n in [10_000_usize, 100_000] {
         let (base, ids, _) = populated(n, "150.00 EUR");
+        let mut stream = Stream::from(&base);
         group.bench_function(BenchmarkId::new("purchase", n), |b| {
-            stream_from(b, &base, |i| purchase(&ids, i))
+            stream.execute(b, |i| purchase(&ids, i))
         });
     }
     // With a tier ladder: the year's spend is summed on every purchase,
     // and members move up as they cross 500.00 and 1000.00 EUR.
     let (base, ids, _) = populated_with(parse(TIERED), 10_000, "150.00 EUR");
+    let mut stream = Stream::from(&base);
     group.bench_function(BenchmarkId::new("purchase_with_tiers", 10_000), |b| {
-        stream_from(b, &base, |i| purchase(&ids, i))
+        stream.execute(b, |i| purchase(&ids, i))
     });
     group.finish();
 }
@@ -81,8 +82,9 @@ fn referral_path(c: &mut Criterion) {
         .map(|m| base.referral_code(m).cloned().expect("a code"))
         .collect();
     let amount: Money = "45.00 EUR".parse().expect("money");
+    let mut stream = Stream::from(&base);
     group.bench_function(BenchmarkId::new("join_and_qualify", 10_000), |b| {
-        stream_from(b, &base, |n| -> Command {
+        stream.execute(b, |n| -> Command {
             let friend = MemberId::new(format!("friend-{}", n / 2)).expect("a valid id");
             let at = start() + TimeDelta::seconds(60 + n as i64);
             if n % 2 == 0 {
@@ -107,48 +109,29 @@ fn redeem_path(c: &mut Criterion) {
     let (base, ids, _) = populated(10_000, "10000000.00 EUR");
     let cart = Cart::new("80.00 EUR".parse().expect("money"));
     let reward: loyalty::RewardId = "ten-percent-off".parse().expect("a valid id");
+    let redemption = |n: u64| {
+        Redeem::new(
+            ids[(n as usize) % ids.len()].clone(),
+            Reference::new(format!("RDM-{n}")).expect("a valid id"),
+            reward.clone(),
+            cart.clone(),
+            start() + TimeDelta::seconds(1 + n as i64),
+        )
+    };
+    let mut stream = Stream::from(&base);
     group.bench_function(BenchmarkId::new("redeem", 10_000), |b| {
-        stream_from(b, &base, |n| {
-            Redeem::new(
-                ids[(n as usize) % ids.len()].clone(),
-                Reference::new(format!("RDM-{n}")).expect("a valid id"),
-                reward.clone(),
-                cart.clone(),
-                start() + TimeDelta::seconds(1 + n as i64),
-            )
-        })
+        stream.execute(b, redemption)
     });
     // What a checkout does: quote the member's options for the cart, then
     // redeem the one the customer picked. One element is both.
-    let mut ledger = base.clone();
-    let mut next = 0_u64;
+    let mut stream = Stream::from(&base);
     group.bench_function(BenchmarkId::new("quote_and_redeem", 10_000), |b| {
-        b.iter_custom(|iters| {
-            if next + iters > HISTORY_WINDOW {
-                ledger = base.clone();
-                next = 0;
-            }
-            let commands: Vec<Redeem> = (next..next + iters)
-                .map(|n| {
-                    Redeem::new(
-                        ids[(n as usize) % ids.len()].clone(),
-                        Reference::new(format!("RDM-{n}")).expect("a valid id"),
-                        reward.clone(),
-                        cart.clone(),
-                        start() + TimeDelta::seconds(1 + n as i64),
-                    )
-                })
-                .collect();
-            next += iters;
-            let clock = Instant::now();
-            for command in commands {
-                let quote = ledger
-                    .quote(&command.member, &command.cart, command.at)
-                    .expect("quotes");
-                black_box(quote);
-                black_box(ledger.execute(command).expect("redeems"));
-            }
-            clock.elapsed()
+        stream.run(b, redemption, |ledger, command| {
+            let quote = ledger
+                .quote(&command.member, &command.cart, command.at)
+                .expect("quotes");
+            black_box(quote);
+            black_box(ledger.execute(command).expect("redeems"));
         })
     });
     group.finish();
@@ -165,8 +148,9 @@ fn refund_path(c: &mut Criterion) {
     group.throughput(Throughput::Elements(1));
     let (base, ids, _) = populated(10_000, "10000000.00 EUR");
     let returned: Money = "1.00 EUR".parse().expect("money");
+    let mut stream = Stream::from(&base);
     group.bench_function(BenchmarkId::new("partial_refund", 10_000), |b| {
-        stream_from(b, &base, |n| {
+        stream.execute(b, |n| {
             let i = (n as usize) % ids.len();
             Refund::new(
                 ids[i].clone(),
@@ -300,21 +284,10 @@ fn mixed(c: &mut Criterion) {
             _ => Tick::new(at).into(),
         }
     };
-    let mut ledger = base.clone();
-    let mut next = 0_u64;
+    let mut stream = Stream::from(&base);
     group.bench_function(BenchmarkId::new("workload", n), |b| {
-        b.iter_custom(|iters| {
-            if next + iters > HISTORY_WINDOW {
-                ledger = base.clone();
-                next = 0;
-            }
-            let commands: Vec<Command> = (next..next + iters).map(command).collect();
-            next += iters;
-            let clock = Instant::now();
-            for command in commands {
-                let _ = black_box(ledger.execute(command));
-            }
-            clock.elapsed()
+        stream.run(b, command, |ledger, command| {
+            let _ = black_box(ledger.execute(command));
         })
     });
     group.finish();

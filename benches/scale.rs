@@ -22,9 +22,7 @@ use criterion::{
 };
 use loyalty::{Enroll, Event, Ledger, Money, Program, Purchase, Reference, Tick};
 
-use common::{
-    EXPIRING, members, parse, populated, program, purchase, start, steady_stream, wanted,
-};
+use common::{EXPIRING, Stream, members, parse, populated, program, purchase, start, wanted};
 
 const MILLION: usize = 1_000_000;
 
@@ -39,10 +37,10 @@ fn earn_at_a_million(c: &mut Criterion) {
     group.throughput(Throughput::Elements(1));
     // Every member placed one order; the stream adds about one more each
     // over a run, too little to be worth copying 1 M accounts to undo.
-    let (mut ledger, ids, _) = populated(MILLION, "150.00 EUR");
-    let mut next = 0;
+    let (ledger, ids, _) = populated(MILLION, "150.00 EUR");
+    let mut stream = Stream::endless(ledger);
     group.bench_function(BenchmarkId::new("purchase", MILLION), |b| {
-        steady_stream(b, &mut ledger, None, &mut next, |i| purchase(&ids, i))
+        stream.execute(b, |i| purchase(&ids, i))
     });
     group.finish();
 }
@@ -200,12 +198,16 @@ fn history(c: &mut Criterion) {
     let mut group = c.benchmark_group("history");
     group.throughput(Throughput::Elements(1));
     for (events, orders) in [(10_000_u64, 0_u64), (10_000_000, 999)] {
-        let (mut ledger, ids) = with_history(program(), orders);
-        let base = (orders == 0).then(|| ledger.clone());
-        let reset = base.as_ref().map(|base| (base, 100_000));
-        let mut next = 0;
+        let (ledger, ids) = with_history(program(), orders);
+        let base;
+        let mut stream = if orders == 0 {
+            base = ledger;
+            Stream::every(&base, 100_000)
+        } else {
+            Stream::endless(ledger)
+        };
         group.bench_function(BenchmarkId::new("purchase_after", events), |b| {
-            steady_stream(b, &mut ledger, reset, &mut next, |i| purchase(&ids, i))
+            stream.execute(b, |i| purchase(&ids, i))
         });
     }
     group.finish();

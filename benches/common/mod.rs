@@ -154,52 +154,79 @@ pub fn purchase(ids: &[MemberId], n: u64) -> Purchase {
 /// at 10 K members, so each figure is the cost at a stated size.
 pub const HISTORY_WINDOW: u64 = 500_000;
 
-/// Times a steady stream of commands (`command(0)`, `command(1)`, ...)
-/// against one long-lived ledger: each sample continues where the last
-/// stopped, as a host's ledger would. With `reset: Some((base, window))`,
-/// after `window` commands it starts again from a copy of `base` made
-/// outside the clock; without, the stream simply goes on (for ledgers too
-/// large to copy, whose history a benchmark's commands barely change).
-pub fn steady_stream<C: Into<Command>>(
-    b: &mut Bencher<'_>,
-    ledger: &mut Ledger,
-    reset: Option<(&Ledger, u64)>,
-    next: &mut u64,
-    command: impl Fn(u64) -> C,
-) {
-    b.iter_custom(|iters| {
-        if let Some((base, window)) = reset
-            && *next + iters > window
-        {
-            *ledger = base.clone();
-            *next = 0;
-        }
-        let commands: Vec<C> = (*next..*next + iters).map(&command).collect();
-        *next += iters;
-        let clock = Instant::now();
-        for command in commands {
-            black_box(ledger.execute(command).expect("accepted"));
-        }
-        clock.elapsed()
-    })
+/// A steady stream of commands (`command(0)`, `command(1)`, ...) against
+/// one long-lived ledger: each sample continues where the last stopped, as
+/// a host's ledger would. Made outside `bench_function` (criterion calls
+/// its closure once per sample), so the ledger and the stream's position
+/// outlive the samples.
+pub struct Stream<'a> {
+    ledger: Ledger,
+    /// Where to start again, and after how many commands; `None` for
+    /// ledgers too large to copy, whose history a benchmark's commands
+    /// barely change.
+    reset: Option<(&'a Ledger, u64)>,
+    next: u64,
 }
 
-/// As [`steady_stream`], starting again from `base` every
-/// [`HISTORY_WINDOW`] commands.
-pub fn stream_from<C: Into<Command>>(
-    b: &mut Bencher<'_>,
-    base: &Ledger,
-    command: impl Fn(u64) -> C,
-) {
-    let mut ledger = base.clone();
-    let mut next = 0;
-    steady_stream(
-        b,
-        &mut ledger,
-        Some((base, HISTORY_WINDOW)),
-        &mut next,
-        command,
-    )
+impl<'a> Stream<'a> {
+    /// A stream that starts again from a copy of `base` (made outside the
+    /// clock) every [`HISTORY_WINDOW`] commands, so each figure is the
+    /// cost at a stated size.
+    pub fn from(base: &'a Ledger) -> Stream<'a> {
+        Stream::every(base, HISTORY_WINDOW)
+    }
+
+    /// As [`Stream::from`], starting again every `window` commands.
+    pub fn every(base: &'a Ledger, window: u64) -> Stream<'a> {
+        Stream {
+            ledger: base.clone(),
+            reset: Some((base, window)),
+            next: 0,
+        }
+    }
+
+    /// A stream that goes on from `ledger` for as long as the benchmark
+    /// runs.
+    pub fn endless(ledger: Ledger) -> Stream<'static> {
+        Stream {
+            ledger,
+            reset: None,
+            next: 0,
+        }
+    }
+
+    /// Times `step` on the stream's next commands, generated before the
+    /// clock starts.
+    pub fn run<C>(
+        &mut self,
+        b: &mut Bencher<'_>,
+        command: impl Fn(u64) -> C,
+        mut step: impl FnMut(&mut Ledger, C),
+    ) {
+        b.iter_custom(|iters| {
+            if let Some((base, window)) = self.reset
+                && self.next + iters > window
+            {
+                self.ledger = base.clone();
+                self.next = 0;
+            }
+            let commands: Vec<C> = (self.next..self.next + iters).map(&command).collect();
+            self.next += iters;
+            let clock = Instant::now();
+            for command in commands {
+                step(&mut self.ledger, command);
+            }
+            clock.elapsed()
+        })
+    }
+
+    /// Times executing the stream's next commands, each of which must be
+    /// accepted.
+    pub fn execute<C: Into<Command>>(&mut self, b: &mut Bencher<'_>, command: impl Fn(u64) -> C) {
+        self.run(b, command, |ledger, command| {
+            black_box(ledger.execute(command).expect("accepted"));
+        })
+    }
 }
 
 /// A 32-byte posting: what the minimal loop appends.

@@ -1167,7 +1167,8 @@ pub(crate) struct OrderRecord {
     pub(crate) at: DateTime<Utc>,
     pub(crate) amount: Money,
     pub(crate) points: Points,
-    pub(crate) lot: OrderLot,
+    /// What its points formed.
+    earned: OrderLot,
     breakdown: Breakdown,
     pub(crate) redemptions: Box<[Reference]>,
     pub(crate) cart: Option<Box<Cart>>,
@@ -1228,7 +1229,7 @@ impl OrderRecord {
             at: e.at,
             amount: e.amount,
             points: e.points,
-            lot: match (e.credit, e.pending) {
+            earned: match (e.credit, e.pending) {
                 (Some(c), _) => OrderLot::Credit(c),
                 (None, Some(p)) => OrderLot::Pending(p),
                 (None, None) => OrderLot::None,
@@ -1277,7 +1278,7 @@ impl OrderRecord {
 
     /// The lot the order's points formed, if it earned any.
     pub(crate) fn lot(&self) -> Option<LotId> {
-        match self.lot {
+        match self.earned {
             OrderLot::None => None,
             OrderLot::Credit(c) => Some(c.lot),
             OrderLot::Pending(p) => Some(p.lot),
@@ -1286,7 +1287,7 @@ impl OrderRecord {
 
     /// The points, when they were spendable at once.
     pub(crate) fn credit(&self) -> Option<LotCredit> {
-        match self.lot {
+        match self.earned {
             OrderLot::Credit(c) => Some(c),
             _ => None,
         }
@@ -1294,7 +1295,7 @@ impl OrderRecord {
 
     /// The points, when they were pending.
     pub(crate) fn pending(&self) -> Option<PendingCredit> {
-        match self.lot {
+        match self.earned {
             OrderLot::Pending(p) => Some(p),
             _ => None,
         }
@@ -1782,6 +1783,32 @@ impl Account {
         }
     }
 
+    /// The order whose points formed `lot`.
+    fn order_of_lot(&self, lot: LotId) -> Option<&Reference> {
+        let i = self
+            .order_lots
+            .binary_search_by_key(&lot, |(l, _)| *l)
+            .ok()?;
+        self.order_lots.get(i).map(|(_, order)| order)
+    }
+
+    /// Files `order` as the one whose points formed `lot`. Lots are
+    /// numbered in order, so a new one goes last without a search.
+    fn file_order_lot(&mut self, lot: LotId, order: &Reference) {
+        if self.order_lots.last().is_none_or(|(last, _)| *last < lot) {
+            self.order_lots.push((lot, order.clone()));
+            return;
+        }
+        match self.order_lots.binary_search_by_key(&lot, |(l, _)| *l) {
+            Ok(i) => {
+                if let Some(entry) = self.order_lots.get_mut(i) {
+                    entry.1 = order.clone();
+                }
+            }
+            Err(i) => self.order_lots.insert(i, (lot, order.clone())),
+        }
+    }
+
     /// Files a contribution to the tier metrics at `at` (never before the
     /// last one: a member's events come in time order), and says where.
     fn qualify(&mut self, at: DateTime<Utc>, contribution: Contribution) -> usize {
@@ -1852,13 +1879,8 @@ impl Account {
             }
             Event::PointsExpired(e) => {
                 for d in &e.draws {
-                    if let Some(o) = self
-                        .order_lots
-                        .binary_search_by_key(&d.lot, |(lot, _)| *lot)
-                        .ok()
-                        .and_then(|i| self.order_lots.get(i))
-                        .and_then(|(_, order)| self.orders.get_mut(order))
-                    {
+                    let order = self.order_of_lot(d.lot).cloned();
+                    if let Some(o) = order.and_then(|order| self.orders.get_mut(&order)) {
                         o.lapsed = Points::new(o.lapsed.value().saturating_add(d.points.value()));
                     }
                 }
@@ -1887,19 +1909,7 @@ impl Account {
                     ));
                 }
                 if let Some(lot) = record.lot() {
-                    // Lots are numbered in order: a new one goes last.
-                    if self.order_lots.last().is_none_or(|(last, _)| *last < lot) {
-                        self.order_lots.push((lot, e.order.clone()));
-                    } else {
-                        match self.order_lots.binary_search_by_key(&lot, |(l, _)| *l) {
-                            Ok(i) => {
-                                if let Some(entry) = self.order_lots.get_mut(i) {
-                                    entry.1 = e.order.clone();
-                                }
-                            }
-                            Err(i) => self.order_lots.insert(i, (lot, e.order.clone())),
-                        }
-                    }
+                    self.file_order_lot(lot, &e.order);
                 }
                 self.orders.insert(e.order.clone(), record);
             }
