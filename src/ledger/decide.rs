@@ -766,7 +766,7 @@ impl Ledger {
                 order: c.order,
             });
         };
-        if let Some(confirmed) = &order.confirmed {
+        if let Some(confirmed) = order.confirmed() {
             return Ok(repeated(Receipt::Confirmation(ConfirmationReceipt::new(
                 confirmed,
             ))));
@@ -1122,12 +1122,12 @@ impl Ledger {
                 problem: "a refund must be greater than zero",
             });
         }
-        let refunded_total = order.refunded.checked_add(c.amount)?;
-        if order.fully_refunded || refunded_total.amount() > recorded.amount.amount() {
+        let refunded_total = order.refunded().checked_add(c.amount)?;
+        if order.fully_refunded() || refunded_total.amount() > recorded.amount.amount() {
             return Err(Error::RefundExceedsOrder {
                 order: c.order,
                 order_amount: recorded.amount,
-                already_refunded: order.refunded,
+                already_refunded: order.refunded(),
                 requested: c.amount,
             });
         }
@@ -1181,7 +1181,7 @@ impl Ledger {
         // other lots in consumption order; what is still short goes to the
         // negative-balance policy.
         let claw = share(recorded.points)?
-            .checked_sub(order.clawed_back)?
+            .checked_sub(order.clawed_back())?
             .max(Points::ZERO);
         let own_lot = order.lot();
         let from_pending = own_lot
@@ -1205,9 +1205,9 @@ impl Ledger {
                 .map(|d| d.points),
         )?;
         let uncounted = order
-            .lapsed
+            .lapsed()
             .checked_add(lapsed_now)?
-            .checked_sub(order.lapsed_counted)?
+            .checked_sub(order.lapsed_counted())?
             .max(Points::ZERO);
         let expired = after_pending.min(uncounted);
         let from_available = after_pending.checked_sub(expired)?;

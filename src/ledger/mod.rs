@@ -198,6 +198,9 @@ impl Ledger {
                 if let Event::ReferralCodeIssued(e) = event {
                     self.codes.insert(e.code.clone(), member.clone());
                 }
+                // The account is at hand: file it without a second lookup.
+                file_due(&mut self.due, &self.program, member, account);
+                return Ok(());
             }
         }
         self.refile(member);
@@ -315,20 +318,29 @@ impl Ledger {
 
     /// Files the member in the due index under their next due time.
     pub(crate) fn refile(&mut self, member: &MemberId) {
-        let rules = account::DueRules::of(&self.program);
-        let Some(account) = self.accounts.get_mut(member) else {
-            return;
-        };
-        let due = account.wallet.next_due(rules);
-        if due == account.due {
-            return;
+        if let Some(account) = self.accounts.get_mut(member) {
+            file_due(&mut self.due, &self.program, member, account);
         }
-        if let Some(old) = account.due {
-            self.due.remove(&(old, member.clone()));
-        }
-        if let Some(new) = due {
-            self.due.insert((new, member.clone()));
-        }
-        account.due = due;
     }
+}
+
+/// Files `account` in the due index under its next due time, moving it
+/// from where it was filed before.
+fn file_due(
+    index: &mut BTreeSet<(DateTime<Utc>, MemberId)>,
+    program: &Program,
+    member: &MemberId,
+    account: &mut Account,
+) {
+    let due = account.wallet.next_due(account::DueRules::of(program));
+    if due == account.due {
+        return;
+    }
+    if let Some(old) = account.due {
+        index.remove(&(old, member.clone()));
+    }
+    if let Some(new) = due {
+        index.insert((new, member.clone()));
+    }
+    account.due = due;
 }
