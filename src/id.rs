@@ -105,9 +105,38 @@ impl IdText {
     }
 }
 
+/// An inline id's bytes as three big-endian words: two held in place
+/// compare as their words do, with no call per comparison. The bytes past
+/// the length are zero, and an id holds no zero byte (no control
+/// characters), so a shorter id that starts another sorts first, as text
+/// does.
+fn words(bytes: &[u8; INLINE]) -> (u64, u64, u64) {
+    let word = |chunk: Option<&[u8; 8]>| chunk.map_or(0, |c| u64::from_be_bytes(*c));
+    let (first, rest) = bytes.split_at(8);
+    let (second, third) = rest.split_at(8);
+    let mut last = [0; 8];
+    if let Some(place) = last.get_mut(..third.len()) {
+        place.copy_from_slice(third);
+    }
+    (
+        word(first.first_chunk()),
+        word(second.first_chunk()),
+        u64::from_be_bytes(last),
+    )
+}
+
 impl PartialEq for IdText {
     fn eq(&self, other: &IdText) -> bool {
-        self.as_bytes() == other.as_bytes()
+        match (self, other) {
+            (
+                IdText::Inline { len, bytes },
+                IdText::Inline {
+                    len: other_len,
+                    bytes: other_bytes,
+                },
+            ) => len == other_len && bytes == other_bytes,
+            _ => self.as_bytes() == other.as_bytes(),
+        }
     }
 }
 
@@ -122,7 +151,18 @@ impl PartialOrd for IdText {
 /// Byte order, which is the order of the text.
 impl Ord for IdText {
     fn cmp(&self, other: &IdText) -> std::cmp::Ordering {
-        self.as_bytes().cmp(other.as_bytes())
+        match (self, other) {
+            (
+                IdText::Inline { len, bytes },
+                IdText::Inline {
+                    len: other_len,
+                    bytes: other_bytes,
+                },
+            ) => words(bytes)
+                .cmp(&words(other_bytes))
+                .then(len.cmp(other_len)),
+            _ => self.as_bytes().cmp(other.as_bytes()),
+        }
     }
 }
 
@@ -371,6 +411,25 @@ mod tests {
             }
         }
         assert_eq!(std::mem::size_of::<Reference>(), 24);
+    }
+
+    proptest::proptest! {
+        /// Ids compare as their text does, whether held in place or
+        /// shared, for any text an id may hold (prefixes of each other,
+        /// multi-byte characters, either side of the 22-byte line).
+        #[test]
+        fn ids_order_as_their_text(
+            a in "[a-c0-9é ]{0,24}[a-cZ]",
+            b in "[a-c0-9é ]{0,24}[a-cZ]",
+            cut in 0_usize..26,
+        ) {
+            let b = if cut % 2 == 0 { a.chars().take(cut).collect::<String>() + &b } else { b };
+            let (Ok(x), Ok(y)) = (Reference::new(a.trim_start()), Reference::new(b.trim_start())) else {
+                return Ok(());
+            };
+            proptest::prop_assert_eq!(x.cmp(&y), x.as_str().cmp(y.as_str()));
+            proptest::prop_assert_eq!(x == y, x.as_str() == y.as_str());
+        }
     }
 
     #[test]

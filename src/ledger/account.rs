@@ -865,11 +865,16 @@ impl Wallet {
             next_lot = next_lot.max(p.lot.number().saturating_add(1));
         }
         for c in movement.credits.iter() {
-            let held = self
-                .lots
-                .get(&LotKey::new(c.lot, c.expires_at))
-                .copied()
-                .unwrap_or(Points::ZERO);
+            // A lot numbered past every lot so far holds nothing yet: the
+            // common credit, a purchase's new lot, needs no lookup.
+            let held = if c.lot.number() >= self.next_lot {
+                Points::ZERO
+            } else {
+                self.lots
+                    .get(&LotKey::new(c.lot, c.expires_at))
+                    .copied()
+                    .unwrap_or(Points::ZERO)
+            };
             held.checked_add(c.points.checked_sub(c.debt_repaid)?)?;
         }
 
@@ -1318,7 +1323,9 @@ impl OrderRecord {
 
     /// Of the lapsed points, those clawbacks have already counted.
     pub(crate) fn lapsed_counted(&self) -> Points {
-        self.after.as_ref().map_or(Points::ZERO, |a| a.lapsed_counted)
+        self.after
+            .as_ref()
+            .map_or(Points::ZERO, |a| a.lapsed_counted)
     }
 
     /// Whether refunds returned the whole amount.
