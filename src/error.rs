@@ -467,6 +467,15 @@ pub enum ApplyError {
         /// The member.
         member: MemberId,
     },
+    /// An enrolment beyond the most members one ledger holds
+    /// ([`MAX_MEMBERS`](crate::Ledger::MAX_MEMBERS)).
+    #[error("{member} cannot enrol: the ledger holds its limit of {limit} members")]
+    TooManyMembers {
+        /// The member.
+        member: MemberId,
+        /// The limit.
+        limit: u64,
+    },
     /// A second enrolment of the same member.
     #[error("{member} is already enrolled")]
     AlreadyEnrolled {

@@ -125,6 +125,39 @@ fn words(bytes: &[u8; INLINE]) -> (u64, u64, u64) {
     )
 }
 
+impl IdText {
+    /// A quick hash for the ledger's in-memory index: the inline words (or
+    /// the shared text eight bytes at a time) folded by multiplication,
+    /// then mixed. Not a fingerprint: equal ids hash alike in every run,
+    /// which is all an index needs; the index does not trust it to be
+    /// spread evenly (see `ledger::accounts`).
+    fn quick_hash(&self) -> u64 {
+        const K: u64 = 0x9e37_79b9_7f4a_7c15;
+        let fold = |h: u64, w: u64| (h.rotate_left(23) ^ w).wrapping_mul(K);
+        let h = match self {
+            IdText::Inline { len, bytes } => {
+                let (a, b, c) = words(bytes);
+                fold(fold(fold(u64::from(*len), a), b), c)
+            }
+            IdText::Shared(text) => text.as_bytes().chunks(8).fold(
+                u64::try_from(text.len()).unwrap_or(u64::MAX),
+                |h, chunk| {
+                    let mut word = [0; 8];
+                    if let Some(place) = word.get_mut(..chunk.len()) {
+                        place.copy_from_slice(chunk);
+                    }
+                    fold(h, u64::from_be_bytes(word))
+                },
+            ),
+        };
+        // The finaliser of MurmurHash3: every input bit reaches every
+        // output bit.
+        let h = (h ^ (h >> 33)).wrapping_mul(0xff51_afd7_ed55_8ccd);
+        let h = (h ^ (h >> 33)).wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
+    }
+}
+
 impl PartialEq for IdText {
     fn eq(&self, other: &IdText) -> bool {
         match (self, other) {
@@ -350,6 +383,13 @@ id_type!(
     "tier id",
     "gold"
 );
+
+impl MemberId {
+    /// A quick hash of the id for the ledger's member index.
+    pub(crate) fn quick_hash(&self) -> u64 {
+        self.0.quick_hash()
+    }
+}
 
 #[cfg(test)]
 mod tests {

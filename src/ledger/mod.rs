@@ -1,6 +1,7 @@
 //! The points ledger: accounts as the fold of events.
 
 mod account;
+mod accounts;
 mod command;
 mod decide;
 mod event;
@@ -79,7 +80,7 @@ use crate::{
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ledger {
     program: Program,
-    accounts: BTreeMap<MemberId, Account>,
+    accounts: accounts::Accounts,
     /// Each member with something due (a lot expiring, pending points
     /// maturing, an inactivity deadline), filed by when: `tick` visits only
     /// these.
@@ -89,11 +90,16 @@ pub struct Ledger {
 }
 
 impl Ledger {
+    /// The most members one ledger holds: 4,294,967,294 (accounts are
+    /// numbered in 32 bits). An enrolment beyond it is refused with
+    /// [`ApplyError::TooManyMembers`].
+    pub const MAX_MEMBERS: u64 = u32::MAX as u64 - 1;
+
     /// An empty ledger running `program`.
     pub fn new(program: Program) -> Ledger {
         Ledger {
             program,
-            accounts: BTreeMap::new(),
+            accounts: accounts::Accounts::default(),
             due: BTreeSet::new(),
             codes: BTreeMap::new(),
         }
@@ -171,12 +177,7 @@ impl Ledger {
         let member = event.member();
         match event {
             Event::MemberEnrolled(e) => {
-                if self.accounts.contains_key(member) {
-                    return Err(ApplyError::AlreadyEnrolled {
-                        member: member.clone(),
-                    });
-                }
-                self.accounts.insert(member.clone(), Account::new(e));
+                self.accounts.insert(member.clone(), Account::new(e))?;
             }
             _ => {
                 let account =

@@ -200,7 +200,7 @@ impl Ledger {
             .keys()
             .filter(|r| {
                 self.accounts
-                    .get(*r)
+                    .get(r)
                     .and_then(|a| a.book().referred.as_ref())
                     .is_some_and(|x| !x.qualifications.is_empty())
             })

@@ -1,0 +1,259 @@
+//! The ledger's accounts: held in one `Vec` in the order members enrolled,
+//! found through a hashed index, and listed through an ordered one.
+//!
+//! A command names its member by id, and the ledger finds the account on
+//! every command. An ordered map pays a key comparison per step down a tree
+//! of a million members, on cold memory; the hashed index finds most
+//! members in one probe. The ordered index stays the authority (and gives
+//! the by-id order of [`Accounts::values`], the fingerprint and `==`): a
+//! member the hashed index cannot place within [`MAX_PROBE`] slots, as
+//! ids chosen to collide would be, is found there instead, so no choice of
+//! ids makes a lookup slower than the ordered map alone.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+
+use super::{Account, Ledger};
+use crate::{ApplyError, MemberId};
+
+/// The most slots a lookup probes before it asks the ordered index.
+const MAX_PROBE: usize = 16;
+
+/// Every member's account.
+#[derive(Clone, Default)]
+pub(crate) struct Accounts {
+    /// The accounts, in the order the members enrolled.
+    slots: Vec<Account>,
+    /// Each member's slot, by id.
+    by_id: BTreeMap<MemberId, u32>,
+    /// Each member's slot, by hash: open addressing over a power-of-two
+    /// table, at most half full. An entry is the hash's top 32 bits above
+    /// the slot plus one; zero is an empty entry.
+    table: Vec<u64>,
+}
+
+impl Accounts {
+    /// The number of accounts.
+    pub(crate) fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Whether there are none.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    /// Where `member`'s account is held.
+    fn slot(&self, member: &MemberId) -> Option<usize> {
+        let hash = member.quick_hash();
+        let tag = hash >> 32;
+        for index in probe(hash, self.table.len()) {
+            let entry = self.table.get(index).copied().unwrap_or(0);
+            if entry == 0 {
+                // The member is not in the hashed index.
+                break;
+            }
+            if entry >> 32 == tag {
+                let slot = usize::try_from(entry & u64::from(u32::MAX))
+                    .unwrap_or(0)
+                    .wrapping_sub(1);
+                if self
+                    .slots
+                    .get(slot)
+                    .is_some_and(|account| account.member() == member)
+                {
+                    return Some(slot);
+                }
+            }
+        }
+        self.by_id
+            .get(member)
+            .and_then(|slot| usize::try_from(*slot).ok())
+    }
+
+    /// `member`'s account.
+    pub(crate) fn get(&self, member: &MemberId) -> Option<&Account> {
+        self.slot(member).and_then(|slot| self.slots.get(slot))
+    }
+
+    /// `member`'s account, to change.
+    pub(crate) fn get_mut(&mut self, member: &MemberId) -> Option<&mut Account> {
+        self.slot(member).and_then(|slot| self.slots.get_mut(slot))
+    }
+
+    /// Whether `member` has an account.
+    pub(crate) fn contains_key(&self, member: &MemberId) -> bool {
+        self.slot(member).is_some()
+    }
+
+    /// Adds the account of a member who has none.
+    pub(crate) fn insert(&mut self, member: MemberId, account: Account) -> Result<(), ApplyError> {
+        if self.contains_key(&member) {
+            return Err(ApplyError::AlreadyEnrolled { member });
+        }
+        let slot = match u32::try_from(self.slots.len()) {
+            Ok(slot) if u64::from(slot) < Ledger::MAX_MEMBERS => slot,
+            _ => {
+                return Err(ApplyError::TooManyMembers {
+                    member,
+                    limit: Ledger::MAX_MEMBERS,
+                });
+            }
+        };
+        if self.slots.len() >= self.table.len() / 2 {
+            self.grow();
+        }
+        place(&mut self.table, &member, slot);
+        self.by_id.insert(member, slot);
+        self.slots.push(account);
+        Ok(())
+    }
+
+    /// Doubles the hashed index (to 64 entries at first) and files every
+    /// account again.
+    fn grow(&mut self) {
+        let size = self.table.len().saturating_mul(2).max(64);
+        self.table = vec![0; size];
+        for (account, slot) in self.slots.iter().zip(0_u32..) {
+            place(&mut self.table, account.member(), slot);
+        }
+    }
+
+    /// The members, by id.
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &MemberId> {
+        self.by_id.keys()
+    }
+
+    /// The accounts, by member id.
+    pub(crate) fn values(&self) -> impl Iterator<Item = &Account> {
+        self.by_id
+            .values()
+            .filter_map(|slot| usize::try_from(*slot).ok())
+            .filter_map(|slot| self.slots.get(slot))
+    }
+}
+
+/// The entries `hash`'s probe sequence visits in a table of `size`
+/// entries (a power of two): from the hash's low bits on, at most
+/// [`MAX_PROBE`] of them.
+fn probe(hash: u64, size: usize) -> impl Iterator<Item = usize> {
+    let mask = size.wrapping_sub(1);
+    // The low bits start the sequence; the high 32 are the entry's tag.
+    let start = usize::try_from(hash & u64::try_from(mask).unwrap_or(u64::MAX)).unwrap_or(0);
+    (0..MAX_PROBE.min(size)).map(move |step| start.wrapping_add(step) & mask)
+}
+
+/// Files `slot` under `member`'s hash at the first empty entry of its
+/// probe sequence; a member whose sequence has none stays in the ordered
+/// index alone.
+fn place(table: &mut [u64], member: &MemberId, slot: u32) {
+    let hash = member.quick_hash();
+    let entry = (hash >> 32) << 32 | u64::from(slot).saturating_add(1);
+    for index in probe(hash, table.len()) {
+        if let Some(free) = table.get_mut(index)
+            && *free == 0
+        {
+            *free = entry;
+            return;
+        }
+    }
+}
+
+/// Accounts are equal when the same members hold equal accounts; the order
+/// they enrolled in and the hashed index do not count.
+impl PartialEq for Accounts {
+    fn eq(&self, other: &Accounts) -> bool {
+        self.len() == other.len() && self.values().eq(other.values())
+    }
+}
+
+impl Eq for Accounts {}
+
+/// As a map from member id to account hashes: the ledger's fingerprint
+/// does not depend on how accounts are held.
+impl Hash for Accounts {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_usize(self.len());
+        for account in self.values() {
+            account.member().hash(state);
+            account.hash(state);
+        }
+    }
+}
+
+impl fmt::Debug for Accounts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.values().map(|account| (account.member(), account)))
+            .finish()
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Enroll, Program};
+
+    fn enrolled(n: usize) -> Result<(Ledger, Vec<MemberId>), Box<dyn std::error::Error>> {
+        let program: Program = serde_json::from_str(r#"{"currency": "EUR"}"#)?;
+        let mut ledger = Ledger::new(program);
+        let at = "2026-01-12T10:00:00Z".parse()?;
+        let mut members = Vec::new();
+        for i in 0..n {
+            let member: MemberId = format!("member-{i}").parse()?;
+            ledger.execute(Enroll::new(member.clone(), at))?;
+            members.push(member);
+        }
+        Ok((ledger, members))
+    }
+
+    fn all_found(accounts: &Accounts, members: &[MemberId]) -> bool {
+        members
+            .iter()
+            .all(|m| accounts.get(m).is_some_and(|account| account.member() == m))
+    }
+
+    #[test]
+    fn members_the_hashed_index_cannot_place_are_found_in_the_ordered_one()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let (ledger, members) = enrolled(300)?;
+        let mut accounts = ledger.accounts.clone();
+        assert!(all_found(&accounts, &members));
+        let stranger: MemberId = "stranger".parse()?;
+        assert!(!accounts.contains_key(&stranger));
+
+        // Every entry taken by another slot under every tag, as ids chosen
+        // to collide would leave it: each lookup probes its limit, then
+        // asks the ordered index.
+        for (entry, i) in accounts.table.iter_mut().zip(0_u64..) {
+            *entry = (i << 32) | 1;
+        }
+        assert!(all_found(&accounts, &members));
+        assert!(!accounts.contains_key(&stranger));
+
+        // An empty hashed index: the ordered one finds everyone.
+        accounts.table.iter_mut().for_each(|entry| *entry = 0);
+        assert!(all_found(&accounts, &members));
+        Ok(())
+    }
+
+    #[test]
+    fn accounts_compare_and_list_by_member_id_whatever_order_they_enrolled_in()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let (ledger, members) = enrolled(70)?;
+        let program = ledger.program().clone();
+        let at = "2026-01-12T10:00:00Z".parse()?;
+        let mut reversed = Ledger::new(program);
+        for member in members.iter().rev() {
+            reversed.execute(Enroll::new(member.clone(), at))?;
+        }
+        assert_eq!(reversed.accounts, ledger.accounts);
+        assert_eq!(reversed.state_hash(), ledger.state_hash());
+        let listed: Vec<&MemberId> = ledger.accounts.keys().collect();
+        let mut sorted = listed.clone();
+        sorted.sort();
+        assert_eq!(listed, sorted);
+        assert!(ledger.accounts.values().map(Account::member).eq(sorted));
+        Ok(())
+    }
+}
