@@ -38,6 +38,23 @@ struct Part<'c> {
     amount: Decimal,
 }
 
+/// An order's earning parts: the whole amount when the host sent no cart
+/// (held in place: the common purchase allocates no list), or the cart's
+/// lines, shipping and tax.
+enum Parts<'c> {
+    Whole(Part<'c>),
+    Cart(Vec<Part<'c>>),
+}
+
+impl<'c> Parts<'c> {
+    fn iter(&self) -> std::slice::Iter<'_, Part<'c>> {
+        match self {
+            Parts::Whole(part) => std::slice::from_ref(part).iter(),
+            Parts::Cart(parts) => parts.iter(),
+        }
+    }
+}
+
 /// A multiplier that may apply to parts.
 struct Multiplier<'p> {
     source: EarnSource,
@@ -122,7 +139,7 @@ pub(crate) fn earn_purchase(
         tally.matched = true;
         Ok(())
     };
-    for part in &parts {
+    for part in parts.iter() {
         add(&mut base, part.amount, Decimal::ONE)?;
         let matched: Vec<(usize, Decimal)> = multipliers
             .iter()
@@ -357,15 +374,12 @@ fn coefficients(matched: &[(usize, Decimal)], stacking: Stacking) -> Option<Vec<
 /// The order's parts that earn, each with the amount it earns on: what was
 /// paid for it, less its share of the discounts paid with points and, when
 /// the program excludes them, of the gift-card payment.
-fn eligible_parts<'c>(
-    program: &Program,
-    facts: &PurchaseFacts<'c>,
-) -> Result<Vec<Part<'c>>, Error> {
+fn eligible_parts<'c>(program: &Program, facts: &PurchaseFacts<'c>) -> Result<Parts<'c>, Error> {
     let Some(cart) = facts.cart else {
-        return Ok(vec![Part {
+        return Ok(Parts::Whole(Part {
             line: None,
             amount: facts.amount.amount(),
-        }]);
+        }));
     };
     let checked = cart.check()?;
     program.check_currency(&checked.total)?;
@@ -454,7 +468,7 @@ fn eligible_parts<'c>(
             parts.push(Part { line, amount });
         }
     }
-    Ok(parts)
+    Ok(Parts::Cart(parts))
 }
 
 fn total_of(amounts: &[Decimal], targets: &[usize]) -> Result<Decimal, Error> {
