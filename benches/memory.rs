@@ -107,7 +107,13 @@ fn main() {
         empty as f64 / 1e6,
         empty as f64 / 10_000.0
     );
-    for (members, orders) in [(10_000, 10), (100_000, 10), (10_000, 100)] {
+    for (members, orders) in [
+        (10_000, 1),
+        (10_000, 3),
+        (10_000, 10),
+        (100_000, 10),
+        (10_000, 100),
+    ] {
         let (held, events, allocations) = measure(members, orders);
         let (empty, _, _) = measure(members, 0);
         let purchases = members * orders;

@@ -1428,7 +1428,7 @@ pub struct Account {
     member: MemberId,
     enrolled_at: DateTime<Utc>,
     pub(crate) wallet: Wallet,
-    pub(crate) orders: BTreeMap<Reference, OrderRecord>,
+    pub(crate) orders: super::orders::Orders,
     pub(crate) redemptions: BTreeMap<Reference, RedemptionRecord>,
     pub(crate) refunds: BTreeMap<Reference, OrderRefunded>,
     pub(crate) adjustments: BTreeMap<Reference, PointsAdjusted>,
@@ -1495,7 +1495,7 @@ impl Account {
             member: event.member.clone(),
             enrolled_at: event.at,
             wallet: Wallet::new(event),
-            orders: BTreeMap::new(),
+            orders: super::orders::Orders::default(),
             redemptions: BTreeMap::new(),
             refunds: BTreeMap::new(),
             adjustments: BTreeMap::new(),
@@ -2140,6 +2140,56 @@ mod tests {
             cart: None,
         };
         Some(OrderRecord::of(&event))
+    }
+
+    #[test]
+    fn orders_compare_and_hash_by_reference_whatever_order_they_were_placed_in() {
+        use super::super::orders::Orders;
+        let Some(record) = recorded() else {
+            unreachable!("the record's fields parse")
+        };
+        let references: Vec<Reference> = ["ORD-2", "ORD-10", "A-1", "ORD-1"]
+            .iter()
+            .filter_map(|r| r.parse().ok())
+            .collect();
+        let mut placed = Orders::default();
+        let mut reversed = Orders::default();
+        for (reference, points) in references.iter().zip(1_i64..) {
+            let mut record = record.clone();
+            record.points = Points::new(points);
+            placed.insert(reference.clone(), record);
+        }
+        let numbered: Vec<(&Reference, i64)> = references.iter().zip(1_i64..).collect();
+        for (reference, points) in numbered.into_iter().rev() {
+            let mut record = record.clone();
+            record.points = Points::new(points);
+            reversed.insert(reference.clone(), record);
+        }
+        assert_eq!(placed, reversed);
+        let mut a = crate::siphash::SipHasher24::new(1, 2);
+        let mut b = crate::siphash::SipHasher24::new(1, 2);
+        placed.hash(&mut a);
+        reversed.hash(&mut b);
+        assert_eq!(a.finish(), b.finish());
+        let listed: Vec<&str> = placed.iter().map(|(r, _)| r.as_str()).collect();
+        assert_eq!(listed, ["A-1", "ORD-1", "ORD-10", "ORD-2"]);
+
+        // A reference already recorded keeps its record.
+        let Some(first) = references.first() else {
+            unreachable!("four references")
+        };
+        placed.insert(first.clone(), record.clone());
+        assert_eq!(placed.len(), 4);
+        assert_eq!(placed.get(first).map(|o| o.points), Some(Points::new(1)));
+        if let Some(o) = placed.get_mut(first) {
+            o.points = Points::new(9);
+        }
+        assert_eq!(placed.get(first).map(|o| o.points), Some(Points::new(9)));
+        assert!(!placed.contains_key(&record_reference()));
+    }
+
+    fn record_reference() -> Reference {
+        Reference::new("never-placed").unwrap_or_else(|_| unreachable!("a valid id"))
     }
 
     #[test]
