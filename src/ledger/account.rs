@@ -1420,24 +1420,13 @@ pub(crate) enum TransferRecord {
     In(PointsTransferredIn),
 }
 
-/// One member's account: the fold of their events.
-///
-/// Read it through [`Ledger::account`](crate::Ledger::account).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Account {
-    member: MemberId,
-    enrolled_at: DateTime<Utc>,
-    pub(crate) wallet: Wallet,
-    pub(crate) orders: super::orders::Orders,
-    pub(crate) redemptions: BTreeMap<Reference, RedemptionRecord>,
+/// What most members never have: refunds, adjustments, transfers, custom
+/// actions, reward uses and membership references.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Rare {
     pub(crate) refunds: BTreeMap<Reference, OrderRefunded>,
     pub(crate) adjustments: BTreeMap<Reference, PointsAdjusted>,
     pub(crate) transfers: BTreeMap<Reference, TransferRecord>,
-    /// The order whose points formed each lot, for clawbacks.
-    /// By lot id; lots are numbered in order, so a new one is pushed.
-    pub(crate) order_lots: Vec<(LotId, Reference)>,
-    /// The sign-up bonus, when one was awarded.
-    pub(crate) sign_up: Option<BonusAwarded>,
     /// Custom actions rewarded, by the host's reference.
     pub(crate) actions: BTreeMap<Reference, BonusAwarded>,
     /// When each action was rewarded, oldest first.
@@ -1445,19 +1434,112 @@ pub struct Account {
     /// When each reward was redeemed (cancellations left out), oldest
     /// first.
     pub(crate) reward_uses: BTreeMap<RewardId, Vec<DateTime<Utc>>>,
+    /// Membership purchases, renewals and cancellations, by the host's
+    /// reference.
+    pub(crate) membership_refs: BTreeMap<Reference, Event>,
+}
+
+/// The rare records of a member who has none.
+static NO_RARE: Rare = Rare {
+    refunds: BTreeMap::new(),
+    adjustments: BTreeMap::new(),
+    transfers: BTreeMap::new(),
+    actions: BTreeMap::new(),
+    action_times: BTreeMap::new(),
+    reward_uses: BTreeMap::new(),
+    membership_refs: BTreeMap::new(),
+};
+
+/// The rare records held in `rare`, allocated on first use.
+fn rare_mut(rare: &mut Option<Box<Rare>>) -> &mut Rare {
+    rare.get_or_insert_with(Box::default)
+}
+
+/// One member's account: the fold of their events.
+///
+/// Read it through [`Ledger::account`](crate::Ledger::account).
+#[derive(Debug, Clone)]
+pub struct Account {
+    member: MemberId,
+    enrolled_at: DateTime<Utc>,
+    pub(crate) wallet: Wallet,
+    pub(crate) orders: super::orders::Orders,
+    pub(crate) redemptions: BTreeMap<Reference, RedemptionRecord>,
+    /// The order whose points formed each lot, for clawbacks.
+    /// By lot id; lots are numbered in order, so a new one is pushed.
+    pub(crate) order_lots: Vec<(LotId, Reference)>,
+    /// The sign-up bonus, when one was awarded.
+    pub(crate) sign_up: Option<Box<BonusAwarded>>,
+    /// Refunds, adjustments, transfers, actions, reward uses and
+    /// membership references, once the member has any: allocated with the
+    /// first, so a member who only buys carries one pointer for them.
+    rare: Option<Box<Rare>>,
     /// What each order and bonus adds to the tier metrics, by when; and
     /// their sum.
     pub(crate) qualifying: Vec<(DateTime<Utc>, Contribution)>,
     pub(crate) qualifying_total: Contribution,
-    /// Membership purchases, renewals and cancellations, by the host's
-    /// reference.
-    pub(crate) membership_refs: BTreeMap<Reference, Event>,
     /// Referrals: the member's code, who referred them, whom they
     /// referred; allocated with the first referral event.
     pub(crate) referrals: Option<Box<ReferralBook>>,
     pub(crate) journal: Vec<Posting>,
     /// When something next falls due, as filed in the ledger's due index.
     pub(crate) due: Option<DateTime<Utc>>,
+}
+
+/// Accounts compare and hash field by field in the order they were
+/// declared before the rare records moved behind a pointer, each rare map
+/// read as empty when not allocated: the fingerprint does not depend on
+/// how they are held.
+impl PartialEq for Account {
+    fn eq(&self, other: &Account) -> bool {
+        let (a, b) = (self.rare(), other.rare());
+        self.member == other.member
+            && self.enrolled_at == other.enrolled_at
+            && self.wallet == other.wallet
+            && self.orders == other.orders
+            && self.redemptions == other.redemptions
+            && a.refunds == b.refunds
+            && a.adjustments == b.adjustments
+            && a.transfers == b.transfers
+            && self.order_lots == other.order_lots
+            && self.sign_up == other.sign_up
+            && a.actions == b.actions
+            && a.action_times == b.action_times
+            && a.reward_uses == b.reward_uses
+            && self.qualifying == other.qualifying
+            && self.qualifying_total == other.qualifying_total
+            && a.membership_refs == b.membership_refs
+            && self.referrals == other.referrals
+            && self.journal == other.journal
+            && self.due == other.due
+    }
+}
+
+impl Eq for Account {}
+
+impl std::hash::Hash for Account {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let rare = self.rare();
+        self.member.hash(state);
+        self.enrolled_at.hash(state);
+        self.wallet.hash(state);
+        self.orders.hash(state);
+        self.redemptions.hash(state);
+        rare.refunds.hash(state);
+        rare.adjustments.hash(state);
+        rare.transfers.hash(state);
+        self.order_lots.hash(state);
+        self.sign_up.hash(state);
+        rare.actions.hash(state);
+        rare.action_times.hash(state);
+        rare.reward_uses.hash(state);
+        self.qualifying.hash(state);
+        self.qualifying_total.hash(state);
+        rare.membership_refs.hash(state);
+        self.referrals.hash(state);
+        self.journal.hash(state);
+        self.due.hash(state);
+    }
 }
 
 /// The referrals of a member who has none.
@@ -1497,17 +1579,11 @@ impl Account {
             wallet: Wallet::new(event),
             orders: super::orders::Orders::default(),
             redemptions: BTreeMap::new(),
-            refunds: BTreeMap::new(),
-            adjustments: BTreeMap::new(),
-            transfers: BTreeMap::new(),
             order_lots: Vec::new(),
             sign_up: None,
-            actions: BTreeMap::new(),
-            action_times: BTreeMap::new(),
-            reward_uses: BTreeMap::new(),
+            rare: None,
             qualifying: Vec::new(),
             qualifying_total: Contribution::default(),
-            membership_refs: BTreeMap::new(),
             referrals: (!event.fingerprints.is_empty()).then(|| {
                 let mut book = ReferralBook::default();
                 book.fingerprints.extend(event.fingerprints.iter().cloned());
@@ -1604,6 +1680,12 @@ impl Account {
         })
     }
 
+    /// Refunds, adjustments, transfers, actions, reward uses and
+    /// membership references.
+    pub(crate) fn rare(&self) -> &Rare {
+        self.rare.as_deref().unwrap_or(&NO_RARE)
+    }
+
     /// How many orders the member has placed.
     pub fn order_count(&self) -> usize {
         self.orders.len()
@@ -1681,7 +1763,7 @@ impl Account {
                 }
             }
             Event::OrderRefunded(e) => {
-                if self.refunds.contains_key(&e.refund) {
+                if self.rare().refunds.contains_key(&e.refund) {
                     return Err(self.duplicate(ReferenceKind::Refund, &e.refund));
                 }
                 let Some(order) = self.orders.get(&e.order) else {
@@ -1735,17 +1817,17 @@ impl Account {
                 }
             }
             Event::PointsAdjusted(e) => {
-                if self.adjustments.contains_key(&e.adjustment) {
+                if self.rare().adjustments.contains_key(&e.adjustment) {
                     return Err(self.duplicate(ReferenceKind::Adjustment, &e.adjustment));
                 }
             }
             Event::PointsTransferredOut(e) => {
-                if self.transfers.contains_key(&e.transfer) {
+                if self.rare().transfers.contains_key(&e.transfer) {
                     return Err(self.duplicate(ReferenceKind::Transfer, &e.transfer));
                 }
             }
             Event::PointsTransferredIn(e) => {
-                if self.transfers.contains_key(&e.transfer) {
+                if self.rare().transfers.contains_key(&e.transfer) {
                     return Err(self.duplicate(ReferenceKind::Transfer, &e.transfer));
                 }
             }
@@ -1768,7 +1850,9 @@ impl Account {
                         problem: "a birthday bonus for a year already granted, or without a birth date",
                     });
                 }
-                BonusKind::Action { reference, .. } if self.actions.contains_key(reference) => {
+                BonusKind::Action { reference, .. }
+                    if self.rare().actions.contains_key(reference) =>
+                {
                     return Err(self.duplicate(ReferenceKind::Action, reference));
                 }
                 _ => {}
@@ -1792,7 +1876,7 @@ impl Account {
                 }
             }
             Event::MembershipStarted(e) => {
-                if self.membership_refs.contains_key(&e.reference) {
+                if self.rare().membership_refs.contains_key(&e.reference) {
                     return Err(self.duplicate(ReferenceKind::Membership, &e.reference));
                 }
                 if self.wallet.membership.is_some() {
@@ -1805,7 +1889,7 @@ impl Account {
             }
             Event::MembershipRenewed(e) => {
                 if let Some(r) = &e.reference
-                    && self.membership_refs.contains_key(r)
+                    && self.rare().membership_refs.contains_key(r)
                 {
                     return Err(self.duplicate(ReferenceKind::Membership, r));
                 }
@@ -1819,7 +1903,7 @@ impl Account {
             }
             Event::MembershipEnded(e) => {
                 if let MembershipEnd::Cancelled { reference, .. } = &e.reason
-                    && self.membership_refs.contains_key(reference)
+                    && self.rare().membership_refs.contains_key(reference)
                 {
                     return Err(self.duplicate(ReferenceKind::Membership, reference));
                 }
@@ -1951,11 +2035,12 @@ impl Account {
                     },
                 );
                 match &e.bonus {
-                    BonusKind::SignUp => self.sign_up = Some(e.clone()),
+                    BonusKind::SignUp => self.sign_up = Some(Box::new(e.clone())),
                     BonusKind::Birthday { .. } => {}
                     BonusKind::Action { action, reference } => {
-                        self.actions.insert(reference.clone(), e.clone());
-                        self.action_times
+                        let rare = rare_mut(&mut self.rare);
+                        rare.actions.insert(reference.clone(), e.clone());
+                        rare.action_times
                             .entry(action.clone())
                             .or_default()
                             .push(e.at);
@@ -1964,17 +2049,21 @@ impl Account {
             }
             Event::TierChanged(_) | Event::TierReviewed(_) => {}
             Event::MembershipStarted(e) => {
-                self.membership_refs
+                rare_mut(&mut self.rare)
+                    .membership_refs
                     .insert(e.reference.clone(), event.clone());
             }
             Event::MembershipRenewed(e) => {
                 if let Some(r) = &e.reference {
-                    self.membership_refs.insert(r.clone(), event.clone());
+                    rare_mut(&mut self.rare)
+                        .membership_refs
+                        .insert(r.clone(), event.clone());
                 }
             }
             Event::MembershipEnded(e) => {
                 if let MembershipEnd::Cancelled { reference, .. } = &e.reason {
-                    self.membership_refs
+                    rare_mut(&mut self.rare)
+                        .membership_refs
                         .insert(reference.clone(), event.clone());
                 }
             }
@@ -2022,7 +2111,8 @@ impl Account {
                 }
             }
             Event::RewardRedeemed(e) => {
-                self.reward_uses
+                rare_mut(&mut self.rare)
+                    .reward_uses
                     .entry(e.reward.clone())
                     .or_default()
                     .push(e.at);
@@ -2040,7 +2130,7 @@ impl Account {
                 if let Some(r) = self.redemptions.get_mut(&e.redemption) {
                     r.cancelled = Some(e.clone());
                     let (reward, at) = (&r.redeemed.reward, r.redeemed.at);
-                    if let Some(uses) = self.reward_uses.get_mut(reward)
+                    if let Some(uses) = rare_mut(&mut self.rare).reward_uses.get_mut(reward)
                         && let Some(i) = uses.iter().rposition(|t| *t == at)
                     {
                         uses.remove(i);
@@ -2087,17 +2177,23 @@ impl Account {
                             Points::new(rec.restored.value().saturating_add(r.points.value()));
                     }
                 }
-                self.refunds.insert(e.refund.clone(), e.clone());
+                rare_mut(&mut self.rare)
+                    .refunds
+                    .insert(e.refund.clone(), e.clone());
             }
             Event::PointsAdjusted(e) => {
-                self.adjustments.insert(e.adjustment.clone(), e.clone());
+                rare_mut(&mut self.rare)
+                    .adjustments
+                    .insert(e.adjustment.clone(), e.clone());
             }
             Event::PointsTransferredOut(e) => {
-                self.transfers
+                rare_mut(&mut self.rare)
+                    .transfers
                     .insert(e.transfer.clone(), TransferRecord::Out(e.clone()));
             }
             Event::PointsTransferredIn(e) => {
-                self.transfers
+                rare_mut(&mut self.rare)
+                    .transfers
                     .insert(e.transfer.clone(), TransferRecord::In(e.clone()));
             }
             // The referral book records these.

@@ -866,6 +866,7 @@ impl Ledger {
             check_chosen_points(reward, tier, c.points)?;
         }
         let uses = account
+            .rare()
             .reward_uses
             .get(reward.id())
             .map_or(&[][..], Vec::as_slice);
@@ -925,7 +926,7 @@ impl Ledger {
 
     fn decide_action(&self, c: Action) -> Result<Decision, Error> {
         let account = self.enrolled(&c.member)?;
-        if let Some(recorded) = account.actions.get(&c.reference) {
+        if let Some(recorded) = account.rare().actions.get(&c.reference) {
             if let BonusKind::Action { action, .. } = &recorded.bonus
                 && action != &c.action
             {
@@ -949,6 +950,7 @@ impl Ledger {
                     action: c.action.clone(),
                 })?;
         let times = account
+            .rare()
             .action_times
             .get(&c.action)
             .map_or(&[][..], Vec::as_slice);
@@ -1063,7 +1065,7 @@ impl Ledger {
 
     fn decide_refund(&self, c: Refund) -> Result<Decision, Error> {
         let account = self.enrolled(&c.member)?;
-        if let Some(recorded) = account.refunds.get(&c.refund) {
+        if let Some(recorded) = account.rare().refunds.get(&c.refund) {
             if recorded.order != c.order {
                 return Err(conflict(
                     ReferenceKind::Refund,
@@ -1278,7 +1280,7 @@ impl Ledger {
 
     fn decide_adjust(&self, c: Adjust) -> Result<Decision, Error> {
         let account = self.enrolled(&c.member)?;
-        if let Some(recorded) = account.adjustments.get(&c.adjustment) {
+        if let Some(recorded) = account.rare().adjustments.get(&c.adjustment) {
             if recorded.points != c.points {
                 return Err(conflict(
                     ReferenceKind::Adjustment,
@@ -1352,7 +1354,7 @@ impl Ledger {
         }
         let from = self.enrolled(&c.from)?;
         let to = self.enrolled(&c.to)?;
-        if let Some(recorded) = from.transfers.get(&c.transfer) {
+        if let Some(recorded) = from.rare().transfers.get(&c.transfer) {
             let super::account::TransferRecord::Out(recorded) = recorded else {
                 return Err(conflict(
                     ReferenceKind::Transfer,
@@ -1382,7 +1384,7 @@ impl Ledger {
             }
             return Ok(repeated(Receipt::Transfer(TransferReceipt::new(recorded))));
         }
-        if to.transfers.contains_key(&c.transfer) {
+        if to.rare().transfers.contains_key(&c.transfer) {
             return Err(conflict(
                 ReferenceKind::Transfer,
                 &c.transfer,

@@ -382,6 +382,7 @@ impl Ledger {
                     at,
                     offset: self.program.utc_offset(),
                     uses: account
+                        .rare()
                         .reward_uses
                         .get(r.id())
                         .map_or(&[][..], Vec::as_slice),

@@ -369,7 +369,7 @@ impl Ledger {
 
     pub(crate) fn decide_join(&self, c: JoinMembership) -> Result<Decision, Error> {
         let account = self.enrolled(&c.member)?;
-        if let Some(recorded) = account.membership_refs.get(&c.reference) {
+        if let Some(recorded) = account.rare().membership_refs.get(&c.reference) {
             return match recorded {
                 Event::MembershipStarted(e) if e.membership == c.membership => {
                     Ok(repeated(self.membership_receipt(account, recorded)?))
@@ -438,7 +438,7 @@ impl Ledger {
         kind: &'static str,
     ) -> Result<Change<'a>, Error> {
         let account = self.enrolled(member)?;
-        if let Some(recorded) = account.membership_refs.get(reference) {
+        if let Some(recorded) = account.rare().membership_refs.get(reference) {
             return if recorded.kind() == kind {
                 Ok(Change::Repeat(repeated(
                     self.membership_receipt(account, recorded)?,
