@@ -2284,6 +2284,56 @@ mod tests {
         assert!(!placed.contains_key(&record_reference()));
     }
 
+    proptest::proptest! {
+        /// A member's orders behave as the ordered map they replaced:
+        /// each reference finds the record filed first under it, the
+        /// others find nothing, they list by reference, and they compare
+        /// and fingerprint alike whatever order they were placed in.
+        #[test]
+        fn orders_behave_as_an_ordered_map(
+            placed in proptest::collection::vec("[A-C0-9-]{1,4}|[a-c]{21,24}", 0..120),
+            asked in proptest::collection::vec("[A-C0-9-]{1,5}", 0..20),
+        ) {
+            use super::super::orders::Orders;
+            let Some(record) = recorded() else {
+                unreachable!("the record's fields parse")
+            };
+            let mut orders = Orders::default();
+            let mut model: BTreeMap<Reference, i64> = BTreeMap::new();
+            for (text, n) in placed.iter().zip(0_i64..) {
+                let Ok(reference) = Reference::new(text.as_str()) else { continue };
+                let mut record = record.clone();
+                record.points = Points::new(n);
+                orders.insert(reference.clone(), record);
+                model.entry(reference).or_insert(n);
+            }
+            proptest::prop_assert_eq!(orders.len(), model.len());
+            proptest::prop_assert_eq!(orders.is_empty(), model.is_empty());
+            for (reference, n) in &model {
+                proptest::prop_assert_eq!(orders.get(reference).map(|o| o.points), Some(Points::new(*n)));
+            }
+            for text in &asked {
+                let Ok(reference) = Reference::new(text.as_str()) else { continue };
+                proptest::prop_assert_eq!(orders.contains_key(&reference), model.contains_key(&reference));
+            }
+            proptest::prop_assert!(orders.iter().map(|(r, o)| (r, o.points.value())).eq(model.iter().map(|(r, n)| (r, *n))));
+
+            // The same orders placed last first.
+            let mut reversed = Orders::default();
+            for (reference, n) in model.iter().rev() {
+                let mut record = record.clone();
+                record.points = Points::new(*n);
+                reversed.insert(reference.clone(), record);
+            }
+            proptest::prop_assert!(orders == reversed);
+            let mut a = crate::siphash::SipHasher24::new(1, 2);
+            let mut b = crate::siphash::SipHasher24::new(1, 2);
+            orders.hash(&mut a);
+            reversed.hash(&mut b);
+            proptest::prop_assert_eq!(a.finish(), b.finish());
+        }
+    }
+
     fn record_reference() -> Reference {
         Reference::new("never-placed").unwrap_or_else(|_| unreachable!("a valid id"))
     }

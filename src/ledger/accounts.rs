@@ -213,6 +213,48 @@ mod tests {
             .all(|m| accounts.get(m).is_some_and(|account| account.member() == m))
     }
 
+    proptest::proptest! {
+        /// The accounts behave as the ordered map they replaced: every
+        /// enrolled member is found, no other is, a second enrolment is
+        /// refused, and they list by member id; through the growth of the
+        /// hashed index and whatever ids collide in it.
+        #[test]
+        fn accounts_behave_as_an_ordered_map(
+            ids in proptest::collection::vec("[a-d]{1,3}|[a-d]{20,26}", 1..150),
+            strangers in proptest::collection::vec("[a-e]{1,4}", 0..20),
+        ) {
+            let program: crate::Program = serde_json::from_str(r#"{"currency": "EUR"}"#)
+                .map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?;
+            let at = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
+            let mut ledger = Ledger::new(program);
+            let mut model = std::collections::BTreeSet::new();
+            for id in &ids {
+                let member: MemberId = id.parse()
+                    .map_err(|_| proptest::test_runner::TestCaseError::reject("not an id"))?;
+                let event = crate::MemberEnrolled {
+                    member: member.clone(),
+                    at,
+                    birth_date: None,
+                    fingerprints: Vec::new(),
+                };
+                let fresh = model.insert(member.clone());
+                let result = ledger.accounts.insert(member.clone(), Account::new(&event));
+                proptest::prop_assert_eq!(result.is_ok(), fresh);
+            }
+            proptest::prop_assert_eq!(ledger.accounts.len(), model.len());
+            for member in &model {
+                proptest::prop_assert!(ledger.accounts.get(member).is_some_and(|a| a.member() == member));
+            }
+            for id in &strangers {
+                let member: MemberId = id.parse()
+                    .map_err(|_| proptest::test_runner::TestCaseError::reject("not an id"))?;
+                proptest::prop_assert_eq!(ledger.accounts.contains_key(&member), model.contains(&member));
+            }
+            proptest::prop_assert!(ledger.accounts.keys().eq(model.iter()));
+            proptest::prop_assert!(ledger.accounts.values().map(Account::member).eq(model.iter()));
+        }
+    }
+
     #[test]
     fn members_the_hashed_index_cannot_place_are_found_in_the_ordered_one()
     -> Result<(), Box<dyn std::error::Error>> {
