@@ -54,7 +54,7 @@ pub(crate) struct Voucher {
 }
 
 /// One member's referrals.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct ReferralBook {
     /// The member's own code, and when it was issued.
     pub(crate) code: Option<(ReferralCode, DateTime<Utc>)>,
@@ -72,6 +72,42 @@ pub(crate) struct ReferralBook {
     /// Points received from referrals, and taken back.
     pub(crate) points_received: Points,
     pub(crate) points_reversed: Points,
+    /// How many of `referees` are successful: kept with them, so the
+    /// ladder's count costs nothing however many friends a member
+    /// brought. Derived, so neither `==` nor the fingerprint reads it.
+    successes: u32,
+}
+
+impl PartialEq for ReferralBook {
+    fn eq(&self, other: &ReferralBook) -> bool {
+        self.code == other.code
+            && self.fingerprints == other.fingerprints
+            && self.invitations == other.invitations
+            && self.referred == other.referred
+            && self.referees == other.referees
+            && self.rewards == other.rewards
+            && self.milestones == other.milestones
+            && self.vouchers == other.vouchers
+            && self.points_received == other.points_received
+            && self.points_reversed == other.points_reversed
+    }
+}
+
+impl Eq for ReferralBook {}
+
+impl std::hash::Hash for ReferralBook {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.code.hash(state);
+        self.fingerprints.hash(state);
+        self.invitations.hash(state);
+        self.referred.hash(state);
+        self.referees.hash(state);
+        self.rewards.hash(state);
+        self.milestones.hash(state);
+        self.vouchers.hash(state);
+        self.points_received.hash(state);
+        self.points_reversed.hash(state);
+    }
 }
 
 impl ReferralBook {
@@ -87,6 +123,7 @@ impl ReferralBook {
         vouchers: BTreeMap::new(),
         points_received: Points::ZERO,
         points_reversed: Points::ZERO,
+        successes: 0,
     };
 
     /// Whether the book checks and records `event`.
@@ -109,12 +146,7 @@ impl ReferralBook {
 
     /// The referrer's count of successful referrals.
     pub(crate) fn successes(&self) -> u32 {
-        let n = self
-            .referees
-            .values()
-            .filter(|r| r.success.is_some())
-            .count();
-        u32::try_from(n).unwrap_or(u32::MAX)
+        self.successes
     }
 
     /// Successful referrals that first paid at or after `since`.
@@ -240,7 +272,7 @@ impl ReferralBook {
                 });
             }
             Event::ReferralJoined(e) => {
-                self.referees.insert(
+                let replaced = self.referees.insert(
                     e.referee.clone(),
                     Referee {
                         success: None,
@@ -248,6 +280,9 @@ impl ReferralBook {
                         reversed: false,
                     },
                 );
+                if replaced.is_some_and(|r| r.success.is_some()) {
+                    self.successes = self.successes.saturating_sub(1);
+                }
             }
             Event::ReferralQualified(e) => {
                 if let Some(r) = &mut self.referred {
@@ -305,6 +340,9 @@ impl ReferralBook {
         match e.role {
             ReferralRole::Referrer { count } => {
                 if let Some(r) = self.referees.get_mut(&e.referee) {
+                    if r.success.is_none() {
+                        self.successes = self.successes.saturating_add(1);
+                    }
                     r.success
                         .get_or_insert_with(|| Success {
                             at: e.at,
@@ -360,6 +398,7 @@ impl ReferralBook {
                     if s.standing.is_empty() {
                         r.success = None;
                         r.reversed = true;
+                        self.successes = self.successes.saturating_sub(1);
                     }
                 }
             }

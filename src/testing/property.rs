@@ -29,6 +29,9 @@ type Custom = Box<dyn Fn(&Ledger, &Decision) -> Result<(), String>>;
 ///   order earned;
 /// - **exactly once** — a reference never records twice, and a retry of an
 ///   accepted command is recognised and changes nothing;
+/// - **referral counts** — each referrer's count of successful referrals,
+///   which the ladder pays by, is the number of their friends whose
+///   referral stands successful;
 /// - **refusals change nothing** — a refused command leaves the ledger as
 ///   it was, and no command is refused as an internal inconsistency.
 ///
@@ -410,6 +413,7 @@ impl PropertyRun {
                 ("points never earn points", points_never_earn(&decision)),
                 ("exactly once", retried(command, &decision, &ledger)),
                 ("balances", balances(&ledger, &log)),
+                ("referral counts", referral_counts(&ledger)),
             ];
             for (invariant, result) in checks {
                 if let Err(message) = result {
@@ -585,6 +589,27 @@ pub(super) fn balances(ledger: &Ledger, log: &[Event]) -> Result<(), String> {
                 account.member(),
                 balance.available,
                 balance.pending
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Each referrer's count of successful referrals, which the ladder pays
+/// by, is the number of their friends whose referral stands successful.
+fn referral_counts(ledger: &Ledger) -> Result<(), String> {
+    for account in ledger.accounts() {
+        let book = account.book();
+        let standing = book
+            .referees
+            .values()
+            .filter(|r| r.success.is_some())
+            .count();
+        if usize::try_from(book.successes()).ok() != Some(standing) {
+            return Err(format!(
+                "{} counts {} successful referrals, but {standing} of their friends stand successful",
+                account.member(),
+                book.successes()
             ));
         }
     }
