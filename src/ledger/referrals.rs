@@ -72,10 +72,11 @@ pub(crate) struct ReferralBook {
     /// Points received from referrals, and taken back.
     pub(crate) points_received: Points,
     pub(crate) points_reversed: Points,
-    /// How many of `referees` are successful: kept with them, so the
-    /// ladder's count costs nothing however many friends a member
+    /// When each successful referral among `referees` first paid, oldest
+    /// first: kept with them, so the ladder's count and a period's count
+    /// cost nothing (a binary search) however many friends a member
     /// brought. Derived, so neither `==` nor the fingerprint reads it.
-    successes: u32,
+    success_times: Vec<DateTime<Utc>>,
 }
 
 impl PartialEq for ReferralBook {
@@ -123,7 +124,7 @@ impl ReferralBook {
         vouchers: BTreeMap::new(),
         points_received: Points::ZERO,
         points_reversed: Points::ZERO,
-        successes: 0,
+        success_times: Vec::new(),
     };
 
     /// Whether the book checks and records `event`.
@@ -146,16 +147,27 @@ impl ReferralBook {
 
     /// The referrer's count of successful referrals.
     pub(crate) fn successes(&self) -> u32 {
-        self.successes
+        u32::try_from(self.success_times.len()).unwrap_or(u32::MAX)
+    }
+
+    /// Files a success that first paid at `at`.
+    fn file_success(&mut self, at: DateTime<Utc>) {
+        let place = self.success_times.partition_point(|t| *t <= at);
+        self.success_times.insert(place, at);
+    }
+
+    /// Takes back a success that first paid at `at`.
+    fn unfile_success(&mut self, at: DateTime<Utc>) {
+        let place = self.success_times.partition_point(|t| *t < at);
+        if self.success_times.get(place) == Some(&at) {
+            self.success_times.remove(place);
+        }
     }
 
     /// Successful referrals that first paid at or after `since`.
     pub(crate) fn successes_since(&self, since: DateTime<Utc>) -> u32 {
-        let n = self
-            .referees
-            .values()
-            .filter(|r| r.success.as_ref().is_some_and(|s| s.at >= since))
-            .count();
+        let before = self.success_times.partition_point(|at| *at < since);
+        let n = self.success_times.len().saturating_sub(before);
         u32::try_from(n).unwrap_or(u32::MAX)
     }
 
@@ -280,8 +292,8 @@ impl ReferralBook {
                         reversed: false,
                     },
                 );
-                if replaced.is_some_and(|r| r.success.is_some()) {
-                    self.successes = self.successes.saturating_sub(1);
+                if let Some(success) = replaced.and_then(|r| r.success) {
+                    self.unfile_success(success.at);
                 }
             }
             Event::ReferralQualified(e) => {
@@ -340,9 +352,7 @@ impl ReferralBook {
         match e.role {
             ReferralRole::Referrer { count } => {
                 if let Some(r) = self.referees.get_mut(&e.referee) {
-                    if r.success.is_none() {
-                        self.successes = self.successes.saturating_add(1);
-                    }
+                    let first = r.success.is_none();
                     r.success
                         .get_or_insert_with(|| Success {
                             at: e.at,
@@ -351,6 +361,9 @@ impl ReferralBook {
                         })
                         .standing
                         .insert(e.order.clone());
+                    if first {
+                        self.file_success(e.at);
+                    }
                 }
             }
             ReferralRole::Milestone { count } => {
@@ -396,9 +409,10 @@ impl ReferralBook {
                 {
                     s.standing.remove(&Some(e.order.clone()));
                     if s.standing.is_empty() {
+                        let at = s.at;
                         r.success = None;
                         r.reversed = true;
-                        self.successes = self.successes.saturating_sub(1);
+                        self.unfile_success(at);
                     }
                 }
             }

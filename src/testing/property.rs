@@ -596,7 +596,9 @@ pub(super) fn balances(ledger: &Ledger, log: &[Event]) -> Result<(), String> {
 }
 
 /// Each referrer's count of successful referrals, which the ladder pays
-/// by, is the number of their friends whose referral stands successful.
+/// by, is the number of their friends whose referral stands successful;
+/// and so is the count since any of their times, which period limits go
+/// by.
 fn referral_counts(ledger: &Ledger) -> Result<(), String> {
     for account in ledger.accounts() {
         let book = account.book();
@@ -611,6 +613,22 @@ fn referral_counts(ledger: &Ledger) -> Result<(), String> {
                 account.member(),
                 book.successes()
             ));
+        }
+        // And the count since each success's time, for per-period limits.
+        for since in book.referees.values().filter_map(|r| r.success.as_ref()) {
+            let since = since.at;
+            let after = book
+                .referees
+                .values()
+                .filter(|r| r.success.as_ref().is_some_and(|s| s.at >= since))
+                .count();
+            if usize::try_from(book.successes_since(since)).ok() != Some(after) {
+                return Err(format!(
+                    "{} counts {} successful referrals since {since}, but {after} of their friends first paid since",
+                    account.member(),
+                    book.successes_since(since)
+                ));
+            }
         }
     }
     Ok(())
