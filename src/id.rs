@@ -111,18 +111,18 @@ impl IdText {
 /// characters), so a shorter id that starts another sorts first, as text
 /// does.
 fn words(bytes: &[u8; INLINE]) -> (u64, u64, u64) {
-    let word = |chunk: Option<&[u8; 8]>| chunk.map_or(0, |c| u64::from_be_bytes(*c));
     let (first, rest) = bytes.split_at(8);
     let (second, third) = rest.split_at(8);
-    let mut last = [0; 8];
-    if let Some(place) = last.get_mut(..third.len()) {
-        place.copy_from_slice(third);
+    (word(first), word(second), word(third))
+}
+
+/// Up to eight bytes as a big-endian word, zero-padded on the right.
+fn word(chunk: &[u8]) -> u64 {
+    let mut word = [0; 8];
+    if let Some(place) = word.get_mut(..chunk.len()) {
+        place.copy_from_slice(chunk);
     }
-    (
-        word(first.first_chunk()),
-        word(second.first_chunk()),
-        u64::from_be_bytes(last),
-    )
+    u64::from_be_bytes(word)
 }
 
 impl IdText {
@@ -139,16 +139,12 @@ impl IdText {
                 let (a, b, c) = words(bytes);
                 fold(fold(fold(u64::from(*len), a), b), c)
             }
-            IdText::Shared(text) => text.as_bytes().chunks(8).fold(
-                u64::try_from(text.len()).unwrap_or(u64::MAX),
-                |h, chunk| {
-                    let mut word = [0; 8];
-                    if let Some(place) = word.get_mut(..chunk.len()) {
-                        place.copy_from_slice(chunk);
-                    }
-                    fold(h, u64::from_be_bytes(word))
-                },
-            ),
+            IdText::Shared(text) => text
+                .as_bytes()
+                .chunks(8)
+                .fold(u64::try_from(text.len()).unwrap_or(u64::MAX), |h, chunk| {
+                    fold(h, word(chunk))
+                }),
         };
         // The finaliser of MurmurHash3: every input bit reaches every
         // output bit.

@@ -1188,22 +1188,38 @@ pub(crate) struct OrderRecord {
 /// Records compare and hash by what they say, as if every after-sale figure
 /// were held inline: whether an order's after-sale part was allocated yet
 /// changes neither `==` nor the ledger's fingerprint.
+impl OrderRecord {
+    /// Every figure of the record, the after-sale ones read as zero when
+    /// not allocated: what `==` and the fingerprint go by, in the order the
+    /// fields were declared before the after-sale part moved behind a
+    /// pointer.
+    fn figures(&self) -> impl PartialEq + std::hash::Hash + '_ {
+        (
+            (
+                self.at,
+                &self.amount,
+                self.points,
+                &self.earned,
+                &self.breakdown,
+                &self.redemptions,
+                &self.cart,
+            ),
+            (
+                self.refunded(),
+                self.clawed_back(),
+                self.confirmed(),
+                self.lapsed(),
+                self.lapsed_counted(),
+                self.fully_refunded(),
+                self.qualifying_key,
+            ),
+        )
+    }
+}
+
 impl PartialEq for OrderRecord {
     fn eq(&self, other: &OrderRecord) -> bool {
-        self.at == other.at
-            && self.amount == other.amount
-            && self.points == other.points
-            && self.earned == other.earned
-            && self.breakdown == other.breakdown
-            && self.redemptions == other.redemptions
-            && self.cart == other.cart
-            && self.refunded() == other.refunded()
-            && self.clawed_back() == other.clawed_back()
-            && self.confirmed() == other.confirmed()
-            && self.lapsed() == other.lapsed()
-            && self.lapsed_counted() == other.lapsed_counted()
-            && self.fully_refunded() == other.fully_refunded()
-            && self.qualifying_key == other.qualifying_key
+        self.figures() == other.figures()
     }
 }
 
@@ -1211,20 +1227,7 @@ impl Eq for OrderRecord {}
 
 impl std::hash::Hash for OrderRecord {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.at.hash(state);
-        self.amount.hash(state);
-        self.points.hash(state);
-        self.earned.hash(state);
-        self.breakdown.hash(state);
-        self.redemptions.hash(state);
-        self.cart.hash(state);
-        self.refunded().hash(state);
-        self.clawed_back().hash(state);
-        self.confirmed().hash(state);
-        self.lapsed().hash(state);
-        self.lapsed_counted().hash(state);
-        self.fully_refunded().hash(state);
-        self.qualifying_key.hash(state);
+        self.figures().hash(state);
     }
 }
 
@@ -1490,28 +1493,44 @@ pub struct Account {
 /// declared before the rare records moved behind a pointer, each rare map
 /// read as empty when not allocated: the fingerprint does not depend on
 /// how they are held.
+impl Account {
+    /// Every field of the account, the rare maps read as empty when not
+    /// allocated: what `==` and the fingerprint go by, in the order the
+    /// fields were declared before the rare records moved behind a
+    /// pointer.
+    fn fields(&self) -> impl PartialEq + std::hash::Hash + '_ {
+        let rare = self.rare();
+        (
+            (
+                &self.member,
+                self.enrolled_at,
+                &self.wallet,
+                &self.orders,
+                &self.redemptions,
+                &rare.refunds,
+                &rare.adjustments,
+                &rare.transfers,
+                &self.order_lots,
+                &self.sign_up,
+            ),
+            (
+                &rare.actions,
+                &rare.action_times,
+                &rare.reward_uses,
+                &self.qualifying,
+                self.qualifying_total,
+                &rare.membership_refs,
+                &self.referrals,
+                &self.journal,
+                self.due,
+            ),
+        )
+    }
+}
+
 impl PartialEq for Account {
     fn eq(&self, other: &Account) -> bool {
-        let (a, b) = (self.rare(), other.rare());
-        self.member == other.member
-            && self.enrolled_at == other.enrolled_at
-            && self.wallet == other.wallet
-            && self.orders == other.orders
-            && self.redemptions == other.redemptions
-            && a.refunds == b.refunds
-            && a.adjustments == b.adjustments
-            && a.transfers == b.transfers
-            && self.order_lots == other.order_lots
-            && self.sign_up == other.sign_up
-            && a.actions == b.actions
-            && a.action_times == b.action_times
-            && a.reward_uses == b.reward_uses
-            && self.qualifying == other.qualifying
-            && self.qualifying_total == other.qualifying_total
-            && a.membership_refs == b.membership_refs
-            && self.referrals == other.referrals
-            && self.journal == other.journal
-            && self.due == other.due
+        self.fields() == other.fields()
     }
 }
 
@@ -1519,26 +1538,7 @@ impl Eq for Account {}
 
 impl std::hash::Hash for Account {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        let rare = self.rare();
-        self.member.hash(state);
-        self.enrolled_at.hash(state);
-        self.wallet.hash(state);
-        self.orders.hash(state);
-        self.redemptions.hash(state);
-        rare.refunds.hash(state);
-        rare.adjustments.hash(state);
-        rare.transfers.hash(state);
-        self.order_lots.hash(state);
-        self.sign_up.hash(state);
-        rare.actions.hash(state);
-        rare.action_times.hash(state);
-        rare.reward_uses.hash(state);
-        self.qualifying.hash(state);
-        self.qualifying_total.hash(state);
-        rare.membership_refs.hash(state);
-        self.referrals.hash(state);
-        self.journal.hash(state);
-        self.due.hash(state);
+        self.fields().hash(state);
     }
 }
 

@@ -11,6 +11,7 @@
 //! ids makes a lookup slower than the ordered map alone.
 
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
@@ -82,30 +83,32 @@ impl Accounts {
         self.slot(member).and_then(|slot| self.slots.get_mut(slot))
     }
 
-    /// Whether `member` has an account.
-    pub(crate) fn contains_key(&self, member: &MemberId) -> bool {
-        self.slot(member).is_some()
-    }
-
-    /// Adds the account of a member who has none.
+    /// Adds the account of a member who has none: the ordered index,
+    /// the authority, is asked and filed in one walk.
     pub(crate) fn insert(&mut self, member: MemberId, account: Account) -> Result<(), ApplyError> {
-        if self.contains_key(&member) {
-            return Err(ApplyError::AlreadyEnrolled { member });
-        }
+        let hash = member.quick_hash();
+        let free = match self.by_id.entry(member) {
+            Entry::Occupied(taken) => {
+                return Err(ApplyError::AlreadyEnrolled {
+                    member: taken.key().clone(),
+                });
+            }
+            Entry::Vacant(free) => free,
+        };
         let slot = match u32::try_from(self.slots.len()) {
             Ok(slot) if u64::from(slot) < Ledger::MAX_MEMBERS => slot,
             _ => {
                 return Err(ApplyError::TooManyMembers {
-                    member,
+                    member: free.into_key(),
                     limit: Ledger::MAX_MEMBERS,
                 });
             }
         };
+        free.insert(slot);
         if self.slots.len() >= self.table.len() / 2 {
             self.grow();
         }
-        place(&mut self.table, &member, slot);
-        self.by_id.insert(member, slot);
+        place(&mut self.table, hash, slot);
         self.slots.push(account);
         Ok(())
     }
@@ -116,7 +119,7 @@ impl Accounts {
         let size = self.table.len().saturating_mul(2).max(64);
         self.table = vec![0; size];
         for (account, slot) in self.slots.iter().zip(0_u32..) {
-            place(&mut self.table, account.member(), slot);
+            place(&mut self.table, account.member().quick_hash(), slot);
         }
     }
 
@@ -144,11 +147,10 @@ fn probe(hash: u64, size: usize) -> impl Iterator<Item = usize> {
     (0..MAX_PROBE.min(size)).map(move |step| start.wrapping_add(step) & mask)
 }
 
-/// Files `slot` under `member`'s hash at the first empty entry of its
+/// Files `slot` under a member's `hash` at the first empty entry of its
 /// probe sequence; a member whose sequence has none stays in the ordered
 /// index alone.
-fn place(table: &mut [u64], member: &MemberId, slot: u32) {
-    let hash = member.quick_hash();
+fn place(table: &mut [u64], hash: u64, slot: u32) {
     let entry = (hash >> 32) << 32 | u64::from(slot).saturating_add(1);
     for index in probe(hash, table.len()) {
         if let Some(free) = table.get_mut(index)
@@ -248,7 +250,7 @@ mod tests {
             for id in &strangers {
                 let member: MemberId = id.parse()
                     .map_err(|_| proptest::test_runner::TestCaseError::reject("not an id"))?;
-                proptest::prop_assert_eq!(ledger.accounts.contains_key(&member), model.contains(&member));
+                proptest::prop_assert_eq!(ledger.accounts.get(&member).is_some(), model.contains(&member));
             }
             proptest::prop_assert!(ledger.accounts.keys().eq(model.iter()));
             proptest::prop_assert!(ledger.accounts.values().map(Account::member).eq(model.iter()));
@@ -262,7 +264,7 @@ mod tests {
         let mut accounts = ledger.accounts.clone();
         assert!(all_found(&accounts, &members));
         let stranger: MemberId = "stranger".parse()?;
-        assert!(!accounts.contains_key(&stranger));
+        assert!(accounts.get(&stranger).is_none());
 
         // Every entry taken by another slot under every tag, as ids chosen
         // to collide would leave it: each lookup probes its limit, then
@@ -271,7 +273,7 @@ mod tests {
             *entry = (i << 32) | 1;
         }
         assert!(all_found(&accounts, &members));
-        assert!(!accounts.contains_key(&stranger));
+        assert!(accounts.get(&stranger).is_none());
 
         // An empty hashed index: the ordered one finds everyone.
         accounts.table.iter_mut().for_each(|entry| *entry = 0);

@@ -93,7 +93,16 @@ pub struct Ledger {
 impl Ledger {
     /// The most members one ledger holds: 4,294,967,294 (accounts are
     /// numbered in 32 bits). An enrolment beyond it is refused with
-    /// [`ApplyError::TooManyMembers`].
+    /// [`ApplyError::TooManyMembers`], naming the member and the limit.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use loyalty::Ledger;
+    ///
+    /// // Far beyond what memory holds at about 850 bytes a member.
+    /// assert_eq!(Ledger::MAX_MEMBERS, 4_294_967_294);
+    /// ```
     pub const MAX_MEMBERS: u64 = u32::MAX as u64 - 1;
 
     /// An empty ledger running `program`.

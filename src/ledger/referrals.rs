@@ -79,18 +79,28 @@ pub(crate) struct ReferralBook {
     success_times: Vec<DateTime<Utc>>,
 }
 
+impl ReferralBook {
+    /// Every field but the success times derived from `referees`: what
+    /// `==` and the fingerprint go by.
+    fn recorded(&self) -> impl PartialEq + std::hash::Hash + '_ {
+        (
+            &self.code,
+            &self.fingerprints,
+            &self.invitations,
+            &self.referred,
+            &self.referees,
+            &self.rewards,
+            &self.milestones,
+            &self.vouchers,
+            self.points_received,
+            self.points_reversed,
+        )
+    }
+}
+
 impl PartialEq for ReferralBook {
     fn eq(&self, other: &ReferralBook) -> bool {
-        self.code == other.code
-            && self.fingerprints == other.fingerprints
-            && self.invitations == other.invitations
-            && self.referred == other.referred
-            && self.referees == other.referees
-            && self.rewards == other.rewards
-            && self.milestones == other.milestones
-            && self.vouchers == other.vouchers
-            && self.points_received == other.points_received
-            && self.points_reversed == other.points_reversed
+        self.recorded() == other.recorded()
     }
 }
 
@@ -98,16 +108,7 @@ impl Eq for ReferralBook {}
 
 impl std::hash::Hash for ReferralBook {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.code.hash(state);
-        self.fingerprints.hash(state);
-        self.invitations.hash(state);
-        self.referred.hash(state);
-        self.referees.hash(state);
-        self.rewards.hash(state);
-        self.milestones.hash(state);
-        self.vouchers.hash(state);
-        self.points_received.hash(state);
-        self.points_reversed.hash(state);
+        self.recorded().hash(state);
     }
 }
 
