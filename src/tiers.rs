@@ -398,6 +398,23 @@ impl Tiers {
         }
     }
 
+    /// The window holding `at` when it has fixed ends (a calendar year):
+    /// when it opens and when it closes. Rolling and lifetime windows have
+    /// none.
+    pub(crate) fn fixed_window(
+        &self,
+        at: DateTime<Utc>,
+        offset: FixedOffset,
+    ) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        match self.window {
+            Window::CalendarYear { .. } => Some((
+                Period::Year.start(at, offset)?,
+                Period::Year.end(at, offset)?,
+            )),
+            _ => None,
+        }
+    }
+
     /// When the window holding `at` closes, if it has a fixed end: the
     /// deadline for "120.00 EUR more by …".
     pub(crate) fn window_end(

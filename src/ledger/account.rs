@@ -7,16 +7,15 @@ use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::event::*;
+use super::qualifying::{Contribution, Qualifying};
 use super::referrals::ReferralBook;
 use crate::calendar::{birthday_in, birthday_start, local_date};
 use crate::earn::Birthday;
 use crate::ledger::policy::Expiry;
-use crate::tiers::Metric;
 use crate::{
     ActionId, ApplyError, Cart, EarnLine, EarnRate, Grant, MemberId, Money, Points, PointsOverflow,
     Program, Reference, ReferenceKind, ReferralCode, RewardId, Rounding, RuleId, TierId,
 };
-use rust_decimal::Decimal;
 
 /// Where a lot sits in consumption order: soonest expiry first, lots that
 /// never expire last, ties by lot id (oldest first).
@@ -492,40 +491,6 @@ pub(crate) struct ActiveMembership {
     pub(crate) ends_at: DateTime<Utc>,
     /// The order recording the current term's fee, when it earns.
     pub(crate) fee_order: Option<Reference>,
-}
-
-/// What one order or bonus adds to each qualifying metric.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub(crate) struct Contribution {
-    pub(crate) spend: Decimal,
-    pub(crate) points: i64,
-    pub(crate) orders: i64,
-}
-
-impl Contribution {
-    pub(crate) fn value(&self, metric: Metric) -> Decimal {
-        match metric {
-            Metric::Spend => self.spend,
-            Metric::Points => Decimal::from(self.points),
-            Metric::Orders => Decimal::from(self.orders),
-        }
-    }
-
-    pub(crate) fn plus(self, other: Contribution) -> Contribution {
-        Contribution {
-            spend: self.spend.saturating_add(other.spend),
-            points: self.points.saturating_add(other.points),
-            orders: self.orders.saturating_add(other.orders),
-        }
-    }
-
-    fn minus(self, other: Contribution) -> Contribution {
-        Contribution {
-            spend: self.spend.saturating_sub(other.spend),
-            points: self.points.saturating_sub(other.points),
-            orders: self.orders.saturating_sub(other.orders),
-        }
-    }
 }
 
 /// What falls due for a member under a program, besides lots and pending
@@ -1477,10 +1442,9 @@ pub struct Account {
     /// membership references, once the member has any: allocated with the
     /// first, so a member who only buys carries one pointer for them.
     rare: Option<Box<Rare>>,
-    /// What each order and bonus adds to the tier metrics, by when; and
-    /// their sum.
-    pub(crate) qualifying: Vec<(DateTime<Utc>, Contribution)>,
-    pub(crate) qualifying_total: Contribution,
+    /// What each order and bonus adds to the tier metrics, by when; their
+    /// sum; and the current window's.
+    pub(crate) qualifying: Qualifying,
     /// Referrals: the member's code, who referred them, whom they
     /// referred; allocated with the first referral event.
     pub(crate) referrals: Option<Box<ReferralBook>>,
@@ -1517,8 +1481,8 @@ impl Account {
                 &rare.actions,
                 &rare.action_times,
                 &rare.reward_uses,
-                &self.qualifying,
-                self.qualifying_total,
+                self.qualifying.entries(),
+                self.qualifying.total(),
                 &rare.membership_refs,
                 &self.referrals,
                 &self.journal,
@@ -1582,8 +1546,7 @@ impl Account {
             order_lots: Vec::new(),
             sign_up: None,
             rare: None,
-            qualifying: Vec::new(),
-            qualifying_total: Contribution::default(),
+            qualifying: Qualifying::default(),
             referrals: (!event.fingerprints.is_empty()).then(|| {
                 let mut book = ReferralBook::default();
                 book.fingerprints.extend(event.fingerprints.iter().cloned());
@@ -1994,14 +1957,6 @@ impl Account {
         }
     }
 
-    /// Files a contribution to the tier metrics at `at` (never before the
-    /// last one: a member's events come in time order), and says where.
-    fn qualify(&mut self, at: DateTime<Utc>, contribution: Contribution) -> usize {
-        self.qualifying.push((at, contribution));
-        self.qualifying_total = self.qualifying_total.plus(contribution);
-        self.qualifying.len().saturating_sub(1)
-    }
-
     /// What the orders and bonuses recorded from `start` (the first, when
     /// `None`) until `end` (not included) add to the tier metrics, less
     /// refunds and clawbacks.
@@ -2010,16 +1965,8 @@ impl Account {
         start: Option<DateTime<Utc>>,
         end: DateTime<Utc>,
     ) -> Contribution {
-        if start.is_none() && end > self.wallet.last_event_at {
-            return self.qualifying_total;
-        }
-        let from = start.map_or(0, |s| self.qualifying.partition_point(|(at, _)| *at < s));
-        let to = self.qualifying.partition_point(|(at, _)| *at < end);
         self.qualifying
-            .get(from..to)
-            .unwrap_or_default()
-            .iter()
-            .fold(Contribution::default(), |sum, (_, c)| sum.plus(*c))
+            .between(start, end, self.wallet.last_event_at)
     }
 
     /// Updates the records; every check already passed.
@@ -2027,7 +1974,7 @@ impl Account {
         match event {
             Event::MemberEnrolled(_) | Event::PointsSettled(_) => {}
             Event::BonusAwarded(e) => {
-                self.qualify(
+                self.qualifying.push(
                     e.at,
                     Contribution {
                         points: e.points.value(),
@@ -2091,7 +2038,7 @@ impl Account {
                     .and_then(|m| m.fee_order.as_ref())
                     == Some(&e.order);
                 if !fee {
-                    record.qualifying_key = Some(self.qualify(
+                    record.qualifying_key = Some(self.qualifying.push(
                         e.at,
                         Contribution {
                             spend: e.amount.amount(),
@@ -2148,10 +2095,7 @@ impl Account {
                         points: e.clawback.points.value(),
                         orders: i64::from(fully),
                     };
-                    if let Some((_, c)) = self.qualifying.get_mut(key) {
-                        *c = c.minus(lost);
-                    }
-                    self.qualifying_total = self.qualifying_total.minus(lost);
+                    self.qualifying.reduce(key, lost);
                 }
                 if let Some(o) = self.orders.get_mut(&e.order) {
                     let fully = e.refunded_total.amount() == o.amount.amount();

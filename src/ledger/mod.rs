@@ -7,6 +7,7 @@ mod decide;
 mod event;
 mod orders;
 pub(crate) mod policy;
+mod qualifying;
 mod reads;
 mod receipt;
 mod referral_rules;
@@ -209,7 +210,14 @@ impl Ledger {
                 if let Event::ReferralCodeIssued(e) = event {
                     self.codes.insert(e.code.clone(), member.clone());
                 }
-                // The account is at hand: file it without a second lookup.
+                // The account is at hand: keep its tier window's running sum
+                // and file it without a second lookup.
+                if let Some(tiers) = self.program.tiers() {
+                    let offset = self.program.utc_offset();
+                    account
+                        .qualifying
+                        .track(|latest| tiers.fixed_window(latest, offset));
+                }
                 file_due(&mut self.due, &self.program, member, account);
                 return Ok(());
             }

@@ -10,10 +10,11 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::Ledger;
-use super::account::{Account, ActiveMembership, Contribution, TierState};
+use super::account::{Account, ActiveMembership, TierState};
 use super::command::{CancelMembership, JoinMembership, Purchase, Refund, RenewMembership};
 use super::decide::{Draft, check_time, conflict, fresh, repeated};
 use super::event::*;
+use super::qualifying::Contribution;
 use super::receipt::{Decision, MembershipReceipt, Receipt, ReevaluationReceipt};
 
 use crate::calendar::local_date;

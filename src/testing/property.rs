@@ -32,6 +32,9 @@ type Custom = Box<dyn Fn(&Ledger, &Decision) -> Result<(), String>>;
 /// - **referral counts** — each referrer's count of successful referrals,
 ///   which the ladder pays by, is the number of their friends whose
 ///   referral stands successful;
+/// - **tier windows** — the running sum a tier decision reads for a
+///   member's current window is what their orders and bonuses in that
+///   window add up to;
 /// - **refusals change nothing** — a refused command leaves the ledger as
 ///   it was, and no command is refused as an internal inconsistency.
 ///
@@ -414,6 +417,7 @@ impl PropertyRun {
                 ("exactly once", retried(command, &decision, &ledger)),
                 ("balances", balances(&ledger, &log)),
                 ("referral counts", referral_counts(&ledger)),
+                ("tier windows", tier_windows(&ledger)),
             ];
             for (invariant, result) in checks {
                 if let Err(message) = result {
@@ -632,6 +636,18 @@ fn referral_counts(ledger: &Ledger) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Each member's running tier-window sum is the sum of the contributions
+/// in its window.
+fn tier_windows(ledger: &Ledger) -> Result<(), String> {
+    match ledger.accounts().find(|a| !a.qualifying.window_agrees()) {
+        Some(account) => Err(format!(
+            "{}'s running tier-window sum is not what their orders and bonuses in the window add up to",
+            account.member()
+        )),
+        None => Ok(()),
+    }
 }
 
 /// Refunds never take back more than the order earned.
