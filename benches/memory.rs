@@ -65,8 +65,10 @@ fn start() -> DateTime<Utc> {
 
 /// What building a ledger of `members` with `orders` purchases each cost:
 /// the heap bytes it holds, the events it was built from, and the heap
-/// allocations the purchases made.
-fn measure(members: usize, orders: usize) -> (isize, usize, usize) {
+/// allocations the purchases made — with `Ledger::execute`, or, when
+/// `reuse`, with `Ledger::execute_reusing` handed back each decision's
+/// list of events, as a host that stores them and keeps the list does.
+fn measure(members: usize, orders: usize, reuse: bool) -> (isize, usize, usize) {
     let program: Program = serde_json::from_str(SEED).expect("the seed program is valid");
     let amount: Money = "57.40 EUR".parse().expect("money");
     let ids: Vec<MemberId> = (0..members)
@@ -76,6 +78,7 @@ fn measure(members: usize, orders: usize) -> (isize, usize, usize) {
     let mut ledger = Ledger::new(program);
     let mut events = 0_usize;
     let mut allocations = 0_usize;
+    let mut spare: Vec<Event> = Vec::new();
     for (i, member) in ids.iter().enumerate() {
         let decision = ledger.execute(Enroll::new(member.clone(), start()));
         events += decision.expect("enrols").events.len();
@@ -84,10 +87,17 @@ fn measure(members: usize, orders: usize) -> (isize, usize, usize) {
             let at = start() + TimeDelta::minutes(k as i64);
             let command = Purchase::new(member.clone(), order, amount, at);
             let before = ALLOCATIONS.load(Ordering::Relaxed);
-            let decision = ledger.execute(command);
-            allocations += ALLOCATIONS.load(Ordering::Relaxed) - before;
+            let decision = if reuse {
+                ledger.execute_reusing(command, std::mem::take(&mut spare))
+            } else {
+                ledger.execute(command)
+            };
             let events_here: Vec<Event> = decision.expect("buys").events;
             events += events_here.len();
+            if reuse {
+                spare = events_here;
+            }
+            allocations += ALLOCATIONS.load(Ordering::Relaxed) - before;
         }
     }
     let held = live() - before;
@@ -98,12 +108,12 @@ fn measure(members: usize, orders: usize) -> (isize, usize, usize) {
 fn main() {
     // `cargo bench` passes `--bench`; nothing else to parse.
     println!(
-        "| members | orders each | heap held | per member | per stored event | allocations per purchase |"
+        "| members | orders each | heap held | per member | per stored event | allocations per purchase, `execute` | allocations per purchase, `execute_reusing` |"
     );
-    println!("| --- | --- | --- | --- | --- | --- |");
-    let (empty, _, _) = measure(10_000, 0);
+    println!("| --- | --- | --- | --- | --- | --- | --- |");
+    let (empty, _, _) = measure(10_000, 0, false);
     println!(
-        "| 10000 | 0 | {:.1} MB | {:.0} B | — | — |",
+        "| 10000 | 0 | {:.1} MB | {:.0} B | — | — | — |",
         empty as f64 / 1e6,
         empty as f64 / 10_000.0
     );
@@ -114,15 +124,17 @@ fn main() {
         (100_000, 10),
         (10_000, 100),
     ] {
-        let (held, events, allocations) = measure(members, orders);
-        let (empty, _, _) = measure(members, 0);
+        let (held, events, allocations) = measure(members, orders, false);
+        let (_, _, reusing) = measure(members, orders, true);
+        let (empty, _, _) = measure(members, 0, false);
         let purchases = members * orders;
         println!(
-            "| {members} | {orders} | {:.1} MB | {:.0} B | {:.0} B | {:.1} |",
+            "| {members} | {orders} | {:.1} MB | {:.0} B | {:.0} B | {:.1} | {:.1} |",
             held as f64 / 1e6,
             empty as f64 / members as f64,
             (held - empty) as f64 / (events - members) as f64,
             allocations as f64 / purchases as f64,
+            reusing as f64 / purchases as f64,
         );
     }
 }

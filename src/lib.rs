@@ -184,9 +184,9 @@ pub use calendar::{DayOfWeek, Period};
 pub use cart::{Cart, CartError, CheckedCart, DiscountTarget, Line};
 pub use earn::{
     ActionConfig, ActionFrequency, ActionRule, Birthday, BirthdayConfig, BirthdayMode, BonusConfig,
-    Bonuses, Campaign, CampaignConfig, CampaignEffect, Cap, EarnConfig, EarnLine, EarnRate,
-    EarnRule, EarnRuleConfig, EarnSource, Earning, ExcludeConfig, Exclusions, Frequency, ItemRule,
-    Limits, LimitsConfig, PeriodCap, RoundingScope, Stacking,
+    Bonuses, Campaign, CampaignConfig, CampaignEffect, Cap, EarnConfig, EarnLine, EarnLines,
+    EarnLinesIntoIter, EarnRate, EarnRule, EarnRuleConfig, EarnSource, Earning, ExcludeConfig,
+    Exclusions, Frequency, ItemRule, Limits, LimitsConfig, PeriodCap, RoundingScope, Stacking,
 };
 pub use economics::{Economics, RewardEconomics};
 pub use error::{ApplyError, Error, ReferenceKind, ReplayError};

@@ -310,3 +310,59 @@ fn a_huge_order_is_an_error_not_an_overflow() {
         .unwrap_err();
     assert!(matches!(err, Error::PointsOverflow(_)), "{err}");
 }
+
+#[test]
+fn a_host_that_hands_back_the_events_list_gets_the_same_decisions() {
+    // Two shops take the same commands: one through `execute`, the other
+    // through `execute_reusing`, handing each decision's list back.
+    let program = program(SEED);
+    let at = |day: u32| t(&format!("2026-03-{day:02}"));
+    let commands: Vec<Command> = vec![
+        Enroll::new(member("marta"), at(1)).into(),
+        Purchase::new(member("marta"), r("ORD-1"), money("57.40 EUR"), at(2)).into(),
+        Purchase::new(member("marta"), r("ORD-2"), money("120.00 EUR"), at(3)).into(),
+        // A retry: the original receipt, no events.
+        Purchase::new(member("marta"), r("ORD-2"), money("120.00 EUR"), at(3)).into(),
+        Adjust::new(
+            member("marta"),
+            r("A-1"),
+            pts(-100),
+            "goodwill taken back",
+            at(4),
+        )
+        .into(),
+        Purchase::new(member("marta"), r("ORD-3"), money("80.00 EUR"), at(5)).into(),
+        // Refused: dated before marta's last event.
+        Purchase::new(member("marta"), r("ORD-4"), money("10.00 EUR"), at(4)).into(),
+        Refund::new(
+            member("marta"),
+            r("ORD-1"),
+            r("F-1"),
+            money("57.40 EUR"),
+            at(6),
+        )
+        .into(),
+        Purchase::new(member("marta"), r("ORD-5"), money("9.99 EUR"), at(7)).into(),
+    ];
+    let mut plain = Ledger::new(program.clone());
+    let mut reusing = Ledger::new(program);
+    let mut spare: Vec<Event> = Vec::new();
+    let mut stored = 0;
+    for command in commands {
+        let expected = plain.execute(command.clone());
+        let got = reusing.execute_reusing(command, std::mem::take(&mut spare));
+        assert_eq!(got, expected);
+        if let Ok(decision) = got {
+            stored += decision.events.len();
+            spare = decision.events;
+        }
+        assert_eq!(reusing, plain);
+    }
+    assert_eq!(stored, 7);
+    // 57 + 120 − 100 + 80, less ORD-1's 57 on its refund, + 9.
+    assert_eq!(
+        reusing.balance(&member("marta")).unwrap().available,
+        pts(109)
+    );
+    assert_eq!(reusing.state_hash(), plain.state_hash());
+}

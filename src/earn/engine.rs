@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
-use super::{Cap, EarnLine, EarnSource, Earning, ItemRule, RoundingScope, Stacking};
+use super::{Cap, EarnLine, EarnLines, EarnSource, Earning, ItemRule, RoundingScope, Stacking};
 use crate::cart::{DiscountTarget, allocate};
 use crate::earn::{Birthday, CampaignEffect};
 use crate::{Cart, CartError, Category, Error, Line, Money, Points, Program};
@@ -99,10 +99,11 @@ pub(crate) fn earn_purchase(
     {
         return Ok(Earning {
             points: Points::ZERO,
-            lines: vec![EarnLine::BelowMinimum {
+            lines: EarnLine::BelowMinimum {
                 amount: facts.amount,
                 minimum,
-            }],
+            }
+            .into(),
         });
     }
     let out_of_range = || Error::AmountOutOfRange {
@@ -163,12 +164,12 @@ pub(crate) fn earn_purchase(
         }
     };
     let currency = facts.amount.currency();
-    let mut lines = vec![EarnLine::Base {
+    let mut lines = EarnLines::from(EarnLine::Base {
         eligible: Money::new(base.on, currency),
         rate,
         rounding,
         points: settle(&base)?,
-    }];
+    });
     for (m, tally) in multipliers.iter().zip(&extra) {
         if tally.matched {
             lines.push(EarnLine::Multiplier {
@@ -239,14 +240,14 @@ pub(crate) fn bonus_earning(
     earned_in_period: Points,
     held: Points,
 ) -> Result<Earning, Error> {
-    let lines = vec![EarnLine::Bonus { source, points }];
+    let lines = EarnLines::from(EarnLine::Bonus { source, points });
     capped(program, lines, false, earned_in_period, held)
 }
 
 /// Adds up `lines` and applies the caps, each as its own negative line.
 fn capped(
     program: &Program,
-    mut lines: Vec<EarnLine>,
+    mut lines: EarnLines,
     per_order: bool,
     earned_in_period: Points,
     held: Points,

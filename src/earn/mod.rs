@@ -4,6 +4,7 @@
 mod bonus;
 mod campaign;
 mod engine;
+mod lines;
 
 use std::fmt;
 
@@ -16,6 +17,7 @@ pub use bonus::{
 };
 pub use campaign::{Campaign, CampaignConfig, CampaignEffect};
 pub(crate) use engine::{PurchaseFacts, bonus_earning, earn_purchase};
+pub use lines::{EarnLines, EarnLinesIntoIter};
 
 use crate::calendar::Period;
 use crate::points::PointsNoun;
@@ -577,7 +579,7 @@ pub struct Earning {
     /// The points earned.
     pub points: Points,
     /// How each part was computed; the parts add up to `points`.
-    pub lines: Vec<EarnLine>,
+    pub lines: EarnLines,
 }
 
 /// Where an award's part comes from.
@@ -841,7 +843,8 @@ mod tests {
                     limit: Points::new(85),
                     points: Points::new(-50),
                 },
-            ],
+            ]
+            .into(),
         };
         assert_eq!(
             earning.to_string(),

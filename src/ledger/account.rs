@@ -13,8 +13,9 @@ use crate::calendar::{birthday_in, birthday_start, local_date};
 use crate::earn::Birthday;
 use crate::ledger::policy::Expiry;
 use crate::{
-    ActionId, ApplyError, Cart, EarnLine, EarnRate, Grant, MemberId, Money, Points, PointsOverflow,
-    Program, Reference, ReferenceKind, ReferralCode, RewardId, Rounding, RuleId, TierId,
+    ActionId, ApplyError, Cart, EarnLine, EarnLines, EarnRate, Grant, MemberId, Money, Points,
+    PointsOverflow, Program, Reference, ReferenceKind, ReferralCode, RewardId, Rounding, RuleId,
+    TierId,
 };
 
 /// Where a lot sits in consumption order: soonest expiry first, lots that
@@ -1317,15 +1318,16 @@ impl OrderRecord {
     }
 
     /// How the order's points were computed, as the event recorded it.
-    pub(crate) fn breakdown(&self) -> Vec<EarnLine> {
+    pub(crate) fn breakdown(&self) -> EarnLines {
         match &self.breakdown {
-            Breakdown::Base { rate, rounding } => vec![EarnLine::Base {
+            Breakdown::Base { rate, rounding } => EarnLine::Base {
                 eligible: self.amount,
                 rate: *rate,
                 rounding: *rounding,
                 points: self.points,
-            }],
-            Breakdown::Lines(lines) => lines.to_vec(),
+            }
+            .into(),
+            Breakdown::Lines(lines) => lines.iter().cloned().collect(),
         }
     }
 
@@ -2173,7 +2175,7 @@ mod tests {
             at: "2026-01-12T10:00:00Z".parse().ok()?,
             amount: "57.40 EUR".parse().ok()?,
             points: Points::new(57),
-            breakdown: Vec::new(),
+            breakdown: EarnLines::new(),
             credit: None,
             pending: None,
             redemptions: Vec::new(),

@@ -44,12 +44,23 @@ pub(crate) struct Draft<'a> {
 
 impl<'a> Draft<'a> {
     pub(crate) fn new(program: &'a Program, account: &'a Account) -> Draft<'a> {
+        Draft::planning_into(program, account, Vec::new())
+    }
+
+    /// A draft that plans its events into `events` (emptied first): the
+    /// host's list, when it lends one.
+    pub(crate) fn planning_into(
+        program: &'a Program,
+        account: &'a Account,
+        mut events: Vec<Event>,
+    ) -> Draft<'a> {
+        events.clear();
         Draft {
             program,
             account,
             member: account.member(),
             wallet: Cow::Borrowed(&account.wallet),
-            events: Vec::new(),
+            events,
         }
     }
 
@@ -519,9 +530,15 @@ pub(super) fn fresh(receipt: Receipt, events: Vec<Event>) -> Decision {
 }
 
 pub(super) fn repeated(receipt: Receipt) -> Decision {
+    repeated_into(receipt, Vec::new())
+}
+
+/// A duplicate's decision, its empty event list in `events`'s allocation.
+fn repeated_into(receipt: Receipt, mut events: Vec<Event>) -> Decision {
+    events.clear();
     Decision {
         receipt,
-        events: Vec::new(),
+        events,
         duplicate: true,
     }
 }
@@ -548,9 +565,20 @@ fn positive(points: Points) -> Result<(), Error> {
 
 impl Ledger {
     pub(crate) fn decide_command(&self, command: Command) -> Result<Decision, Error> {
+        self.decide_command_into(command, Vec::new())
+    }
+
+    /// Decides a command with `events`'s allocation for its events where
+    /// it can: a purchase (the earn path) plans straight into it; other
+    /// commands, rarer, plan into their own list.
+    pub(crate) fn decide_command_into(
+        &self,
+        command: Command,
+        events: Vec<Event>,
+    ) -> Result<Decision, Error> {
         match command {
             Command::Enroll(c) => self.decide_enroll(c),
-            Command::Purchase(c) => self.decide_purchase(c),
+            Command::Purchase(c) => self.decide_purchase(c, events),
             Command::Confirm(c) => self.decide_confirm(c),
             Command::Redeem(c) => self.decide_redeem(c),
             Command::CancelRedemption(c) => self.decide_cancel(c),
@@ -645,7 +673,7 @@ impl Ledger {
         ))
     }
 
-    fn decide_purchase(&self, c: Purchase) -> Result<Decision, Error> {
+    fn decide_purchase(&self, c: Purchase, events: Vec<Event>) -> Result<Decision, Error> {
         let account = self.enrolled(&c.member)?;
         if let Some(recorded) = account.orders.get(&c.order) {
             if recorded.amount != c.amount {
@@ -676,9 +704,12 @@ impl Ledger {
                 ));
             }
             let event = recorded.event(account.member(), &c.order);
-            return Ok(repeated(Receipt::Purchase(PurchaseReceipt::new(&event))));
+            return Ok(repeated_into(
+                Receipt::Purchase(PurchaseReceipt::new(&event)),
+                events,
+            ));
         }
-        let (receipt, events) = self.record_purchase(account, c)?;
+        let (receipt, events) = self.record_purchase(account, c, events)?;
         Ok(fresh(Receipt::Purchase(receipt), events))
     }
 
@@ -689,10 +720,11 @@ impl Ledger {
         &self,
         account: &Account,
         c: Purchase,
+        events: Vec<Event>,
     ) -> Result<(PurchaseReceipt, Vec<Event>), Error> {
         check_time(account, c.at)?;
         let discounts = self.check_purchase(account, &c)?;
-        let mut draft = Draft::new(&self.program, account);
+        let mut draft = Draft::planning_into(&self.program, account, events);
         draft.sweep(c.at)?;
         let at = c.at;
         let order = c.order.clone();

@@ -5,7 +5,7 @@ use std::fmt;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::earn::EarnLine;
+use crate::earn::EarnLines;
 use crate::rewards::Donation;
 use rust_decimal::Decimal;
 
@@ -401,7 +401,7 @@ pub struct PurchaseRecorded {
     /// The points earned.
     pub points: Points,
     /// How the points were computed.
-    pub breakdown: Vec<EarnLine>,
+    pub breakdown: EarnLines,
     /// The points, when spendable at once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit: Option<LotCredit>,
@@ -658,7 +658,7 @@ pub struct BonusAwarded {
     /// The points awarded, after the program's caps (may be zero).
     pub points: Points,
     /// How the points were computed.
-    pub breakdown: Vec<EarnLine>,
+    pub breakdown: EarnLines,
     /// The lot they form; absent when nothing was awarded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit: Option<LotCredit>,

@@ -175,6 +175,51 @@ impl Ledger {
         self.decide_command(command.into())
     }
 
+    /// As [`decide`](Ledger::decide), with the decision's list of events
+    /// in `spare`'s allocation: a host that hands each decision's list
+    /// back once it has stored the events records purchases (the earn
+    /// path) without allocating for it. `spare` is emptied first. Other
+    /// commands, rarer, make their own list and drop `spare`; so does a
+    /// refusal.
+    ///
+    /// # Errors
+    ///
+    /// As [`decide`](Ledger::decide).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use loyalty::{Enroll, Event, Ledger, Program, Purchase};
+    ///
+    /// let mut ledger = Ledger::new(serde_json::from_str::<Program>(r#"{"currency": "EUR"}"#)?);
+    /// let at = "2026-01-12T10:00:00Z".parse()?;
+    /// ledger.execute(Enroll::new("marta".parse()?, at))?;
+    ///
+    /// let mut spare: Vec<Event> = Vec::new();
+    /// let mut stored = 0;
+    /// for n in 1..=3 {
+    ///     let order = format!("ORD-{n}").parse()?;
+    ///     let purchase = Purchase::new("marta".parse()?, order, "57.40 EUR".parse()?, at);
+    ///     let decision = ledger.decide_reusing(purchase, std::mem::take(&mut spare))?;
+    ///     for event in &decision.events {
+    ///         // The host stores the event, then applies it.
+    ///         ledger.apply(event)?;
+    ///         stored += 1;
+    ///     }
+    ///     spare = decision.events;
+    /// }
+    /// assert_eq!(stored, 3);
+    /// assert_eq!(ledger.balance(&"marta".parse()?)?.available.value(), 171);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn decide_reusing(
+        &self,
+        command: impl Into<Command>,
+        spare: Vec<Event>,
+    ) -> Result<Decision, Error> {
+        self.decide_command_into(command.into(), spare)
+    }
+
     /// Folds one event into the ledger.
     ///
     /// # Errors
@@ -254,7 +299,43 @@ impl Ledger {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn execute(&mut self, command: impl Into<Command>) -> Result<Decision, Error> {
-        let decision = self.decide(command)?;
+        self.execute_reusing(command, Vec::new())
+    }
+
+    /// As [`execute`](Ledger::execute), with the decision's list of events
+    /// in `spare`'s allocation, as [`decide_reusing`](Ledger::decide_reusing)
+    /// explains.
+    ///
+    /// # Errors
+    ///
+    /// As [`decide`](Ledger::decide); a refused command changes nothing.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use loyalty::{Enroll, Event, Ledger, Program, Purchase};
+    ///
+    /// let mut ledger = Ledger::new(serde_json::from_str::<Program>(r#"{"currency": "EUR"}"#)?);
+    /// let at = "2026-01-12T10:00:00Z".parse()?;
+    /// ledger.execute(Enroll::new("marta".parse()?, at))?;
+    ///
+    /// let mut spare: Vec<Event> = Vec::new();
+    /// for n in 1..=3 {
+    ///     let order = format!("ORD-{n}").parse()?;
+    ///     let purchase = Purchase::new("marta".parse()?, order, "57.40 EUR".parse()?, at);
+    ///     let decision = ledger.execute_reusing(purchase, std::mem::take(&mut spare))?;
+    ///     assert_eq!(decision.events.len(), 1);
+    ///     spare = decision.events;
+    /// }
+    /// assert_eq!(ledger.balance(&"marta".parse()?)?.available.value(), 171);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn execute_reusing(
+        &mut self,
+        command: impl Into<Command>,
+        spare: Vec<Event>,
+    ) -> Result<Decision, Error> {
+        let decision = self.decide_reusing(command, spare)?;
         for event in &decision.events {
             self.apply(event)?;
         }

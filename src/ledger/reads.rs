@@ -440,7 +440,7 @@ impl Ledger {
     /// ```
     pub fn preview(&self, purchase: &Purchase) -> Result<Earning, Error> {
         let account = self.enrolled(&purchase.member)?;
-        let (receipt, _) = self.record_purchase(account, purchase.clone())?;
+        let (receipt, _) = self.record_purchase(account, purchase.clone(), Vec::new())?;
         Ok(receipt.earning)
     }
 }
