@@ -7,6 +7,7 @@ use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::event::*;
+use super::lots::Lots;
 use super::qualifying::{Contribution, Qualifying};
 use super::referrals::ReferralBook;
 use crate::calendar::{birthday_in, birthday_start, local_date};
@@ -443,7 +444,7 @@ pub(crate) fn is_activity(event: &Event) -> bool {
 /// only, never history.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct Wallet {
-    pub(crate) lots: BTreeMap<LotKey, Points>,
+    pub(crate) lots: Lots,
     pub(crate) pending: BTreeMap<LotId, PendingLot>,
     pub(crate) debt: Points,
     pub(crate) next_lot: u64,
@@ -645,7 +646,7 @@ impl<'e> Movement<'e> {
 impl Wallet {
     fn new(enrolled: &MemberEnrolled) -> Wallet {
         Wallet {
-            lots: BTreeMap::new(),
+            lots: Lots::default(),
             pending: BTreeMap::new(),
             debt: Points::ZERO,
             next_lot: 1,
@@ -771,7 +772,7 @@ impl Wallet {
             *need = need.checked_add(d.points)?;
         }
         for (key, need) in &needs {
-            let mut held = self.lots.get(key).copied().unwrap_or(Points::ZERO);
+            let mut held = self.lots.get(key).unwrap_or(Points::ZERO);
             for c in movement
                 .credits
                 .iter()
@@ -794,7 +795,8 @@ impl Wallet {
         // that has meanwhile expired; the next event expires them).
         if movement.debt_incurred.is_positive() {
             let live = |key: &LotKey| key.expires_at.is_none_or(|t| t > at);
-            let mut touched: Vec<LotKey> = self.lots.keys().copied().filter(live).collect();
+            let mut touched: Vec<LotKey> =
+                self.lots.iter().map(|(key, _)| key).filter(live).collect();
             touched.extend(
                 movement
                     .credits
@@ -803,7 +805,7 @@ impl Wallet {
                     .filter(live),
             );
             for key in touched {
-                let mut held = self.lots.get(&key).copied().unwrap_or(Points::ZERO);
+                let mut held = self.lots.get(&key).unwrap_or(Points::ZERO);
                 for c in movement
                     .credits
                     .iter()
@@ -838,7 +840,6 @@ impl Wallet {
             } else {
                 self.lots
                     .get(&LotKey::new(c.lot, c.expires_at))
-                    .copied()
                     .unwrap_or(Points::ZERO)
             };
             held.checked_add(c.points.checked_sub(c.debt_repaid)?)?;
@@ -878,19 +879,8 @@ impl Wallet {
         for c in movement.credits.iter() {
             let key = LotKey::new(c.lot, c.expires_at);
             let add = c.points.value().saturating_sub(c.debt_repaid.value());
-            if add > 0 {
-                match self.lots.entry(key) {
-                    std::collections::btree_map::Entry::Vacant(lot) => {
-                        lot.insert(Points::new(add));
-                        if key.expires_at.is_some() {
-                            self.expiring_lots = self.expiring_lots.saturating_add(1);
-                        }
-                    }
-                    std::collections::btree_map::Entry::Occupied(mut lot) => {
-                        let held = lot.get_mut();
-                        *held = Points::new(held.value().saturating_add(add));
-                    }
-                }
+            if add > 0 && self.lots.add(key, Points::new(add)) && key.expires_at.is_some() {
+                self.expiring_lots = self.expiring_lots.saturating_add(1);
             }
         }
         for (key, need) in checked.draws {
@@ -965,7 +955,7 @@ impl Wallet {
         let expiring = if self.expiring_lots == 0 {
             None
         } else {
-            self.lots.keys().next().and_then(|k| k.expires_at)
+            self.lots.first().and_then(|k| k.expires_at)
         };
         let maturing = self.pending.values().filter_map(|p| p.available_at).min();
         let inactive = rules
@@ -1631,7 +1621,7 @@ impl Account {
         self.wallet.lots.iter().map(|(k, points)| Lot {
             id: k.lot(),
             expires_at: k.expires_at(),
-            points: *points,
+            points,
         })
     }
 

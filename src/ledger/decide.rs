@@ -177,7 +177,7 @@ impl<'a> Draft<'a> {
                 .lots
                 .iter()
                 .take_while(|(k, _)| lapsed || k.expires_at().is_some_and(|t| t <= due))
-                .map(|(k, p)| LotDraw::new(k.lot(), k.expires_at(), *p))
+                .map(|(k, p)| LotDraw::new(k.lot(), k.expires_at(), p))
                 .collect();
             if !draws.is_empty() {
                 let points = Points::checked_sum(draws.iter().map(|d| d.points))?;
@@ -1571,16 +1571,13 @@ impl Wallet {
             .value()
             .saturating_sub(credit.debt_repaid.value());
         if add > 0 {
-            let held = self
-                .lots
-                .entry(LotKey::new(credit.lot, credit.expires_at))
-                .or_insert(Points::ZERO);
-            *held = Points::new(held.value().saturating_add(add));
+            self.lots
+                .add(LotKey::new(credit.lot, credit.expires_at), Points::new(add));
         }
     }
 
     /// The points all lots hold.
     fn lots_total(&self) -> Result<Points, crate::PointsOverflow> {
-        Points::checked_sum(self.lots.values().copied())
+        Points::checked_sum(self.lots.values())
     }
 }
