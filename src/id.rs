@@ -387,6 +387,13 @@ impl MemberId {
     }
 }
 
+impl Reference {
+    /// A quick hash of the reference for a member's order index.
+    pub(crate) fn quick_hash(&self) -> u64 {
+        self.0.quick_hash()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

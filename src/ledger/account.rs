@@ -2270,6 +2270,44 @@ mod tests {
         }
     }
 
+    #[test]
+    fn references_the_hashed_index_cannot_place_are_found_beside_it() {
+        use super::super::orders::Orders;
+        let Some(record) = recorded() else {
+            unreachable!("the record's fields parse")
+        };
+        // Forty references whose hashes share their low eight bits: each
+        // starts its probe sequence at the same entry of every index up
+        // to 256 entries, so past the sixteenth they cannot be placed.
+        let crowd: Vec<Reference> = (0_u32..)
+            .filter_map(|n| Reference::new(format!("C-{n}")).ok())
+            .filter(|r| r.quick_hash() & 0xff == 0)
+            .take(40)
+            .collect();
+        let mut orders = Orders::default();
+        for (reference, n) in crowd.iter().zip(0_i64..) {
+            let mut record = record.clone();
+            record.points = Points::new(n);
+            orders.insert(reference.clone(), record);
+            // Every order placed so far is found, and its record is its own.
+            for (earlier, m) in crowd.iter().zip(0_i64..).take_while(|(_, m)| *m <= n) {
+                assert_eq!(orders.get(earlier).map(|o| o.points), Some(Points::new(m)));
+            }
+        }
+        assert_eq!(orders.len(), 40);
+        assert_eq!(orders.crowded(), 24);
+        assert!(!orders.contains_key(&record_reference()));
+        // A stranger from the same crowd is not found either.
+        let stranger = (0_u32..)
+            .filter_map(|n| Reference::new(format!("S-{n}")).ok())
+            .find(|r| r.quick_hash() & 0xff == 0);
+        assert!(stranger.is_some_and(|s| !orders.contains_key(&s)));
+        // They list by reference, as the ordered map did.
+        let mut sorted = crowd.clone();
+        sorted.sort();
+        assert!(orders.iter().map(|(r, _)| r).eq(sorted.iter()));
+    }
+
     fn record_reference() -> Reference {
         Reference::new("never-placed").unwrap_or_else(|_| unreachable!("a valid id"))
     }

@@ -6,7 +6,7 @@
 //! of a million members, on cold memory; the hashed index finds most
 //! members in one probe. The ordered index stays the authority (and gives
 //! the by-id order of [`Accounts::values`], the fingerprint and `==`): a
-//! member the hashed index cannot place within [`MAX_PROBE`] slots, as
+//! member the hashed index cannot place within [`MAX_PROBE`](super::hashed::MAX_PROBE) slots, as
 //! ids chosen to collide would be, is found there instead, so no choice of
 //! ids makes a lookup slower than the ordered map alone.
 
@@ -15,11 +15,9 @@ use std::collections::btree_map::Entry;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
+use super::hashed::Hashed;
 use super::{Account, Ledger};
 use crate::{ApplyError, MemberId};
-
-/// The most slots a lookup probes before it asks the ordered index.
-const MAX_PROBE: usize = 16;
 
 /// Every member's account.
 #[derive(Clone, Default)]
@@ -28,10 +26,8 @@ pub(crate) struct Accounts {
     slots: Vec<Account>,
     /// Each member's slot, by id.
     by_id: BTreeMap<MemberId, u32>,
-    /// Each member's slot, by hash: open addressing over a power-of-two
-    /// table, at most half full. An entry is the hash's top 32 bits above
-    /// the slot plus one; zero is an empty entry.
-    table: Vec<u64>,
+    /// Each member's slot, by hash, at most half full.
+    table: Hashed,
 }
 
 impl Accounts {
@@ -47,30 +43,16 @@ impl Accounts {
 
     /// Where `member`'s account is held.
     fn slot(&self, member: &MemberId) -> Option<usize> {
-        let hash = member.quick_hash();
-        let tag = hash >> 32;
-        for index in probe(hash, self.table.len()) {
-            let entry = self.table.get(index).copied().unwrap_or(0);
-            if entry == 0 {
-                // The member is not in the hashed index.
-                break;
-            }
-            if entry >> 32 == tag {
-                let slot = usize::try_from(entry & u64::from(u32::MAX))
-                    .unwrap_or(0)
-                    .wrapping_sub(1);
-                if self
-                    .slots
-                    .get(slot)
-                    .is_some_and(|account| account.member() == member)
-                {
-                    return Some(slot);
-                }
-            }
-        }
-        self.by_id
-            .get(member)
-            .and_then(|slot| usize::try_from(*slot).ok())
+        let found = self.table.candidates(member.quick_hash()).find(|slot| {
+            self.slots
+                .get(*slot)
+                .is_some_and(|account| account.member() == member)
+        });
+        found.or_else(|| {
+            self.by_id
+                .get(member)
+                .and_then(|slot| usize::try_from(*slot).ok())
+        })
     }
 
     /// `member`'s account.
@@ -105,10 +87,12 @@ impl Accounts {
             }
         };
         free.insert(slot);
-        if self.slots.len() >= self.table.len() / 2 {
+        if self.slots.len() >= self.table.size() / 2 {
             self.grow();
         }
-        place(&mut self.table, hash, slot);
+        // A member the hashed index cannot place is found in the ordered
+        // one.
+        self.table.place(hash, slot);
         self.slots.push(account);
         Ok(())
     }
@@ -116,10 +100,10 @@ impl Accounts {
     /// Doubles the hashed index (to 64 entries at first) and files every
     /// account again.
     fn grow(&mut self) {
-        let size = self.table.len().saturating_mul(2).max(64);
-        self.table = vec![0; size];
+        let size = self.table.size().saturating_mul(2).max(64);
+        self.table = Hashed::with_size(size);
         for (account, slot) in self.slots.iter().zip(0_u32..) {
-            place(&mut self.table, account.member().quick_hash(), slot);
+            self.table.place(account.member().quick_hash(), slot);
         }
     }
 
@@ -134,31 +118,6 @@ impl Accounts {
             .values()
             .filter_map(|slot| usize::try_from(*slot).ok())
             .filter_map(|slot| self.slots.get(slot))
-    }
-}
-
-/// The entries `hash`'s probe sequence visits in a table of `size`
-/// entries (a power of two): from the hash's low bits on, at most
-/// [`MAX_PROBE`] of them.
-fn probe(hash: u64, size: usize) -> impl Iterator<Item = usize> {
-    let mask = size.wrapping_sub(1);
-    // The low bits start the sequence; the high 32 are the entry's tag.
-    let start = usize::try_from(hash & u64::try_from(mask).unwrap_or(u64::MAX)).unwrap_or(0);
-    (0..MAX_PROBE.min(size)).map(move |step| start.wrapping_add(step) & mask)
-}
-
-/// Files `slot` under a member's `hash` at the first empty entry of its
-/// probe sequence; a member whose sequence has none stays in the ordered
-/// index alone.
-fn place(table: &mut [u64], hash: u64, slot: u32) {
-    let entry = (hash >> 32) << 32 | u64::from(slot).saturating_add(1);
-    for index in probe(hash, table.len()) {
-        if let Some(free) = table.get_mut(index)
-            && *free == 0
-        {
-            *free = entry;
-            return;
-        }
     }
 }
 
@@ -269,14 +228,18 @@ mod tests {
         // Every entry taken by another slot under every tag, as ids chosen
         // to collide would leave it: each lookup probes its limit, then
         // asks the ordered index.
-        for (entry, i) in accounts.table.iter_mut().zip(0_u64..) {
+        for (entry, i) in accounts.table.entries_mut().iter_mut().zip(0_u64..) {
             *entry = (i << 32) | 1;
         }
         assert!(all_found(&accounts, &members));
         assert!(accounts.get(&stranger).is_none());
 
         // An empty hashed index: the ordered one finds everyone.
-        accounts.table.iter_mut().for_each(|entry| *entry = 0);
+        accounts
+            .table
+            .entries_mut()
+            .iter_mut()
+            .for_each(|entry| *entry = 0);
         assert!(all_found(&accounts, &members));
         Ok(())
     }

@@ -5,6 +5,7 @@ mod accounts;
 mod command;
 mod decide;
 mod event;
+mod hashed;
 mod lots;
 mod orders;
 pub(crate) mod policy;

@@ -1,27 +1,39 @@
 //! A member's orders: the records in one `Vec` in the order they were
-//! placed, found by reference through an ordered index of positions.
+//! placed, each with its reference, found by reference through a hashed
+//! index of positions.
 //!
-//! An ordered map of the records themselves would shift whole records
-//! (over 160 bytes each) to make room for every order whose reference does
-//! not sort last (random or mixed-width references: most of them), and
-//! split and copy them as it grows; the index shifts a reference and a
-//! position instead, and a record is written once.
+//! A purchase asks for its reference before anything else (the
+//! exactly-once check), and applying it asks and files it again. An
+//! ordered map of references walked one node per level on cold memory,
+//! and its first node took some 400 bytes for a member's first order. The
+//! hashed index finds most references in one probe and costs 16 to 32
+//! bytes an order. A reference it cannot place within
+//! [`MAX_PROBE`](super::hashed::MAX_PROBE) entries, as references chosen
+//! to collide would be, goes into a small ordered map beside it instead,
+//! so no choice of references makes a lookup slower than an ordered map.
+//! The orders list by reference (for `==`, the fingerprint and `Debug`)
+//! by sorting their positions when asked.
 
 use std::collections::BTreeMap;
-use std::collections::btree_map::Entry;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
 use super::account::OrderRecord;
+use super::hashed::Hashed;
 use crate::Reference;
 
 /// Every order of one member.
 #[derive(Clone, Default)]
 pub(crate) struct Orders {
-    /// The records, in the order they were placed.
-    records: Vec<OrderRecord>,
-    /// Each order's position in `records`, by reference.
-    by_reference: BTreeMap<Reference, usize>,
+    /// The records with their references, in the order they were placed.
+    records: Vec<(Reference, OrderRecord)>,
+    /// Each order's position in `records`, by hash, at most half full.
+    by_hash: Hashed,
+    /// The positions of references the hashed index could not place, once
+    /// there are any: behind a pointer, as an empty map held in place
+    /// would cost every member three words for what almost none has.
+    #[allow(clippy::box_collection)]
+    crowded: Option<Box<BTreeMap<Reference, u32>>>,
 }
 
 impl Orders {
@@ -35,46 +47,97 @@ impl Orders {
         self.records.is_empty()
     }
 
+    /// Where the order recorded under `order` is held.
+    fn position(&self, order: &Reference) -> Option<usize> {
+        let found = self
+            .by_hash
+            .candidates(order.quick_hash())
+            .find(|at| self.records.get(*at).is_some_and(|(r, _)| r == order));
+        found.or_else(|| {
+            self.crowded
+                .as_deref()
+                .and_then(|crowded| crowded.get(order))
+                .and_then(|at| usize::try_from(*at).ok())
+        })
+    }
+
     /// The order recorded under `order`.
     pub(crate) fn get(&self, order: &Reference) -> Option<&OrderRecord> {
-        self.by_reference
-            .get(order)
-            .and_then(|at| self.records.get(*at))
+        self.position(order)
+            .and_then(|at| self.records.get(at))
+            .map(|(_, record)| record)
     }
 
     /// The order recorded under `order`, to change.
     pub(crate) fn get_mut(&mut self, order: &Reference) -> Option<&mut OrderRecord> {
-        self.by_reference
-            .get(order)
-            .and_then(|at| self.records.get_mut(*at))
+        self.position(order)
+            .and_then(|at| self.records.get_mut(at))
+            .map(|(_, record)| record)
     }
 
     /// Whether an order is recorded under `order`.
     pub(crate) fn contains_key(&self, order: &Reference) -> bool {
-        self.by_reference.contains_key(order)
+        self.position(order).is_some()
     }
 
     /// Records a new order. An order already recorded under the reference
     /// is kept as it was: an account refuses a purchase whose reference it
-    /// knows before it changes anything, so that does not happen.
+    /// knows before it changes anything, so that does not happen; nor do
+    /// four billion orders of one member, which are not recorded either.
     pub(crate) fn insert(&mut self, order: Reference, record: OrderRecord) {
-        if let Entry::Vacant(place) = self.by_reference.entry(order) {
-            place.insert(self.records.len());
-            if self.records.len() == self.records.capacity() {
-                // Half again, from two: most members place a handful of
-                // orders, and a doubled list would hold as much room
-                // again as it holds records.
-                self.records.reserve_exact((self.records.len() / 2).max(2));
-            }
-            self.records.push(record);
+        let Ok(at) = u32::try_from(self.records.len()) else {
+            return;
+        };
+        if at == u32::MAX || self.contains_key(&order) {
+            return;
         }
+        if self.records.len() == self.records.capacity() {
+            // Half again, from two: most members place a handful of
+            // orders, and a doubled list would hold as much room again
+            // as it holds records.
+            self.records.reserve_exact((self.records.len() / 2).max(2));
+        }
+        if self.records.len() >= self.by_hash.size() / 2 {
+            self.grow();
+        }
+        self.file(order.quick_hash(), &order, at);
+        self.records.push((order, record));
+    }
+
+    /// Files the order at `at` in the hashed index, or beside it when its
+    /// probe sequence is full.
+    fn file(&mut self, hash: u64, order: &Reference, at: u32) {
+        if !self.by_hash.place(hash, at) {
+            self.crowded
+                .get_or_insert_default()
+                .insert(order.clone(), at);
+        }
+    }
+
+    /// Doubles the hashed index (to four entries at first) and files every
+    /// order again.
+    fn grow(&mut self) {
+        let size = self.by_hash.size().saturating_mul(2).max(4);
+        self.by_hash = Hashed::with_size(size);
+        self.crowded = None;
+        let records = std::mem::take(&mut self.records);
+        for ((order, _), at) in records.iter().zip(0_u32..) {
+            self.file(order.quick_hash(), order, at);
+        }
+        self.records = records;
+    }
+
+    /// How many orders are filed beside the hashed index.
+    #[cfg(test)]
+    pub(crate) fn crowded(&self) -> usize {
+        self.crowded.as_deref().map_or(0, BTreeMap::len)
     }
 
     /// Every order with its reference, by reference.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&Reference, &OrderRecord)> {
-        self.by_reference
-            .iter()
-            .filter_map(|(order, at)| self.records.get(*at).map(|record| (order, record)))
+        let mut sorted: Vec<&(Reference, OrderRecord)> = self.records.iter().collect();
+        sorted.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
+        sorted.into_iter().map(|(order, record)| (order, record))
     }
 }
 
