@@ -32,7 +32,11 @@ fn baselines(c: &mut Criterion) {
 }
 
 fn earn_path(c: &mut Criterion) {
-    if !wanted(&["earn/purchase", "earn/purchase_with_tiers"]) {
+    if !wanted(&[
+        "earn/purchase",
+        "earn/purchase_reusing",
+        "earn/purchase_with_tiers",
+    ]) {
         return;
     }
     let mut group = c.benchmark_group("earn");
@@ -44,7 +48,25 @@ fn earn_path(c: &mut Criterion) {
             stream.execute(b, |i| purchase(&ids, i))
         });
     }
-    // With a tier ladder: the year's spend is summed on every purchase,
+    // The same purchases through `execute_reusing`, the decision's list of
+    // events handed back after each: a host that stores events and keeps
+    // the list.
+    let (base, ids, _) = populated(10_000, "150.00 EUR");
+    let mut stream = Stream::from(&base);
+    let mut spare: Vec<Event> = Vec::new();
+    group.bench_function(BenchmarkId::new("purchase_reusing", 10_000), |b| {
+        stream.run(
+            b,
+            |i| purchase(&ids, i),
+            |ledger, command| {
+                let decision = ledger
+                    .execute_reusing(command, std::mem::take(&mut spare))
+                    .expect("accepted");
+                spare = black_box(decision).events;
+            },
+        )
+    });
+    // With a tier ladder: the year's running spend is read on every purchase,
     // and members move up as they cross 500.00 and 1000.00 EUR.
     let (base, ids, _) = populated_with(parse(TIERED), 10_000, "150.00 EUR");
     let mut stream = Stream::from(&base);
