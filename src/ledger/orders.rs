@@ -49,9 +49,15 @@ impl Orders {
 
     /// Where the order recorded under `order` is held.
     fn position(&self, order: &Reference) -> Option<usize> {
+        self.position_by(order.quick_hash(), order)
+    }
+
+    /// Where the order recorded under `order`, whose quick hash is `hash`,
+    /// is held.
+    fn position_by(&self, hash: u64, order: &Reference) -> Option<usize> {
         let found = self
             .by_hash
-            .candidates(order.quick_hash())
+            .candidates(hash)
             .find(|at| self.records.get(*at).is_some_and(|(r, _)| r == order));
         found.or_else(|| {
             self.crowded
@@ -88,7 +94,8 @@ impl Orders {
         let Ok(at) = u32::try_from(self.records.len()) else {
             return;
         };
-        if at == u32::MAX || self.contains_key(&order) {
+        let hash = order.quick_hash();
+        if at == u32::MAX || self.position_by(hash, &order).is_some() {
             return;
         }
         if self.records.len() == self.records.capacity() {
@@ -100,7 +107,7 @@ impl Orders {
         if self.records.len() >= self.by_hash.size() / 2 {
             self.grow();
         }
-        self.file(order.quick_hash(), &order, at);
+        self.file(hash, &order, at);
         self.records.push((order, record));
     }
 
