@@ -1121,7 +1121,7 @@ fn check_figures(event: &Event) -> Result<(), &'static str> {
 
 /// An order as the account remembers it: what refunds, confirmations and
 /// a retry's receipt need, without the member and order ids the event
-/// repeats (the account and the map key hold them) and, for the common
+/// repeats (the account and its order list hold them) and, for the common
 /// order earning at the base rate alone, without a copy of its breakdown.
 #[derive(Debug, Clone)]
 pub(crate) struct OrderRecord {

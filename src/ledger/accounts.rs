@@ -87,24 +87,17 @@ impl Accounts {
             }
         };
         free.insert(slot);
-        if self.slots.len() >= self.table.size() / 2 {
-            self.grow();
+        if self.table.is_half_full(self.slots.len()) {
+            // Doubled, to 64 entries at first; a member it cannot place
+            // is found in the ordered index.
+            let hashes = self.slots.iter().map(|a| a.member().quick_hash());
+            self.table.grow(64, hashes, |_| {});
         }
         // A member the hashed index cannot place is found in the ordered
         // one.
         self.table.place(hash, slot);
         self.slots.push(account);
         Ok(())
-    }
-
-    /// Doubles the hashed index (to 64 entries at first) and files every
-    /// account again.
-    fn grow(&mut self) {
-        let size = self.table.size().saturating_mul(2).max(64);
-        self.table = Hashed::with_size(size);
-        for (account, slot) in self.slots.iter().zip(0_u32..) {
-            self.table.place(account.member().quick_hash(), slot);
-        }
     }
 
     /// The members, by id.

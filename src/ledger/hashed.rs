@@ -21,16 +21,28 @@ pub(crate) struct Hashed {
 }
 
 impl Hashed {
-    /// An index of `size` empty entries (a power of two, or zero).
-    pub(crate) fn with_size(size: usize) -> Hashed {
-        Hashed {
-            table: vec![0; size],
-        }
+    /// Whether an index of `len` positions is half full: before filing
+    /// one more, it must [`grow`](Hashed::grow).
+    pub(crate) fn is_half_full(&self, len: usize) -> bool {
+        len >= self.table.len() / 2
     }
 
-    /// The number of entries.
-    pub(crate) fn size(&self) -> usize {
-        self.table.len()
+    /// Doubles the index (to `min` entries at first) and files again the
+    /// positions `0, 1, ...` under `hashes`, handing `unplaced` each one
+    /// whose probe sequence is full.
+    pub(crate) fn grow(
+        &mut self,
+        min: usize,
+        hashes: impl IntoIterator<Item = u64>,
+        mut unplaced: impl FnMut(u32),
+    ) {
+        let size = self.table.len().saturating_mul(2).max(min);
+        self.table = vec![0; size];
+        for (hash, position) in hashes.into_iter().zip(0_u32..) {
+            if !self.place(hash, position) {
+                unplaced(position);
+            }
+        }
     }
 
     /// The positions filed under `hash`'s tag, in probe order: the
@@ -86,7 +98,10 @@ mod tests {
 
     #[test]
     fn positions_come_back_under_their_tag_and_a_full_sequence_refuses() {
-        let mut index = Hashed::with_size(32);
+        let mut index = Hashed::default();
+        assert!(index.is_half_full(0));
+        index.grow(32, [], |_| unreachable!("nothing to file"));
+        assert!(!index.is_half_full(15) && index.is_half_full(16));
         // Seventeen hashes with the same start and tag: sixteen fit.
         let hash = 0xabcd_0000_0000_0005_u64;
         for position in 0..16 {

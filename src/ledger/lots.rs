@@ -101,12 +101,9 @@ impl Lots {
         if key.expires_at().is_some() {
             self.expiring.remove(key);
         } else if let Ok(i) = self.lasting_at(key.lot()) {
-            // Spending takes the oldest first: most removals are the front.
-            if i == 0 {
-                self.lasting.pop_front();
-            } else {
-                self.lasting.remove(i);
-            }
+            // Spending takes the oldest first: most removals are the
+            // front, which a queue removes without shifting the rest.
+            self.lasting.remove(i);
         }
     }
 

@@ -104,34 +104,29 @@ impl Orders {
             // as it holds records.
             self.records.reserve_exact((self.records.len() / 2).max(2));
         }
-        if self.records.len() >= self.by_hash.size() / 2 {
+        if self.by_hash.is_half_full(self.records.len()) {
             self.grow();
         }
-        self.file(hash, &order, at);
-        self.records.push((order, record));
-    }
-
-    /// Files the order at `at` in the hashed index, or beside it when its
-    /// probe sequence is full.
-    fn file(&mut self, hash: u64, order: &Reference, at: u32) {
         if !self.by_hash.place(hash, at) {
             self.crowded
                 .get_or_insert_default()
                 .insert(order.clone(), at);
         }
+        self.records.push((order, record));
     }
 
     /// Doubles the hashed index (to four entries at first) and files every
-    /// order again.
+    /// order again, those it cannot place beside it.
     fn grow(&mut self) {
-        let size = self.by_hash.size().saturating_mul(2).max(4);
-        self.by_hash = Hashed::with_size(size);
-        self.crowded = None;
-        let records = std::mem::take(&mut self.records);
-        for ((order, _), at) in records.iter().zip(0_u32..) {
-            self.file(order.quick_hash(), order, at);
-        }
-        self.records = records;
+        let mut crowded: Option<Box<BTreeMap<Reference, u32>>> = None;
+        let records = &self.records;
+        let hashes = records.iter().map(|(order, _)| order.quick_hash());
+        self.by_hash.grow(4, hashes, |at| {
+            if let Some((order, _)) = usize::try_from(at).ok().and_then(|i| records.get(i)) {
+                crowded.get_or_insert_default().insert(order.clone(), at);
+            }
+        });
+        self.crowded = crowded;
     }
 
     /// How many orders are filed beside the hashed index.
