@@ -1,9 +1,11 @@
 //! A hashed index of positions: where the ledger's lists (accounts, a
 //! member's orders) find an entry by its id in about one probe.
 //!
-//! Open addressing over a power-of-two table kept at most half full. An
-//! entry is a hash's top 32 bits above the position plus one; zero is an
-//! empty entry. A lookup probes at most [`MAX_PROBE`] entries from the
+//! The first [`FEW`] positions are held in place as 16-bit tags, one per
+//! position, and a lookup compares them all: no table to allocate for the
+//! member who places a handful of orders. Past them, open addressing over
+//! a power-of-two table kept at most half full. An entry is a hash's top
+//! 32 bits above the position plus one; zero is an empty entry. A lookup probes at most [`MAX_PROBE`] entries from the
 //! hash's low bits and hands back the positions whose tag matches, for the
 //! caller to compare ids. The index does not trust its hash to be spread
 //! evenly: an id it cannot place within `MAX_PROBE` entries, as ids chosen
@@ -14,20 +16,45 @@
 /// The most entries a lookup probes.
 pub(crate) const MAX_PROBE: usize = 16;
 
+/// How many positions the index holds in place, before it has a table.
+pub(crate) const FEW: usize = 11;
+
 /// Positions by hash.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Hashed {
-    table: Vec<u64>,
+#[derive(Debug, Clone)]
+pub(crate) enum Hashed {
+    /// The first [`FEW`] positions, each as a 16-bit tag of its hash (the
+    /// lowest bit set, so that zero is free) at its own index: a lookup
+    /// compares them all, without a table to allocate or a pointer to
+    /// follow. Most members place a handful of orders, and their index
+    /// costs nothing beyond the room a table's pointer would take.
+    Few([u16; FEW]),
+    /// Open addressing, at most half full.
+    Table(Box<[u64]>),
+}
+
+impl Default for Hashed {
+    fn default() -> Hashed {
+        Hashed::Few([0; FEW])
+    }
+}
+
+/// The in-place tag of `hash`: never zero.
+fn few_tag(hash: u64) -> u16 {
+    u16::try_from(hash >> 48).unwrap_or(u16::MAX) | 1
 }
 
 impl Hashed {
     /// Whether an index of `len` positions is half full: before filing
     /// one more, it must [`grow`](Hashed::grow).
     pub(crate) fn is_half_full(&self, len: usize) -> bool {
-        len >= self.table.len() / 2
+        match self {
+            Hashed::Few(_) => len >= FEW,
+            Hashed::Table(table) => len >= table.len() / 2,
+        }
     }
 
-    /// Doubles the index (to `min` entries at first) and files again the
+    /// Doubles the table (to `min` entries at first, and to at least
+    /// twice [`FEW`] out of the in-place tags) and files again the
     /// positions `0, 1, ...` under `hashes`, handing `unplaced` each one
     /// whose probe sequence is full.
     pub(crate) fn grow(
@@ -36,8 +63,11 @@ impl Hashed {
         hashes: impl IntoIterator<Item = u64>,
         mut unplaced: impl FnMut(u32),
     ) {
-        let size = self.table.len().saturating_mul(2).max(min);
-        self.table = vec![0; size];
+        let size = match self {
+            Hashed::Few(_) => FEW.saturating_mul(2).saturating_add(1).next_power_of_two(),
+            Hashed::Table(table) => table.len().saturating_mul(2),
+        };
+        *self = Hashed::Table(vec![0; size.max(min)].into_boxed_slice());
         for (hash, position) in hashes.into_iter().zip(0_u32..) {
             if !self.place(hash, position) {
                 unplaced(position);
@@ -45,27 +75,51 @@ impl Hashed {
         }
     }
 
-    /// The positions filed under `hash`'s tag, in probe order: the
-    /// entries up to the first empty one, at most [`MAX_PROBE`] of them.
+    /// The positions filed under `hash`'s tag: in place, every one whose
+    /// tag matches; in the table, in probe order, the entries up to the
+    /// first empty one, at most [`MAX_PROBE`] of them.
     pub(crate) fn candidates(&self, hash: u64) -> impl Iterator<Item = usize> + '_ {
+        let (few, table): (&[u16], &[u64]) = match self {
+            Hashed::Few(few) => (few, &[]),
+            Hashed::Table(table) => (&[], table),
+        };
+        let tag = few_tag(hash);
+        let in_place = few
+            .iter()
+            .take_while(|entry| **entry != 0)
+            .zip(0_usize..)
+            .filter(move |(entry, _)| **entry == tag)
+            .map(|(_, position)| position);
         let tag = hash >> 32;
-        probe(hash, self.table.len())
-            .map(|index| self.table.get(index).copied().unwrap_or(0))
+        let probed = probe(hash, table.len())
+            .map(|index| table.get(index).copied().unwrap_or(0))
             .take_while(|entry| *entry != 0)
             .filter(move |entry| entry >> 32 == tag)
             .map(|entry| {
                 usize::try_from(entry & u64::from(u32::MAX))
                     .unwrap_or(0)
                     .wrapping_sub(1)
-            })
+            });
+        in_place.chain(probed)
     }
 
-    /// Files `position` under `hash` at the first empty entry of its probe
-    /// sequence; says whether there was one.
+    /// Files `position` under `hash`: in place at its own index, or in the
+    /// table at the first empty entry of its probe sequence; says whether
+    /// there was room.
     pub(crate) fn place(&mut self, hash: u64, position: u32) -> bool {
+        let table = match self {
+            Hashed::Few(few) => {
+                let free = usize::try_from(position)
+                    .ok()
+                    .and_then(|at| few.get_mut(at))
+                    .filter(|entry| **entry == 0);
+                return free.map(|entry| *entry = few_tag(hash)).is_some();
+            }
+            Hashed::Table(table) => table,
+        };
         let entry = (hash >> 32) << 32 | u64::from(position).saturating_add(1);
-        for index in probe(hash, self.table.len()) {
-            if let Some(free) = self.table.get_mut(index)
+        for index in probe(hash, table.len()) {
+            if let Some(free) = table.get_mut(index)
                 && *free == 0
             {
                 *free = entry;
@@ -75,10 +129,13 @@ impl Hashed {
         false
     }
 
-    /// Every entry, to set by hand in tests.
+    /// Every entry of the table, to set by hand in tests; none in place.
     #[cfg(test)]
     pub(crate) fn entries_mut(&mut self) -> &mut [u64] {
-        &mut self.table
+        match self {
+            Hashed::Few(_) => &mut [],
+            Hashed::Table(table) => table,
+        }
     }
 }
 
@@ -99,7 +156,6 @@ mod tests {
     #[test]
     fn positions_come_back_under_their_tag_and_a_full_sequence_refuses() {
         let mut index = Hashed::default();
-        assert!(index.is_half_full(0));
         index.grow(32, [], |_| unreachable!("nothing to file"));
         assert!(!index.is_half_full(15) && index.is_half_full(16));
         // Seventeen hashes with the same start and tag: sixteen fit.
@@ -113,7 +169,47 @@ mod tests {
         assert_eq!(index.candidates(0x1234_0000_0000_0005).count(), 0);
         // An empty sequence ends at once.
         assert_eq!(index.candidates(0xabcd_0000_0000_0015).count(), 0);
-        assert_eq!(Hashed::default().candidates(hash).count(), 0);
-        assert!(!Hashed::default().place(hash, 0));
+        let mut empty = Hashed::default();
+        empty.grow(4, [], |_| unreachable!("nothing to file"));
+        assert_eq!(empty.candidates(hash).count(), 0);
+    }
+
+    #[test]
+    fn the_first_few_positions_are_held_in_place_then_move_to_a_table() {
+        let hash = |n: u64| n.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let mut index = Hashed::default();
+        assert_eq!(index.candidates(hash(0)).count(), 0);
+        for n in 0..FEW {
+            assert!(!index.is_half_full(n));
+            assert!(index.place(hash(n as u64), n as u32));
+        }
+        assert!(index.is_half_full(FEW));
+        // A position past the room in place, or one already taken, is
+        // refused.
+        assert!(!index.place(hash(99), FEW as u32));
+        assert!(!index.place(hash(99), 0));
+        for n in 0..FEW {
+            assert!(index.candidates(hash(n as u64)).any(|at| at == n));
+        }
+        // Hashes that share their top sixteen bits share a tag: both come
+        // back, for the owner to tell apart.
+        let mut twins = Hashed::default();
+        assert!(twins.place(0xabcd_0000_0000_0001, 0));
+        assert!(twins.place(0xabcd_0000_0000_0002, 1));
+        assert!(twins.candidates(0xabcd_ffff_ffff_ffff).eq([0, 1]));
+        assert_eq!(twins.candidates(0x1234_0000_0000_0001).count(), 0);
+        // Growing moves every position to a table big enough for twice
+        // as many.
+        index.grow(4, (0..FEW as u64).map(hash), |_| unreachable!("room"));
+        assert!(matches!(&index, Hashed::Table(t) if t.len() == 32));
+        assert!(!index.is_half_full(FEW) && index.is_half_full(16));
+        for n in 0..FEW {
+            assert!(index.candidates(hash(n as u64)).eq([n]));
+        }
+    }
+
+    #[test]
+    fn an_index_takes_the_room_of_a_list() {
+        assert_eq!(std::mem::size_of::<Hashed>(), 24);
     }
 }

@@ -6,8 +6,10 @@
 //! exactly-once check), and applying it asks and files it again. An
 //! ordered map of references walked one node per level on cold memory,
 //! and its first node took some 400 bytes for a member's first order. The
-//! hashed index finds most references in one probe and costs 16 to 32
-//! bytes an order. A reference it cannot place within
+//! hashed index holds a member's first [`FEW`](super::hashed::FEW) orders
+//! in place, in the account itself, and past them finds most references
+//! in one probe of a table that costs 16 to 32 bytes an order. A
+//! reference it cannot place within
 //! [`MAX_PROBE`](super::hashed::MAX_PROBE) entries, as references chosen
 //! to collide would be, goes into a small ordered map beside it instead,
 //! so no choice of references makes a lookup slower than an ordered map.
@@ -27,7 +29,8 @@ use crate::Reference;
 pub(crate) struct Orders {
     /// The records with their references, in the order they were placed.
     records: Vec<(Reference, OrderRecord)>,
-    /// Each order's position in `records`, by hash, at most half full.
+    /// Each order's position in `records`, by hash: in place for the
+    /// first few, then in a table at most half full.
     by_hash: Hashed,
     /// The positions of references the hashed index could not place, once
     /// there are any: behind a pointer, as an empty map held in place
@@ -99,10 +102,10 @@ impl Orders {
             return;
         }
         if self.records.len() == self.records.capacity() {
-            // Half again, from two: most members place a handful of
-            // orders, and a doubled list would hold as much room again
-            // as it holds records.
-            self.records.reserve_exact((self.records.len() / 2).max(2));
+            // Doubled, from four: growing by half from two moved a
+            // member's records five times over their first ten orders,
+            // and the moves cost more than the room saved.
+            self.records.reserve_exact(self.records.len().max(2));
         }
         if self.by_hash.is_half_full(self.records.len()) {
             self.grow();
@@ -115,13 +118,13 @@ impl Orders {
         self.records.push((order, record));
     }
 
-    /// Doubles the hashed index (to four entries at first) and files every
+    /// Moves the hashed index to a table, or doubles it, and files every
     /// order again, those it cannot place beside it.
     fn grow(&mut self) {
         let mut crowded: Option<Box<BTreeMap<Reference, u32>>> = None;
         let records = &self.records;
         let hashes = records.iter().map(|(order, _)| order.quick_hash());
-        self.by_hash.grow(4, hashes, |at| {
+        self.by_hash.grow(0, hashes, |at| {
             if let Some((order, _)) = usize::try_from(at).ok().and_then(|i| records.get(i)) {
                 crowded.get_or_insert_default().insert(order.clone(), at);
             }
