@@ -102,9 +102,10 @@ impl Orders {
             return;
         }
         if self.records.len() == self.records.capacity() {
-            // Doubled, from four: growing by half from two moved a
-            // member's records five times over their first ten orders,
-            // and the moves cost more than the room saved.
+            // Doubled, from two: growing by half moved a member's
+            // records five times over their first ten orders, and the
+            // moves cost more than the room saved; a first order still
+            // takes room for two, as most members place one or two.
             self.records.reserve_exact(self.records.len().max(2));
         }
         if self.by_hash.is_half_full(self.records.len()) {
