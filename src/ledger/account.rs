@@ -1425,9 +1425,6 @@ pub struct Account {
     pub(crate) wallet: Wallet,
     pub(crate) orders: super::orders::Orders,
     pub(crate) redemptions: BTreeMap<Reference, RedemptionRecord>,
-    /// The order whose points formed each lot, for clawbacks.
-    /// By lot id; lots are numbered in order, so a new one is pushed.
-    pub(crate) order_lots: Vec<(LotId, Reference)>,
     /// The sign-up bonus, when one was awarded.
     pub(crate) sign_up: Option<Box<BonusAwarded>>,
     /// Refunds, adjustments, transfers, actions, reward uses and
@@ -1447,8 +1444,9 @@ pub struct Account {
 
 /// Accounts compare and hash field by field in the order they were
 /// declared before the rare records moved behind a pointer, each rare map
-/// read as empty when not allocated: the fingerprint does not depend on
-/// how they are held.
+/// read as empty when not allocated, and the list of which order formed
+/// each lot read off the orders: the fingerprint does not depend on how
+/// they are held.
 impl Account {
     /// Every field of the account, the rare maps read as empty when not
     /// allocated: what `==` and the fingerprint go by, in the order the
@@ -1466,7 +1464,7 @@ impl Account {
                 &rare.refunds,
                 &rare.adjustments,
                 &rare.transfers,
-                &self.order_lots,
+                self.orders.lots_formed(),
                 &self.sign_up,
             ),
             (
@@ -1535,7 +1533,6 @@ impl Account {
             wallet: Wallet::new(event),
             orders: super::orders::Orders::default(),
             redemptions: BTreeMap::new(),
-            order_lots: Vec::new(),
             sign_up: None,
             rare: None,
             qualifying: Qualifying::default(),
@@ -1923,32 +1920,6 @@ impl Account {
         }
     }
 
-    /// The order whose points formed `lot`.
-    fn order_of_lot(&self, lot: LotId) -> Option<&Reference> {
-        let i = self
-            .order_lots
-            .binary_search_by_key(&lot, |(l, _)| *l)
-            .ok()?;
-        self.order_lots.get(i).map(|(_, order)| order)
-    }
-
-    /// Files `order` as the one whose points formed `lot`. Lots are
-    /// numbered in order, so a new one goes last without a search.
-    fn file_order_lot(&mut self, lot: LotId, order: &Reference) {
-        if self.order_lots.last().is_none_or(|(last, _)| *last < lot) {
-            self.order_lots.push((lot, order.clone()));
-            return;
-        }
-        match self.order_lots.binary_search_by_key(&lot, |(l, _)| *l) {
-            Ok(i) => {
-                if let Some(entry) = self.order_lots.get_mut(i) {
-                    entry.1 = order.clone();
-                }
-            }
-            Err(i) => self.order_lots.insert(i, (lot, order.clone())),
-        }
-    }
-
     /// What the orders and bonuses recorded from `start` (the first, when
     /// `None`) until `end` (not included) add to the tier metrics, less
     /// refunds and clawbacks.
@@ -2008,7 +1979,7 @@ impl Account {
             }
             Event::PointsExpired(e) => {
                 for d in &e.draws {
-                    let order = self.order_of_lot(d.lot).cloned();
+                    let order = self.orders.of_lot(d.lot).cloned();
                     if let Some(o) = order.and_then(|order| self.orders.get_mut(&order)) {
                         let after = o.after_mut();
                         after.lapsed =
@@ -2038,9 +2009,6 @@ impl Account {
                             orders: 1,
                         },
                     ));
-                }
-                if let Some(lot) = record.lot() {
-                    self.file_order_lot(lot, &e.order);
                 }
                 self.orders.insert(e.order.clone(), record);
             }
@@ -2267,6 +2235,77 @@ mod tests {
             orders.hash(&mut a);
             reversed.hash(&mut b);
             proptest::prop_assert_eq!(a.finish(), b.finish());
+        }
+    }
+
+    proptest::proptest! {
+        /// The lots the orders formed read as the list the account kept
+        /// of them: filed by lot as each order was placed, a lot named
+        /// again taken over by the later order. Lots rise with the orders
+        /// (as the ledger numbers them), now and then skipping orders that
+        /// formed none, or come in any order (as a log written by hand may
+        /// have them).
+        #[test]
+        fn the_lots_orders_formed_read_as_the_list_kept_of_them(
+            rising in proptest::bool::ANY,
+            steps in proptest::collection::vec((0_u64..6, proptest::option::weighted(0.8, 1_u64..40)), 0..80),
+            asked in proptest::collection::vec(0_u64..90, 0..30),
+        ) {
+            use super::super::orders::Orders;
+            let Some(record) = recorded() else {
+                unreachable!("the record's fields parse")
+            };
+            let mut orders = Orders::default();
+            let mut kept: Vec<(LotId, Reference)> = Vec::new();
+            let mut next = 1_u64;
+            for ((gap, lot), n) in steps.iter().zip(0_u32..) {
+                let lot = if rising {
+                    lot.map(|_| {
+                        next += gap + 1;
+                        next
+                    })
+                } else {
+                    *lot
+                };
+                let Ok(reference) = Reference::new(format!("O-{n}")) else {
+                    unreachable!("a valid reference")
+                };
+                let mut record = record.clone();
+                record.earned = lot.map_or(OrderLot::None, |lot| {
+                    OrderLot::Credit(LotCredit {
+                        lot: LotId::new(lot),
+                        expires_at: None,
+                        points: Points::new(1),
+                        debt_repaid: Points::ZERO,
+                    })
+                });
+                // The account's list, as it was kept.
+                if let Some(lot) = lot.map(LotId::new) {
+                    if kept.last().is_none_or(|(last, _)| *last < lot) {
+                        kept.push((lot, reference.clone()));
+                    } else {
+                        match kept.binary_search_by_key(&lot, |(l, _)| *l) {
+                            Ok(i) => kept[i].1 = reference.clone(),
+                            Err(i) => kept.insert(i, (lot, reference.clone())),
+                        }
+                    }
+                }
+                orders.insert(reference, record);
+            }
+            let formed: Vec<(LotId, Reference)> = orders
+                .lots_formed()
+                .into_iter()
+                .map(|(lot, order)| (lot, order.clone()))
+                .collect();
+            proptest::prop_assert_eq!(&formed, &kept);
+            for lot in asked.iter().copied().chain(kept.iter().map(|(l, _)| l.number())) {
+                let lot = LotId::new(lot);
+                let expected = kept
+                    .binary_search_by_key(&lot, |(l, _)| *l)
+                    .ok()
+                    .map(|i| &kept[i].1);
+                proptest::prop_assert_eq!(orders.of_lot(lot), expected);
+            }
         }
     }
 

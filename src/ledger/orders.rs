@@ -15,6 +15,12 @@
 //! so no choice of references makes a lookup slower than an ordered map.
 //! The orders list by reference (for `==`, the fingerprint and `Debug`)
 //! by sorting their positions when asked.
+//!
+//! The orders also say which order's points formed each lot (an expiry
+//! marks the points it takes as lapsed on their order). That was a list
+//! beside the orders, one entry per purchase, growing with them; it is
+//! read off the records instead, by binary search while the lots rise
+//! with the orders, as lots numbered by the ledger do.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -22,7 +28,7 @@ use std::hash::{Hash, Hasher};
 
 use super::account::OrderRecord;
 use super::hashed::Hashed;
-use crate::Reference;
+use crate::{LotId, Reference};
 
 /// Every order of one member.
 #[derive(Clone, Default)]
@@ -37,6 +43,23 @@ pub(crate) struct Orders {
     /// would cost every member three words for what almost none has.
     #[allow(clippy::box_collection)]
     crowded: Option<Box<BTreeMap<Reference, u32>>>,
+    /// How the lots the orders formed are numbered, in the order placed.
+    formed: Formed,
+}
+
+/// How the lots a member's orders formed are numbered, taken in the order
+/// the orders were placed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum Formed {
+    /// No order has formed a lot.
+    #[default]
+    Nothing,
+    /// Each lot is numbered above the one before; the last is this one.
+    /// The ledger numbers lots in order, so this is what it records.
+    Rising(LotId),
+    /// Some lot is not numbered above the one before, as in an event log
+    /// written by hand: each lot is looked for among every order.
+    Mixed,
 }
 
 impl Orders {
@@ -116,7 +139,72 @@ impl Orders {
                 .get_or_insert_default()
                 .insert(order.clone(), at);
         }
+        self.formed = match (self.formed, record.lot()) {
+            (formed, None) => formed,
+            (Formed::Nothing, Some(lot)) => Formed::Rising(lot),
+            (Formed::Rising(last), Some(lot)) if last < lot => Formed::Rising(lot),
+            (Formed::Rising(_) | Formed::Mixed, Some(_)) => Formed::Mixed,
+        };
         self.records.push((order, record));
+    }
+
+    /// The order whose points formed `lot`: the last one placed, should
+    /// several name it.
+    pub(crate) fn of_lot(&self, lot: LotId) -> Option<&Reference> {
+        let lot_at = |at: usize| self.records.get(at).and_then(|(_, r)| r.lot());
+        let found = match self.formed {
+            Formed::Nothing => None,
+            Formed::Mixed => self
+                .records
+                .iter()
+                .rposition(|(_, record)| record.lot() == Some(lot)),
+            Formed::Rising(_) => {
+                // Binary search over the orders that formed a lot; one
+                // that formed none is passed over to the next that did.
+                let (mut low, mut high) = (0, self.records.len());
+                let mut found = None;
+                while low < high {
+                    let middle = low.midpoint(high);
+                    let next = (middle..high).find_map(|at| lot_at(at).map(|l| (at, l)));
+                    match next {
+                        None => high = middle,
+                        Some((at, formed)) if formed < lot => low = at.saturating_add(1),
+                        Some((at, formed)) if formed == lot => {
+                            found = Some(at);
+                            break;
+                        }
+                        Some(_) => high = middle,
+                    }
+                }
+                found
+            }
+        };
+        found
+            .and_then(|at| self.records.get(at))
+            .map(|(order, _)| order)
+    }
+
+    /// Every lot an order formed with that order, by lot, the last order
+    /// placed for a lot several name: as the ledger's list of them was
+    /// kept, for `==` and the fingerprint.
+    pub(crate) fn lots_formed(&self) -> Vec<(LotId, &Reference)> {
+        let mut formed: Vec<(LotId, &Reference)> = Vec::new();
+        for (order, record) in &self.records {
+            let Some(lot) = record.lot() else { continue };
+            if formed.last().is_none_or(|(last, _)| *last < lot) {
+                formed.push((lot, order));
+                continue;
+            }
+            match formed.binary_search_by_key(&lot, |(l, _)| *l) {
+                Ok(i) => {
+                    if let Some(entry) = formed.get_mut(i) {
+                        entry.1 = order;
+                    }
+                }
+                Err(i) => formed.insert(i, (lot, order)),
+            }
+        }
+        formed
     }
 
     /// Moves the hashed index to a table, or doubles it, and files every
