@@ -89,6 +89,11 @@ impl Lots {
                 }
                 false
             }
+            Err(i) if i == self.lasting.len() => {
+                // A new lot, the common case: no room to make.
+                self.lasting.push_back((key.lot(), points));
+                true
+            }
             Err(i) => {
                 self.lasting.insert(i, (key.lot(), points));
                 true
