@@ -1131,14 +1131,24 @@ pub(crate) struct OrderRecord {
     /// What its points formed.
     earned: OrderLot,
     breakdown: Breakdown,
-    pub(crate) redemptions: Box<[Reference]>,
-    pub(crate) cart: Option<Box<Cart>>,
+    /// The redemptions the order used and its cart, when it has either:
+    /// one pointer for an order placed without them.
+    extras: Option<Box<Extras>>,
     /// Confirmations, refunds and lapses, once the order has any: most
     /// orders never do, so they carry one pointer instead.
     after: Option<Box<AfterSale>>,
     /// Where the order's contribution to the tier metrics is filed; none
-    /// for a membership fee.
-    pub(crate) qualifying_key: Option<usize>,
+    /// for a membership fee. A member's orders are numbered in 32 bits
+    /// (past that an order is not recorded), and so are their
+    /// contributions.
+    qualifying_key: Option<u32>,
+}
+
+/// The redemptions an order used and its cart.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Extras {
+    redemptions: Box<[Reference]>,
+    cart: Option<Cart>,
 }
 
 /// Records compare and hash by what they say, as if every after-sale figure
@@ -1157,8 +1167,8 @@ impl OrderRecord {
                 self.points,
                 &self.earned,
                 &self.breakdown,
-                &self.redemptions,
-                &self.cart,
+                self.redemptions(),
+                self.cart(),
             ),
             (
                 self.refunded(),
@@ -1167,7 +1177,7 @@ impl OrderRecord {
                 self.lapsed(),
                 self.lapsed_counted(),
                 self.fully_refunded(),
-                self.qualifying_key,
+                self.qualifying_key(),
             ),
         )
     }
@@ -1250,11 +1260,31 @@ impl OrderRecord {
                 (None, None) => OrderLot::None,
             },
             breakdown,
-            redemptions: e.redemptions.as_slice().into(),
-            cart: e.cart.clone().map(Box::new),
+            extras: (!e.redemptions.is_empty() || e.cart.is_some()).then(|| {
+                Box::new(Extras {
+                    redemptions: e.redemptions.as_slice().into(),
+                    cart: e.cart.clone(),
+                })
+            }),
             after: None,
             qualifying_key: None,
         }
+    }
+
+    /// The redemptions the order used.
+    pub(crate) fn redemptions(&self) -> &[Reference] {
+        self.extras.as_deref().map_or(&[], |x| &x.redemptions)
+    }
+
+    /// The order's cart, when it was placed with one.
+    pub(crate) fn cart(&self) -> Option<&Cart> {
+        self.extras.as_deref().and_then(|x| x.cart.as_ref())
+    }
+
+    /// Where the order's contribution to the tier metrics is filed.
+    pub(crate) fn qualifying_key(&self) -> Option<usize> {
+        self.qualifying_key
+            .and_then(|key| usize::try_from(key).ok())
     }
 
     /// The amount refunded so far.
@@ -1332,8 +1362,8 @@ impl OrderRecord {
             breakdown: self.breakdown(),
             credit: self.credit(),
             pending: self.pending(),
-            redemptions: self.redemptions.to_vec(),
-            cart: self.cart.as_deref().cloned(),
+            redemptions: self.redemptions().to_vec(),
+            cart: self.cart().cloned(),
         }
     }
 
@@ -2001,14 +2031,15 @@ impl Account {
                     .and_then(|m| m.fee_order.as_ref())
                     == Some(&e.order);
                 if !fee {
-                    record.qualifying_key = Some(self.qualifying.push(
+                    let key = self.qualifying.push(
                         e.at,
                         Contribution {
                             spend: e.amount.amount(),
                             points: e.points.value(),
                             orders: 1,
                         },
-                    ));
+                    );
+                    record.qualifying_key = u32::try_from(key).ok();
                 }
                 self.orders.insert(e.order.clone(), record);
             }
@@ -2045,7 +2076,11 @@ impl Account {
                 }
             }
             Event::OrderRefunded(e) => {
-                if let Some(key) = self.orders.get(&e.order).and_then(|o| o.qualifying_key) {
+                if let Some(key) = self
+                    .orders
+                    .get(&e.order)
+                    .and_then(OrderRecord::qualifying_key)
+                {
                     let fully = self
                         .orders
                         .get(&e.order)
@@ -2307,6 +2342,13 @@ mod tests {
                 proptest::prop_assert_eq!(orders.of_lot(lot), expected);
             }
         }
+    }
+
+    #[test]
+    fn an_order_record_holds_its_rare_parts_behind_pointers() {
+        // The redemptions and cart share one pointer, the after-sale
+        // figures another; the tier key is 32 bits.
+        assert_eq!(std::mem::size_of::<OrderRecord>(), 152);
     }
 
     #[test]

@@ -685,21 +685,21 @@ impl Ledger {
                     c.amount,
                 ));
             }
-            if *recorded.redemptions != *c.redemptions {
+            if recorded.redemptions() != c.redemptions.as_slice() {
                 return Err(conflict(
                     ReferenceKind::Order,
                     &c.order,
                     "redemptions",
-                    List(&recorded.redemptions),
+                    List(recorded.redemptions()),
                     List(&c.redemptions),
                 ));
             }
-            if recorded.cart.as_deref() != c.cart.as_ref() {
+            if recorded.cart() != c.cart.as_ref() {
                 return Err(conflict(
                     ReferenceKind::Order,
                     &c.order,
                     "cart",
-                    CartText(recorded.cart.as_deref()),
+                    CartText(recorded.cart()),
                     CartText(c.cart.as_ref()),
                 ));
             }
@@ -1178,7 +1178,7 @@ impl Ledger {
         // lots they came from, latest-consumed first.
         let mut repaid = Points::ZERO;
         let mut restored = Vec::new();
-        for r in &recorded.redemptions {
+        for r in recorded.redemptions() {
             let Some(rec) = account.redemptions.get(r) else {
                 continue;
             };
