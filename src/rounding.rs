@@ -96,7 +96,8 @@ impl Rounding {
     /// Amounts of money and earn rates brought to a common scale are
     /// whole numbers well inside 95 bits, and are divided as such; only
     /// figures beyond that go through `Decimal` arithmetic, which gives
-    /// the same quotient at some ten times the cost.
+    /// the same quotient: the division as a whole took about four times
+    /// the instructions that way (some 620 against 150 a purchase).
     pub(crate) fn divide(
         self,
         numerator: Decimal,
