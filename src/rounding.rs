@@ -154,8 +154,8 @@ enum Rest {
 }
 
 impl Rest {
-    /// `rest` against `denominator`, `rest` being below it: `twice_rest`
-    /// is twice the rest, compared with the denominator.
+    /// Where a rest below the denominator falls, from whether it is zero
+    /// and how twice the rest compares with the denominator.
     fn of(rest_is_zero: bool, twice_rest: std::cmp::Ordering) -> Rest {
         match (rest_is_zero, twice_rest) {
             (true, _) => Rest::Zero,

@@ -2009,8 +2009,7 @@ impl Account {
             }
             Event::PointsExpired(e) => {
                 for d in &e.draws {
-                    let order = self.orders.of_lot(d.lot).cloned();
-                    if let Some(o) = order.and_then(|order| self.orders.get_mut(&order)) {
+                    if let Some(o) = self.orders.of_lot_mut(d.lot) {
                         let after = o.after_mut();
                         after.lapsed =
                             Points::new(after.lapsed.value().saturating_add(d.points.value()));
@@ -2076,24 +2075,16 @@ impl Account {
                 }
             }
             Event::OrderRefunded(e) => {
-                if let Some(key) = self
-                    .orders
-                    .get(&e.order)
-                    .and_then(OrderRecord::qualifying_key)
-                {
-                    let fully = self
-                        .orders
-                        .get(&e.order)
-                        .is_some_and(|o| e.refunded_total.amount() == o.amount.amount());
-                    let lost = Contribution {
-                        spend: e.amount.amount(),
-                        points: e.clawback.points.value(),
-                        orders: i64::from(fully),
-                    };
-                    self.qualifying.reduce(key, lost);
-                }
                 if let Some(o) = self.orders.get_mut(&e.order) {
                     let fully = e.refunded_total.amount() == o.amount.amount();
+                    if let Some(key) = o.qualifying_key() {
+                        let lost = Contribution {
+                            spend: e.amount.amount(),
+                            points: e.clawback.points.value(),
+                            orders: i64::from(fully),
+                        };
+                        self.qualifying.reduce(key, lost);
+                    }
                     let after = o.after_mut();
                     after.refunded = e.refunded_total;
                     after.fully_refunded = fully;
@@ -2340,6 +2331,14 @@ mod tests {
                     .ok()
                     .map(|i| &kept[i].1);
                 proptest::prop_assert_eq!(orders.of_lot(lot), expected);
+                // The record to change is that order's own.
+                let by_reference = expected
+                    .and_then(|order| orders.get(order))
+                    .map(|record| record as *const OrderRecord);
+                let by_lot = orders
+                    .of_lot_mut(lot)
+                    .map(|record| &*record as *const OrderRecord);
+                proptest::prop_assert_eq!(by_lot, by_reference);
             }
         }
     }

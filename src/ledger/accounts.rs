@@ -6,9 +6,10 @@
 //! of a million members, on cold memory; the hashed index finds most
 //! members in one probe. The ordered index stays the authority (and gives
 //! the by-id order of [`Accounts::values`], the fingerprint and `==`): a
-//! member the hashed index cannot place within [`MAX_PROBE`](super::hashed::MAX_PROBE) slots, as
-//! ids chosen to collide would be, is found there instead, so no choice of
-//! ids makes a lookup slower than the ordered map alone.
+//! member the hashed index cannot place within
+//! [`MAX_PROBE`](super::hashed::MAX_PROBE) slots, as ids chosen to collide
+//! would be, is found there instead, so no choice of ids makes a lookup
+//! slower than the ordered map alone.
 
 use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
@@ -26,7 +27,8 @@ pub(crate) struct Accounts {
     slots: Vec<Account>,
     /// Each member's slot, by id.
     by_id: BTreeMap<MemberId, u32>,
-    /// Each member's slot, by hash, at most half full.
+    /// Each member's slot, by hash: in place for the first few members,
+    /// then in a table at most half full.
     table: Hashed,
 }
 
@@ -88,8 +90,7 @@ impl Accounts {
         };
         free.insert(slot);
         if self.table.is_half_full(self.slots.len()) {
-            // Doubled, to 64 entries at first; a member it cannot place
-            // is found in the ordered index.
+            // To 64 entries at first, then doubled.
             let hashes = self.slots.iter().map(|a| a.member().quick_hash());
             self.table.grow(64, hashes, |_| {});
         }

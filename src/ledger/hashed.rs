@@ -5,9 +5,9 @@
 //! position, and a lookup compares them all: no table to allocate for the
 //! member who places a handful of orders. Past them, open addressing over
 //! a power-of-two table kept at most half full. An entry is a hash's top
-//! 32 bits above the position plus one; zero is an empty entry. A lookup probes at most [`MAX_PROBE`] entries from the
-//! hash's low bits and hands back the positions whose tag matches, for the
-//! caller to compare ids. The index does not trust its hash to be spread
+//! 32 bits above the position plus one; zero is an empty entry. A lookup
+//! probes at most [`MAX_PROBE`] entries from the hash's low bits and hands
+//! back the positions whose tag matches, for the caller to compare ids. The index does not trust its hash to be spread
 //! evenly: an id it cannot place within `MAX_PROBE` entries, as ids chosen
 //! to collide would be, is left out, and the owner finds it by another
 //! way (an ordered index), so no choice of ids makes a lookup slower than
@@ -53,10 +53,10 @@ impl Hashed {
         }
     }
 
-    /// Doubles the table (to `min` entries at first, and to at least
-    /// twice [`FEW`] out of the in-place tags) and files again the
-    /// positions `0, 1, ...` under `hashes`, handing `unplaced` each one
-    /// whose probe sequence is full.
+    /// Moves the in-place tags to a table of 32 entries (room for twice
+    /// [`FEW`]), or doubles the table, to at least `min` entries either
+    /// way; files again the positions `0, 1, ...` under `hashes`, handing
+    /// `unplaced` each one whose probe sequence is full.
     pub(crate) fn grow(
         &mut self,
         min: usize,

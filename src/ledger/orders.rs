@@ -150,9 +150,26 @@ impl Orders {
 
     /// The order whose points formed `lot`: the last one placed, should
     /// several name it.
+    #[cfg(test)]
     pub(crate) fn of_lot(&self, lot: LotId) -> Option<&Reference> {
+        self.lot_position(lot)
+            .and_then(|at| self.records.get(at))
+            .map(|(order, _)| order)
+    }
+
+    /// The record of the order whose points formed `lot` (the last one
+    /// placed, should several name it), to change: found by position,
+    /// without asking for its reference again.
+    pub(crate) fn of_lot_mut(&mut self, lot: LotId) -> Option<&mut OrderRecord> {
+        self.lot_position(lot)
+            .and_then(|at| self.records.get_mut(at))
+            .map(|(_, record)| record)
+    }
+
+    /// Where the order whose points formed `lot` is held.
+    fn lot_position(&self, lot: LotId) -> Option<usize> {
         let lot_at = |at: usize| self.records.get(at).and_then(|(_, r)| r.lot());
-        let found = match self.formed {
+        match self.formed {
             Formed::Nothing => None,
             Formed::Mixed => self
                 .records
@@ -178,10 +195,7 @@ impl Orders {
                 }
                 found
             }
-        };
-        found
-            .and_then(|at| self.records.get(at))
-            .map(|(order, _)| order)
+        }
     }
 
     /// Every lot an order formed with that order, by lot, the last order
