@@ -446,3 +446,48 @@ fn every_pinned_format_replays_through_upcast() {
     .to_string();
     assert!(error.contains("format version 2"), "{error}");
 }
+
+#[test]
+fn a_hand_written_event_may_draw_from_a_lot_in_several_lines_in_any_order() {
+    // Marta's 100-point redemption drew 57 points from lot 1 and 43 from
+    // lot 2. A log written by hand may list lot 2 first and split lot 1.
+    let shop = Shop::marta_redeemed(program(SEED));
+    let log = log_of(&shop);
+    let redeemed = shop
+        .log
+        .iter()
+        .position(|e| e.kind() == "RewardRedeemed")
+        .unwrap();
+    let planned = r#""draws":[{"lot":1,"points":57},{"lot":2,"points":43}]"#;
+    assert!(log[redeemed].contains(planned), "{}", log[redeemed]);
+
+    let mut split = log.clone();
+    split[redeemed] = split[redeemed].replace(
+        planned,
+        r#""draws":[{"lot":2,"points":43},{"lot":1,"points":50},{"lot":1,"points":7}]"#,
+    );
+    let replayed = replay_json(&split).unwrap();
+    assert_eq!(
+        replayed.balance(&member("marta")).unwrap(),
+        shop.ledger.balance(&member("marta")).unwrap()
+    );
+
+    // Lot 1 holds 57 points: lines that draw 58 from it in all are refused,
+    // though each line alone would fit.
+    let mut greedy = log.clone();
+    greedy[redeemed] = greedy[redeemed].replace(
+        planned,
+        r#""draws":[{"lot":1,"points":50},{"lot":2,"points":42},{"lot":1,"points":8}]"#,
+    );
+    let err = replay_json(&greedy).unwrap_err();
+    assert_eq!(err.index, redeemed);
+    assert_eq!(
+        err.error,
+        ApplyError::LotShort {
+            member: member("marta"),
+            lot: LotId::new(1),
+            held: Points::new(57),
+            drawn: Points::new(58),
+        }
+    );
+}

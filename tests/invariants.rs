@@ -818,6 +818,18 @@ fn run_sequence(program: Program, steps: Vec<(i64, Op)>) -> Result<(), TestCaseE
                 if let Receipt::Reevaluation(r) = &decision.receipt {
                     prop_assert_eq!(r.changed, 0);
                 }
+                // A tick does everything due by its time: unless it had to
+                // skip a member, nothing is left due then.
+                if let Receipt::Tick(r) = &decision.receipt
+                    && r.skipped.is_empty()
+                {
+                    prop_assert!(
+                        ledger.next_due().is_none_or(|next| next > r.at),
+                        "still due at {:?} after a tick at {}",
+                        ledger.next_due(),
+                        r.at
+                    );
+                }
                 log.extend(decision.events);
                 check_no_debt_from_spending(&ledger, &before, spends)?;
                 check_upgrades_not_delayed(&ledger)?;

@@ -527,7 +527,59 @@ pub(crate) struct Checked<'e> {
     debt: Points,
     balance: Balance,
     next_lot: u64,
-    draws: BTreeMap<LotKey, Points>,
+    needs: Needs,
+}
+
+/// The points an event draws from each lot, each lot once.
+enum Needs {
+    /// The event's draws name each lot once, in consumption order, as
+    /// every planned event's do: they are the needs as listed, with
+    /// nothing to gather (and nothing to allocate).
+    AsListed,
+    /// Draws that name a lot twice or out of order (a hand-written log),
+    /// gathered by lot.
+    Gathered(BTreeMap<LotKey, Points>),
+}
+
+impl Needs {
+    fn of(draws: &Refs<'_, LotDraw>) -> Result<Needs, PointsOverflow> {
+        let key = |d: &LotDraw| LotKey::new(d.lot, d.expires_at);
+        if draws
+            .iter()
+            .zip(draws.iter().skip(1))
+            .all(|(a, b)| key(a) < key(b))
+        {
+            return Ok(Needs::AsListed);
+        }
+        let mut gathered: BTreeMap<LotKey, Points> = BTreeMap::new();
+        for d in draws.iter() {
+            let need = gathered.entry(key(d)).or_insert(Points::ZERO);
+            *need = need.checked_add(d.points)?;
+        }
+        Ok(Needs::Gathered(gathered))
+    }
+
+    /// Each lot drawn from and the points drawn, `draws` being the ones
+    /// these needs were worked out from.
+    fn each<'a>(
+        &'a self,
+        draws: &'a Refs<'_, LotDraw>,
+    ) -> impl Iterator<Item = (LotKey, Points)> + 'a {
+        let (listed, gathered) = match self {
+            Needs::AsListed => (Some(draws.iter()), None),
+            Needs::Gathered(needs) => (None, Some(needs.iter())),
+        };
+        listed
+            .into_iter()
+            .flatten()
+            .map(|d| (LotKey::new(d.lot, d.expires_at), d.points))
+            .chain(
+                gathered
+                    .into_iter()
+                    .flatten()
+                    .map(|(key, need)| (*key, *need)),
+            )
+    }
 }
 
 /// An event's effect on lots, pending points and debt, taken apart so it can
@@ -765,27 +817,22 @@ impl Wallet {
 
         // Lots: every draw must be covered by what the lot holds after the
         // event's credits.
-        let mut needs: BTreeMap<LotKey, Points> = BTreeMap::new();
-        for d in movement.draws.iter() {
-            let key = LotKey::new(d.lot, d.expires_at);
-            let need = needs.entry(key).or_insert(Points::ZERO);
-            *need = need.checked_add(d.points)?;
-        }
-        for (key, need) in &needs {
-            let mut held = self.lots.get(key).unwrap_or(Points::ZERO);
+        let needs = Needs::of(&movement.draws)?;
+        for (key, need) in needs.each(&movement.draws) {
+            let mut held = self.lots.get(&key).unwrap_or(Points::ZERO);
             for c in movement
                 .credits
                 .iter()
-                .filter(|c| LotKey::new(c.lot, c.expires_at) == *key)
+                .filter(|c| LotKey::new(c.lot, c.expires_at) == key)
             {
                 held = held.checked_add(c.points.checked_sub(c.debt_repaid)?)?;
             }
-            if *need > held {
+            if need > held {
                 return Err(ApplyError::LotShort {
                     member: member.clone(),
                     lot: key.lot,
                     held,
-                    drawn: *need,
+                    drawn: need,
                 });
             }
         }
@@ -813,7 +860,11 @@ impl Wallet {
                 {
                     held = held.checked_add(c.points.checked_sub(c.debt_repaid)?)?;
                 }
-                held = held.checked_sub(needs.get(&key).copied().unwrap_or(Points::ZERO))?;
+                let drawn = needs
+                    .each(&movement.draws)
+                    .find(|(drawn, _)| *drawn == key)
+                    .map_or(Points::ZERO, |(_, need)| need);
+                held = held.checked_sub(drawn)?;
                 if held.is_positive() {
                     return Err(malformed("a debt while live lots still hold points"));
                 }
@@ -850,7 +901,7 @@ impl Wallet {
             debt,
             balance,
             next_lot,
-            draws: needs,
+            needs,
         })
     }
 
@@ -883,7 +934,7 @@ impl Wallet {
                 self.expiring_lots = self.expiring_lots.saturating_add(1);
             }
         }
-        for (key, need) in checked.draws {
+        for (key, need) in checked.needs.each(&movement.draws) {
             if let Some(held) = self.lots.get_mut(&key) {
                 *held = Points::new(held.value().saturating_sub(need.value()));
                 if !held.is_positive() {
@@ -957,9 +1008,33 @@ impl Wallet {
         } else {
             self.lots.first().and_then(|k| k.expires_at)
         };
+        self.next_due_with(rules, expiring, !self.lots.is_empty())
+    }
+
+    /// What [`next_due`](Wallet::next_due) will say once the first
+    /// `expired` lots in consumption order have expired whole, without
+    /// folding the expiry in: whether a tick's expiry is the member's last
+    /// event, so that it needs only checking. An expiry changes nothing
+    /// else that falls due: it is not activity, and it leaves pending
+    /// points, birthdays, tiers and memberships alone.
+    pub(crate) fn next_due_past(&self, rules: DueRules, expired: usize) -> Option<DateTime<Utc>> {
+        let rest = self.lots.iter().nth(expired);
+        let expiring = rest.and_then(|(k, _)| k.expires_at);
+        self.next_due_with(rules, expiring, rest.is_some())
+    }
+
+    /// The soonest of what falls due, given when the first lot expires and
+    /// whether any lot is held.
+    fn next_due_with(
+        &self,
+        rules: DueRules,
+        expiring: Option<DateTime<Utc>>,
+        holds_lots: bool,
+    ) -> Option<DateTime<Utc>> {
         let maturing = self.pending.values().filter_map(|p| p.available_at).min();
         let inactive = rules
             .inactivity_days
+            .filter(|_| holds_lots)
             .and_then(|days| self.inactivity_deadline(days));
         let birthday = rules
             .birthdays

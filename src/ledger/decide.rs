@@ -159,6 +159,18 @@ impl<'a> Draft<'a> {
     /// points that fell due, in time order, each event dated when it fell
     /// due (or at the account's last event, if that is later).
     pub(crate) fn sweep(&mut self, at: DateTime<Utc>) -> Result<(), Error> {
+        self.sweep_until(at, false)
+    }
+
+    /// As [`sweep`](Draft::sweep), as the draft's whole plan (a tick's for
+    /// one member): an expiry after which nothing more falls due by `at`
+    /// is only checked, like a command's last event, so the common tick
+    /// copies no wallet.
+    pub(crate) fn sweep_last(&mut self, at: DateTime<Utc>) -> Result<(), Error> {
+        self.sweep_until(at, true)
+    }
+
+    fn sweep_until(&mut self, at: DateTime<Utc>, last: bool) -> Result<(), Error> {
         let rules = DueRules::of(self.program);
         let inactivity = rules.inactivity_days;
         while let Some(due) = self.wallet.next_due(rules) {
@@ -181,7 +193,15 @@ impl<'a> Draft<'a> {
                 .collect();
             if !draws.is_empty() {
                 let points = Points::checked_sum(draws.iter().map(|d| d.points))?;
-                self.push(Event::PointsExpired(PointsExpired {
+                // Past the expiry, what falls due next is later than `at`:
+                // nothing else falls due now (pending points, a birthday, a
+                // tier or a term would be as soon), and the loop would end.
+                let ends = last
+                    && self
+                        .wallet
+                        .next_due_past(rules, draws.len())
+                        .is_none_or(|next| next > at);
+                let expiry = Event::PointsExpired(PointsExpired {
                     member: self.member.clone(),
                     at: when,
                     reason: if lapsed {
@@ -191,7 +211,11 @@ impl<'a> Draft<'a> {
                     },
                     points,
                     draws,
-                }))?;
+                });
+                if ends {
+                    return self.finish(expiry);
+                }
+                self.push(expiry)?;
             }
 
             // ...then pending points maturing at `due` arrive.
@@ -1473,7 +1497,12 @@ impl Ledger {
     }
 
     fn decide_tick(&self, at: DateTime<Utc>) -> Result<Decision, Error> {
-        let mut events = Vec::new();
+        let due = || self.due.iter().take_while(|(due, _)| *due <= at);
+        // Most members due have one event (an expiry, a settlement): room
+        // for as many up front spares growing a list of large events.
+        let mut events = Vec::with_capacity(due().count());
+        // Each member's events are planned in one list, reused.
+        let mut planned = Vec::new();
         let mut members = 0_usize;
         let mut settled = Points::ZERO;
         let mut expired = Points::ZERO;
@@ -1481,15 +1510,17 @@ impl Ledger {
         let (mut tier_changes, mut tier_reviews) = (0_usize, 0_usize);
         let (mut renewed, mut lapsed) = (0_usize, 0_usize);
         let mut skipped = Vec::new();
-        for (_, member) in self.due.iter().take_while(|(due, _)| *due <= at) {
+        for (_, member) in due() {
             let Some(account) = self.accounts.get(member) else {
                 continue;
             };
-            let mut draft = Draft::new(&self.program, account);
+            let mut draft = Draft::planning_into(&self.program, account, planned);
             // One member whose due work cannot be recorded (an overflow
             // after extreme adjustments) must not stop everyone's tick; an
             // internal inconsistency is a bug and is reported.
-            match draft.sweep(at) {
+            let swept = draft.sweep_last(at);
+            planned = draft.events;
+            match swept {
                 Ok(()) => {}
                 Err(error @ Error::Inconsistent(_)) => return Err(error),
                 Err(_) => {
@@ -1497,11 +1528,11 @@ impl Ledger {
                     continue;
                 }
             }
-            if draft.events.is_empty() {
+            if planned.is_empty() {
                 continue;
             }
             members = members.saturating_add(1);
-            for event in &draft.events {
+            for event in &planned {
                 match event {
                     // Totals over members saturate: one member's huge
                     // balance must not stop every member's tick.
@@ -1515,7 +1546,7 @@ impl Ledger {
                     _ => {}
                 }
             }
-            events.append(&mut draft.events);
+            events.append(&mut planned);
         }
         Ok(fresh(
             Receipt::Tick(TickReceipt {

@@ -260,7 +260,7 @@ impl Ledger {
         until: DateTime<Utc>,
     ) -> Result<Vec<Posting>, Error> {
         let mut draft = Draft::new(&self.program, account);
-        draft.sweep(until)?;
+        draft.sweep_last(until)?;
         let mut out = Vec::new();
         for event in &draft.events {
             out.extend_from_slice(postings(event)?.as_slice());
@@ -311,7 +311,7 @@ impl Ledger {
         until: DateTime<Utc>,
     ) -> Result<Vec<ExpiringPoints>, Error> {
         let mut draft = Draft::new(&self.program, account);
-        draft.sweep(until)?;
+        draft.sweep_last(until)?;
         Ok(draft
             .events
             .iter()
