@@ -161,6 +161,7 @@ mod cart;
 mod earn;
 mod economics;
 mod error;
+mod few;
 mod id;
 mod ledger;
 pub mod metrics;
@@ -190,6 +191,7 @@ pub use earn::{
 };
 pub use economics::{Economics, RewardEconomics};
 pub use error::{ApplyError, Error, ReferenceKind, ReplayError};
+pub use few::{Few, FewIntoIter};
 pub use id::{
     ActionId, Category, IdProblem, InvalidId, MAX_ID_LEN, MemberId, Reference, RewardId, RuleId,
     Sku, TierId,

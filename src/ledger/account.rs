@@ -2,6 +2,7 @@
 //! journal — and `apply`, which folds an event into them.
 
 use std::collections::BTreeMap;
+use std::convert::Infallible;
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -537,49 +538,76 @@ enum Needs {
     /// nothing to gather (and nothing to allocate).
     AsListed,
     /// Draws that name a lot twice or out of order (a hand-written log),
-    /// gathered by lot.
-    Gathered(BTreeMap<LotKey, Points>),
+    /// gathered by lot. Boxed, rare as it is, so that the needs take a
+    /// word in every check's result.
+    #[allow(clippy::box_collection)]
+    Gathered(Box<BTreeMap<LotKey, Points>>),
 }
 
 impl Needs {
     fn of(draws: &Refs<'_, LotDraw>) -> Result<Needs, PointsOverflow> {
-        let key = |d: &LotDraw| LotKey::new(d.lot, d.expires_at);
-        if draws
-            .iter()
-            .zip(draws.iter().skip(1))
-            .all(|(a, b)| key(a) < key(b))
-        {
+        if draws.is_empty() {
             return Ok(Needs::AsListed);
         }
-        let mut gathered: BTreeMap<LotKey, Points> = BTreeMap::new();
-        for d in draws.iter() {
-            let need = gathered.entry(key(d)).or_insert(Points::ZERO);
-            *need = need.checked_add(d.points)?;
+        let mut keys = draws.iter().map(draw_key);
+        if let Some(mut last) = keys.next() {
+            for key in keys {
+                if key <= last {
+                    return Needs::gather(draws);
+                }
+                last = key;
+            }
         }
-        Ok(Needs::Gathered(gathered))
+        Ok(Needs::AsListed)
     }
 
-    /// Each lot drawn from and the points drawn, `draws` being the ones
-    /// these needs were worked out from.
-    fn each<'a>(
-        &'a self,
-        draws: &'a Refs<'_, LotDraw>,
-    ) -> impl Iterator<Item = (LotKey, Points)> + 'a {
-        let (listed, gathered) = match self {
-            Needs::AsListed => (Some(draws.iter()), None),
-            Needs::Gathered(needs) => (None, Some(needs.iter())),
-        };
-        listed
-            .into_iter()
-            .flatten()
-            .map(|d| (LotKey::new(d.lot, d.expires_at), d.points))
-            .chain(
-                gathered
-                    .into_iter()
-                    .flatten()
-                    .map(|(key, need)| (*key, *need)),
-            )
+    fn gather(draws: &Refs<'_, LotDraw>) -> Result<Needs, PointsOverflow> {
+        let mut gathered: BTreeMap<LotKey, Points> = BTreeMap::new();
+        for d in draws.iter() {
+            let need = gathered.entry(draw_key(d)).or_insert(Points::ZERO);
+            *need = need.checked_add(d.points)?;
+        }
+        Ok(Needs::Gathered(Box::new(gathered)))
     }
+
+    /// Calls `each` with each lot drawn from and the points drawn, in
+    /// consumption order, stopping at its first error; `draws` are the
+    /// ones these needs were worked out from.
+    fn try_each<E>(
+        &self,
+        draws: &Refs<'_, LotDraw>,
+        mut each: impl FnMut(LotKey, Points) -> Result<(), E>,
+    ) -> Result<(), E> {
+        match self {
+            Needs::AsListed if draws.is_empty() => {}
+            Needs::AsListed => {
+                for d in draws.iter() {
+                    each(draw_key(d), d.points)?;
+                }
+            }
+            Needs::Gathered(needs) => {
+                for (key, need) in needs.iter() {
+                    each(*key, *need)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The points drawn from `key`.
+    fn of_lot(&self, draws: &Refs<'_, LotDraw>, key: LotKey) -> Points {
+        match self {
+            Needs::AsListed => draws
+                .iter()
+                .find(|d| draw_key(d) == key)
+                .map_or(Points::ZERO, |d| d.points),
+            Needs::Gathered(needs) => needs.get(&key).copied().unwrap_or(Points::ZERO),
+        }
+    }
+}
+
+fn draw_key(draw: &LotDraw) -> LotKey {
+    LotKey::new(draw.lot, draw.expires_at)
 }
 
 /// An event's effect on lots, pending points and debt, taken apart so it can
@@ -619,6 +647,10 @@ impl<'e, T> Refs<'e, T> {
         for item in items {
             self.push(item);
         }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.first.iter().all(Option::is_none) && self.more.is_empty()
     }
 
     fn iter(&self) -> impl Iterator<Item = &'e T> + '_ {
@@ -818,7 +850,7 @@ impl Wallet {
         // Lots: every draw must be covered by what the lot holds after the
         // event's credits.
         let needs = Needs::of(&movement.draws)?;
-        for (key, need) in needs.each(&movement.draws) {
+        needs.try_each(&movement.draws, |key, need| {
             let mut held = self.lots.get(&key).unwrap_or(Points::ZERO);
             for c in movement
                 .credits
@@ -835,7 +867,8 @@ impl Wallet {
                     drawn: need,
                 });
             }
-        }
+            Ok(())
+        })?;
 
         // A debt is only incurred once no live lot holds points: the lots
         // left may only be ones that expire by now (restored into a lot
@@ -860,11 +893,7 @@ impl Wallet {
                 {
                     held = held.checked_add(c.points.checked_sub(c.debt_repaid)?)?;
                 }
-                let drawn = needs
-                    .each(&movement.draws)
-                    .find(|(drawn, _)| *drawn == key)
-                    .map_or(Points::ZERO, |(_, need)| need);
-                held = held.checked_sub(drawn)?;
+                held = held.checked_sub(needs.of_lot(&movement.draws, key))?;
                 if held.is_positive() {
                     return Err(malformed("a debt while live lots still hold points"));
                 }
@@ -934,17 +963,21 @@ impl Wallet {
                 self.expiring_lots = self.expiring_lots.saturating_add(1);
             }
         }
-        for (key, need) in checked.needs.each(&movement.draws) {
-            if let Some(held) = self.lots.get_mut(&key) {
-                *held = Points::new(held.value().saturating_sub(need.value()));
-                if !held.is_positive() {
-                    self.lots.remove(&key);
-                    if key.expires_at.is_some() {
-                        self.expiring_lots = self.expiring_lots.saturating_sub(1);
+        let Ok(()) =
+            checked
+                .needs
+                .try_each(&movement.draws, |key, need| -> Result<(), Infallible> {
+                    if let Some(held) = self.lots.get_mut(&key) {
+                        *held = Points::new(held.value().saturating_sub(need.value()));
+                        if !held.is_positive() {
+                            self.lots.remove(&key);
+                            if key.expires_at.is_some() {
+                                self.expiring_lots = self.expiring_lots.saturating_sub(1);
+                            }
+                        }
                     }
-                }
-            }
-        }
+                    Ok(())
+                });
         self.debt = checked.debt;
         self.balance = checked.balance;
         self.next_lot = checked.next_lot;

@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 
 use super::account::{Account, DueRules, EntryKind, LotKey, Posting, Wallet, postings};
 use super::command::*;
+use super::draws::Draws;
 use super::event::*;
 use super::receipt::*;
 use super::referral_rules::Others;
@@ -184,7 +185,7 @@ impl<'a> Draft<'a> {
             let lapsed = inactivity
                 .and_then(|days| self.wallet.inactivity_deadline(days))
                 .is_some_and(|deadline| deadline <= due);
-            let draws: Vec<LotDraw> = self
+            let draws: Draws = self
                 .wallet
                 .lots
                 .iter()
@@ -374,13 +375,9 @@ impl<'a> Draft<'a> {
     /// Plans draws of `points` from `wallet`'s lots in consumption order,
     /// from lot `first` before the others when given. Returns the draws and
     /// what the lots could not cover.
-    pub(super) fn draws(
-        wallet: &Wallet,
-        points: Points,
-        first: Option<LotId>,
-    ) -> (Vec<LotDraw>, Points) {
+    pub(super) fn draws(wallet: &Wallet, points: Points, first: Option<LotId>) -> (Draws, Points) {
         let mut left = points.value();
-        let mut draws = Vec::new();
+        let mut draws = Draws::new();
         let preferred = first.and_then(|lot| wallet.lots.iter().find(|(k, _)| k.lot() == lot));
         let rest = wallet.lots.iter().filter(|(k, _)| Some(k.lot()) != first);
         for (key, held) in preferred.into_iter().chain(rest) {
@@ -1377,7 +1374,7 @@ impl Ledger {
             let expires_at = draft.new_lot_expiry(c.at)?;
             (
                 Some(draft.sole_credit(lot, expires_at, c.points)?),
-                Vec::new(),
+                Draws::new(),
             )
         } else {
             let required = c.points.checked_neg()?;

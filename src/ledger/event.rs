@@ -5,6 +5,7 @@ use std::fmt;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::draws::Draws;
 use crate::earn::EarnLines;
 use crate::rewards::Donation;
 use rust_decimal::Decimal;
@@ -475,7 +476,7 @@ pub struct RewardRedeemed {
     /// The points spent.
     pub points: Points,
     /// The lots they came from, in consumption order.
-    pub draws: Vec<LotDraw>,
+    pub draws: Draws,
     /// The referral voucher that paid for it instead of points.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub voucher: Option<Reference>,
@@ -556,8 +557,8 @@ pub struct Clawback {
     #[serde(default, skip_serializing_if = "is_zero")]
     pub expired: Points,
     /// Taken from available lots, the order's own lot first.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub draws: Vec<LotDraw>,
+    #[serde(default, skip_serializing_if = "Draws::is_empty")]
+    pub draws: Draws,
     /// Recorded as debt (negative balance).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub debt: Points,
@@ -585,8 +586,8 @@ pub struct PointsAdjusted {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit: Option<LotCredit>,
     /// For a debit: the lots drawn.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub draws: Vec<LotDraw>,
+    #[serde(default, skip_serializing_if = "Draws::is_empty")]
+    pub draws: Draws,
 }
 
 /// Points left this member for another.
@@ -605,7 +606,7 @@ pub struct PointsTransferredOut {
     /// The points sent.
     pub points: Points,
     /// The lots drawn.
-    pub draws: Vec<LotDraw>,
+    pub draws: Draws,
 }
 
 /// Points arrived from another member, keeping their lots' expiry.
@@ -641,7 +642,7 @@ pub struct PointsExpired {
     /// The points expired.
     pub points: Points,
     /// The lots they were in.
-    pub draws: Vec<LotDraw>,
+    pub draws: Draws,
 }
 
 /// A bonus was awarded.
@@ -1014,8 +1015,8 @@ pub struct ReferralReversed {
     /// voucher already used.
     pub points: Points,
     /// Taken from available lots, the reward's own lot first.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub draws: Vec<LotDraw>,
+    #[serde(default, skip_serializing_if = "Draws::is_empty")]
+    pub draws: Draws,
     /// Recorded as debt (negative balance).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub debt: Points,

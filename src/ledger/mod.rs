@@ -4,6 +4,7 @@ mod account;
 mod accounts;
 mod command;
 mod decide;
+mod draws;
 mod event;
 mod hashed;
 mod lots;
@@ -28,6 +29,7 @@ pub use command::{
     ReevaluateTiers, Refund, RenewMembership, Tick, Transfer,
 };
 pub use decide::MAX_REASON_CHARS;
+pub use draws::Draws;
 pub use event::{
     BonusAwarded, BonusKind, Clawback, Event, ExpiryReason, FingerprintsRecorded, LotCredit,
     LotDraw, LotId, MemberEnrolled, MembershipEnd, MembershipEnded, MembershipRenewed,

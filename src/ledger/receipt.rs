@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::account::Account;
+use super::draws::Draws;
 use super::event::*;
 use crate::earn::Earning;
 use crate::points::PointsNoun;
@@ -497,7 +498,7 @@ pub struct RedemptionReceipt {
     /// The points spent.
     pub points: Points,
     /// The lots they came from, in consumption order.
-    pub draws: Vec<LotDraw>,
+    pub draws: Draws,
 }
 
 impl RedemptionReceipt {

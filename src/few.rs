@@ -1,0 +1,419 @@
+//! [`Few`]: a list that holds its first item in place.
+//!
+//! Most of the lists an event carries have one item: a plain purchase's
+//! breakdown has one part, an expiry or a clawback draws from one lot.
+//! Held in a `Vec`, each allocated a few bytes on the heap, and a tick
+//! expiring thousands of members' lots spent much of its time allocating
+//! and freeing them.
+
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::marker::PhantomData;
+use std::ops::{Deref, DerefMut};
+
+use serde::de::{SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// A list that holds a single item in place, without allocating; a second
+/// item moves them all into a `Vec`. The type behind [`EarnLines`] (an
+/// award's parts) and [`Draws`] (the lots an event draws from).
+///
+/// It reads as a slice (`len`, indexing, `iter`, `first`, pattern matching
+/// through [`as_slice`](Few::as_slice)), compares, hashes, prints with
+/// `{:?}` and serialises exactly as a `Vec` of the same items, and is
+/// built from one with `into()` or `collect()`.
+///
+/// [`EarnLines`]: crate::EarnLines
+/// [`Draws`]: crate::Draws
+///
+/// # Example
+///
+/// ```
+/// use loyalty::Few;
+///
+/// let mut few: Few<u32> = Few::new();
+/// few.push(7);
+/// assert_eq!(few.as_slice(), &[7]);
+/// few.push(8);
+/// assert_eq!(few.len(), 2);
+/// assert_eq!(few, vec![7, 8]);
+/// assert_eq!(serde_json::to_string(&few)?, "[7,8]");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Few<T>(Held<T>);
+
+/// How the items are held.
+#[derive(Clone)]
+enum Held<T> {
+    None,
+    One(T),
+    Many(Vec<T>),
+}
+
+impl<T> Few<T> {
+    /// No items.
+    pub const fn new() -> Few<T> {
+        Few(Held::None)
+    }
+
+    /// The number of items.
+    pub fn len(&self) -> usize {
+        self.as_slice().len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.as_slice().is_empty()
+    }
+
+    /// The items, as a slice.
+    pub fn as_slice(&self) -> &[T] {
+        match &self.0 {
+            Held::None => &[],
+            Held::One(item) => std::slice::from_ref(item),
+            Held::Many(items) => items,
+        }
+    }
+
+    /// The items, as a mutable slice.
+    pub fn as_mut_slice(&mut self) -> &mut [T] {
+        match &mut self.0 {
+            Held::None => &mut [],
+            Held::One(item) => std::slice::from_mut(item),
+            Held::Many(items) => items,
+        }
+    }
+
+    /// Adds an item at the end.
+    pub fn push(&mut self, item: T) {
+        self.0 = match std::mem::replace(&mut self.0, Held::None) {
+            Held::None => Held::One(item),
+            Held::One(first) => Held::Many(vec![first, item]),
+            Held::Many(mut items) => {
+                items.push(item);
+                Held::Many(items)
+            }
+        };
+    }
+
+    /// The items, as a `Vec`.
+    pub fn into_vec(self) -> Vec<T> {
+        match self.0 {
+            Held::None => Vec::new(),
+            Held::One(item) => vec![item],
+            Held::Many(items) => items,
+        }
+    }
+}
+
+impl<T> Default for Few<T> {
+    fn default() -> Few<T> {
+        Few::new()
+    }
+}
+
+impl<T> Deref for Few<T> {
+    type Target = [T];
+
+    fn deref(&self) -> &[T] {
+        self.as_slice()
+    }
+}
+
+impl<T> DerefMut for Few<T> {
+    fn deref_mut(&mut self) -> &mut [T] {
+        self.as_mut_slice()
+    }
+}
+
+impl<T> AsRef<[T]> for Few<T> {
+    fn as_ref(&self) -> &[T] {
+        self.as_slice()
+    }
+}
+
+impl<T> From<T> for Few<T> {
+    fn from(item: T) -> Few<T> {
+        Few(Held::One(item))
+    }
+}
+
+impl<T> From<Vec<T>> for Few<T> {
+    fn from(mut items: Vec<T>) -> Few<T> {
+        if items.len() > 1 {
+            return Few(Held::Many(items));
+        }
+        match items.pop() {
+            Some(item) => Few(Held::One(item)),
+            None => Few(Held::None),
+        }
+    }
+}
+
+impl<T> From<Few<T>> for Vec<T> {
+    fn from(few: Few<T>) -> Vec<T> {
+        few.into_vec()
+    }
+}
+
+impl<T> FromIterator<T> for Few<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Few<T> {
+        let mut few = Few::new();
+        few.extend(iter);
+        few
+    }
+}
+
+impl<T> Extend<T> for Few<T> {
+    fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
+        for item in iter {
+            self.push(item);
+        }
+    }
+}
+
+impl<'a, T> IntoIterator for &'a Few<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.as_slice().iter()
+    }
+}
+
+impl<T> IntoIterator for Few<T> {
+    type Item = T;
+    type IntoIter = FewIntoIter<T>;
+
+    fn into_iter(self) -> FewIntoIter<T> {
+        FewIntoIter(match self.0 {
+            Held::None => Owned::One(None.into_iter()),
+            Held::One(item) => Owned::One(Some(item).into_iter()),
+            Held::Many(items) => Owned::Many(items.into_iter()),
+        })
+    }
+}
+
+/// The items of a [`Few`], by value: what its `into_iter` gives.
+#[derive(Debug, Clone)]
+pub struct FewIntoIter<T>(Owned<T>);
+
+#[derive(Debug, Clone)]
+enum Owned<T> {
+    One(std::option::IntoIter<T>),
+    Many(std::vec::IntoIter<T>),
+}
+
+impl<T> Iterator for FewIntoIter<T> {
+    type Item = T;
+
+    fn next(&mut self) -> Option<T> {
+        match &mut self.0 {
+            Owned::One(item) => item.next(),
+            Owned::Many(items) => items.next(),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match &self.0 {
+            Owned::One(item) => item.size_hint(),
+            Owned::Many(items) => items.size_hint(),
+        }
+    }
+}
+
+impl<T> DoubleEndedIterator for FewIntoIter<T> {
+    fn next_back(&mut self) -> Option<T> {
+        match &mut self.0 {
+            Owned::One(item) => item.next_back(),
+            Owned::Many(items) => items.next_back(),
+        }
+    }
+}
+
+impl<T> ExactSizeIterator for FewIntoIter<T> {}
+
+impl<T> std::iter::FusedIterator for FewIntoIter<T> {}
+
+impl<T: fmt::Debug> fmt::Debug for Few<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_slice(), f)
+    }
+}
+
+/// Lists compare as the slices they read as: how the items are held is
+/// not part of what they say.
+impl<T: PartialEq> PartialEq for Few<T> {
+    fn eq(&self, other: &Few<T>) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl<T: Eq> Eq for Few<T> {}
+
+impl<T: PartialEq> PartialEq<[T]> for Few<T> {
+    fn eq(&self, other: &[T]) -> bool {
+        self.as_slice() == other
+    }
+}
+
+impl<T: PartialEq> PartialEq<Vec<T>> for Few<T> {
+    fn eq(&self, other: &Vec<T>) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl<T: PartialEq, const N: usize> PartialEq<[T; N]> for Few<T> {
+    fn eq(&self, other: &[T; N]) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+/// Hashes as the slice (its length, then each item), as a `Vec` of the
+/// same items does: the ledger's fingerprint does not depend on how the
+/// items are held.
+impl<T: Hash> Hash for Few<T> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.as_slice().hash(state);
+    }
+}
+
+impl<T: Serialize> Serialize for Few<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.as_slice())
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Few<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Few<T>, D::Error> {
+        struct Items<T>(PhantomData<T>);
+
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for Items<T> {
+            type Value = Few<T>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list")
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Few<T>, A::Error> {
+                let mut few = Few::new();
+                while let Some(item) = seq.next_element()? {
+                    few.push(item);
+                }
+                Ok(few)
+            }
+        }
+
+        deserializer.deserialize_seq(Items(PhantomData))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{EarnLine, EarnSource, LotDraw, LotId, Points};
+    use proptest::prelude::*;
+    use std::hash::BuildHasher;
+
+    fn bonus(points: i64) -> EarnLine {
+        EarnLine::Bonus {
+            source: EarnSource::SignUp,
+            points: Points::new(points),
+        }
+    }
+
+    fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
+        std::hash::BuildHasherDefault::<std::hash::DefaultHasher>::default().hash_one(value)
+    }
+
+    /// Whatever is pushed, collected or converted, the items read, compare,
+    /// hash, print and serialise as the `Vec` they replaced.
+    fn behaves_as_a_vec<T>(list: &[T], split: usize) -> Result<(), TestCaseError>
+    where
+        T: Clone + PartialEq + Hash + fmt::Debug + Serialize + for<'de> Deserialize<'de>,
+    {
+        let vec = list.to_vec();
+        let mut pushed = Few::new();
+        for item in list {
+            pushed.push(item.clone());
+        }
+        let (head, tail) = list.split_at(split.min(list.len()));
+        let mut extended: Few<T> = head.iter().cloned().collect();
+        extended.extend(tail.iter().cloned());
+        for few in [pushed, extended, Few::from(vec.clone())] {
+            prop_assert_eq!(few.as_slice(), list);
+            prop_assert_eq!(&few, &vec);
+            prop_assert_eq!((few.len(), few.is_empty()), (vec.len(), vec.is_empty()));
+            prop_assert_eq!(hash_of(&few), hash_of(&vec));
+            prop_assert_eq!(format!("{few:?}"), format!("{vec:?}"));
+            let json = serde_json::to_string(&few).unwrap_or_default();
+            prop_assert_eq!(&json, &serde_json::to_string(&vec).unwrap_or_default());
+            let read: Few<T> = serde_json::from_str(&json).unwrap_or_default();
+            prop_assert_eq!(&read, &few);
+            prop_assert_eq!((&few).into_iter().count(), vec.len());
+            prop_assert_eq!(few.clone().into_iter().rev().count(), vec.len());
+            prop_assert_eq!(few.clone().into_vec(), vec.clone());
+            prop_assert_eq!(Vec::from(few.clone()), vec.clone());
+            prop_assert_eq!(few.into_iter().collect::<Vec<_>>(), vec.clone());
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #[test]
+        fn earning_parts_behave_as_the_vec_they_replaced(
+            points in proptest::collection::vec(0_i64..100, 0..5),
+            split in 0_usize..5,
+        ) {
+            let parts: Vec<EarnLine> = points.into_iter().map(bonus).collect();
+            behaves_as_a_vec(&parts, split)?;
+        }
+
+        #[test]
+        fn draws_behave_as_the_vec_they_replaced(
+            draws in proptest::collection::vec((1_u64..6, proptest::option::of(0_i64..1_000_000), 1_i64..100), 0..5),
+            split in 0_usize..5,
+        ) {
+            let draws: Vec<LotDraw> = draws
+                .into_iter()
+                .map(|(lot, expires, points)| {
+                    let expires_at = expires.and_then(|s| chrono::DateTime::from_timestamp(s, 0));
+                    LotDraw::new(LotId::new(lot), expires_at, Points::new(points))
+                })
+                .collect();
+            behaves_as_a_vec(&draws, split)?;
+        }
+    }
+
+    #[test]
+    fn one_item_is_held_in_place_and_a_second_moves_them_into_a_list() {
+        let mut lines = Few::from(bonus(1));
+        assert!(matches!(lines.0, Held::One(_)));
+        lines.push(bonus(2));
+        assert!(matches!(&lines.0, Held::Many(v) if v.len() == 2));
+        lines[0] = bonus(5);
+        assert_eq!(lines.first().map(EarnLine::points), Some(Points::new(5)));
+        assert!(matches!(
+            Few::<EarnLine>::from(vec![bonus(1)]).0,
+            Held::One(_)
+        ));
+        assert!(matches!(Few::<EarnLine>::from(Vec::new()).0, Held::None));
+        let read: Few<u8> = serde_json::from_str("[3]").unwrap_or_default();
+        assert!(matches!(read.0, Held::One(3)));
+    }
+
+    #[test]
+    fn what_is_not_a_list_is_refused() {
+        let error = serde_json::from_str::<Few<EarnLine>>(r#"{"rule": "bonus"}"#)
+            .err()
+            .map(|e| e.to_string());
+        assert!(
+            error
+                .as_deref()
+                .is_some_and(|e| e.contains("expected a list")),
+            "{error:?}"
+        );
+        assert!(serde_json::from_str::<Few<LotDraw>>(r#"[{"lot": 1}]"#).is_err());
+    }
+}
