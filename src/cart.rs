@@ -235,21 +235,25 @@ impl Cart {
     /// The first [`CartError`] found, with the numbers involved.
     pub fn check(&self) -> Result<CheckedCart, CartError> {
         let currency = self.currency().ok_or(CartError::Empty)?;
-        let money = |field: String, m: Option<Money>| -> Result<Decimal, CartError> {
+        // The field's name is written only for the error that needs it.
+        let money = |field: &dyn Fn() -> String, m: Option<Money>| -> Result<Decimal, CartError> {
             match m {
                 None => Ok(Decimal::ZERO),
                 Some(m) if m.currency() != currency => Err(CartError::MixedCurrencies {
                     expected: currency,
                     actual: m.currency(),
                 }),
-                Some(m) if m.is_negative() => Err(CartError::Negative { field, amount: m }),
+                Some(m) if m.is_negative() => Err(CartError::Negative {
+                    field: field(),
+                    amount: m,
+                }),
                 Some(m) => Ok(m.amount()),
             }
         };
         let mut nets = Vec::with_capacity(self.lines.len());
         for (i, line) in self.lines.iter().enumerate() {
-            money(format!("lines[{i}].unit_price"), Some(line.unit_price))?;
-            let discount = money(format!("lines[{i}].discount"), line.discount)?;
+            money(&|| format!("lines[{i}].unit_price"), Some(line.unit_price))?;
+            let discount = money(&|| format!("lines[{i}].discount"), line.discount)?;
             if line.quantity == 0 {
                 return Err(CartError::ZeroQuantity { line: i });
             }
@@ -272,10 +276,10 @@ impl Cart {
             .iter()
             .try_fold(Decimal::ZERO, |a, b| a.checked_add(*b))
             .ok_or(CartError::Overflow)?;
-        let shipping = money("shipping".into(), self.shipping)?;
-        let tax = money("tax".into(), self.tax)?;
-        let discount = money("discount".into(), self.discount)?;
-        let gift_card = money("gift_card".into(), self.gift_card)?;
+        let shipping = money(&|| "shipping".into(), self.shipping)?;
+        let tax = money(&|| "tax".into(), self.tax)?;
+        let discount = money(&|| "discount".into(), self.discount)?;
+        let gift_card = money(&|| "gift_card".into(), self.gift_card)?;
         if discount > merchandise {
             return Err(CartError::DiscountExceedsMerchandise {
                 discount: Money::new(discount, currency),
@@ -563,6 +567,20 @@ mod tests {
             Cart::of([line("-5")]).check().unwrap_err().to_string(),
             "lines[0].unit_price is negative (-5.00 EUR)"
         );
+        // Each negative figure is named, with its line.
+        let negative = |cart: Cart| match cart.check() {
+            Err(CartError::Negative { field, .. }) => field,
+            other => format!("{other:?}"),
+        };
+        let two = || Cart::of([line("5"), line("4")]);
+        assert_eq!(
+            negative(Cart::of([line("5"), line("4").discount(eur("-1"))])),
+            "lines[1].discount"
+        );
+        assert_eq!(negative(two().shipping(eur("-1"))), "shipping");
+        assert_eq!(negative(two().tax(eur("-1"))), "tax");
+        assert_eq!(negative(two().discount(eur("-1"))), "discount");
+        assert_eq!(negative(two().gift_card(eur("-1"))), "gift_card");
         let mut zero = line("5");
         zero.quantity = 0;
         assert_eq!(
