@@ -1794,6 +1794,9 @@ impl Account {
         // Check the records first, then the wallet (which checks itself
         // whole before changing), then record: nothing is half-applied.
         let member = &self.member;
+        // A new order's quick hash, found once for the check and the
+        // record.
+        let mut new_order = None;
         match event {
             Event::MemberEnrolled(_) => {
                 return Err(ApplyError::AlreadyEnrolled {
@@ -1801,9 +1804,11 @@ impl Account {
                 });
             }
             Event::PurchaseRecorded(e) => {
-                if self.orders.contains_key(&e.order) {
+                let hash = e.order.quick_hash();
+                if self.orders.contains_hashed(hash, &e.order) {
                     return Err(self.duplicate(ReferenceKind::Order, &e.order));
                 }
+                new_order = Some(hash);
                 for (i, r) in e.redemptions.iter().enumerate() {
                     let usable = self
                         .redemptions
@@ -2027,7 +2032,7 @@ impl Account {
             Entries::One(p) => self.journal.push(p),
             Entries::Many(ps) => self.journal.extend(ps),
         }
-        self.record(event);
+        self.record(event, new_order);
         if book {
             self.referrals.get_or_insert_default().record(event);
         }
@@ -2070,8 +2075,10 @@ impl Account {
             .between(start, end, self.wallet.last_event_at)
     }
 
-    /// Updates the records; every check already passed.
-    fn record(&mut self, event: &Event) {
+    /// Updates the records; every check already passed. `new_order` is
+    /// the quick hash of a purchase's order, which the check found not
+    /// recorded.
+    fn record(&mut self, event: &Event, new_order: Option<u64>) {
         match event {
             Event::MemberEnrolled(_) | Event::PointsSettled(_) => {}
             Event::BonusAwarded(e) => {
@@ -2148,7 +2155,10 @@ impl Account {
                     );
                     record.qualifying_key = u32::try_from(key).ok();
                 }
-                self.orders.insert(e.order.clone(), record);
+                match new_order {
+                    Some(hash) => self.orders.insert_new(e.order.clone(), hash, record),
+                    None => self.orders.insert(e.order.clone(), record),
+                }
             }
             Event::OrderConfirmed(e) => {
                 if let Some(o) = self.orders.get_mut(&e.order) {

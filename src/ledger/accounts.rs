@@ -45,9 +45,9 @@ impl Accounts {
 
     /// Where `member`'s account is held.
     fn slot(&self, member: &MemberId) -> Option<usize> {
-        let found = self.table.candidates(member.quick_hash()).find(|slot| {
+        let found = self.table.find(member.quick_hash(), |slot| {
             self.slots
-                .get(*slot)
+                .get(slot)
                 .is_some_and(|account| account.member() == member)
         });
         found.or_else(|| {

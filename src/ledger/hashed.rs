@@ -75,9 +75,52 @@ impl Hashed {
         }
     }
 
+    /// The first of the positions filed under `hash`'s tag that `is`
+    /// accepts: what `candidates(hash).find(is)` gives, without an
+    /// iterator's machinery on the hot path. In place, the eleven tags are
+    /// compared into a bit mask at once, and only the positions whose tag
+    /// matches are offered.
+    pub(crate) fn find(&self, hash: u64, mut is: impl FnMut(usize) -> bool) -> Option<usize> {
+        match self {
+            Hashed::Few(few) => {
+                let tag = few_tag(hash);
+                let mut matching = few.iter().rev().fold(0_u16, |mask, entry| {
+                    mask.wrapping_shl(1) | u16::from(*entry == tag)
+                });
+                while matching != 0 {
+                    let position = usize::try_from(matching.trailing_zeros()).unwrap_or(FEW);
+                    if is(position) {
+                        return Some(position);
+                    }
+                    matching &= matching.wrapping_sub(1);
+                }
+                None
+            }
+            Hashed::Table(table) => {
+                let tag = hash >> 32;
+                for index in probe(hash, table.len()) {
+                    let entry = table.get(index).copied().unwrap_or(0);
+                    if entry == 0 {
+                        return None;
+                    }
+                    if entry >> 32 == tag {
+                        let position = usize::try_from(entry & u64::from(u32::MAX))
+                            .unwrap_or(0)
+                            .wrapping_sub(1);
+                        if is(position) {
+                            return Some(position);
+                        }
+                    }
+                }
+                None
+            }
+        }
+    }
+
     /// The positions filed under `hash`'s tag: in place, every one whose
     /// tag matches; in the table, in probe order, the entries up to the
     /// first empty one, at most [`MAX_PROBE`] of them.
+    #[cfg(test)]
     pub(crate) fn candidates(&self, hash: u64) -> impl Iterator<Item = usize> + '_ {
         let (few, table): (&[u16], &[u64]) = match self {
             Hashed::Few(few) => (few, &[]),
@@ -205,6 +248,32 @@ mod tests {
         assert!(!index.is_half_full(FEW) && index.is_half_full(16));
         for n in 0..FEW {
             assert!(index.candidates(hash(n as u64)).eq([n]));
+        }
+    }
+
+    proptest::proptest! {
+        /// `find` gives the first candidate its test accepts, in place
+        /// and in a table, whatever the tags and whichever positions the
+        /// owner accepts.
+        #[test]
+        fn find_gives_the_first_candidate_accepted(
+            hashes in proptest::collection::vec(0_u64..8, 0..24),
+            accepted in proptest::collection::vec(proptest::bool::ANY, 24),
+            wanted in 0_u64..8,
+        ) {
+            // Few distinct hashes, spread to the top bits, so tags collide.
+            let spread = |h: u64| h.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            let mut index = Hashed::default();
+            for (position, h) in (0_u32..).zip(&hashes) {
+                if index.is_half_full(position as usize) {
+                    let placed: Vec<u64> = hashes.iter().take(position as usize).map(|h| spread(*h)).collect();
+                    index.grow(position as usize, placed, |_| {});
+                }
+                index.place(spread(*h), position);
+            }
+            let is = |at: usize| accepted.get(at).copied().unwrap_or(false);
+            let hash = spread(wanted);
+            proptest::prop_assert_eq!(index.find(hash, is), index.candidates(hash).find(|at| is(*at)));
         }
     }
 

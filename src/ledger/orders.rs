@@ -81,10 +81,9 @@ impl Orders {
     /// Where the order recorded under `order`, whose quick hash is `hash`,
     /// is held.
     fn position_by(&self, hash: u64, order: &Reference) -> Option<usize> {
-        let found = self
-            .by_hash
-            .candidates(hash)
-            .find(|at| self.records.get(*at).is_some_and(|(r, _)| r == order));
+        let found = self.by_hash.find(hash, |at| {
+            self.records.get(at).is_some_and(|(r, _)| r == order)
+        });
         found.or_else(|| {
             self.crowded
                 .as_deref()
@@ -117,11 +116,28 @@ impl Orders {
     /// knows before it changes anything, so that does not happen; nor do
     /// four billion orders of one member, which are not recorded either.
     pub(crate) fn insert(&mut self, order: Reference, record: OrderRecord) {
+        let hash = order.quick_hash();
+        if self.position_by(hash, &order).is_none() {
+            self.insert_new(order, hash, record);
+        }
+    }
+
+    /// Whether an order is recorded under `order`, whose quick hash is
+    /// `hash`: for a caller that goes on to [`insert_new`](Orders::insert_new)
+    /// without hashing the reference again.
+    pub(crate) fn contains_hashed(&self, hash: u64, order: &Reference) -> bool {
+        self.position_by(hash, order).is_some()
+    }
+
+    /// Records a new order under `order`, whose quick hash is `hash`, that
+    /// the caller has just found not recorded (with
+    /// [`contains_hashed`](Orders::contains_hashed)): the reference is not
+    /// looked up a second time.
+    pub(crate) fn insert_new(&mut self, order: Reference, hash: u64, record: OrderRecord) {
         let Ok(at) = u32::try_from(self.records.len()) else {
             return;
         };
-        let hash = order.quick_hash();
-        if at == u32::MAX || self.position_by(hash, &order).is_some() {
+        if at == u32::MAX {
             return;
         }
         if self.records.len() == self.records.capacity() {
