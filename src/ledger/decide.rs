@@ -194,9 +194,11 @@ impl<'a> Draft<'a> {
                 .collect();
             if !draws.is_empty() {
                 let points = Points::checked_sum(draws.iter().map(|d| d.points))?;
-                // Past the expiry, what falls due next is later than `at`:
-                // nothing else falls due now (pending points, a birthday, a
-                // tier or a term would be as soon), and the loop would end.
+                // When nothing falls due by `at` past this expiry, nothing
+                // else falls due with it either (pending points, a birthday,
+                // a review or a term's end would be as soon), and the loop
+                // would end after it: as the plan's last event, it is only
+                // checked.
                 let ends = last
                     && self
                         .wallet
@@ -1495,8 +1497,9 @@ impl Ledger {
 
     fn decide_tick(&self, at: DateTime<Utc>) -> Result<Decision, Error> {
         let due = || self.due.iter().take_while(|(due, _)| *due <= at);
-        // Most members due have one event (an expiry, a settlement): room
-        // for as many up front spares growing a list of large events.
+        // Most members due have one event (an expiry, a settlement): a
+        // place for each, reserved up front, saves growing (and copying) a
+        // list of large events.
         let mut events = Vec::with_capacity(due().count());
         // Each member's events are planned in one list, reused.
         let mut planned = Vec::new();
