@@ -372,7 +372,10 @@ mod tests {
 
         #[test]
         fn draws_behave_as_the_vec_they_replaced(
-            draws in proptest::collection::vec((1_u64..6, proptest::option::of(0_i64..1_000_000), 1_i64..100), 0..5),
+            draws in proptest::collection::vec(
+                (1_u64..6, proptest::option::of(0_i64..1_000_000), 1_i64..100),
+                0..5,
+            ),
             split in 0_usize..5,
         ) {
             let draws: Vec<LotDraw> = draws

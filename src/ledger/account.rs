@@ -546,17 +546,17 @@ enum Needs {
 
 impl Needs {
     fn of(draws: &Refs<'_, LotDraw>) -> Result<Needs, PointsOverflow> {
+        // No draws, the common case, without walking the list.
         if draws.is_empty() {
             return Ok(Needs::AsListed);
         }
         let mut keys = draws.iter().map(draw_key);
-        if let Some(mut last) = keys.next() {
-            for key in keys {
-                if key <= last {
-                    return Needs::gather(draws);
-                }
-                last = key;
+        let mut last = keys.next();
+        for key in keys {
+            if last.is_some_and(|last| key <= last) {
+                return Needs::gather(draws);
             }
+            last = Some(key);
         }
         Ok(Needs::AsListed)
     }

@@ -7,11 +7,11 @@
 //! a power-of-two table kept at most half full. An entry is a hash's top
 //! 32 bits above the position plus one; zero is an empty entry. A lookup
 //! probes at most [`MAX_PROBE`] entries from the hash's low bits and hands
-//! back the positions whose tag matches, for the caller to compare ids. The index does not trust its hash to be spread
-//! evenly: an id it cannot place within `MAX_PROBE` entries, as ids chosen
-//! to collide would be, is left out, and the owner finds it by another
-//! way (an ordered index), so no choice of ids makes a lookup slower than
-//! that way alone.
+//! back the positions whose tag matches, for the caller to compare ids.
+//! The index does not trust its hash to be spread evenly: an id it cannot
+//! place within `MAX_PROBE` entries, as ids chosen to collide would be, is
+//! left out, and the owner finds it by another way (an ordered index), so
+//! no choice of ids makes a lookup slower than that way alone.
 
 /// The most entries a lookup probes.
 pub(crate) const MAX_PROBE: usize = 16;
@@ -266,14 +266,15 @@ mod tests {
             let mut index = Hashed::default();
             for (position, h) in (0_u32..).zip(&hashes) {
                 if index.is_half_full(position as usize) {
-                    let placed: Vec<u64> = hashes.iter().take(position as usize).map(|h| spread(*h)).collect();
+                    let placed = hashes.iter().take(position as usize).map(|h| spread(*h));
                     index.grow(position as usize, placed, |_| {});
                 }
                 index.place(spread(*h), position);
             }
             let is = |at: usize| accepted.get(at).copied().unwrap_or(false);
             let hash = spread(wanted);
-            proptest::prop_assert_eq!(index.find(hash, is), index.candidates(hash).find(|at| is(*at)));
+            let first = index.candidates(hash).find(|at| is(*at));
+            proptest::prop_assert_eq!(index.find(hash, is), first);
         }
     }
 
