@@ -297,14 +297,19 @@ impl Cart {
                 total: Money::new(total, currency),
             });
         }
-        // The order's discount, spread over the lines.
-        let scale = currency.minor_units().max(discount.scale());
-        let shares = allocate(discount, &nets, scale).ok_or(CartError::Overflow)?;
-        let lines = nets
-            .iter()
-            .zip(shares)
-            .map(|(net, share)| net.checked_sub(share).ok_or(CartError::Overflow))
-            .collect::<Result<Vec<_>, _>>()?;
+        // The order's discount, spread over the lines. Without one, each
+        // share would be zero and the lines their nets, exactly (a zero
+        // taken off leaves a figure's scale as it was).
+        let lines = if discount.is_zero() {
+            nets
+        } else {
+            let scale = currency.minor_units().max(discount.scale());
+            let shares = allocate(discount, &nets, scale).ok_or(CartError::Overflow)?;
+            nets.iter()
+                .zip(shares)
+                .map(|(net, share)| net.checked_sub(share).ok_or(CartError::Overflow))
+                .collect::<Result<Vec<_>, _>>()?
+        };
         Ok(CheckedCart {
             currency,
             lines,
@@ -587,5 +592,40 @@ mod tests {
             Cart::of([zero]).check().unwrap_err(),
             CartError::ZeroQuantity { line: 0 }
         );
+    }
+
+    proptest::proptest! {
+        /// Without an order discount (none, or a zero of any scale), the
+        /// checked lines are what spreading a zero over them gives:
+        /// equal, and written to the same scale.
+        #[test]
+        fn a_zero_discount_leaves_each_line_as_spreading_it_would(
+            prices in proptest::collection::vec((0i64..1_000_000, 0u32..5, 1u32..4), 1..6),
+            discount in proptest::option::of(0u32..4),
+        ) {
+            let lines: Vec<Line> = prices
+                .iter()
+                .map(|(units, scale, quantity)| {
+                    let price = Money::new(Decimal::new(*units, *scale), Currency::EUR);
+                    Line::new("A".parse().unwrap(), *quantity, price)
+                })
+                .collect();
+            let mut cart = Cart::of(lines);
+            if let Some(scale) = discount {
+                cart = cart.discount(Money::new(Decimal::new(0, scale), Currency::EUR));
+            }
+            let checked = cart.check().unwrap();
+            let nets: Vec<Decimal> =
+                cart.lines.iter().map(|l| l.net().unwrap().amount()).collect();
+            let zero = cart.discount.map_or(Decimal::ZERO, |m| m.amount());
+            let scale = Currency::EUR.minor_units().max(zero.scale());
+            let shares = allocate(zero, &nets, scale).unwrap();
+            let spread: Vec<Decimal> =
+                nets.iter().zip(shares).map(|(n, s)| n.checked_sub(s).unwrap()).collect();
+            proptest::prop_assert_eq!(&checked.lines, &spread);
+            for (line, expected) in checked.lines.iter().zip(&spread) {
+                proptest::prop_assert_eq!(line.scale(), expected.scale());
+            }
+        }
     }
 }

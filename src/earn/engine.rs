@@ -487,6 +487,11 @@ fn reduce(
     amount: Decimal,
     scale: u32,
 ) -> Result<(), Error> {
+    // Nothing to take: every share would be zero, and a zero taken off
+    // leaves each amount as it was, scale and all.
+    if amount.is_zero() {
+        return Ok(());
+    }
     let overflow = || Error::InvalidCart(CartError::Overflow);
     let weights: Vec<Decimal> = targets
         .iter()
