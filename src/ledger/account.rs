@@ -8,6 +8,7 @@ use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::event::*;
+use super::keyed::Keyed;
 use super::lots::Lots;
 use super::qualifying::{Contribution, Qualifying};
 use super::referrals::ReferralBook;
@@ -1511,6 +1512,67 @@ pub(crate) struct RedemptionRecord {
     pub(crate) restored: Points,
 }
 
+/// A member's redemptions, by reference: allocated with the first, as
+/// most members never redeem. They compare, hash and print as the ordered
+/// map of redemptions they replaced, none allocated reading as empty.
+#[derive(Clone, Default)]
+pub(crate) struct Redemptions(Option<Box<Keyed<RedemptionRecord>>>);
+
+/// The redemptions of a member who has none.
+static NO_REDEMPTIONS: Keyed<RedemptionRecord> = Keyed::new();
+
+impl Redemptions {
+    /// Every redemption, none allocated reading as empty.
+    fn all(&self) -> &Keyed<RedemptionRecord> {
+        self.0.as_deref().unwrap_or(&NO_REDEMPTIONS)
+    }
+
+    /// The redemption filed under `redemption`.
+    pub(crate) fn get(&self, redemption: &Reference) -> Option<&RedemptionRecord> {
+        self.all().get(redemption)
+    }
+
+    /// The redemption filed under `redemption`, to change.
+    pub(crate) fn get_mut(&mut self, redemption: &Reference) -> Option<&mut RedemptionRecord> {
+        self.0.as_deref_mut()?.get_mut(redemption)
+    }
+
+    /// Whether a redemption is filed under `redemption`, whose quick hash
+    /// is `hash`.
+    fn contains_hashed(&self, hash: u64, redemption: &Reference) -> bool {
+        self.all().contains_hashed(hash, redemption)
+    }
+
+    /// Files a new redemption under `redemption`, whose quick hash is
+    /// `hash`, that [`contains_hashed`](Redemptions::contains_hashed) has
+    /// just found not filed.
+    fn insert_new(&mut self, redemption: Reference, hash: u64, record: RedemptionRecord) {
+        self.0
+            .get_or_insert_default()
+            .insert_new(redemption, hash, record);
+    }
+}
+
+impl PartialEq for Redemptions {
+    fn eq(&self, other: &Redemptions) -> bool {
+        self.all() == other.all()
+    }
+}
+
+impl Eq for Redemptions {}
+
+impl std::hash::Hash for Redemptions {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.all().hash(state);
+    }
+}
+
+impl std::fmt::Debug for Redemptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.all().fmt(f)
+    }
+}
+
 /// A transfer as one side remembers it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) enum TransferRecord {
@@ -1562,7 +1624,7 @@ pub struct Account {
     enrolled_at: DateTime<Utc>,
     pub(crate) wallet: Wallet,
     pub(crate) orders: super::orders::Orders,
-    pub(crate) redemptions: BTreeMap<Reference, RedemptionRecord>,
+    pub(crate) redemptions: Redemptions,
     /// The sign-up bonus, when one was awarded.
     pub(crate) sign_up: Option<Box<BonusAwarded>>,
     /// Refunds, adjustments, transfers, actions, reward uses and
@@ -1670,7 +1732,7 @@ impl Account {
             enrolled_at: event.at,
             wallet: Wallet::new(event),
             orders: super::orders::Orders::default(),
-            redemptions: BTreeMap::new(),
+            redemptions: Redemptions::default(),
             sign_up: None,
             rare: None,
             qualifying: Qualifying::default(),
@@ -1794,9 +1856,9 @@ impl Account {
         // Check the records first, then the wallet (which checks itself
         // whole before changing), then record: nothing is half-applied.
         let member = &self.member;
-        // A new order's quick hash, found once for the check and the
-        // record.
-        let mut new_order = None;
+        // A new order's or redemption's quick hash, found once for the
+        // check and the record.
+        let mut new_reference = None;
         match event {
             Event::MemberEnrolled(_) => {
                 return Err(ApplyError::AlreadyEnrolled {
@@ -1808,7 +1870,7 @@ impl Account {
                 if self.orders.contains_hashed(hash, &e.order) {
                     return Err(self.duplicate(ReferenceKind::Order, &e.order));
                 }
-                new_order = Some(hash);
+                new_reference = Some(hash);
                 for (i, r) in e.redemptions.iter().enumerate() {
                     let usable = self
                         .redemptions
@@ -1841,9 +1903,11 @@ impl Account {
                 self.check_pending_order(e.credit.lot, &e.order, event.kind())?;
             }
             Event::RewardRedeemed(e) => {
-                if self.redemptions.contains_key(&e.redemption) {
+                let hash = e.redemption.quick_hash();
+                if self.redemptions.contains_hashed(hash, &e.redemption) {
                     return Err(self.duplicate(ReferenceKind::Redemption, &e.redemption));
                 }
+                new_reference = Some(hash);
             }
             Event::RedemptionCancelled(e) => {
                 let cancellable = self
@@ -2032,7 +2096,7 @@ impl Account {
             Entries::One(p) => self.journal.push(p),
             Entries::Many(ps) => self.journal.extend(ps),
         }
-        self.record(event, new_order);
+        self.record(event, new_reference);
         if book {
             self.referrals.get_or_insert_default().record(event);
         }
@@ -2075,10 +2139,10 @@ impl Account {
             .between(start, end, self.wallet.last_event_at)
     }
 
-    /// Updates the records; every check already passed. `new_order` is
-    /// the quick hash of a purchase's order, which the check found not
-    /// recorded.
-    fn record(&mut self, event: &Event, new_order: Option<u64>) {
+    /// Updates the records; every check already passed. `new_reference`
+    /// is the quick hash of a purchase's order or a redemption's
+    /// reference, which the check found not recorded.
+    fn record(&mut self, event: &Event, new_reference: Option<u64>) {
         match event {
             Event::MemberEnrolled(_) | Event::PointsSettled(_) => {}
             Event::BonusAwarded(e) => {
@@ -2155,7 +2219,7 @@ impl Account {
                     );
                     record.qualifying_key = u32::try_from(key).ok();
                 }
-                match new_order {
+                match new_reference {
                     Some(hash) => self.orders.insert_new(e.order.clone(), hash, record),
                     None => self.orders.insert(e.order.clone(), record),
                 }
@@ -2171,15 +2235,15 @@ impl Account {
                     .entry(e.reward.clone())
                     .or_default()
                     .push(e.at);
-                self.redemptions.insert(
-                    e.redemption.clone(),
-                    RedemptionRecord {
-                        redeemed: e.clone(),
-                        used_by: None,
-                        cancelled: None,
-                        restored: Points::ZERO,
-                    },
-                );
+                let record = RedemptionRecord {
+                    redeemed: e.clone(),
+                    used_by: None,
+                    cancelled: None,
+                    restored: Points::ZERO,
+                };
+                let hash = new_reference.unwrap_or_else(|| e.redemption.quick_hash());
+                self.redemptions
+                    .insert_new(e.redemption.clone(), hash, record);
             }
             Event::RedemptionCancelled(e) => {
                 if let Some(r) = self.redemptions.get_mut(&e.redemption) {
@@ -2286,102 +2350,6 @@ mod tests {
         Some(OrderRecord::of(&event))
     }
 
-    #[test]
-    fn orders_compare_and_hash_by_reference_whatever_order_they_were_placed_in() {
-        use super::super::orders::Orders;
-        let Some(record) = recorded() else {
-            unreachable!("the record's fields parse")
-        };
-        let references: Vec<Reference> = ["ORD-2", "ORD-10", "A-1", "ORD-1"]
-            .iter()
-            .filter_map(|r| r.parse().ok())
-            .collect();
-        let mut placed = Orders::default();
-        let mut reversed = Orders::default();
-        for (reference, points) in references.iter().zip(1_i64..) {
-            let mut record = record.clone();
-            record.points = Points::new(points);
-            placed.insert(reference.clone(), record);
-        }
-        let numbered: Vec<(&Reference, i64)> = references.iter().zip(1_i64..).collect();
-        for (reference, points) in numbered.into_iter().rev() {
-            let mut record = record.clone();
-            record.points = Points::new(points);
-            reversed.insert(reference.clone(), record);
-        }
-        assert_eq!(placed, reversed);
-        let mut a = crate::siphash::SipHasher24::new(1, 2);
-        let mut b = crate::siphash::SipHasher24::new(1, 2);
-        placed.hash(&mut a);
-        reversed.hash(&mut b);
-        assert_eq!(a.finish(), b.finish());
-        let listed: Vec<&str> = placed.iter().map(|(r, _)| r.as_str()).collect();
-        assert_eq!(listed, ["A-1", "ORD-1", "ORD-10", "ORD-2"]);
-
-        // A reference already recorded keeps its record.
-        let Some(first) = references.first() else {
-            unreachable!("four references")
-        };
-        placed.insert(first.clone(), record.clone());
-        assert_eq!(placed.len(), 4);
-        assert_eq!(placed.get(first).map(|o| o.points), Some(Points::new(1)));
-        if let Some(o) = placed.get_mut(first) {
-            o.points = Points::new(9);
-        }
-        assert_eq!(placed.get(first).map(|o| o.points), Some(Points::new(9)));
-        assert!(!placed.contains_key(&record_reference()));
-    }
-
-    proptest::proptest! {
-        /// A member's orders behave as the ordered map they replaced:
-        /// each reference finds the record filed first under it, the
-        /// others find nothing, they list by reference, and they compare
-        /// and fingerprint alike whatever order they were placed in.
-        #[test]
-        fn orders_behave_as_an_ordered_map(
-            placed in proptest::collection::vec("[A-C0-9-]{1,4}|[a-c]{21,24}", 0..120),
-            asked in proptest::collection::vec("[A-C0-9-]{1,5}", 0..20),
-        ) {
-            use super::super::orders::Orders;
-            let Some(record) = recorded() else {
-                unreachable!("the record's fields parse")
-            };
-            let mut orders = Orders::default();
-            let mut model: BTreeMap<Reference, i64> = BTreeMap::new();
-            for (text, n) in placed.iter().zip(0_i64..) {
-                let Ok(reference) = Reference::new(text.as_str()) else { continue };
-                let mut record = record.clone();
-                record.points = Points::new(n);
-                orders.insert(reference.clone(), record);
-                model.entry(reference).or_insert(n);
-            }
-            proptest::prop_assert_eq!(orders.len(), model.len());
-            proptest::prop_assert_eq!(orders.is_empty(), model.is_empty());
-            for (reference, n) in &model {
-                proptest::prop_assert_eq!(orders.get(reference).map(|o| o.points), Some(Points::new(*n)));
-            }
-            for text in &asked {
-                let Ok(reference) = Reference::new(text.as_str()) else { continue };
-                proptest::prop_assert_eq!(orders.contains_key(&reference), model.contains_key(&reference));
-            }
-            proptest::prop_assert!(orders.iter().map(|(r, o)| (r, o.points.value())).eq(model.iter().map(|(r, n)| (r, *n))));
-
-            // The same orders placed last first.
-            let mut reversed = Orders::default();
-            for (reference, n) in model.iter().rev() {
-                let mut record = record.clone();
-                record.points = Points::new(*n);
-                reversed.insert(reference.clone(), record);
-            }
-            proptest::prop_assert!(orders == reversed);
-            let mut a = crate::siphash::SipHasher24::new(1, 2);
-            let mut b = crate::siphash::SipHasher24::new(1, 2);
-            orders.hash(&mut a);
-            reversed.hash(&mut b);
-            proptest::prop_assert_eq!(a.finish(), b.finish());
-        }
-    }
-
     proptest::proptest! {
         /// The lots the orders formed read as the list the account kept
         /// of them: filed by lot as each order was placed, a lot named
@@ -2436,6 +2404,20 @@ mod tests {
                 }
                 orders.insert(reference, record);
             }
+            // An order placed again under a known reference is not
+            // recorded, and forms no lot.
+            if let Some((lot, order)) = kept.first() {
+                let mut again = record.clone();
+                again.earned = OrderLot::Credit(LotCredit {
+                    lot: LotId::new(lot.number() + 1_000),
+                    expires_at: None,
+                    points: Points::new(1),
+                    debt_repaid: Points::ZERO,
+                });
+                let placed = orders.len();
+                orders.insert(order.clone(), again);
+                proptest::prop_assert_eq!(orders.len(), placed);
+            }
             let formed: Vec<(LotId, Reference)> = orders
                 .lots_formed()
                 .into_iter()
@@ -2466,48 +2448,6 @@ mod tests {
         // The redemptions and cart share one pointer, the after-sale
         // figures another; the tier key is 32 bits.
         assert_eq!(std::mem::size_of::<OrderRecord>(), 152);
-    }
-
-    #[test]
-    fn references_the_hashed_index_cannot_place_are_found_beside_it() {
-        use super::super::orders::Orders;
-        let Some(record) = recorded() else {
-            unreachable!("the record's fields parse")
-        };
-        // Forty references whose hashes share their low eight bits: each
-        // starts its probe sequence at the same entry of every index up
-        // to 256 entries, so past the sixteenth they cannot be placed.
-        let crowd: Vec<Reference> = (0_u32..)
-            .filter_map(|n| Reference::new(format!("C-{n}")).ok())
-            .filter(|r| r.quick_hash() & 0xff == 0)
-            .take(40)
-            .collect();
-        let mut orders = Orders::default();
-        for (reference, n) in crowd.iter().zip(0_i64..) {
-            let mut record = record.clone();
-            record.points = Points::new(n);
-            orders.insert(reference.clone(), record);
-            // Every order placed so far is found, and its record is its own.
-            for (earlier, m) in crowd.iter().zip(0_i64..).take_while(|(_, m)| *m <= n) {
-                assert_eq!(orders.get(earlier).map(|o| o.points), Some(Points::new(m)));
-            }
-        }
-        assert_eq!(orders.len(), 40);
-        assert_eq!(orders.crowded(), 24);
-        assert!(!orders.contains_key(&record_reference()));
-        // A stranger from the same crowd is not found either.
-        let stranger = (0_u32..)
-            .filter_map(|n| Reference::new(format!("S-{n}")).ok())
-            .find(|r| r.quick_hash() & 0xff == 0);
-        assert!(stranger.is_some_and(|s| !orders.contains_key(&s)));
-        // They list by reference, as the ordered map did.
-        let mut sorted = crowd.clone();
-        sorted.sort();
-        assert!(orders.iter().map(|(r, _)| r).eq(sorted.iter()));
-    }
-
-    fn record_reference() -> Reference {
-        Reference::new("never-placed").unwrap_or_else(|_| unreachable!("a valid id"))
     }
 
     #[test]

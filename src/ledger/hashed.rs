@@ -34,7 +34,7 @@ pub(crate) enum Hashed {
 
 impl Default for Hashed {
     fn default() -> Hashed {
-        Hashed::Few([0; FEW])
+        Hashed::EMPTY
     }
 }
 
@@ -44,6 +44,9 @@ fn few_tag(hash: u64) -> u16 {
 }
 
 impl Hashed {
+    /// No positions.
+    pub(crate) const EMPTY: Hashed = Hashed::Few([0; FEW]);
+
     /// Whether an index of `len` positions is half full: before filing
     /// one more, it must [`grow`](Hashed::grow).
     pub(crate) fn is_half_full(&self, len: usize) -> bool {

@@ -1,0 +1,346 @@
+//! Records filed by reference: held in one `Vec` in the order they were
+//! filed, each with its reference, and found by reference through a
+//! hashed index of positions. A member's orders and redemptions are held
+//! this way.
+//!
+//! A purchase or redemption asks for its reference before anything else
+//! (the exactly-once check), and applying it asks and files it again. An
+//! ordered map of references walked one node per level on cold memory,
+//! its first node took some 400 bytes for a member's first record, and
+//! filing into it moved the larger records of a node aside one by one.
+//! The hashed index holds a member's first [`FEW`](super::hashed::FEW)
+//! positions in place and past them finds most references in one probe
+//! of a table that costs 16 to 32 bytes a record; filing appends to the
+//! list. A reference it cannot place within
+//! [`MAX_PROBE`](super::hashed::MAX_PROBE) entries, as references chosen
+//! to collide would be, goes into a small ordered map beside it instead,
+//! so no choice of references makes a lookup slower than an ordered map.
+//!
+//! The records list by reference (for `==`, the fingerprint and `Debug`)
+//! by sorting their positions when asked: they compare, hash and print
+//! as the ordered map they replaced.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+
+use super::hashed::Hashed;
+use crate::Reference;
+
+/// Records of type `V`, each filed under its own reference.
+#[derive(Clone)]
+pub(crate) struct Keyed<V> {
+    /// The records with their references, in the order they were filed.
+    records: Vec<(Reference, V)>,
+    /// Each record's position in `records`, by hash: in place for the
+    /// first few, then in a table at most half full.
+    by_hash: Hashed,
+    /// The positions of references the hashed index could not place, once
+    /// there are any: behind a pointer, as an empty map held in place
+    /// would cost every member three words for what almost none has.
+    #[allow(clippy::box_collection)]
+    crowded: Option<Box<BTreeMap<Reference, u32>>>,
+}
+
+impl<V> Default for Keyed<V> {
+    fn default() -> Keyed<V> {
+        Keyed::new()
+    }
+}
+
+impl<V> Keyed<V> {
+    /// No records.
+    pub(crate) const fn new() -> Keyed<V> {
+        Keyed {
+            records: Vec::new(),
+            by_hash: Hashed::EMPTY,
+            crowded: None,
+        }
+    }
+
+    /// The number of records.
+    pub(crate) fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    /// Whether there are none.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// Where the record filed under `key`, whose quick hash is `hash`, is
+    /// held.
+    fn position_by(&self, hash: u64, key: &Reference) -> Option<usize> {
+        let found = self.by_hash.find(hash, |at| {
+            self.records.get(at).is_some_and(|(r, _)| r == key)
+        });
+        found.or_else(|| {
+            self.crowded
+                .as_deref()
+                .and_then(|crowded| crowded.get(key))
+                .and_then(|at| usize::try_from(*at).ok())
+        })
+    }
+
+    /// The record filed under `key`.
+    pub(crate) fn get(&self, key: &Reference) -> Option<&V> {
+        self.position_by(key.quick_hash(), key)
+            .and_then(|at| self.records.get(at))
+            .map(|(_, record)| record)
+    }
+
+    /// The record filed under `key`, to change.
+    pub(crate) fn get_mut(&mut self, key: &Reference) -> Option<&mut V> {
+        self.position_by(key.quick_hash(), key)
+            .and_then(|at| self.records.get_mut(at))
+            .map(|(_, record)| record)
+    }
+
+    /// Whether a record is filed under `key`.
+    pub(crate) fn contains_key(&self, key: &Reference) -> bool {
+        self.contains_hashed(key.quick_hash(), key)
+    }
+
+    /// Whether a record is filed under `key`, whose quick hash is `hash`:
+    /// for a caller that goes on to [`insert_new`](Keyed::insert_new)
+    /// without hashing the reference again.
+    pub(crate) fn contains_hashed(&self, hash: u64, key: &Reference) -> bool {
+        self.position_by(hash, key).is_some()
+    }
+
+    /// Files a record under `key`, unless one is filed there already (that
+    /// one is kept as it was); says whether it was filed.
+    #[cfg(test)]
+    pub(crate) fn insert(&mut self, key: Reference, record: V) -> bool {
+        let hash = key.quick_hash();
+        !self.contains_hashed(hash, &key) && self.insert_new(key, hash, record)
+    }
+
+    /// Files a record under `key`, whose quick hash is `hash`, that the
+    /// caller has just found not filed (with
+    /// [`contains_hashed`](Keyed::contains_hashed)): the reference is not
+    /// looked up a second time. Says whether it was filed: four billion
+    /// records under one member are not.
+    pub(crate) fn insert_new(&mut self, key: Reference, hash: u64, record: V) -> bool {
+        let Ok(at) = u32::try_from(self.records.len()) else {
+            return false;
+        };
+        if at == u32::MAX {
+            return false;
+        }
+        if self.records.len() == self.records.capacity() {
+            // Doubled, from two: growing by half moved a member's
+            // records five times over their first ten, and the moves
+            // cost more than the room saved; a first record still takes
+            // room for two, as most members file one or two.
+            self.records.reserve_exact(self.records.len().max(2));
+        }
+        if self.by_hash.is_half_full(self.records.len()) {
+            self.grow();
+        }
+        if !self.by_hash.place(hash, at) {
+            self.crowded.get_or_insert_default().insert(key.clone(), at);
+        }
+        self.records.push((key, record));
+        true
+    }
+
+    /// Every record with its reference, in the order they were filed.
+    pub(crate) fn filed(&self) -> &[(Reference, V)] {
+        &self.records
+    }
+
+    /// The record at position `at` of [`filed`](Keyed::filed), to change.
+    pub(crate) fn filed_mut(&mut self, at: usize) -> Option<&mut V> {
+        self.records.get_mut(at).map(|(_, record)| record)
+    }
+
+    /// Moves the hashed index to a table, or doubles it, and files every
+    /// record again, those it cannot place beside it.
+    fn grow(&mut self) {
+        let mut crowded: Option<Box<BTreeMap<Reference, u32>>> = None;
+        let records = &self.records;
+        let hashes = records.iter().map(|(key, _)| key.quick_hash());
+        self.by_hash.grow(0, hashes, |at| {
+            if let Some((key, _)) = usize::try_from(at).ok().and_then(|i| records.get(i)) {
+                crowded.get_or_insert_default().insert(key.clone(), at);
+            }
+        });
+        self.crowded = crowded;
+    }
+
+    /// How many records are filed beside the hashed index.
+    #[cfg(test)]
+    pub(crate) fn crowded(&self) -> usize {
+        self.crowded.as_deref().map_or(0, BTreeMap::len)
+    }
+
+    /// Every record with its reference, by reference.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&Reference, &V)> {
+        let mut sorted: Vec<&(Reference, V)> = self.records.iter().collect();
+        sorted.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
+        sorted.into_iter().map(|(key, record)| (key, record))
+    }
+}
+
+/// Equal when the same references hold equal records, whatever the order
+/// they were filed in.
+impl<V: PartialEq> PartialEq for Keyed<V> {
+    fn eq(&self, other: &Keyed<V>) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl<V: Eq> Eq for Keyed<V> {}
+
+/// As a map from reference to record hashes (its length, then each
+/// reference and record by reference): the ledger's fingerprint does not
+/// depend on how the records are held.
+impl<V: Hash> Hash for Keyed<V> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_usize(self.len());
+        for (key, record) in self.iter() {
+            key.hash(state);
+            record.hash(state);
+        }
+    }
+}
+
+impl<V: fmt::Debug> fmt::Debug for Keyed<V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reference(text: &str) -> Reference {
+        Reference::new(text).unwrap_or_else(|_| unreachable!("a valid reference"))
+    }
+
+    /// The fingerprint's hasher over `value`.
+    fn fingerprint(value: &impl Hash) -> u64 {
+        let mut hasher = crate::siphash::SipHasher24::new(1, 2);
+        value.hash(&mut hasher);
+        hasher.finish()
+    }
+
+    #[test]
+    fn records_compare_and_hash_by_reference_whatever_order_they_were_filed_in() {
+        let references = ["ORD-2", "ORD-10", "A-1", "ORD-1"].map(reference);
+        let mut filed = Keyed::default();
+        let mut reversed = Keyed::default();
+        for (key, n) in references.iter().zip(1_i64..) {
+            assert!(filed.insert(key.clone(), n));
+        }
+        let numbered: Vec<(&Reference, i64)> = references.iter().zip(1_i64..).collect();
+        for (key, n) in numbered.into_iter().rev() {
+            assert!(reversed.insert(key.clone(), n));
+        }
+        assert_eq!(filed, reversed);
+        assert_eq!(fingerprint(&filed), fingerprint(&reversed));
+        let listed: Vec<&str> = filed.iter().map(|(r, _)| r.as_str()).collect();
+        assert_eq!(listed, ["A-1", "ORD-1", "ORD-10", "ORD-2"]);
+        let in_filing_order: Vec<&str> = filed.filed().iter().map(|(r, _)| r.as_str()).collect();
+        assert_eq!(in_filing_order, ["ORD-2", "ORD-10", "A-1", "ORD-1"]);
+        assert_eq!(format!("{filed:?}"), format!("{reversed:?}"));
+
+        // A reference already filed keeps its record.
+        let first = reference("ORD-2");
+        assert!(!filed.insert(first.clone(), 99));
+        assert_eq!(filed.len(), 4);
+        assert_eq!(filed.get(&first), Some(&1));
+        if let Some(n) = filed.get_mut(&first) {
+            *n = 9;
+        }
+        assert_eq!(filed.get(&first), Some(&9));
+        assert_eq!(filed.filed_mut(1).map(|n| *n), Some(2));
+        assert!(filed.filed_mut(4).is_none());
+        assert!(!filed.contains_key(&reference("never-filed")));
+    }
+
+    #[test]
+    fn empty_records_hash_as_an_empty_map() {
+        let empty: Keyed<i64> = Keyed::default();
+        assert!(empty.is_empty());
+        assert_eq!(
+            fingerprint(&empty),
+            fingerprint(&BTreeMap::<Reference, i64>::new())
+        );
+    }
+
+    #[test]
+    fn references_the_hashed_index_cannot_place_are_found_beside_it() {
+        // Forty references whose hashes share their low eight bits: each
+        // starts its probe sequence at the same entry of every index up
+        // to 256 entries, so past the sixteenth they cannot be placed.
+        let crowd: Vec<Reference> = (0_u32..)
+            .filter_map(|n| Reference::new(format!("C-{n}")).ok())
+            .filter(|r| r.quick_hash() & 0xff == 0)
+            .take(40)
+            .collect();
+        let mut records = Keyed::default();
+        for (key, n) in crowd.iter().zip(0_i64..) {
+            assert!(records.insert(key.clone(), n));
+            // Every record filed so far is found, and it is its own.
+            for (earlier, m) in crowd.iter().zip(0_i64..).take_while(|(_, m)| *m <= n) {
+                assert_eq!(records.get(earlier), Some(&m));
+            }
+        }
+        assert_eq!(records.len(), 40);
+        assert_eq!(records.crowded(), 24);
+        assert!(!records.contains_key(&reference("never-filed")));
+        // A stranger from the same crowd is not found either.
+        let stranger = (0_u32..)
+            .filter_map(|n| Reference::new(format!("S-{n}")).ok())
+            .find(|r| r.quick_hash() & 0xff == 0);
+        assert!(stranger.is_some_and(|s| !records.contains_key(&s)));
+        // They list by reference, as the ordered map did.
+        let mut sorted = crowd.clone();
+        sorted.sort();
+        assert!(records.iter().map(|(r, _)| r).eq(sorted.iter()));
+    }
+
+    proptest::proptest! {
+        /// Records behave as the ordered map they replaced: each reference
+        /// finds the record filed first under it, the others find nothing,
+        /// they list by reference, and they compare, fingerprint and print
+        /// as that map does, whatever order they were filed in.
+        #[test]
+        fn records_behave_as_an_ordered_map(
+            filed in proptest::collection::vec("[A-C0-9-]{1,4}|[a-c]{21,24}", 0..120),
+            asked in proptest::collection::vec("[A-C0-9-]{1,5}", 0..20),
+        ) {
+            let mut records = Keyed::default();
+            let mut model: BTreeMap<Reference, i64> = BTreeMap::new();
+            for (text, n) in filed.iter().zip(0_i64..) {
+                let Ok(key) = Reference::new(text.as_str()) else { continue };
+                let new = !model.contains_key(&key);
+                proptest::prop_assert_eq!(records.insert(key.clone(), n), new);
+                model.entry(key).or_insert(n);
+            }
+            proptest::prop_assert_eq!(records.len(), model.len());
+            proptest::prop_assert_eq!(records.is_empty(), model.is_empty());
+            for (key, n) in &model {
+                proptest::prop_assert_eq!(records.get(key), Some(n));
+            }
+            for text in &asked {
+                let Ok(key) = Reference::new(text.as_str()) else { continue };
+                proptest::prop_assert_eq!(records.contains_key(&key), model.contains_key(&key));
+            }
+            proptest::prop_assert!(records.iter().eq(model.iter()));
+            proptest::prop_assert_eq!(fingerprint(&records), fingerprint(&model));
+            proptest::prop_assert_eq!(format!("{records:?}"), format!("{model:?}"));
+
+            // The same records filed last first.
+            let mut reversed = Keyed::default();
+            for (key, n) in model.iter().rev() {
+                reversed.insert(key.clone(), *n);
+            }
+            proptest::prop_assert!(records == reversed);
+            proptest::prop_assert_eq!(fingerprint(&records), fingerprint(&reversed));
+        }
+    }
+}
