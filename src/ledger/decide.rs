@@ -1147,7 +1147,10 @@ impl Ledger {
         let mut draft = Draft::new(&self.program, account);
         draft.sweep(c.at)?;
         let (order, at) = (c.order.clone(), c.at);
-        let receipt = self.plan_refund(&mut draft, c)?;
+        // A member nobody referred has no referral reward a refund could
+        // take back: the refund is the last event planned.
+        let last = account.book().referred.is_none();
+        let receipt = self.plan_refund(&mut draft, c, last)?;
         let mut others = Others::default();
         self.plan_reversal(&mut draft, &mut others, &order, at)?;
         let mut events = draft.events;
@@ -1156,11 +1159,13 @@ impl Ledger {
     }
 
     /// Decides a refund on a draft already brought up to its time: the
-    /// clawback and restorations, folded into the draft.
+    /// clawback and restorations, folded into the draft, or only checked
+    /// when it is the `last` event planned and nothing falls due after it.
     pub(super) fn plan_refund(
         &self,
         draft: &mut Draft<'_>,
         c: Refund,
+        last: bool,
     ) -> Result<RefundReceipt, Error> {
         let account = draft.account;
         let Some(order) = account.orders.get(&c.order) else {
@@ -1268,16 +1273,22 @@ impl Ledger {
             .max(Points::ZERO);
         let expired = after_pending.min(uncounted);
         let from_available = after_pending.checked_sub(expired)?;
-        let mut after_restore: Wallet = draft.wallet.as_ref().clone();
-        for credit in restored.iter().flat_map(|r| &r.credits) {
-            after_restore.preview_credit(credit);
-        }
         // Points restored into a lot that has meanwhile expired are dead on
         // arrival (the sweep below expires them): the clawback never takes
-        // from them.
-        after_restore
-            .lots
-            .retain(|key, _| key.expires_at().is_none_or(|t| t > c.at));
+        // from them. With nothing restored and no lot dead, the clawback
+        // draws from the draft's wallet as it is, without a copy.
+        let dead = |key: LotKey| key.expires_at().is_some_and(|t| t <= c.at);
+        let after_restore: Cow<'_, Wallet> =
+            if restored.is_empty() && !draft.wallet.lots.iter().any(|(key, _)| dead(key)) {
+                Cow::Borrowed(draft.wallet.as_ref())
+            } else {
+                let mut after: Wallet = draft.wallet.as_ref().clone();
+                for credit in restored.iter().flat_map(|r| &r.credits) {
+                    after.preview_credit(credit);
+                }
+                after.lots.retain(|key, _| !dead(key));
+                Cow::Owned(after)
+            };
         let (draws, short) = Draft::draws(&after_restore, from_available, own_lot);
         let (debt, forgiven) = match policy.negative_balance {
             _ if short.is_zero() => (Points::ZERO, Points::ZERO),
@@ -1311,9 +1322,16 @@ impl Ledger {
             },
         };
         let receipt = self.refund_receipt(account, &event)?;
-        draft.push(Event::OrderRefunded(event))?;
-        // Restored points whose lot has meanwhile expired expire at once.
-        draft.sweep(c.at)?;
+        if last && event.restored.is_empty() {
+            // Nothing restored, so nothing falls due by the refund's time
+            // that the sweep before it left: the refund ends the plan, and
+            // is only checked.
+            draft.finish(Event::OrderRefunded(event))?;
+        } else {
+            draft.push(Event::OrderRefunded(event))?;
+            // Restored points whose lot has meanwhile expired expire at once.
+            draft.sweep(c.at)?;
+        }
         Ok(receipt)
     }
 

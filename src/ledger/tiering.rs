@@ -533,8 +533,10 @@ impl Ledger {
             && account.orders.contains_key(&order)
         {
             // A fee order never qualifies a referral: nothing to reverse.
+            // The refund is still folded in and swept after, as it follows
+            // the membership's end in the same plan.
             let back = Refund::new(c.member, order, c.reference, refund, c.at);
-            self.plan_refund(&mut draft, back)?;
+            self.plan_refund(&mut draft, back, false)?;
         }
         let receipt =
             MembershipReceipt::new(&ended, None).ok_or_else(|| not_a_membership(&ended))?;
