@@ -1584,11 +1584,11 @@ pub(crate) enum TransferRecord {
 /// actions, reward uses and membership references.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Rare {
-    pub(crate) refunds: BTreeMap<Reference, OrderRefunded>,
-    pub(crate) adjustments: BTreeMap<Reference, PointsAdjusted>,
-    pub(crate) transfers: BTreeMap<Reference, TransferRecord>,
+    pub(crate) refunds: Keyed<OrderRefunded>,
+    pub(crate) adjustments: Keyed<PointsAdjusted>,
+    pub(crate) transfers: Keyed<TransferRecord>,
     /// Custom actions rewarded, by the host's reference.
-    pub(crate) actions: BTreeMap<Reference, BonusAwarded>,
+    pub(crate) actions: Keyed<BonusAwarded>,
     /// When each action was rewarded, oldest first.
     pub(crate) action_times: BTreeMap<ActionId, Vec<DateTime<Utc>>>,
     /// When each reward was redeemed (cancellations left out), oldest
@@ -1596,18 +1596,18 @@ pub(crate) struct Rare {
     pub(crate) reward_uses: BTreeMap<RewardId, Vec<DateTime<Utc>>>,
     /// Membership purchases, renewals and cancellations, by the host's
     /// reference.
-    pub(crate) membership_refs: BTreeMap<Reference, Event>,
+    pub(crate) membership_refs: Keyed<Event>,
 }
 
 /// The rare records of a member who has none.
 static NO_RARE: Rare = Rare {
-    refunds: BTreeMap::new(),
-    adjustments: BTreeMap::new(),
-    transfers: BTreeMap::new(),
-    actions: BTreeMap::new(),
+    refunds: Keyed::new(),
+    adjustments: Keyed::new(),
+    transfers: Keyed::new(),
+    actions: Keyed::new(),
     action_times: BTreeMap::new(),
     reward_uses: BTreeMap::new(),
-    membership_refs: BTreeMap::new(),
+    membership_refs: Keyed::new(),
 };
 
 /// The rare records held in `rare`, allocated on first use.

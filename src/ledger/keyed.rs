@@ -109,8 +109,9 @@ impl<V> Keyed<V> {
     }
 
     /// Files a record under `key`, unless one is filed there already (that
-    /// one is kept as it was); says whether it was filed.
-    #[cfg(test)]
+    /// one is kept as it was); says whether it was filed. An account
+    /// refuses an event whose reference it knows before it changes
+    /// anything, so it files only references it does not hold.
     pub(crate) fn insert(&mut self, key: Reference, record: V) -> bool {
         let hash = key.quick_hash();
         !self.contains_hashed(hash, &key) && self.insert_new(key, hash, record)
