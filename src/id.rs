@@ -380,6 +380,116 @@ id_type!(
     "gold"
 );
 
+/// A name shown to people, as an award's source carries it (a rule's,
+/// a campaign's, an action's or a tier's name from the program).
+///
+/// Any text. Names of up to 22 bytes are held in place and longer ones
+/// shared, so the copy of a rule's or tier's name that each award line
+/// carries never allocates. It reads as a `str` (through `Deref`), prints,
+/// compares and hashes as its text does, and is written in events and
+/// JSON as a plain string.
+///
+/// # Example
+///
+/// ```
+/// use loyalty::Name;
+///
+/// let name = Name::new("Gold members earn double");
+/// assert_eq!(name, "Gold members earn double");
+/// assert_eq!(name.len(), 24);
+/// assert_eq!(Name::from("Gold").to_string(), "Gold");
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub struct Name(IdText);
+
+impl Name {
+    /// A name with this text.
+    pub fn new(text: impl AsRef<str>) -> Name {
+        Name(IdText::new(text.as_ref()))
+    }
+
+    /// The name as text.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl Default for Name {
+    fn default() -> Name {
+        Name::new("")
+    }
+}
+
+impl std::ops::Deref for Name {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl AsRef<str> for Name {
+    fn as_ref(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl std::borrow::Borrow<str> for Name {
+    fn borrow(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+/// As the text's own `Debug`: a quoted string.
+impl fmt::Debug for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.0.as_str(), f)
+    }
+}
+
+impl fmt::Display for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0.as_str())
+    }
+}
+
+impl From<&str> for Name {
+    fn from(text: &str) -> Name {
+        Name::new(text)
+    }
+}
+
+impl From<String> for Name {
+    fn from(text: String) -> Name {
+        Name::new(text)
+    }
+}
+
+impl From<Name> for String {
+    fn from(name: Name) -> String {
+        name.0.as_str().to_owned()
+    }
+}
+
+impl PartialEq<str> for Name {
+    fn eq(&self, other: &str) -> bool {
+        self.0.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Name {
+    fn eq(&self, other: &&str) -> bool {
+        self.0.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for Name {
+    fn eq(&self, other: &String) -> bool {
+        self.0.as_str() == other
+    }
+}
+
 impl MemberId {
     /// A quick hash of the id for the ledger's member index.
     pub(crate) fn quick_hash(&self) -> u64 {
@@ -397,6 +507,33 @@ impl Reference {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_reads_compares_hashes_and_serialises_as_its_text() {
+        fn hash_of(value: &impl std::hash::Hash) -> u64 {
+            let mut hasher = crate::siphash::SipHasher24::new(1, 2);
+            value.hash(&mut hasher);
+            std::hash::Hasher::finish(&hasher)
+        }
+        let long = "A campaign name well past twenty-two bytes";
+        for text in ["", "Gold", "Twenty-two bytes long!", long, "Zoë's ☕ week"] {
+            let name = Name::new(text);
+            assert_eq!(name.as_str(), text);
+            assert_eq!(&*name, text);
+            assert_eq!(name, text);
+            assert_eq!(name, text.to_owned());
+            assert_eq!(name.to_string(), text);
+            assert_eq!(format!("{name:?}"), format!("{text:?}"));
+            assert_eq!(hash_of(&name), hash_of(&text.to_owned()));
+            assert_eq!(String::from(name.clone()), text);
+            assert_eq!(Name::from(text.to_owned()), name);
+            let json = serde_json::to_string(&name).unwrap();
+            assert_eq!(json, serde_json::to_string(text).unwrap());
+            assert_eq!(serde_json::from_str::<Name>(&json).unwrap(), name);
+        }
+        assert_eq!(Name::default(), "");
+        assert_ne!(Name::new("Gold"), Name::new("Gold "));
+    }
 
     #[test]
     fn each_problem_is_named() {

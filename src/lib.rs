@@ -193,8 +193,8 @@ pub use economics::{Economics, RewardEconomics};
 pub use error::{ApplyError, Error, ReferenceKind, ReplayError};
 pub use few::{Few, FewIntoIter};
 pub use id::{
-    ActionId, Category, IdProblem, InvalidId, MAX_ID_LEN, MemberId, Reference, RewardId, RuleId,
-    Sku, TierId,
+    ActionId, Category, IdProblem, InvalidId, MAX_ID_LEN, MemberId, Name, Reference, RewardId,
+    RuleId, Sku, TierId,
 };
 pub use ledger::policy::{
     Expiry, ExpiryConfig, ExpiryPolicy, MAX_DAYS, NegativeBalance, Pending, PendingConfig,

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::Period;
 use crate::program::{ConfigRule, Problems};
-use crate::{Currency, Money, Rounding, TierId};
+use crate::{Currency, Money, Name, Rounding, TierId};
 
 /// The `[tiers]` section of a [`ProgramConfig`](crate::ProgramConfig): the
 /// ladder, what qualifies, and when status is reviewed.
@@ -190,7 +190,7 @@ impl TierLevelConfig {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Tier {
     id: TierId,
-    name: String,
+    name: Name,
     threshold: Decimal,
     multiplier: Decimal,
     perks: Vec<String>,
@@ -205,6 +205,11 @@ impl Tier {
 
     /// The name shown to people.
     pub fn name(&self) -> &str {
+        self.name.as_str()
+    }
+
+    /// The name, to copy into an award's source without allocating.
+    pub(crate) fn shared_name(&self) -> &Name {
         &self.name
     }
 
@@ -519,7 +524,7 @@ impl TierConfig {
             });
             match id {
                 Some(id) if threshold_ok && multiplier_ok && perks_ok => levels.push(Tier {
-                    name: level.name.clone().unwrap_or_else(|| id.to_string()),
+                    name: Name::new(level.name.as_deref().unwrap_or(id.as_str())),
                     id,
                     threshold: level.threshold,
                     multiplier: level.multiplier,

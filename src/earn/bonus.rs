@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::Period;
 use crate::program::{ConfigRule, Problems};
-use crate::{ActionId, Points};
+use crate::{ActionId, Name, Points};
 
 /// The `[bonuses]` section of a [`ProgramConfig`](crate::ProgramConfig).
 ///
@@ -177,7 +177,7 @@ pub enum Birthday {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ActionRule {
     pub(crate) id: ActionId,
-    pub(crate) name: String,
+    pub(crate) name: Name,
     pub(crate) points: Points,
     pub(crate) frequency: Option<ActionFrequency>,
 }
@@ -230,6 +230,11 @@ impl ActionRule {
 
     /// The name shown to people.
     pub fn name(&self) -> &str {
+        self.name.as_str()
+    }
+
+    /// The name, to copy into an award's source without allocating.
+    pub(crate) fn shared_name(&self) -> &Name {
         &self.name
     }
 
@@ -345,7 +350,7 @@ impl ActionConfig {
         };
         let id = id?;
         points_ok.then(|| ActionRule {
-            name: self.name.clone().unwrap_or_else(|| id.to_string()),
+            name: Name::new(self.name.as_deref().unwrap_or(id.as_str())),
             id,
             points: Points::new(self.points),
             frequency,

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::DayOfWeek;
 use crate::program::{ConfigRule, Problems};
-use crate::{Category, Currency, Money, Points, RuleId};
+use crate::{Category, Currency, Money, Name, Points, RuleId};
 
 /// One entry of the `campaigns` list of a
 /// [`ProgramConfig`](crate::ProgramConfig): a multiplier or a fixed bonus
@@ -200,7 +200,7 @@ impl CampaignConfig {
         let (id, starts_at, ends_at, categories, effect) =
             (id?, starts_at?, ends_at?, categories?, effect?);
         minimum_ok.then(|| Campaign {
-            name: self.name.clone().unwrap_or_else(|| id.to_string()),
+            name: Name::new(self.name.as_deref().unwrap_or(id.as_str())),
             id,
             starts_at,
             ends_at,
@@ -226,7 +226,7 @@ pub enum CampaignEffect {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Campaign {
     id: RuleId,
-    name: String,
+    name: Name,
     starts_at: DateTime<Utc>,
     ends_at: DateTime<Utc>,
     days: Vec<DayOfWeek>,
@@ -243,6 +243,11 @@ impl Campaign {
 
     /// The name shown to people.
     pub fn name(&self) -> &str {
+        self.name.as_str()
+    }
+
+    /// The name, to copy into an award's source without allocating.
+    pub(crate) fn shared_name(&self) -> &Name {
         &self.name
     }
 

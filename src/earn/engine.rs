@@ -194,7 +194,7 @@ pub(crate) fn earn_purchase(
             lines.push(EarnLine::ItemBonus {
                 source: EarnSource::Rule {
                     id: r.id().clone(),
-                    name: r.name().to_owned(),
+                    name: r.shared_name().clone(),
                 },
                 items,
                 per_item,
@@ -222,7 +222,7 @@ pub(crate) fn earn_purchase(
             lines.push(EarnLine::Bonus {
                 source: EarnSource::Campaign {
                     id: c.id().clone(),
-                    name: c.name().to_owned(),
+                    name: c.shared_name().clone(),
                 },
                 points,
             });
@@ -292,7 +292,7 @@ fn multipliers<'p>(program: &'p Program, facts: &PurchaseFacts<'_>) -> Vec<Multi
             out.push(Multiplier {
                 source: EarnSource::Rule {
                     id: r.id().clone(),
-                    name: r.name().to_owned(),
+                    name: r.shared_name().clone(),
                 },
                 factor,
                 matcher: Matcher::Rule(r),
@@ -306,7 +306,7 @@ fn multipliers<'p>(program: &'p Program, facts: &PurchaseFacts<'_>) -> Vec<Multi
             out.push(Multiplier {
                 source: EarnSource::Campaign {
                     id: c.id().clone(),
-                    name: c.name().to_owned(),
+                    name: c.shared_name().clone(),
                 },
                 factor,
                 matcher: Matcher::Categories(c.categories()),
@@ -328,7 +328,7 @@ fn multipliers<'p>(program: &'p Program, facts: &PurchaseFacts<'_>) -> Vec<Multi
         out.push(Multiplier {
             source: EarnSource::Tier {
                 id: tier.id().clone(),
-                name: tier.name().to_owned(),
+                name: tier.shared_name().clone(),
             },
             factor: tier.multiplier(),
             matcher: Matcher::All,

@@ -22,7 +22,7 @@ pub use lines::{EarnLines, EarnLinesIntoIter};
 use crate::calendar::Period;
 use crate::points::PointsNoun;
 use crate::program::Problems;
-use crate::{ActionId, Category, Currency, Money, Points, Rounding, RuleId, Sku, TierId};
+use crate::{ActionId, Category, Currency, Money, Name, Points, Rounding, RuleId, Sku, TierId};
 
 /// The largest number of points any one bonus, cap or limit may state.
 pub(crate) const MAX_BONUS: i64 = 1_000_000_000_000;
@@ -294,7 +294,7 @@ impl PeriodCap {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ItemRule {
     pub(crate) id: RuleId,
-    pub(crate) name: String,
+    pub(crate) name: Name,
     pub(crate) categories: Vec<Category>,
     pub(crate) skus: Vec<Sku>,
     pub(crate) multiplier: Option<Decimal>,
@@ -309,6 +309,11 @@ impl ItemRule {
 
     /// The name shown to people.
     pub fn name(&self) -> &str {
+        self.name.as_str()
+    }
+
+    /// The name, to copy into an award's source without allocating.
+    pub(crate) fn shared_name(&self) -> &Name {
         &self.name
     }
 
@@ -435,7 +440,7 @@ impl EarnRuleConfig {
         });
         let (id, categories, skus) = (id?, categories?, skus?);
         (multiplier_ok && bonus_ok).then(|| ItemRule {
-            name: self.name.clone().unwrap_or_else(|| id.to_string()),
+            name: Name::new(self.name.as_deref().unwrap_or(id.as_str())),
             id,
             categories,
             skus,
@@ -592,14 +597,14 @@ pub enum EarnSource {
         /// The rule's id.
         id: RuleId,
         /// Its name.
-        name: String,
+        name: Name,
     },
     /// A campaign.
     Campaign {
         /// The campaign's id.
         id: RuleId,
         /// Its name.
-        name: String,
+        name: Name,
     },
     /// The member's birthday month.
     BirthdayMonth,
@@ -614,14 +619,14 @@ pub enum EarnSource {
         /// The action's id.
         id: ActionId,
         /// Its name.
-        name: String,
+        name: Name,
     },
     /// The member's tier.
     Tier {
         /// The tier's id.
         id: TierId,
         /// Its name.
-        name: String,
+        name: Name,
     },
 }
 

@@ -1046,7 +1046,7 @@ impl Ledger {
         draft.sweep(c.at)?;
         let source = EarnSource::Action {
             id: rule.id().clone(),
-            name: rule.name().to_owned(),
+            name: rule.shared_name().clone(),
         };
         let kind = BonusKind::Action {
             action: c.action,
