@@ -8,7 +8,7 @@ use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::event::*;
-use super::keyed::Keyed;
+use super::keyed::LazyKeyed;
 use super::lots::Lots;
 use super::qualifying::{Contribution, Qualifying};
 use super::referrals::ReferralBook;
@@ -1513,65 +1513,8 @@ pub(crate) struct RedemptionRecord {
 }
 
 /// A member's redemptions, by reference: allocated with the first, as
-/// most members never redeem. They compare, hash and print as the ordered
-/// map of redemptions they replaced, none allocated reading as empty.
-#[derive(Clone, Default)]
-pub(crate) struct Redemptions(Option<Box<Keyed<RedemptionRecord>>>);
-
-/// The redemptions of a member who has none.
-static NO_REDEMPTIONS: Keyed<RedemptionRecord> = Keyed::new();
-
-impl Redemptions {
-    /// Every redemption, none allocated reading as empty.
-    fn all(&self) -> &Keyed<RedemptionRecord> {
-        self.0.as_deref().unwrap_or(&NO_REDEMPTIONS)
-    }
-
-    /// The redemption filed under `redemption`.
-    pub(crate) fn get(&self, redemption: &Reference) -> Option<&RedemptionRecord> {
-        self.all().get(redemption)
-    }
-
-    /// The redemption filed under `redemption`, to change.
-    pub(crate) fn get_mut(&mut self, redemption: &Reference) -> Option<&mut RedemptionRecord> {
-        self.0.as_deref_mut()?.get_mut(redemption)
-    }
-
-    /// Whether a redemption is filed under `redemption`, whose quick hash
-    /// is `hash`.
-    fn contains_hashed(&self, hash: u64, redemption: &Reference) -> bool {
-        self.all().contains_hashed(hash, redemption)
-    }
-
-    /// Files a new redemption under `redemption`, whose quick hash is
-    /// `hash`, that [`contains_hashed`](Redemptions::contains_hashed) has
-    /// just found not filed.
-    fn insert_new(&mut self, redemption: Reference, hash: u64, record: RedemptionRecord) {
-        self.0
-            .get_or_insert_default()
-            .insert_new(redemption, hash, record);
-    }
-}
-
-impl PartialEq for Redemptions {
-    fn eq(&self, other: &Redemptions) -> bool {
-        self.all() == other.all()
-    }
-}
-
-impl Eq for Redemptions {}
-
-impl std::hash::Hash for Redemptions {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.all().hash(state);
-    }
-}
-
-impl std::fmt::Debug for Redemptions {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.all().fmt(f)
-    }
-}
+/// most members never redeem.
+pub(crate) type Redemptions = LazyKeyed<RedemptionRecord>;
 
 /// A transfer as one side remembers it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1581,14 +1524,16 @@ pub(crate) enum TransferRecord {
 }
 
 /// What most members never have: refunds, adjustments, transfers, custom
-/// actions, reward uses and membership references.
+/// actions, reward uses and membership references. The lists filed by
+/// reference are each allocated with their first record, so a member
+/// with a refund carries one pointer for the adjustments they never had.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Rare {
-    pub(crate) refunds: Keyed<OrderRefunded>,
-    pub(crate) adjustments: Keyed<PointsAdjusted>,
-    pub(crate) transfers: Keyed<TransferRecord>,
+    pub(crate) refunds: LazyKeyed<OrderRefunded>,
+    pub(crate) adjustments: LazyKeyed<PointsAdjusted>,
+    pub(crate) transfers: LazyKeyed<TransferRecord>,
     /// Custom actions rewarded, by the host's reference.
-    pub(crate) actions: Keyed<BonusAwarded>,
+    pub(crate) actions: LazyKeyed<BonusAwarded>,
     /// When each action was rewarded, oldest first.
     pub(crate) action_times: BTreeMap<ActionId, Vec<DateTime<Utc>>>,
     /// When each reward was redeemed (cancellations left out), oldest
@@ -1596,18 +1541,18 @@ pub(crate) struct Rare {
     pub(crate) reward_uses: BTreeMap<RewardId, Vec<DateTime<Utc>>>,
     /// Membership purchases, renewals and cancellations, by the host's
     /// reference.
-    pub(crate) membership_refs: Keyed<Event>,
+    pub(crate) membership_refs: LazyKeyed<Event>,
 }
 
 /// The rare records of a member who has none.
 static NO_RARE: Rare = Rare {
-    refunds: Keyed::new(),
-    adjustments: Keyed::new(),
-    transfers: Keyed::new(),
-    actions: Keyed::new(),
+    refunds: LazyKeyed::new(),
+    adjustments: LazyKeyed::new(),
+    transfers: LazyKeyed::new(),
+    actions: LazyKeyed::new(),
     action_times: BTreeMap::new(),
     reward_uses: BTreeMap::new(),
-    membership_refs: Keyed::new(),
+    membership_refs: LazyKeyed::new(),
 };
 
 /// The rare records held in `rare`, allocated on first use.

@@ -213,6 +213,93 @@ impl<V: fmt::Debug> fmt::Debug for Keyed<V> {
     }
 }
 
+/// Records filed by reference that most members never have (redemptions,
+/// refunds, adjustments, transfers, rewarded actions, membership
+/// references): nothing allocated until the first, then a [`Keyed`] list
+/// behind one pointer. They compare, hash and print as that list does,
+/// none allocated reading as empty.
+#[derive(Clone)]
+pub(crate) struct LazyKeyed<V>(Option<Box<Keyed<V>>>);
+
+impl<V> Default for LazyKeyed<V> {
+    fn default() -> LazyKeyed<V> {
+        LazyKeyed::new()
+    }
+}
+
+impl<V> LazyKeyed<V> {
+    /// No records, nothing allocated.
+    pub(crate) const fn new() -> LazyKeyed<V> {
+        LazyKeyed(None)
+    }
+
+    /// The number of records.
+    pub(crate) fn len(&self) -> usize {
+        self.0.as_deref().map_or(0, Keyed::len)
+    }
+
+    /// The record filed under `key`.
+    pub(crate) fn get(&self, key: &Reference) -> Option<&V> {
+        self.0.as_deref()?.get(key)
+    }
+
+    /// The record filed under `key`, to change.
+    pub(crate) fn get_mut(&mut self, key: &Reference) -> Option<&mut V> {
+        self.0.as_deref_mut()?.get_mut(key)
+    }
+
+    /// Whether a record is filed under `key`.
+    pub(crate) fn contains_key(&self, key: &Reference) -> bool {
+        self.0.as_deref().is_some_and(|k| k.contains_key(key))
+    }
+
+    /// Whether a record is filed under `key`, whose quick hash is `hash`.
+    pub(crate) fn contains_hashed(&self, hash: u64, key: &Reference) -> bool {
+        self.0
+            .as_deref()
+            .is_some_and(|k| k.contains_hashed(hash, key))
+    }
+
+    /// As [`Keyed::insert`], allocating the list with the first record.
+    pub(crate) fn insert(&mut self, key: Reference, record: V) -> bool {
+        self.0.get_or_insert_default().insert(key, record)
+    }
+
+    /// As [`Keyed::insert_new`], allocating the list with the first record.
+    pub(crate) fn insert_new(&mut self, key: Reference, hash: u64, record: V) -> bool {
+        self.0.get_or_insert_default().insert_new(key, hash, record)
+    }
+
+    /// Every record with its reference, by reference.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&Reference, &V)> {
+        self.0.as_deref().into_iter().flat_map(Keyed::iter)
+    }
+}
+
+impl<V: PartialEq> PartialEq for LazyKeyed<V> {
+    fn eq(&self, other: &LazyKeyed<V>) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl<V: Eq> Eq for LazyKeyed<V> {}
+
+/// As the list would hash, an empty one when none is allocated.
+impl<V: Hash> Hash for LazyKeyed<V> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        match self.0.as_deref() {
+            Some(records) => records.hash(state),
+            None => Keyed::<V>::new().hash(state),
+        }
+    }
+}
+
+impl<V: fmt::Debug> fmt::Debug for LazyKeyed<V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -270,6 +357,48 @@ mod tests {
             fingerprint(&empty),
             fingerprint(&BTreeMap::<Reference, i64>::new())
         );
+        let lazy: LazyKeyed<i64> = LazyKeyed::default();
+        assert_eq!(fingerprint(&lazy), fingerprint(&empty));
+        assert_eq!(format!("{lazy:?}"), "{}");
+    }
+
+    #[test]
+    fn lazy_records_allocate_with_the_first_and_read_as_the_list() {
+        let mut lazy: LazyKeyed<i64> = LazyKeyed::new();
+        let mut listed: Keyed<i64> = Keyed::new();
+        assert!(lazy.0.is_none());
+        assert_eq!(lazy.get(&reference("A-1")), None);
+        assert!(!lazy.contains_key(&reference("A-1")));
+        assert!(lazy.get_mut(&reference("A-1")).is_none());
+        assert!(lazy.0.is_none(), "reading allocates nothing");
+        for (key, n) in [("B-2", 2), ("A-1", 1), ("C-3", 3)] {
+            let key = reference(key);
+            let hash = key.quick_hash();
+            assert!(!lazy.contains_hashed(hash, &key));
+            assert!(lazy.insert_new(key.clone(), hash, n));
+            assert!(listed.insert(key, n));
+        }
+        assert!(
+            !lazy.insert(reference("A-1"), 9),
+            "a known reference keeps its record"
+        );
+        assert_eq!(lazy.len(), 3);
+        assert_eq!(lazy.get(&reference("A-1")), Some(&1));
+        if let Some(n) = lazy.get_mut(&reference("C-3")) {
+            *n = 30;
+        }
+        if let Some(n) = listed.get_mut(&reference("C-3")) {
+            *n = 30;
+        }
+        assert!(lazy.iter().eq(listed.iter()));
+        assert_eq!(fingerprint(&lazy), fingerprint(&listed));
+        assert_eq!(format!("{lazy:?}"), format!("{listed:?}"));
+        let mut other: LazyKeyed<i64> = LazyKeyed::new();
+        for (key, n) in [("C-3", 30), ("A-1", 1), ("B-2", 2)] {
+            other.insert(reference(key), n);
+        }
+        assert!(lazy == other);
+        assert!(LazyKeyed::<i64>::new() != other);
     }
 
     #[test]
