@@ -2396,6 +2396,14 @@ mod tests {
     }
 
     #[test]
+    fn the_rare_records_hold_each_list_behind_one_pointer() {
+        // Five lists filed by reference, a pointer each until their first
+        // record, and the two lists of times.
+        assert_eq!(std::mem::size_of::<Rare>(), 88);
+        assert_eq!(std::mem::size_of::<Redemptions>(), 8);
+    }
+
+    #[test]
     fn an_order_record_compares_and_hashes_by_what_it_says_not_how_it_is_held() {
         let Some(untouched) = recorded() else {
             unreachable!("the record's fields parse")

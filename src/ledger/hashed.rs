@@ -83,6 +83,9 @@ impl Hashed {
     /// iterator's machinery on the hot path. In place, the eleven tags are
     /// compared into a bit mask at once, and only the positions whose tag
     /// matches are offered.
+    // Kept out of line: inlined into every lookup it made a purchase, a
+    // redemption and a refund each about 1% more instructions.
+    #[inline(never)]
     pub(crate) fn find(&self, hash: u64, mut is: impl FnMut(usize) -> bool) -> Option<usize> {
         match self {
             Hashed::Few(few) => {
