@@ -1275,11 +1275,12 @@ impl Ledger {
         let from_available = after_pending.checked_sub(expired)?;
         // Points restored into a lot that has meanwhile expired are dead on
         // arrival (the sweep below expires them): the clawback never takes
-        // from them. With nothing restored and no lot dead, the clawback
-        // draws from the draft's wallet as it is, without a copy.
+        // from them. With nothing restored and no lot dead (the first lot
+        // in consumption order expires soonest), the clawback draws from
+        // the draft's wallet as it is, without a copy.
         let dead = |key: LotKey| key.expires_at().is_some_and(|t| t <= c.at);
         let after_restore: Cow<'_, Wallet> =
-            if restored.is_empty() && !draft.wallet.lots.iter().any(|(key, _)| dead(key)) {
+            if restored.is_empty() && !draft.wallet.lots.first().is_some_and(dead) {
                 Cow::Borrowed(draft.wallet.as_ref())
             } else {
                 let mut after: Wallet = draft.wallet.as_ref().clone();
