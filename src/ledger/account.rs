@@ -1801,8 +1801,8 @@ impl Account {
         // Check the records first, then the wallet (which checks itself
         // whole before changing), then record: nothing is half-applied.
         let member = &self.member;
-        // A new order's or redemption's quick hash, found once for the
-        // check and the record.
+        // A new order's, redemption's or refund's quick hash, found once
+        // for the check and the record.
         let mut new_reference = None;
         match event {
             Event::MemberEnrolled(_) => {
@@ -1867,9 +1867,11 @@ impl Account {
                 }
             }
             Event::OrderRefunded(e) => {
-                if self.rare().refunds.contains_key(&e.refund) {
+                let hash = e.refund.quick_hash();
+                if self.rare().refunds.contains_hashed(hash, &e.refund) {
                     return Err(self.duplicate(ReferenceKind::Refund, &e.refund));
                 }
+                new_reference = Some(hash);
                 let Some(order) = self.orders.get(&e.order) else {
                     return Err(self.unknown_order(&e.order));
                 };
@@ -2085,8 +2087,8 @@ impl Account {
     }
 
     /// Updates the records; every check already passed. `new_reference`
-    /// is the quick hash of a purchase's order or a redemption's
-    /// reference, which the check found not recorded.
+    /// is the quick hash of a purchase's order, a redemption's or a
+    /// refund's reference, which the check found not recorded.
     fn record(&mut self, event: &Event, new_reference: Option<u64>) {
         match event {
             Event::MemberEnrolled(_) | Event::PointsSettled(_) => {}
@@ -2234,9 +2236,10 @@ impl Account {
                             Points::new(rec.restored.value().saturating_add(r.points.value()));
                     }
                 }
+                let hash = new_reference.unwrap_or_else(|| e.refund.quick_hash());
                 rare_mut(&mut self.rare)
                     .refunds
-                    .insert(e.refund.clone(), e.clone());
+                    .insert_new(e.refund.clone(), hash, e.clone());
             }
             Event::PointsAdjusted(e) => {
                 rare_mut(&mut self.rare)

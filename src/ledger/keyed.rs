@@ -236,6 +236,7 @@ impl<V> LazyKeyed<V> {
     }
 
     /// The number of records.
+    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.0.as_deref().map_or(0, Keyed::len)
     }
@@ -273,14 +274,20 @@ impl<V> LazyKeyed<V> {
     }
 
     /// Every record with its reference, by reference.
+    #[cfg(test)]
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&Reference, &V)> {
         self.0.as_deref().into_iter().flat_map(Keyed::iter)
     }
 }
 
+/// As the lists compare, none allocated reading as an empty one.
 impl<V: PartialEq> PartialEq for LazyKeyed<V> {
     fn eq(&self, other: &LazyKeyed<V>) -> bool {
-        self.len() == other.len() && self.iter().eq(other.iter())
+        match (self.0.as_deref(), other.0.as_deref()) {
+            (Some(a), Some(b)) => a == b,
+            (Some(records), None) | (None, Some(records)) => records.is_empty(),
+            (None, None) => true,
+        }
     }
 }
 
@@ -298,7 +305,10 @@ impl<V: Hash> Hash for LazyKeyed<V> {
 
 impl<V: fmt::Debug> fmt::Debug for LazyKeyed<V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_map().entries(self.iter()).finish()
+        match self.0.as_deref() {
+            Some(records) => records.fmt(f),
+            None => f.debug_map().finish(),
+        }
     }
 }
 
