@@ -109,25 +109,65 @@ pub fn wanted(benchmarks: &[&str]) -> bool {
         })
 }
 
-/// A ledger with `n` enrolled members who each spent `spent` once, and the
-/// events it was built from.
+/// How far apart the members' histories start in [`populated_with`]:
+/// member `i` placed `i % HISTORY_SPREAD` small orders before the stream.
+///
+/// A member's lists double as they fill (at 4, 8, 16, 32 records...). If
+/// every member started with the same history, a stream that visits them
+/// in turn would make every member's lists double in the same 10 K
+/// commands, which cost up to twice the others, and a figure would depend
+/// on whether criterion's largest samples fell there. Spread histories, as
+/// in a shop, make every stretch of the stream cost the same.
+pub const HISTORY_SPREAD: usize = 32;
+
+/// A ledger with `n` enrolled members who each spent `spent` once, then
+/// `i % HISTORY_SPREAD` orders of 1.00 EUR (member `i`), and the events it
+/// was built from.
 pub fn populated_with(
     program: Program,
     n: usize,
     spent: &str,
 ) -> (Ledger, Vec<MemberId>, Vec<Event>) {
+    populated_spread(program, n, spent, HISTORY_SPREAD)
+}
+
+/// As [`populated_with`], member `i` placing `i % spread` small orders
+/// after the first (none when `spread` is 1).
+pub fn populated_spread(
+    program: Program,
+    n: usize,
+    spent: &str,
+    spread: usize,
+) -> (Ledger, Vec<MemberId>, Vec<Event>) {
     let ids = members(n);
     let mut ledger = Ledger::new(program);
     let mut log = Vec::new();
     let amount: Money = spent.parse().expect("money");
+    let small: Money = "1.00 EUR".parse().expect("money");
     for (i, m) in ids.iter().enumerate() {
         let enrol = ledger.execute(Enroll::new(m.clone(), start()));
         log.extend(enrol.expect("enrols").events);
         let order = Reference::new(format!("W-{i}")).expect("a valid id");
         let buy = ledger.execute(Purchase::new(m.clone(), order, amount, start()));
         log.extend(buy.expect("buys").events);
+        for k in 0..i % spread.max(1) {
+            let order = Reference::new(format!("S-{i}-{k}")).expect("a valid id");
+            let buy = ledger.execute(Purchase::new(m.clone(), order, small, start()));
+            log.extend(buy.expect("buys").events);
+        }
     }
     (ledger, ids, log)
+}
+
+/// Executes `command(i, k)` for `k` in `0..i % HISTORY_SPREAD` on each
+/// member `i`: spreads a history of some other kind of command as
+/// [`populated_with`] spreads the orders.
+pub fn spread(ledger: &mut Ledger, ids: &[MemberId], command: impl Fn(usize, usize) -> Command) {
+    for i in 0..ids.len() {
+        for k in 0..i % HISTORY_SPREAD {
+            ledger.execute(command(i, k)).expect("accepted");
+        }
+    }
 }
 
 /// As [`populated_with`], under the seed program.
