@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::convert::Infallible;
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::event::*;
@@ -16,9 +17,9 @@ use crate::calendar::{birthday_in, birthday_start, local_date};
 use crate::earn::Birthday;
 use crate::ledger::policy::Expiry;
 use crate::{
-    ActionId, ApplyError, Cart, EarnLine, EarnLines, EarnRate, Grant, MemberId, Money, Points,
-    PointsOverflow, Program, Reference, ReferenceKind, ReferralCode, RewardId, Rounding, RuleId,
-    TierId,
+    ActionId, ApplyError, Cart, Currency, EarnLine, EarnLines, EarnRate, Grant, MemberId, Money,
+    Points, PointsOverflow, Program, Reference, ReferenceKind, ReferralCode, RewardId, Rounding,
+    RuleId, TierId,
 };
 
 /// Where a lot sits in consumption order: soonest expiry first, lots that
@@ -1237,8 +1238,8 @@ pub(crate) struct OrderRecord {
     pub(crate) at: DateTime<Utc>,
     pub(crate) amount: Money,
     pub(crate) points: Points,
-    /// What its points formed.
-    earned: OrderLot,
+    /// What its points formed, without repeating the points.
+    earned: StoredLot,
     breakdown: Breakdown,
     /// The redemptions the order used and its cart, when it has either:
     /// one pointer for an order placed without them.
@@ -1274,8 +1275,8 @@ impl OrderRecord {
                 self.at,
                 &self.amount,
                 self.points,
-                &self.earned,
-                &self.breakdown,
+                self.earned(),
+                self.breakdown.view(self.amount.currency()),
                 self.redemptions(),
                 self.cart(),
             ),
@@ -1330,45 +1331,200 @@ pub(crate) enum OrderLot {
     Pending(PendingCredit),
 }
 
+/// An [`OrderLot`] as a record holds it: for the common order, whose lot
+/// holds exactly its points (no debt repaid) and is numbered in 32 bits,
+/// the lot's number and dates alone (32 bytes where the full form takes
+/// 48); anything else in full, behind a pointer.
+#[derive(Debug, Clone)]
+enum StoredLot {
+    None,
+    Credit {
+        lot: u32,
+        expires_at: Option<DateTime<Utc>>,
+    },
+    Pending {
+        lot: u32,
+        available_at: Option<DateTime<Utc>>,
+        expires_at: Option<DateTime<Utc>>,
+    },
+    Full(Box<OrderLot>),
+}
+
+impl StoredLot {
+    /// How a record of an order earning `points` holds `earned`.
+    fn of(earned: OrderLot, points: Points) -> StoredLot {
+        let short = |lot: LotId| u32::try_from(lot.number()).ok();
+        match earned {
+            OrderLot::None => StoredLot::None,
+            OrderLot::Credit(c) => match short(c.lot) {
+                Some(lot) if c.points == points && c.debt_repaid == Points::ZERO => {
+                    StoredLot::Credit {
+                        lot,
+                        expires_at: c.expires_at,
+                    }
+                }
+                _ => StoredLot::Full(Box::new(earned)),
+            },
+            OrderLot::Pending(p) => match short(p.lot) {
+                Some(lot) if p.points == points => StoredLot::Pending {
+                    lot,
+                    available_at: p.available_at,
+                    expires_at: p.expires_at,
+                },
+                _ => StoredLot::Full(Box::new(earned)),
+            },
+        }
+    }
+
+    /// The lot in full, for a record of an order earning `points`.
+    fn full(&self, points: Points) -> OrderLot {
+        match self {
+            StoredLot::None => OrderLot::None,
+            StoredLot::Credit { lot, expires_at } => OrderLot::Credit(LotCredit {
+                lot: LotId::new(u64::from(*lot)),
+                expires_at: *expires_at,
+                points,
+                debt_repaid: Points::ZERO,
+            }),
+            StoredLot::Pending {
+                lot,
+                available_at,
+                expires_at,
+            } => OrderLot::Pending(PendingCredit {
+                lot: LotId::new(u64::from(*lot)),
+                points,
+                available_at: *available_at,
+                expires_at: *expires_at,
+            }),
+            StoredLot::Full(full) => **full,
+        }
+    }
+
+    /// The lot's id, if the order formed one.
+    fn lot(&self) -> Option<LotId> {
+        match self {
+            StoredLot::None => None,
+            StoredLot::Credit { lot, .. } | StoredLot::Pending { lot, .. } => {
+                Some(LotId::new(u64::from(*lot)))
+            }
+            StoredLot::Full(full) => match **full {
+                OrderLot::None => None,
+                OrderLot::Credit(c) => Some(c.lot),
+                OrderLot::Pending(p) => Some(p.lot),
+            },
+        }
+    }
+}
+
 /// How an order's points were computed.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone)]
 enum Breakdown {
-    /// One base-rate line on the whole amount, giving all the points.
-    /// Amounts are compared as numbers, not as written: money prints and
-    /// serialises in the currency's minor units either way, and a replayed
-    /// ledger must keep the same shorthand as the live one.
-    Base { rate: EarnRate, rounding: Rounding },
+    /// One base-rate line on the whole amount, giving all the points, at a
+    /// rate in the order's currency whose points fit 32 bits and whose
+    /// amount is a positive mantissa below 2^32 (`1.00` is 100 at scale
+    /// 2): 12 bytes where the rate in full takes 32.
+    Base {
+        points: i32,
+        per: u32,
+        scale: u8,
+        rounding: Rounding,
+    },
     /// Anything else, as recorded.
     Lines(Box<[EarnLine]>),
+}
+
+/// A [`Breakdown`] in full: what records compare and hash by, shaped as
+/// the breakdown was held before its rate was packed, so the ledger's
+/// fingerprint is unchanged. Amounts are compared as numbers, not as
+/// written: money prints and serialises in the currency's minor units
+/// either way, and a replayed ledger must keep the same shorthand as the
+/// live one.
+#[derive(PartialEq, Eq, Hash)]
+enum BreakdownView<'r> {
+    Base { rate: EarnRate, rounding: Rounding },
+    Lines(&'r [EarnLine]),
+}
+
+impl Breakdown {
+    /// The breakdown of an order of `amount` earning `points` by `lines`.
+    fn of(lines: &[EarnLine], amount: Money, points: Points) -> Breakdown {
+        if let [
+            EarnLine::Base {
+                eligible,
+                rate,
+                rounding,
+                points: line_points,
+            },
+        ] = lines
+            && *eligible == amount
+            && *line_points == points
+            && let Some(packed) = Breakdown::packed(*rate, *rounding, amount.currency())
+        {
+            return packed;
+        }
+        Breakdown::Lines(lines.into())
+    }
+
+    /// `rate` packed, when it can be. A non-negative mantissa below 2^32
+    /// at a scale of at most 28 (every `Decimal`'s) is all a `Decimal`
+    /// holds, so it unpacks to exactly itself, scale and sign included; a
+    /// proptest holds records to giving back their events.
+    fn packed(rate: EarnRate, rounding: Rounding, currency: Currency) -> Option<Breakdown> {
+        let per = rate.per.amount();
+        if per.is_sign_negative() || rate.per.currency() != currency {
+            return None;
+        }
+        Some(Breakdown::Base {
+            points: i32::try_from(rate.points.value()).ok()?,
+            per: u32::try_from(per.mantissa()).ok()?,
+            scale: u8::try_from(per.scale()).ok()?,
+            rounding,
+        })
+    }
+
+    /// A packed base rate, unpacked. The scale was a `Decimal`'s when
+    /// packed, at most 28, so bounding it changes nothing.
+    fn rate(points: i32, per: u32, scale: u8, currency: Currency) -> EarnRate {
+        EarnRate {
+            points: Points::new(i64::from(points)),
+            per: Money::new(
+                Decimal::from_parts(per, 0, 0, false, u32::from(scale).min(Decimal::MAX_SCALE)),
+                currency,
+            ),
+        }
+    }
+
+    /// The breakdown in full, for comparing and hashing.
+    fn view(&self, currency: Currency) -> BreakdownView<'_> {
+        match *self {
+            Breakdown::Base {
+                points,
+                per,
+                scale,
+                rounding,
+            } => BreakdownView::Base {
+                rate: Breakdown::rate(points, per, scale, currency),
+                rounding,
+            },
+            Breakdown::Lines(ref lines) => BreakdownView::Lines(lines),
+        }
+    }
 }
 
 impl OrderRecord {
     /// The record of a purchase event.
     fn of(e: &PurchaseRecorded) -> OrderRecord {
-        let breakdown = match e.breakdown.as_slice() {
-            [
-                EarnLine::Base {
-                    eligible,
-                    rate,
-                    rounding,
-                    points,
-                },
-            ] if *eligible == e.amount && *points == e.points => Breakdown::Base {
-                rate: *rate,
-                rounding: *rounding,
-            },
-            lines => Breakdown::Lines(lines.into()),
+        let earned = match (e.credit, e.pending) {
+            (Some(c), _) => OrderLot::Credit(c),
+            (None, Some(p)) => OrderLot::Pending(p),
+            (None, None) => OrderLot::None,
         };
         OrderRecord {
             at: e.at,
             amount: e.amount,
             points: e.points,
-            earned: match (e.credit, e.pending) {
-                (Some(c), _) => OrderLot::Credit(c),
-                (None, Some(p)) => OrderLot::Pending(p),
-                (None, None) => OrderLot::None,
-            },
-            breakdown,
+            earned: StoredLot::of(earned, e.points),
+            breakdown: Breakdown::of(&e.breakdown, e.amount, e.points),
             extras: (!e.redemptions.is_empty() || e.cart.is_some()).then(|| {
                 Box::new(Extras {
                     redemptions: e.redemptions.as_slice().into(),
@@ -1448,15 +1604,15 @@ impl OrderRecord {
 
     /// How the order's points were computed, as the event recorded it.
     pub(crate) fn breakdown(&self) -> EarnLines {
-        match &self.breakdown {
-            Breakdown::Base { rate, rounding } => EarnLine::Base {
+        match self.breakdown.view(self.amount.currency()) {
+            BreakdownView::Base { rate, rounding } => EarnLine::Base {
                 eligible: self.amount,
-                rate: *rate,
-                rounding: *rounding,
+                rate,
+                rounding,
                 points: self.points,
             }
             .into(),
-            Breakdown::Lines(lines) => lines.iter().cloned().collect(),
+            BreakdownView::Lines(lines) => lines.iter().cloned().collect(),
         }
     }
 
@@ -1478,16 +1634,17 @@ impl OrderRecord {
 
     /// The lot the order's points formed, if it earned any.
     pub(crate) fn lot(&self) -> Option<LotId> {
-        match self.earned {
-            OrderLot::None => None,
-            OrderLot::Credit(c) => Some(c.lot),
-            OrderLot::Pending(p) => Some(p.lot),
-        }
+        self.earned.lot()
+    }
+
+    /// What the order's points formed, in full.
+    fn earned(&self) -> OrderLot {
+        self.earned.full(self.points)
     }
 
     /// The points, when they were spendable at once.
     pub(crate) fn credit(&self) -> Option<LotCredit> {
-        match self.earned {
+        match self.earned() {
             OrderLot::Credit(c) => Some(c),
             _ => None,
         }
@@ -1495,7 +1652,7 @@ impl OrderRecord {
 
     /// The points, when they were pending.
     pub(crate) fn pending(&self) -> Option<PendingCredit> {
-        match self.earned {
+        match self.earned() {
             OrderLot::Pending(p) => Some(p),
             _ => None,
         }
@@ -2331,7 +2488,7 @@ mod tests {
                     unreachable!("a valid reference")
                 };
                 let mut record = record.clone();
-                record.earned = lot.map_or(OrderLot::None, |lot| {
+                let earned = lot.map_or(OrderLot::None, |lot| {
                     OrderLot::Credit(LotCredit {
                         lot: LotId::new(lot),
                         expires_at: None,
@@ -2339,6 +2496,7 @@ mod tests {
                         debt_repaid: Points::ZERO,
                     })
                 });
+                record.earned = StoredLot::of(earned, record.points);
                 // The account's list, as it was kept.
                 if let Some(lot) = lot.map(LotId::new) {
                     if kept.last().is_none_or(|(last, _)| *last < lot) {
@@ -2356,12 +2514,15 @@ mod tests {
             // recorded, and forms no lot.
             if let Some((lot, order)) = kept.first() {
                 let mut again = record.clone();
-                again.earned = OrderLot::Credit(LotCredit {
-                    lot: LotId::new(lot.number() + 1_000),
-                    expires_at: None,
-                    points: Points::new(1),
-                    debt_repaid: Points::ZERO,
-                });
+                again.earned = StoredLot::of(
+                    OrderLot::Credit(LotCredit {
+                        lot: LotId::new(lot.number() + 1_000),
+                        expires_at: None,
+                        points: Points::new(1),
+                        debt_repaid: Points::ZERO,
+                    }),
+                    again.points,
+                );
                 let placed = orders.len();
                 orders.insert(order.clone(), again);
                 proptest::prop_assert_eq!(orders.len(), placed);
@@ -2394,8 +2555,11 @@ mod tests {
     #[test]
     fn an_order_record_holds_its_rare_parts_behind_pointers() {
         // The redemptions and cart share one pointer, the after-sale
-        // figures another; the tier key is 32 bits.
-        assert_eq!(std::mem::size_of::<OrderRecord>(), 152);
+        // figures another; the tier key is 32 bits; the common lot and
+        // base rate are packed.
+        assert_eq!(std::mem::size_of::<OrderRecord>(), 120);
+        assert_eq!(std::mem::size_of::<StoredLot>(), 32);
+        assert_eq!(std::mem::size_of::<Breakdown>(), 24);
     }
 
     #[test]
@@ -2404,6 +2568,94 @@ mod tests {
         // record, and the two lists of times.
         assert_eq!(std::mem::size_of::<Rare>(), 88);
         assert_eq!(std::mem::size_of::<Redemptions>(), 8);
+    }
+
+    proptest::proptest! {
+        /// A record gives back the purchase event it was made from,
+        /// whether its base rate and lot were packed or held in full: a
+        /// rate's amount to its scale, a lot's number past 32 bits, points
+        /// that repaid debt or that differ from the order's. The common
+        /// order (a base rate of small figures in the order's currency, a
+        /// lot of exactly its points) is the one packed.
+        #[test]
+        fn a_record_gives_back_its_purchase_packed_or_not(
+            rate_points in proptest::prop_oneof![1_i64..1_000, proptest::num::i64::ANY],
+            per in proptest::prop_oneof![1_i128..100_000, -(1_i128 << 95)..(1_i128 << 95)],
+            scale in proptest::prop_oneof![0_u32..4, 0_u32..=28],
+            per_in_euros in proptest::bool::weighted(0.9),
+            whole_amount in proptest::bool::weighted(0.9),
+            line_points in proptest::prop_oneof![proptest::strategy::Just(57_i64), 0_i64..100],
+            lot in proptest::prop_oneof![1_u64..1_000, proptest::num::u64::ANY],
+            kind in 0_u8..3,
+            lot_points in proptest::prop_oneof![proptest::strategy::Just(57_i64), 0_i64..100],
+            debt_repaid in proptest::prop_oneof![proptest::strategy::Just(0_i64), 0_i64..10],
+            days in proptest::collection::vec(proptest::option::of(0_i64..400), 2),
+        ) {
+            let Some(base) = recorded().map(|r| r.event(&"marta".parse().unwrap(), &"ORD-1".parse().unwrap())) else {
+                unreachable!("the record's fields parse")
+            };
+            let per_amount = Decimal::try_from_i128_with_scale(per, scale);
+            proptest::prop_assume!(per_amount.is_ok());
+            let per_amount = per_amount.unwrap();
+            let currency = if per_in_euros { Currency::EUR } else { Currency::USD };
+            let rate = EarnRate { points: Points::new(rate_points), per: Money::new(per_amount, currency) };
+            let eligible = if whole_amount { base.amount } else { "50.00 EUR".parse().unwrap() };
+            let line = EarnLine::Base {
+                eligible,
+                rate,
+                rounding: Rounding::HalfUp,
+                points: Points::new(line_points),
+            };
+            let day = |d: Option<i64>| d.map(|d| base.at + chrono::TimeDelta::days(d));
+            let (credit, pending) = match kind {
+                0 => (None, None),
+                1 => (Some(LotCredit {
+                    lot: LotId::new(lot),
+                    expires_at: day(days[0]),
+                    points: Points::new(lot_points),
+                    debt_repaid: Points::new(debt_repaid),
+                }), None),
+                _ => (None, Some(PendingCredit {
+                    lot: LotId::new(lot),
+                    points: Points::new(lot_points),
+                    available_at: day(days[0]),
+                    expires_at: day(days[1]),
+                })),
+            };
+            let event = PurchaseRecorded {
+                breakdown: [line].into_iter().collect(),
+                credit,
+                pending,
+                ..base.clone()
+            };
+            let record = OrderRecord::of(&event);
+            let again = record.event(&event.member, &event.order);
+            proptest::prop_assert_eq!(&again, &event);
+            let scales = |e: &PurchaseRecorded| {
+                e.breakdown
+                    .iter()
+                    .map(|l| match l {
+                        EarnLine::Base { rate, .. } => (rate.per.amount().mantissa(), rate.per.amount().scale(), rate.per.currency()),
+                        _ => (0, 0, Currency::EUR),
+                    })
+                    .collect::<Vec<_>>()
+            };
+            proptest::prop_assert_eq!(scales(&again), scales(&event));
+            proptest::prop_assert_eq!(&OrderRecord::of(&again), &record);
+            proptest::prop_assert_eq!(fingerprint(&OrderRecord::of(&again)), fingerprint(&record));
+            let common_rate = per_in_euros
+                && whole_amount
+                && line_points == 57
+                && i32::try_from(rate_points).is_ok()
+                && u32::try_from(per).is_ok();
+            proptest::prop_assert_eq!(
+                common_rate,
+                matches!(record.breakdown, Breakdown::Base { .. })
+            );
+            let common_lot = kind == 0
+                || (lot <= u64::from(u32::MAX) && lot_points == 57 && (kind == 2 || debt_repaid == 0));
+            proptest::prop_assert_eq!(common_lot, !matches!(record.earned, StoredLot::Full(_)));
+        }
     }
 
     #[test]
