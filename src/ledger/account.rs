@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::event::*;
+use super::journal::{Journal, PostingView};
 use super::keyed::LazyKeyed;
 use super::lots::Lots;
 use super::qualifying::{Contribution, Qualifying};
@@ -111,7 +112,7 @@ impl Balance {
     }
 
     /// Folds one journal entry in.
-    pub(crate) fn post(&mut self, entry: &Posting) -> Result<(), PointsOverflow> {
+    pub(crate) fn post(&mut self, entry: PostingView<'_>) -> Result<(), PointsOverflow> {
         let mut next = *self;
         next.available = next.available.checked_add(entry.available)?;
         next.pending = next.pending.checked_add(entry.pending)?;
@@ -905,7 +906,7 @@ impl Wallet {
         // Totals.
         let mut balance = self.balance;
         for entry in entries {
-            balance.post(entry)?;
+            balance.post(entry.view())?;
         }
         let mut next_lot = self.next_lot;
         for c in movement.credits.iter() {
@@ -1739,7 +1740,7 @@ pub struct Account {
     /// Referrals: the member's code, who referred them, whom they
     /// referred; allocated with the first referral event.
     pub(crate) referrals: Option<Box<ReferralBook>>,
-    pub(crate) journal: Vec<Posting>,
+    pub(crate) journal: Journal,
     /// When something next falls due, as filed in the ledger's due index.
     pub(crate) due: Option<DateTime<Utc>>,
 }
@@ -1777,7 +1778,7 @@ impl Account {
                 self.qualifying.total(),
                 &rare.membership_refs,
                 &self.referrals,
-                &self.journal,
+                self.journal.read(&self.orders),
                 self.due,
             ),
         )
@@ -1843,7 +1844,7 @@ impl Account {
                 book.fingerprints.extend(event.fingerprints.iter().cloned());
                 Box::new(book)
             }),
-            journal: Vec::new(),
+            journal: Journal::default(),
             due: None,
         }
     }
@@ -2195,12 +2196,21 @@ impl Account {
         }
         let entries = postings(event)?;
         self.wallet.apply(event, entries.as_slice())?;
+        self.record(event, new_reference);
+        // A purchase's entry names its order, just filed, by position.
+        let order = match event {
+            Event::PurchaseRecorded(e) => self.orders.last_position(&e.order),
+            _ => None,
+        };
         match entries {
             Entries::None => {}
-            Entries::One(p) => self.journal.push(p),
-            Entries::Many(ps) => self.journal.extend(ps),
+            Entries::One(p) => self.journal.push(p, order),
+            Entries::Many(ps) => {
+                for p in ps {
+                    self.journal.push(p, None);
+                }
+            }
         }
-        self.record(event, new_reference);
         if book {
             self.referrals.get_or_insert_default().record(event);
         }
@@ -2428,7 +2438,7 @@ impl Account {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::hash::{Hash, Hasher};
 
     use super::*;
@@ -2439,7 +2449,8 @@ mod tests {
         hasher.finish()
     }
 
-    fn recorded() -> Option<OrderRecord> {
+    /// A record of a plain purchase.
+    pub(crate) fn recorded() -> Option<OrderRecord> {
         let event = PurchaseRecorded {
             member: "marta".parse().ok()?,
             order: "ORD-1".parse().ok()?,

@@ -11,10 +11,11 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 
-use super::account::{Account, DueRules, EntryKind, LotKey, Posting, Wallet, postings};
+use super::account::{Account, DueRules, EntryKind, LotKey, Wallet, postings};
 use super::command::*;
 use super::draws::Draws;
 use super::event::*;
+use super::journal::PostingView;
 use super::receipt::*;
 use super::referral_rules::Others;
 use super::{Ledger, policy::NegativeBalance, policy::Pending};
@@ -323,7 +324,7 @@ impl<'a> Draft<'a> {
         let Some(start) = period.start(at, self.program.utc_offset()) else {
             return Ok(Points::ZERO);
         };
-        let earned = |p: &Posting| {
+        let earned = |p: PostingView<'_>| {
             matches!(p.kind, EntryKind::Earned | EntryKind::Bonus)
                 .then(|| p.available.checked_add(p.pending))
         };
@@ -331,7 +332,7 @@ impl<'a> Draft<'a> {
         for posting in self
             .account
             .journal
-            .iter()
+            .iter(&self.account.orders)
             .rev()
             .take_while(|p| p.at >= start)
         {
@@ -341,7 +342,7 @@ impl<'a> Draft<'a> {
         }
         for event in &self.events {
             for posting in postings(event)?.as_slice().iter().filter(|p| p.at >= start) {
-                if let Some(points) = earned(posting) {
+                if let Some(points) = earned(posting.view()) {
                     total = total.checked_add(points?)?;
                 }
             }

@@ -7,6 +7,7 @@ mod decide;
 mod draws;
 mod event;
 mod hashed;
+mod journal;
 mod keyed;
 mod lots;
 mod orders;

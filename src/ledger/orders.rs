@@ -40,6 +40,20 @@ enum Formed {
 }
 
 impl Orders {
+    /// The reference of the order at `position` in the order placed.
+    pub(crate) fn reference_at(&self, position: u32) -> Option<&Reference> {
+        let position = usize::try_from(position).ok()?;
+        self.records.filed().get(position).map(|(order, _)| order)
+    }
+
+    /// The position of the last order placed, when it is `order`.
+    pub(crate) fn last_position(&self, order: &Reference) -> Option<usize> {
+        match self.records.filed() {
+            [.., (last, _)] if last == order => self.records.len().checked_sub(1),
+            _ => None,
+        }
+    }
+
     /// The number of orders.
     pub(crate) fn len(&self) -> usize {
         self.records.len()

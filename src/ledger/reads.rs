@@ -173,7 +173,11 @@ impl Ledger {
             return Ok(draft.wallet.balance);
         }
         let mut balance = Balance::default();
-        for entry in account.journal.iter().take_while(|p| p.at <= at) {
+        for entry in account
+            .journal
+            .iter(&account.orders)
+            .take_while(|p| p.at <= at)
+        {
             balance.post(entry)?;
         }
         Ok(balance)
@@ -222,7 +226,8 @@ impl Ledger {
         let mut opening = Balance::default();
         let mut running = Balance::default();
         let mut lines = Vec::new();
-        for entry in account.journal.iter().chain(&projected) {
+        let journal = account.journal.iter(&account.orders);
+        for entry in journal.chain(projected.iter().map(Posting::view)) {
             if entry.at >= to {
                 break;
             }
@@ -234,7 +239,7 @@ impl Ledger {
             lines.push(StatementLine {
                 at: entry.at,
                 kind: entry.kind,
-                reference: entry.reference.clone(),
+                reference: entry.reference.cloned(),
                 available: entry.available,
                 pending: entry.pending,
                 available_after: running.available,
