@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::event::*;
-use super::journal::{Journal, PostingView};
+use super::journal::{Journal, List, Lists, PostingView};
 use super::keyed::LazyKeyed;
 use super::lots::Lots;
 use super::qualifying::{Contribution, Qualifying};
@@ -1242,12 +1242,10 @@ pub(crate) struct OrderRecord {
     /// What its points formed, without repeating the points.
     earned: StoredLot,
     breakdown: Breakdown,
-    /// The redemptions the order used and its cart, when it has either:
-    /// one pointer for an order placed without them.
-    extras: Option<Box<Extras>>,
-    /// Confirmations, refunds and lapses, once the order has any: most
-    /// orders never do, so they carry one pointer instead.
-    after: Option<Box<AfterSale>>,
+    /// The redemptions the order used, its cart, and its confirmation,
+    /// refunds and lapses, once it has any of them: most orders have
+    /// none, so they carry one pointer instead.
+    more: Option<Box<More>>,
     /// Where the order's contribution to the tier metrics is filed; none
     /// for a membership fee. A member's orders are numbered in 32 bits
     /// (past that an order is not recorded), and so are their
@@ -1255,11 +1253,31 @@ pub(crate) struct OrderRecord {
     qualifying_key: Option<u32>,
 }
 
-/// The redemptions an order used and its cart.
+/// The redemptions an order used, its cart, and what happened after the
+/// sale.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct Extras {
+struct More {
     redemptions: Box<[Reference]>,
     cart: Option<Cart>,
+    after: AfterSale,
+}
+
+impl More {
+    /// Nothing yet, for an order in `currency`.
+    fn new(currency: Currency) -> More {
+        More {
+            redemptions: Box::default(),
+            cart: None,
+            after: AfterSale {
+                refunded: Money::zero(currency),
+                clawed_back: Points::ZERO,
+                confirmed: None,
+                lapsed: Points::ZERO,
+                lapsed_counted: Points::ZERO,
+                fully_refunded: false,
+            },
+        }
+    }
 }
 
 /// Records compare and hash by what they say, as if every after-sale figure
@@ -1526,25 +1544,25 @@ impl OrderRecord {
             points: e.points,
             earned: StoredLot::of(earned, e.points),
             breakdown: Breakdown::of(&e.breakdown, e.amount, e.points),
-            extras: (!e.redemptions.is_empty() || e.cart.is_some()).then(|| {
-                Box::new(Extras {
+            more: (!e.redemptions.is_empty() || e.cart.is_some()).then(|| {
+                Box::new(More {
                     redemptions: e.redemptions.as_slice().into(),
                     cart: e.cart.clone(),
+                    ..More::new(e.amount.currency())
                 })
             }),
-            after: None,
             qualifying_key: None,
         }
     }
 
     /// The redemptions the order used.
     pub(crate) fn redemptions(&self) -> &[Reference] {
-        self.extras.as_deref().map_or(&[], |x| &x.redemptions)
+        self.more.as_deref().map_or(&[], |x| &x.redemptions)
     }
 
     /// The order's cart, when it was placed with one.
     pub(crate) fn cart(&self) -> Option<&Cart> {
-        self.extras.as_deref().and_then(|x| x.cart.as_ref())
+        self.more.as_deref().and_then(|x| x.cart.as_ref())
     }
 
     /// Where the order's contribution to the tier metrics is filed.
@@ -1555,52 +1573,48 @@ impl OrderRecord {
 
     /// The amount refunded so far.
     pub(crate) fn refunded(&self) -> Money {
-        self.after
-            .as_ref()
+        self.after()
             .map_or(Money::zero(self.amount.currency()), |a| a.refunded)
     }
 
     /// The cumulative clawback target: taken, owed, forgiven or already
     /// expired.
     pub(crate) fn clawed_back(&self) -> Points {
-        self.after.as_ref().map_or(Points::ZERO, |a| a.clawed_back)
+        self.after().map_or(Points::ZERO, |a| a.clawed_back)
     }
 
     /// The confirmation, once the order was confirmed.
     pub(crate) fn confirmed(&self) -> Option<&OrderConfirmed> {
-        self.after.as_ref().and_then(|a| a.confirmed.as_ref())
+        self.after().and_then(|a| a.confirmed.as_ref())
     }
 
     /// Points of the order's own lot that expired unused.
     pub(crate) fn lapsed(&self) -> Points {
-        self.after.as_ref().map_or(Points::ZERO, |a| a.lapsed)
+        self.after().map_or(Points::ZERO, |a| a.lapsed)
     }
 
     /// Of the lapsed points, those clawbacks have already counted.
     pub(crate) fn lapsed_counted(&self) -> Points {
-        self.after
-            .as_ref()
-            .map_or(Points::ZERO, |a| a.lapsed_counted)
+        self.after().map_or(Points::ZERO, |a| a.lapsed_counted)
     }
 
     /// Whether refunds returned the whole amount.
     pub(crate) fn fully_refunded(&self) -> bool {
-        self.after.as_ref().is_some_and(|a| a.fully_refunded)
+        self.after().is_some_and(|a| a.fully_refunded)
+    }
+
+    /// What happened after the sale, when the rare part is allocated.
+    fn after(&self) -> Option<&AfterSale> {
+        self.more.as_deref().map(|m| &m.after)
     }
 
     /// What happened after the sale, to record more of it.
     fn after_mut(&mut self) -> &mut AfterSale {
         let currency = self.amount.currency();
-        self.after.get_or_insert_with(|| {
-            Box::new(AfterSale {
-                refunded: Money::zero(currency),
-                clawed_back: Points::ZERO,
-                confirmed: None,
-                lapsed: Points::ZERO,
-                lapsed_counted: Points::ZERO,
-                fully_refunded: false,
-            })
-        })
+        &mut self
+            .more
+            .get_or_insert_with(|| Box::new(More::new(currency)))
+            .after
     }
 
     /// How the order's points were computed, as the event recorded it.
@@ -1778,7 +1792,7 @@ impl Account {
                 self.qualifying.total(),
                 &rare.membership_refs,
                 &self.referrals,
-                self.journal.read(&self.orders),
+                self.journal.read(self.journal_lists()),
                 self.due,
             ),
         )
@@ -1939,6 +1953,18 @@ impl Account {
     /// membership references.
     pub(crate) fn rare(&self) -> &Rare {
         self.rare.as_deref().unwrap_or(&NO_RARE)
+    }
+
+    /// The lists the journal's entries name records of by position.
+    fn journal_lists(&self) -> Lists<'_> {
+        [&self.orders, &self.redemptions, &self.rare().refunds]
+    }
+
+    /// The journal's entries, oldest first.
+    pub(crate) fn journal_lines(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = PostingView<'_>> + ExactSizeIterator {
+        self.journal.iter(self.journal_lists())
     }
 
     /// How many orders the member has placed.
@@ -2197,17 +2223,30 @@ impl Account {
         let entries = postings(event)?;
         self.wallet.apply(event, entries.as_slice())?;
         self.record(event, new_reference);
-        // A purchase's entry names its order, just filed, by position.
-        let order = match event {
-            Event::PurchaseRecorded(e) => self.orders.last_position(&e.order),
+        // The entries of a purchase, a redemption or a refund name its
+        // record, just filed, by position.
+        let filed = match event {
+            Event::PurchaseRecorded(e) => self
+                .orders
+                .last_position(&e.order)
+                .map(|i| (List::Orders, i)),
+            Event::RewardRedeemed(e) => self
+                .redemptions
+                .last_position(&e.redemption)
+                .map(|i| (List::Redemptions, i)),
+            Event::OrderRefunded(e) => self
+                .rare()
+                .refunds
+                .last_position(&e.refund)
+                .map(|i| (List::Refunds, i)),
             _ => None,
         };
         match entries {
             Entries::None => {}
-            Entries::One(p) => self.journal.push(p, order),
+            Entries::One(p) => self.journal.push(p, filed),
             Entries::Many(ps) => {
                 for p in ps {
-                    self.journal.push(p, None);
+                    self.journal.push(p, filed);
                 }
             }
         }
@@ -2565,10 +2604,9 @@ pub(crate) mod tests {
 
     #[test]
     fn an_order_record_holds_its_rare_parts_behind_pointers() {
-        // The redemptions and cart share one pointer, the after-sale
-        // figures another; the tier key is 32 bits; the common lot and
-        // base rate are packed.
-        assert_eq!(std::mem::size_of::<OrderRecord>(), 120);
+        // The redemptions, cart and after-sale figures share one pointer;
+        // the tier key is 32 bits; the common lot and base rate are packed.
+        assert_eq!(std::mem::size_of::<OrderRecord>(), 112);
         assert_eq!(std::mem::size_of::<StoredLot>(), 32);
         assert_eq!(std::mem::size_of::<Breakdown>(), 24);
     }
@@ -2677,7 +2715,7 @@ pub(crate) mod tests {
         let mut touched = untouched.clone();
         // The after-sale part allocated, every figure still zero.
         touched.after_mut();
-        assert!(touched.after.is_some() && untouched.after.is_none());
+        assert!(touched.more.is_some() && untouched.more.is_none());
         assert_eq!(touched, untouched);
         assert_eq!(fingerprint(&touched), fingerprint(&untouched));
 
@@ -2685,5 +2723,34 @@ pub(crate) mod tests {
         assert_eq!(touched.lapsed(), Points::new(3));
         assert_ne!(touched, untouched);
         assert_ne!(fingerprint(&touched), fingerprint(&untouched));
+    }
+
+    #[test]
+    fn an_order_placed_with_a_cart_keeps_it_through_its_after_sale() {
+        let Some(plain) = recorded() else {
+            unreachable!("the record's fields parse")
+        };
+        let Ok(redemption) = Reference::new("RDM-1") else {
+            unreachable!("a valid reference")
+        };
+        let cart = Cart::new(plain.amount);
+        let event = PurchaseRecorded {
+            redemptions: vec![redemption.clone()],
+            cart: Some(cart.clone()),
+            ..plain.event(
+                &MemberId::new("marta").unwrap_or_else(|_| unreachable!()),
+                &redemption,
+            )
+        };
+        let mut record = OrderRecord::of(&event);
+        assert_eq!(record.refunded(), Money::zero(plain.amount.currency()));
+        record.after_mut().refunded = plain.amount;
+        record.after_mut().fully_refunded = true;
+        assert_eq!(record.redemptions(), std::slice::from_ref(&redemption));
+        assert_eq!(record.cart(), Some(&cart));
+        assert_eq!(
+            (record.refunded(), record.fully_refunded()),
+            (plain.amount, true)
+        );
     }
 }

@@ -331,8 +331,7 @@ impl<'a> Draft<'a> {
         let mut total = Points::ZERO;
         for posting in self
             .account
-            .journal
-            .iter(&self.account.orders)
+            .journal_lines()
             .rev()
             .take_while(|p| p.at >= start)
         {

@@ -1,18 +1,20 @@
 //! A member's journal: every balance movement, in order, for statements,
 //! balances as of a past time and earn limits per period.
 //!
-//! Each entry is 40 bytes. A purchase's entry names its order by position
-//! in the member's order list instead of holding a copy of the order's
-//! reference (the entry was 56 bytes with it, and every member's purchases
-//! wrote one); other entries keep their reference in a list beside the
-//! entries. Entries read, compare and hash as [`Posting`]s, so the
-//! ledger's fingerprint is unchanged.
+//! Each entry is 40 bytes. The entry of a purchase, a redemption or a
+//! refund names its record by position in the member's list of them
+//! instead of holding a copy of the record's reference (the entry was 56
+//! bytes with it, and every member's purchases wrote one); other entries
+//! keep their reference in a list beside the entries. Entries read,
+//! compare and hash as [`Posting`]s, so the ledger's fingerprint is
+//! unchanged.
 
 use std::hash::{Hash, Hasher};
 
 use chrono::{DateTime, Utc};
 
 use super::account::{EntryKind, Posting};
+use super::keyed::LazyKeyed;
 use super::orders::Orders;
 use crate::{Points, Reference};
 
@@ -42,11 +44,54 @@ struct Entry {
 enum Source {
     /// It has none (an expiry).
     None,
-    /// The reference of the order at this position of the member's list.
-    Order(u32),
+    /// The reference of the record at this position of the member's list.
+    Filed(List, u32),
     /// At this position of the journal's list of references.
     Listed(u32),
 }
+
+/// A member's lists of records filed by reference that entries name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum List {
+    Orders,
+    Redemptions,
+    Refunds,
+}
+
+/// A list of records with their references, in the order filed: what an
+/// entry's position indexes.
+pub(crate) trait Filed {
+    /// The reference of the record at `position`.
+    fn reference_at(&self, position: usize) -> Option<&Reference>;
+}
+
+/// The reference at `position` of `filed`.
+fn reference_in<V>(filed: &[(Reference, V)], position: usize) -> Option<&Reference> {
+    filed.get(position).map(|(reference, _)| reference)
+}
+
+impl Filed for Orders {
+    fn reference_at(&self, position: usize) -> Option<&Reference> {
+        reference_in(self.filed(), position)
+    }
+}
+
+impl<V> Filed for LazyKeyed<V> {
+    fn reference_at(&self, position: usize) -> Option<&Reference> {
+        reference_in(self.filed(), position)
+    }
+}
+
+#[cfg(test)]
+impl<V> Filed for Vec<(Reference, V)> {
+    fn reference_at(&self, position: usize) -> Option<&Reference> {
+        reference_in(self, position)
+    }
+}
+
+/// The member's lists an entry's position may index, in the order of
+/// [`List`]'s variants.
+pub(crate) type Lists<'j> = [&'j dyn Filed; 3];
 
 /// A journal entry as read: a [`Posting`] with its reference borrowed.
 /// Fields in the order of [`Posting`]'s, so both hash alike.
@@ -73,19 +118,20 @@ impl Posting {
 }
 
 impl Journal {
-    /// Appends `posting`. `order` is the position in the member's order
-    /// list of the order `posting` names, when the caller has found it
-    /// there; the reference is then not kept a second time.
-    pub(crate) fn push(&mut self, posting: Posting, order: Option<usize>) {
+    /// Appends `posting`. `filed` is the list and position of the record
+    /// `posting` names, when the caller has found it there; the reference
+    /// is then not kept a second time.
+    pub(crate) fn push(&mut self, posting: Posting, filed: Option<(List, usize)>) {
         let listed = |references: &mut Option<Box<Vec<Reference>>>, reference| {
             let references = references.get_or_insert_default();
             let at = u32::try_from(references.len()).ok()?;
             references.push(reference);
             Some(Source::Listed(at))
         };
-        let source = match (order.and_then(|i| u32::try_from(i).ok()), posting.reference) {
+        let filed = filed.and_then(|(list, i)| Some((list, u32::try_from(i).ok()?)));
+        let source = match (filed, posting.reference) {
             (_, None) => Some(Source::None),
-            (Some(i), Some(_)) => Some(Source::Order(i)),
+            (Some((list, i)), Some(_)) => Some(Source::Filed(list, i)),
             (None, Some(reference)) => listed(&mut self.references, reference),
         };
         // Past 2^32 references a journal keeps no more of them: the
@@ -99,18 +145,25 @@ impl Journal {
         });
     }
 
-    /// The entries, oldest first, reading order references off `orders`
-    /// (the member's own, which the entries' positions index).
+    /// The entries, oldest first, reading references off `lists` (the
+    /// member's own, which the entries' positions index).
     pub(crate) fn iter<'j>(
         &'j self,
-        orders: &'j Orders,
+        lists: Lists<'j>,
     ) -> impl DoubleEndedIterator<Item = PostingView<'j>> + ExactSizeIterator {
         self.entries.iter().map(move |e| PostingView {
             at: e.at,
             kind: e.kind,
             reference: match e.source {
                 Source::None => None,
-                Source::Order(i) => orders.reference_at(i),
+                Source::Filed(list, i) => {
+                    let list = match list {
+                        List::Orders => lists[0],
+                        List::Redemptions => lists[1],
+                        List::Refunds => lists[2],
+                    };
+                    usize::try_from(i).ok().and_then(|i| list.reference_at(i))
+                }
                 Source::Listed(i) => usize::try_from(i)
                     .ok()
                     .zip(self.references.as_deref())
@@ -121,21 +174,21 @@ impl Journal {
         })
     }
 
-    /// The entries with the orders they name: what accounts compare and
-    /// hash by.
-    pub(crate) fn read<'j>(&'j self, orders: &'j Orders) -> Read<'j> {
+    /// The entries with the records they name: what accounts compare
+    /// and hash by.
+    pub(crate) fn read<'j>(&'j self, lists: Lists<'j>) -> Read<'j> {
         Read {
             journal: self,
-            orders,
+            lists,
         }
     }
 }
 
-/// A journal read with its member's orders: compares and hashes as the
+/// A journal read with its member's lists: compares and hashes as the
 /// list of [`Posting`]s it holds (its length, then each entry).
 pub(crate) struct Read<'j> {
     journal: &'j Journal,
-    orders: &'j Orders,
+    lists: Lists<'j>,
 }
 
 impl PartialEq for Read<'_> {
@@ -143,8 +196,8 @@ impl PartialEq for Read<'_> {
         self.journal.entries.len() == other.journal.entries.len()
             && self
                 .journal
-                .iter(self.orders)
-                .eq(other.journal.iter(other.orders))
+                .iter(self.lists)
+                .eq(other.journal.iter(other.lists))
     }
 }
 
@@ -152,7 +205,7 @@ impl Hash for Read<'_> {
     fn hash<H: Hasher>(&self, state: &mut H) {
         // As a slice hashes: its length, then its elements.
         state.write_usize(self.journal.entries.len());
-        for entry in self.journal.iter(self.orders) {
+        for entry in self.journal.iter(self.lists) {
             entry.hash(state);
         }
     }
@@ -177,30 +230,33 @@ mod tests {
 
     proptest::proptest! {
         /// A journal reads, compares and hashes as the list of postings
-        /// pushed into it, whether their references were named by an
-        /// order's position or kept in the journal's own list.
+        /// pushed into it, whether their references were named by a
+        /// position in one of the member's lists or kept in the journal's
+        /// own list.
         #[test]
         fn a_journal_reads_as_the_postings_pushed(
             steps in proptest::collection::vec(
-                (0_u8..3, proptest::bool::ANY, -50_i64..50, -50_i64..50, 0_i64..1_000),
+                (0_u8..5, proptest::bool::ANY, -50_i64..50, -50_i64..50, 0_i64..1_000),
                 0..40,
             ),
         ) {
-            let mut orders = Orders::default();
+            let mut filed: [Vec<(Reference, ())>; 3] = Default::default();
             let mut journal = Journal::default();
             let mut postings: Vec<Posting> = Vec::new();
             let start = chrono::DateTime::<Utc>::UNIX_EPOCH;
-            let Some(record) = super::super::account::tests::recorded() else {
-                unreachable!("the record's fields parse")
-            };
             for (n, (source, by_position, available, pending, seconds)) in steps.iter().enumerate() {
-                let order = reference(&format!("O-{n}"));
                 let (posting_reference, position) = match source {
                     0 => (None, None),
-                    1 => {
-                        orders.insert(order.clone(), record.clone());
-                        let position = by_position.then(|| orders.len() - 1);
-                        (Some(order), position)
+                    1..=3 => {
+                        let (list, at) = match source {
+                            1 => (List::Orders, 0),
+                            2 => (List::Redemptions, 1),
+                            _ => (List::Refunds, 2),
+                        };
+                        let filed_here = reference(&format!("F-{n}"));
+                        filed[at].push((filed_here.clone(), ()));
+                        let position = by_position.then(|| (list, filed[at].len() - 1));
+                        (Some(filed_here), position)
                     }
                     _ => (Some(reference(&format!("R-{n}"))), None),
                 };
@@ -214,11 +270,12 @@ mod tests {
                 postings.push(posting.clone());
                 journal.push(posting, position);
             }
-            let read: Vec<PostingView<'_>> = journal.iter(&orders).collect();
+            let lists: Lists<'_> = [&filed[0], &filed[1], &filed[2]];
+            let read: Vec<PostingView<'_>> = journal.iter(lists).collect();
             let pushed: Vec<PostingView<'_>> = postings.iter().map(Posting::view).collect();
             proptest::prop_assert_eq!(&read, &pushed);
-            proptest::prop_assert_eq!(fingerprint(&journal.read(&orders)), fingerprint(&postings));
-            proptest::prop_assert!(journal.read(&orders) == journal.read(&orders));
+            proptest::prop_assert_eq!(fingerprint(&journal.read(lists)), fingerprint(&postings));
+            proptest::prop_assert!(journal.read(lists) == journal.read(lists));
             let mut longer = journal.clone();
             longer.push(postings.first().cloned().unwrap_or(Posting {
                 at: start,
@@ -227,7 +284,7 @@ mod tests {
                 available: Points::ZERO,
                 pending: Points::ZERO,
             }), None);
-            proptest::prop_assert!(journal.read(&orders) != longer.read(&orders));
+            proptest::prop_assert!(journal.read(lists) != longer.read(lists));
         }
     }
 

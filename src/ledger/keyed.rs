@@ -153,6 +153,15 @@ impl<V> Keyed<V> {
         &self.records
     }
 
+    /// The position in [`filed`](Keyed::filed) of the last record, when
+    /// it is filed under `key`.
+    pub(crate) fn last_position(&self, key: &Reference) -> Option<usize> {
+        match self.records.as_slice() {
+            [.., (last, _)] if last == key => self.records.len().checked_sub(1),
+            _ => None,
+        }
+    }
+
     /// The record at position `at` of [`filed`](Keyed::filed), to change.
     pub(crate) fn filed_mut(&mut self, at: usize) -> Option<&mut V> {
         self.records.get_mut(at).map(|(_, record)| record)
@@ -277,6 +286,16 @@ impl<V> LazyKeyed<V> {
     #[cfg(test)]
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&Reference, &V)> {
         self.0.as_deref().into_iter().flat_map(Keyed::iter)
+    }
+
+    /// As [`Keyed::filed`], none allocated reading as empty.
+    pub(crate) fn filed(&self) -> &[(Reference, V)] {
+        self.0.as_deref().map_or(&[], Keyed::filed)
+    }
+
+    /// As [`Keyed::last_position`].
+    pub(crate) fn last_position(&self, key: &Reference) -> Option<usize> {
+        self.0.as_deref()?.last_position(key)
     }
 }
 

@@ -40,18 +40,14 @@ enum Formed {
 }
 
 impl Orders {
-    /// The reference of the order at `position` in the order placed.
-    pub(crate) fn reference_at(&self, position: u32) -> Option<&Reference> {
-        let position = usize::try_from(position).ok()?;
-        self.records.filed().get(position).map(|(order, _)| order)
+    /// Every order with its reference, in the order placed.
+    pub(crate) fn filed(&self) -> &[(Reference, OrderRecord)] {
+        self.records.filed()
     }
 
     /// The position of the last order placed, when it is `order`.
     pub(crate) fn last_position(&self, order: &Reference) -> Option<usize> {
-        match self.records.filed() {
-            [.., (last, _)] if last == order => self.records.len().checked_sub(1),
-            _ => None,
-        }
+        self.records.last_position(order)
     }
 
     /// The number of orders.

@@ -173,11 +173,7 @@ impl Ledger {
             return Ok(draft.wallet.balance);
         }
         let mut balance = Balance::default();
-        for entry in account
-            .journal
-            .iter(&account.orders)
-            .take_while(|p| p.at <= at)
-        {
+        for entry in account.journal_lines().take_while(|p| p.at <= at) {
             balance.post(entry)?;
         }
         Ok(balance)
@@ -226,7 +222,7 @@ impl Ledger {
         let mut opening = Balance::default();
         let mut running = Balance::default();
         let mut lines = Vec::new();
-        let journal = account.journal.iter(&account.orders);
+        let journal = account.journal_lines();
         for entry in journal.chain(projected.iter().map(Posting::view)) {
             if entry.at >= to {
                 break;
