@@ -2222,25 +2222,9 @@ impl Account {
         }
         let entries = postings(event)?;
         self.wallet.apply(event, entries.as_slice())?;
-        self.record(event, new_reference);
         // The entries of a purchase, a redemption or a refund name its
         // record, just filed, by position.
-        let filed = match event {
-            Event::PurchaseRecorded(e) => self
-                .orders
-                .last_position(&e.order)
-                .map(|i| (List::Orders, i)),
-            Event::RewardRedeemed(e) => self
-                .redemptions
-                .last_position(&e.redemption)
-                .map(|i| (List::Redemptions, i)),
-            Event::OrderRefunded(e) => self
-                .rare()
-                .refunds
-                .last_position(&e.refund)
-                .map(|i| (List::Refunds, i)),
-            _ => None,
-        };
+        let filed = self.record(event, new_reference);
         match entries {
             Entries::None => {}
             Entries::One(p) => self.journal.push(p, filed),
@@ -2294,8 +2278,10 @@ impl Account {
 
     /// Updates the records; every check already passed. `new_reference`
     /// is the quick hash of a purchase's order, a redemption's or a
-    /// refund's reference, which the check found not recorded.
-    fn record(&mut self, event: &Event, new_reference: Option<u64>) {
+    /// refund's reference, which the check found not recorded. Says in
+    /// which list, and where, such a new record was filed.
+    fn record(&mut self, event: &Event, new_reference: Option<u64>) -> Option<(List, usize)> {
+        let mut filed = None;
         match event {
             Event::MemberEnrolled(_) | Event::PointsSettled(_) => {}
             Event::BonusAwarded(e) => {
@@ -2372,10 +2358,11 @@ impl Account {
                     );
                     record.qualifying_key = u32::try_from(key).ok();
                 }
-                match new_reference {
-                    Some(hash) => self.orders.insert_new(e.order.clone(), hash, record),
-                    None => self.orders.insert(e.order.clone(), record),
-                }
+                let hash = new_reference.unwrap_or_else(|| e.order.quick_hash());
+                filed = self
+                    .orders
+                    .insert_new(e.order.clone(), hash, record)
+                    .map(|i| (List::Orders, i));
             }
             Event::OrderConfirmed(e) => {
                 if let Some(o) = self.orders.get_mut(&e.order) {
@@ -2395,8 +2382,10 @@ impl Account {
                     restored: Points::ZERO,
                 };
                 let hash = new_reference.unwrap_or_else(|| e.redemption.quick_hash());
-                self.redemptions
-                    .insert_new(e.redemption.clone(), hash, record);
+                filed = self
+                    .redemptions
+                    .insert_new(e.redemption.clone(), hash, record)
+                    .map(|i| (List::Redemptions, i));
             }
             Event::RedemptionCancelled(e) => {
                 if let Some(r) = self.redemptions.get_mut(&e.redemption) {
@@ -2443,9 +2432,10 @@ impl Account {
                     }
                 }
                 let hash = new_reference.unwrap_or_else(|| e.refund.quick_hash());
-                rare_mut(&mut self.rare)
+                filed = rare_mut(&mut self.rare)
                     .refunds
-                    .insert_new(e.refund.clone(), hash, e.clone());
+                    .insert_new(e.refund.clone(), hash, e.clone())
+                    .map(|i| (List::Refunds, i));
             }
             Event::PointsAdjusted(e) => {
                 rare_mut(&mut self.rare)
@@ -2473,6 +2463,7 @@ impl Account {
             | Event::ReferralWithheld(_)
             | Event::ReferralReversed(_) => {}
         }
+        filed
     }
 }
 

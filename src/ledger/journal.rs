@@ -22,7 +22,7 @@ use crate::{Points, Reference};
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Journal {
     entries: Vec<Entry>,
-    /// The references of entries that do not name an order by position,
+    /// The references of entries that do not name a record by position,
     /// allocated with the first: one pointer for a member who only buys,
     /// where the list itself would take three in every account.
     #[allow(clippy::box_collection)]

@@ -116,21 +116,18 @@ impl<V> Keyed<V> {
     /// anything, so it files only references it does not hold.
     pub(crate) fn insert(&mut self, key: Reference, record: V) -> bool {
         let hash = key.quick_hash();
-        !self.contains_hashed(hash, &key) && self.insert_new(key, hash, record)
+        !self.contains_hashed(hash, &key) && self.insert_new(key, hash, record).is_some()
     }
 
     /// Files a record under `key`, whose quick hash is `hash`, that the
     /// caller has just found not filed (with
     /// [`contains_hashed`](Keyed::contains_hashed)): the reference is not
-    /// looked up a second time. Says whether it was filed: four billion
-    /// records under one member are not.
-    pub(crate) fn insert_new(&mut self, key: Reference, hash: u64, record: V) -> bool {
-        let Ok(at) = u32::try_from(self.records.len()) else {
-            return false;
-        };
-        if at == u32::MAX {
-            return false;
-        }
+    /// looked up a second time. Says where in [`filed`](Keyed::filed)
+    /// it was filed, if it was: four billion records under one member
+    /// are not.
+    pub(crate) fn insert_new(&mut self, key: Reference, hash: u64, record: V) -> Option<usize> {
+        let position = self.records.len();
+        let at = u32::try_from(position).ok().filter(|at| *at != u32::MAX)?;
         if self.records.len() == self.records.capacity() {
             // Doubled, from two: growing by half moved a member's
             // records five times over their first ten, and the moves
@@ -145,21 +142,12 @@ impl<V> Keyed<V> {
             self.crowded.get_or_insert_default().insert(key.clone(), at);
         }
         self.records.push((key, record));
-        true
+        Some(position)
     }
 
     /// Every record with its reference, in the order they were filed.
     pub(crate) fn filed(&self) -> &[(Reference, V)] {
         &self.records
-    }
-
-    /// The position in [`filed`](Keyed::filed) of the last record, when
-    /// it is filed under `key`.
-    pub(crate) fn last_position(&self, key: &Reference) -> Option<usize> {
-        match self.records.as_slice() {
-            [.., (last, _)] if last == key => self.records.len().checked_sub(1),
-            _ => None,
-        }
     }
 
     /// The record at position `at` of [`filed`](Keyed::filed), to change.
@@ -278,7 +266,7 @@ impl<V> LazyKeyed<V> {
     }
 
     /// As [`Keyed::insert_new`], allocating the list with the first record.
-    pub(crate) fn insert_new(&mut self, key: Reference, hash: u64, record: V) -> bool {
+    pub(crate) fn insert_new(&mut self, key: Reference, hash: u64, record: V) -> Option<usize> {
         self.0.get_or_insert_default().insert_new(key, hash, record)
     }
 
@@ -291,11 +279,6 @@ impl<V> LazyKeyed<V> {
     /// As [`Keyed::filed`], none allocated reading as empty.
     pub(crate) fn filed(&self) -> &[(Reference, V)] {
         self.0.as_deref().map_or(&[], Keyed::filed)
-    }
-
-    /// As [`Keyed::last_position`].
-    pub(crate) fn last_position(&self, key: &Reference) -> Option<usize> {
-        self.0.as_deref()?.last_position(key)
     }
 }
 
@@ -406,7 +389,7 @@ mod tests {
             let key = reference(key);
             let hash = key.quick_hash();
             assert!(!lazy.contains_hashed(hash, &key));
-            assert!(lazy.insert_new(key.clone(), hash, n));
+            assert!(lazy.insert_new(key.clone(), hash, n).is_some());
             assert!(listed.insert(key, n));
         }
         assert!(

@@ -45,11 +45,6 @@ impl Orders {
         self.records.filed()
     }
 
-    /// The position of the last order placed, when it is `order`.
-    pub(crate) fn last_position(&self, order: &Reference) -> Option<usize> {
-        self.records.last_position(order)
-    }
-
     /// The number of orders.
     pub(crate) fn len(&self) -> usize {
         self.records.len()
@@ -75,14 +70,15 @@ impl Orders {
         self.records.contains_key(order)
     }
 
-    /// Records a new order. An order already recorded under the reference
+    /// Records a new order (for tests). An order already recorded under the reference
     /// is kept as it was: an account refuses a purchase whose reference it
     /// knows before it changes anything, so that does not happen; nor do
     /// four billion orders of one member, which are not recorded either.
+    #[cfg(test)]
     pub(crate) fn insert(&mut self, order: Reference, record: OrderRecord) {
         let hash = order.quick_hash();
         if !self.records.contains_hashed(hash, &order) {
-            self.insert_new(order, hash, record);
+            let _ = self.insert_new(order, hash, record);
         }
     }
 
@@ -96,18 +92,23 @@ impl Orders {
     /// Records a new order under `order`, whose quick hash is `hash`, that
     /// the caller has just found not recorded (with
     /// [`contains_hashed`](Orders::contains_hashed)): the reference is not
-    /// looked up a second time.
-    pub(crate) fn insert_new(&mut self, order: Reference, hash: u64, record: OrderRecord) {
+    /// looked up a second time. Says where in [`filed`](Orders::filed) it
+    /// was recorded, if it was.
+    pub(crate) fn insert_new(
+        &mut self,
+        order: Reference,
+        hash: u64,
+        record: OrderRecord,
+    ) -> Option<usize> {
         let lot = record.lot();
-        if !self.records.insert_new(order, hash, record) {
-            return;
-        }
+        let position = self.records.insert_new(order, hash, record)?;
         self.formed = match (self.formed, lot) {
             (formed, None) => formed,
             (Formed::Nothing, Some(lot)) => Formed::Rising(lot),
             (Formed::Rising(last), Some(lot)) if last < lot => Formed::Rising(lot),
             (Formed::Rising(_) | Formed::Mixed, Some(_)) => Formed::Mixed,
         };
+        Some(position)
     }
 
     /// The order whose points formed `lot`: the last one placed, should
