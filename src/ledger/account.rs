@@ -12,7 +12,7 @@ use super::event::*;
 use super::journal::{Journal, List, Lists, PostingView};
 use super::keyed::LazyKeyed;
 use super::lots::Lots;
-use super::qualifying::{Contribution, Qualifying};
+use super::qualifying::{Contributes, Contribution, Qualifying};
 use super::referrals::ReferralBook;
 use crate::calendar::{birthday_in, birthday_start, local_date};
 use crate::earn::Birthday;
@@ -1246,10 +1246,10 @@ pub(crate) struct OrderRecord {
     /// refunds and lapses, once it has any of them: most orders have
     /// none, so they carry one pointer instead.
     more: Option<Box<More>>,
-    /// Where the order's contribution to the tier metrics is filed; none
-    /// for a membership fee. A member's orders are numbered in 32 bits
-    /// (past that an order is not recorded), and so are their
-    /// contributions.
+    /// The number of the order's contribution to the tier metrics, which
+    /// is read off the record; none for a membership fee. A member's
+    /// contributions are numbered in 32 bits (past that an order does not
+    /// count).
     qualifying_key: Option<u32>,
 }
 
@@ -1309,6 +1309,21 @@ impl OrderRecord {
                 self.qualifying_key(),
             ),
         )
+    }
+}
+
+/// An order's contribution to the tier metrics is read off its record.
+impl Contributes for (Reference, OrderRecord) {
+    fn at(&self) -> DateTime<Utc> {
+        self.1.at
+    }
+
+    fn key(&self) -> Option<u32> {
+        self.1.qualifying_key
+    }
+
+    fn contribution(&self) -> Contribution {
+        self.1.contribution()
     }
 }
 
@@ -1565,10 +1580,29 @@ impl OrderRecord {
         self.more.as_deref().and_then(|x| x.cart.as_ref())
     }
 
-    /// Where the order's contribution to the tier metrics is filed.
+    /// The number of the order's contribution to the tier metrics.
     pub(crate) fn qualifying_key(&self) -> Option<usize> {
         self.qualifying_key
             .and_then(|key| usize::try_from(key).ok())
+    }
+
+    /// What the order adds to the tier metrics now: its amount, points and
+    /// one order, less what its refunds took off (the amount refunded, the
+    /// points clawed back, and the order once refunded in full).
+    fn contribution(&self) -> Contribution {
+        let bought = Contribution {
+            spend: self.amount.amount(),
+            points: self.points.value(),
+            orders: 1,
+        };
+        match self.after() {
+            None => bought,
+            Some(after) => bought.minus(Contribution {
+                spend: after.refunded.amount(),
+                points: after.clawed_back.value(),
+                orders: i64::from(after.fully_refunded),
+            }),
+        }
     }
 
     /// The amount refunded so far.
@@ -1748,8 +1782,9 @@ pub struct Account {
     /// membership references, once the member has any: allocated with the
     /// first, so a member who only buys carries one pointer for them.
     rare: Option<Box<Rare>>,
-    /// What each order and bonus adds to the tier metrics, by when; their
-    /// sum; and the current window's.
+    /// What the bonuses add to the tier metrics (the orders' contributions
+    /// are read off their records), how many contributions were filed,
+    /// their sum, and the current window's.
     pub(crate) qualifying: Qualifying,
     /// Referrals: the member's code, who referred them, whom they
     /// referred; allocated with the first referral event.
@@ -1788,7 +1823,7 @@ impl Account {
                 &rare.actions,
                 &rare.action_times,
                 &rare.reward_uses,
-                self.qualifying.entries(),
+                self.qualifying.entries(self.orders.filed()),
                 self.qualifying.total(),
                 &rare.membership_refs,
                 &self.referrals,
@@ -2273,7 +2308,7 @@ impl Account {
         end: DateTime<Utc>,
     ) -> Contribution {
         self.qualifying
-            .between(start, end, self.wallet.last_event_at)
+            .between(self.orders.filed(), start, end, self.wallet.last_event_at)
     }
 
     /// Updates the records; every check already passed. `new_reference`
@@ -2285,13 +2320,7 @@ impl Account {
         match event {
             Event::MemberEnrolled(_) | Event::PointsSettled(_) => {}
             Event::BonusAwarded(e) => {
-                self.qualifying.push(
-                    e.at,
-                    Contribution {
-                        points: e.points.value(),
-                        ..Contribution::default()
-                    },
-                );
+                self.qualifying.file_bonus(e.at, e.points.value());
                 match &e.bonus {
                     BonusKind::SignUp => self.sign_up = Some(Box::new(e.clone())),
                     BonusKind::Birthday { .. } => {}
@@ -2340,29 +2369,22 @@ impl Account {
                         rec.used_by = Some(e.order.clone());
                     }
                 }
-                let mut record = OrderRecord::of(e);
                 let fee = self
                     .wallet
                     .membership
                     .as_ref()
                     .and_then(|m| m.fee_order.as_ref())
                     == Some(&e.order);
-                if !fee {
-                    let key = self.qualifying.push(
-                        e.at,
-                        Contribution {
-                            spend: e.amount.amount(),
-                            points: e.points.value(),
-                            orders: 1,
-                        },
-                    );
-                    record.qualifying_key = u32::try_from(key).ok();
-                }
                 let hash = new_reference.unwrap_or_else(|| e.order.quick_hash());
-                filed = self
+                let position = self
                     .orders
-                    .insert_new(e.order.clone(), hash, record)
-                    .map(|i| (List::Orders, i));
+                    .insert_new(e.order.clone(), hash, OrderRecord::of(e));
+                // Only a filed order counts toward the tier metrics: its
+                // record is where its contribution is read.
+                if !fee && let Some(record) = position.and_then(|i| self.orders.filed_mut(i)) {
+                    record.qualifying_key = self.qualifying.file_order(e.at, record.contribution());
+                }
+                filed = position.map(|i| (List::Orders, i));
             }
             Event::OrderConfirmed(e) => {
                 if let Some(o) = self.orders.get_mut(&e.order) {
@@ -2401,7 +2423,7 @@ impl Account {
             Event::OrderRefunded(e) => {
                 if let Some(o) = self.orders.get_mut(&e.order) {
                     let fully = e.refunded_total.amount() == o.amount.amount();
-                    if let Some(key) = o.qualifying_key() {
+                    if let Some(key) = o.qualifying_key {
                         let lost = Contribution {
                             spend: e.amount.amount(),
                             points: e.clawback.points.value(),

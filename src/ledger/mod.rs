@@ -265,9 +265,9 @@ impl Ledger {
                 // and file it without a second lookup.
                 if let Some(tiers) = self.program.tiers() {
                     let offset = self.program.utc_offset();
-                    account
-                        .qualifying
-                        .track(|latest| tiers.fixed_window(latest, offset));
+                    account.qualifying.track(account.orders.filed(), |latest| {
+                        tiers.fixed_window(latest, offset)
+                    });
                 }
                 file_due(&mut self.due, &self.program, member, account);
                 return Ok(());

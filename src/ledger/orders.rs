@@ -65,6 +65,11 @@ impl Orders {
         self.records.get_mut(order)
     }
 
+    /// The order at position `at` of [`filed`](Orders::filed), to change.
+    pub(crate) fn filed_mut(&mut self, at: usize) -> Option<&mut OrderRecord> {
+        self.records.filed_mut(at)
+    }
+
     /// Whether an order is recorded under `order`.
     pub(crate) fn contains_key(&self, order: &Reference) -> bool {
         self.records.contains_key(order)

@@ -641,7 +641,10 @@ fn referral_counts(ledger: &Ledger) -> Result<(), String> {
 /// Each member's running tier-window sum is the sum of the contributions
 /// in its window.
 fn tier_windows(ledger: &Ledger) -> Result<(), String> {
-    match ledger.accounts().find(|a| !a.qualifying.window_agrees()) {
+    match ledger
+        .accounts()
+        .find(|a| !a.qualifying.window_agrees(a.orders.filed()))
+    {
         Some(account) => Err(format!(
             "{}'s running tier-window sum is not what their orders and bonuses in the window add up to",
             account.member()
