@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use super::{Cap, EarnLine, EarnLines, EarnSource, Earning, ItemRule, RoundingScope, Stacking};
 use crate::cart::{DiscountTarget, allocate};
 use crate::earn::{Birthday, CampaignEffect};
-use crate::{Cart, CartError, Category, Error, Line, Money, Points, Program};
+use crate::{Cart, CartError, Category, Error, Few, Line, Money, Points, Program};
 
 /// What the earn rules look at for one purchase.
 pub(crate) struct PurchaseFacts<'a> {
@@ -119,7 +119,10 @@ pub(crate) fn earn_purchase(
     let by_line = rule.rounding_scope() == RoundingScope::Line;
 
     let mut base = Tally::default();
-    let mut extra: Vec<Tally> = multipliers.iter().map(|_| Tally::default()).collect();
+    // A purchase meets a multiplier or two at most (its tier, a campaign):
+    // these lists hold the first in place, so the common one allocates
+    // nothing.
+    let mut extra: Few<Tally> = multipliers.iter().map(|_| Tally::default()).collect();
     let add = |tally: &mut Tally, amount: Decimal, coefficient: Decimal| -> Result<(), Error> {
         let numerator = amount
             .checked_mul(rate_points)
@@ -142,7 +145,10 @@ pub(crate) fn earn_purchase(
     };
     for part in parts.iter() {
         add(&mut base, part.amount, Decimal::ONE)?;
-        let matched: Vec<(usize, Decimal)> = multipliers
+        if multipliers.is_empty() {
+            continue;
+        }
+        let matched: Few<(usize, Decimal)> = multipliers
             .iter()
             .enumerate()
             .filter(|(_, m)| m.matcher.matches(part))
@@ -285,8 +291,8 @@ fn capped(
 
 /// The multipliers that can apply to this purchase, in explanation order:
 /// rules, then running campaigns, then the birthday month, then the tier.
-fn multipliers<'p>(program: &'p Program, facts: &PurchaseFacts<'_>) -> Vec<Multiplier<'p>> {
-    let mut out = Vec::new();
+fn multipliers<'p>(program: &'p Program, facts: &PurchaseFacts<'_>) -> Few<Multiplier<'p>> {
+    let mut out = Few::new();
     for r in program.earn().rules() {
         if let Some(factor) = r.multiplier() {
             out.push(Multiplier {
@@ -340,12 +346,12 @@ fn multipliers<'p>(program: &'p Program, facts: &PurchaseFacts<'_>) -> Vec<Multi
 /// The extra each matched multiplier gives, as a multiple of the base, under
 /// `stacking`: multiply gives the j-th `Π(earlier) × (m_j − 1)`, add gives
 /// `m_j − 1`, highest gives `m − 1` to the first highest only.
-fn coefficients(matched: &[(usize, Decimal)], stacking: Stacking) -> Option<Vec<(usize, Decimal)>> {
+fn coefficients(matched: &[(usize, Decimal)], stacking: Stacking) -> Option<Few<(usize, Decimal)>> {
     let minus_one = |m: Decimal| m.checked_sub(Decimal::ONE);
     match stacking {
         Stacking::Multiply => {
             let mut running = Decimal::ONE;
-            let mut out = Vec::with_capacity(matched.len());
+            let mut out = Few::new();
             for (i, m) in matched {
                 out.push((*i, running.checked_mul(minus_one(*m)?)?));
                 running = running.checked_mul(*m)?;
@@ -366,7 +372,7 @@ fn coefficients(matched: &[(usize, Decimal)], stacking: Stacking) -> Option<Vec<
             Some(
                 best.into_iter()
                     .map(|(i, m)| Some((i, minus_one(m)?)))
-                    .collect::<Option<Vec<_>>>()?,
+                    .collect::<Option<Few<_>>>()?,
             )
         }
     }
