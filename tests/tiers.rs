@@ -586,3 +586,38 @@ fn a_tier_removed_from_the_ladder_gives_way_to_the_tier_the_member_earns() {
         "2026-03-01 ana: silver -> bronze (reevaluated, metric 700.00)"
     );
 }
+
+#[test]
+fn moving_the_shop_to_another_time_zone_moves_the_year_that_counts() {
+    let mut shop = Shop::new(ladder(r#", "grace_days": 0"#));
+    let mut config = shop.ledger.program().config().clone();
+    config.utc_offset = "+00:00".into();
+    shop.ledger
+        .set_program(Program::new(config.clone()).unwrap())
+        .unwrap();
+    shop.enroll("ana", "2026-12-01");
+    shop.buy("ana", "ORD-1", "600.00 EUR", "2026-12-31T09:00:00Z");
+    assert_eq!(
+        tier_of(&shop, "ana", "2026-12-31T09:30:00Z").as_deref(),
+        Some("silver")
+    );
+    // The shop moves to UTC+14, where the new year began at 10:00 UTC on
+    // 31 December: ORD-1 now counts toward last year.
+    config.utc_offset = "+14:00".into();
+    shop.ledger
+        .set_program(Program::new(config).unwrap())
+        .unwrap();
+    shop.buy("ana", "ORD-2", "500.00 EUR", "2026-12-31T11:00:00Z");
+    // This year's 500.00 keeps Silver; it does not add up to Gold with
+    // last year's 600.00.
+    assert_eq!(
+        tier_of(&shop, "ana", "2026-12-31T11:30:00Z").as_deref(),
+        Some("silver")
+    );
+    assert_eq!(
+        status(&shop, "ana", "2026-12-31T11:30:00Z")
+            .metric
+            .to_string(),
+        "500.00"
+    );
+}

@@ -365,6 +365,23 @@ impl Qualifying {
             });
     }
 
+    /// When the tracked window holding the instant just before `end`
+    /// opened, if the window tracked holds it: what the program's window
+    /// start for `end` is, without the calendar (the window was computed
+    /// under the program as it is, since changing the program forgets
+    /// it).
+    pub(crate) fn tracked_start(&self, end: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.window
+            .as_deref()
+            .filter(|w| w.start < end && end <= w.end)
+            .map(|w| w.start)
+    }
+
+    /// Forgets the tracked window: the program that gave it changed.
+    pub(crate) fn forget_window(&mut self) {
+        self.window = None;
+    }
+
     /// Whether the running sum, when kept, is the fold of the
     /// contributions it covers: what the property run checks after every
     /// command.

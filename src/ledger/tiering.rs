@@ -94,7 +94,12 @@ impl Draft<'_> {
     /// The qualifying metric over the window that ends at `end` (not
     /// included).
     fn metric(&self, tiers: &Tiers, end: DateTime<Utc>) -> Decimal {
-        let start = tiers.window_start(end, self.program.utc_offset());
+        // The calendar year the member's running sum tracks, when it holds
+        // `end`, is the window: no calendar arithmetic needed.
+        let start = match self.account.qualifying.tracked_start(end) {
+            Some(start) => Some(start),
+            None => tiers.window_start(end, self.program.utc_offset()),
+        };
         self.metric_between(tiers, start, end)
     }
 
@@ -363,6 +368,11 @@ impl Ledger {
         self.program = program;
         let members: Vec<MemberId> = self.accounts.keys().cloned().collect();
         for member in members {
+            // A tier window tracked under the old program (its offset, its
+            // kind of window) is summed again under the new one.
+            if let Some(account) = self.accounts.get_mut(&member) {
+                account.qualifying.forget_window();
+            }
             self.refile(&member);
         }
         Ok(())
