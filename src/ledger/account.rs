@@ -1067,29 +1067,30 @@ impl Wallet {
         expiring: Option<DateTime<Utc>>,
         holds_lots: bool,
     ) -> Option<DateTime<Utc>> {
-        let maturing = self.pending.values().filter_map(|p| p.available_at).min();
-        let inactive = rules
-            .inactivity_days
-            .filter(|_| holds_lots)
-            .and_then(|days| self.inactivity_deadline(days));
-        let birthday = rules
-            .birthdays
-            .and_then(|offset| self.next_birthday(offset))
-            .map(|(_, at)| at);
-        let review = self
-            .tier
-            .as_ref()
-            .and_then(|t| t.due())
-            .filter(|_| rules.tiers);
-        let term = self
-            .membership
-            .as_ref()
-            .map(|m| m.ends_at)
-            .filter(|_| rules.tiers);
-        [expiring, maturing, inactive, birthday, review, term]
-            .into_iter()
-            .flatten()
-            .min()
+        // Asked after every command: each source is looked at only when
+        // it can have something due, and most have nothing.
+        let mut soonest = expiring;
+        let mut consider = |at: Option<DateTime<Utc>>| {
+            if let Some(at) = at
+                && soonest.is_none_or(|s| at < s)
+            {
+                soonest = Some(at);
+            }
+        };
+        if !self.pending.is_empty() {
+            consider(self.pending.values().filter_map(|p| p.available_at).min());
+        }
+        if holds_lots && let Some(days) = rules.inactivity_days {
+            consider(self.inactivity_deadline(days));
+        }
+        if let Some(offset) = rules.birthdays {
+            consider(self.next_birthday(offset).map(|(_, at)| at));
+        }
+        if rules.tiers {
+            consider(self.tier.as_ref().and_then(|t| t.due()));
+            consider(self.membership.as_ref().map(|m| m.ends_at));
+        }
+        soonest
     }
 
     /// When the member's points lapse for inactivity, if they hold any.
