@@ -1563,7 +1563,7 @@ impl OrderRecord {
             more: (!e.redemptions.is_empty() || e.cart.is_some()).then(|| {
                 Box::new(More {
                     redemptions: e.redemptions.as_slice().into(),
-                    cart: e.cart.clone(),
+                    cart: e.cart.as_deref().cloned(),
                     ..More::new(e.amount.currency())
                 })
             }),
@@ -1678,7 +1678,7 @@ impl OrderRecord {
             credit: self.credit(),
             pending: self.pending(),
             redemptions: self.redemptions().to_vec(),
-            cart: self.cart().cloned(),
+            cart: self.cart().cloned().map(Box::new),
         }
     }
 
@@ -2750,7 +2750,7 @@ pub(crate) mod tests {
         let cart = Cart::new(plain.amount);
         let event = PurchaseRecorded {
             redemptions: vec![redemption.clone()],
-            cart: Some(cart.clone()),
+            cart: Some(Box::new(cart.clone())),
             ..plain.event(
                 &MemberId::new("marta").unwrap_or_else(|_| unreachable!()),
                 &redemption,

@@ -82,7 +82,7 @@ impl<'a> Draft<'a> {
             .any(|e| matches!(e, Event::PurchaseRecorded(_)));
         let facts = PurchaseFacts {
             amount: c.amount,
-            cart: c.cart.as_ref(),
+            cart: c.cart.as_deref(),
             discounts,
             at: c.at,
             first_purchase: self.account.orders.is_empty() && !planned_order,
@@ -717,13 +717,13 @@ impl Ledger {
                     List(&c.redemptions),
                 ));
             }
-            if recorded.cart() != c.cart.as_ref() {
+            if recorded.cart() != c.cart.as_deref() {
                 return Err(conflict(
                     ReferenceKind::Order,
                     &c.order,
                     "cart",
                     CartText(recorded.cart()),
-                    CartText(c.cart.as_ref()),
+                    CartText(c.cart.as_deref()),
                 ));
             }
             let event = recorded.event(account.member(), &c.order);

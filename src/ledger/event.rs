@@ -412,9 +412,12 @@ pub struct PurchaseRecorded {
     /// Redemptions whose discounts this order used.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub redemptions: Vec<Reference>,
-    /// The order's lines and portions, when the host sent them.
+    /// The order's lines and portions, when the host sent them. Boxed, as
+    /// on [`Purchase`](crate::Purchase): an event is moved several times
+    /// on its way to the host, and most carry no cart (320 bytes an event
+    /// instead of 432).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cart: Option<Cart>,
+    pub cart: Option<Box<Cart>>,
 }
 
 /// The host confirmed an order (its return window closed, it shipped, ...);
