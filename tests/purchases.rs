@@ -300,15 +300,14 @@ fn a_huge_order_is_an_error_not_an_overflow() {
         big,
         t("2026-01-12"),
     ));
-    let err = shop
-        .try_run(Purchase::new(
-            member("marta"),
-            r("ORD-3"),
-            big,
-            t("2026-01-12"),
-        ))
-        .unwrap_err();
+    let third = Purchase::new(member("marta"), r("ORD-3"), big, t("2026-01-12"));
+    let err = shop.try_run(third.clone()).unwrap_err();
     assert!(matches!(err, Error::PointsOverflow(_)), "{err}");
+    // `execute` leaves the purchase's own event for its apply step to
+    // check; deciding alone checks it at once, with the same refusal.
+    let decided = shop.ledger.decide(third).unwrap_err();
+    assert_eq!(decided.to_string(), err.to_string());
+    assert!(matches!(decided, Error::PointsOverflow(_)), "{decided}");
 }
 
 #[test]

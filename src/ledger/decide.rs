@@ -42,6 +42,12 @@ pub(crate) struct Draft<'a> {
     pub(crate) member: &'a MemberId,
     pub(crate) wallet: Cow<'a, Wallet>,
     pub(crate) events: Vec<Event>,
+    /// Whether the plan's events are applied at once, so that a first
+    /// event planned against the account's own wallet can be left for
+    /// the apply step to check (see [`Ledger::decide_into`]).
+    pub(crate) leave_first_check: bool,
+    /// Whether the first event was left unchecked.
+    pub(crate) first_unchecked: bool,
 }
 
 impl<'a> Draft<'a> {
@@ -63,6 +69,8 @@ impl<'a> Draft<'a> {
             member: account.member(),
             wallet: Cow::Borrowed(&account.wallet),
             events,
+            leave_first_check: false,
+            first_unchecked: false,
         }
     }
 
@@ -149,6 +157,16 @@ impl<'a> Draft<'a> {
     /// Plans a command's last event: checks that it fits, without folding
     /// it in.
     pub(crate) fn finish(&mut self, event: Event) -> Result<(), Error> {
+        // The first event, against the account's own wallet, when the
+        // apply step that follows checks it the same way.
+        if self.leave_first_check
+            && self.events.is_empty()
+            && matches!(self.wallet, Cow::Borrowed(_))
+        {
+            self.first_unchecked = true;
+            self.events.push(event);
+            return Ok(());
+        }
         let entries = postings(&event)?;
         self.wallet
             .check(&event, entries.as_slice())
@@ -402,7 +420,7 @@ impl<'a> Draft<'a> {
 
 /// A planned event that does not fit: an overflow the command caused, or a
 /// bug.
-fn refusal(error: ApplyError) -> Error {
+pub(super) fn refusal(error: ApplyError) -> Error {
     match error {
         ApplyError::Overflow(o) => Error::PointsOverflow(o),
         other => Error::Inconsistent(other),
@@ -549,6 +567,7 @@ pub(super) fn fresh(receipt: Receipt, events: Vec<Event>) -> Decision {
         receipt,
         events,
         duplicate: false,
+        first_unchecked: false,
     }
 }
 
@@ -563,6 +582,7 @@ fn repeated_into(receipt: Receipt, mut events: Vec<Event>) -> Decision {
         receipt,
         events,
         duplicate: true,
+        first_unchecked: false,
     }
 }
 
@@ -599,9 +619,25 @@ impl Ledger {
         command: Command,
         events: Vec<Event>,
     ) -> Result<Decision, Error> {
+        self.decide_into(command, events, false)
+    }
+
+    /// As [`decide_command_into`](Ledger::decide_command_into). With
+    /// `applying`, the caller applies the events at once (as
+    /// [`execute`](Ledger::execute) does), and a purchase's first event,
+    /// planned against the member's wallet as it stands, is left for the
+    /// apply step to check: its check there is the same, and refuses the
+    /// command with nothing changed. The decision says so
+    /// (`first_unchecked`).
+    pub(crate) fn decide_into(
+        &self,
+        command: Command,
+        events: Vec<Event>,
+        applying: bool,
+    ) -> Result<Decision, Error> {
         match command {
             Command::Enroll(c) => self.decide_enroll(c),
-            Command::Purchase(c) => self.decide_purchase(c, events),
+            Command::Purchase(c) => self.decide_purchase(c, events, applying),
             Command::Confirm(c) => self.decide_confirm(c),
             Command::Redeem(c) => self.decide_redeem(c),
             Command::CancelRedemption(c) => self.decide_cancel(c),
@@ -696,7 +732,12 @@ impl Ledger {
         ))
     }
 
-    fn decide_purchase(&self, c: Purchase, events: Vec<Event>) -> Result<Decision, Error> {
+    fn decide_purchase(
+        &self,
+        c: Purchase,
+        events: Vec<Event>,
+        applying: bool,
+    ) -> Result<Decision, Error> {
         let account = self.enrolled(&c.member)?;
         if let Some(recorded) = account.orders.get(&c.order) {
             if recorded.amount != c.amount {
@@ -732,22 +773,30 @@ impl Ledger {
                 events,
             ));
         }
-        let (receipt, events) = self.record_purchase(account, c, events)?;
-        Ok(fresh(Receipt::Purchase(receipt), events))
+        let (receipt, events, first_unchecked) =
+            self.record_purchase(account, c, events, applying)?;
+        Ok(Decision {
+            first_unchecked,
+            ..fresh(Receipt::Purchase(receipt), events)
+        })
     }
 
     /// Decides a purchase whose reference is new: what it earns and the
-    /// events recording it, checked to fit the account. Also behind
-    /// [`Ledger::preview`](crate::Ledger::preview).
+    /// events recording it, checked to fit the account, but for the first
+    /// when `applying` leaves it to the apply step (see
+    /// [`decide_into`](Ledger::decide_into)), which it then says. Also
+    /// behind [`Ledger::preview`](crate::Ledger::preview).
     pub(crate) fn record_purchase(
         &self,
         account: &Account,
         c: Purchase,
         events: Vec<Event>,
-    ) -> Result<(PurchaseReceipt, Vec<Event>), Error> {
+        applying: bool,
+    ) -> Result<(PurchaseReceipt, Vec<Event>, bool), Error> {
         check_time(account, c.at)?;
         let discounts = self.check_purchase(account, &c)?;
         let mut draft = Draft::planning_into(&self.program, account, events);
+        draft.leave_first_check = applying;
         draft.sweep(c.at)?;
         let at = c.at;
         let order = c.order.clone();
@@ -761,7 +810,7 @@ impl Ledger {
             if let Some(upgrade) = draft.upgrade(at)? {
                 draft.finish(upgrade)?;
             }
-            return Ok((receipt, draft.events));
+            return Ok((receipt, draft.events, draft.first_unchecked));
         };
         draft.push(Event::PurchaseRecorded(event))?;
         if let Some(upgrade) = draft.upgrade(at)? {
@@ -771,7 +820,7 @@ impl Ledger {
         self.plan_qualification(rules, &mut draft, &mut others, referrer, Some(&order), at)?;
         let mut events = draft.events;
         events.extend(others.into_events());
-        Ok((receipt, events))
+        Ok((receipt, events, false))
     }
 
     /// Checks a purchase's amount and the redemptions it links: the

@@ -341,8 +341,17 @@ impl Ledger {
         command: impl Into<Command>,
         spare: Vec<Event>,
     ) -> Result<Decision, Error> {
-        let decision = self.decide_reusing(command, spare)?;
-        for event in &decision.events {
+        let decision = self.decide_into(command.into(), spare, true)?;
+        let mut events = decision.events.iter();
+        if let Some(first) = events.next() {
+            // A first event left for this step to check is refused as
+            // deciding would have refused it; the ledger is unchanged.
+            match self.apply(first) {
+                Err(error) if decision.first_unchecked => return Err(decide::refusal(error)),
+                applied => applied?,
+            }
+        }
+        for event in events {
             self.apply(event)?;
         }
         Ok(decision)
