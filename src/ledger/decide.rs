@@ -624,11 +624,11 @@ impl Ledger {
 
     /// As [`decide_command_into`](Ledger::decide_command_into). With
     /// `applying`, the caller applies the events at once (as
-    /// [`execute`](Ledger::execute) does), and a purchase's first event,
-    /// planned against the member's wallet as it stands, is left for the
-    /// apply step to check: its check there is the same, and refuses the
-    /// command with nothing changed. The decision says so
-    /// (`first_unchecked`).
+    /// [`execute`](Ledger::execute) does), and the first event of a
+    /// purchase, a redemption or a refund, planned against the member's
+    /// wallet as it stands, is left for the apply step to check: its check
+    /// there is the same, and refuses the command with nothing changed.
+    /// The decision says so (`first_unchecked`).
     pub(crate) fn decide_into(
         &self,
         command: Command,
@@ -639,9 +639,9 @@ impl Ledger {
             Command::Enroll(c) => self.decide_enroll(c),
             Command::Purchase(c) => self.decide_purchase(c, events, applying),
             Command::Confirm(c) => self.decide_confirm(c),
-            Command::Redeem(c) => self.decide_redeem(c),
+            Command::Redeem(c) => self.decide_redeem(c, applying),
             Command::CancelRedemption(c) => self.decide_cancel(c),
-            Command::Refund(c) => self.decide_refund(c),
+            Command::Refund(c) => self.decide_refund(c, applying),
             Command::Adjust(c) => self.decide_adjust(c),
             Command::Transfer(c) => self.decide_transfer(c),
             Command::Action(c) => self.decide_action(c),
@@ -898,7 +898,7 @@ impl Ledger {
         Ok(fresh(receipt, draft.events))
     }
 
-    fn decide_redeem(&self, c: Redeem) -> Result<Decision, Error> {
+    fn decide_redeem(&self, c: Redeem, applying: bool) -> Result<Decision, Error> {
         let account = self.enrolled(&c.member)?;
         let checked = c.cart.check()?;
         if let Some(rec) = account.redemptions.get(&c.redemption) {
@@ -954,6 +954,7 @@ impl Ledger {
             self.check_voucher(account, v, &c.reward)?;
         }
         let mut draft = Draft::new(&self.program, account);
+        draft.leave_first_check = applying;
         draft.sweep(c.at)?;
         let tier = draft.effective_tier();
         let tier = tier.as_ref();
@@ -1025,7 +1026,10 @@ impl Ledger {
         };
         let receipt = Receipt::Redemption(RedemptionReceipt::new(&event));
         draft.finish(Event::RewardRedeemed(event))?;
-        Ok(fresh(receipt, draft.events))
+        Ok(Decision {
+            first_unchecked: draft.first_unchecked,
+            ..fresh(receipt, draft.events)
+        })
     }
 
     fn decide_action(&self, c: Action) -> Result<Decision, Error> {
@@ -1167,7 +1171,7 @@ impl Ledger {
         Ok(fresh(receipt, draft.events))
     }
 
-    fn decide_refund(&self, c: Refund) -> Result<Decision, Error> {
+    fn decide_refund(&self, c: Refund, applying: bool) -> Result<Decision, Error> {
         let account = self.enrolled(&c.member)?;
         if let Some(recorded) = account.rare().refunds.get(&c.refund) {
             if recorded.order != c.order {
@@ -1194,6 +1198,7 @@ impl Ledger {
         }
         check_time(account, c.at)?;
         let mut draft = Draft::new(&self.program, account);
+        draft.leave_first_check = applying;
         draft.sweep(c.at)?;
         let (order, at) = (c.order.clone(), c.at);
         // A member nobody referred has no referral reward a refund could
@@ -1202,9 +1207,14 @@ impl Ledger {
         let receipt = self.plan_refund(&mut draft, c, last)?;
         let mut others = Others::default();
         self.plan_reversal(&mut draft, &mut others, &order, at)?;
+        let first_unchecked = draft.first_unchecked;
         let mut events = draft.events;
+        // Other members' events follow the member's own.
         events.extend(others.into_events());
-        Ok(fresh(Receipt::Refund(receipt), events))
+        Ok(Decision {
+            first_unchecked,
+            ..fresh(Receipt::Refund(receipt), events)
+        })
     }
 
     /// Decides a refund on a draft already brought up to its time: the
