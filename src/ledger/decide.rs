@@ -46,8 +46,6 @@ pub(crate) struct Draft<'a> {
     /// event planned against the account's own wallet can be left for
     /// the apply step to check (see [`Ledger::decide_into`]).
     pub(crate) leave_first_check: bool,
-    /// Whether the first event was left unchecked.
-    pub(crate) first_unchecked: bool,
 }
 
 impl<'a> Draft<'a> {
@@ -70,7 +68,6 @@ impl<'a> Draft<'a> {
             wallet: Cow::Borrowed(&account.wallet),
             events,
             leave_first_check: false,
-            first_unchecked: false,
         }
     }
 
@@ -163,7 +160,6 @@ impl<'a> Draft<'a> {
             && self.events.is_empty()
             && matches!(self.wallet, Cow::Borrowed(_))
         {
-            self.first_unchecked = true;
             self.events.push(event);
             return Ok(());
         }
@@ -567,7 +563,6 @@ pub(super) fn fresh(receipt: Receipt, events: Vec<Event>) -> Decision {
         receipt,
         events,
         duplicate: false,
-        first_unchecked: false,
     }
 }
 
@@ -582,7 +577,6 @@ fn repeated_into(receipt: Receipt, mut events: Vec<Event>) -> Decision {
         receipt,
         events,
         duplicate: true,
-        first_unchecked: false,
     }
 }
 
@@ -628,7 +622,8 @@ impl Ledger {
     /// purchase, a redemption or a refund, planned against the member's
     /// wallet as it stands, is left for the apply step to check: its check
     /// there is the same, and refuses the command with nothing changed.
-    /// The decision says so (`first_unchecked`).
+    /// Only the first event can be left so: the caller maps its refusal
+    /// as deciding does ([`refusal`]), and any later event was checked.
     pub(crate) fn decide_into(
         &self,
         command: Command,
@@ -773,26 +768,22 @@ impl Ledger {
                 events,
             ));
         }
-        let (receipt, events, first_unchecked) =
-            self.record_purchase(account, c, events, applying)?;
-        Ok(Decision {
-            first_unchecked,
-            ..fresh(Receipt::Purchase(receipt), events)
-        })
+        let (receipt, events) = self.record_purchase(account, c, events, applying)?;
+        Ok(fresh(Receipt::Purchase(receipt), events))
     }
 
     /// Decides a purchase whose reference is new: what it earns and the
     /// events recording it, checked to fit the account, but for the first
     /// when `applying` leaves it to the apply step (see
-    /// [`decide_into`](Ledger::decide_into)), which it then says. Also
-    /// behind [`Ledger::preview`](crate::Ledger::preview).
+    /// [`decide_into`](Ledger::decide_into)). Also behind
+    /// [`Ledger::preview`](crate::Ledger::preview).
     pub(crate) fn record_purchase(
         &self,
         account: &Account,
         c: Purchase,
         events: Vec<Event>,
         applying: bool,
-    ) -> Result<(PurchaseReceipt, Vec<Event>, bool), Error> {
+    ) -> Result<(PurchaseReceipt, Vec<Event>), Error> {
         check_time(account, c.at)?;
         let discounts = self.check_purchase(account, &c)?;
         let mut draft = Draft::planning_into(&self.program, account, events);
@@ -810,7 +801,7 @@ impl Ledger {
             if let Some(upgrade) = draft.upgrade(at)? {
                 draft.finish(upgrade)?;
             }
-            return Ok((receipt, draft.events, draft.first_unchecked));
+            return Ok((receipt, draft.events));
         };
         draft.push(Event::PurchaseRecorded(event))?;
         if let Some(upgrade) = draft.upgrade(at)? {
@@ -820,7 +811,7 @@ impl Ledger {
         self.plan_qualification(rules, &mut draft, &mut others, referrer, Some(&order), at)?;
         let mut events = draft.events;
         events.extend(others.into_events());
-        Ok((receipt, events, false))
+        Ok((receipt, events))
     }
 
     /// Checks a purchase's amount and the redemptions it links: the
@@ -1026,10 +1017,7 @@ impl Ledger {
         };
         let receipt = Receipt::Redemption(RedemptionReceipt::new(&event));
         draft.finish(Event::RewardRedeemed(event))?;
-        Ok(Decision {
-            first_unchecked: draft.first_unchecked,
-            ..fresh(receipt, draft.events)
-        })
+        Ok(fresh(receipt, draft.events))
     }
 
     fn decide_action(&self, c: Action) -> Result<Decision, Error> {
@@ -1207,14 +1195,9 @@ impl Ledger {
         let receipt = self.plan_refund(&mut draft, c, last)?;
         let mut others = Others::default();
         self.plan_reversal(&mut draft, &mut others, &order, at)?;
-        let first_unchecked = draft.first_unchecked;
         let mut events = draft.events;
-        // Other members' events follow the member's own.
         events.extend(others.into_events());
-        Ok(Decision {
-            first_unchecked,
-            ..fresh(Receipt::Refund(receipt), events)
-        })
+        Ok(fresh(Receipt::Refund(receipt), events))
     }
 
     /// Decides a refund on a draft already brought up to its time: the

@@ -344,12 +344,10 @@ impl Ledger {
         let decision = self.decide_into(command.into(), spare, true)?;
         let mut events = decision.events.iter();
         if let Some(first) = events.next() {
-            // A first event left for this step to check is refused as
-            // deciding would have refused it; the ledger is unchanged.
-            match self.apply(first) {
-                Err(error) if decision.first_unchecked => return Err(decide::refusal(error)),
-                applied => applied?,
-            }
+            // Deciding may have left the first event for this step to
+            // check: a refusal here is reported as deciding reports one,
+            // and the ledger is unchanged.
+            self.apply(first).map_err(decide::refusal)?;
         }
         for event in events {
             self.apply(event)?;

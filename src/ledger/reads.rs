@@ -441,7 +441,7 @@ impl Ledger {
     /// ```
     pub fn preview(&self, purchase: &Purchase) -> Result<Earning, Error> {
         let account = self.enrolled(&purchase.member)?;
-        let (receipt, _, _) = self.record_purchase(account, purchase.clone(), Vec::new(), false)?;
+        let (receipt, _) = self.record_purchase(account, purchase.clone(), Vec::new(), false)?;
         Ok(receipt.earning)
     }
 }

@@ -21,7 +21,7 @@ use crate::{
 /// A host stores `events` (in the same transaction as its own write) and
 /// applies them with [`Ledger::apply`](crate::Ledger::apply), or lets
 /// [`Ledger::execute`](crate::Ledger::execute) apply them.
-#[derive(Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Decision {
     /// What the command did, explained.
@@ -32,32 +32,6 @@ pub struct Decision {
     /// same payload): `receipt` is then the original one and nothing
     /// changes.
     pub duplicate: bool,
-    /// Whether the first event was left for the apply step to check:
-    /// only in a decision [`Ledger::execute`](crate::Ledger::execute)
-    /// makes and applies at once. Not part of the decision's value.
-    pub(crate) first_unchecked: bool,
-}
-
-/// Decisions are equal when their receipts, events and duplicate flags
-/// are.
-impl PartialEq for Decision {
-    fn eq(&self, other: &Decision) -> bool {
-        self.receipt == other.receipt
-            && self.events == other.events
-            && self.duplicate == other.duplicate
-    }
-}
-
-impl Eq for Decision {}
-
-impl fmt::Debug for Decision {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Decision")
-            .field("receipt", &self.receipt)
-            .field("events", &self.events)
-            .field("duplicate", &self.duplicate)
-            .finish()
-    }
 }
 
 impl Decision {

@@ -96,10 +96,11 @@ impl Draft<'_> {
     fn metric(&self, tiers: &Tiers, end: DateTime<Utc>) -> Decimal {
         // The calendar year the member's running sum tracks, when it holds
         // `end`, is the window: no calendar arithmetic needed.
-        let start = match self.account.qualifying.tracked_start(end) {
-            Some(start) => Some(start),
-            None => tiers.window_start(end, self.program.utc_offset()),
-        };
+        let start = self
+            .account
+            .qualifying
+            .tracked_start(end)
+            .or_else(|| tiers.window_start(end, self.program.utc_offset()));
         self.metric_between(tiers, start, end)
     }
 
