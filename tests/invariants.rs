@@ -1134,10 +1134,29 @@ proptest! {
             1 => { values.remove(i); }
             _ => { let v = values[i].clone(); values.insert(i, v); }
         }
+        let events: Vec<Event> = values
+            .into_iter()
+            .filter_map(|value| serde_json::from_value::<Event>(value).ok())
+            .collect();
+        // Replaying the log whole gives what applying it an event at a
+        // time gives: the same ledger, or the same first refusal at the
+        // same index.
+        let mut one_by_one = Ledger::new(program.clone());
+        let refused = events
+            .iter()
+            .enumerate()
+            .find_map(|(i, event)| one_by_one.apply(event).err().map(|error| (i, error)));
+        match (Ledger::replay(program.clone(), &events), refused) {
+            (Ok(whole), None) => prop_assert_eq!(whole, one_by_one),
+            (Err(whole), Some((index, error))) => {
+                prop_assert_eq!(whole.index, index);
+                prop_assert_eq!(whole.error, error);
+            }
+            (whole, refused) => prop_assert!(false, "replay {:?}, one at a time {:?}", whole.err(), refused),
+        }
         let mut replayed = Ledger::new(program);
         let mut applied = Vec::new();
-        for value in values {
-            let Ok(event) = serde_json::from_value::<Event>(value) else { continue };
+        for event in events {
             let before = replayed.clone();
             match replayed.apply(&event) {
                 Ok(()) => applied.push(event),

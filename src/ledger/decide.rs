@@ -734,6 +734,7 @@ impl Ledger {
         applying: bool,
     ) -> Result<Decision, Error> {
         let account = self.enrolled(&c.member)?;
+        account.warm();
         if let Some(recorded) = account.orders.get(&c.order) {
             if recorded.amount != c.amount {
                 return Err(conflict(
@@ -891,6 +892,7 @@ impl Ledger {
 
     fn decide_redeem(&self, c: Redeem, applying: bool) -> Result<Decision, Error> {
         let account = self.enrolled(&c.member)?;
+        account.warm();
         let checked = c.cart.check()?;
         if let Some(rec) = account.redemptions.get(&c.redemption) {
             let recorded = &rec.redeemed;
@@ -1161,6 +1163,7 @@ impl Ledger {
 
     fn decide_refund(&self, c: Refund, applying: bool) -> Result<Decision, Error> {
         let account = self.enrolled(&c.member)?;
+        account.warm();
         if let Some(recorded) = account.rare().refunds.get(&c.refund) {
             if recorded.order != c.order {
                 return Err(conflict(

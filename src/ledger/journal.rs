@@ -121,6 +121,13 @@ impl Journal {
     /// Appends `posting`. `filed` is the list and position of the record
     /// `posting` names, when the caller has found it there; the reference
     /// is then not kept a second time.
+    /// When the latest entry was made: read by
+    /// [`Account::warm`](super::account::Account::warm) for the line it
+    /// sits on.
+    pub(crate) fn latest_at(&self) -> Option<DateTime<Utc>> {
+        self.entries.last().map(|entry| entry.at)
+    }
+
     pub(crate) fn push(&mut self, posting: Posting, filed: Option<(List, usize)>) {
         let listed = |references: &mut Option<Box<Vec<Reference>>>, reference| {
             let references = references.get_or_insert_default();

@@ -32,6 +32,13 @@ impl Lots {
         self.expiring.len().saturating_add(self.lasting.len())
     }
 
+    /// The points of the newest lot that never expires: read by
+    /// [`Account::warm`](super::account::Account::warm) for the line it
+    /// sits on.
+    pub(crate) fn newest_lasting(&self) -> Option<Points> {
+        self.lasting.back().map(|(_, points)| *points)
+    }
+
     /// Whether there are none.
     pub(crate) fn is_empty(&self) -> bool {
         self.expiring.is_empty() && self.lasting.is_empty()

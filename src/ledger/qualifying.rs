@@ -237,6 +237,14 @@ impl Qualifying {
     }
 
     /// The sum of every contribution.
+    /// When the latest contribution in the tracked window was made, if
+    /// one is tracked: read by
+    /// [`Account::warm`](super::account::Account::warm) for the line it
+    /// sits on.
+    pub(crate) fn window_latest(&self) -> Option<DateTime<Utc>> {
+        self.window.as_deref().map(|window| window.latest)
+    }
+
     pub(crate) fn total(&self) -> Contribution {
         self.total
     }
