@@ -892,7 +892,6 @@ impl Ledger {
 
     fn decide_redeem(&self, c: Redeem, applying: bool) -> Result<Decision, Error> {
         let account = self.enrolled(&c.member)?;
-        account.warm();
         let checked = c.cart.check()?;
         if let Some(rec) = account.redemptions.get(&c.redemption) {
             let recorded = &rec.redeemed;
