@@ -47,6 +47,38 @@ fn points_expire_a_year_after_they_were_earned() {
 }
 
 #[test]
+fn one_tick_expires_the_points_of_every_member_due_however_many() {
+    // Thirty members bought on the same day, and one more a month later:
+    // a year on, one tick expires all thirty and only them (a tick reads
+    // its due members' accounts ahead a few at a time).
+    let mut shop = Shop::new(seed_with(
+        r#""expiry": {"policy": "after_earning", "days": 365}"#,
+    ));
+    let names: Vec<String> = (0..30).map(|i| format!("member-{i:02}")).collect();
+    for (i, name) in names.iter().enumerate() {
+        shop.enroll(name, "2026-01-05");
+        shop.buy(
+            name,
+            &format!("ORD-{i}"),
+            &format!("{}.00 EUR", 10 + i),
+            "2026-01-12",
+        );
+    }
+    shop.enroll("late", "2026-01-05");
+    shop.buy("late", "ORD-LATE", "20.00 EUR", "2026-02-12");
+
+    let tick = shop.tick("2027-01-12");
+    assert_eq!(tick.members, 30);
+    assert_eq!(tick.expired, pts((10..40).sum::<i64>()));
+    for name in &names {
+        let balance = shop.balance(name);
+        assert_eq!(balance.available, pts(0), "{name}");
+        assert_eq!(balance.expired, balance.earned, "{name}");
+    }
+    assert_eq!(shop.available("late"), 20);
+}
+
+#[test]
 fn expiry_can_run_to_the_end_of_the_month_in_the_shops_time_zone() {
     let mut shop = Shop::new(seed_with(
         r#""utc_offset": "+01:00",

@@ -2009,6 +2009,19 @@ impl Account {
         ));
     }
 
+    /// As [`warm`](Account::warm), for the due work a tick decides: the
+    /// first lot to expire, the first pending lot, the newest journal
+    /// entry and the tier.
+    pub(crate) fn warm_for_tick(&self) {
+        std::hint::black_box((
+            self.wallet.lots.iter().next().map(|(_, points)| points),
+            self.wallet.pending.first_key_value().map(|(lot, _)| *lot),
+            self.journal.latest_at(),
+            self.wallet.tier.as_deref().map(|tier| tier.since),
+            self.wallet.balance.available,
+        ));
+    }
+
     /// Refunds, adjustments, transfers, actions, reward uses and
     /// membership references.
     pub(crate) fn rare(&self) -> &Rare {

@@ -20,6 +20,13 @@ use super::hashed::Hashed;
 use super::{Account, Ledger};
 use crate::{ApplyError, MemberId};
 
+/// How many members [`Accounts::read_ahead`] takes at a time.
+pub(crate) const AHEAD: usize = 8;
+
+/// A group of members taken by [`Accounts::read_ahead`], in order, each
+/// with their account if they have one; `None` past the last.
+pub(crate) type Ahead<'a, 'm> = [Option<(&'m MemberId, Option<&'a Account>)>; AHEAD];
+
 /// Every member's account.
 #[derive(Clone, Default)]
 pub(crate) struct Accounts {
@@ -45,7 +52,12 @@ impl Accounts {
 
     /// Where `member`'s account is held.
     fn slot(&self, member: &MemberId) -> Option<usize> {
-        let found = self.table.find(member.quick_hash(), |slot| {
+        self.slot_by(member.quick_hash(), member)
+    }
+
+    /// Where `member`, whose quick hash is `hash`, has their account.
+    fn slot_by(&self, hash: u64, member: &MemberId) -> Option<usize> {
+        let found = self.table.find(hash, |slot| {
             self.slots
                 .get(slot)
                 .is_some_and(|account| account.member() == member)
@@ -55,6 +67,43 @@ impl Accounts {
                 .get(member)
                 .and_then(|slot| usize::try_from(*slot).ok())
         })
+    }
+
+    /// Takes the next [`AHEAD`] members (fewer at the end) from
+    /// `members`, each with their account if they have one, found in three
+    /// passes over the group: the hashed index's entries of all of them
+    /// are read first, then their accounts, then the `parts` of each
+    /// account the caller goes on to use (see [`Account::warm`]). On a
+    /// ledger too large for the processor's caches each pass misses them
+    /// for every member, and one pass's misses are waited for together
+    /// rather than one member's after another's.
+    pub(crate) fn read_ahead<'a, 'm>(
+        &'a self,
+        members: &mut impl Iterator<Item = &'m MemberId>,
+        parts: impl Fn(&Account),
+    ) -> Ahead<'a, 'm> {
+        let mut group: Ahead<'a, 'm> = [None; AHEAD];
+        let mut hashes = [0_u64; AHEAD];
+        let mut entries = 0_u64;
+        // The group's slots come first, so a full group takes no member
+        // more from `members`.
+        for ((taken, hash), member) in group.iter_mut().zip(hashes.iter_mut()).zip(members) {
+            *hash = member.quick_hash();
+            entries ^= self.table.first_entry(*hash);
+            *taken = Some((member, None));
+        }
+        std::hint::black_box(entries);
+        for (taken, hash) in group.iter_mut().zip(hashes) {
+            if let Some((member, account)) = taken {
+                *account = self
+                    .slot_by(hash, member)
+                    .and_then(|slot| self.slots.get(slot));
+            }
+        }
+        for account in group.iter().flatten().filter_map(|(_, account)| *account) {
+            parts(account);
+        }
+        group
     }
 
     /// `member`'s account.
@@ -208,6 +257,52 @@ mod tests {
             proptest::prop_assert!(ledger.accounts.keys().eq(model.iter()));
             proptest::prop_assert!(ledger.accounts.values().map(Account::member).eq(model.iter()));
         }
+    }
+
+    #[test]
+    fn reading_ahead_takes_members_a_group_at_a_time_with_their_accounts()
+    -> Result<(), Box<dyn std::error::Error>> {
+        // Members and strangers interleaved, more than two groups' worth.
+        let (ledger, members) = enrolled(30)?;
+        let strangers: Vec<MemberId> = (0..7)
+            .map(|i| format!("stranger-{i}").parse())
+            .collect::<Result<_, _>>()?;
+        let asked: Vec<&MemberId> = members
+            .iter()
+            .take(12)
+            .chain(&strangers)
+            .chain(members.iter().skip(12))
+            .collect();
+        let mut rest = asked.iter().copied();
+        let mut taken = Vec::new();
+        let mut groups = 0;
+        let warmed = std::cell::Cell::new(0);
+        loop {
+            let group = ledger
+                .accounts
+                .read_ahead(&mut rest, |_| warmed.set(warmed.get() + 1));
+            if group.iter().all(Option::is_none) {
+                break;
+            }
+            groups += 1;
+            // A group is full but for the last, and filled from the front.
+            let len = group.iter().take_while(|taken| taken.is_some()).count();
+            assert!(group.iter().skip(len).all(Option::is_none));
+            assert!(len == AHEAD || taken.len() + len == asked.len());
+            for (member, account) in group.into_iter().flatten() {
+                assert_eq!(
+                    account.map(Account::member),
+                    ledger.accounts.get(member).map(Account::member)
+                );
+                assert_eq!(account.is_some(), !strangers.contains(member));
+                taken.push(member);
+            }
+        }
+        assert_eq!(taken, asked);
+        assert_eq!(groups, asked.len().div_ceil(AHEAD));
+        // The parts of every account found, and no more, were read.
+        assert_eq!(warmed.get(), members.len());
+        Ok(())
     }
 
     #[test]

@@ -12,6 +12,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 
 use super::account::{Account, DueRules, EntryKind, LotKey, Wallet, postings};
+use super::accounts::AHEAD;
 use super::command::*;
 use super::draws::Draws;
 use super::event::*;
@@ -1563,7 +1564,8 @@ impl Ledger {
         // Most members due have one event (an expiry, a settlement): a
         // place for each, reserved up front, saves growing (and copying) a
         // list of large events.
-        let mut events = Vec::with_capacity(due().count());
+        let count = due().count();
+        let mut events = Vec::with_capacity(count);
         // Each member's events are planned in one list, reused.
         let mut planned = Vec::new();
         let mut members = 0_usize;
@@ -1573,43 +1575,55 @@ impl Ledger {
         let (mut tier_changes, mut tier_reviews) = (0_usize, 0_usize);
         let (mut renewed, mut lapsed) = (0_usize, 0_usize);
         let mut skipped = Vec::new();
-        for (_, member) in due() {
-            let Some(account) = self.accounts.get(member) else {
-                continue;
-            };
-            let mut draft = Draft::planning_into(&self.program, account, planned);
-            // One member whose due work cannot be recorded (an overflow
-            // after extreme adjustments) must not stop everyone's tick; an
-            // internal inconsistency is a bug and is reported.
-            let swept = draft.sweep_last(at);
-            planned = draft.events;
-            match swept {
-                Ok(()) => {}
-                Err(error @ Error::Inconsistent(_)) => return Err(error),
-                Err(_) => {
-                    skipped.push(member.clone());
+        // Due members are taken a group at a time, each group's accounts
+        // read ahead together (see `Accounts::read_ahead`).
+        let mut due_members = due().map(|(_, member)| member);
+        let mut left = count;
+        while left > 0 {
+            let group = self
+                .accounts
+                .read_ahead(&mut due_members, Account::warm_for_tick);
+            left = left.saturating_sub(AHEAD);
+            for (member, account) in group.into_iter().flatten() {
+                let Some(account) = account else {
+                    continue;
+                };
+                let mut draft = Draft::planning_into(&self.program, account, planned);
+                // One member whose due work cannot be recorded (an overflow
+                // after extreme adjustments) must not stop everyone's tick; an
+                // internal inconsistency is a bug and is reported.
+                let swept = draft.sweep_last(at);
+                planned = draft.events;
+                match swept {
+                    Ok(()) => {}
+                    Err(error @ Error::Inconsistent(_)) => return Err(error),
+                    Err(_) => {
+                        skipped.push(member.clone());
+                        continue;
+                    }
+                }
+                if planned.is_empty() {
                     continue;
                 }
-            }
-            if planned.is_empty() {
-                continue;
-            }
-            members = members.saturating_add(1);
-            for event in &planned {
-                match event {
-                    // Totals over members saturate: one member's huge
-                    // balance must not stop every member's tick.
-                    Event::PointsSettled(e) => settled = settled.saturating_add(e.credit.points),
-                    Event::PointsExpired(e) => expired = expired.saturating_add(e.points),
-                    Event::BonusAwarded(e) => bonuses = bonuses.saturating_add(e.points),
-                    Event::TierChanged(_) => tier_changes = tier_changes.saturating_add(1),
-                    Event::TierReviewed(_) => tier_reviews = tier_reviews.saturating_add(1),
-                    Event::MembershipRenewed(_) => renewed = renewed.saturating_add(1),
-                    Event::MembershipEnded(_) => lapsed = lapsed.saturating_add(1),
-                    _ => {}
+                members = members.saturating_add(1);
+                for event in &planned {
+                    match event {
+                        // Totals over members saturate: one member's huge
+                        // balance must not stop every member's tick.
+                        Event::PointsSettled(e) => {
+                            settled = settled.saturating_add(e.credit.points)
+                        }
+                        Event::PointsExpired(e) => expired = expired.saturating_add(e.points),
+                        Event::BonusAwarded(e) => bonuses = bonuses.saturating_add(e.points),
+                        Event::TierChanged(_) => tier_changes = tier_changes.saturating_add(1),
+                        Event::TierReviewed(_) => tier_reviews = tier_reviews.saturating_add(1),
+                        Event::MembershipRenewed(_) => renewed = renewed.saturating_add(1),
+                        Event::MembershipEnded(_) => lapsed = lapsed.saturating_add(1),
+                        _ => {}
+                    }
                 }
+                events.append(&mut planned);
             }
-            events.append(&mut planned);
         }
         Ok(fresh(
             Receipt::Tick(TickReceipt {

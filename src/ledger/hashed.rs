@@ -123,6 +123,19 @@ impl Hashed {
         }
     }
 
+    /// The entry a lookup of `hash` reads first in the table (zero when
+    /// the positions are in place): read ahead of lookups, so that their
+    /// cache misses are waited for together.
+    pub(crate) fn first_entry(&self, hash: u64) -> u64 {
+        match self {
+            Hashed::Few(_) => 0,
+            Hashed::Table(table) => probe(hash, table.len())
+                .next()
+                .and_then(|index| table.get(index).copied())
+                .unwrap_or(0),
+        }
+    }
+
     /// The positions filed under `hash`'s tag: in place, every one whose
     /// tag matches; in the table, in probe order, the entries up to the
     /// first empty one, at most [`MAX_PROBE`] of them.
