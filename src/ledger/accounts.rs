@@ -24,8 +24,9 @@ use crate::{ApplyError, MemberId};
 pub(crate) const AHEAD: usize = 8;
 
 /// A group of members taken by [`Accounts::read_ahead`], in order, each
-/// with their account if they have one; `None` past the last.
-pub(crate) type Ahead<'a, 'm> = [Option<(&'m MemberId, Option<&'a Account>)>; AHEAD];
+/// with where their account is held if they have one (see
+/// [`Accounts::at`]); `None` past the last.
+pub(crate) type Ahead<'m> = [Option<(&'m MemberId, Option<usize>)>; AHEAD];
 
 /// Every member's account.
 #[derive(Clone, Default)]
@@ -70,19 +71,21 @@ impl Accounts {
     }
 
     /// Takes the next [`AHEAD`] members (fewer at the end) from
-    /// `members`, each with their account if they have one, found in three
+    /// `members`, each with where their account is held if they have one
+    /// (for [`at`](Accounts::at) and [`get_mut_at`](Accounts::get_mut_at),
+    /// which do not look the member up again), found in three
     /// passes over the group: the hashed index's entries of all of them
     /// are read first, then their accounts, then the `parts` of each
     /// account the caller goes on to use (see [`Account::warm`]). On a
     /// ledger too large for the processor's caches each pass misses them
     /// for every member, and one pass's misses are waited for together
     /// rather than one member's after another's.
-    pub(crate) fn read_ahead<'a, 'm>(
-        &'a self,
+    pub(crate) fn read_ahead<'m>(
+        &self,
         members: &mut impl Iterator<Item = &'m MemberId>,
         parts: impl Fn(&Account),
-    ) -> Ahead<'a, 'm> {
-        let mut group: Ahead<'a, 'm> = [None; AHEAD];
+    ) -> Ahead<'m> {
+        let mut group: Ahead<'m> = [None; AHEAD];
         let mut hashes = [0_u64; AHEAD];
         let mut entries = 0_u64;
         // The group's slots come first, so a full group takes no member
@@ -94,16 +97,38 @@ impl Accounts {
         }
         std::hint::black_box(entries);
         for (taken, hash) in group.iter_mut().zip(hashes) {
-            if let Some((member, account)) = taken {
-                *account = self
-                    .slot_by(hash, member)
-                    .and_then(|slot| self.slots.get(slot));
+            if let Some((member, slot)) = taken {
+                *slot = self.slot_by(hash, member);
             }
         }
-        for account in group.iter().flatten().filter_map(|(_, account)| *account) {
+        let found = group.iter().flatten().filter_map(|(_, slot)| *slot);
+        for account in found.filter_map(|slot| self.slots.get(slot)) {
             parts(account);
         }
         group
+    }
+
+    /// The account held at `slot`, as [`read_ahead`](Accounts::read_ahead)
+    /// gave it.
+    pub(crate) fn at(&self, slot: usize) -> Option<&Account> {
+        self.slots.get(slot)
+    }
+
+    /// `member`'s account, to change: the one held at `slot` when that is
+    /// `member`'s (as [`read_ahead`](Accounts::read_ahead) gave it),
+    /// looked up otherwise.
+    pub(crate) fn get_mut_at(
+        &mut self,
+        slot: Option<usize>,
+        member: &MemberId,
+    ) -> Option<&mut Account> {
+        let held = slot.filter(|slot| {
+            self.slots
+                .get(*slot)
+                .is_some_and(|account| account.member() == member)
+        });
+        held.or_else(|| self.slot(member))
+            .and_then(|slot| self.slots.get_mut(slot))
     }
 
     /// `member`'s account.
@@ -289,7 +314,8 @@ mod tests {
             let len = group.iter().take_while(|taken| taken.is_some()).count();
             assert!(group.iter().skip(len).all(Option::is_none));
             assert!(len == AHEAD || taken.len() + len == asked.len());
-            for (member, account) in group.into_iter().flatten() {
+            for (member, slot) in group.into_iter().flatten() {
+                let account = slot.and_then(|slot| ledger.accounts.at(slot));
                 assert_eq!(
                     account.map(Account::member),
                     ledger.accounts.get(member).map(Account::member)

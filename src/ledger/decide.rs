@@ -1584,8 +1584,8 @@ impl Ledger {
                 .accounts
                 .read_ahead(&mut due_members, Account::warm_for_tick);
             left = left.saturating_sub(AHEAD);
-            for (member, account) in group.into_iter().flatten() {
-                let Some(account) = account else {
+            for (member, slot) in group.into_iter().flatten() {
+                let Some(account) = slot.and_then(|slot| self.accounts.at(slot)) else {
                     continue;
                 };
                 let mut draft = Draft::planning_into(&self.program, account, planned);

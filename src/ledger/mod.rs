@@ -150,12 +150,26 @@ impl Ledger {
         events: impl IntoIterator<Item = E>,
     ) -> Result<Ledger, ReplayError> {
         let mut ledger = Ledger::new(program);
-        for (index, event) in events.into_iter().enumerate() {
-            ledger
-                .apply(event.borrow())
-                .map_err(|error| ReplayError { index, error })?;
+        let mut events = events.into_iter().enumerate();
+        // The events are applied a group at a time, each group's accounts
+        // read ahead together first (see `Accounts::read_ahead`).
+        let mut group: Vec<(usize, E)> = Vec::with_capacity(accounts::AHEAD);
+        loop {
+            group.extend(events.by_ref().take(accounts::AHEAD));
+            if group.is_empty() {
+                return Ok(ledger);
+            }
+            let mut members = group.iter().map(|(_, event)| event.borrow().member());
+            let slots = ledger
+                .accounts
+                .read_ahead(&mut members, Account::warm)
+                .map(|taken| taken.and_then(|(_, slot)| slot));
+            for ((index, event), slot) in group.drain(..).zip(slots) {
+                ledger
+                    .apply_at(event.borrow(), slot)
+                    .map_err(|error| ReplayError { index, error })?;
+            }
         }
-        Ok(ledger)
     }
 
     /// The program the ledger runs.
@@ -236,18 +250,23 @@ impl Ledger {
     /// that [`decide`](Ledger::decide) returned, applied in order, always
     /// fit.
     pub fn apply(&mut self, event: &Event) -> Result<(), ApplyError> {
+        self.apply_at(event, None)
+    }
+
+    /// As [`apply`](Ledger::apply), the member's account looked for first
+    /// at `slot` (see [`Accounts::get_mut_at`](accounts::Accounts::get_mut_at)).
+    fn apply_at(&mut self, event: &Event, slot: Option<usize>) -> Result<(), ApplyError> {
         let member = event.member();
         match event {
             Event::MemberEnrolled(e) => {
                 self.accounts.insert(member.clone(), Account::new(e))?;
             }
             _ => {
-                let account =
-                    self.accounts
-                        .get_mut(member)
-                        .ok_or_else(|| ApplyError::UnknownMember {
-                            member: member.clone(),
-                        })?;
+                let account = self.accounts.get_mut_at(slot, member).ok_or_else(|| {
+                    ApplyError::UnknownMember {
+                        member: member.clone(),
+                    }
+                })?;
                 if let Event::ReferralCodeIssued(e) = event
                     && self.codes.get(&e.code).is_some_and(|owner| owner != member)
                 {
