@@ -118,9 +118,6 @@ impl Posting {
 }
 
 impl Journal {
-    /// Appends `posting`. `filed` is the list and position of the record
-    /// `posting` names, when the caller has found it there; the reference
-    /// is then not kept a second time.
     /// When the latest entry was made: read by
     /// [`Account::warm`](super::account::Account::warm) for the line it
     /// sits on.
@@ -128,6 +125,9 @@ impl Journal {
         self.entries.last().map(|entry| entry.at)
     }
 
+    /// Appends `posting`. `filed` is the list and position of the record
+    /// `posting` names, when the caller has found it there; the reference
+    /// is then not kept a second time.
     pub(crate) fn push(&mut self, posting: Posting, filed: Option<(List, usize)>) {
         let listed = |references: &mut Option<Box<Vec<Reference>>>, reference| {
             let references = references.get_or_insert_default();

@@ -236,7 +236,6 @@ impl Qualifying {
         }
     }
 
-    /// The sum of every contribution.
     /// When the latest contribution in the tracked window was made, if
     /// one is tracked: read by
     /// [`Account::warm`](super::account::Account::warm) for the line it
@@ -245,6 +244,7 @@ impl Qualifying {
         self.window.as_deref().map(|window| window.latest)
     }
 
+    /// The sum of every contribution.
     pub(crate) fn total(&self) -> Contribution {
         self.total
     }
