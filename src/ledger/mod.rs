@@ -150,26 +150,42 @@ impl Ledger {
         events: impl IntoIterator<Item = E>,
     ) -> Result<Ledger, ReplayError> {
         let mut ledger = Ledger::new(program);
-        let mut events = events.into_iter().enumerate();
-        // The events are applied a group at a time, each group's accounts
-        // read ahead together first (see `Accounts::read_ahead`).
-        let mut group: Vec<(usize, E)> = Vec::with_capacity(accounts::AHEAD);
+        let mut events = events.into_iter();
+        let mut group: Vec<E> = Vec::with_capacity(accounts::AHEAD);
+        let mut first: usize = 0;
         loop {
             group.extend(events.by_ref().take(accounts::AHEAD));
             if group.is_empty() {
                 return Ok(ledger);
             }
-            let mut members = group.iter().map(|(_, event)| event.borrow().member());
-            let slots = ledger
-                .accounts
-                .read_ahead(&mut members, Account::warm)
-                .map(|taken| taken.and_then(|(_, slot)| slot));
-            for ((index, event), slot) in group.drain(..).zip(slots) {
-                ledger
-                    .apply_at(event.borrow(), slot)
-                    .map_err(|error| ReplayError { index, error })?;
-            }
+            ledger
+                .apply_group(&group)
+                .map_err(|(at, error)| ReplayError {
+                    index: first.saturating_add(at),
+                    error,
+                })?;
+            first = first.saturating_add(group.len());
+            group.clear();
         }
+    }
+
+    /// Applies up to [`AHEAD`](accounts::AHEAD) events in order, their
+    /// members' accounts read ahead together first (see
+    /// `Accounts::read_ahead`): how a log, or a decision whose events fall
+    /// on many members (a tick's), is applied. A refusal gives the
+    /// refused event's position in `group`; the events before it stay
+    /// applied.
+    fn apply_group<E: Borrow<Event>>(&mut self, group: &[E]) -> Result<(), (usize, ApplyError)> {
+        let mut members = group.iter().map(|event| event.borrow().member());
+        let slots = self
+            .accounts
+            .read_ahead(&mut members, Account::warm)
+            .map(|taken| taken.and_then(|(_, slot)| slot));
+        for (at, (event, slot)) in group.iter().zip(slots).enumerate() {
+            self.apply_at(event.borrow(), slot)
+                .map_err(|error| (at, error))?;
+        }
+        Ok(())
     }
 
     /// The program the ledger runs.
@@ -361,15 +377,15 @@ impl Ledger {
         spare: Vec<Event>,
     ) -> Result<Decision, Error> {
         let decision = self.decide_into(command.into(), spare, true)?;
-        let mut events = decision.events.iter();
-        if let Some(first) = events.next() {
+        if let Some((first, rest)) = decision.events.split_first() {
             // Deciding may have left the first event for this step to
             // check: a refusal here is reported as deciding reports one,
             // and the ledger is unchanged.
             self.apply(first).map_err(decide::refusal)?;
-        }
-        for event in events {
-            self.apply(event)?;
+            // The rest (a tick's, one a due member) a group at a time.
+            for group in rest.chunks(accounts::AHEAD) {
+                self.apply_group(group).map_err(|(_, error)| error)?;
+            }
         }
         Ok(decision)
     }
