@@ -22,13 +22,13 @@ use loyalty::{
 };
 
 use common::{
-    MIXED, REFERRING, Stream, TIERED, members, parse, populated, populated_with, program, purchase,
-    spread, start, wanted,
+    MIXED, REFERRING, Stream, TIERED, Visit, members, parse, populated, populated_with, program,
+    purchase, spread, start, wanted,
 };
 
 /// Both baselines over 10 K members, in the same run as the ledger.
 fn baselines(c: &mut Criterion) {
-    common::baselines(c, 10_000);
+    common::baselines(c, 10_000, Visit::InTurn);
 }
 
 fn earn_path(c: &mut Criterion) {

@@ -23,29 +23,56 @@ use criterion::{
 use loyalty::{Enroll, Event, Ledger, Money, Program, Purchase, Reference, Tick};
 
 use common::{
-    EXPIRING, Stream, members, parse, populated_spread, program, purchase, start, wanted,
+    EXPIRING, Stream, Visit, members, parse, populated_spread, program, purchase, purchase_in,
+    start, wanted,
 };
 
 const MILLION: usize = 1_000_000;
 
 /// The earn path over 1 M members, and both baselines over as many, in
-/// the same run: the ratios the README reports.
+/// the same run: the ratios the README reports. Once with the members in
+/// turn, in the order they enrolled (`earn/purchase`), and once scattered
+/// as a shop's customers arrive (`earn/purchase_scattered`), each beside
+/// its baselines in the same order; and each again through
+/// `Ledger::execute_all`, a thousand purchases a batch
+/// (`earn/purchase_batched`, `earn/purchase_batched_scattered`).
 fn earn_at_a_million(c: &mut Criterion) {
-    common::baselines(c, MILLION);
-    if !wanted(&["earn/purchase"]) {
-        return;
+    // Each row's ledger is kept until the last row has run, so that each
+    // is built from fresh memory, its accounts' lists allocated in the
+    // order the members enrolled, and not from the freed pieces of the
+    // row before's.
+    let mut kept = Vec::new();
+    for visit in [Visit::InTurn, Visit::Scattered] {
+        common::baselines(c, MILLION, visit);
+        for batched in [false, true] {
+            let name = visit.name(if batched {
+                "purchase_batched"
+            } else {
+                "purchase"
+            });
+            if !wanted(&[format!("earn/{name}").as_str()]) {
+                continue;
+            }
+            let mut group = c.benchmark_group("earn");
+            group.throughput(Throughput::Elements(1));
+            // Member i placed 1 + i % 4 orders: the stream adds a few
+            // more each over a run (too few to be worth copying 1 M
+            // accounts to undo), and a quarter of the members' lists grow
+            // in each round of it, not all of them in one round.
+            let (ledger, ids, _) = populated_spread(program(), MILLION, "150.00 EUR", 4);
+            let mut stream = Stream::endless(ledger);
+            group.bench_function(BenchmarkId::new(&name, MILLION), |b| {
+                let command = |i| purchase_in(visit, &ids, i);
+                if batched {
+                    stream.execute_all(b, command)
+                } else {
+                    stream.execute(b, command)
+                }
+            });
+            group.finish();
+            kept.push(stream);
+        }
     }
-    let mut group = c.benchmark_group("earn");
-    group.throughput(Throughput::Elements(1));
-    // Every member placed one order; the stream adds about one more each
-    // over a run, too little to be worth copying 1 M accounts to undo, or
-    // to make their lists grow (they hold four records before they do).
-    let (ledger, ids, _) = populated_spread(program(), MILLION, "150.00 EUR", 1);
-    let mut stream = Stream::endless(ledger);
-    group.bench_function(BenchmarkId::new("purchase", MILLION), |b| {
-        stream.execute(b, |i| purchase(&ids, i))
-    });
-    group.finish();
 }
 
 /// A tick over 1 M members whose points expire a year after they are
@@ -121,7 +148,10 @@ fn ten_million_events() -> Vec<Event> {
     rounds.into_iter().flatten().collect()
 }
 
-/// Replaying 10 M events: held in memory, and parsed from JSON lines.
+/// Replaying 10 M events: held in memory, in the order
+/// [`ten_million_events`] gives them (`in_memory`) and with each round of
+/// purchases scattered over the members as a shop's customers arrive
+/// (`in_memory_scattered`); and parsed from JSON lines.
 fn replay_ten_million(c: &mut Criterion) {
     if !wanted(&["replay/in_memory", "replay/from_json"]) {
         return;
@@ -131,17 +161,39 @@ fn replay_ten_million(c: &mut Criterion) {
     group.sampling_mode(SamplingMode::Flat);
     group.warm_up_time(Duration::from_millis(1));
     group.measurement_time(Duration::from_secs(1));
-    let log = ten_million_events();
+    let mut log = ten_million_events();
     let n = log.len();
     group.throughput(Throughput::Elements(n as u64));
     let fresh = program();
     group.bench_function(BenchmarkId::new("in_memory", n), |b| {
         b.iter(|| black_box(Ledger::replay(fresh.clone(), &log).expect("replays")))
     });
-    let mut stored = String::with_capacity(n * 300);
-    for event in &log {
-        stored.push_str(&serde_json::to_string(event).expect("serialises"));
-        stored.push('\n');
+    let mut stored = String::new();
+    if wanted(&["replay/from_json"]) {
+        stored.reserve(n * 300);
+        for event in &log {
+            stored.push_str(&serde_json::to_string(event).expect("serialises"));
+            stored.push('\n');
+        }
+    }
+    if wanted(&["replay/in_memory_scattered"]) {
+        // The enrolments stay first, in order; each round of purchases
+        // (one a member, all at the same time) is scattered.
+        let ids = members(MILLION);
+        for round in log[MILLION..].chunks_mut(MILLION) {
+            Visit::Scattered.arrange(round);
+            assert!(
+                round
+                    .iter()
+                    .enumerate()
+                    .all(|(j, event)| *event.member()
+                        == ids[Visit::Scattered.member(j as u64, MILLION)]),
+                "each round visits its members in the scattered order"
+            );
+        }
+        group.bench_function(BenchmarkId::new("in_memory_scattered", n), |b| {
+            b.iter(|| black_box(Ledger::replay(fresh.clone(), &log).expect("replays")))
+        });
     }
     drop(log);
     group.bench_function(BenchmarkId::new("from_json", n), |b| {

@@ -779,12 +779,14 @@ fn run_sequence(program: Program, steps: Vec<(i64, Op)>) -> Result<(), TestCaseE
     let mut log: Vec<Event> = Vec::new();
     let mut now: DateTime<Utc> = "2026-01-01T00:00:00Z".parse().unwrap();
     let mut last: Option<Command> = None;
+    let mut commands: Vec<Command> = Vec::new();
     for (dt, op) in steps {
         now += Duration::seconds(dt);
         let Some(command) = command(&op, now, &log).or_else(|| last.clone()) else {
             continue;
         };
         last = Some(command.clone());
+        commands.push(command.clone());
         let spends = matches!(
             command,
             Command::Redeem(_) | Command::Transfer(_) | Command::Adjust(_)
@@ -852,6 +854,16 @@ fn run_sequence(program: Program, steps: Vec<(i64, Op)>) -> Result<(), TestCaseE
     check_referrals_pay_once(&log, &program)?;
     check_program_health(&ledger, now)?;
     check_clawbacks_in_proportion(&log, program.refunds().rounding)?;
+    // The same commands as one batch: each result as `execute` gives it one
+    // command after another, and the same ledger.
+    let mut one_by_one = Ledger::new(program.clone());
+    let expected: Vec<Result<Decision, Error>> = commands
+        .iter()
+        .map(|command| one_by_one.execute(command.clone()))
+        .collect();
+    let mut batched = Ledger::new(program.clone());
+    prop_assert_eq!(batched.execute_all(commands), expected);
+    prop_assert_eq!(&batched, &ledger);
     // Invariant 3: replay, from memory and from stored JSON, gives the same
     // ledger.
     prop_assert_eq!(&Ledger::replay(program.clone(), &log).unwrap(), &ledger);

@@ -365,3 +365,60 @@ fn a_host_that_hands_back_the_events_list_gets_the_same_decisions() {
     );
     assert_eq!(reusing.state_hash(), plain.state_hash());
 }
+
+#[test]
+fn a_nightly_import_of_orders_runs_as_one_batch_with_each_order_answered() {
+    // Given the seed program and twenty members, of whom the import's
+    // orders reach each in turn, with a retried order, an order of a
+    // customer who never enrolled, and one in another currency.
+    let mut shop = Shop::seed();
+    let names: Vec<String> = (0..20).map(|i| format!("member-{i:02}")).collect();
+    for name in &names {
+        shop.enroll(name, "2026-01-05");
+    }
+    let at = t("2026-01-12");
+    let mut batch: Vec<Command> = (0..60)
+        .map(|n| {
+            let who = member(&names[n % names.len()]);
+            Purchase::new(who, r(&format!("ORD-{n}")), money("57.40 EUR"), at).into()
+        })
+        .collect();
+    batch.insert(
+        10,
+        Purchase::new(member("member-03"), r("ORD-3"), money("57.40 EUR"), at).into(),
+    );
+    batch.insert(
+        20,
+        Purchase::new(member("nobody"), r("ORD-X"), money("10.00 EUR"), at).into(),
+    );
+    batch.insert(
+        30,
+        Purchase::new(member("member-07"), r("ORD-Y"), money("10.00 USD"), at).into(),
+    );
+
+    // When the host executes the import as one batch.
+    let mut one_by_one = shop.ledger.clone();
+    let results = shop.ledger.execute_all(batch.clone());
+
+    // Then each of the 63 commands has its own answer, in order: the
+    // retry returns the first receipt and awards nothing, the two bad
+    // orders are refused, and the sixty orders earn 57 points each.
+    assert_eq!(results.len(), 63);
+    let retry = results[10].as_ref().expect("a retry is accepted");
+    assert!(retry.duplicate && retry.events.is_empty());
+    assert!(matches!(results[20], Err(Error::NotEnrolled { .. })));
+    assert!(matches!(results[30], Err(Error::WrongCurrency { .. })));
+    let refused = results.iter().filter(|result| result.is_err()).count();
+    assert_eq!(refused, 2);
+    for name in &names {
+        assert_eq!(shop.available(name), 3 * 57, "{name}");
+    }
+
+    // And the batch is what executing the commands one at a time gives.
+    let expected: Vec<Result<Decision, Error>> = batch
+        .into_iter()
+        .map(|command| one_by_one.execute(command))
+        .collect();
+    assert_eq!(results, expected);
+    assert_eq!(shop.ledger, one_by_one);
+}

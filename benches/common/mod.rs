@@ -175,11 +175,75 @@ pub fn populated(n: usize, spent: &str) -> (Ledger, Vec<MemberId>, Vec<Event>) {
     populated_with(program(), n, spent)
 }
 
+/// The order in which a stream's commands visit the members.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Visit {
+    /// In turn, in the order they enrolled: the order their accounts were
+    /// allocated in, which the processor's prefetchers follow.
+    InTurn,
+    /// Every member once a round, as in turn, but scattered over the
+    /// accounts as a shop's customers arrive: each command's member is
+    /// about 435 K enrolments away from the last one's at 1 M members.
+    Scattered,
+}
+
+impl Visit {
+    /// A prime above any member count here: stepping by it modulo the
+    /// number of members visits each member once a round.
+    const STEP: u64 = 2_654_435_761;
+
+    /// The index of the member the `n`th command goes to, of `members`.
+    pub fn member(self, n: u64, members: usize) -> usize {
+        let members = members as u64;
+        let turn = n % members;
+        match self {
+            Visit::InTurn => turn as usize,
+            Visit::Scattered => (turn * Visit::STEP % members) as usize,
+        }
+    }
+
+    /// A benchmark's name in this order: `name` in turn, `name_scattered`
+    /// otherwise.
+    pub fn name(self, name: &str) -> String {
+        match self {
+            Visit::InTurn => name.to_owned(),
+            Visit::Scattered => format!("{name}_scattered"),
+        }
+    }
+
+    /// Rearranges `events`, one for each of its members in the order they
+    /// enrolled, into this order: the event at position `j` is then the
+    /// one of member [`member(j)`](Visit::member).
+    pub fn arrange<T>(self, events: &mut [T]) {
+        let n = events.len();
+        let mut placed = vec![false; n];
+        for first in 0..n {
+            // Follow the cycle through `first`: each swap brings the event
+            // position `at` wants, and carries `first`'s own on.
+            let mut at = first;
+            while !placed[at] {
+                placed[at] = true;
+                let from = self.member(at as u64, n);
+                if from == first {
+                    break;
+                }
+                events.swap(at, from);
+                at = from;
+            }
+        }
+    }
+}
+
 /// The `n`th purchase of the stream: 57.40 EUR, members in turn, a second
 /// apart, starting a minute after the story starts.
 pub fn purchase(ids: &[MemberId], n: u64) -> Purchase {
+    purchase_in(Visit::InTurn, ids, n)
+}
+
+/// As [`purchase`], members visited in `visit`'s order.
+pub fn purchase_in(visit: Visit, ids: &[MemberId], n: u64) -> Purchase {
     let amount: Money = "57.40 EUR".parse().expect("money");
-    let member = ids[(n as usize) % ids.len()].clone();
+    let member = ids[visit.member(n, ids.len())].clone();
     let order = Reference::new(format!("ORD-{n}")).expect("a valid id");
     Purchase::new(
         member,
@@ -243,6 +307,21 @@ impl<'a> Stream<'a> {
         command: impl Fn(u64) -> C,
         mut step: impl FnMut(&mut Ledger, C),
     ) {
+        self.run_all(b, command, |ledger, commands| {
+            for command in commands {
+                step(ledger, command);
+            }
+        })
+    }
+
+    /// Times `steps` on all of the stream's next commands of a sample at
+    /// once, generated before the clock starts.
+    fn run_all<C>(
+        &mut self,
+        b: &mut Bencher<'_>,
+        command: impl Fn(u64) -> C,
+        mut steps: impl FnMut(&mut Ledger, Vec<C>),
+    ) {
         b.iter_custom(|iters| {
             if let Some((base, window)) = self.reset
                 && self.next + iters > window
@@ -253,9 +332,7 @@ impl<'a> Stream<'a> {
             let commands: Vec<C> = (self.next..self.next + iters).map(&command).collect();
             self.next += iters;
             let clock = Instant::now();
-            for command in commands {
-                step(&mut self.ledger, command);
-            }
+            steps(&mut self.ledger, commands);
             clock.elapsed()
         })
     }
@@ -267,7 +344,32 @@ impl<'a> Stream<'a> {
             black_box(ledger.execute(command).expect("accepted"));
         })
     }
+
+    /// As [`Stream::execute`], through `Ledger::execute_all` in batches of
+    /// [`BATCH`] commands (the last of a sample shorter).
+    pub fn execute_all<C: Into<Command>>(
+        &mut self,
+        b: &mut Bencher<'_>,
+        command: impl Fn(u64) -> C,
+    ) {
+        self.run_all(b, command, |ledger, commands| {
+            let mut commands = commands.into_iter();
+            loop {
+                let results = ledger.execute_all(commands.by_ref().take(BATCH));
+                if results.is_empty() {
+                    break;
+                }
+                for result in results {
+                    black_box(result.expect("accepted"));
+                }
+            }
+        })
+    }
 }
+
+/// How many commands [`Stream::execute_all`] gives `Ledger::execute_all`
+/// at a time: as many as the SQLite baseline commits in one transaction.
+pub const BATCH: usize = 1_000;
 
 /// A 32-byte posting: what the minimal loop appends.
 #[derive(Clone, Copy)]
@@ -279,45 +381,54 @@ pub struct RawPosting {
     pub at: i64,
 }
 
-/// The stream's purchases as plain numbers: member index, order number,
-/// cents, seconds.
-pub fn raw_purchases(members: usize, from: u64, count: u64) -> Vec<(u32, u64, i64, i64)> {
+/// The stream's purchases as plain numbers, members visited in `visit`'s
+/// order: member index, order number, cents, seconds.
+pub fn raw_purchases(
+    visit: Visit,
+    members: usize,
+    from: u64,
+    count: u64,
+) -> Vec<(u32, u64, i64, i64)> {
     (from..from + count)
         .map(|n| {
-            let member = (n as usize % members) as u32;
+            let member = visit.member(n, members) as u32;
             (member, n, 5_740, 60 + n as i64)
         })
         .collect()
 }
 
-/// Both baselines over `n` members, in the same run as the ledger's
-/// figures: the group `baseline`.
-pub fn baselines(c: &mut Criterion, n: usize) {
-    if !wanted(&["baseline/minimal_loop", "baseline/sqlite"]) {
-        return;
-    }
+/// Both baselines over `n` members visited in `visit`'s order, in the same
+/// run as the ledger's figures: the group `baseline`, named as
+/// [`Visit::name`] names them.
+pub fn baselines(c: &mut Criterion, n: usize, visit: Visit) {
+    let minimal = visit.name("minimal_loop");
+    let sql = visit.name("sqlite");
     let mut group = c.benchmark_group("baseline");
     group.throughput(Throughput::Elements(1));
-    minimal_loop(&mut group, n);
-    sqlite(&mut group, n);
+    if wanted(&[format!("baseline/{minimal}").as_str()]) {
+        minimal_loop(&mut group, &minimal, n, visit);
+    }
+    if wanted(&[format!("baseline/{sql}").as_str()]) {
+        sqlite(&mut group, &sql, n, visit);
+    }
     group.finish();
 }
 
 /// Baseline 1, the bound the hardware gives: append a 32-byte posting to a
 /// `Vec` and add the points to an `i64` balance by member index, for the
 /// stream's purchases over `n` members.
-fn minimal_loop(group: &mut BenchmarkGroup<'_, WallTime>, n: usize) {
+fn minimal_loop(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, n: usize, visit: Visit) {
     assert_eq!(std::mem::size_of::<RawPosting>(), 32);
     let mut balances = vec![150_i64; n];
     let mut postings: Vec<RawPosting> = Vec::with_capacity(HISTORY_WINDOW as usize);
     let mut next = 0_u64;
-    group.bench_function(BenchmarkId::new("minimal_loop", n), |b| {
+    group.bench_function(BenchmarkId::new(name, n), |b| {
         b.iter_custom(|iters| {
             if next + iters > HISTORY_WINDOW {
                 postings.clear();
                 next = 0;
             }
-            let inputs = raw_purchases(n, next, iters);
+            let inputs = raw_purchases(visit, n, next, iters);
             next += iters;
             let clock = Instant::now();
             for (member, order, cents, at) in inputs {
@@ -341,7 +452,7 @@ fn minimal_loop(group: &mut BenchmarkGroup<'_, WallTime>, n: usize) {
 /// SQLite in memory, prepared statements, one transaction per 1,000
 /// orders, a postings table with the order id as its idempotency key, and
 /// a balances table, over `n` members.
-fn sqlite(group: &mut BenchmarkGroup<'_, WallTime>, n: usize) {
+fn sqlite(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, n: usize, visit: Visit) {
     let db = rusqlite::Connection::open_in_memory().expect("sqlite");
     db.execute_batch(
         "CREATE TABLE balances (member INTEGER PRIMARY KEY, points INTEGER NOT NULL);
@@ -371,9 +482,9 @@ fn sqlite(group: &mut BenchmarkGroup<'_, WallTime>, n: usize) {
         .expect("prepared");
     let mut next = 0_u64;
     let mut open = 0_u64;
-    group.bench_function(BenchmarkId::new("sqlite", n), |b| {
+    group.bench_function(BenchmarkId::new(name, n), |b| {
         b.iter_custom(|iters| {
-            let inputs: Vec<(String, i64, i64, i64)> = raw_purchases(n, next, iters)
+            let inputs: Vec<(String, i64, i64, i64)> = raw_purchases(visit, n, next, iters)
                 .into_iter()
                 .map(|(member, order, cents, at)| {
                     (format!("ORD-{order}"), member as i64, cents, at)
