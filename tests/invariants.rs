@@ -862,7 +862,9 @@ fn run_sequence(program: Program, steps: Vec<(i64, Op)>) -> Result<(), TestCaseE
         .map(|command| one_by_one.execute(command.clone()))
         .collect();
     let mut batched = Ledger::new(program.clone());
-    prop_assert_eq!(batched.execute_all(commands), expected);
+    let mut results = Vec::new();
+    batched.execute_all(commands, |result| results.push(result));
+    prop_assert_eq!(results, expected);
     prop_assert_eq!(&batched, &ledger);
     // Invariant 3: replay, from memory and from stored JSON, gives the same
     // ledger.

@@ -398,7 +398,9 @@ fn a_nightly_import_of_orders_runs_as_one_batch_with_each_order_answered() {
 
     // When the host executes the import as one batch.
     let mut one_by_one = shop.ledger.clone();
-    let results = shop.ledger.execute_all(batch.clone());
+    let mut results = Vec::new();
+    shop.ledger
+        .execute_all(batch.clone(), |result| results.push(result));
 
     // Then each of the 63 commands has its own answer, in order: the
     // retry returns the first receipt and awards nothing, the two bad

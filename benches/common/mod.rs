@@ -353,15 +353,11 @@ impl<'a> Stream<'a> {
         command: impl Fn(u64) -> C,
     ) {
         self.run_all(b, command, |ledger, commands| {
-            let mut commands = commands.into_iter();
-            loop {
-                let results = ledger.execute_all(commands.by_ref().take(BATCH));
-                if results.is_empty() {
-                    break;
-                }
-                for result in results {
+            let mut commands = commands.into_iter().peekable();
+            while commands.peek().is_some() {
+                ledger.execute_all(commands.by_ref().take(BATCH), |result| {
                     black_box(result.expect("accepted"));
-                }
+                });
             }
         })
     }

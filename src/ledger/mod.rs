@@ -391,9 +391,10 @@ impl Ledger {
     }
 
     /// Executes `commands` in order, each as [`execute`](Ledger::execute)
-    /// would, and gives each one's result in the same order: for a host
-    /// that takes commands in batches (a queue consumer, an import, the
-    /// orders of one database transaction).
+    /// would, and hands each one's result to `each` as soon as it is
+    /// decided and applied: for a host that takes commands in batches (a
+    /// queue consumer, an import, the orders of one database transaction)
+    /// and stores each decision's events as it comes.
     ///
     /// Each result is its command's own: a refused command changes
     /// nothing, and the commands after it are still executed, against
@@ -408,7 +409,7 @@ impl Ledger {
     /// # Example
     ///
     /// ```
-    /// use loyalty::{Command, Enroll, Error, Ledger, Program, Purchase};
+    /// use loyalty::{Command, Enroll, Error, Event, Ledger, Program, Purchase};
     ///
     /// let mut ledger = Ledger::new(serde_json::from_str::<Program>(r#"{"currency": "EUR"}"#)?);
     /// let at = "2026-01-12T10:00:00Z".parse()?;
@@ -419,30 +420,35 @@ impl Ledger {
     ///     Purchase::new("marta".parse()?, "ORD-3".parse()?, "20.00 EUR".parse()?, at).into(),
     /// ];
     ///
-    /// let results = ledger.execute_all(batch);
-    /// assert_eq!(results.len(), 4);
+    /// let mut stored: Vec<Event> = Vec::new();
+    /// let mut refused: Vec<Error> = Vec::new();
+    /// ledger.execute_all(batch, |result| match result {
+    ///     Ok(decision) => stored.extend(decision.events),
+    ///     Err(error) => refused.push(error),
+    /// });
+    ///
     /// // Jonas never enrolled: his order is refused, the others are not.
-    /// assert!(matches!(results[2], Err(Error::NotEnrolled { .. })));
-    /// assert!(results.iter().enumerate().all(|(i, r)| r.is_ok() == (i != 2)));
+    /// assert_eq!(stored.len(), 3);
+    /// assert!(matches!(refused[..], [Error::NotEnrolled { .. }]));
     /// assert_eq!(ledger.balance(&"marta".parse()?)?.available.value(), 77);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn execute_all<C: Into<Command>>(
         &mut self,
         commands: impl IntoIterator<Item = C>,
-    ) -> Vec<Result<Decision, Error>> {
+        mut each: impl FnMut(Result<Decision, Error>),
+    ) {
         let mut commands = commands.into_iter().map(Into::into);
-        let mut results = Vec::with_capacity(commands.size_hint().0);
         let mut group: Vec<Command> = Vec::with_capacity(accounts::AHEAD);
         loop {
             group.extend(commands.by_ref().take(accounts::AHEAD));
             if group.is_empty() {
-                return results;
+                return;
             }
             let mut members = group.iter().filter_map(Command::member);
             self.accounts.read_ahead(&mut members, Account::warm);
             for command in group.drain(..) {
-                results.push(self.execute(command));
+                each(self.execute(command));
             }
         }
     }
