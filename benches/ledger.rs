@@ -35,6 +35,7 @@ fn earn_path(c: &mut Criterion) {
     if !wanted(&[
         "earn/purchase",
         "earn/purchase_reusing",
+        "earn/purchase_batched",
         "earn/purchase_with_tiers",
     ]) {
         return;
@@ -65,6 +66,12 @@ fn earn_path(c: &mut Criterion) {
                 spare = black_box(decision).events;
             },
         )
+    });
+    // The same purchases through `execute_all`, a thousand a batch: where
+    // every account is in the caches, what reading ahead costs.
+    let mut stream = Stream::from(&base);
+    group.bench_function(BenchmarkId::new("purchase_batched", 10_000), |b| {
+        stream.execute_all(b, |i| purchase(&ids, i))
     });
     // With a tier ladder: the year's running spend is read on every purchase,
     // and members move up as they cross 500.00 and 1000.00 EUR.
