@@ -63,12 +63,23 @@ fn start() -> DateTime<Utc> {
     "2026-01-01T00:00:00Z".parse().expect("a valid time")
 }
 
+/// How the purchases are executed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Via {
+    /// `Ledger::execute`, one at a time.
+    Execute,
+    /// `Ledger::execute_reusing`, handed back each decision's list of
+    /// events, as a host that stores them and keeps the list does.
+    Reusing,
+    /// `Ledger::execute_all`, every purchase in one batch (the
+    /// enrolments before it, one at a time).
+    Batch,
+}
+
 /// What building a ledger of `members` with `orders` purchases each cost:
 /// the heap bytes it holds, the events it was built from, and the heap
-/// allocations the purchases made — with `Ledger::execute`, or, when
-/// `reuse`, with `Ledger::execute_reusing` handed back each decision's
-/// list of events, as a host that stores them and keeps the list does.
-fn measure(members: usize, orders: usize, reuse: bool) -> (isize, usize, usize) {
+/// allocations the purchases made, executed `via`.
+fn measure(members: usize, orders: usize, via: Via) -> (isize, usize, usize) {
     let program: Program = serde_json::from_str(SEED).expect("the seed program is valid");
     let amount: Money = "57.40 EUR".parse().expect("money");
     let ids: Vec<MemberId> = (0..members)
@@ -79,6 +90,7 @@ fn measure(members: usize, orders: usize, reuse: bool) -> (isize, usize, usize) 
     let mut events = 0_usize;
     let mut allocations = 0_usize;
     let mut spare: Vec<Event> = Vec::new();
+    let mut batch: Vec<Purchase> = Vec::new();
     for (i, member) in ids.iter().enumerate() {
         let decision = ledger.execute(Enroll::new(member.clone(), start()));
         events += decision.expect("enrols").events.len();
@@ -86,19 +98,30 @@ fn measure(members: usize, orders: usize, reuse: bool) -> (isize, usize, usize) 
             let order = Reference::new(format!("ORD-{i}-{k}")).expect("a valid id");
             let at = start() + TimeDelta::minutes(k as i64);
             let command = Purchase::new(member.clone(), order, amount, at);
+            if via == Via::Batch {
+                batch.push(command);
+                continue;
+            }
             let before = ALLOCATIONS.load(Ordering::Relaxed);
-            let decision = if reuse {
+            let decision = if via == Via::Reusing {
                 ledger.execute_reusing(command, std::mem::take(&mut spare))
             } else {
                 ledger.execute(command)
             };
             let events_here: Vec<Event> = decision.expect("buys").events;
             events += events_here.len();
-            if reuse {
+            if via == Via::Reusing {
                 spare = events_here;
             }
             allocations += ALLOCATIONS.load(Ordering::Relaxed) - before;
         }
+    }
+    if via == Via::Batch {
+        let before = ALLOCATIONS.load(Ordering::Relaxed);
+        ledger.execute_all(batch, |decision| {
+            events += decision.expect("buys").events.len();
+        });
+        allocations += ALLOCATIONS.load(Ordering::Relaxed) - before;
     }
     let held = live() - before;
     drop(ledger);
@@ -108,12 +131,12 @@ fn measure(members: usize, orders: usize, reuse: bool) -> (isize, usize, usize) 
 fn main() {
     // `cargo bench` passes `--bench`; nothing else to parse.
     println!(
-        "| members | orders each | heap held | per member | per stored event | allocations per purchase, `execute` | allocations per purchase, `execute_reusing` |"
+        "| members | orders each | heap held | per member | per stored event | allocations per purchase, `execute` | allocations per purchase, `execute_reusing` | … `execute_all` |"
     );
-    println!("| --- | --- | --- | --- | --- | --- | --- |");
-    let (empty, _, _) = measure(10_000, 0, false);
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
+    let (empty, _, _) = measure(10_000, 0, Via::Execute);
     println!(
-        "| 10000 | 0 | {:.1} MB | {:.0} B | — | — | — |",
+        "| 10000 | 0 | {:.1} MB | {:.0} B | — | — | — | — |",
         empty as f64 / 1e6,
         empty as f64 / 10_000.0
     );
@@ -124,17 +147,19 @@ fn main() {
         (100_000, 10),
         (10_000, 100),
     ] {
-        let (held, events, allocations) = measure(members, orders, false);
-        let (_, _, reusing) = measure(members, orders, true);
-        let (empty, _, _) = measure(members, 0, false);
+        let (held, events, allocations) = measure(members, orders, Via::Execute);
+        let (_, _, reusing) = measure(members, orders, Via::Reusing);
+        let (_, _, batched) = measure(members, orders, Via::Batch);
+        let (empty, _, _) = measure(members, 0, Via::Execute);
         let purchases = members * orders;
         println!(
-            "| {members} | {orders} | {:.1} MB | {:.0} B | {:.0} B | {:.1} | {:.1} |",
+            "| {members} | {orders} | {:.1} MB | {:.0} B | {:.0} B | {:.1} | {:.1} | {:.1} |",
             held as f64 / 1e6,
             empty as f64 / members as f64,
             (held - empty) as f64 / (events - members) as f64,
             allocations as f64 / purchases as f64,
             reusing as f64 / purchases as f64,
+            batched as f64 / purchases as f64,
         );
     }
 }

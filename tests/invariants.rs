@@ -863,7 +863,7 @@ fn run_sequence(program: Program, steps: Vec<(i64, Op)>) -> Result<(), TestCaseE
         .collect();
     let mut batched = Ledger::new(program.clone());
     let mut results = Vec::new();
-    batched.execute_all(commands, |result| results.push(result));
+    batched.execute_all(commands, |result| results.push(result.cloned()));
     prop_assert_eq!(results, expected);
     prop_assert_eq!(&batched, &ledger);
     // Invariant 3: replay, from memory and from stored JSON, gives the same

@@ -400,7 +400,7 @@ fn a_nightly_import_of_orders_runs_as_one_batch_with_each_order_answered() {
     let mut one_by_one = shop.ledger.clone();
     let mut results = Vec::new();
     shop.ledger
-        .execute_all(batch.clone(), |result| results.push(result));
+        .execute_all(batch.clone(), |result| results.push(result.cloned()));
 
     // Then each of the 63 commands has its own answer, in order: the
     // retry returns the first receipt and awards nothing, the two bad

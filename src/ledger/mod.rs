@@ -396,6 +396,12 @@ impl Ledger {
     /// queue consumer, an import, the orders of one database transaction)
     /// and stores each decision's events as it comes.
     ///
+    /// `each` borrows the decision: its list of events is reused for the
+    /// next command's, as [`execute_reusing`](Ledger::execute_reusing)
+    /// reuses a list handed back, so a batch of purchases allocates no
+    /// list of events after its first. A host that keeps a decision
+    /// clones it.
+    ///
     /// Each result is its command's own: a refused command changes
     /// nothing, and the commands after it are still executed, against
     /// the ledger as the accepted ones left it. The results and the
@@ -423,7 +429,7 @@ impl Ledger {
     /// let mut stored: Vec<Event> = Vec::new();
     /// let mut refused: Vec<Error> = Vec::new();
     /// ledger.execute_all(batch, |result| match result {
-    ///     Ok(decision) => stored.extend(decision.events),
+    ///     Ok(decision) => stored.extend_from_slice(&decision.events),
     ///     Err(error) => refused.push(error),
     /// });
     ///
@@ -436,10 +442,11 @@ impl Ledger {
     pub fn execute_all<C: Into<Command>>(
         &mut self,
         commands: impl IntoIterator<Item = C>,
-        mut each: impl FnMut(Result<Decision, Error>),
+        mut each: impl FnMut(Result<&Decision, Error>),
     ) {
         let mut commands = commands.into_iter().map(Into::into);
         let mut group: Vec<Command> = Vec::with_capacity(accounts::AHEAD);
+        let mut spare: Vec<Event> = Vec::new();
         loop {
             group.extend(commands.by_ref().take(accounts::AHEAD));
             if group.is_empty() {
@@ -448,7 +455,13 @@ impl Ledger {
             let mut members = group.iter().filter_map(Command::member);
             self.accounts.read_ahead(&mut members, Account::warm);
             for command in group.drain(..) {
-                each(self.execute(command));
+                match self.execute_reusing(command, std::mem::take(&mut spare)) {
+                    Ok(decision) => {
+                        each(Ok(&decision));
+                        spare = decision.events;
+                    }
+                    Err(error) => each(Err(error)),
+                }
             }
         }
     }
