@@ -1,9 +1,11 @@
 //! Ledger throughput at scale: the earn path at 1 M members beside both
-//! baselines, a tick over 1 M members, the replay of a 10 M-event log (in
-//! memory and from JSON), and the earn path after 10 M events of history
-//! against after 10 K. Run with `cargo bench --bench scale` (about 25
-//! minutes and up to 16 GB of memory); a filter such as
-//! `cargo bench --bench scale -- tick` sets up only what it selects.
+//! baselines (members in turn and scattered, one `execute` at a time and
+//! through `execute_all`), a tick over 1 M members, the replay of a 10
+//! M-event log (in memory, in turn and scattered, and from JSON), and the
+//! earn path after 10 M events of history against after 10 K. Run with
+//! `cargo bench --bench scale` (about 12 minutes and up to 13 GB of memory
+//! on a 2-core machine); a filter such as `cargo bench --bench scale --
+//! tick` sets up only what it selects.
 //!
 //! Inputs are generated before the clock starts; each measurement reports
 //! elements (commands or events) per second.
