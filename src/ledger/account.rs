@@ -1992,11 +1992,10 @@ impl Account {
     /// waited for together instead of one after another as the command
     /// reaches each part. It changes nothing.
     ///
-    /// In alternated benchmark runs a purchase over 10 K members measured
-    /// 1.12 to 1.25 µs with it against 1.53 to 1.75 without, and 1.74 to
-    /// 1.77 µs against 2.19 to 2.58 after 10 M events of history. A
-    /// redemption, which spends the oldest lots rather than the newest,
-    /// measured the same either way and does not call it. A replay reads
+    /// What it saves is measured in the README's Performance section
+    /// (the ninth round under "Where the engine stands"). A redemption,
+    /// which spends the oldest lots rather than the newest, measured the
+    /// same either way and does not call it. A replay reads
     /// the same parts ahead for each group of events it applies (see
     /// [`Accounts::read_ahead`](super::accounts::Accounts::read_ahead)),
     /// as most events it applies are purchases.

@@ -176,6 +176,12 @@ impl Ledger {
     /// refused event's position in `group`; the events before it stay
     /// applied.
     fn apply_group<E: Borrow<Event>>(&mut self, group: &[E]) -> Result<(), (usize, ApplyError)> {
+        // A lone event (the second of a purchase that moves its member up
+        // a tier, the last of a log) has no misses to wait for together
+        // with: it is applied as `apply` does, without reading ahead.
+        if let [event] = group {
+            return self.apply(event.borrow()).map_err(|error| (0, error));
+        }
         let mut members = group.iter().map(|event| event.borrow().member());
         let slots = self
             .accounts
