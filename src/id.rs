@@ -224,8 +224,7 @@ macro_rules! id_type {
         #[doc = concat!("assert!(", stringify!($name), "::new(\"\").is_err());")]
         /// # Ok::<(), loyalty::InvalidId>(())
         /// ```
-        #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        #[serde(try_from = "String", into = "String")]
+        #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub struct $name(IdText);
 
         impl $name {
@@ -236,9 +235,14 @@ macro_rules! id_type {
             /// [`InvalidId`] when the text is empty, longer than 128 bytes,
             /// starts or ends with whitespace, or holds control characters.
             pub fn new(value: impl Into<String>) -> Result<Self, InvalidId> {
-                let value = value.into();
-                check($kind, &value)?;
-                Ok($name(IdText::new(&value)))
+                $name::checked(&value.into())
+            }
+
+            /// Checks and wraps an identifier read as borrowed text,
+            /// without the `String` [`new`](Self::new) takes.
+            fn checked(value: &str) -> Result<Self, InvalidId> {
+                check($kind, value)?;
+                Ok($name(IdText::new(value)))
             }
 
             /// The identifier as text.
@@ -263,7 +267,21 @@ macro_rules! id_type {
             type Err = InvalidId;
 
             fn from_str(s: &str) -> Result<Self, Self::Err> {
-                $name::new(s)
+                $name::checked(s)
+            }
+        }
+
+        /// Written as its text.
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.0.as_str())
+            }
+        }
+
+        /// Read from text, checked as [`new`](Self::new) checks it.
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                crate::wire::text(deserializer, $name::checked)
             }
         }
 
@@ -279,7 +297,7 @@ macro_rules! id_type {
             type Error = InvalidId;
 
             fn try_from(value: &str) -> Result<Self, Self::Error> {
-                $name::new(value)
+                $name::checked(value)
             }
         }
 
@@ -399,9 +417,24 @@ id_type!(
 /// assert_eq!(name.len(), 24);
 /// assert_eq!(Name::from("Gold").to_string(), "Gold");
 /// ```
-#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(from = "String", into = "String")]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Name(IdText);
+
+/// Written as its text.
+impl Serialize for Name {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.0.as_str())
+    }
+}
+
+/// Read from any text.
+impl<'de> Deserialize<'de> for Name {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Name, D::Error> {
+        crate::wire::text(deserializer, |text| {
+            Ok::<Name, std::convert::Infallible>(Name::new(text))
+        })
+    }
+}
 
 impl Name {
     /// A name with this text.

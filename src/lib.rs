@@ -180,6 +180,7 @@ mod siphash;
 pub mod testing;
 mod tiers;
 mod time_text;
+mod wire;
 
 pub use calendar::{DayOfWeek, Period};
 pub use cart::{Cart, CartError, CheckedCart, DiscountTarget, Line};

@@ -25,173 +25,216 @@ use serde::{Deserialize, Serialize};
 /// assert!("EUE".parse::<Currency>().is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Currency {
     code: [u8; 3],
     minor_units: u8,
 }
 
+/// What [`BY_CODE`] holds for three letters that are no active code.
+const NO_CODE: u8 = u8::MAX;
+
+/// The number of codes of three capital letters.
+const CODES: usize = 26 * 26 * 26;
+
+/// The minor units of every active code, at its [`code_index`]
+/// ([`NO_CODE`] elsewhere): a code is looked up with one read instead of a
+/// search of [`ISO_4217`], from which the table is built when the crate
+/// is compiled.
+static BY_CODE: [u8; CODES] = by_code();
+
+/// Builds [`BY_CODE`]. Evaluated by the compiler: an index out of range
+/// (a code in [`ISO_4217`] that is not three capital letters) fails the
+/// build.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+const fn by_code() -> [u8; CODES] {
+    let mut table = [NO_CODE; CODES];
+    let mut i = 0;
+    while i < ISO_4217.len() {
+        let (code, minor_units) = ISO_4217[i];
+        let [a, b, c] = code;
+        table[((a - b'A') as usize * 26 + (b - b'A') as usize) * 26 + (c - b'A') as usize] =
+            minor_units;
+        i += 1;
+    }
+    table
+}
+
+/// Where three capital letters sit in [`BY_CODE`]; nothing for any other
+/// bytes.
+fn code_index(code: [u8; 3]) -> Option<usize> {
+    let letter = |byte: u8| {
+        let at = byte.wrapping_sub(b'A');
+        (at < 26).then_some(usize::from(at))
+    };
+    let [a, b, c] = code;
+    letter(a)?
+        .checked_mul(26)?
+        .checked_add(letter(b)?)?
+        .checked_mul(26)?
+        .checked_add(letter(c)?)
+}
+
 /// Active ISO 4217 codes (funds and precious metals excluded) with their
 /// minor units, sorted by code.
-const ISO_4217: &[(&str, u8)] = &[
-    ("AED", 2),
-    ("AFN", 2),
-    ("ALL", 2),
-    ("AMD", 2),
-    ("ANG", 2),
-    ("AOA", 2),
-    ("ARS", 2),
-    ("AUD", 2),
-    ("AWG", 2),
-    ("AZN", 2),
-    ("BAM", 2),
-    ("BBD", 2),
-    ("BDT", 2),
-    ("BGN", 2),
-    ("BHD", 3),
-    ("BIF", 0),
-    ("BMD", 2),
-    ("BND", 2),
-    ("BOB", 2),
-    ("BRL", 2),
-    ("BSD", 2),
-    ("BTN", 2),
-    ("BWP", 2),
-    ("BYN", 2),
-    ("BZD", 2),
-    ("CAD", 2),
-    ("CDF", 2),
-    ("CHF", 2),
-    ("CLP", 0),
-    ("CNY", 2),
-    ("COP", 2),
-    ("CRC", 2),
-    ("CUP", 2),
-    ("CVE", 2),
-    ("CZK", 2),
-    ("DJF", 0),
-    ("DKK", 2),
-    ("DOP", 2),
-    ("DZD", 2),
-    ("EGP", 2),
-    ("ERN", 2),
-    ("ETB", 2),
-    ("EUR", 2),
-    ("FJD", 2),
-    ("FKP", 2),
-    ("GBP", 2),
-    ("GEL", 2),
-    ("GHS", 2),
-    ("GIP", 2),
-    ("GMD", 2),
-    ("GNF", 0),
-    ("GTQ", 2),
-    ("GYD", 2),
-    ("HKD", 2),
-    ("HNL", 2),
-    ("HTG", 2),
-    ("HUF", 2),
-    ("IDR", 2),
-    ("ILS", 2),
-    ("INR", 2),
-    ("IQD", 3),
-    ("IRR", 2),
-    ("ISK", 0),
-    ("JMD", 2),
-    ("JOD", 3),
-    ("JPY", 0),
-    ("KES", 2),
-    ("KGS", 2),
-    ("KHR", 2),
-    ("KMF", 0),
-    ("KPW", 2),
-    ("KRW", 0),
-    ("KWD", 3),
-    ("KYD", 2),
-    ("KZT", 2),
-    ("LAK", 2),
-    ("LBP", 2),
-    ("LKR", 2),
-    ("LRD", 2),
-    ("LSL", 2),
-    ("LYD", 3),
-    ("MAD", 2),
-    ("MDL", 2),
-    ("MGA", 2),
-    ("MKD", 2),
-    ("MMK", 2),
-    ("MNT", 2),
-    ("MOP", 2),
-    ("MRU", 2),
-    ("MUR", 2),
-    ("MVR", 2),
-    ("MWK", 2),
-    ("MXN", 2),
-    ("MYR", 2),
-    ("MZN", 2),
-    ("NAD", 2),
-    ("NGN", 2),
-    ("NIO", 2),
-    ("NOK", 2),
-    ("NPR", 2),
-    ("NZD", 2),
-    ("OMR", 3),
-    ("PAB", 2),
-    ("PEN", 2),
-    ("PGK", 2),
-    ("PHP", 2),
-    ("PKR", 2),
-    ("PLN", 2),
-    ("PYG", 0),
-    ("QAR", 2),
-    ("RON", 2),
-    ("RSD", 2),
-    ("RUB", 2),
-    ("RWF", 0),
-    ("SAR", 2),
-    ("SBD", 2),
-    ("SCR", 2),
-    ("SDG", 2),
-    ("SEK", 2),
-    ("SGD", 2),
-    ("SHP", 2),
-    ("SLE", 2),
-    ("SOS", 2),
-    ("SRD", 2),
-    ("SSP", 2),
-    ("STN", 2),
-    ("SVC", 2),
-    ("SYP", 2),
-    ("SZL", 2),
-    ("THB", 2),
-    ("TJS", 2),
-    ("TMT", 2),
-    ("TND", 3),
-    ("TOP", 2),
-    ("TRY", 2),
-    ("TTD", 2),
-    ("TWD", 2),
-    ("TZS", 2),
-    ("UAH", 2),
-    ("UGX", 0),
-    ("USD", 2),
-    ("UYU", 2),
-    ("UZS", 2),
-    ("VED", 2),
-    ("VES", 2),
-    ("VND", 0),
-    ("VUV", 0),
-    ("WST", 2),
-    ("XAF", 0),
-    ("XCD", 2),
-    ("XCG", 2),
-    ("XOF", 0),
-    ("XPF", 0),
-    ("YER", 2),
-    ("ZAR", 2),
-    ("ZMW", 2),
-    ("ZWG", 2),
+const ISO_4217: &[([u8; 3], u8)] = &[
+    (*b"AED", 2),
+    (*b"AFN", 2),
+    (*b"ALL", 2),
+    (*b"AMD", 2),
+    (*b"ANG", 2),
+    (*b"AOA", 2),
+    (*b"ARS", 2),
+    (*b"AUD", 2),
+    (*b"AWG", 2),
+    (*b"AZN", 2),
+    (*b"BAM", 2),
+    (*b"BBD", 2),
+    (*b"BDT", 2),
+    (*b"BGN", 2),
+    (*b"BHD", 3),
+    (*b"BIF", 0),
+    (*b"BMD", 2),
+    (*b"BND", 2),
+    (*b"BOB", 2),
+    (*b"BRL", 2),
+    (*b"BSD", 2),
+    (*b"BTN", 2),
+    (*b"BWP", 2),
+    (*b"BYN", 2),
+    (*b"BZD", 2),
+    (*b"CAD", 2),
+    (*b"CDF", 2),
+    (*b"CHF", 2),
+    (*b"CLP", 0),
+    (*b"CNY", 2),
+    (*b"COP", 2),
+    (*b"CRC", 2),
+    (*b"CUP", 2),
+    (*b"CVE", 2),
+    (*b"CZK", 2),
+    (*b"DJF", 0),
+    (*b"DKK", 2),
+    (*b"DOP", 2),
+    (*b"DZD", 2),
+    (*b"EGP", 2),
+    (*b"ERN", 2),
+    (*b"ETB", 2),
+    (*b"EUR", 2),
+    (*b"FJD", 2),
+    (*b"FKP", 2),
+    (*b"GBP", 2),
+    (*b"GEL", 2),
+    (*b"GHS", 2),
+    (*b"GIP", 2),
+    (*b"GMD", 2),
+    (*b"GNF", 0),
+    (*b"GTQ", 2),
+    (*b"GYD", 2),
+    (*b"HKD", 2),
+    (*b"HNL", 2),
+    (*b"HTG", 2),
+    (*b"HUF", 2),
+    (*b"IDR", 2),
+    (*b"ILS", 2),
+    (*b"INR", 2),
+    (*b"IQD", 3),
+    (*b"IRR", 2),
+    (*b"ISK", 0),
+    (*b"JMD", 2),
+    (*b"JOD", 3),
+    (*b"JPY", 0),
+    (*b"KES", 2),
+    (*b"KGS", 2),
+    (*b"KHR", 2),
+    (*b"KMF", 0),
+    (*b"KPW", 2),
+    (*b"KRW", 0),
+    (*b"KWD", 3),
+    (*b"KYD", 2),
+    (*b"KZT", 2),
+    (*b"LAK", 2),
+    (*b"LBP", 2),
+    (*b"LKR", 2),
+    (*b"LRD", 2),
+    (*b"LSL", 2),
+    (*b"LYD", 3),
+    (*b"MAD", 2),
+    (*b"MDL", 2),
+    (*b"MGA", 2),
+    (*b"MKD", 2),
+    (*b"MMK", 2),
+    (*b"MNT", 2),
+    (*b"MOP", 2),
+    (*b"MRU", 2),
+    (*b"MUR", 2),
+    (*b"MVR", 2),
+    (*b"MWK", 2),
+    (*b"MXN", 2),
+    (*b"MYR", 2),
+    (*b"MZN", 2),
+    (*b"NAD", 2),
+    (*b"NGN", 2),
+    (*b"NIO", 2),
+    (*b"NOK", 2),
+    (*b"NPR", 2),
+    (*b"NZD", 2),
+    (*b"OMR", 3),
+    (*b"PAB", 2),
+    (*b"PEN", 2),
+    (*b"PGK", 2),
+    (*b"PHP", 2),
+    (*b"PKR", 2),
+    (*b"PLN", 2),
+    (*b"PYG", 0),
+    (*b"QAR", 2),
+    (*b"RON", 2),
+    (*b"RSD", 2),
+    (*b"RUB", 2),
+    (*b"RWF", 0),
+    (*b"SAR", 2),
+    (*b"SBD", 2),
+    (*b"SCR", 2),
+    (*b"SDG", 2),
+    (*b"SEK", 2),
+    (*b"SGD", 2),
+    (*b"SHP", 2),
+    (*b"SLE", 2),
+    (*b"SOS", 2),
+    (*b"SRD", 2),
+    (*b"SSP", 2),
+    (*b"STN", 2),
+    (*b"SVC", 2),
+    (*b"SYP", 2),
+    (*b"SZL", 2),
+    (*b"THB", 2),
+    (*b"TJS", 2),
+    (*b"TMT", 2),
+    (*b"TND", 3),
+    (*b"TOP", 2),
+    (*b"TRY", 2),
+    (*b"TTD", 2),
+    (*b"TWD", 2),
+    (*b"TZS", 2),
+    (*b"UAH", 2),
+    (*b"UGX", 0),
+    (*b"USD", 2),
+    (*b"UYU", 2),
+    (*b"UZS", 2),
+    (*b"VED", 2),
+    (*b"VES", 2),
+    (*b"VND", 0),
+    (*b"VUV", 0),
+    (*b"WST", 2),
+    (*b"XAF", 0),
+    (*b"XCD", 2),
+    (*b"XCG", 2),
+    (*b"XOF", 0),
+    (*b"XPF", 0),
+    (*b"YER", 2),
+    (*b"ZAR", 2),
+    (*b"ZMW", 2),
+    (*b"ZWG", 2),
 ];
 
 /// A currency code that is not an active ISO 4217 code.
@@ -232,15 +275,14 @@ impl Currency {
         let unknown = || UnknownCurrency {
             code: code.to_owned(),
         };
-        let index = ISO_4217
-            .binary_search_by(|(c, _)| c.cmp(&code))
-            .map_err(|_| unknown())?;
-        let (_, minor_units) = ISO_4217.get(index).ok_or_else(unknown)?;
         let bytes: [u8; 3] = code.as_bytes().try_into().map_err(|_| unknown())?;
-        Ok(Currency {
-            code: bytes,
-            minor_units: *minor_units,
-        })
+        match BY_CODE.get(code_index(bytes).ok_or_else(unknown)?) {
+            Some(&minor_units) if minor_units != NO_CODE => Ok(Currency {
+                code: bytes,
+                minor_units,
+            }),
+            _ => Err(unknown()),
+        }
     }
 
     /// The three-letter code, such as `"EUR"`.
@@ -283,6 +325,20 @@ impl TryFrom<String> for Currency {
     }
 }
 
+/// Written as its code.
+impl Serialize for Currency {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.code())
+    }
+}
+
+/// Read from its code.
+impl<'de> Deserialize<'de> for Currency {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Currency, D::Error> {
+        crate::wire::text(deserializer, Currency::new)
+    }
+}
+
 impl From<Currency> for String {
     fn from(currency: Currency) -> Self {
         currency.code().to_owned()
@@ -313,8 +369,7 @@ impl From<Currency> for String {
 /// assert!(order.checked_add(dollars).is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Money {
     amount: Decimal,
     currency: Currency,
@@ -498,6 +553,20 @@ impl TryFrom<String> for Money {
     }
 }
 
+/// Written as its text, `"57.40 EUR"`.
+impl Serialize for Money {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// Read from its text, as [`FromStr`] reads it.
+impl<'de> Deserialize<'de> for Money {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Money, D::Error> {
+        crate::wire::text(deserializer, Money::from_str)
+    }
+}
+
 impl From<Money> for String {
     fn from(money: Money) -> Self {
         money.to_string()
@@ -514,12 +583,40 @@ mod tests {
         assert!(
             ISO_4217
                 .iter()
-                .all(|(c, m)| c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase()) && *m <= 3)
+                .all(|(c, m)| c.iter().all(|b| b.is_ascii_uppercase()) && *m <= 3)
         );
         for (code, minor) in ISO_4217 {
+            let code = std::str::from_utf8(code).unwrap();
             let currency = Currency::new(code).unwrap();
-            assert_eq!(currency.code(), *code);
+            assert_eq!(currency.code(), code);
             assert_eq!(currency.minor_units(), u32::from(*minor));
+        }
+    }
+
+    #[test]
+    fn every_three_letter_code_is_found_exactly_when_the_table_has_it() {
+        let letters = b'A'..=b'Z';
+        let mut found = 0;
+        for a in letters.clone() {
+            for b in letters.clone() {
+                for c in letters.clone() {
+                    let code = [a, b, c];
+                    let listed = ISO_4217.iter().find(|(listed, _)| *listed == code);
+                    let text = std::str::from_utf8(&code).unwrap();
+                    match (Currency::new(text), listed) {
+                        (Ok(currency), Some((_, minor))) => {
+                            assert_eq!(currency.minor_units(), u32::from(*minor));
+                            found += 1;
+                        }
+                        (Err(unknown), None) => assert_eq!(unknown.code, text),
+                        (read, listed) => panic!("{text}: {read:?} against {listed:?}"),
+                    }
+                }
+            }
+        }
+        assert_eq!(found, ISO_4217.len());
+        for code in ["eur", "EU", "EURO", "", "E\u{0}R", "@UR", "[UR", "EU\u{e9}"] {
+            assert!(Currency::new(code).is_err(), "{code}");
         }
     }
 

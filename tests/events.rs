@@ -491,3 +491,109 @@ fn a_hand_written_event_may_draw_from_a_lot_in_several_lines_in_any_order() {
         }
     );
 }
+
+/// `value` as JSON text with every object's keys in sorted order, or in
+/// reverse sorted order: how stores that keep JSON by key (PostgreSQL's
+/// `jsonb`, a document database) may hand an event back.
+fn with_keys(value: &serde_json::Value, reversed: bool) -> String {
+    match value {
+        serde_json::Value::Object(map) => {
+            let mut entries: Vec<String> = map
+                .iter()
+                .map(|(key, value)| {
+                    format!(
+                        "{}:{}",
+                        serde_json::Value::from(key.as_str()),
+                        with_keys(value, reversed)
+                    )
+                })
+                .collect();
+            if reversed {
+                entries.reverse();
+            }
+            format!("{{{}}}", entries.join(","))
+        }
+        serde_json::Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(|v| with_keys(v, reversed)).collect();
+            format!("[{}]", items.join(","))
+        }
+        other => other.to_string(),
+    }
+}
+
+#[test]
+fn a_log_whose_store_reordered_its_keys_reads_as_the_same_events() {
+    // This crate writes `type` first, and reads the rest of such an event
+    // straight from the text; a store that sorts keys moves it, and the
+    // event must read the same anyway.
+    for (story, _) in STORIES {
+        let (path, pinned) = pinned_log(Event::FORMAT_VERSION, story);
+        for line in &pinned {
+            let event: Event = serde_json::from_str(line).unwrap();
+            let value: serde_json::Value = serde_json::from_str(line).unwrap();
+            for reversed in [false, true] {
+                let moved = with_keys(&value, reversed);
+                // Sorted, `type` follows `at`; reversed, it leads but the
+                // lines' `rule` follows their other keys.
+                assert!(reversed || !moved.starts_with(r#"{"type""#), "{moved}");
+                let read: Event =
+                    serde_json::from_str(&moved).unwrap_or_else(|e| panic!("{path}: {e}: {moved}"));
+                assert_eq!(read, event, "{path}: {moved}");
+            }
+            // As does a value already parsed (its keys sorted too).
+            assert_eq!(serde_json::from_value::<Event>(value).unwrap(), event);
+        }
+    }
+    let shop = every_event();
+    let sorted: Vec<String> = log_of(&shop)
+        .iter()
+        .map(|line| with_keys(&serde_json::from_str(line).unwrap(), false))
+        .collect();
+    assert_eq!(replay_json(&sorted).unwrap(), shop.ledger);
+}
+
+#[test]
+fn a_misread_event_is_refused_by_name_wherever_its_type_is() {
+    let refused = |line: &str| serde_json::from_str::<Event>(line).unwrap_err().to_string();
+    for line in [
+        r#"{"type":"MemberEnrolled","member":"marta","at":"2026-01-05T12:00:00Z","tier":"gold"}"#,
+        r#"{"member":"marta","type":"MemberEnrolled","at":"2026-01-05T12:00:00Z","tier":"gold"}"#,
+        r#"{"tier":"gold","member":"marta","at":"2026-01-05T12:00:00Z","type":"MemberEnrolled"}"#,
+    ] {
+        let error = refused(line);
+        assert!(error.contains("unknown field `tier`"), "{error}");
+    }
+    for line in [
+        r#"{"type":"MemberJoined","member":"marta","at":"2026-01-05T12:00:00Z"}"#,
+        r#"{"member":"marta","at":"2026-01-05T12:00:00Z","type":"MemberJoined"}"#,
+    ] {
+        let error = refused(line);
+        assert!(
+            error.contains("unknown variant `MemberJoined`, expected one of `MemberEnrolled`"),
+            "{error}"
+        );
+    }
+    let error = refused(r#"{"member":"marta","at":"2026-01-05T12:00:00Z"}"#);
+    assert!(error.contains("missing field `type`"), "{error}");
+    let error = refused("{}");
+    assert!(error.contains("missing field `type`"), "{error}");
+    let error = refused(
+        r#"{"member":"marta","type":"MemberEnrolled","type":"MemberEnrolled","at":"2026-01-05T12:00:00Z"}"#,
+    );
+    assert!(error.contains("duplicate field `type`"), "{error}");
+    let error = refused(r#"["MemberEnrolled","marta"]"#);
+    assert!(error.contains("expected an event"), "{error}");
+    let error = refused(r#"{"type":"MemberEnrolled","member":"","at":"2026-01-05T12:00:00Z"}"#);
+    assert!(error.contains("member id"), "{error}");
+    // A breakdown line of an unknown rule, its tag first or last.
+    for line in [
+        r#"{"rule":"lucky","points":5}"#,
+        r#"{"points":5,"rule":"lucky"}"#,
+    ] {
+        let event = format!(
+            r#"{{"type":"BonusAwarded","member":"marta","at":"2026-01-05T12:00:00Z","bonus":{{"for":"sign_up"}},"points":5,"breakdown":[{line}]}}"#
+        );
+        let error = refused(&event);
+        assert!(error.contains("unknown variant `lucky`"), "{error}");
+    }
+}

@@ -1,7 +1,13 @@
 //! [`EarnLines`]: the parts of an award, the first held in place.
 
-use super::EarnLine;
+use std::fmt;
+
+use serde::de::{self, IntoDeserializer, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+
+use super::{EarnLine, EarnRate};
 use crate::few::{Few, FewIntoIter};
+use crate::{Money, Points, Rounding, wire};
 
 /// The parts of an award, in order: what [`Earning::lines`](super::Earning)
 /// and the events' breakdowns hold.
@@ -36,3 +42,85 @@ pub type EarnLines = Few<EarnLine>;
 
 /// The parts of [`EarnLines`], by value: what its `into_iter` gives.
 pub type EarnLinesIntoIter = FewIntoIter<EarnLine>;
+
+/// Reads an event's breakdown as [`EarnLines`] reads, but a base-rate
+/// line whose `rule` comes first (as this crate writes it) straight from
+/// its map, without buffering it: the line every plain purchase records,
+/// read once per purchase when a log is replayed. Any other line is read
+/// as `EarnLine`'s derive reads it. See [`wire`](crate::wire).
+pub(crate) fn read_breakdown<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<EarnLines, D::Error> {
+    deserializer.deserialize_seq(Breakdown)
+}
+
+/// The visitor of [`read_breakdown`].
+struct Breakdown;
+
+impl<'de> Visitor<'de> for Breakdown {
+    type Value = EarnLines;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<EarnLines, A::Error> {
+        let mut lines = EarnLines::new();
+        while let Some(Line(line)) = seq.next_element()? {
+            lines.push(line);
+        }
+        Ok(lines)
+    }
+}
+
+/// One line of a breakdown being read.
+struct Line(EarnLine);
+
+impl<'de> Deserialize<'de> for Line {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Line, D::Error> {
+        wire::tagged(deserializer)
+    }
+}
+
+/// The fields of [`EarnLine::Base`], read as the derive reads them
+/// (unknown fields ignored, as for every line).
+#[derive(Deserialize)]
+struct BaseFields {
+    eligible: Money,
+    rate: EarnRate,
+    rounding: Rounding,
+    points: Points,
+}
+
+impl wire::Tagged for Line {
+    const TAG: &'static str = "rule";
+    const EXPECTING: &'static str = "an earn line";
+
+    fn variant<'de, D: Deserializer<'de>>(name: &str, fields: D) -> Result<Line, D::Error> {
+        if name == "base" {
+            let BaseFields {
+                eligible,
+                rate,
+                rounding,
+                points,
+            } = BaseFields::deserialize(fields)?;
+            return Ok(Line(EarnLine::Base {
+                eligible,
+                rate,
+                rounding,
+                points,
+            }));
+        }
+        // Any other line: its fields buffered, its tag put back, then read
+        // by the derive.
+        let mut entries = vec![(
+            wire::Value::String(Line::TAG.to_owned()),
+            wire::Value::String(name.to_owned()),
+        )];
+        match wire::Value::deserialize(fields)? {
+            wire::Value::Map(rest) => entries.extend(rest),
+            other => return Err(de::Error::invalid_type(wire::unexpected(&other), &"a map")),
+        }
+        EarnLine::deserialize(wire::Value::Map(entries).into_deserializer()).map(Line)
+    }
+}

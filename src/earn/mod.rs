@@ -17,6 +17,7 @@ pub use bonus::{
 };
 pub use campaign::{Campaign, CampaignConfig, CampaignEffect};
 pub(crate) use engine::{PurchaseFacts, bonus_earning, earn_purchase};
+pub(crate) use lines::read_breakdown;
 pub use lines::{EarnLines, EarnLinesIntoIter};
 
 use crate::calendar::Period;

