@@ -1692,6 +1692,18 @@ impl OrderRecord {
         self.earned.full(self.points)
     }
 
+    /// What the order's journal entry says: when it was placed, and the
+    /// points it made available and pending. Neither is ever changed once
+    /// the order is filed, so the journal reads the entry off the record.
+    pub(crate) fn earning(&self) -> super::journal::Earning {
+        let (available, pending) = match self.earned() {
+            OrderLot::Credit(c) => (c.points, Points::ZERO),
+            OrderLot::Pending(p) => (Points::ZERO, p.points),
+            OrderLot::None => (Points::ZERO, Points::ZERO),
+        };
+        (self.at, available, pending)
+    }
+
     /// The points, when they were spendable at once.
     pub(crate) fn credit(&self) -> Option<LotCredit> {
         match self.earned() {
@@ -2002,7 +2014,7 @@ impl Account {
     pub(crate) fn warm(&self) {
         std::hint::black_box((
             self.orders.filed().last().map(|(_, record)| record.points),
-            self.journal.latest_at(),
+            self.journal.latest(),
             self.wallet.lots.newest_lasting(),
             self.wallet.tier.as_deref().map(|tier| tier.since),
             self.qualifying.window_latest(),
@@ -2018,7 +2030,7 @@ impl Account {
         std::hint::black_box((
             self.wallet.lots.iter().next().map(|(_, points)| points),
             self.wallet.pending.first_key_value().map(|(lot, _)| *lot),
-            self.journal.latest_at(),
+            self.journal.latest(),
             self.wallet.tier.as_deref().map(|tier| tier.since),
             self.wallet.balance.available,
         ));
@@ -2302,10 +2314,10 @@ impl Account {
         let filed = self.record(event, new_reference);
         match entries {
             Entries::None => {}
-            Entries::One(p) => self.journal.push(p, filed),
+            Entries::One(p) => self.journal.push(p, filed, &self.orders),
             Entries::Many(ps) => {
                 for p in ps {
-                    self.journal.push(p, filed);
+                    self.journal.push(p, filed, &self.orders);
                 }
             }
         }
@@ -2556,6 +2568,71 @@ pub(crate) mod tests {
             cart: None,
         };
         Some(OrderRecord::of(&event))
+    }
+
+    /// Purchases whose points are spendable at once, pending, or none
+    /// (a free order), and two settlements: the purchases' journal entries
+    /// are read off their orders, the settlements' held in full, and the
+    /// statement says what the events said.
+    #[test]
+    fn a_purchase_journal_entry_is_read_off_its_order() {
+        use crate::{Enroll, Ledger, Program, Purchase, Tick};
+        let program: Program = serde_json::from_str(
+            r#"{"currency": "EUR", "earn": {"points": 1, "per": "1.00", "rounding": "floor"},
+                "pending": {"days": 14}}"#,
+        )
+        .unwrap();
+        let mut ledger = Ledger::new(program.clone());
+        let start: DateTime<Utc> = "2026-01-01T00:00:00Z".parse().unwrap();
+        let marta: MemberId = "marta".parse().unwrap();
+        let mut log = ledger
+            .execute(Enroll::new(marta.clone(), start))
+            .unwrap()
+            .events;
+        for (n, amount) in ["57.40 EUR", "0.50 EUR", "120.00 EUR"].iter().enumerate() {
+            let at = start + chrono::TimeDelta::days(n as i64);
+            let order = Purchase::new(
+                marta.clone(),
+                format!("ORD-{n}").parse().unwrap(),
+                amount.parse().unwrap(),
+                at,
+            );
+            log.extend(ledger.execute(order).unwrap().events);
+        }
+        for day in [15, 17] {
+            let tick = Tick::new(start + chrono::TimeDelta::days(day));
+            log.extend(ledger.execute(tick).unwrap().events);
+        }
+        let account = ledger.account(&marta).unwrap();
+        assert_eq!(account.journal.held_in_full(), 2, "the settlements alone");
+        let lines: Vec<(i64, i64, Option<String>)> = account
+            .journal_lines()
+            .map(|p| {
+                (
+                    p.available.value(),
+                    p.pending.value(),
+                    p.reference.map(|r| r.to_string()),
+                )
+            })
+            .collect();
+        let order = |n: u32| Some(format!("ORD-{n}"));
+        assert_eq!(
+            lines,
+            [
+                (0, 57, order(0)),
+                (0, 0, order(1)),
+                (0, 120, order(2)),
+                (57, -57, order(0)),
+                (120, -120, order(2))
+            ]
+        );
+        let first = account.journal_lines().next().unwrap();
+        assert_eq!((first.at, first.kind), (start, EntryKind::Earned));
+        // Read from either end alike.
+        let mut backwards: Vec<_> = account.journal_lines().rev().collect();
+        backwards.reverse();
+        assert!(backwards.into_iter().eq(account.journal_lines()));
+        assert_eq!(&Ledger::replay(program, &log).unwrap(), &ledger);
     }
 
     proptest::proptest! {

@@ -1,13 +1,15 @@
 //! A member's journal: every balance movement, in order, for statements,
 //! balances as of a past time and earn limits per period.
 //!
-//! Each entry is 40 bytes. The entry of a purchase, a redemption or a
-//! refund names its record by position in the member's list of them
-//! instead of holding a copy of the record's reference (the entry was 56
-//! bytes with it, and every member's purchases wrote one); other entries
-//! keep their reference in a list beside the entries. Entries read,
-//! compare and hash as [`Posting`]s, so the ledger's fingerprint is
-//! unchanged.
+//! Each entry is a line of 8 bytes. A purchase's entry (the one entry
+//! every member's purchases write) is only its line: the order's
+//! position, its time, points and reference read off the order's record,
+//! which is never changed in those. Any other entry is held in full
+//! beside the lines, 40 bytes, naming its record by position in the
+//! member's list of them (a redemption, a refund) or keeping its
+//! reference in a list of its own. Entries read, compare and hash as
+//! [`Posting`]s, so the ledger's fingerprint does not depend on how they
+//! are held.
 
 use std::hash::{Hash, Hasher};
 
@@ -21,12 +23,30 @@ use crate::{Points, Reference};
 /// Every balance movement of one member, in order.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Journal {
+    /// A line per entry, oldest first.
+    lines: Vec<Line>,
+    /// The entries held in full, and their references, allocated with the
+    /// first: one pointer for a member who only buys.
+    held: Option<Box<Held>>,
+}
+
+/// One entry, as the journal lists it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Line {
+    /// The earning of the order at this position of the member's orders,
+    /// read off its record.
+    Earned(u32),
+    /// The next entry held in full: the `n`th line of this kind is the
+    /// `n`th entry of [`Held::entries`].
+    Held,
+}
+
+/// The entries a journal holds in full.
+#[derive(Debug, Clone, Default)]
+struct Held {
     entries: Vec<Entry>,
-    /// The references of entries that do not name a record by position,
-    /// allocated with the first: one pointer for a member who only buys,
-    /// where the list itself would take three in every account.
-    #[allow(clippy::box_collection)]
-    references: Option<Box<Vec<Reference>>>,
+    /// The references of entries that do not name a record by position.
+    references: Vec<Reference>,
 }
 
 /// One balance movement, its reference named rather than held.
@@ -50,6 +70,10 @@ enum Source {
     Listed(u32),
 }
 
+/// What a purchase's journal entry says, read off its order's record: the
+/// time, and the points available and pending.
+pub(crate) type Earning = (DateTime<Utc>, Points, Points);
+
 /// A member's lists of records filed by reference that entries name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum List {
@@ -63,6 +87,12 @@ pub(crate) enum List {
 pub(crate) trait Filed {
     /// The reference of the record at `position`.
     fn reference_at(&self, position: usize) -> Option<&Reference>;
+
+    /// What the entry of the purchase at `position` says, for the orders;
+    /// nothing for any other list.
+    fn earning_at(&self, _position: usize) -> Option<Earning> {
+        None
+    }
 }
 
 /// The reference at `position` of `filed`.
@@ -73,6 +103,12 @@ fn reference_in<V>(filed: &[(Reference, V)], position: usize) -> Option<&Referen
 impl Filed for Orders {
     fn reference_at(&self, position: usize) -> Option<&Reference> {
         reference_in(self.filed(), position)
+    }
+
+    fn earning_at(&self, position: usize) -> Option<Earning> {
+        self.filed()
+            .get(position)
+            .map(|(_, record)| record.earning())
     }
 }
 
@@ -118,67 +154,125 @@ impl Posting {
 }
 
 impl Journal {
-    /// When the latest entry was made: read by
-    /// [`Account::warm`](super::account::Account::warm) for the line it
+    /// The newest line: read by
+    /// [`Account::warm`](super::account::Account::warm) for the memory it
     /// sits on.
-    pub(crate) fn latest_at(&self) -> Option<DateTime<Utc>> {
-        self.entries.last().map(|entry| entry.at)
+    pub(crate) fn latest(&self) -> Option<u32> {
+        self.lines.last().map(|line| match line {
+            Line::Earned(position) => *position,
+            Line::Held => u32::MAX,
+        })
     }
 
     /// Appends `posting`. `filed` is the list and position of the record
-    /// `posting` names, when the caller has found it there; the reference
-    /// is then not kept a second time.
-    pub(crate) fn push(&mut self, posting: Posting, filed: Option<(List, usize)>) {
-        let listed = |references: &mut Option<Box<Vec<Reference>>>, reference| {
-            let references = references.get_or_insert_default();
+    /// `posting` names, when the caller has found it there: the reference
+    /// is then not kept a second time, and a purchase's entry that says
+    /// what its record in `orders` says is kept as the record's position
+    /// alone.
+    pub(crate) fn push(&mut self, posting: Posting, filed: Option<(List, usize)>, orders: &Orders) {
+        let filed = filed.and_then(|(list, i)| Some((list, u32::try_from(i).ok()?)));
+        if let (EntryKind::Earned, Some((List::Orders, i))) = (posting.kind, filed)
+            && orders.earning_at(index(i)) == Some((posting.at, posting.available, posting.pending))
+        {
+            self.lines.push(Line::Earned(i));
+            return;
+        }
+        let held = self.held.get_or_insert_default();
+        let listed = |references: &mut Vec<Reference>, reference| {
             let at = u32::try_from(references.len()).ok()?;
             references.push(reference);
             Some(Source::Listed(at))
         };
-        let filed = filed.and_then(|(list, i)| Some((list, u32::try_from(i).ok()?)));
         let source = match (filed, posting.reference) {
             (_, None) => Some(Source::None),
             (Some((list, i)), Some(_)) => Some(Source::Filed(list, i)),
-            (None, Some(reference)) => listed(&mut self.references, reference),
+            (None, Some(reference)) => listed(&mut held.references, reference),
         };
         // Past 2^32 references a journal keeps no more of them: the
         // entry's movement still counts, its reference reads as none.
-        self.entries.push(Entry {
+        held.entries.push(Entry {
             at: posting.at,
             kind: posting.kind,
             source: source.unwrap_or(Source::None),
             available: posting.available,
             pending: posting.pending,
         });
+        self.lines.push(Line::Held);
     }
 
-    /// The entries, oldest first, reading references off `lists` (the
-    /// member's own, which the entries' positions index).
+    /// The entries, oldest first, reading references and purchases off
+    /// `lists` (the member's own, which the entries' positions index).
     pub(crate) fn iter<'j>(
         &'j self,
         lists: Lists<'j>,
     ) -> impl DoubleEndedIterator<Item = PostingView<'j>> + ExactSizeIterator {
-        self.entries.iter().map(move |e| PostingView {
-            at: e.at,
-            kind: e.kind,
-            reference: match e.source {
-                Source::None => None,
-                Source::Filed(list, i) => {
-                    let list = match list {
-                        List::Orders => lists[0],
-                        List::Redemptions => lists[1],
-                        List::Refunds => lists[2],
-                    };
-                    usize::try_from(i).ok().and_then(|i| list.reference_at(i))
+        let held = self.held.as_deref();
+        Entries {
+            lines: self.lines.iter(),
+            held: held.map_or(&[][..], |held| held.entries.as_slice()).iter(),
+            journal: self,
+            lists,
+        }
+    }
+
+    /// The entry `line` stands for, `entry` being the next held entry
+    /// when it is one held in full.
+    fn view<'j>(&'j self, line: Line, entry: Option<&Entry>, lists: Lists<'j>) -> PostingView<'j> {
+        let [orders, redemptions, refunds] = lists;
+        match (line, entry) {
+            (Line::Earned(position), _) => {
+                let position = index(position);
+                // A purchase's record is never removed nor changed in
+                // what its entry reads, so it is always there.
+                let (at, available, pending) = orders.earning_at(position).unwrap_or((
+                    DateTime::<Utc>::MIN_UTC,
+                    Points::ZERO,
+                    Points::ZERO,
+                ));
+                PostingView {
+                    at,
+                    kind: EntryKind::Earned,
+                    reference: orders.reference_at(position),
+                    available,
+                    pending,
                 }
-                Source::Listed(i) => usize::try_from(i)
-                    .ok()
-                    .zip(self.references.as_deref())
-                    .and_then(|(i, references)| references.get(i)),
+            }
+            (Line::Held, Some(e)) => PostingView {
+                at: e.at,
+                kind: e.kind,
+                reference: match e.source {
+                    Source::None => None,
+                    Source::Filed(list, i) => {
+                        let list = match list {
+                            List::Orders => orders,
+                            List::Redemptions => redemptions,
+                            List::Refunds => refunds,
+                        };
+                        list.reference_at(index(i))
+                    }
+                    Source::Listed(i) => self
+                        .held
+                        .as_deref()
+                        .and_then(|held| held.references.get(index(i))),
+                },
+                available: e.available,
+                pending: e.pending,
             },
-            available: e.available,
-            pending: e.pending,
-        })
+            // A held line always has its entry: both are pushed together.
+            (Line::Held, None) => PostingView {
+                at: DateTime::<Utc>::MIN_UTC,
+                kind: EntryKind::Adjusted,
+                reference: None,
+                available: Points::ZERO,
+                pending: Points::ZERO,
+            },
+        }
+    }
+
+    /// How many entries are held in full (the rest are read off orders).
+    #[cfg(test)]
+    pub(crate) fn held_in_full(&self) -> usize {
+        self.held.as_deref().map_or(0, |held| held.entries.len())
     }
 
     /// The entries with the records they name: what accounts compare
@@ -191,6 +285,51 @@ impl Journal {
     }
 }
 
+/// A position held in 32 bits, to index with (past the end on a target
+/// whose `usize` is narrower, which finds nothing).
+fn index(position: u32) -> usize {
+    usize::try_from(position).unwrap_or(usize::MAX)
+}
+
+/// A journal's entries being read, from either end: the lines, and the
+/// entries held in full not yet read, which the held lines take in turn.
+struct Entries<'j> {
+    lines: std::slice::Iter<'j, Line>,
+    held: std::slice::Iter<'j, Entry>,
+    journal: &'j Journal,
+    lists: Lists<'j>,
+}
+
+impl<'j> Iterator for Entries<'j> {
+    type Item = PostingView<'j>;
+
+    fn next(&mut self) -> Option<PostingView<'j>> {
+        let line = *self.lines.next()?;
+        let entry = match line {
+            Line::Earned(_) => None,
+            Line::Held => self.held.next(),
+        };
+        Some(self.journal.view(line, entry, self.lists))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.lines.size_hint()
+    }
+}
+
+impl DoubleEndedIterator for Entries<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        let line = *self.lines.next_back()?;
+        let entry = match line {
+            Line::Earned(_) => None,
+            Line::Held => self.held.next_back(),
+        };
+        Some(self.journal.view(line, entry, self.lists))
+    }
+}
+
+impl ExactSizeIterator for Entries<'_> {}
+
 /// A journal read with its member's lists: compares and hashes as the
 /// list of [`Posting`]s it holds (its length, then each entry).
 pub(crate) struct Read<'j> {
@@ -200,7 +339,7 @@ pub(crate) struct Read<'j> {
 
 impl PartialEq for Read<'_> {
     fn eq(&self, other: &Read<'_>) -> bool {
-        self.journal.entries.len() == other.journal.entries.len()
+        self.journal.lines.len() == other.journal.lines.len()
             && self
                 .journal
                 .iter(self.lists)
@@ -211,7 +350,7 @@ impl PartialEq for Read<'_> {
 impl Hash for Read<'_> {
     fn hash<H: Hasher>(&self, state: &mut H) {
         // As a slice hashes: its length, then its elements.
-        state.write_usize(self.journal.entries.len());
+        state.write_usize(self.journal.lines.len());
         for entry in self.journal.iter(self.lists) {
             entry.hash(state);
         }
@@ -275,12 +414,15 @@ mod tests {
                     pending: Points::new(*pending),
                 };
                 postings.push(posting.clone());
-                journal.push(posting, position);
+                journal.push(posting, position, &Orders::default());
             }
             let lists: Lists<'_> = [&filed[0], &filed[1], &filed[2]];
             let read: Vec<PostingView<'_>> = journal.iter(lists).collect();
             let pushed: Vec<PostingView<'_>> = postings.iter().map(Posting::view).collect();
             proptest::prop_assert_eq!(&read, &pushed);
+            let mut backwards: Vec<PostingView<'_>> = journal.iter(lists).rev().collect();
+            backwards.reverse();
+            proptest::prop_assert_eq!(&backwards, &pushed);
             proptest::prop_assert_eq!(fingerprint(&journal.read(lists)), fingerprint(&postings));
             proptest::prop_assert!(journal.read(lists) == journal.read(lists));
             let mut longer = journal.clone();
@@ -290,13 +432,14 @@ mod tests {
                 reference: None,
                 available: Points::ZERO,
                 pending: Points::ZERO,
-            }), None);
+            }), None, &Orders::default());
             proptest::prop_assert!(journal.read(lists) != longer.read(lists));
         }
     }
 
     #[test]
-    fn an_entry_takes_40_bytes_and_a_journal_32() {
+    fn a_line_takes_8_bytes_an_entry_held_in_full_40_and_a_journal_32() {
+        assert_eq!(std::mem::size_of::<Line>(), 8);
         assert_eq!(std::mem::size_of::<Entry>(), 40);
         assert_eq!(std::mem::size_of::<Journal>(), 32);
     }
