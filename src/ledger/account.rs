@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::convert::Infallible;
 
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeDelta, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -1368,8 +1368,9 @@ pub(crate) enum OrderLot {
 
 /// An [`OrderLot`] as a record holds it: for the common order, whose lot
 /// holds exactly its points (no debt repaid) and is numbered in 32 bits,
-/// the lot's number and dates alone (32 bytes where the full form takes
-/// 48); anything else in full, behind a pointer.
+/// the lot's number and dates alone, the time pending points settle as
+/// seconds after the order (24 bytes where the full form takes 48);
+/// anything else in full, behind a pointer.
 #[derive(Debug, Clone)]
 enum StoredLot {
     None,
@@ -1379,16 +1380,32 @@ enum StoredLot {
     },
     Pending {
         lot: u32,
-        available_at: Option<DateTime<Utc>>,
+        /// When the points settle, in whole seconds after the order was
+        /// placed; [`ON_CONFIRMATION`] when they settle on confirmation.
+        settles_after: u32,
         expires_at: Option<DateTime<Utc>>,
     },
     Full(Box<OrderLot>),
 }
 
+/// What [`StoredLot::Pending`] holds for points that settle when the order
+/// is confirmed.
+const ON_CONFIRMATION: u32 = u32::MAX;
+
 impl StoredLot {
-    /// How a record of an order earning `points` holds `earned`.
-    fn of(earned: OrderLot, points: Points) -> StoredLot {
+    /// How a record of an order placed `at` earning `points` holds
+    /// `earned`.
+    fn of(earned: OrderLot, points: Points, at: DateTime<Utc>) -> StoredLot {
         let short = |lot: LotId| u32::try_from(lot.number()).ok();
+        // Pending points settle a whole number of seconds after the order,
+        // below 2^32 - 1 of them, or on confirmation; anything else (a
+        // time written by hand) is held in full.
+        let settles_after = |available_at: Option<DateTime<Utc>>| match available_at {
+            None => Some(ON_CONFIRMATION),
+            Some(when) => u32::try_from(when.signed_duration_since(at).num_seconds())
+                .ok()
+                .filter(|after| *after != ON_CONFIRMATION && settled(at, *after) == Some(when)),
+        };
         match earned {
             OrderLot::None => StoredLot::None,
             OrderLot::Credit(c) => match short(c.lot) {
@@ -1400,10 +1417,10 @@ impl StoredLot {
                 }
                 _ => StoredLot::Full(Box::new(earned)),
             },
-            OrderLot::Pending(p) => match short(p.lot) {
-                Some(lot) if p.points == points => StoredLot::Pending {
+            OrderLot::Pending(p) => match (short(p.lot), settles_after(p.available_at)) {
+                (Some(lot), Some(settles_after)) if p.points == points => StoredLot::Pending {
                     lot,
-                    available_at: p.available_at,
+                    settles_after,
                     expires_at: p.expires_at,
                 },
                 _ => StoredLot::Full(Box::new(earned)),
@@ -1411,8 +1428,9 @@ impl StoredLot {
         }
     }
 
-    /// The lot in full, for a record of an order earning `points`.
-    fn full(&self, points: Points) -> OrderLot {
+    /// The lot in full, for a record of an order placed `at` earning
+    /// `points`.
+    fn full(&self, points: Points, at: DateTime<Utc>) -> OrderLot {
         match self {
             StoredLot::None => OrderLot::None,
             StoredLot::Credit { lot, expires_at } => OrderLot::Credit(LotCredit {
@@ -1423,12 +1441,16 @@ impl StoredLot {
             }),
             StoredLot::Pending {
                 lot,
-                available_at,
+                settles_after,
                 expires_at,
             } => OrderLot::Pending(PendingCredit {
                 lot: LotId::new(u64::from(*lot)),
                 points,
-                available_at: *available_at,
+                // Stored only when it gave back the time it was made from.
+                available_at: match *settles_after {
+                    ON_CONFIRMATION => None,
+                    after => settled(at, after),
+                },
                 expires_at: *expires_at,
             }),
             StoredLot::Full(full) => **full,
@@ -1449,6 +1471,12 @@ impl StoredLot {
             },
         }
     }
+}
+
+/// When points pending `after` seconds from `at` settle, if that is a
+/// time.
+fn settled(at: DateTime<Utc>, after: u32) -> Option<DateTime<Utc>> {
+    at.checked_add_signed(TimeDelta::seconds(i64::from(after)))
 }
 
 /// How an order's points were computed.
@@ -1558,7 +1586,7 @@ impl OrderRecord {
             at: e.at,
             amount: e.amount,
             points: e.points,
-            earned: StoredLot::of(earned, e.points),
+            earned: StoredLot::of(earned, e.points, e.at),
             breakdown: Breakdown::of(&e.breakdown, e.amount, e.points),
             more: (!e.redemptions.is_empty() || e.cart.is_some()).then(|| {
                 Box::new(More {
@@ -1689,7 +1717,7 @@ impl OrderRecord {
 
     /// What the order's points formed, in full.
     fn earned(&self) -> OrderLot {
-        self.earned.full(self.points)
+        self.earned.full(self.points, self.at)
     }
 
     /// What the order's journal entry says: when it was placed, and the
@@ -2676,7 +2704,7 @@ pub(crate) mod tests {
                         debt_repaid: Points::ZERO,
                     })
                 });
-                record.earned = StoredLot::of(earned, record.points);
+                record.earned = StoredLot::of(earned, record.points, record.at);
                 // The account's list, as it was kept.
                 if let Some(lot) = lot.map(LotId::new) {
                     if kept.last().is_none_or(|(last, _)| *last < lot) {
@@ -2702,6 +2730,7 @@ pub(crate) mod tests {
                         debt_repaid: Points::ZERO,
                     }),
                     again.points,
+                    again.at,
                 );
                 let placed = orders.len();
                 orders.insert(order.clone(), again);
@@ -2736,8 +2765,8 @@ pub(crate) mod tests {
     fn an_order_record_holds_its_rare_parts_behind_pointers() {
         // The redemptions, cart and after-sale figures share one pointer;
         // the tier key is 32 bits; the common lot and base rate are packed.
-        assert_eq!(std::mem::size_of::<OrderRecord>(), 112);
-        assert_eq!(std::mem::size_of::<StoredLot>(), 32);
+        assert_eq!(std::mem::size_of::<OrderRecord>(), 104);
+        assert_eq!(std::mem::size_of::<StoredLot>(), 24);
         assert_eq!(std::mem::size_of::<Breakdown>(), 24);
     }
 
@@ -2768,7 +2797,11 @@ pub(crate) mod tests {
             kind in 0_u8..3,
             lot_points in proptest::prop_oneof![proptest::strategy::Just(57_i64), 0_i64..100],
             debt_repaid in proptest::prop_oneof![proptest::strategy::Just(0_i64), 0_i64..10],
-            days in proptest::collection::vec(proptest::option::of(0_i64..400), 2),
+            days in proptest::collection::vec(
+                proptest::option::of(proptest::prop_oneof![0_i64..400, -400_i64..0, 49_000_i64..50_000]),
+                2,
+            ),
+            nanos in proptest::prop_oneof![proptest::strategy::Just(0_i64), 1_i64..1_000_000_000],
         ) {
             let Some(base) = recorded().map(|r| r.event(&"marta".parse().unwrap(), &"ORD-1".parse().unwrap())) else {
                 unreachable!("the record's fields parse")
@@ -2786,6 +2819,7 @@ pub(crate) mod tests {
                 points: Points::new(line_points),
             };
             let day = |d: Option<i64>| d.map(|d| base.at + chrono::TimeDelta::days(d));
+            let settles = days[0].map(|d| base.at + chrono::TimeDelta::days(d) + chrono::TimeDelta::nanoseconds(nanos));
             let (credit, pending) = match kind {
                 0 => (None, None),
                 1 => (Some(LotCredit {
@@ -2797,7 +2831,7 @@ pub(crate) mod tests {
                 _ => (None, Some(PendingCredit {
                     lot: LotId::new(lot),
                     points: Points::new(lot_points),
-                    available_at: day(days[0]),
+                    available_at: settles,
                     expires_at: day(days[1]),
                 })),
             };
@@ -2831,8 +2865,13 @@ pub(crate) mod tests {
                 common_rate,
                 matches!(record.breakdown, Breakdown::Base { .. })
             );
+            // Pending points settle in whole seconds, from none to
+            // 2^32 - 2 after the order (49,710 days), to be packed.
+            let settles_packed = days[0].is_none_or(|d| nanos == 0 && (0..=49_710).contains(&d));
             let common_lot = kind == 0
-                || (lot <= u64::from(u32::MAX) && lot_points == 57 && (kind == 2 || debt_repaid == 0));
+                || (lot <= u64::from(u32::MAX)
+                    && lot_points == 57
+                    && if kind == 2 { settles_packed } else { debt_repaid == 0 });
             proptest::prop_assert_eq!(common_lot, !matches!(record.earned, StoredLot::Full(_)));
         }
     }
