@@ -3,7 +3,7 @@
 //! through `execute_all`), a tick over 1 M members, the replay of a 10
 //! M-event log (in memory, in turn and scattered, and from JSON), and the
 //! earn path after 10 M events of history against after 10 K. Run with
-//! `cargo bench --bench scale` (about 12 minutes and up to 13 GB of memory
+//! `cargo bench --bench scale` (9 to 12 minutes and up to 13 GB of memory
 //! on a 2-core machine); a filter such as `cargo bench --bench scale --
 //! tick` sets up only what it selects.
 //!
