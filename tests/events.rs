@@ -241,6 +241,33 @@ fn commands_and_receipts_serialise_for_queues_and_audit_logs() {
         r#"{"command":"purchase","member":"marta","order":"ORD-1003","amount":"72.00 EUR","at":"2026-03-14T12:00:00Z","redemptions":["RDM-1"]}"#
     );
     assert_eq!(serde_json::from_str::<Command>(&json).unwrap(), command);
+    // Any key order reads the same; what is wrong is named either way.
+    let moved = r#"{"member":"marta","order":"ORD-1003","amount":"72.00 EUR","at":"2026-03-14T12:00:00Z","redemptions":["RDM-1"],"command":"purchase"}"#;
+    assert_eq!(serde_json::from_str::<Command>(moved).unwrap(), command);
+    let refused = |line: &str| {
+        serde_json::from_str::<Command>(line)
+            .unwrap_err()
+            .to_string()
+    };
+    for line in [
+        r#"{"command":"buy","member":"marta"}"#,
+        r#"{"member":"marta","command":"buy"}"#,
+    ] {
+        let error = refused(line);
+        assert!(
+            error.contains("unknown variant `buy`, expected one of `enroll`, `purchase`"),
+            "{error}"
+        );
+    }
+    let error = refused(r#"{"member":"marta","at":"2026-03-14T12:00:00Z"}"#);
+    assert!(error.contains("missing field `command`"), "{error}");
+    for line in [
+        r#"{"command":"enroll","member":"marta","at":"2026-03-14T12:00:00Z","tier":"gold"}"#,
+        r#"{"tier":"gold","member":"marta","at":"2026-03-14T12:00:00Z","command":"enroll"}"#,
+    ] {
+        let error = refused(line);
+        assert!(error.contains("unknown field `tier`"), "{error}");
+    }
 
     let mut shop = Shop::seed();
     shop.enroll("marta", "2026-01-05");

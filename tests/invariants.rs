@@ -856,6 +856,14 @@ fn run_sequence(program: Program, steps: Vec<(i64, Op)>) -> Result<(), TestCaseE
     check_clawbacks_in_proportion(&log, program.refunds().rounding)?;
     // The same commands as one batch: each result as `execute` gives it one
     // command after another, and the same ledger.
+    // A queued command reads back as written, and with its keys sorted by
+    // a store (`command` then no longer first).
+    for command in &commands {
+        let written = serde_json::to_string(command).unwrap();
+        let sorted = serde_json::to_value(command).unwrap().to_string();
+        prop_assert_eq!(&serde_json::from_str::<Command>(&written).unwrap(), command);
+        prop_assert_eq!(&serde_json::from_str::<Command>(&sorted).unwrap(), command);
+    }
     let mut one_by_one = Ledger::new(program.clone());
     let expected: Vec<Result<Decision, Error>> = commands
         .iter()

@@ -17,8 +17,10 @@ use crate::{
 /// directly.
 ///
 /// Commands serialize as JSON objects tagged by `"command"`, for hosts that
-/// queue them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// queue them. The tag is written first, and a command read with it first
+/// is read straight from its text; keys in any other order read the same,
+/// buffered first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Command {
@@ -59,6 +61,57 @@ pub enum Command {
     RecordFingerprints(RecordFingerprints),
     /// Record that a member invited someone.
     Invite(Invite),
+}
+
+/// Read as serde's derive for `#[serde(tag = "command")]` reads, in any
+/// key order, with the same errors; when `command` is the first key, as
+/// this crate writes it, the rest is read straight from the input instead
+/// of being buffered first.
+impl<'de> Deserialize<'de> for Command {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Command, D::Error> {
+        crate::wire::tagged(deserializer)
+    }
+}
+
+impl crate::wire::Tagged for Command {
+    const TAG: &'static str = "command";
+    const EXPECTING: &'static str = "a command";
+
+    fn variant<'de, D: serde::Deserializer<'de>>(
+        name: &str,
+        fields: D,
+    ) -> Result<Command, D::Error> {
+        // Each variant holds a struct of its own name, and is written in
+        // snake case.
+        macro_rules! by_name {
+            ($($name:literal => $variant:ident),* $(,)?) => {
+                match name {
+                    $($name => $variant::deserialize(fields).map(Command::$variant),)*
+                    _ => Err(serde::de::Error::unknown_variant(name, &[$($name),*])),
+                }
+            };
+        }
+        by_name!(
+            "enroll" => Enroll,
+            "purchase" => Purchase,
+            "confirm" => Confirm,
+            "redeem" => Redeem,
+            "cancel_redemption" => CancelRedemption,
+            "refund" => Refund,
+            "adjust" => Adjust,
+            "transfer" => Transfer,
+            "action" => Action,
+            "tick" => Tick,
+            "join_membership" => JoinMembership,
+            "renew_membership" => RenewMembership,
+            "cancel_membership" => CancelMembership,
+            "reevaluate_tiers" => ReevaluateTiers,
+            "link_referral" => LinkReferral,
+            "issue_referral_code" => IssueReferralCode,
+            "record_fingerprints" => RecordFingerprints,
+            "invite" => Invite,
+        )
+    }
 }
 
 impl Command {
