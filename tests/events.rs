@@ -244,30 +244,24 @@ fn commands_and_receipts_serialise_for_queues_and_audit_logs() {
     // Any key order reads the same; what is wrong is named either way.
     let moved = r#"{"member":"marta","order":"ORD-1003","amount":"72.00 EUR","at":"2026-03-14T12:00:00Z","redemptions":["RDM-1"],"command":"purchase"}"#;
     assert_eq!(serde_json::from_str::<Command>(moved).unwrap(), command);
-    let refused = |line: &str| {
-        serde_json::from_str::<Command>(line)
-            .unwrap_err()
-            .to_string()
-    };
-    for line in [
-        r#"{"command":"buy","member":"marta"}"#,
-        r#"{"member":"marta","command":"buy"}"#,
-    ] {
-        let error = refused(line);
-        assert!(
-            error.contains("unknown variant `buy`, expected one of `enroll`, `purchase`"),
-            "{error}"
-        );
-    }
-    let error = refused(r#"{"member":"marta","at":"2026-03-14T12:00:00Z"}"#);
-    assert!(error.contains("missing field `command`"), "{error}");
-    for line in [
-        r#"{"command":"enroll","member":"marta","at":"2026-03-14T12:00:00Z","tier":"gold"}"#,
-        r#"{"tier":"gold","member":"marta","at":"2026-03-14T12:00:00Z","command":"enroll"}"#,
-    ] {
-        let error = refused(line);
-        assert!(error.contains("unknown field `tier`"), "{error}");
-    }
+    refused::<Command>(
+        &[
+            r#"{"command":"buy","member":"marta"}"#,
+            r#"{"member":"marta","command":"buy"}"#,
+        ],
+        "unknown variant `buy`, expected one of `enroll`, `purchase`",
+    );
+    refused::<Command>(
+        &[r#"{"member":"marta","at":"2026-03-14T12:00:00Z"}"#],
+        "missing field `command`",
+    );
+    refused::<Command>(
+        &[
+            r#"{"command":"enroll","member":"marta","at":"2026-03-14T12:00:00Z","tier":"gold"}"#,
+            r#"{"tier":"gold","member":"marta","at":"2026-03-14T12:00:00Z","command":"enroll"}"#,
+        ],
+        "unknown field `tier`",
+    );
 
     let mut shop = Shop::seed();
     shop.enroll("marta", "2026-01-05");
@@ -579,48 +573,58 @@ fn a_log_whose_store_reordered_its_keys_reads_as_the_same_events() {
     assert_eq!(replay_json(&sorted).unwrap(), shop.ledger);
 }
 
+/// Every one of `lines` is refused as a `T`, with an error saying
+/// `expected`.
+fn refused<T: serde::de::DeserializeOwned + std::fmt::Debug>(lines: &[&str], expected: &str) {
+    for line in lines {
+        let error = serde_json::from_str::<T>(line).unwrap_err().to_string();
+        assert!(error.contains(expected), "{line}: {error}");
+    }
+}
+
 #[test]
 fn a_misread_event_is_refused_by_name_wherever_its_type_is() {
-    let refused = |line: &str| serde_json::from_str::<Event>(line).unwrap_err().to_string();
-    for line in [
-        r#"{"type":"MemberEnrolled","member":"marta","at":"2026-01-05T12:00:00Z","tier":"gold"}"#,
-        r#"{"member":"marta","type":"MemberEnrolled","at":"2026-01-05T12:00:00Z","tier":"gold"}"#,
-        r#"{"tier":"gold","member":"marta","at":"2026-01-05T12:00:00Z","type":"MemberEnrolled"}"#,
-    ] {
-        let error = refused(line);
-        assert!(error.contains("unknown field `tier`"), "{error}");
-    }
-    for line in [
-        r#"{"type":"MemberJoined","member":"marta","at":"2026-01-05T12:00:00Z"}"#,
-        r#"{"member":"marta","at":"2026-01-05T12:00:00Z","type":"MemberJoined"}"#,
-    ] {
-        let error = refused(line);
-        assert!(
-            error.contains("unknown variant `MemberJoined`, expected one of `MemberEnrolled`"),
-            "{error}"
-        );
-    }
-    let error = refused(r#"{"member":"marta","at":"2026-01-05T12:00:00Z"}"#);
-    assert!(error.contains("missing field `type`"), "{error}");
-    let error = refused("{}");
-    assert!(error.contains("missing field `type`"), "{error}");
-    let error = refused(
-        r#"{"member":"marta","type":"MemberEnrolled","type":"MemberEnrolled","at":"2026-01-05T12:00:00Z"}"#,
+    refused::<Event>(
+        &[
+            r#"{"type":"MemberEnrolled","member":"marta","at":"2026-01-05T12:00:00Z","tier":"gold"}"#,
+            r#"{"member":"marta","type":"MemberEnrolled","at":"2026-01-05T12:00:00Z","tier":"gold"}"#,
+            r#"{"tier":"gold","member":"marta","at":"2026-01-05T12:00:00Z","type":"MemberEnrolled"}"#,
+        ],
+        "unknown field `tier`",
     );
-    assert!(error.contains("duplicate field `type`"), "{error}");
-    let error = refused(r#"["MemberEnrolled","marta"]"#);
-    assert!(error.contains("expected an event"), "{error}");
-    let error = refused(r#"{"type":"MemberEnrolled","member":"","at":"2026-01-05T12:00:00Z"}"#);
-    assert!(error.contains("member id"), "{error}");
+    refused::<Event>(
+        &[
+            r#"{"type":"MemberJoined","member":"marta","at":"2026-01-05T12:00:00Z"}"#,
+            r#"{"member":"marta","at":"2026-01-05T12:00:00Z","type":"MemberJoined"}"#,
+        ],
+        "unknown variant `MemberJoined`, expected one of `MemberEnrolled`",
+    );
+    refused::<Event>(
+        &[r#"{"member":"marta","at":"2026-01-05T12:00:00Z"}"#, "{}"],
+        "missing field `type`",
+    );
+    refused::<Event>(
+        &[
+            r#"{"member":"marta","type":"MemberEnrolled","type":"MemberEnrolled","at":"2026-01-05T12:00:00Z"}"#,
+        ],
+        "duplicate field `type`",
+    );
+    refused::<Event>(&[r#"["MemberEnrolled","marta"]"#], "expected an event");
+    refused::<Event>(
+        &[r#"{"type":"MemberEnrolled","member":"","at":"2026-01-05T12:00:00Z"}"#],
+        "member id",
+    );
     // A breakdown line of an unknown rule, its tag first or last.
-    for line in [
-        r#"{"rule":"lucky","points":5}"#,
-        r#"{"points":5,"rule":"lucky"}"#,
-    ] {
-        let event = format!(
+    let bonus = |line: &str| {
+        format!(
             r#"{{"type":"BonusAwarded","member":"marta","at":"2026-01-05T12:00:00Z","bonus":{{"for":"sign_up"}},"points":5,"breakdown":[{line}]}}"#
-        );
-        let error = refused(&event);
-        assert!(error.contains("unknown variant `lucky`"), "{error}");
-    }
+        )
+    };
+    refused::<Event>(
+        &[
+            &bonus(r#"{"rule":"lucky","points":5}"#),
+            &bonus(r#"{"points":5,"rule":"lucky"}"#),
+        ],
+        "unknown variant `lucky`",
+    );
 }
