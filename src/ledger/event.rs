@@ -442,6 +442,7 @@ pub struct MemberEnrolled {
     /// The member.
     pub member: MemberId,
     /// When.
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// The member's birth date, when given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -461,6 +462,7 @@ pub struct PurchaseRecorded {
     /// The host's order reference.
     pub order: Reference,
     /// When.
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// The amount paid.
     pub amount: Money,
@@ -497,6 +499,7 @@ pub struct OrderConfirmed {
     /// The order.
     pub order: Reference,
     /// When.
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// The order's pending points, now a spendable lot; absent when none
     /// were left pending.
@@ -514,6 +517,7 @@ pub struct PointsSettled {
     /// The order that earned them.
     pub order: Reference,
     /// When.
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// The lot they now form.
     pub credit: LotCredit,
@@ -531,6 +535,7 @@ pub struct RewardRedeemed {
     /// The reward.
     pub reward: RewardId,
     /// When.
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// The cart's total before the discount.
     pub cart: Money,
@@ -561,6 +566,7 @@ pub struct RedemptionCancelled {
     /// The redemption.
     pub redemption: Reference,
     /// When.
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// The points returned.
     pub points: Points,
@@ -580,6 +586,7 @@ pub struct OrderRefunded {
     /// The host's refund reference.
     pub refund: Reference,
     /// When.
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// The amount refunded by this refund.
     pub amount: Money,
@@ -646,6 +653,7 @@ pub struct PointsAdjusted {
     /// The host's adjustment reference.
     pub adjustment: Reference,
     /// When.
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// The change: positive for a credit, negative for a debit.
     pub points: Points,
@@ -671,6 +679,7 @@ pub struct PointsTransferredOut {
     /// The receiver.
     pub to: MemberId,
     /// When.
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// The points sent.
     pub points: Points,
@@ -690,6 +699,7 @@ pub struct PointsTransferredIn {
     /// The sender.
     pub from: MemberId,
     /// When.
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// The points received.
     pub points: Points,
@@ -705,6 +715,7 @@ pub struct PointsExpired {
     /// The member.
     pub member: MemberId,
     /// When.
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// Why.
     pub reason: ExpiryReason,
@@ -722,6 +733,7 @@ pub struct BonusAwarded {
     /// The member.
     pub member: MemberId,
     /// When.
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// What for.
     pub bonus: BonusKind,
@@ -765,6 +777,7 @@ pub struct TierChanged {
     /// The member.
     pub member: MemberId,
     /// When.
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// The tier before; absent when the member had none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -808,6 +821,7 @@ pub struct TierReviewed {
     /// The member.
     pub member: MemberId,
     /// When.
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// The tier reviewed.
     pub tier: TierId,
@@ -845,6 +859,7 @@ pub struct MembershipStarted {
     /// The member.
     pub member: MemberId,
     /// When.
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// The membership.
     pub membership: RuleId,
@@ -869,6 +884,7 @@ pub struct MembershipRenewed {
     /// The member.
     pub member: MemberId,
     /// When.
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// The membership.
     pub membership: RuleId,
@@ -893,6 +909,7 @@ pub struct MembershipEnded {
     /// The member.
     pub member: MemberId,
     /// When.
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// The membership.
     pub membership: RuleId,
@@ -936,6 +953,7 @@ pub struct ReferralCodeIssued {
     /// The member.
     pub member: MemberId,
     /// When.
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// The code.
     pub code: ReferralCode,
@@ -949,6 +967,7 @@ pub struct FingerprintsRecorded {
     /// The member.
     pub member: MemberId,
     /// When.
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// The fingerprints new to the member.
     pub fingerprints: Vec<Fingerprint>,
@@ -962,6 +981,7 @@ pub struct ReferralInvited {
     /// The referrer.
     pub member: MemberId,
     /// When.
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// The host's invitation reference.
     pub invitation: Reference,
@@ -975,6 +995,7 @@ pub struct ReferralLinked {
     /// The new member (the referee).
     pub member: MemberId,
     /// When.
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// Who referred them.
     pub referrer: MemberId,
@@ -990,6 +1011,7 @@ pub struct ReferralJoined {
     /// The referrer.
     pub member: MemberId,
     /// When.
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// The new member.
     pub referee: MemberId,
@@ -1003,6 +1025,7 @@ pub struct ReferralQualified {
     /// The referee.
     pub member: MemberId,
     /// When.
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// Who referred them.
     pub referrer: MemberId,
@@ -1020,6 +1043,7 @@ pub struct ReferralRewarded {
     /// Who is rewarded.
     pub member: MemberId,
     /// When.
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// The referral's new member.
     pub referee: MemberId,
@@ -1053,6 +1077,7 @@ pub struct ReferralWithheld {
     /// Who would have been rewarded.
     pub member: MemberId,
     /// When.
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// The referral's new member.
     pub referee: MemberId,
@@ -1074,6 +1099,7 @@ pub struct ReferralReversed {
     /// Who gives it back.
     pub member: MemberId,
     /// When.
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// The referral's new member.
     pub referee: MemberId,
