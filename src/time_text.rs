@@ -1,4 +1,6 @@
-//! Reading times and dates in commands: RFC 3339 text, or a TOML datetime.
+//! Reading times and dates in commands and events: RFC 3339 text, or a
+//! TOML datetime; the shape this crate writes, `2026-03-01T12:00:00Z`,
+//! without chrono's general parser.
 //!
 //! Chrono reads times only from text. TOML has datetimes of its own
 //! (`at = 2026-03-01T12:00:00Z`, unquoted), which the `toml` crate hands to

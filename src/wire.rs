@@ -59,11 +59,15 @@ where
     }
 
     fn visit_bytes<Er: de::Error>(self, bytes: &[u8]) -> Result<T, Er> {
-        match std::str::from_utf8(bytes) {
-            Ok(text) => self.visit_str(text),
-            Err(_) => Err(Er::invalid_value(Unexpected::Bytes(bytes), &self)),
-        }
+        let text = utf8(bytes, &self)?;
+        self.visit_str(text)
     }
+}
+
+/// Bytes a format handed over where text was expected, as text if they
+/// are UTF-8; refused as what `expected` did not expect otherwise.
+fn utf8<'b, E: de::Error>(bytes: &'b [u8], expected: &dyn de::Expected) -> Result<&'b str, E> {
+    std::str::from_utf8(bytes).map_err(|_| E::invalid_value(Unexpected::Bytes(bytes), expected))
 }
 
 /// An enum written as a map whose entry under [`TAG`](Tagged::TAG) names
@@ -169,10 +173,8 @@ impl<'de> Visitor<'de> for KeyVisitor {
     }
 
     fn visit_bytes<E: de::Error>(self, bytes: &[u8]) -> Result<Key<'de>, E> {
-        match std::str::from_utf8(bytes) {
-            Ok(text) => self.visit_str(text),
-            Err(_) => Err(E::invalid_value(Unexpected::Bytes(bytes), &self)),
-        }
+        let text = utf8(bytes, &self)?;
+        self.visit_str(text)
     }
 }
 

@@ -215,20 +215,15 @@ impl Journal {
         }
     }
 
-    /// The entry `line` stands for, `entry` being the next held entry
-    /// when it is one held in full.
-    fn view<'j>(&'j self, line: Line, entry: Option<&Entry>, lists: Lists<'j>) -> PostingView<'j> {
+    /// The entry a line stands for: a purchase read off its order, or
+    /// an entry held in full. A purchase's order is never removed nor
+    /// changed in what its entry reads, so it is always there.
+    fn view<'j>(&'j self, line: Seen<'j>, lists: Lists<'j>) -> Option<PostingView<'j>> {
         let [orders, redemptions, refunds] = lists;
-        match (line, entry) {
-            (Line::Earned(position), _) => {
+        Some(match line {
+            Seen::Earned(position) => {
                 let position = index(position);
-                // A purchase's record is never removed nor changed in
-                // what its entry reads, so it is always there.
-                let (at, available, pending) = orders.earning_at(position).unwrap_or((
-                    DateTime::<Utc>::MIN_UTC,
-                    Points::ZERO,
-                    Points::ZERO,
-                ));
+                let (at, available, pending) = orders.earning_at(position)?;
                 PostingView {
                     at,
                     kind: EntryKind::Earned,
@@ -237,7 +232,7 @@ impl Journal {
                     pending,
                 }
             }
-            (Line::Held, Some(e)) => PostingView {
+            Seen::Held(e) => PostingView {
                 at: e.at,
                 kind: e.kind,
                 reference: match e.source {
@@ -258,15 +253,7 @@ impl Journal {
                 available: e.available,
                 pending: e.pending,
             },
-            // A held line always has its entry: both are pushed together.
-            (Line::Held, None) => PostingView {
-                at: DateTime::<Utc>::MIN_UTC,
-                kind: EntryKind::Adjusted,
-                reference: None,
-                available: Points::ZERO,
-                pending: Points::ZERO,
-            },
-        }
+        })
     }
 
     /// How many entries are held in full (the rest are read off orders).
@@ -291,6 +278,13 @@ fn index(position: u32) -> usize {
     usize::try_from(position).unwrap_or(usize::MAX)
 }
 
+/// A line being read, with its entry when it is held in full (a held
+/// line and its entry are always pushed together).
+enum Seen<'j> {
+    Earned(u32),
+    Held(&'j Entry),
+}
+
 /// A journal's entries being read, from either end: the lines, and the
 /// entries held in full not yet read, which the held lines take in turn.
 struct Entries<'j> {
@@ -304,12 +298,11 @@ impl<'j> Iterator for Entries<'j> {
     type Item = PostingView<'j>;
 
     fn next(&mut self) -> Option<PostingView<'j>> {
-        let line = *self.lines.next()?;
-        let entry = match line {
-            Line::Earned(_) => None,
-            Line::Held => self.held.next(),
+        let seen = match *self.lines.next()? {
+            Line::Earned(position) => Seen::Earned(position),
+            Line::Held => Seen::Held(self.held.next()?),
         };
-        Some(self.journal.view(line, entry, self.lists))
+        self.journal.view(seen, self.lists)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -319,12 +312,11 @@ impl<'j> Iterator for Entries<'j> {
 
 impl DoubleEndedIterator for Entries<'_> {
     fn next_back(&mut self) -> Option<Self::Item> {
-        let line = *self.lines.next_back()?;
-        let entry = match line {
-            Line::Earned(_) => None,
-            Line::Held => self.held.next_back(),
+        let seen = match *self.lines.next_back()? {
+            Line::Earned(position) => Seen::Earned(position),
+            Line::Held => Seen::Held(self.held.next_back()?),
         };
-        Some(self.journal.view(line, entry, self.lists))
+        self.journal.view(seen, self.lists)
     }
 }
 
