@@ -95,14 +95,9 @@ pub(crate) trait Filed {
     }
 }
 
-/// The reference at `position` of `filed`.
-fn reference_in<V>(filed: &[(Reference, V)], position: usize) -> Option<&Reference> {
-    filed.get(position).map(|(reference, _)| reference)
-}
-
 impl Filed for Orders {
     fn reference_at(&self, position: usize) -> Option<&Reference> {
-        reference_in(self.filed(), position)
+        self.filed().get(position).map(|(reference, _)| reference)
     }
 
     fn earning_at(&self, position: usize) -> Option<Earning> {
@@ -114,14 +109,14 @@ impl Filed for Orders {
 
 impl<V> Filed for LazyKeyed<V> {
     fn reference_at(&self, position: usize) -> Option<&Reference> {
-        reference_in(self.filed(), position)
+        self.filed_at(position).map(|(reference, _)| reference)
     }
 }
 
 #[cfg(test)]
 impl<V> Filed for Vec<(Reference, V)> {
     fn reference_at(&self, position: usize) -> Option<&Reference> {
-        reference_in(self, position)
+        self.get(position).map(|(reference, _)| reference)
     }
 }
 

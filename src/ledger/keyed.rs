@@ -1,6 +1,6 @@
-//! Records filed by reference: held in one `Vec` in the order they were
-//! filed, each with its reference, and found by reference through a
-//! hashed index of positions. A member's orders are held this way, and
+//! Records filed by reference: held in the order they were filed, each
+//! with its reference, in [`Blocks`] that never move once full, and found
+//! by reference through a hashed index of positions. A member's orders are held this way, and
 //! (through [`LazyKeyed`], allocated with the first) their redemptions,
 //! refunds, adjustments, transfers, rewarded actions and membership
 //! references.
@@ -26,6 +26,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
+use super::blocks::Blocks;
 use super::hashed::Hashed;
 use crate::Reference;
 
@@ -33,7 +34,7 @@ use crate::Reference;
 #[derive(Clone)]
 pub(crate) struct Keyed<V> {
     /// The records with their references, in the order they were filed.
-    records: Vec<(Reference, V)>,
+    records: Blocks<(Reference, V)>,
     /// Each record's position in `records`, by hash: in place for the
     /// first few, then in a table at most half full.
     by_hash: Hashed,
@@ -54,7 +55,7 @@ impl<V> Keyed<V> {
     /// No records.
     pub(crate) const fn new() -> Keyed<V> {
         Keyed {
-            records: Vec::new(),
+            records: Blocks::new(),
             by_hash: Hashed::EMPTY,
             crowded: None,
         }
@@ -128,13 +129,6 @@ impl<V> Keyed<V> {
     pub(crate) fn insert_new(&mut self, key: Reference, hash: u64, record: V) -> Option<usize> {
         let position = self.records.len();
         let at = u32::try_from(position).ok().filter(|at| *at != u32::MAX)?;
-        if self.records.len() == self.records.capacity() {
-            // Doubled, from two: growing by half moved a member's
-            // records five times over their first ten, and the moves
-            // cost more than the room saved; a first record still takes
-            // room for two, as most members file one or two.
-            self.records.reserve_exact(self.records.len().max(2));
-        }
         if self.by_hash.is_half_full(self.records.len()) {
             self.grow();
         }
@@ -146,7 +140,7 @@ impl<V> Keyed<V> {
     }
 
     /// Every record with its reference, in the order they were filed.
-    pub(crate) fn filed(&self) -> &[(Reference, V)] {
+    pub(crate) fn filed(&self) -> &Blocks<(Reference, V)> {
         &self.records
     }
 
@@ -276,9 +270,10 @@ impl<V> LazyKeyed<V> {
         self.0.as_deref().into_iter().flat_map(Keyed::iter)
     }
 
-    /// As [`Keyed::filed`], none allocated reading as empty.
-    pub(crate) fn filed(&self) -> &[(Reference, V)] {
-        self.0.as_deref().map_or(&[], Keyed::filed)
+    /// The record at position `at` of [`Keyed::filed`] with its
+    /// reference, none allocated reading as empty.
+    pub(crate) fn filed_at(&self, at: usize) -> Option<&(Reference, V)> {
+        self.0.as_deref().and_then(|k| k.filed().get(at))
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod account;
 mod accounts;
+mod blocks;
 mod command;
 mod decide;
 mod draws;

@@ -12,6 +12,7 @@ use std::fmt;
 use std::hash::{Hash, Hasher};
 
 use super::account::OrderRecord;
+use super::blocks::Blocks;
 use super::keyed::Keyed;
 use crate::{LotId, Reference};
 
@@ -25,23 +26,55 @@ pub(crate) struct Orders {
 }
 
 /// How the lots a member's orders formed are numbered, taken in the order
-/// the orders were placed.
+/// the orders were placed: in one word, as [`Formed::read`] reads it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-enum Formed {
+struct Formed(u64);
+
+/// What [`Formed`] says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Numbered {
     /// No order has formed a lot.
-    #[default]
     Nothing,
     /// Each lot is numbered above the one before; the last is this one.
-    /// The ledger numbers lots in order, so this is what it records.
+    /// The ledger numbers lots in order, from one, so this is what it
+    /// records.
     Rising(LotId),
     /// Some lot is not numbered above the one before, as in an event log
     /// written by hand: each lot is looked for among every order.
     Mixed,
 }
 
+impl Formed {
+    /// What the word says: zero for nothing, all ones for mixed, any
+    /// other number the last lot of a rising run.
+    const fn read(self) -> Numbered {
+        match self.0 {
+            0 => Numbered::Nothing,
+            u64::MAX => Numbered::Mixed,
+            last => Numbered::Rising(LotId::new(last)),
+        }
+    }
+
+    /// After an order that formed `lot`, if it formed one. A lot numbered
+    /// zero or `u64::MAX` (only a hand-written log has those) makes the
+    /// numbering mixed: looking for lots among every order is right for
+    /// any numbering.
+    fn then(self, lot: Option<LotId>) -> Formed {
+        let Some(lot) = lot else { return self };
+        if matches!(lot.number(), 0 | u64::MAX) {
+            return Formed(u64::MAX);
+        }
+        match self.read() {
+            Numbered::Nothing => Formed(lot.number()),
+            Numbered::Rising(last) if last < lot => Formed(lot.number()),
+            Numbered::Rising(_) | Numbered::Mixed => Formed(u64::MAX),
+        }
+    }
+}
+
 impl Orders {
     /// Every order with its reference, in the order placed.
-    pub(crate) fn filed(&self) -> &[(Reference, OrderRecord)] {
+    pub(crate) fn filed(&self) -> &Blocks<(Reference, OrderRecord)> {
         self.records.filed()
     }
 
@@ -107,12 +140,7 @@ impl Orders {
     ) -> Option<usize> {
         let lot = record.lot();
         let position = self.records.insert_new(order, hash, record)?;
-        self.formed = match (self.formed, lot) {
-            (formed, None) => formed,
-            (Formed::Nothing, Some(lot)) => Formed::Rising(lot),
-            (Formed::Rising(last), Some(lot)) if last < lot => Formed::Rising(lot),
-            (Formed::Rising(_) | Formed::Mixed, Some(_)) => Formed::Mixed,
-        };
+        self.formed = self.formed.then(lot);
         Some(position)
     }
 
@@ -137,12 +165,14 @@ impl Orders {
     fn lot_position(&self, lot: LotId) -> Option<usize> {
         let records = self.records.filed();
         let lot_at = |at: usize| records.get(at).and_then(|(_, r)| r.lot());
-        match self.formed {
-            Formed::Nothing => None,
-            Formed::Mixed => records
+        match self.formed.read() {
+            Numbered::Nothing => None,
+            Numbered::Mixed => records
                 .iter()
-                .rposition(|(_, record)| record.lot() == Some(lot)),
-            Formed::Rising(_) => {
+                .rev()
+                .position(|(_, record)| record.lot() == Some(lot))
+                .and_then(|back| records.len().checked_sub(back.saturating_add(1))),
+            Numbered::Rising(_) => {
                 // Binary search over the orders that formed a lot; one
                 // that formed none is passed over to the next that did.
                 let (mut low, mut high) = (0, records.len());
@@ -170,7 +200,7 @@ impl Orders {
     /// kept, for `==` and the fingerprint.
     pub(crate) fn lots_formed(&self) -> Vec<(LotId, &Reference)> {
         let mut formed: Vec<(LotId, &Reference)> = Vec::new();
-        for (order, record) in self.records.filed() {
+        for (order, record) in self.records.filed().iter() {
             let Some(lot) = record.lot() else { continue };
             if formed.last().is_none_or(|(last, _)| *last < lot) {
                 formed.push((lot, order));
@@ -210,5 +240,29 @@ impl Hash for Orders {
 impl fmt::Debug for Orders {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.records.fmt(f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lots_numbered_in_one_word_read_as_rising_until_one_is_not() {
+        let lot = |n: u64| Some(LotId::new(n));
+        let rising = Formed::default()
+            .then(None)
+            .then(lot(1))
+            .then(None)
+            .then(lot(7));
+        assert_eq!(rising.read(), Numbered::Rising(LotId::new(7)));
+        assert_eq!(Formed::default().read(), Numbered::Nothing);
+        assert_eq!(rising.then(lot(7)).read(), Numbered::Mixed);
+        assert_eq!(rising.then(lot(3)).read(), Numbered::Mixed);
+        assert_eq!(rising.then(lot(3)).then(lot(9)).read(), Numbered::Mixed);
+        // The two numbers the word keeps for itself make it mixed.
+        assert_eq!(Formed::default().then(lot(0)).read(), Numbered::Mixed);
+        assert_eq!(rising.then(lot(u64::MAX)).read(), Numbered::Mixed);
+        assert_eq!(size_of::<Formed>(), 8);
     }
 }

@@ -26,6 +26,7 @@ use std::hash::{Hash, Hasher};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
+use super::blocks::Sequence;
 use crate::tiers::Metric;
 
 /// What one order or bonus adds to each qualifying metric.
@@ -101,30 +102,34 @@ impl Contributes for Bonus {
 
 /// The records of `items` made from `start` (the first, when `None`)
 /// until `end` (not included); a member's are in time order.
-fn within<T: Contributes>(items: &[T], start: Option<DateTime<Utc>>, end: DateTime<Utc>) -> &[T] {
+fn within<S: Sequence<Item: Contributes> + ?Sized>(
+    items: &S,
+    start: Option<DateTime<Utc>>,
+    end: DateTime<Utc>,
+) -> impl DoubleEndedIterator<Item = &S::Item> {
     let from = start.map_or(0, |s| items.partition_point(|x| x.at() < s));
     let to = items.partition_point(|x| x.at() < end);
-    items.get(from..to).unwrap_or_default()
+    items.range(from, to)
 }
 
 /// The records of `items` made at `start` or later.
-fn since<T: Contributes>(items: &[T], start: DateTime<Utc>) -> &[T] {
-    let from = items.partition_point(|x| x.at() < start);
-    items.get(from..).unwrap_or_default()
+fn since<S: Sequence<Item: Contributes> + ?Sized>(
+    items: &S,
+    start: DateTime<Utc>,
+) -> impl DoubleEndedIterator<Item = &S::Item> {
+    items.from(items.partition_point(|x| x.at() < start))
 }
 
 /// The contributions of `orders` and `bonuses` in the order they were
 /// filed (by key), with when each was made.
-fn merged<'a, A: Contributes, B: Contributes>(
-    orders: &'a [A],
-    bonuses: &'a [B],
+fn merged<'a, A: Contributes + 'a, B: Contributes + 'a>(
+    orders: impl Iterator<Item = &'a A> + 'a,
+    bonuses: impl Iterator<Item = &'a B> + 'a,
 ) -> impl Iterator<Item = (DateTime<Utc>, Contribution)> + 'a {
     let mut orders = orders
-        .iter()
         .filter_map(|x| x.key().map(|key| (key, x)))
         .peekable();
     let mut bonuses = bonuses
-        .iter()
         .filter_map(|x| x.key().map(|key| (key, x)))
         .peekable();
     std::iter::from_fn(move || {
@@ -148,16 +153,16 @@ fn fold(entries: impl Iterator<Item = (DateTime<Utc>, Contribution)>) -> Contrib
 
 /// The key of the first contribution among `items` made at `start` or
 /// later.
-fn first_key_from<T: Contributes>(items: &[T], start: DateTime<Utc>) -> Option<u32> {
-    since(items, start).iter().find_map(Contributes::key)
+fn first_key_from<S: Sequence<Item: Contributes> + ?Sized>(
+    items: &S,
+    start: DateTime<Utc>,
+) -> Option<u32> {
+    since(items, start).find_map(Contributes::key)
 }
 
 /// The last contribution among `items`: its key and when it was made.
-fn last<T: Contributes>(items: &[T]) -> Option<(u32, DateTime<Utc>)> {
-    items
-        .iter()
-        .rev()
-        .find_map(|x| x.key().map(|k| (k, x.at())))
+fn last<S: Sequence<Item: Contributes> + ?Sized>(items: &S) -> Option<(u32, DateTime<Utc>)> {
+    items.all().rev().find_map(|x| x.key().map(|k| (k, x.at())))
 }
 
 /// A member's contributions to the tier metrics: the bonuses' (the
@@ -199,25 +204,25 @@ struct WindowSum {
 /// Every contribution of a member, read in the order filed: what `==` and
 /// the fingerprint go by. It compares and hashes as the list of
 /// `(made at, contribution)` pairs it reads as.
-pub(crate) struct Entries<'a, T> {
-    orders: &'a [T],
+pub(crate) struct Entries<'a, S: ?Sized> {
+    orders: &'a S,
     qualifying: &'a Qualifying,
 }
 
-impl<T: Contributes> Entries<'_, T> {
+impl<S: Sequence<Item: Contributes> + ?Sized> Entries<'_, S> {
     fn iter(&self) -> impl Iterator<Item = (DateTime<Utc>, Contribution)> + '_ {
-        merged(self.orders, &self.qualifying.bonuses)
+        merged(self.orders.all(), self.qualifying.bonuses.iter())
     }
 }
 
-impl<T: Contributes> PartialEq for Entries<'_, T> {
+impl<S: Sequence<Item: Contributes> + ?Sized> PartialEq for Entries<'_, S> {
     fn eq(&self, other: &Self) -> bool {
         self.qualifying.filed == other.qualifying.filed && self.iter().eq(other.iter())
     }
 }
 
 /// As a slice of the pairs: its length, then each pair.
-impl<T: Contributes> Hash for Entries<'_, T> {
+impl<S: Sequence<Item: Contributes> + ?Sized> Hash for Entries<'_, S> {
     fn hash<H: Hasher>(&self, state: &mut H) {
         state.write_usize(self.iter().count());
         for entry in self.iter() {
@@ -229,7 +234,10 @@ impl<T: Contributes> Hash for Entries<'_, T> {
 impl Qualifying {
     /// Every contribution, `orders` being the member's order records in
     /// the order filed.
-    pub(crate) fn entries<'a, T: Contributes>(&'a self, orders: &'a [T]) -> Entries<'a, T> {
+    pub(crate) fn entries<'a, S: Sequence<Item: Contributes> + ?Sized>(
+        &'a self,
+        orders: &'a S,
+    ) -> Entries<'a, S> {
         Entries {
             orders,
             qualifying: self,
@@ -304,9 +312,9 @@ impl Qualifying {
     /// until `end` (not included) add up to, `orders` being the member's
     /// order records. `settled` is when the member's last event happened:
     /// nothing is filed after it.
-    pub(crate) fn between<T: Contributes>(
+    pub(crate) fn between<S: Sequence<Item: Contributes> + ?Sized>(
         &self,
-        orders: &[T],
+        orders: &S,
         start: Option<DateTime<Utc>>,
         end: DateTime<Utc>,
         settled: DateTime<Utc>,
@@ -322,13 +330,16 @@ impl Qualifying {
         }
         fold(merged(
             within(orders, start, end),
-            within(&self.bonuses, start, end),
+            within(self.bonuses.as_slice(), start, end),
         ))
     }
 
     /// The key of the latest contribution and when it was made.
-    fn latest<T: Contributes>(&self, orders: &[T]) -> Option<(u32, DateTime<Utc>)> {
-        match (last(orders), last(&self.bonuses)) {
+    fn latest<S: Sequence<Item: Contributes> + ?Sized>(
+        &self,
+        orders: &S,
+    ) -> Option<(u32, DateTime<Utc>)> {
+        match (last(orders), last(self.bonuses.as_slice())) {
             (Some(order), Some(bonus)) => Some(if order.0 > bonus.0 { order } else { bonus }),
             (order, bonus) => order.or(bonus),
         }
@@ -338,9 +349,9 @@ impl Qualifying {
     /// contribution — its start and end, for a window with a fixed end (a
     /// calendar year); nothing for other windows. The window is summed
     /// once when it moves on, then kept as contributions are filed.
-    pub(crate) fn track<T: Contributes>(
+    pub(crate) fn track<S: Sequence<Item: Contributes> + ?Sized>(
         &mut self,
-        orders: &[T],
+        orders: &S,
         window: impl FnOnce(DateTime<Utc>) -> Option<(DateTime<Utc>, DateTime<Utc>)>,
     ) {
         let Some((_, latest)) = self.latest(orders) else {
@@ -358,7 +369,7 @@ impl Qualifying {
             .map(|(start, end)| {
                 let from = match (
                     first_key_from(orders, start),
-                    first_key_from(&self.bonuses, start),
+                    first_key_from(self.bonuses.as_slice(), start),
                 ) {
                     (Some(a), Some(b)) => a.min(b),
                     (a, b) => a.or(b).unwrap_or(self.filed),
@@ -368,7 +379,10 @@ impl Qualifying {
                     end,
                     from,
                     latest,
-                    sum: fold(merged(since(orders, start), since(&self.bonuses, start))),
+                    sum: fold(merged(
+                        since(orders, start),
+                        since(self.bonuses.as_slice(), start),
+                    )),
                 })
             });
     }
@@ -394,9 +408,12 @@ impl Qualifying {
     /// contributions it covers: what the property run checks after every
     /// command.
     #[cfg(any(test, feature = "testing"))]
-    pub(crate) fn window_agrees<T: Contributes>(&self, orders: &[T]) -> bool {
+    pub(crate) fn window_agrees<S: Sequence<Item: Contributes> + ?Sized>(
+        &self,
+        orders: &S,
+    ) -> bool {
         self.window.as_deref().is_none_or(|w| {
-            let entries = || merged(orders, &self.bonuses).enumerate();
+            let entries = || merged(orders.all(), self.bonuses.iter()).enumerate();
             let from = entries()
                 .find(|(_, (at, _))| *at >= w.start)
                 .map_or(self.filed, |(i, _)| u32::try_from(i).unwrap_or(u32::MAX));
@@ -454,7 +471,7 @@ mod tests {
     #[derive(Default)]
     struct Member {
         q: Qualifying,
-        orders: Vec<Order>,
+        orders: super::super::blocks::Blocks<Order>,
     }
 
     impl Member {
