@@ -1248,10 +1248,10 @@ pub(crate) struct OrderRecord {
     /// none, so they carry one pointer instead.
     more: Option<Box<More>>,
     /// The number of the order's contribution to the tier metrics, which
-    /// is read off the record; none for a membership fee. A member's
-    /// contributions are numbered in 32 bits (past that an order does not
-    /// count).
-    qualifying_key: Option<u32>,
+    /// is read off the record; [`NO_KEY`] for a membership fee. A member's
+    /// contributions are numbered in 32 bits, below `u32::MAX` (past that
+    /// an order does not count).
+    qualifying_key: u32,
 }
 
 /// The redemptions an order used, its cart, and what happened after the
@@ -1320,7 +1320,7 @@ impl Contributes for (Reference, OrderRecord) {
     }
 
     fn key(&self) -> Option<u32> {
-        self.1.qualifying_key
+        self.1.key()
     }
 
     fn contribution(&self) -> Contribution {
@@ -1368,22 +1368,25 @@ pub(crate) enum OrderLot {
 
 /// An [`OrderLot`] as a record holds it: for the common order, whose lot
 /// holds exactly its points (no debt repaid) and is numbered in 32 bits,
-/// the lot's number and dates alone, the time pending points settle as
-/// seconds after the order (24 bytes where the full form takes 48);
+/// the lot's number and when its points settle and expire, each as whole
+/// seconds after the order (16 bytes where the full form takes 48);
 /// anything else in full, behind a pointer.
 #[derive(Debug, Clone)]
 enum StoredLot {
     None,
     Credit {
         lot: u32,
-        expires_at: Option<DateTime<Utc>>,
+        /// When the points expire, in whole seconds after the order was
+        /// placed; [`NEVER`] when they do not.
+        expires_after: u32,
     },
     Pending {
         lot: u32,
         /// When the points settle, in whole seconds after the order was
         /// placed; [`ON_CONFIRMATION`] when they settle on confirmation.
         settles_after: u32,
-        expires_at: Option<DateTime<Utc>>,
+        /// As [`StoredLot::Credit`]'s.
+        expires_after: u32,
     },
     Full(Box<OrderLot>),
 }
@@ -1392,39 +1395,49 @@ enum StoredLot {
 /// is confirmed.
 const ON_CONFIRMATION: u32 = u32::MAX;
 
+/// What a [`StoredLot`] holds for points that never expire.
+const NEVER: u32 = u32::MAX;
+
+/// What an [`OrderRecord`] holds for an order that does not count toward
+/// the tier metrics (a membership fee): no key is `u32::MAX`.
+const NO_KEY: u32 = u32::MAX;
+
 impl StoredLot {
     /// How a record of an order placed `at` earning `points` holds
     /// `earned`.
     fn of(earned: OrderLot, points: Points, at: DateTime<Utc>) -> StoredLot {
         let short = |lot: LotId| u32::try_from(lot.number()).ok();
-        // Pending points settle a whole number of seconds after the order,
-        // below 2^32 - 1 of them, or on confirmation; anything else (a
-        // time written by hand) is held in full.
-        let settles_after = |available_at: Option<DateTime<Utc>>| match available_at {
-            None => Some(ON_CONFIRMATION),
+        // Points settle and expire a whole number of seconds after the
+        // order, below 2^32 - 1 of them (136 years), or not at all;
+        // anything else (a time written by hand) is held in full.
+        let after = |when: Option<DateTime<Utc>>| match when {
+            None => Some(u32::MAX),
             Some(when) => u32::try_from(when.signed_duration_since(at).num_seconds())
                 .ok()
-                .filter(|after| *after != ON_CONFIRMATION && settled(at, *after) == Some(when)),
+                .filter(|after| *after != u32::MAX && settled(at, *after) == Some(when)),
         };
         match earned {
             OrderLot::None => StoredLot::None,
-            OrderLot::Credit(c) => match short(c.lot) {
-                Some(lot) if c.points == points && c.debt_repaid == Points::ZERO => {
-                    StoredLot::Credit {
-                        lot,
-                        expires_at: c.expires_at,
-                    }
+            OrderLot::Credit(c) => match (short(c.lot), after(c.expires_at)) {
+                (Some(lot), Some(expires_after))
+                    if c.points == points && c.debt_repaid == Points::ZERO =>
+                {
+                    StoredLot::Credit { lot, expires_after }
                 }
                 _ => StoredLot::Full(Box::new(earned)),
             },
-            OrderLot::Pending(p) => match (short(p.lot), settles_after(p.available_at)) {
-                (Some(lot), Some(settles_after)) if p.points == points => StoredLot::Pending {
-                    lot,
-                    settles_after,
-                    expires_at: p.expires_at,
-                },
-                _ => StoredLot::Full(Box::new(earned)),
-            },
+            OrderLot::Pending(p) => {
+                match (short(p.lot), after(p.available_at), after(p.expires_at)) {
+                    (Some(lot), Some(settles_after), Some(expires_after)) if p.points == points => {
+                        StoredLot::Pending {
+                            lot,
+                            settles_after,
+                            expires_after,
+                        }
+                    }
+                    _ => StoredLot::Full(Box::new(earned)),
+                }
+            }
         }
     }
 
@@ -1433,16 +1446,16 @@ impl StoredLot {
     fn full(&self, points: Points, at: DateTime<Utc>) -> OrderLot {
         match self {
             StoredLot::None => OrderLot::None,
-            StoredLot::Credit { lot, expires_at } => OrderLot::Credit(LotCredit {
+            StoredLot::Credit { lot, expires_after } => OrderLot::Credit(LotCredit {
                 lot: LotId::new(u64::from(*lot)),
-                expires_at: *expires_at,
+                expires_at: expiry(at, *expires_after),
                 points,
                 debt_repaid: Points::ZERO,
             }),
             StoredLot::Pending {
                 lot,
                 settles_after,
-                expires_at,
+                expires_after,
             } => OrderLot::Pending(PendingCredit {
                 lot: LotId::new(u64::from(*lot)),
                 points,
@@ -1451,7 +1464,7 @@ impl StoredLot {
                     ON_CONFIRMATION => None,
                     after => settled(at, after),
                 },
-                expires_at: *expires_at,
+                expires_at: expiry(at, *expires_after),
             }),
             StoredLot::Full(full) => **full,
         }
@@ -1479,18 +1492,29 @@ fn settled(at: DateTime<Utc>, after: u32) -> Option<DateTime<Utc>> {
     at.checked_add_signed(TimeDelta::seconds(i64::from(after)))
 }
 
+/// When points of an order placed `at` expire, held as `after` seconds
+/// from it ([`NEVER`] when they do not; stored only when it gave back the
+/// time it was made from).
+fn expiry(at: DateTime<Utc>, after: u32) -> Option<DateTime<Utc>> {
+    match after {
+        NEVER => None,
+        after => settled(at, after),
+    }
+}
+
 /// How an order's points were computed.
 #[derive(Debug, Clone)]
 enum Breakdown {
     /// One base-rate line on the whole amount, giving all the points, at a
-    /// rate in the order's currency whose points fit 32 bits and whose
+    /// rate in the order's currency whose points fit 16 bits and whose
     /// amount is a positive mantissa below 2^32 (`1.00` is 100 at scale
-    /// 2): 12 bytes where the rate in full takes 32.
+    /// 2): 8 bytes where the rate in full takes 32, so that the whole
+    /// breakdown takes the 16 of the pointer to anything else.
     Base {
-        points: i32,
-        per: u32,
+        points: i16,
         scale: u8,
         rounding: Rounding,
+        per: u32,
     },
     /// Anything else, as recorded.
     Lines(Box<[EarnLine]>),
@@ -1538,7 +1562,7 @@ impl Breakdown {
             return None;
         }
         Some(Breakdown::Base {
-            points: i32::try_from(rate.points.value()).ok()?,
+            points: i16::try_from(rate.points.value()).ok()?,
             per: u32::try_from(per.mantissa()).ok()?,
             scale: u8::try_from(per.scale()).ok()?,
             rounding,
@@ -1547,7 +1571,7 @@ impl Breakdown {
 
     /// A packed base rate, unpacked. The scale was a `Decimal`'s when
     /// packed, at most 28, so bounding it changes nothing.
-    fn rate(points: i32, per: u32, scale: u8, currency: Currency) -> EarnRate {
+    fn rate(points: i16, per: u32, scale: u8, currency: Currency) -> EarnRate {
         EarnRate {
             points: Points::new(i64::from(points)),
             per: Money::new(
@@ -1595,7 +1619,7 @@ impl OrderRecord {
                     ..More::new(e.amount.currency())
                 })
             }),
-            qualifying_key: None,
+            qualifying_key: NO_KEY,
         }
     }
 
@@ -1611,8 +1635,12 @@ impl OrderRecord {
 
     /// The number of the order's contribution to the tier metrics.
     pub(crate) fn qualifying_key(&self) -> Option<usize> {
-        self.qualifying_key
-            .and_then(|key| usize::try_from(key).ok())
+        self.key().and_then(|key| usize::try_from(key).ok())
+    }
+
+    /// As [`qualifying_key`](OrderRecord::qualifying_key), as filed.
+    fn key(&self) -> Option<u32> {
+        Some(self.qualifying_key).filter(|key| *key != NO_KEY)
     }
 
     /// What the order adds to the tier metrics now: its amount, points and
@@ -2462,7 +2490,10 @@ impl Account {
                 // Only a filed order counts toward the tier metrics: its
                 // record is where its contribution is read.
                 if !fee && let Some(record) = position.and_then(|i| self.orders.filed_mut(i)) {
-                    record.qualifying_key = self.qualifying.file_order(e.at, record.contribution());
+                    record.qualifying_key = self
+                        .qualifying
+                        .file_order(e.at, record.contribution())
+                        .unwrap_or(NO_KEY);
                 }
                 filed = position.map(|i| (List::Orders, i));
             }
@@ -2503,7 +2534,7 @@ impl Account {
             Event::OrderRefunded(e) => {
                 if let Some(o) = self.orders.get_mut(&e.order) {
                     let fully = e.refunded_total.amount() == o.amount.amount();
-                    if let Some(key) = o.qualifying_key {
+                    if let Some(key) = o.key() {
                         let lost = Contribution {
                             spend: e.amount.amount(),
                             points: e.clawback.points.value(),
@@ -2765,9 +2796,9 @@ pub(crate) mod tests {
     fn an_order_record_holds_its_rare_parts_behind_pointers() {
         // The redemptions, cart and after-sale figures share one pointer;
         // the tier key is 32 bits; the common lot and base rate are packed.
-        assert_eq!(std::mem::size_of::<OrderRecord>(), 104);
-        assert_eq!(std::mem::size_of::<StoredLot>(), 24);
-        assert_eq!(std::mem::size_of::<Breakdown>(), 24);
+        assert_eq!(std::mem::size_of::<OrderRecord>(), 88);
+        assert_eq!(std::mem::size_of::<StoredLot>(), 16);
+        assert_eq!(std::mem::size_of::<Breakdown>(), 16);
     }
 
     #[test]
@@ -2782,7 +2813,8 @@ pub(crate) mod tests {
         /// A record gives back the purchase event it was made from,
         /// whether its base rate and lot were packed or held in full: a
         /// rate's amount to its scale, a lot's number past 32 bits, points
-        /// that repaid debt or that differ from the order's. The common
+        /// that repaid debt or that differ from the order's, dates before
+        /// the order or not in whole seconds after it. The common
         /// order (a base rate of small figures in the order's currency, a
         /// lot of exactly its points) is the one packed.
         #[test]
@@ -2859,19 +2891,21 @@ pub(crate) mod tests {
             let common_rate = per_in_euros
                 && whole_amount
                 && line_points == 57
-                && i32::try_from(rate_points).is_ok()
+                && i16::try_from(rate_points).is_ok()
                 && u32::try_from(per).is_ok();
             proptest::prop_assert_eq!(
                 common_rate,
                 matches!(record.breakdown, Breakdown::Base { .. })
             );
-            // Pending points settle in whole seconds, from none to
+            // Points settle and expire in whole seconds, from none to
             // 2^32 - 2 after the order (49,710 days), to be packed.
-            let settles_packed = days[0].is_none_or(|d| nanos == 0 && (0..=49_710).contains(&d));
+            let packs = |d: Option<i64>, nanos: i64| d.is_none_or(|d| nanos == 0 && (0..=49_710).contains(&d));
+            let expires_packed = packs(if kind == 1 { days[0] } else { days[1] }, 0);
             let common_lot = kind == 0
                 || (lot <= u64::from(u32::MAX)
                     && lot_points == 57
-                    && if kind == 2 { settles_packed } else { debt_repaid == 0 });
+                    && expires_packed
+                    && if kind == 2 { packs(days[0], nanos) } else { debt_repaid == 0 });
             proptest::prop_assert_eq!(common_lot, !matches!(record.earned, StoredLot::Full(_)));
         }
     }
