@@ -1,15 +1,18 @@
 //! A member's journal: every balance movement, in order, for statements,
 //! balances as of a past time and earn limits per period.
 //!
-//! Each entry is a line of 8 bytes. A purchase's entry (the one entry
-//! every member's purchases write) is only its line: the order's
-//! position, its time, points and reference read off the order's record,
-//! which is never changed in those. Any other entry is held in full
-//! beside the lines, 40 bytes, naming its record by position in the
-//! member's list of them (a redemption, a refund) or keeping its
-//! reference in a list of its own. Entries read, compare and hash as
-//! [`Posting`]s, so the ledger's fingerprint does not depend on how they
-//! are held.
+//! A purchase's entry (the one entry every member's purchases write) is
+//! the order's position alone: its time, points and reference are read
+//! off the order's record, which is never changed in those. The lines
+//! are held as runs: a run of purchases at consecutive positions of the
+//! orders is two numbers, its first position and its length, so a member
+//! who only buys holds one run however many orders they place, in place
+//! in the journal, and a purchase's entry takes no memory of its own. Any
+//! other entry is held in full beside the runs, 40 bytes, naming its
+//! record by position in the member's list of them (a redemption, a
+//! refund) or keeping its reference in a list of its own. Entries read,
+//! compare and hash as [`Posting`]s, so the ledger's fingerprint does not
+//! depend on how they are held.
 
 use std::hash::{Hash, Hasher};
 
@@ -23,14 +26,15 @@ use crate::{Points, Reference};
 /// Every balance movement of one member, in order.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Journal {
-    /// A line per entry, oldest first.
-    lines: Vec<Line>,
-    /// The entries held in full, and their references, allocated with the
-    /// first: one pointer for a member who only buys.
+    /// The newest run of lines; empty when there are none.
+    last: Run,
+    /// The runs before it and the entries held in full, with their
+    /// references, allocated with the first of either: one pointer for a
+    /// member who only buys.
     held: Option<Box<Held>>,
 }
 
-/// One entry, as the journal lists it.
+/// One entry, as the journal reads it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Line {
     /// The earning of the order at this position of the member's orders,
@@ -41,9 +45,64 @@ enum Line {
     Held,
 }
 
-/// The entries a journal holds in full.
+/// Lines in a row: purchases at consecutive positions of the orders from
+/// `start` on, or, when `start` is [`HELD`], entries held in full.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Run {
+    start: u32,
+    count: u32,
+}
+
+/// What a [`Run`] of entries held in full starts at: no order is filed at
+/// position `u32::MAX`.
+const HELD: u32 = u32::MAX;
+
+impl Run {
+    /// The run's lines, from either end.
+    fn lines(self) -> impl DoubleEndedIterator<Item = Line> {
+        let earned = (self.start != HELD).then(|| {
+            let end = self.start.saturating_add(self.count);
+            (self.start..end).map(Line::Earned)
+        });
+        let held = (self.start == HELD).then(|| {
+            std::iter::repeat_n(
+                Line::Held,
+                usize::try_from(self.count).unwrap_or(usize::MAX),
+            )
+        });
+        earned
+            .into_iter()
+            .flatten()
+            .chain(held.into_iter().flatten())
+    }
+
+    /// A run of `line` alone.
+    fn of(line: Line) -> Run {
+        let start = match line {
+            Line::Earned(position) => position,
+            Line::Held => HELD,
+        };
+        Run { start, count: 1 }
+    }
+
+    /// The run with `line` after its lines, if `line` continues it.
+    fn then(self, line: Line) -> Option<Run> {
+        let continues = match line {
+            Line::Earned(position) => {
+                self.start != HELD && self.start.checked_add(self.count) == Some(position)
+            }
+            Line::Held => self.start == HELD,
+        };
+        let count = self.count.checked_add(1)?;
+        continues.then_some(Run { count, ..self })
+    }
+}
+
+/// The entries a journal holds in full, and the runs before the newest.
 #[derive(Debug, Clone, Default)]
 struct Held {
+    /// The runs before [`Journal::last`], oldest first.
+    runs: Vec<Run>,
     entries: Vec<Entry>,
     /// The references of entries that do not name a record by position.
     references: Vec<Reference>,
@@ -153,10 +212,36 @@ impl Journal {
     /// [`Account::warm`](super::account::Account::warm) for the memory it
     /// sits on.
     pub(crate) fn latest(&self) -> Option<u32> {
-        self.lines.last().map(|line| match line {
-            Line::Earned(position) => *position,
-            Line::Held => u32::MAX,
+        self.last.lines().next_back().map(|line| match line {
+            Line::Earned(position) => position,
+            Line::Held => HELD,
         })
+    }
+
+    /// The runs, oldest first.
+    fn runs(&self) -> impl DoubleEndedIterator<Item = Run> + '_ {
+        let earlier = self.held.as_deref().map_or(&[][..], |held| &held.runs);
+        earlier.iter().copied().chain(Some(self.last))
+    }
+
+    /// The number of entries.
+    fn len(&self) -> usize {
+        self.runs()
+            .map(|run| usize::try_from(run.count).unwrap_or(usize::MAX))
+            .fold(0, usize::saturating_add)
+    }
+
+    /// Appends `line` to the runs.
+    fn line(&mut self, line: Line) {
+        if self.last.count == 0 {
+            self.last = Run::of(line);
+        } else if let Some(run) = self.last.then(line) {
+            self.last = run;
+        } else {
+            let held = self.held.get_or_insert_default();
+            held.runs.push(self.last);
+            self.last = Run::of(line);
+        }
     }
 
     /// Appends `posting`. `filed` is the list and position of the record
@@ -164,12 +249,18 @@ impl Journal {
     /// is then not kept a second time, and a purchase's entry that says
     /// what its record in `orders` says is kept as the record's position
     /// alone.
-    pub(crate) fn push(&mut self, posting: Posting, filed: Option<(List, usize)>, orders: &Orders) {
+    pub(crate) fn push(
+        &mut self,
+        posting: Posting,
+        filed: Option<(List, usize)>,
+        orders: &impl Filed,
+    ) {
         let filed = filed.and_then(|(list, i)| Some((list, u32::try_from(i).ok()?)));
         if let (EntryKind::Earned, Some((List::Orders, i))) = (posting.kind, filed)
+            && i != HELD
             && orders.earning_at(index(i)) == Some((posting.at, posting.available, posting.pending))
         {
-            self.lines.push(Line::Earned(i));
+            self.line(Line::Earned(i));
             return;
         }
         let held = self.held.get_or_insert_default();
@@ -192,7 +283,7 @@ impl Journal {
             available: posting.available,
             pending: posting.pending,
         });
-        self.lines.push(Line::Held);
+        self.line(Line::Held);
     }
 
     /// The entries, oldest first, reading references and purchases off
@@ -203,7 +294,8 @@ impl Journal {
     ) -> impl DoubleEndedIterator<Item = PostingView<'j>> + ExactSizeIterator {
         let held = self.held.as_deref();
         Entries {
-            lines: self.lines.iter(),
+            lines: self.runs().flat_map(Run::lines),
+            left: self.len(),
             held: held.map_or(&[][..], |held| held.entries.as_slice()).iter(),
             journal: self,
             lists,
@@ -280,42 +372,46 @@ enum Seen<'j> {
     Held(&'j Entry),
 }
 
-/// A journal's entries being read, from either end: the lines, and the
-/// entries held in full not yet read, which the held lines take in turn.
-struct Entries<'j> {
-    lines: std::slice::Iter<'j, Line>,
+/// A journal's entries being read, from either end: the lines, how many
+/// are left, and the entries held in full not yet read, which the held
+/// lines take in turn.
+struct Entries<'j, L> {
+    lines: L,
+    left: usize,
     held: std::slice::Iter<'j, Entry>,
     journal: &'j Journal,
     lists: Lists<'j>,
 }
 
-impl<'j> Iterator for Entries<'j> {
+impl<'j, L: DoubleEndedIterator<Item = Line>> Iterator for Entries<'j, L> {
     type Item = PostingView<'j>;
 
     fn next(&mut self) -> Option<PostingView<'j>> {
-        let seen = match *self.lines.next()? {
+        let seen = match self.lines.next()? {
             Line::Earned(position) => Seen::Earned(position),
             Line::Held => Seen::Held(self.held.next()?),
         };
+        self.left = self.left.saturating_sub(1);
         self.journal.view(seen, self.lists)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        self.lines.size_hint()
+        (self.left, Some(self.left))
     }
 }
 
-impl DoubleEndedIterator for Entries<'_> {
+impl<L: DoubleEndedIterator<Item = Line>> DoubleEndedIterator for Entries<'_, L> {
     fn next_back(&mut self) -> Option<Self::Item> {
-        let seen = match *self.lines.next_back()? {
+        let seen = match self.lines.next_back()? {
             Line::Earned(position) => Seen::Earned(position),
             Line::Held => Seen::Held(self.held.next_back()?),
         };
+        self.left = self.left.saturating_sub(1);
         self.journal.view(seen, self.lists)
     }
 }
 
-impl ExactSizeIterator for Entries<'_> {}
+impl<L: DoubleEndedIterator<Item = Line>> ExactSizeIterator for Entries<'_, L> {}
 
 /// A journal read with its member's lists: compares and hashes as the
 /// list of [`Posting`]s it holds (its length, then each entry).
@@ -326,7 +422,7 @@ pub(crate) struct Read<'j> {
 
 impl PartialEq for Read<'_> {
     fn eq(&self, other: &Read<'_>) -> bool {
-        self.journal.lines.len() == other.journal.lines.len()
+        self.journal.len() == other.journal.len()
             && self
                 .journal
                 .iter(self.lists)
@@ -337,7 +433,7 @@ impl PartialEq for Read<'_> {
 impl Hash for Read<'_> {
     fn hash<H: Hasher>(&self, state: &mut H) {
         // As a slice hashes: its length, then its elements.
-        state.write_usize(self.journal.lines.len());
+        state.write_usize(self.journal.len());
         for entry in self.journal.iter(self.lists) {
             entry.hash(state);
         }
@@ -369,17 +465,33 @@ mod tests {
         #[test]
         fn a_journal_reads_as_the_postings_pushed(
             steps in proptest::collection::vec(
-                (0_u8..5, proptest::bool::ANY, -50_i64..50, -50_i64..50, 0_i64..1_000),
+                (0_u8..8, proptest::bool::ANY, -50_i64..50, -50_i64..50, 0_i64..1_000),
                 0..40,
             ),
         ) {
             let mut filed: [Vec<(Reference, ())>; 3] = Default::default();
+            let mut bought = Bought::default();
             let mut journal = Journal::default();
             let mut postings: Vec<Posting> = Vec::new();
             let start = chrono::DateTime::<Utc>::UNIX_EPOCH;
             for (n, (source, by_position, available, pending, seconds)) in steps.iter().enumerate() {
+                let at = start + chrono::TimeDelta::seconds(*seconds);
+                let (available, pending) = (Points::new(*available), Points::new(*pending));
                 let (posting_reference, position) = match source {
                     0 => (None, None),
+                    // A purchase: its entry says what its order's record
+                    // says, unless it is not found by position.
+                    5 | 6 => {
+                        let order = reference(&format!("O-{n}"));
+                        let earning = (*source == 5).then_some((at, available, pending));
+                        bought.0.push((order.clone(), earning));
+                        (Some(order), by_position.then(|| (List::Orders, bought.0.len() - 1)))
+                    }
+                    // An order without an entry of its own.
+                    7 => {
+                        bought.0.push((reference(&format!("O-{n}")), None));
+                        continue;
+                    }
                     1..=3 => {
                         let (list, at) = match source {
                             1 => (List::Orders, 0),
@@ -387,23 +499,36 @@ mod tests {
                             _ => (List::Refunds, 2),
                         };
                         let filed_here = reference(&format!("F-{n}"));
-                        filed[at].push((filed_here.clone(), ()));
-                        let position = by_position.then(|| (list, filed[at].len() - 1));
+                        let position = if at == 0 {
+                            bought.0.push((filed_here.clone(), None));
+                            by_position.then(|| (list, bought.0.len() - 1))
+                        } else {
+                            filed[at].push((filed_here.clone(), ()));
+                            by_position.then(|| (list, filed[at].len() - 1))
+                        };
                         (Some(filed_here), position)
                     }
                     _ => (Some(reference(&format!("R-{n}"))), None),
                 };
                 let posting = Posting {
-                    at: start + chrono::TimeDelta::seconds(*seconds),
+                    at,
                     kind: EntryKind::Earned,
                     reference: posting_reference,
-                    available: Points::new(*available),
-                    pending: Points::new(*pending),
+                    available,
+                    pending,
                 };
                 postings.push(posting.clone());
-                journal.push(posting, position, &Orders::default());
+                journal.push(posting, position, &bought);
             }
-            let lists: Lists<'_> = [&filed[0], &filed[1], &filed[2]];
+            let lists: Lists<'_> = [&bought, &filed[1], &filed[2]];
+            // Only purchases found by position and saying what their
+            // record says are held as runs; every other entry in full.
+            let in_full = steps
+                .iter()
+                .filter(|(source, by_position, ..)| !matches!((source, by_position), (5, true) | (7, _)))
+                .count();
+            proptest::prop_assert_eq!(journal.held_in_full(), in_full);
+            proptest::prop_assert_eq!(journal.iter(lists).len(), postings.len());
             let read: Vec<PostingView<'_>> = journal.iter(lists).collect();
             let pushed: Vec<PostingView<'_>> = postings.iter().map(Posting::view).collect();
             proptest::prop_assert_eq!(&read, &pushed);
@@ -419,15 +544,69 @@ mod tests {
                 reference: None,
                 available: Points::ZERO,
                 pending: Points::ZERO,
-            }), None, &Orders::default());
+            }), None, &bought);
             proptest::prop_assert!(journal.read(lists) != longer.read(lists));
         }
     }
 
+    /// A member's orders for the tests: each with its purchase's entry,
+    /// when it has one.
+    #[derive(Default)]
+    struct Bought(Vec<(Reference, Option<Earning>)>);
+
+    impl Filed for Bought {
+        fn reference_at(&self, position: usize) -> Option<&Reference> {
+            self.0.get(position).map(|(reference, _)| reference)
+        }
+
+        fn earning_at(&self, position: usize) -> Option<Earning> {
+            self.0.get(position).and_then(|(_, earning)| *earning)
+        }
+    }
+
     #[test]
-    fn a_line_takes_8_bytes_an_entry_held_in_full_40_and_a_journal_32() {
-        assert_eq!(std::mem::size_of::<Line>(), 8);
+    fn a_member_who_only_buys_holds_one_run_in_place() {
+        let start = chrono::DateTime::<Utc>::UNIX_EPOCH;
+        let mut bought = Bought::default();
+        let mut journal = Journal::default();
+        assert_eq!(journal.latest(), None);
+        for n in 0..1_000_u32 {
+            let at = start + chrono::TimeDelta::seconds(i64::from(n));
+            let earning = (at, Points::new(57), Points::ZERO);
+            bought.0.push((reference(&format!("O-{n}")), Some(earning)));
+            let posting = Posting {
+                at,
+                kind: EntryKind::Earned,
+                reference: Some(reference(&format!("O-{n}"))),
+                available: earning.1,
+                pending: earning.2,
+            };
+            journal.push(posting, Some((List::Orders, n as usize)), &bought);
+        }
+        assert!(journal.held.is_none(), "nothing allocated");
+        assert_eq!(
+            journal.last,
+            Run {
+                start: 0,
+                count: 1_000
+            }
+        );
+        assert_eq!(journal.latest(), Some(999));
+        let lists: Lists<'_> = [&bought, &bought, &bought];
+        assert_eq!(journal.iter(lists).len(), 1_000);
+        assert_eq!(
+            journal
+                .iter(lists)
+                .nth(998)
+                .map(|p| p.reference.map(Reference::as_str)),
+            Some(Some("O-998"))
+        );
+    }
+
+    #[test]
+    fn a_run_takes_8_bytes_an_entry_held_in_full_40_and_a_journal_16() {
+        assert_eq!(std::mem::size_of::<Run>(), 8);
         assert_eq!(std::mem::size_of::<Entry>(), 40);
-        assert_eq!(std::mem::size_of::<Journal>(), 32);
+        assert_eq!(std::mem::size_of::<Journal>(), 16);
     }
 }
