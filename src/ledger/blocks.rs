@@ -27,10 +27,11 @@ use std::fmt;
 #[derive(Clone)]
 pub(crate) struct Blocks<T> {
     /// The full blocks before the one being filled, oldest first, each of
-    /// exactly `PER_BLOCK` records; behind a pointer, as most members never
-    /// fill one.
-    #[allow(clippy::box_collection)]
-    full: Option<Box<Vec<Box<[T]>>>>,
+    /// exactly `PER_BLOCK` records. Held in place, though most members
+    /// never fill one: behind a pointer, counting the records (as every
+    /// filing does) and reaching an old one each waited on one more cold
+    /// read.
+    full: Vec<Box<[T]>>,
     /// The block being filled: records from `full`'s end on, at most
     /// `PER_BLOCK` of them.
     tail: Vec<T>,
@@ -50,7 +51,7 @@ impl<T> Blocks<T> {
     /// No records.
     pub(crate) const fn new() -> Blocks<T> {
         Blocks {
-            full: None,
+            full: Vec::new(),
             tail: Vec::new(),
         }
     }
@@ -63,7 +64,7 @@ impl<T> Blocks<T> {
 
     /// The full blocks.
     fn full(&self) -> &[Box<[T]>] {
-        self.full.as_deref().map_or(&[], Vec::as_slice)
+        &self.full
     }
 
     /// How many records the full blocks hold.
@@ -78,7 +79,7 @@ impl<T> Blocks<T> {
 
     /// Whether there are none.
     pub(crate) fn is_empty(&self) -> bool {
-        self.tail.is_empty() && self.full.is_none()
+        self.tail.is_empty() && self.full.is_empty()
     }
 
     /// The record at position `at`.
@@ -99,8 +100,7 @@ impl<T> Blocks<T> {
             None => {
                 let (block, within) = Self::place(at);
                 self.full
-                    .as_deref_mut()
-                    .and_then(|full| full.get_mut(block))
+                    .get_mut(block)
                     .and_then(|block| block.get_mut(within))
             }
         }
@@ -120,9 +120,7 @@ impl<T> Blocks<T> {
     pub(crate) fn push(&mut self, record: T) {
         if self.tail.len() >= Self::PER_BLOCK {
             let block = std::mem::replace(&mut self.tail, Vec::with_capacity(Self::PER_BLOCK));
-            self.full
-                .get_or_insert_default()
-                .push(block.into_boxed_slice());
+            self.full.push(block.into_boxed_slice());
         } else if self.tail.len() == self.tail.capacity() {
             let room = growth(self.tail.len());
             self.tail

@@ -1,9 +1,9 @@
 //! Records filed by reference: held in the order they were filed, each
 //! with its reference, in [`Blocks`] that never move once full, and found
-//! by reference through a hashed index of positions. A member's orders are held this way, and
-//! (through [`LazyKeyed`], allocated with the first) their redemptions,
-//! refunds, adjustments, transfers, rewarded actions and membership
-//! references.
+//! by reference through a hashed index of positions. A member's orders
+//! are held this way, and (through [`LazyKeyed`], allocated with the
+//! first) their redemptions, refunds, adjustments, transfers, rewarded
+//! actions and membership references.
 //!
 //! A purchase or redemption asks for its reference before anything else
 //! (the exactly-once check), and applying it asks and files it again. An
