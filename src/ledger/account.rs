@@ -1408,8 +1408,9 @@ impl StoredLot {
     fn of(earned: OrderLot, points: Points, at: DateTime<Utc>) -> StoredLot {
         let short = |lot: LotId| u32::try_from(lot.number()).ok();
         // Points settle and expire a whole number of seconds after the
-        // order, below 2^32 - 1 of them (136 years), or not at all;
-        // anything else (a time written by hand) is held in full.
+        // order, below 2^32 - 1 of them (136 years), or not at all (then
+        // `u32::MAX`: ON_CONFIRMATION for a settlement, NEVER for an
+        // expiry); anything else (a time written by hand) is held in full.
         let after = |when: Option<DateTime<Utc>>| match when {
             None => Some(u32::MAX),
             Some(when) => u32::try_from(when.signed_duration_since(at).num_seconds())
