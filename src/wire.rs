@@ -83,6 +83,24 @@ pub(crate) trait Tagged: Sized {
     fn variant<'de, D: Deserializer<'de>>(name: &str, fields: D) -> Result<Self, D::Error>;
 }
 
+/// The body of a [`Tagged::variant`] whose variants each hold a struct of
+/// their own name: reads the variant of `$enum` called `$name` from
+/// `$fields`, each named as written (`"enroll" => Enroll`) or by the
+/// variant's own name (`PurchaseRecorded`); any other name is serde's
+/// unknown-variant error, listing the names.
+macro_rules! variant_by_name {
+    ($enum:ident, $name:expr, $fields:expr; $($tag:expr => $variant:ident),* $(,)?) => {
+        match $name {
+            $(name if name == $tag => $variant::deserialize($fields).map($enum::$variant),)*
+            name => Err(serde::de::Error::unknown_variant(name, &[$($tag),*])),
+        }
+    };
+    ($enum:ident, $name:expr, $fields:expr; $($variant:ident),* $(,)?) => {
+        $crate::wire::variant_by_name!($enum, $name, $fields; $(stringify!($variant) => $variant),*)
+    };
+}
+pub(crate) use variant_by_name;
+
 /// Reads a [`Tagged`] enum: straight from the map when the tag is its
 /// first key, from the map's entries buffered whole otherwise.
 pub(crate) fn tagged<'de, T: Tagged, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {

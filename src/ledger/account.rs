@@ -1471,6 +1471,23 @@ impl StoredLot {
         }
     }
 
+    /// The points the lot made available and the points it left pending,
+    /// for a record of an order earning `points`: as
+    /// [`full`](StoredLot::full) says, without working out its dates
+    /// (every purchase's journal entry is compared with this).
+    fn points(&self, points: Points) -> (Points, Points) {
+        match self {
+            StoredLot::None => (Points::ZERO, Points::ZERO),
+            StoredLot::Credit { .. } => (points, Points::ZERO),
+            StoredLot::Pending { .. } => (Points::ZERO, points),
+            StoredLot::Full(full) => match **full {
+                OrderLot::None => (Points::ZERO, Points::ZERO),
+                OrderLot::Credit(c) => (c.points, Points::ZERO),
+                OrderLot::Pending(p) => (Points::ZERO, p.points),
+            },
+        }
+    }
+
     /// The lot's id, if the order formed one.
     fn lot(&self) -> Option<LotId> {
         match self {
@@ -1753,11 +1770,7 @@ impl OrderRecord {
     /// points it made available and pending. Neither is ever changed once
     /// the order is filed, so the journal reads the entry off the record.
     pub(crate) fn earning(&self) -> super::journal::Earning {
-        let (available, pending) = match self.earned() {
-            OrderLot::Credit(c) => (c.points, Points::ZERO),
-            OrderLot::Pending(p) => (Points::ZERO, p.points),
-            OrderLot::None => (Points::ZERO, Points::ZERO),
-        };
+        let (available, pending) = self.earned.points(self.points);
         (self.at, available, pending)
     }
 
@@ -2875,6 +2888,14 @@ pub(crate) mod tests {
                 ..base.clone()
             };
             let record = OrderRecord::of(&event);
+            // The journal's reading of the points agrees with the lot in
+            // full, packed or not.
+            let split = match record.earned() {
+                OrderLot::Credit(c) => (c.points, Points::ZERO),
+                OrderLot::Pending(p) => (Points::ZERO, p.points),
+                OrderLot::None => (Points::ZERO, Points::ZERO),
+            };
+            proptest::prop_assert_eq!(record.earning(), (event.at, split.0, split.1));
             let again = record.event(&event.member, &event.order);
             proptest::prop_assert_eq!(&again, &event);
             let scales = |e: &PurchaseRecorded| {

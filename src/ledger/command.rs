@@ -81,17 +81,8 @@ impl crate::wire::Tagged for Command {
         name: &str,
         fields: D,
     ) -> Result<Command, D::Error> {
-        // Each variant holds a struct of its own name, and is written in
-        // snake case.
-        macro_rules! by_name {
-            ($($name:literal => $variant:ident),* $(,)?) => {
-                match name {
-                    $($name => $variant::deserialize(fields).map(Command::$variant),)*
-                    _ => Err(serde::de::Error::unknown_variant(name, &[$($name),*])),
-                }
-            };
-        }
-        by_name!(
+        // Each variant is written in snake case.
+        crate::wire::variant_by_name!(Command, name, fields;
             "enroll" => Enroll,
             "purchase" => Purchase,
             "confirm" => Confirm,

@@ -133,19 +133,7 @@ impl crate::wire::Tagged for Event {
     const EXPECTING: &'static str = "an event";
 
     fn variant<'de, D: serde::Deserializer<'de>>(name: &str, fields: D) -> Result<Event, D::Error> {
-        // Each variant holds a struct of its own name.
-        macro_rules! by_name {
-            ($($variant:ident),* $(,)?) => {
-                match name {
-                    $(stringify!($variant) => $variant::deserialize(fields).map(Event::$variant),)*
-                    _ => Err(serde::de::Error::unknown_variant(
-                        name,
-                        &[$(stringify!($variant)),*],
-                    )),
-                }
-            };
-        }
-        by_name!(
+        crate::wire::variant_by_name!(Event, name, fields;
             MemberEnrolled,
             PurchaseRecorded,
             OrderConfirmed,

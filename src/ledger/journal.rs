@@ -60,20 +60,10 @@ const HELD: u32 = u32::MAX;
 impl Run {
     /// The run's lines, from either end.
     fn lines(self) -> impl DoubleEndedIterator<Item = Line> {
-        let earned = (self.start != HELD).then(|| {
-            let end = self.start.saturating_add(self.count);
-            (self.start..end).map(Line::Earned)
-        });
-        let held = (self.start == HELD).then(|| {
-            std::iter::repeat_n(
-                Line::Held,
-                usize::try_from(self.count).unwrap_or(usize::MAX),
-            )
-        });
-        earned
-            .into_iter()
-            .flatten()
-            .chain(held.into_iter().flatten())
+        (0..self.count).map(move |i| match self.start {
+            HELD => Line::Held,
+            start => Line::Earned(start.saturating_add(i)),
+        })
     }
 
     /// A run of `line` alone.
