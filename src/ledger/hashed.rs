@@ -4,20 +4,30 @@
 //! The first [`FEW`] positions are held in place as 16-bit tags, one per
 //! position, and a lookup compares them all: no table to allocate for the
 //! member who places a handful of orders. Past them, open addressing over
-//! a power-of-two table kept at most half full. An entry is a hash's top
-//! 32 bits above the position plus one; zero is an empty entry. A lookup
-//! probes at most [`MAX_PROBE`] entries from the hash's low bits and hands
-//! back the positions whose tag matches, for the caller to compare ids.
-//! The index does not trust its hash to be spread evenly: an id it cannot
-//! place within `MAX_PROBE` entries, as ids chosen to collide would be, is
-//! left out, and the owner finds it by another way (an ordered index), so
-//! no choice of ids makes a lookup slower than that way alone.
+//! a power-of-two table kept at most half full. An entry is a tag of the
+//! hash above the position plus one; zero is an empty entry. Up to
+//! [`NARROW`] entries (positions below 2^15) an entry takes 32 bits, the
+//! hash's top 16 above a 16-bit position; past that, 64 bits, the hash's
+//! top 32 above a 32-bit position. A lookup probes at most [`MAX_PROBE`]
+//! entries from the hash's low bits and hands back the positions whose tag
+//! matches, for the caller to compare ids. The index does not trust its
+//! hash to be spread evenly: an id it cannot place within `MAX_PROBE`
+//! entries, as ids chosen to collide would be, is left out, and the owner
+//! finds it by another way (an ordered index), so no choice of ids makes a
+//! lookup slower than that way alone.
 
 /// The most entries a lookup probes.
 pub(crate) const MAX_PROBE: usize = 16;
 
 /// How many positions the index holds in place, before it has a table.
 pub(crate) const FEW: usize = 11;
+
+/// The most entries a table of 32-bit entries has: at most half full, its
+/// positions stay below 2^15, and with one added fit 16 bits. A member's
+/// orders stay in such a table up to 32,768 orders, and the ledger's
+/// member index up to 32,768 members; a 16-bit tag passes one entry in
+/// 65,536 of another hash on to the owner to compare.
+const NARROW: usize = 1 << 16;
 
 /// Positions by hash.
 #[derive(Debug, Clone)]
@@ -28,8 +38,12 @@ pub(crate) enum Hashed {
     /// follow. Most members place a handful of orders, and their index
     /// costs nothing beyond the room a table's pointer would take.
     Few([u16; FEW]),
-    /// Open addressing, at most half full.
-    Table(Box<[u64]>),
+    /// Open addressing, at most half full, in entries of 32 bits: up to
+    /// [`NARROW`] of them.
+    Narrow(Box<[u32]>),
+    /// Open addressing, at most half full, in entries of 64 bits: past
+    /// [`NARROW`] entries.
+    Wide(Box<[u64]>),
 }
 
 impl Default for Hashed {
@@ -43,6 +57,56 @@ fn few_tag(hash: u64) -> u16 {
     u16::try_from(hash >> 48).unwrap_or(u16::MAX) | 1
 }
 
+/// An entry of a table: a tag of a hash above a position plus one, zero
+/// when empty.
+trait Entry: Copy + Default + Eq {
+    /// The entry filing `position` under `hash`, when the position fits.
+    fn filing(hash: u64, position: u32) -> Option<Self>;
+    /// Whether the entry is filed under `hash`'s tag.
+    fn tagged(self, hash: u64) -> bool;
+    /// The position the entry files.
+    fn position(self) -> usize;
+    /// The entry as 64 bits, to read ahead.
+    fn word(self) -> u64;
+}
+
+impl Entry for u32 {
+    fn filing(hash: u64, position: u32) -> Option<u32> {
+        let plus_one = u16::try_from(position.checked_add(1)?).ok()?;
+        Some(((hash >> 48) as u32) << 16 | u32::from(plus_one))
+    }
+
+    fn tagged(self, hash: u64) -> bool {
+        self >> 16 == (hash >> 48) as u32
+    }
+
+    fn position(self) -> usize {
+        ((self & 0xffff) as usize).wrapping_sub(1)
+    }
+
+    fn word(self) -> u64 {
+        u64::from(self)
+    }
+}
+
+impl Entry for u64 {
+    fn filing(hash: u64, position: u32) -> Option<u64> {
+        Some((hash >> 32) << 32 | u64::from(position.checked_add(1)?))
+    }
+
+    fn tagged(self, hash: u64) -> bool {
+        self >> 32 == hash >> 32
+    }
+
+    fn position(self) -> usize {
+        ((self & u64::from(u32::MAX)) as usize).wrapping_sub(1)
+    }
+
+    fn word(self) -> u64 {
+        self
+    }
+}
+
 impl Hashed {
     /// No positions.
     pub(crate) const EMPTY: Hashed = Hashed::Few([0; FEW]);
@@ -52,14 +116,16 @@ impl Hashed {
     pub(crate) fn is_half_full(&self, len: usize) -> bool {
         match self {
             Hashed::Few(_) => len >= FEW,
-            Hashed::Table(table) => len >= table.len() / 2,
+            Hashed::Narrow(table) => len >= table.len() / 2,
+            Hashed::Wide(table) => len >= table.len() / 2,
         }
     }
 
     /// Moves the in-place tags to a table of 32 entries (room for twice
     /// [`FEW`]), or doubles the table, to at least `min` entries either
-    /// way; files again the positions `0, 1, ...` under `hashes`, handing
-    /// `unplaced` each one whose probe sequence is full.
+    /// way (32-bit entries up to [`NARROW`] of them, 64-bit past it); files
+    /// again the positions `0, 1, ...` under `hashes`, handing `unplaced`
+    /// each one whose probe sequence is full.
     pub(crate) fn grow(
         &mut self,
         min: usize,
@@ -68,9 +134,15 @@ impl Hashed {
     ) {
         let size = match self {
             Hashed::Few(_) => FEW.saturating_mul(2).saturating_add(1).next_power_of_two(),
-            Hashed::Table(table) => table.len().saturating_mul(2),
+            Hashed::Narrow(table) => table.len().saturating_mul(2),
+            Hashed::Wide(table) => table.len().saturating_mul(2),
+        }
+        .max(min);
+        *self = if size <= NARROW {
+            Hashed::Narrow(vec![0; size].into_boxed_slice())
+        } else {
+            Hashed::Wide(vec![0; size].into_boxed_slice())
         };
-        *self = Hashed::Table(vec![0; size.max(min)].into_boxed_slice());
         for (hash, position) in hashes.into_iter().zip(0_u32..) {
             if !self.place(hash, position) {
                 unplaced(position);
@@ -102,24 +174,8 @@ impl Hashed {
                 }
                 None
             }
-            Hashed::Table(table) => {
-                let tag = hash >> 32;
-                for index in probe(hash, table.len()) {
-                    let entry = table.get(index).copied().unwrap_or(0);
-                    if entry == 0 {
-                        return None;
-                    }
-                    if entry >> 32 == tag {
-                        let position = usize::try_from(entry & u64::from(u32::MAX))
-                            .unwrap_or(0)
-                            .wrapping_sub(1);
-                        if is(position) {
-                            return Some(position);
-                        }
-                    }
-                }
-                None
-            }
+            Hashed::Narrow(table) => find_in(table, hash, is),
+            Hashed::Wide(table) => find_in(table, hash, is),
         }
     }
 
@@ -127,12 +183,16 @@ impl Hashed {
     /// the positions are in place): read ahead of lookups, so that their
     /// cache misses are waited for together.
     pub(crate) fn first_entry(&self, hash: u64) -> u64 {
+        fn first<E: Entry>(table: &[E], hash: u64) -> u64 {
+            probe(hash, table.len())
+                .next()
+                .and_then(|index| table.get(index))
+                .map_or(0, |entry| entry.word())
+        }
         match self {
             Hashed::Few(_) => 0,
-            Hashed::Table(table) => probe(hash, table.len())
-                .next()
-                .and_then(|index| table.get(index).copied())
-                .unwrap_or(0),
+            Hashed::Narrow(table) => first(table, hash),
+            Hashed::Wide(table) => first(table, hash),
         }
     }
 
@@ -140,65 +200,96 @@ impl Hashed {
     /// tag matches; in the table, in probe order, the entries up to the
     /// first empty one, at most [`MAX_PROBE`] of them.
     #[cfg(test)]
-    pub(crate) fn candidates(&self, hash: u64) -> impl Iterator<Item = usize> + '_ {
-        let (few, table): (&[u16], &[u64]) = match self {
-            Hashed::Few(few) => (few, &[]),
-            Hashed::Table(table) => (&[], table),
-        };
-        let tag = few_tag(hash);
-        let in_place = few
-            .iter()
-            .take_while(|entry| **entry != 0)
-            .zip(0_usize..)
-            .filter(move |(entry, _)| **entry == tag)
-            .map(|(_, position)| position);
-        let tag = hash >> 32;
-        let probed = probe(hash, table.len())
-            .map(|index| table.get(index).copied().unwrap_or(0))
-            .take_while(|entry| *entry != 0)
-            .filter(move |entry| entry >> 32 == tag)
-            .map(|entry| {
-                usize::try_from(entry & u64::from(u32::MAX))
-                    .unwrap_or(0)
-                    .wrapping_sub(1)
-            });
-        in_place.chain(probed)
+    pub(crate) fn candidates(&self, hash: u64) -> impl Iterator<Item = usize> {
+        fn probed<E: Entry>(table: &[E], hash: u64) -> Vec<usize> {
+            probe(hash, table.len())
+                .map(|index| table.get(index).copied().unwrap_or_default())
+                .take_while(|entry| *entry != E::default())
+                .filter(|entry| entry.tagged(hash))
+                .map(Entry::position)
+                .collect()
+        }
+        match self {
+            Hashed::Few(few) => {
+                let tag = few_tag(hash);
+                few.iter()
+                    .take_while(|entry| **entry != 0)
+                    .zip(0_usize..)
+                    .filter(|(entry, _)| **entry == tag)
+                    .map(|(_, position)| position)
+                    .collect()
+            }
+            Hashed::Narrow(table) => probed(table, hash),
+            Hashed::Wide(table) => probed(table, hash),
+        }
+        .into_iter()
     }
 
     /// Files `position` under `hash`: in place at its own index, or in the
     /// table at the first empty entry of its probe sequence; says whether
     /// there was room.
     pub(crate) fn place(&mut self, hash: u64, position: u32) -> bool {
-        let table = match self {
+        match self {
             Hashed::Few(few) => {
                 let free = usize::try_from(position)
                     .ok()
                     .and_then(|at| few.get_mut(at))
                     .filter(|entry| **entry == 0);
-                return free.map(|entry| *entry = few_tag(hash)).is_some();
+                free.map(|entry| *entry = few_tag(hash)).is_some()
             }
-            Hashed::Table(table) => table,
-        };
-        let entry = (hash >> 32) << 32 | u64::from(position).saturating_add(1);
-        for index in probe(hash, table.len()) {
-            if let Some(free) = table.get_mut(index)
-                && *free == 0
-            {
-                *free = entry;
-                return true;
-            }
+            Hashed::Narrow(table) => place_in(table, hash, position),
+            Hashed::Wide(table) => place_in(table, hash, position),
         }
-        false
     }
 
-    /// Every entry of the table, to set by hand in tests; none in place.
+    /// Sets every entry of the table by hand, in tests: to `position`
+    /// filed under `hash` where `entry` gives them, to empty where it
+    /// gives none. Nothing in place.
     #[cfg(test)]
-    pub(crate) fn entries_mut(&mut self) -> &mut [u64] {
+    pub(crate) fn set_entries(&mut self, entry: impl Fn(usize) -> Option<(u64, u32)>) {
+        fn set<E: Entry>(table: &mut [E], entry: impl Fn(usize) -> Option<(u64, u32)>) {
+            for (index, slot) in table.iter_mut().enumerate() {
+                *slot = entry(index)
+                    .and_then(|(hash, position)| E::filing(hash, position))
+                    .unwrap_or_default();
+            }
+        }
         match self {
-            Hashed::Few(_) => &mut [],
-            Hashed::Table(table) => table,
+            Hashed::Few(_) => {}
+            Hashed::Narrow(table) => set(table, entry),
+            Hashed::Wide(table) => set(table, entry),
         }
     }
+}
+
+/// [`Hashed::find`] in a table.
+fn find_in<E: Entry>(table: &[E], hash: u64, mut is: impl FnMut(usize) -> bool) -> Option<usize> {
+    for index in probe(hash, table.len()) {
+        let entry = table.get(index).copied().unwrap_or_default();
+        if entry == E::default() {
+            return None;
+        }
+        if entry.tagged(hash) && is(entry.position()) {
+            return Some(entry.position());
+        }
+    }
+    None
+}
+
+/// [`Hashed::place`] in a table.
+fn place_in<E: Entry>(table: &mut [E], hash: u64, position: u32) -> bool {
+    let Some(entry) = E::filing(hash, position) else {
+        return false;
+    };
+    for index in probe(hash, table.len()) {
+        if let Some(free) = table.get_mut(index)
+            && *free == E::default()
+        {
+            *free = entry;
+            return true;
+        }
+    }
+    false
 }
 
 /// The entries `hash`'s probe sequence visits in a table of `size`
@@ -206,7 +297,7 @@ impl Hashed {
 /// [`MAX_PROBE`] of them.
 fn probe(hash: u64, size: usize) -> impl Iterator<Item = usize> {
     let mask = size.wrapping_sub(1);
-    // The low bits start the sequence; the high 32 are the entry's tag.
+    // The low bits start the sequence; the high bits are the entry's tag.
     let start = usize::try_from(hash & u64::try_from(mask).unwrap_or(u64::MAX)).unwrap_or(0);
     (0..MAX_PROBE.min(size)).map(move |step| start.wrapping_add(step) & mask)
 }
@@ -217,23 +308,54 @@ mod tests {
 
     #[test]
     fn positions_come_back_under_their_tag_and_a_full_sequence_refuses() {
-        let mut index = Hashed::default();
-        index.grow(32, [], |_| unreachable!("nothing to file"));
-        assert!(!index.is_half_full(15) && index.is_half_full(16));
-        // Seventeen hashes with the same start and tag: sixteen fit.
-        let hash = 0xabcd_0000_0000_0005_u64;
-        for position in 0..16 {
-            assert!(index.place(hash, position));
+        for size in [32, 2 * NARROW] {
+            let mut index = Hashed::default();
+            index.grow(size, [], |_| unreachable!("nothing to file"));
+            assert!(!index.is_half_full(size / 2 - 1) && index.is_half_full(size / 2));
+            // Seventeen hashes with the same start and tag: sixteen fit.
+            let hash = 0xabcd_0000_0000_0005_u64;
+            for position in 0..16 {
+                assert!(index.place(hash, position));
+            }
+            assert!(!index.place(hash, 16));
+            assert!(index.candidates(hash).eq(0..16));
+            assert_eq!(index.find(hash, |at| at == 7), Some(7));
+            // Another tag from the same start sees none of them.
+            assert_eq!(index.candidates(0x1234_0000_0000_0005).count(), 0);
+            // An empty sequence ends at once.
+            assert_eq!(index.candidates(0xabcd_0000_0000_0015).count(), 0);
+            let mut empty = Hashed::default();
+            empty.grow(4, [], |_| unreachable!("nothing to file"));
+            assert_eq!(empty.candidates(hash).count(), 0);
         }
-        assert!(!index.place(hash, 16));
-        assert!(index.candidates(hash).eq(0..16));
-        // Another tag from the same start sees none of them.
-        assert_eq!(index.candidates(0x1234_0000_0000_0005).count(), 0);
-        // An empty sequence ends at once.
-        assert_eq!(index.candidates(0xabcd_0000_0000_0015).count(), 0);
-        let mut empty = Hashed::default();
-        empty.grow(4, [], |_| unreachable!("nothing to file"));
-        assert_eq!(empty.candidates(hash).count(), 0);
+    }
+
+    #[test]
+    fn tables_take_32_bit_entries_up_to_65536_of_them_then_64() {
+        let mut index = Hashed::default();
+        index.grow(NARROW, [], |_| unreachable!("nothing to file"));
+        assert!(matches!(&index, Hashed::Narrow(t) if t.len() == NARROW));
+        // A 32-bit entry tags with the hash's top sixteen bits: hashes
+        // that share them come back for the owner to tell apart.
+        assert!(index.place(0xabcd_1111_0000_0007, 0));
+        assert!(index.candidates(0xabcd_2222_0000_0007).eq([0]));
+        // Positions past 16 bits do not fit one (a table half full of
+        // 65,536 entries never holds them).
+        assert!(!index.place(0x1234_0000_0000_0009, 65_535));
+        assert!(index.place(0x1234_0000_0000_0009, 65_534));
+        assert!(index.candidates(0x1234_0000_0000_0009).eq([65_534]));
+        // Doubled, the table takes 64-bit entries and the top 32 bits tag.
+        index.grow(0, [0xabcd_1111_0000_0007], |_| unreachable!("room"));
+        assert!(matches!(&index, Hashed::Wide(t) if t.len() == 2 * NARROW));
+        assert!(index.candidates(0xabcd_1111_0000_0007).eq([0]));
+        assert_eq!(index.candidates(0xabcd_2222_0000_0007).count(), 0);
+        assert!(index.place(0x1234_0000_0000_0009, 1 << 20));
+        assert!(index.candidates(0x1234_0000_0000_0009).eq([1 << 20]));
+        assert!(!index.place(0x1234_0000_0000_0009, u32::MAX));
+        assert_eq!(
+            index.first_entry(0x1234_0000_0000_0009),
+            0x1234_0000_0010_0001
+        );
     }
 
     #[test]
@@ -263,7 +385,7 @@ mod tests {
         // Growing moves every position to a table big enough for twice
         // as many.
         index.grow(4, (0..FEW as u64).map(hash), |_| unreachable!("room"));
-        assert!(matches!(&index, Hashed::Table(t) if t.len() == 32));
+        assert!(matches!(&index, Hashed::Narrow(t) if t.len() == 32));
         assert!(!index.is_half_full(FEW) && index.is_half_full(16));
         for n in 0..FEW {
             assert!(index.candidates(hash(n as u64)).eq([n]));
@@ -279,10 +401,14 @@ mod tests {
             hashes in proptest::collection::vec(0_u64..8, 0..24),
             accepted in proptest::collection::vec(proptest::bool::ANY, 24),
             wanted in 0_u64..8,
+            wide in proptest::bool::ANY,
         ) {
             // Few distinct hashes, spread to the top bits, so tags collide.
             let spread = |h: u64| h.wrapping_mul(0x9e37_79b9_7f4a_7c15);
             let mut index = Hashed::default();
+            if wide {
+                index.grow(2 * NARROW, [], |_| {});
+            }
             for (position, h) in (0_u32..).zip(&hashes) {
                 if index.is_half_full(position as usize) {
                     let placed = hashes.iter().take(position as usize).map(|h| spread(*h));
