@@ -1261,6 +1261,9 @@ struct More {
     redemptions: Box<[Reference]>,
     cart: Option<Cart>,
     after: AfterSale,
+    /// What the order's points formed, when the record's 12 bytes could
+    /// not hold it (see [`StoredLot`]).
+    lot: Option<Box<OrderLot>>,
 }
 
 impl More {
@@ -1277,6 +1280,7 @@ impl More {
                 lapsed_counted: Points::ZERO,
                 fully_refunded: false,
             },
+            lot: None,
         }
     }
 }
@@ -1366,34 +1370,56 @@ pub(crate) enum OrderLot {
     Pending(PendingCredit),
 }
 
-/// An [`OrderLot`] as a record holds it: for the common order, whose lot
-/// holds exactly its points (no debt repaid) and is numbered in 32 bits,
-/// the lot's number and when its points settle and expire, each as whole
-/// seconds after the order (16 bytes where the full form takes 48);
-/// anything else in full, behind a pointer.
-#[derive(Debug, Clone)]
-enum StoredLot {
+/// An [`OrderLot`] as a record holds it, in 12 bytes: for the common
+/// order, whose lot holds exactly its points (no debt repaid) and is
+/// numbered in 32 bits (from one), the lot's number and when its points
+/// settle and expire, each as whole seconds after the order. Anything else
+/// is held in full in the record's rare part ([`More`]), and the lot's
+/// number here is zero, as no lot the ledger forms is numbered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct StoredLot {
+    /// The lot's number; zero for none held here.
+    lot: u32,
+    /// With a lot: when its points settle, in whole seconds after the
+    /// order was placed ([`ON_CONFIRMATION`] when they settle on
+    /// confirmation), or [`CREDIT`] for points spendable at once. With no
+    /// lot: [`NO_LOT`], or [`IN_FULL`] when the rare part holds it.
+    settles_after: u32,
+    /// When the points expire, in whole seconds after the order was
+    /// placed; [`NEVER`] when they do not.
+    expires_after: u32,
+}
+
+/// What a [`StoredLot`] says.
+enum Stored {
     None,
     Credit {
         lot: u32,
-        /// When the points expire, in whole seconds after the order was
-        /// placed; [`NEVER`] when they do not.
         expires_after: u32,
     },
     Pending {
         lot: u32,
-        /// When the points settle, in whole seconds after the order was
-        /// placed; [`ON_CONFIRMATION`] when they settle on confirmation.
         settles_after: u32,
-        /// As [`StoredLot::Credit`]'s.
         expires_after: u32,
     },
-    Full(Box<OrderLot>),
+    InFull,
 }
 
-/// What [`StoredLot::Pending`] holds for points that settle when the order
-/// is confirmed.
+/// What [`StoredLot::settles_after`] holds for points that settle when the
+/// order is confirmed.
 const ON_CONFIRMATION: u32 = u32::MAX;
+
+/// What [`StoredLot::settles_after`] holds for points spendable at once
+/// (points pending exactly that many seconds are held in full).
+const CREDIT: u32 = u32::MAX - 1;
+
+/// What [`StoredLot::settles_after`] holds, beside no lot, for an order
+/// that formed none.
+const NO_LOT: u32 = 0;
+
+/// What [`StoredLot::settles_after`] holds, beside no lot, for a lot held
+/// in full in the record's rare part.
+const IN_FULL: u32 = 1;
 
 /// What a [`StoredLot`] holds for points that never expire.
 const NEVER: u32 = u32::MAX;
@@ -1403,71 +1429,108 @@ const NEVER: u32 = u32::MAX;
 const NO_KEY: u32 = u32::MAX;
 
 impl StoredLot {
+    /// No lot.
+    const NONE: StoredLot = StoredLot::without(NO_LOT);
+
+    /// A lot held in full in the record's rare part.
+    const IN_FULL: StoredLot = StoredLot::without(IN_FULL);
+
+    const fn without(kind: u32) -> StoredLot {
+        StoredLot {
+            lot: 0,
+            settles_after: kind,
+            expires_after: NEVER,
+        }
+    }
+
     /// How a record of an order placed `at` earning `points` holds
-    /// `earned`.
-    fn of(earned: OrderLot, points: Points, at: DateTime<Utc>) -> StoredLot {
-        let short = |lot: LotId| u32::try_from(lot.number()).ok();
+    /// `earned`: in 12 bytes, or in full (the error) for the record's rare
+    /// part to hold.
+    fn of(earned: OrderLot, points: Points, at: DateTime<Utc>) -> Result<StoredLot, OrderLot> {
+        let short = |lot: LotId| u32::try_from(lot.number()).ok().filter(|lot| *lot != 0);
         // Points settle and expire a whole number of seconds after the
-        // order, below 2^32 - 1 of them (136 years), or not at all (then
+        // order, below 2^32 - 2 of them (136 years), or not at all (then
         // `u32::MAX`: ON_CONFIRMATION for a settlement, NEVER for an
         // expiry); anything else (a time written by hand) is held in full.
         let after = |when: Option<DateTime<Utc>>| match when {
             None => Some(u32::MAX),
             Some(when) => u32::try_from(when.signed_duration_since(at).num_seconds())
                 .ok()
-                .filter(|after| *after != u32::MAX && settled(at, *after) == Some(when)),
+                .filter(|after| *after < CREDIT && settled(at, *after) == Some(when)),
         };
         match earned {
-            OrderLot::None => StoredLot::None,
+            OrderLot::None => Ok(StoredLot::NONE),
             OrderLot::Credit(c) => match (short(c.lot), after(c.expires_at)) {
                 (Some(lot), Some(expires_after))
                     if c.points == points && c.debt_repaid == Points::ZERO =>
                 {
-                    StoredLot::Credit { lot, expires_after }
+                    Ok(StoredLot {
+                        lot,
+                        settles_after: CREDIT,
+                        expires_after,
+                    })
                 }
-                _ => StoredLot::Full(Box::new(earned)),
+                _ => Err(earned),
             },
             OrderLot::Pending(p) => {
                 match (short(p.lot), after(p.available_at), after(p.expires_at)) {
                     (Some(lot), Some(settles_after), Some(expires_after)) if p.points == points => {
-                        StoredLot::Pending {
+                        Ok(StoredLot {
                             lot,
                             settles_after,
                             expires_after,
-                        }
+                        })
                     }
-                    _ => StoredLot::Full(Box::new(earned)),
+                    _ => Err(earned),
                 }
             }
         }
     }
 
+    /// What it says.
+    const fn read(self) -> Stored {
+        match (self.lot, self.settles_after) {
+            (0, IN_FULL) => Stored::InFull,
+            (0, _) => Stored::None,
+            (lot, CREDIT) => Stored::Credit {
+                lot,
+                expires_after: self.expires_after,
+            },
+            (lot, settles_after) => Stored::Pending {
+                lot,
+                settles_after,
+                expires_after: self.expires_after,
+            },
+        }
+    }
+
     /// The lot in full, for a record of an order placed `at` earning
-    /// `points`.
-    fn full(&self, points: Points, at: DateTime<Utc>) -> OrderLot {
-        match self {
-            StoredLot::None => OrderLot::None,
-            StoredLot::Credit { lot, expires_after } => OrderLot::Credit(LotCredit {
-                lot: LotId::new(u64::from(*lot)),
-                expires_at: expiry(at, *expires_after),
+    /// `points`, whose rare part holds `in_full` (what a lot held there
+    /// is).
+    fn full(self, points: Points, at: DateTime<Utc>, in_full: Option<&OrderLot>) -> OrderLot {
+        match self.read() {
+            Stored::None => OrderLot::None,
+            Stored::Credit { lot, expires_after } => OrderLot::Credit(LotCredit {
+                lot: LotId::new(u64::from(lot)),
+                expires_at: expiry(at, expires_after),
                 points,
                 debt_repaid: Points::ZERO,
             }),
-            StoredLot::Pending {
+            Stored::Pending {
                 lot,
                 settles_after,
                 expires_after,
             } => OrderLot::Pending(PendingCredit {
-                lot: LotId::new(u64::from(*lot)),
+                lot: LotId::new(u64::from(lot)),
                 points,
                 // Stored only when it gave back the time it was made from.
-                available_at: match *settles_after {
+                available_at: match settles_after {
                     ON_CONFIRMATION => None,
                     after => settled(at, after),
                 },
-                expires_at: expiry(at, *expires_after),
+                expires_at: expiry(at, expires_after),
             }),
-            StoredLot::Full(full) => **full,
+            Stored::InFull => in_full.copied().unwrap_or(OrderLot::None),
         }
     }
 
@@ -1475,30 +1538,30 @@ impl StoredLot {
     /// for a record of an order earning `points`: as
     /// [`full`](StoredLot::full) says, without working out its dates
     /// (every purchase's journal entry is compared with this).
-    fn points(&self, points: Points) -> (Points, Points) {
-        match self {
-            StoredLot::None => (Points::ZERO, Points::ZERO),
-            StoredLot::Credit { .. } => (points, Points::ZERO),
-            StoredLot::Pending { .. } => (Points::ZERO, points),
-            StoredLot::Full(full) => match **full {
-                OrderLot::None => (Points::ZERO, Points::ZERO),
-                OrderLot::Credit(c) => (c.points, Points::ZERO),
-                OrderLot::Pending(p) => (Points::ZERO, p.points),
+    fn points(self, points: Points, in_full: Option<&OrderLot>) -> (Points, Points) {
+        match self.read() {
+            Stored::None => (Points::ZERO, Points::ZERO),
+            Stored::Credit { .. } => (points, Points::ZERO),
+            Stored::Pending { .. } => (Points::ZERO, points),
+            Stored::InFull => match in_full {
+                None | Some(OrderLot::None) => (Points::ZERO, Points::ZERO),
+                Some(OrderLot::Credit(c)) => (c.points, Points::ZERO),
+                Some(OrderLot::Pending(p)) => (Points::ZERO, p.points),
             },
         }
     }
 
     /// The lot's id, if the order formed one.
-    fn lot(&self) -> Option<LotId> {
-        match self {
-            StoredLot::None => None,
-            StoredLot::Credit { lot, .. } | StoredLot::Pending { lot, .. } => {
-                Some(LotId::new(u64::from(*lot)))
+    fn lot(self, in_full: Option<&OrderLot>) -> Option<LotId> {
+        match self.read() {
+            Stored::None => None,
+            Stored::Credit { lot, .. } | Stored::Pending { lot, .. } => {
+                Some(LotId::new(u64::from(lot)))
             }
-            StoredLot::Full(full) => match **full {
-                OrderLot::None => None,
-                OrderLot::Credit(c) => Some(c.lot),
-                OrderLot::Pending(p) => Some(p.lot),
+            Stored::InFull => match in_full {
+                None | Some(OrderLot::None) => None,
+                Some(OrderLot::Credit(c)) => Some(c.lot),
+                Some(OrderLot::Pending(p)) => Some(p.lot),
             },
         }
     }
@@ -1624,16 +1687,21 @@ impl OrderRecord {
             (None, Some(p)) => OrderLot::Pending(p),
             (None, None) => OrderLot::None,
         };
+        let (stored, in_full) = match StoredLot::of(earned, e.points, e.at) {
+            Ok(stored) => (stored, None),
+            Err(full) => (StoredLot::IN_FULL, Some(full)),
+        };
         OrderRecord {
             at: e.at,
             amount: e.amount,
             points: e.points,
-            earned: StoredLot::of(earned, e.points, e.at),
+            earned: stored,
             breakdown: Breakdown::of(&e.breakdown, e.amount, e.points),
-            more: (!e.redemptions.is_empty() || e.cart.is_some()).then(|| {
+            more: (!e.redemptions.is_empty() || e.cart.is_some() || in_full.is_some()).then(|| {
                 Box::new(More {
                     redemptions: e.redemptions.as_slice().into(),
                     cart: e.cart.as_deref().cloned(),
+                    lot: in_full.map(Box::new),
                     ..More::new(e.amount.currency())
                 })
             }),
@@ -1758,19 +1826,45 @@ impl OrderRecord {
 
     /// The lot the order's points formed, if it earned any.
     pub(crate) fn lot(&self) -> Option<LotId> {
-        self.earned.lot()
+        self.earned.lot(self.lot_in_full())
     }
 
     /// What the order's points formed, in full.
     fn earned(&self) -> OrderLot {
-        self.earned.full(self.points, self.at)
+        self.earned.full(self.points, self.at, self.lot_in_full())
+    }
+
+    /// Says the order's points formed `earned` instead, held as
+    /// [`of`](OrderRecord::of) would hold it (for tests).
+    #[cfg(test)]
+    fn set_earned(&mut self, earned: OrderLot) {
+        match StoredLot::of(earned, self.points, self.at) {
+            Ok(stored) => {
+                self.earned = stored;
+                if let Some(more) = self.more.as_deref_mut() {
+                    more.lot = None;
+                }
+            }
+            Err(full) => {
+                self.earned = StoredLot::IN_FULL;
+                let currency = self.amount.currency();
+                self.more
+                    .get_or_insert_with(|| Box::new(More::new(currency)))
+                    .lot = Some(Box::new(full));
+            }
+        }
+    }
+
+    /// What the order's points formed, when the rare part holds it.
+    fn lot_in_full(&self) -> Option<&OrderLot> {
+        self.more.as_deref().and_then(|m| m.lot.as_deref())
     }
 
     /// What the order's journal entry says: when it was placed, and the
     /// points it made available and pending. Neither is ever changed once
     /// the order is filed, so the journal reads the entry off the record.
     pub(crate) fn earning(&self) -> super::journal::Earning {
-        let (available, pending) = self.earned.points(self.points);
+        let (available, pending) = self.earned.points(self.points, self.lot_in_full());
         (self.at, available, pending)
     }
 
@@ -2749,7 +2843,7 @@ pub(crate) mod tests {
                         debt_repaid: Points::ZERO,
                     })
                 });
-                record.earned = StoredLot::of(earned, record.points, record.at);
+                record.set_earned(earned);
                 // The account's list, as it was kept.
                 if let Some(lot) = lot.map(LotId::new) {
                     if kept.last().is_none_or(|(last, _)| *last < lot) {
@@ -2767,16 +2861,12 @@ pub(crate) mod tests {
             // recorded, and forms no lot.
             if let Some((lot, order)) = kept.first() {
                 let mut again = record.clone();
-                again.earned = StoredLot::of(
-                    OrderLot::Credit(LotCredit {
-                        lot: LotId::new(lot.number() + 1_000),
-                        expires_at: None,
-                        points: Points::new(1),
-                        debt_repaid: Points::ZERO,
-                    }),
-                    again.points,
-                    again.at,
-                );
+                again.set_earned(OrderLot::Credit(LotCredit {
+                    lot: LotId::new(lot.number() + 1_000),
+                    expires_at: None,
+                    points: Points::new(1),
+                    debt_repaid: Points::ZERO,
+                }));
                 let placed = orders.len();
                 orders.insert(order.clone(), again);
                 proptest::prop_assert_eq!(orders.len(), placed);
@@ -2810,8 +2900,8 @@ pub(crate) mod tests {
     fn an_order_record_holds_its_rare_parts_behind_pointers() {
         // The redemptions, cart and after-sale figures share one pointer;
         // the tier key is 32 bits; the common lot and base rate are packed.
-        assert_eq!(std::mem::size_of::<OrderRecord>(), 88);
-        assert_eq!(std::mem::size_of::<StoredLot>(), 16);
+        assert_eq!(std::mem::size_of::<OrderRecord>(), 80);
+        assert_eq!(std::mem::size_of::<StoredLot>(), 12);
         assert_eq!(std::mem::size_of::<Breakdown>(), 16);
     }
 
@@ -2839,7 +2929,7 @@ pub(crate) mod tests {
             per_in_euros in proptest::bool::weighted(0.9),
             whole_amount in proptest::bool::weighted(0.9),
             line_points in proptest::prop_oneof![proptest::strategy::Just(57_i64), 0_i64..100],
-            lot in proptest::prop_oneof![1_u64..1_000, proptest::num::u64::ANY],
+            lot in proptest::prop_oneof![1_u64..1_000, proptest::strategy::Just(0_u64), proptest::num::u64::ANY],
             kind in 0_u8..3,
             lot_points in proptest::prop_oneof![proptest::strategy::Just(57_i64), 0_i64..100],
             debt_repaid in proptest::prop_oneof![proptest::strategy::Just(0_i64), 0_i64..10],
@@ -2924,11 +3014,12 @@ pub(crate) mod tests {
             let packs = |d: Option<i64>, nanos: i64| d.is_none_or(|d| nanos == 0 && (0..=49_710).contains(&d));
             let expires_packed = packs(if kind == 1 { days[0] } else { days[1] }, 0);
             let common_lot = kind == 0
-                || (lot <= u64::from(u32::MAX)
+                || ((1..=u64::from(u32::MAX)).contains(&lot)
                     && lot_points == 57
                     && expires_packed
                     && if kind == 2 { packs(days[0], nanos) } else { debt_repaid == 0 });
-            proptest::prop_assert_eq!(common_lot, !matches!(record.earned, StoredLot::Full(_)));
+            proptest::prop_assert_eq!(common_lot, !matches!(record.earned.read(), Stored::InFull));
+            proptest::prop_assert_eq!(common_lot, record.lot_in_full().is_none());
         }
     }
 
