@@ -970,14 +970,13 @@ impl Wallet {
             checked
                 .needs
                 .try_each(&movement.draws, |key, need| -> Result<(), Infallible> {
-                    if let Some(held) = self.lots.get_mut(&key) {
-                        *held = Points::new(held.value().saturating_sub(need.value()));
-                        if !held.is_positive() {
-                            self.lots.remove(&key);
-                            if key.expires_at.is_some() {
-                                self.expiring_lots = self.expiring_lots.saturating_sub(1);
-                            }
-                        }
+                    if self
+                        .lots
+                        .take(&key, need)
+                        .is_some_and(|left| !left.is_positive())
+                        && key.expires_at.is_some()
+                    {
+                        self.expiring_lots = self.expiring_lots.saturating_sub(1);
                     }
                     Ok(())
                 });

@@ -8,7 +8,11 @@
 //! expire come last in consumption order and among themselves by lot id,
 //! the order in which they are formed: a new one goes at the back of the
 //! queue, spending takes from the front, and both are found by binary
-//! search when a refund restores or takes back points.
+//! search when a refund restores or takes back points. The queue holds
+//! each lot in 8 bytes, its number and points 32 bits each, while every
+//! lot's do fit (the ledger numbers a member's lots from one, and a lot
+//! holds what one order earned); the first that does not turns the whole
+//! queue into 16-byte entries.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
@@ -23,7 +27,179 @@ pub(crate) struct Lots {
     /// Lots with an expiry date, by expiry then lot id.
     expiring: BTreeMap<LotKey, Points>,
     /// Lots that never expire, by lot id.
-    lasting: VecDeque<(LotId, Points)>,
+    lasting: Lasting,
+}
+
+/// The lots that never expire, by lot id, each as a [`Slot`].
+#[derive(Clone)]
+enum Lasting {
+    /// Each lot's number above its points, 32 bits each.
+    Narrow(VecDeque<u64>),
+    /// Each lot as it is, once one did not fit 32 bits.
+    Wide(VecDeque<(LotId, Points)>),
+}
+
+impl Default for Lasting {
+    fn default() -> Lasting {
+        Lasting::Narrow(VecDeque::new())
+    }
+}
+
+/// One lasting lot as the queue holds it.
+trait Slot: Copy {
+    /// The slot holding `points` in `lot`, if they fit.
+    fn holding(lot: LotId, points: Points) -> Option<Self>;
+    /// The lot's id.
+    fn lot(self) -> LotId;
+    /// The points it holds.
+    fn points(self) -> Points;
+}
+
+impl Slot for u64 {
+    fn holding(lot: LotId, points: Points) -> Option<u64> {
+        let lot = u32::try_from(lot.number()).ok()?;
+        let points = u32::try_from(points.value()).ok()?;
+        Some(u64::from(lot) << 32 | u64::from(points))
+    }
+
+    fn lot(self) -> LotId {
+        LotId::new(self >> 32)
+    }
+
+    fn points(self) -> Points {
+        Points::new(i64::from(self as u32))
+    }
+}
+
+impl Slot for (LotId, Points) {
+    fn holding(lot: LotId, points: Points) -> Option<(LotId, Points)> {
+        Some((lot, points))
+    }
+
+    fn lot(self) -> LotId {
+        self.0
+    }
+
+    fn points(self) -> Points {
+        self.1
+    }
+}
+
+/// Where `lot` sits in `queue`, or where it would go.
+fn position<S: Slot>(queue: &VecDeque<S>, lot: LotId) -> Result<usize, usize> {
+    // A new lot, the common case, goes last without a search.
+    match queue.back() {
+        Some(last) if last.lot() < lot => Err(queue.len()),
+        None => Err(0),
+        _ => queue.binary_search_by_key(&lot, |slot| slot.lot()),
+    }
+}
+
+/// Sets the lot at `i` of `queue` to hold `points`, or inserts it there
+/// as a new lot; says whether the points fit the queue's slots (when not,
+/// nothing changed).
+fn put<S: Slot>(
+    queue: &mut VecDeque<S>,
+    at: Result<usize, usize>,
+    lot: LotId,
+    points: Points,
+) -> bool {
+    let Some(slot) = S::holding(lot, points) else {
+        return false;
+    };
+    match at {
+        Ok(i) => {
+            if let Some(held) = queue.get_mut(i) {
+                *held = slot;
+            }
+        }
+        // A new lot, the common case: no room to make.
+        Err(i) if i == queue.len() => queue.push_back(slot),
+        Err(i) => queue.insert(i, slot),
+    }
+    true
+}
+
+impl Lasting {
+    fn len(&self) -> usize {
+        match self {
+            Lasting::Narrow(queue) => queue.len(),
+            Lasting::Wide(queue) => queue.len(),
+        }
+    }
+
+    fn get(&self, lot: LotId) -> Option<Points> {
+        fn get<S: Slot>(queue: &VecDeque<S>, lot: LotId) -> Option<Points> {
+            let i = position(queue, lot).ok()?;
+            queue.get(i).map(|slot| slot.points())
+        }
+        match self {
+            Lasting::Narrow(queue) => get(queue, lot),
+            Lasting::Wide(queue) => get(queue, lot),
+        }
+    }
+
+    /// Sets `lot` to hold `points`, forming it when it is not held.
+    fn set(&mut self, lot: LotId, points: Points) {
+        let fits = match self {
+            Lasting::Narrow(queue) => put(queue, position(queue, lot), lot, points),
+            Lasting::Wide(queue) => put(queue, position(queue, lot), lot, points),
+        };
+        if !fits {
+            let mut wide: VecDeque<(LotId, Points)> = self.iter().collect();
+            let at = position(&wide, lot);
+            put(&mut wide, at, lot, points);
+            *self = Lasting::Wide(wide);
+        }
+    }
+
+    fn remove(&mut self, lot: LotId) {
+        fn remove<S: Slot>(queue: &mut VecDeque<S>, lot: LotId) {
+            if let Ok(i) = position(queue, lot) {
+                // Spending takes the oldest first: most removals are the
+                // front, which a queue removes without shifting the rest.
+                queue.remove(i);
+            }
+        }
+        match self {
+            Lasting::Narrow(queue) => remove(queue, lot),
+            Lasting::Wide(queue) => remove(queue, lot),
+        }
+    }
+
+    fn retain(&mut self, mut keep: impl FnMut(LotId, Points) -> bool) {
+        match self {
+            Lasting::Narrow(queue) => queue.retain(|slot| keep(slot.lot(), slot.points())),
+            Lasting::Wide(queue) => queue.retain(|slot| keep(slot.lot(), slot.points())),
+        }
+    }
+
+    fn front(&self) -> Option<LotId> {
+        match self {
+            Lasting::Narrow(queue) => queue.front().map(|slot| slot.lot()),
+            Lasting::Wide(queue) => queue.front().map(|slot| slot.lot()),
+        }
+    }
+
+    fn back_points(&self) -> Option<Points> {
+        match self {
+            Lasting::Narrow(queue) => queue.back().map(|slot| slot.points()),
+            Lasting::Wide(queue) => queue.back().map(|slot| slot.points()),
+        }
+    }
+
+    /// Every lot, by lot id.
+    fn iter(&self) -> impl Iterator<Item = (LotId, Points)> + '_ {
+        let (narrow, wide) = match self {
+            Lasting::Narrow(queue) => (Some(queue), None),
+            Lasting::Wide(queue) => (None, Some(queue)),
+        };
+        let narrow = narrow
+            .into_iter()
+            .flatten()
+            .map(|slot| (slot.lot(), slot.points()));
+        narrow.chain(wide.into_iter().flatten().copied())
+    }
 }
 
 impl Lots {
@@ -36,22 +212,12 @@ impl Lots {
     /// [`Account::warm`](super::account::Account::warm) for the line it
     /// sits on.
     pub(crate) fn newest_lasting(&self) -> Option<Points> {
-        self.lasting.back().map(|(_, points)| *points)
+        self.lasting.back_points()
     }
 
     /// Whether there are none.
     pub(crate) fn is_empty(&self) -> bool {
-        self.expiring.is_empty() && self.lasting.is_empty()
-    }
-
-    /// Where `lot` sits among the lasting lots, or where it would go.
-    fn lasting_at(&self, lot: LotId) -> Result<usize, usize> {
-        // A new lot, the common case, goes last without a search.
-        match self.lasting.back() {
-            Some((last, _)) if *last < lot => Err(self.lasting.len()),
-            None => Err(0),
-            _ => self.lasting.binary_search_by_key(&lot, |(l, _)| *l),
-        }
+        self.expiring.is_empty() && self.lasting.len() == 0
     }
 
     /// The points `key` holds.
@@ -59,24 +225,13 @@ impl Lots {
         if key.expires_at().is_some() {
             return self.expiring.get(key).copied();
         }
-        let i = self.lasting_at(key.lot()).ok()?;
-        self.lasting.get(i).map(|(_, points)| *points)
-    }
-
-    /// The points `key` holds, to change.
-    pub(crate) fn get_mut(&mut self, key: &LotKey) -> Option<&mut Points> {
-        if key.expires_at().is_some() {
-            return self.expiring.get_mut(key);
-        }
-        let i = self.lasting_at(key.lot()).ok()?;
-        self.lasting.get_mut(i).map(|(_, points)| points)
+        self.lasting.get(key.lot())
     }
 
     /// Adds `points` to `key`, forming the lot when it holds none; says
     /// whether it was formed.
     pub(crate) fn add(&mut self, key: LotKey, points: Points) -> bool {
-        let add =
-            |held: &mut Points| *held = Points::new(held.value().saturating_add(points.value()));
+        let sum = |held: Points| Points::new(held.value().saturating_add(points.value()));
         if key.expires_at().is_some() {
             return match self.expiring.entry(key) {
                 std::collections::btree_map::Entry::Vacant(lot) => {
@@ -84,46 +239,43 @@ impl Lots {
                     true
                 }
                 std::collections::btree_map::Entry::Occupied(mut lot) => {
-                    add(lot.get_mut());
+                    *lot.get_mut() = sum(*lot.get());
                     false
                 }
             };
         }
-        match self.lasting_at(key.lot()) {
-            Ok(i) => {
-                if let Some((_, held)) = self.lasting.get_mut(i) {
-                    add(held);
-                }
-                false
-            }
-            Err(i) if i == self.lasting.len() => {
-                // A new lot, the common case: no room to make.
-                self.lasting.push_back((key.lot(), points));
-                true
-            }
-            Err(i) => {
-                self.lasting.insert(i, (key.lot(), points));
-                true
-            }
-        }
+        let held = self.lasting.get(key.lot());
+        self.lasting.set(key.lot(), held.map_or(points, sum));
+        held.is_none()
     }
 
-    /// Removes `key`.
-    pub(crate) fn remove(&mut self, key: &LotKey) {
+    /// Takes `points` from `key`, removing the lot once it holds none;
+    /// gives what it holds after, or nothing when it held none.
+    pub(crate) fn take(&mut self, key: &LotKey, points: Points) -> Option<Points> {
+        let left = |held: Points| Points::new(held.value().saturating_sub(points.value()));
         if key.expires_at().is_some() {
-            self.expiring.remove(key);
-        } else if let Ok(i) = self.lasting_at(key.lot()) {
-            // Spending takes the oldest first: most removals are the
-            // front, which a queue removes without shifting the rest.
-            self.lasting.remove(i);
+            let held = self.expiring.get_mut(key)?;
+            *held = left(*held);
+            let after = *held;
+            if !after.is_positive() {
+                self.expiring.remove(key);
+            }
+            return Some(after);
         }
+        let after = left(self.lasting.get(key.lot())?);
+        if after.is_positive() {
+            self.lasting.set(key.lot(), after);
+        } else {
+            self.lasting.remove(key.lot());
+        }
+        Some(after)
     }
 
     /// Keeps the lots `keep` says to.
     pub(crate) fn retain(&mut self, mut keep: impl FnMut(LotKey, Points) -> bool) {
         self.expiring.retain(|key, points| keep(*key, *points));
         self.lasting
-            .retain(|(lot, points)| keep(LotKey::new(*lot, None), *points));
+            .retain(|lot, points| keep(LotKey::new(lot, None), points));
     }
 
     /// The first lot in consumption order.
@@ -132,7 +284,7 @@ impl Lots {
             .keys()
             .next()
             .copied()
-            .or_else(|| self.lasting.front().map(|(lot, _)| LotKey::new(*lot, None)))
+            .or_else(|| self.lasting.front().map(|lot| LotKey::new(lot, None)))
     }
 
     /// Every lot with the points it holds, in consumption order.
@@ -143,7 +295,7 @@ impl Lots {
             .chain(
                 self.lasting
                     .iter()
-                    .map(|(lot, points)| (LotKey::new(*lot, None), *points)),
+                    .map(|(lot, points)| (LotKey::new(lot, None), points)),
             )
     }
 
@@ -154,10 +306,11 @@ impl Lots {
 }
 
 /// Lots compare as the ordered map of lots they replaced: each kind is
-/// held one way only, so comparing each kind compares the whole.
+/// held one way only, so comparing each kind compares the whole (lasting
+/// lots by what they hold, whichever slots hold them).
 impl PartialEq for Lots {
     fn eq(&self, other: &Lots) -> bool {
-        self.expiring == other.expiring && self.lasting == other.lasting
+        self.expiring == other.expiring && self.lasting.iter().eq(other.lasting.iter())
     }
 }
 
@@ -210,9 +363,52 @@ mod tests {
         prop_oneof![
             4 => (0_u64..40, prop::option::of(0_i64..5), 1_i64..100)
                 .prop_map(|(lot, day, points)| Op::Add(lot, day, points)),
+            // Lots and points past 32 bits, which a lasting lot's narrow
+            // slot does not hold.
+            1 => (
+                prop_oneof![0_u64..40, (1_u64 << 32)..(1_u64 << 32) + 3],
+                prop::option::of(0_i64..5),
+                prop_oneof![1_i64..100, (1_i64 << 32) - 50..(1_i64 << 32) + 50],
+            )
+                .prop_map(|(lot, day, points)| Op::Add(lot, day, points)),
             2 => (0_usize..50, 1_i64..100).prop_map(|(at, points)| Op::Take(at, points)),
             1 => (0_i64..6).prop_map(Op::Retain),
         ]
+    }
+
+    #[test]
+    fn lasting_lots_take_8_bytes_until_one_does_not_fit_and_compare_either_way() {
+        let mut narrow = Lots::default();
+        let mut wide = Lots::default();
+        for lot in 1..=5 {
+            assert!(narrow.add(key(lot, None), Points::new(10)));
+            assert!(wide.add(key(lot, None), Points::new(10)));
+        }
+        assert!(matches!(narrow.lasting, Lasting::Narrow(_)));
+        // A lot past 32 bits of points turns the queue wide; spent back
+        // under, it stays wide and still compares and hashes the same.
+        assert!(!wide.add(key(3, None), Points::new(u32::MAX.into())));
+        assert!(matches!(wide.lasting, Lasting::Wide(_)));
+        assert_eq!(
+            wide.get(&key(3, None)),
+            Some(Points::new(i64::from(u32::MAX) + 10))
+        );
+        assert_ne!(narrow, wide);
+        assert_eq!(
+            wide.take(&key(3, None), Points::new(u32::MAX.into())),
+            Some(Points::new(10))
+        );
+        assert_eq!(narrow, wide);
+        assert_eq!(hash_of(&narrow), hash_of(&wide));
+        assert_eq!(narrow.newest_lasting(), Some(Points::new(10)));
+        // Taking all a lot holds removes it.
+        assert_eq!(
+            narrow.take(&key(1, None), Points::new(25)),
+            Some(Points::new(-15))
+        );
+        assert_eq!(narrow.get(&key(1, None)), None);
+        assert_eq!(narrow.take(&key(1, None), Points::new(1)), None);
+        assert_eq!(narrow.first(), Some(key(2, None)));
     }
 
     proptest! {
@@ -235,17 +431,13 @@ mod tests {
                         let Some(k) = map.keys().nth(at % map.len().max(1)).copied() else {
                             continue;
                         };
-                        let held = lots.get_mut(&k).map(|p| {
-                            *p = Points::new(p.value().saturating_sub(points));
-                            *p
-                        });
+                        let held = lots.take(&k, Points::new(points));
                         let expected = map.get_mut(&k).map(|p| {
                             *p = Points::new(p.value().saturating_sub(points));
                             *p
                         });
                         prop_assert_eq!(held, expected);
                         if expected.is_some_and(|p| !p.is_positive()) {
-                            lots.remove(&k);
                             map.remove(&k);
                         }
                     }
