@@ -95,9 +95,9 @@ fn position<S: Slot>(queue: &VecDeque<S>, lot: LotId) -> Result<usize, usize> {
     }
 }
 
-/// Sets the lot at `i` of `queue` to hold `points`, or inserts it there
-/// as a new lot; says whether the points fit the queue's slots (when not,
-/// nothing changed).
+/// Sets the lot `position` found at `at` of `queue` to hold `points`, or
+/// inserts it where `at` says it would go; says whether the points fit
+/// the queue's slots (when not, nothing changed).
 fn put<S: Slot>(
     queue: &mut VecDeque<S>,
     at: Result<usize, usize>,
@@ -139,31 +139,51 @@ impl Lasting {
         }
     }
 
-    /// Sets `lot` to hold `points`, forming it when it is not held.
-    fn set(&mut self, lot: LotId, points: Points) {
-        let fits = match self {
-            Lasting::Narrow(queue) => put(queue, position(queue, lot), lot, points),
-            Lasting::Wide(queue) => put(queue, position(queue, lot), lot, points),
-        };
-        if !fits {
-            let mut wide: VecDeque<(LotId, Points)> = self.iter().collect();
-            let at = position(&wide, lot);
-            put(&mut wide, at, lot, points);
-            *self = Lasting::Wide(wide);
+    /// Adds `points` to `lot`, forming it when it is not held; says
+    /// whether it was formed.
+    fn add(&mut self, lot: LotId, points: Points) -> bool {
+        /// In `queue`, if the sum fits its slots.
+        fn add<S: Slot>(queue: &mut VecDeque<S>, lot: LotId, points: Points) -> Option<bool> {
+            let at = position(queue, lot);
+            let held = at.ok().and_then(|i| queue.get(i)).map(|slot| slot.points());
+            let sum = held.map_or(points, |held| {
+                Points::new(held.value().saturating_add(points.value()))
+            });
+            put(queue, at, lot, sum).then_some(held.is_none())
         }
+        let added = match self {
+            Lasting::Narrow(queue) => add(queue, lot, points),
+            Lasting::Wide(queue) => add(queue, lot, points),
+        };
+        added.unwrap_or_else(|| {
+            let mut wide: VecDeque<(LotId, Points)> = self.iter().collect();
+            let formed = add(&mut wide, lot, points).unwrap_or(false);
+            *self = Lasting::Wide(wide);
+            formed
+        })
     }
 
-    fn remove(&mut self, lot: LotId) {
-        fn remove<S: Slot>(queue: &mut VecDeque<S>, lot: LotId) {
-            if let Ok(i) = position(queue, lot) {
+    /// Takes `points` from `lot`, removing it once it holds none; gives
+    /// what it holds after, or nothing when it is not held.
+    fn take(&mut self, lot: LotId, points: Points) -> Option<Points> {
+        fn take<S: Slot>(queue: &mut VecDeque<S>, lot: LotId, points: Points) -> Option<Points> {
+            let at = position(queue, lot);
+            let i = at.ok()?;
+            let held = queue.get(i)?.points();
+            let left = Points::new(held.value().saturating_sub(points.value()));
+            if left.is_positive() {
+                // Fewer points than it held: they fit wherever it did.
+                put(queue, at, lot, left);
+            } else {
                 // Spending takes the oldest first: most removals are the
                 // front, which a queue removes without shifting the rest.
                 queue.remove(i);
             }
+            Some(left)
         }
         match self {
-            Lasting::Narrow(queue) => remove(queue, lot),
-            Lasting::Wide(queue) => remove(queue, lot),
+            Lasting::Narrow(queue) => take(queue, lot, points),
+            Lasting::Wide(queue) => take(queue, lot, points),
         }
     }
 
@@ -244,9 +264,7 @@ impl Lots {
                 }
             };
         }
-        let held = self.lasting.get(key.lot());
-        self.lasting.set(key.lot(), held.map_or(points, sum));
-        held.is_none()
+        self.lasting.add(key.lot(), points)
     }
 
     /// Takes `points` from `key`, removing the lot once it holds none;
@@ -262,13 +280,7 @@ impl Lots {
             }
             return Some(after);
         }
-        let after = left(self.lasting.get(key.lot())?);
-        if after.is_positive() {
-            self.lasting.set(key.lot(), after);
-        } else {
-            self.lasting.remove(key.lot());
-        }
-        Some(after)
+        self.lasting.take(key.lot(), points)
     }
 
     /// Keeps the lots `keep` says to.
