@@ -1374,7 +1374,7 @@ pub(crate) enum OrderLot {
 /// numbered in 32 bits (from one), the lot's number and when its points
 /// settle and expire, each as whole seconds after the order. Anything else
 /// is held in full in the record's rare part ([`More`]), and the lot's
-/// number here is zero, as no lot the ledger forms is numbered.
+/// number here is zero, a number the ledger gives no lot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct StoredLot {
     /// The lot's number; zero for none held here.
@@ -1504,8 +1504,7 @@ impl StoredLot {
     }
 
     /// The lot in full, for a record of an order placed `at` earning
-    /// `points`, whose rare part holds `in_full` (what a lot held there
-    /// is).
+    /// `points`; `in_full` is the lot its rare part holds, if any.
     fn full(self, points: Points, at: DateTime<Utc>, in_full: Option<&OrderLot>) -> OrderLot {
         match self.read() {
             Stored::None => OrderLot::None,

@@ -95,9 +95,9 @@ fn position<S: Slot>(queue: &VecDeque<S>, lot: LotId) -> Result<usize, usize> {
     }
 }
 
-/// Sets the lot `position` found at `at` of `queue` to hold `points`, or
-/// inserts it where `at` says it would go; says whether the points fit
-/// the queue's slots (when not, nothing changed).
+/// Sets `lot`, which [`position`] found at `at` of `queue`, to hold
+/// `points`, or inserts it where `at` says it would go; says whether the
+/// points fit the queue's slots (when not, nothing changed).
 fn put<S: Slot>(
     queue: &mut VecDeque<S>,
     at: Result<usize, usize>,
@@ -166,25 +166,39 @@ impl Lasting {
     /// Takes `points` from `lot`, removing it once it holds none; gives
     /// what it holds after, or nothing when it is not held.
     fn take(&mut self, lot: LotId, points: Points) -> Option<Points> {
-        fn take<S: Slot>(queue: &mut VecDeque<S>, lot: LotId, points: Points) -> Option<Points> {
+        /// In `queue`: what the lot holds after, as an error when that
+        /// does not fit its slots (nothing changed then).
+        fn take<S: Slot>(
+            queue: &mut VecDeque<S>,
+            lot: LotId,
+            points: Points,
+        ) -> Option<Result<Points, Points>> {
             let at = position(queue, lot);
             let i = at.ok()?;
             let held = queue.get(i)?.points();
             let left = Points::new(held.value().saturating_sub(points.value()));
-            if left.is_positive() {
-                // Fewer points than it held: they fit wherever it did.
-                put(queue, at, lot, left);
-            } else {
+            if !left.is_positive() {
                 // Spending takes the oldest first: most removals are the
                 // front, which a queue removes without shifting the rest.
                 queue.remove(i);
+            } else if !put(queue, at, lot, left) {
+                return Some(Err(left));
             }
-            Some(left)
+            Some(Ok(left))
         }
-        match self {
+        let taken = match self {
             Lasting::Narrow(queue) => take(queue, lot, points),
             Lasting::Wide(queue) => take(queue, lot, points),
-        }
+        }?;
+        // Taking fewer points than none (never drawn) can leave more
+        // than the narrow slots hold.
+        Some(taken.unwrap_or_else(|left| {
+            let mut wide: VecDeque<(LotId, Points)> = self.iter().collect();
+            let at = position(&wide, lot);
+            put(&mut wide, at, lot, left);
+            *self = Lasting::Wide(wide);
+            left
+        }))
     }
 
     fn retain(&mut self, mut keep: impl FnMut(LotId, Points) -> bool) {
@@ -421,6 +435,17 @@ mod tests {
         assert_eq!(narrow.get(&key(1, None)), None);
         assert_eq!(narrow.take(&key(1, None), Points::new(1)), None);
         assert_eq!(narrow.first(), Some(key(2, None)));
+        // Taking a negative number of points gives them: past 32 bits,
+        // the queue turns wide.
+        assert_eq!(
+            narrow.take(&key(2, None), Points::new(-i64::from(u32::MAX))),
+            Some(Points::new(i64::from(u32::MAX) + 10))
+        );
+        assert!(matches!(narrow.lasting, Lasting::Wide(_)));
+        assert_eq!(
+            narrow.get(&key(2, None)),
+            Some(Points::new(i64::from(u32::MAX) + 10))
+        );
     }
 
     proptest! {
