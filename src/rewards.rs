@@ -1198,6 +1198,38 @@ pub(crate) fn price(
     standing: &Standing<'_>,
     rounding: Rounding,
 ) -> RewardOption {
+    let priced = assess(reward, cart, checked, standing, rounding);
+    RewardOption {
+        reward: reward.id.clone(),
+        name: reward.name.clone(),
+        cost: priced.cost,
+        discount: priced.discount,
+        donation: priced.donation,
+        shortfalls: priced.shortfalls,
+    }
+}
+
+/// What [`price`] says of a reward, without the reward's id and name: all
+/// a redemption reads, so it copies no name.
+pub(crate) struct Priced {
+    /// As [`RewardOption::cost`].
+    pub(crate) cost: Points,
+    /// As [`RewardOption::discount`].
+    pub(crate) discount: Option<Money>,
+    /// As [`RewardOption::donation`].
+    pub(crate) donation: Option<Donation>,
+    /// As [`RewardOption::shortfalls`].
+    pub(crate) shortfalls: Vec<Shortfall>,
+}
+
+/// [`price`] without the reward's id and name.
+pub(crate) fn assess(
+    reward: &Reward,
+    cart: &Cart,
+    checked: &CheckedCart,
+    standing: &Standing<'_>,
+    rounding: Rounding,
+) -> Priced {
     let mut shortfalls = Vec::new();
     if let Some(from) = reward.valid_from
         && standing.at < from
@@ -1288,9 +1320,7 @@ pub(crate) fn price(
         }),
         _ => None,
     };
-    RewardOption {
-        reward: reward.id.clone(),
-        name: reward.name.clone(),
+    Priced {
         cost,
         discount,
         donation,

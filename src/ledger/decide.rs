@@ -23,7 +23,7 @@ use super::{Ledger, policy::NegativeBalance, policy::Pending};
 use crate::earn::{
     ActionFrequency, Birthday, EarnSource, PurchaseFacts, bonus_earning, earn_purchase,
 };
-use crate::rewards::{RewardKind, Standing, price};
+use crate::rewards::{RewardKind, Standing, assess};
 use crate::{
     ApplyError, DiscountTarget, Error, MemberId, Money, Points, Program, Reference, ReferenceKind,
 };
@@ -981,7 +981,7 @@ impl Ledger {
             tier,
             points: c.points,
         };
-        let option = price(
+        let option = assess(
             reward,
             &c.cart,
             &checked,
