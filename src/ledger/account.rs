@@ -1369,6 +1369,26 @@ pub(crate) enum OrderLot {
     Pending(PendingCredit),
 }
 
+impl OrderLot {
+    /// The lot's id, if the order formed one.
+    fn lot(&self) -> Option<LotId> {
+        match self {
+            OrderLot::None => None,
+            OrderLot::Credit(c) => Some(c.lot),
+            OrderLot::Pending(p) => Some(p.lot),
+        }
+    }
+
+    /// The points it made available and the points it left pending.
+    fn split(&self) -> (Points, Points) {
+        match self {
+            OrderLot::None => (Points::ZERO, Points::ZERO),
+            OrderLot::Credit(c) => (c.points, Points::ZERO),
+            OrderLot::Pending(p) => (Points::ZERO, p.points),
+        }
+    }
+}
+
 /// An [`OrderLot`] as a record holds it, in 12 bytes: for the common
 /// order, whose lot holds exactly its points (no debt repaid) and is
 /// numbered in 32 bits (from one), the lot's number and when its points
@@ -1541,11 +1561,7 @@ impl StoredLot {
             Stored::None => (Points::ZERO, Points::ZERO),
             Stored::Credit { .. } => (points, Points::ZERO),
             Stored::Pending { .. } => (Points::ZERO, points),
-            Stored::InFull => match in_full {
-                None | Some(OrderLot::None) => (Points::ZERO, Points::ZERO),
-                Some(OrderLot::Credit(c)) => (c.points, Points::ZERO),
-                Some(OrderLot::Pending(p)) => (Points::ZERO, p.points),
-            },
+            Stored::InFull => in_full.map_or((Points::ZERO, Points::ZERO), OrderLot::split),
         }
     }
 
@@ -1556,11 +1572,7 @@ impl StoredLot {
             Stored::Credit { lot, .. } | Stored::Pending { lot, .. } => {
                 Some(LotId::new(u64::from(lot)))
             }
-            Stored::InFull => match in_full {
-                None | Some(OrderLot::None) => None,
-                Some(OrderLot::Credit(c)) => Some(c.lot),
-                Some(OrderLot::Pending(p)) => Some(p.lot),
-            },
+            Stored::InFull => in_full.and_then(OrderLot::lot),
         }
     }
 }

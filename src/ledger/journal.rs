@@ -53,6 +53,11 @@ struct Run {
     count: u32,
 }
 
+/// How many lines `run` holds.
+fn count(run: Run) -> usize {
+    usize::try_from(run.count).unwrap_or(usize::MAX)
+}
+
 /// What a [`Run`] of entries held in full starts at: no order is filed at
 /// position `u32::MAX`.
 const HELD: u32 = u32::MAX;
@@ -93,6 +98,11 @@ impl Run {
 struct Held {
     /// The runs before [`Journal::last`], oldest first.
     runs: Vec<Run>,
+    /// How many lines those runs hold: kept as they are set aside, so
+    /// that counting a journal's entries (which reading it does, as a
+    /// purchase under a per-period earn limit does) is not a walk over
+    /// every run.
+    earlier: usize,
     entries: Vec<Entry>,
     /// The references of entries that do not name a record by position.
     references: Vec<Reference>,
@@ -216,9 +226,8 @@ impl Journal {
 
     /// The number of entries.
     fn len(&self) -> usize {
-        self.runs()
-            .map(|run| usize::try_from(run.count).unwrap_or(usize::MAX))
-            .fold(0, usize::saturating_add)
+        let earlier = self.held.as_deref().map_or(0, |held| held.earlier);
+        count(self.last).saturating_add(earlier)
     }
 
     /// Appends `line` to the runs.
@@ -229,6 +238,7 @@ impl Journal {
             self.last = run;
         } else {
             let held = self.held.get_or_insert_default();
+            held.earlier = held.earlier.saturating_add(count(self.last));
             held.runs.push(self.last);
             self.last = Run::of(line);
         }
