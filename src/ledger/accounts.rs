@@ -114,20 +114,27 @@ impl Accounts {
         self.slots.get(slot)
     }
 
-    /// `member`'s account, to change: the one held at `slot` when that is
-    /// `member`'s (as [`read_ahead`](Accounts::read_ahead) gave it),
-    /// looked up otherwise.
+    /// Where `member`'s account is held: at `hint` when the account there
+    /// is `member`'s (as [`read_ahead`](Accounts::read_ahead) or an
+    /// earlier lookup gave it), looked up otherwise. Checking a hint
+    /// compares one id; a lookup hashes it and reads the index.
+    pub(crate) fn find(&self, hint: Option<usize>, member: &MemberId) -> Option<usize> {
+        hint.filter(|slot| {
+            self.slots
+                .get(*slot)
+                .is_some_and(|account| account.member() == member)
+        })
+        .or_else(|| self.slot(member))
+    }
+
+    /// `member`'s account, to change, found as [`find`](Accounts::find)
+    /// finds it.
     pub(crate) fn get_mut_at(
         &mut self,
         slot: Option<usize>,
         member: &MemberId,
     ) -> Option<&mut Account> {
-        let held = slot.filter(|slot| {
-            self.slots
-                .get(*slot)
-                .is_some_and(|account| account.member() == member)
-        });
-        held.or_else(|| self.slot(member))
+        self.find(slot, member)
             .and_then(|slot| self.slots.get_mut(slot))
     }
 
@@ -328,6 +335,29 @@ mod tests {
         assert_eq!(groups, asked.len().div_ceil(AHEAD));
         // The parts of every account found, and no more, were read.
         assert_eq!(warmed.get(), members.len());
+        Ok(())
+    }
+
+    #[test]
+    fn a_hint_is_taken_only_when_it_holds_the_member() -> Result<(), Box<dyn std::error::Error>> {
+        let (ledger, members) = enrolled(40)?;
+        let stranger: MemberId = "stranger".parse()?;
+        for member in &members {
+            let slot = ledger.accounts.slot(member);
+            assert!(slot.is_some());
+            // No hint, the right one, another member's, one past the end:
+            // the member's own slot each time, and none for a stranger.
+            for hint in [None, slot, Some(0), Some(members.len()), Some(usize::MAX)] {
+                assert_eq!(ledger.accounts.find(hint, member), slot);
+                assert_eq!(ledger.accounts.find(hint, &stranger), None);
+            }
+        }
+        let mut accounts = ledger.accounts.clone();
+        let last = members.last().ok_or("no members")?;
+        let changed = accounts
+            .get_mut_at(Some(0), last)
+            .map(|a| a.member().clone());
+        assert_eq!(changed.as_ref(), Some(last));
         Ok(())
     }
 

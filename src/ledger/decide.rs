@@ -614,7 +614,7 @@ impl Ledger {
         command: Command,
         events: Vec<Event>,
     ) -> Result<Decision, Error> {
-        self.decide_into(command, events, false)
+        self.decide_into(command, events, false, &mut None)
     }
 
     /// As [`decide_command_into`](Ledger::decide_command_into). With
@@ -625,20 +625,28 @@ impl Ledger {
     /// there is the same, and refuses the command with nothing changed.
     /// Only the first event can be left so: the caller maps its refusal
     /// as deciding does ([`refusal`]), and any later event was checked.
+    ///
+    /// `slot` is where the command's member's account is held, as far as
+    /// the caller knows (checked before use); the commands of the
+    /// mixed workload (purchases, confirmations, redemptions and their
+    /// cancellations, refunds, adjustments) leave there where they found
+    /// it, so that applying their events does not look the member up
+    /// again.
     pub(crate) fn decide_into(
         &self,
         command: Command,
         events: Vec<Event>,
         applying: bool,
+        slot: &mut Option<usize>,
     ) -> Result<Decision, Error> {
         match command {
             Command::Enroll(c) => self.decide_enroll(c),
-            Command::Purchase(c) => self.decide_purchase(c, events, applying),
-            Command::Confirm(c) => self.decide_confirm(c),
-            Command::Redeem(c) => self.decide_redeem(c, applying),
-            Command::CancelRedemption(c) => self.decide_cancel(c),
-            Command::Refund(c) => self.decide_refund(c, applying),
-            Command::Adjust(c) => self.decide_adjust(c),
+            Command::Purchase(c) => self.decide_purchase(c, events, applying, slot),
+            Command::Confirm(c) => self.decide_confirm(c, slot),
+            Command::Redeem(c) => self.decide_redeem(c, applying, slot),
+            Command::CancelRedemption(c) => self.decide_cancel(c, slot),
+            Command::Refund(c) => self.decide_refund(c, applying, slot),
+            Command::Adjust(c) => self.decide_adjust(c, slot),
             Command::Transfer(c) => self.decide_transfer(c),
             Command::Action(c) => self.decide_action(c),
             Command::Tick(c) => self.decide_tick(c.at),
@@ -733,8 +741,9 @@ impl Ledger {
         c: Purchase,
         events: Vec<Event>,
         applying: bool,
+        slot: &mut Option<usize>,
     ) -> Result<Decision, Error> {
-        let account = self.enrolled(&c.member)?;
+        let account = self.enrolled_at(&c.member, slot)?;
         account.warm();
         if let Some(recorded) = account.orders.get(&c.order) {
             if recorded.amount != c.amount {
@@ -855,8 +864,8 @@ impl Ledger {
         Ok(discounts)
     }
 
-    fn decide_confirm(&self, c: Confirm) -> Result<Decision, Error> {
-        let account = self.enrolled(&c.member)?;
+    fn decide_confirm(&self, c: Confirm, slot: &mut Option<usize>) -> Result<Decision, Error> {
+        let account = self.enrolled_at(&c.member, slot)?;
         let Some(order) = account.orders.get(&c.order) else {
             return Err(Error::UnknownOrder {
                 member: c.member,
@@ -891,8 +900,13 @@ impl Ledger {
         Ok(fresh(receipt, draft.events))
     }
 
-    fn decide_redeem(&self, c: Redeem, applying: bool) -> Result<Decision, Error> {
-        let account = self.enrolled(&c.member)?;
+    fn decide_redeem(
+        &self,
+        c: Redeem,
+        applying: bool,
+        slot: &mut Option<usize>,
+    ) -> Result<Decision, Error> {
+        let account = self.enrolled_at(&c.member, slot)?;
         let checked = c.cart.check()?;
         if let Some(rec) = account.redemptions.get(&c.redemption) {
             let recorded = &rec.redeemed;
@@ -1118,8 +1132,12 @@ impl Ledger {
         Ok(fresh(receipt, draft.events))
     }
 
-    fn decide_cancel(&self, c: CancelRedemption) -> Result<Decision, Error> {
-        let account = self.enrolled(&c.member)?;
+    fn decide_cancel(
+        &self,
+        c: CancelRedemption,
+        slot: &mut Option<usize>,
+    ) -> Result<Decision, Error> {
+        let account = self.enrolled_at(&c.member, slot)?;
         let Some(rec) = account.redemptions.get(&c.redemption) else {
             return Err(Error::UnknownRedemption {
                 member: c.member,
@@ -1161,8 +1179,13 @@ impl Ledger {
         Ok(fresh(receipt, draft.events))
     }
 
-    fn decide_refund(&self, c: Refund, applying: bool) -> Result<Decision, Error> {
-        let account = self.enrolled(&c.member)?;
+    fn decide_refund(
+        &self,
+        c: Refund,
+        applying: bool,
+        slot: &mut Option<usize>,
+    ) -> Result<Decision, Error> {
+        let account = self.enrolled_at(&c.member, slot)?;
         account.warm();
         if let Some(recorded) = account.rare().refunds.get(&c.refund) {
             if recorded.order != c.order {
@@ -1397,8 +1420,8 @@ impl Ledger {
         }))
     }
 
-    fn decide_adjust(&self, c: Adjust) -> Result<Decision, Error> {
-        let account = self.enrolled(&c.member)?;
+    fn decide_adjust(&self, c: Adjust, slot: &mut Option<usize>) -> Result<Decision, Error> {
+        let account = self.enrolled_at(&c.member, slot)?;
         if let Some(recorded) = account.rare().adjustments.get(&c.adjustment) {
             if recorded.points != c.points {
                 return Err(conflict(
@@ -1644,9 +1667,23 @@ impl Ledger {
 
     /// The member's account, or [`Error::NotEnrolled`].
     pub(crate) fn enrolled(&self, member: &MemberId) -> Result<&Account, Error> {
-        self.accounts.get(member).ok_or_else(|| Error::NotEnrolled {
-            member: member.clone(),
-        })
+        self.enrolled_at(member, &mut None)
+    }
+
+    /// As [`enrolled`](Ledger::enrolled), looking first at `slot` (see
+    /// [`Accounts::find`](super::accounts::Accounts::find)) and leaving
+    /// there where the account was found, for the apply step: a command
+    /// executed looks its member up once.
+    pub(crate) fn enrolled_at(
+        &self,
+        member: &MemberId,
+        slot: &mut Option<usize>,
+    ) -> Result<&Account, Error> {
+        *slot = self.accounts.find(*slot, member);
+        slot.and_then(|at| self.accounts.at(at))
+            .ok_or_else(|| Error::NotEnrolled {
+                member: member.clone(),
+            })
     }
 }
 

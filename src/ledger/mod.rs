@@ -160,7 +160,7 @@ impl Ledger {
                 return Ok(ledger);
             }
             ledger
-                .apply_group(&group)
+                .apply_group(&group, None)
                 .map_err(|(at, error)| ReplayError {
                     index: first.saturating_add(at),
                     error,
@@ -176,12 +176,19 @@ impl Ledger {
     /// on many members (a tick's), is applied. A refusal gives the
     /// refused event's position in `group`; the events before it stay
     /// applied.
-    fn apply_group<E: Borrow<Event>>(&mut self, group: &[E]) -> Result<(), (usize, ApplyError)> {
+    fn apply_group<E: Borrow<Event>>(
+        &mut self,
+        group: &[E],
+        slot: Option<usize>,
+    ) -> Result<(), (usize, ApplyError)> {
         // A lone event (the second of a purchase that moves its member up
         // a tier, the last of a log) has no misses to wait for together
-        // with: it is applied as `apply` does, without reading ahead.
+        // with: it is applied as `apply` does, without reading ahead, its
+        // member looked for first at `slot`.
         if let [event] = group {
-            return self.apply(event.borrow()).map_err(|error| (0, error));
+            return self
+                .apply_at(event.borrow(), slot)
+                .map_err(|error| (0, error));
         }
         let mut members = group.iter().map(|event| event.borrow().member());
         let slots = self
@@ -383,15 +390,30 @@ impl Ledger {
         command: impl Into<Command>,
         spare: Vec<Event>,
     ) -> Result<Decision, Error> {
-        let decision = self.decide_into(command.into(), spare, true)?;
+        self.execute_at(command.into(), spare, None)
+    }
+
+    /// As [`execute_reusing`](Ledger::execute_reusing), the member's
+    /// account looked for first at `slot` (see
+    /// [`Accounts::find`](accounts::Accounts::find)). Deciding leaves in
+    /// `slot` where it found the account, and applying the events looks
+    /// there first: the member is looked up once, or not at all when
+    /// `slot` holds them already.
+    fn execute_at(
+        &mut self,
+        command: Command,
+        spare: Vec<Event>,
+        mut slot: Option<usize>,
+    ) -> Result<Decision, Error> {
+        let decision = self.decide_into(command, spare, true, &mut slot)?;
         if let Some((first, rest)) = decision.events.split_first() {
             // Deciding may have left the first event for this step to
             // check: a refusal here is reported as deciding reports one,
             // and the ledger is unchanged.
-            self.apply(first).map_err(decide::refusal)?;
+            self.apply_at(first, slot).map_err(decide::refusal)?;
             // The rest (a tick's, one a due member) a group at a time.
             for group in rest.chunks(accounts::AHEAD) {
-                self.apply_group(group).map_err(|(_, error)| error)?;
+                self.apply_group(group, slot).map_err(|(_, error)| error)?;
             }
         }
         Ok(decision)
@@ -460,9 +482,16 @@ impl Ledger {
                 return;
             }
             let mut members = group.iter().filter_map(Command::member);
-            self.accounts.read_ahead(&mut members, Account::warm);
+            let mut slots = self
+                .accounts
+                .read_ahead(&mut members, Account::warm)
+                .map(|taken| taken.and_then(|(_, slot)| slot))
+                .into_iter();
             for command in group.drain(..) {
-                match self.execute_reusing(command, std::mem::take(&mut spare)) {
+                // The group's members were read ahead in order, one for
+                // each command that names one.
+                let slot = command.member().and_then(|_| slots.next().flatten());
+                match self.execute_at(command, std::mem::take(&mut spare), slot) {
                     Ok(decision) => {
                         each(Ok(&decision));
                         spare = decision.events;
