@@ -123,28 +123,31 @@ pub(crate) fn earn_purchase(
     // these lists hold the first in place, so the common one allocates
     // nothing.
     let mut extra: Few<Tally> = multipliers.iter().map(|_| Tally::default()).collect();
-    let add = |tally: &mut Tally, amount: Decimal, coefficient: Decimal| -> Result<(), Error> {
-        let numerator = amount
-            .checked_mul(rate_points)
-            .and_then(|n| n.checked_mul(coefficient))
-            .ok_or_else(out_of_range)?;
-        if by_line {
-            let points = rounding
-                .divide(numerator, per)
-                .map_err(|_| out_of_range())?;
-            tally.points = tally.points.checked_add(points)?;
-        } else {
-            tally.numerator = tally
-                .numerator
-                .checked_add(numerator)
+    // The base tally's lines count once (`None`): their numerator is not
+    // multiplied again by one.
+    let add =
+        |tally: &mut Tally, amount: Decimal, coefficient: Option<Decimal>| -> Result<(), Error> {
+            let numerator = amount
+                .checked_mul(rate_points)
+                .and_then(|n| coefficient.map_or(Some(n), |c| n.checked_mul(c)))
                 .ok_or_else(out_of_range)?;
-        }
-        tally.on = tally.on.checked_add(amount).ok_or_else(out_of_range)?;
-        tally.matched = true;
-        Ok(())
-    };
+            if by_line {
+                let points = rounding
+                    .divide(numerator, per)
+                    .map_err(|_| out_of_range())?;
+                tally.points = tally.points.checked_add(points)?;
+            } else {
+                tally.numerator = tally
+                    .numerator
+                    .checked_add(numerator)
+                    .ok_or_else(out_of_range)?;
+            }
+            tally.on = tally.on.checked_add(amount).ok_or_else(out_of_range)?;
+            tally.matched = true;
+            Ok(())
+        };
     for part in parts.iter() {
-        add(&mut base, part.amount, Decimal::ONE)?;
+        add(&mut base, part.amount, None)?;
         if multipliers.is_empty() {
             continue;
         }
@@ -156,7 +159,7 @@ pub(crate) fn earn_purchase(
             .collect();
         for (i, coefficient) in coefficients(&matched, stacking).ok_or_else(out_of_range)? {
             if let Some(tally) = extra.get_mut(i) {
-                add(tally, part.amount, coefficient)?;
+                add(tally, part.amount, Some(coefficient))?;
             }
         }
     }
