@@ -367,6 +367,30 @@ fn a_host_that_hands_back_the_events_list_gets_the_same_decisions() {
 }
 
 #[test]
+fn a_purchase_answers_with_a_list_of_events_sized_for_it() {
+    // Given the seed program and a member, a purchase through `execute`
+    // returns its event in a list with room for it and an upgrade, no
+    // more; a list the host lends keeps the room it had.
+    let mut shop = Shop::seed();
+    shop.enroll("marta", "2026-01-05");
+    let buy = |order: &str| {
+        Purchase::new(
+            member("marta"),
+            r(order),
+            money("57.40 EUR"),
+            t("2026-01-12"),
+        )
+    };
+    let decision = shop.ledger.execute(buy("ORD-1")).unwrap();
+    assert_eq!(decision.events.len(), 1);
+    assert_eq!(decision.events.capacity(), 2);
+    let lent: Vec<Event> = Vec::with_capacity(16);
+    let decision = shop.ledger.execute_reusing(buy("ORD-2"), lent).unwrap();
+    assert_eq!(decision.events.len(), 1);
+    assert_eq!(decision.events.capacity(), 16);
+}
+
+#[test]
 fn a_nightly_import_of_orders_runs_as_one_batch_with_each_order_answered() {
     // Given the seed program and twenty members, of whom the import's
     // orders reach each in turn, with a retried order, an order of a
