@@ -38,6 +38,13 @@ pub(crate) struct Accounts {
     /// Each member's slot, by hash: in place for the first few members,
     /// then in a table at most half full.
     table: Hashed,
+    /// How many members the hashed index could not place, found in the
+    /// ordered index alone. While there are none (ids chosen to collide
+    /// are what makes some), a member the hashed index does not find has
+    /// no account, and the ordered index is not asked: looking up a
+    /// member who is not enrolled yet, as an enrolment does, no longer
+    /// walks a tree of every member.
+    unplaced: usize,
 }
 
 impl Accounts {
@@ -64,6 +71,9 @@ impl Accounts {
                 .is_some_and(|account| account.member() == member)
         });
         found.or_else(|| {
+            if self.unplaced == 0 {
+                return None;
+            }
             self.by_id
                 .get(member)
                 .and_then(|slot| usize::try_from(*slot).ok())
@@ -173,11 +183,16 @@ impl Accounts {
         if self.table.is_half_full(self.slots.len()) {
             // To 64 entries at first, then doubled.
             let hashes = self.slots.iter().map(|a| a.member().quick_hash());
-            self.table.grow(64, hashes, |_| {});
+            let mut unplaced = 0_usize;
+            self.table
+                .grow(64, hashes, |_| unplaced = unplaced.saturating_add(1));
+            self.unplaced = unplaced;
         }
         // A member the hashed index cannot place is found in the ordered
         // one.
-        self.table.place(hash, slot);
+        if !self.table.place(hash, slot) {
+            self.unplaced = self.unplaced.saturating_add(1);
+        }
         self.slots.push(account);
         Ok(())
     }
@@ -375,12 +390,66 @@ mod tests {
         // asks the ordered index.
         let spread = |i: usize| (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         accounts.table.set_entries(|i| Some((spread(i), 0)));
+        accounts.unplaced = members.len();
         assert!(all_found(&accounts, &members));
         assert!(accounts.get(&stranger).is_none());
 
         // An empty hashed index: the ordered one finds everyone.
         accounts.table.set_entries(|_| None);
         assert!(all_found(&accounts, &members));
+        // Unless no member is counted as unplaced: then the hashed index
+        // alone is asked.
+        accounts.unplaced = 0;
+        assert!(members.iter().all(|m| accounts.get(m).is_none()));
+        Ok(())
+    }
+
+    #[test]
+    fn members_that_collide_are_counted_and_found_in_the_ordered_index()
+    -> Result<(), Box<dyn std::error::Error>> {
+        // Twenty-four ids whose hashes start the same probe sequence in a
+        // table of 64 entries: sixteen fit it, eight are counted unplaced
+        // and found in the ordered index.
+        let crowd: Vec<MemberId> = (0..)
+            .map(|i| format!("crowd-{i}").parse::<MemberId>())
+            .filter(|id| id.as_ref().is_ok_and(|id| id.quick_hash() & 63 == 0))
+            .take(24)
+            .collect::<Result<_, _>>()?;
+        let program: Program = serde_json::from_str(r#"{"currency": "EUR"}"#)?;
+        let mut ledger = Ledger::new(program);
+        let at = "2026-01-12T10:00:00Z".parse()?;
+        for member in &crowd {
+            ledger.execute(Enroll::new(member.clone(), at))?;
+        }
+        assert_eq!(
+            ledger.accounts.unplaced,
+            crowd.len() - super::super::hashed::MAX_PROBE
+        );
+        assert!(all_found(&ledger.accounts, &crowd));
+        let stranger: MemberId = "stranger".parse()?;
+        assert!(ledger.accounts.get(&stranger).is_none());
+        // More members grow the table, which files everyone again and
+        // counts afresh.
+        let others: Vec<MemberId> = (0..40)
+            .map(|i| format!("other-{i}").parse())
+            .collect::<Result<_, _>>()?;
+        for member in &others {
+            ledger.execute(Enroll::new(member.clone(), at))?;
+        }
+        assert!(all_found(&ledger.accounts, &crowd) && all_found(&ledger.accounts, &others));
+        let hashes = ledger
+            .accounts
+            .slots
+            .iter()
+            .map(|a| a.member().quick_hash());
+        let mut table = Hashed::default();
+        let mut unplaced = 0;
+        table.grow(
+            ledger.accounts.len().next_power_of_two() * 2,
+            hashes,
+            |_| unplaced += 1,
+        );
+        assert_eq!(ledger.accounts.unplaced, unplaced);
         Ok(())
     }
 
