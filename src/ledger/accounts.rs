@@ -42,8 +42,8 @@ pub(crate) struct Accounts {
     /// ordered index alone. While there are none (ids chosen to collide
     /// are what makes some), a member the hashed index does not find has
     /// no account, and the ordered index is not asked: looking up a
-    /// member who is not enrolled yet, as an enrolment does, no longer
-    /// walks a tree of every member.
+    /// member who is not enrolled yet, as an enrolment does, does not
+    /// walk a tree of every member.
     unplaced: usize,
 }
 
