@@ -146,21 +146,14 @@ impl Lasting {
         fn add<S: Slot>(queue: &mut VecDeque<S>, lot: LotId, points: Points) -> Option<bool> {
             let at = position(queue, lot);
             let held = at.ok().and_then(|i| queue.get(i)).map(|slot| slot.points());
-            let sum = held.map_or(points, |held| {
-                Points::new(held.value().saturating_add(points.value()))
-            });
+            let sum = held.map_or(points, |held| held.saturating_add(points));
             put(queue, at, lot, sum).then_some(held.is_none())
         }
         let added = match self {
             Lasting::Narrow(queue) => add(queue, lot, points),
             Lasting::Wide(queue) => add(queue, lot, points),
         };
-        added.unwrap_or_else(|| {
-            let mut wide: VecDeque<(LotId, Points)> = self.iter().collect();
-            let formed = add(&mut wide, lot, points).unwrap_or(false);
-            *self = Lasting::Wide(wide);
-            formed
-        })
+        added.unwrap_or_else(|| self.widened(|wide| add(wide, lot, points).unwrap_or(false)))
     }
 
     /// Takes `points` from `lot`, removing it once it holds none; gives
@@ -193,12 +186,21 @@ impl Lasting {
         // Taking fewer points than none (never drawn) can leave more
         // than the narrow slots hold.
         Some(taken.unwrap_or_else(|left| {
-            let mut wide: VecDeque<(LotId, Points)> = self.iter().collect();
-            let at = position(&wide, lot);
-            put(&mut wide, at, lot, left);
-            *self = Lasting::Wide(wide);
+            self.widened(|wide| put(wide, position(wide, lot), lot, left));
             left
         }))
+    }
+
+    /// Turns the queue to 16-byte entries (if it was narrow) and hands it
+    /// to `then`: for a lot the narrow slots cannot hold.
+    fn widened<R>(&mut self, then: impl FnOnce(&mut VecDeque<(LotId, Points)>) -> R) -> R {
+        let mut wide = match std::mem::take(self) {
+            Lasting::Wide(queue) => queue,
+            narrow => narrow.iter().collect(),
+        };
+        let result = then(&mut wide);
+        *self = Lasting::Wide(wide);
+        result
     }
 
     fn retain(&mut self, mut keep: impl FnMut(LotId, Points) -> bool) {
@@ -265,7 +267,6 @@ impl Lots {
     /// Adds `points` to `key`, forming the lot when it holds none; says
     /// whether it was formed.
     pub(crate) fn add(&mut self, key: LotKey, points: Points) -> bool {
-        let sum = |held: Points| Points::new(held.value().saturating_add(points.value()));
         if key.expires_at().is_some() {
             return match self.expiring.entry(key) {
                 std::collections::btree_map::Entry::Vacant(lot) => {
@@ -273,7 +274,7 @@ impl Lots {
                     true
                 }
                 std::collections::btree_map::Entry::Occupied(mut lot) => {
-                    *lot.get_mut() = sum(*lot.get());
+                    *lot.get_mut() = lot.get().saturating_add(points);
                     false
                 }
             };
