@@ -10,7 +10,7 @@ use crate::earn::{
     BirthdayMode, BonusConfig, Bonuses, Campaign, CampaignConfig, EarnConfig, EarnRule,
 };
 use crate::ledger::policy::{
-    Expiry, ExpiryConfig, Pending, PendingConfig, RefundConfig, RefundPolicy,
+    DueRules, Expiry, ExpiryConfig, Pending, PendingConfig, RefundConfig, RefundPolicy,
 };
 use crate::referral::{ReferralConfig, Referrals};
 use crate::rewards::{Reward, RewardConfig};
@@ -201,6 +201,9 @@ pub struct Program {
     tiers: Option<Tiers>,
     memberships: Vec<Membership>,
     referrals: Option<Referrals>,
+    /// What falls due for a member besides lots and pending points, read
+    /// off the rules above once: the ledger asks after every event.
+    due_rules: DueRules,
 }
 
 impl Program {
@@ -373,21 +376,26 @@ impl Program {
                 Some(bonuses),
                 Some(tiers),
                 Some(referrals),
-            ) if problems.0.is_empty() => Ok(Program {
-                config,
-                currency,
-                offset,
-                earn,
-                rewards,
-                expiry,
-                pending,
-                refunds,
-                campaigns,
-                bonuses,
-                tiers: Some(tiers).filter(|t| !t.levels().is_empty()),
-                memberships,
-                referrals,
-            }),
+            ) if problems.0.is_empty() => {
+                let mut program = Program {
+                    config,
+                    currency,
+                    offset,
+                    earn,
+                    rewards,
+                    expiry,
+                    pending,
+                    refunds,
+                    campaigns,
+                    bonuses,
+                    tiers: Some(tiers).filter(|t| !t.levels().is_empty()),
+                    memberships,
+                    referrals,
+                    due_rules: DueRules::NOTHING,
+                };
+                program.due_rules = DueRules::of(&program);
+                Ok(program)
+            }
             // Every `None` above pushed a problem, so the list is not empty.
             _ => Err(ConfigError {
                 problems: problems.0,
@@ -408,6 +416,12 @@ impl Program {
     /// The currency of every amount in the program.
     pub fn currency(&self) -> Currency {
         self.currency
+    }
+
+    /// What falls due for a member under this program besides lots and
+    /// pending points (see [`DueRules`]).
+    pub(crate) fn due_rules(&self) -> DueRules {
+        self.due_rules
     }
 
     /// The program's UTC offset: where days, months and years end.

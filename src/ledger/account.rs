@@ -12,15 +12,14 @@ use super::event::*;
 use super::journal::{Journal, List, Lists, PostingView};
 use super::keyed::LazyKeyed;
 use super::lots::Lots;
+use super::policy::DueRules;
 use super::qualifying::{Contributes, Contribution, Qualifying};
 use super::referrals::ReferralBook;
 use crate::calendar::{birthday_in, birthday_start, local_date};
-use crate::earn::Birthday;
-use crate::ledger::policy::Expiry;
 use crate::{
     ActionId, ApplyError, Cart, Currency, EarnLine, EarnLines, EarnRate, Grant, MemberId, Money,
-    Points, PointsOverflow, Program, Reference, ReferenceKind, ReferralCode, RewardId, Rounding,
-    RuleId, TierId,
+    Points, PointsOverflow, Reference, ReferenceKind, ReferralCode, RewardId, Rounding, RuleId,
+    TierId,
 };
 
 /// Where a lot sits in consumption order: soonest expiry first, lots that
@@ -497,31 +496,6 @@ pub(crate) struct ActiveMembership {
     pub(crate) ends_at: DateTime<Utc>,
     /// The order recording the current term's fee, when it earns.
     pub(crate) fee_order: Option<Reference>,
-}
-
-/// What falls due for a member under a program, besides lots and pending
-/// points: the inactivity deadline and birthday grants.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) struct DueRules {
-    pub(crate) inactivity_days: Option<u32>,
-    /// The program's offset, when birthdays are granted.
-    pub(crate) birthdays: Option<FixedOffset>,
-    /// Whether tiers are reviewed.
-    pub(crate) tiers: bool,
-}
-
-impl DueRules {
-    pub(crate) fn of(program: &Program) -> DueRules {
-        DueRules {
-            inactivity_days: match program.expiry() {
-                Expiry::AfterInactivity { days } => Some(days),
-                _ => None,
-            },
-            birthdays: matches!(program.bonuses().birthday(), Some(Birthday::Grant(_)))
-                .then(|| program.utc_offset()),
-            tiers: program.tiers().is_some() || !program.memberships().is_empty(),
-        }
-    }
 }
 
 /// What [`Wallet::check`] found an event will do: the figures after it and

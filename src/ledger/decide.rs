@@ -11,7 +11,7 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 
-use super::account::{Account, DueRules, EntryKind, LotKey, Wallet, postings};
+use super::account::{Account, EntryKind, LotKey, Wallet, postings};
 use super::accounts::AHEAD;
 use super::command::*;
 use super::draws::Draws;
@@ -205,7 +205,7 @@ impl<'a> Draft<'a> {
     }
 
     fn sweep_until(&mut self, at: DateTime<Utc>, last: bool) -> Result<(), Error> {
-        let rules = DueRules::of(self.program);
+        let rules = self.program.due_rules();
         let inactivity = rules.inactivity_days;
         while let Some(due) = self.wallet.next_due(rules) {
             if due > at {

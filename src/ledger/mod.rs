@@ -592,7 +592,7 @@ fn file_due(
     member: &MemberId,
     account: &mut Account,
 ) {
-    let due = account.wallet.next_due(account::DueRules::of(program));
+    let due = account.wallet.next_due(program.due_rules());
     if due == account.due {
         return;
     }

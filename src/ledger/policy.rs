@@ -1,10 +1,13 @@
-//! The ledger's policies: expiry, pending period, refunds.
+//! The ledger's policies: expiry, pending period, refunds; and what
+//! falls due under them.
 
+use chrono::FixedOffset;
 use serde::{Deserialize, Serialize};
 
-use crate::Rounding;
 use crate::calendar::Period;
+use crate::earn::Birthday;
 use crate::program::{ConfigRule, Problems};
+use crate::{Program, Rounding};
 
 /// The longest period, in days, any setting accepts (100 years).
 pub const MAX_DAYS: u32 = 36_500;
@@ -251,4 +254,38 @@ pub struct RefundPolicy {
     pub rounding: Rounding,
     /// What happens when a clawback exceeds the points available.
     pub negative_balance: NegativeBalance,
+}
+
+/// What falls due for a member under a program, besides lots and pending
+/// points: the inactivity deadline and birthday grants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct DueRules {
+    pub(crate) inactivity_days: Option<u32>,
+    /// The program's offset, when birthdays are granted.
+    pub(crate) birthdays: Option<FixedOffset>,
+    /// Whether tiers are reviewed.
+    pub(crate) tiers: bool,
+}
+
+impl DueRules {
+    /// Nothing falls due: what a program holds until it has worked out its
+    /// own rules.
+    pub(crate) const NOTHING: DueRules = DueRules {
+        inactivity_days: None,
+        birthdays: None,
+        tiers: false,
+    };
+
+    /// Read off `program`'s rules; [`Program::due_rules`] keeps the result.
+    pub(crate) fn of(program: &Program) -> DueRules {
+        DueRules {
+            inactivity_days: match program.expiry() {
+                Expiry::AfterInactivity { days } => Some(days),
+                _ => None,
+            },
+            birthdays: matches!(program.bonuses().birthday(), Some(Birthday::Grant(_)))
+                .then(|| program.utc_offset()),
+            tiers: program.tiers().is_some() || !program.memberships().is_empty(),
+        }
+    }
 }
