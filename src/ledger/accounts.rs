@@ -1,20 +1,26 @@
 //! The ledger's accounts: held in one `Vec` in the order members enrolled,
-//! found through a hashed index, and listed through an ordered one.
+//! found through a hashed index, and listed by member id on demand.
 //!
 //! A command names its member by id, and the ledger finds the account on
 //! every command. An ordered map pays a key comparison per step down a tree
 //! of a million members, on cold memory; the hashed index finds most
-//! members in one probe. The ordered index stays the authority (and gives
-//! the by-id order of [`Accounts::values`], the fingerprint and `==`): a
-//! member the hashed index cannot place within
-//! [`MAX_PROBE`](super::hashed::MAX_PROBE) slots, as ids chosen to collide
-//! would be, is found there instead, so no choice of ids makes a lookup
-//! slower than the ordered map alone.
+//! members in one probe. A member it cannot place within
+//! [`MAX_PROBE`](super::hashed::MAX_PROBE) entries, as ids chosen to
+//! collide would be, is held in a small ordered map beside it instead (as a
+//! member's orders are, see [`Keyed`](super::keyed::Keyed)), so no choice
+//! of ids makes a lookup slower than an ordered map.
+//!
+//! The order by member id, which [`Accounts::values`] lists, `==` compares
+//! and the fingerprint hashes in, is no index kept up on every enrolment:
+//! it is sorted when first asked for after one, and kept until the next.
+//! An enrolment files the member in the hashed index alone, where it also
+//! walked an ordered map of every member's id (a copy of each, about 40
+//! bytes a member with the tree's nodes).
 
 use std::collections::BTreeMap;
-use std::collections::btree_map::Entry;
 use std::fmt;
 use std::hash::{Hash, Hasher};
+use std::sync::OnceLock;
 
 use super::hashed::Hashed;
 use super::{Account, Ledger};
@@ -33,18 +39,16 @@ pub(crate) type Ahead<'m> = [Option<(&'m MemberId, Option<usize>)>; AHEAD];
 pub(crate) struct Accounts {
     /// The accounts, in the order the members enrolled.
     slots: Vec<Account>,
-    /// Each member's slot, by id.
-    by_id: BTreeMap<MemberId, u32>,
     /// Each member's slot, by hash: in place for the first few members,
     /// then in a table at most half full.
     table: Hashed,
-    /// How many members the hashed index could not place, found in the
-    /// ordered index alone. While there are none (ids chosen to collide
-    /// are what makes some), a member the hashed index does not find has
-    /// no account, and the ordered index is not asked: looking up a
-    /// member who is not enrolled yet, as an enrolment does, does not
-    /// walk a tree of every member.
-    unplaced: usize,
+    /// The slots of the members the hashed index could not place, by id:
+    /// empty but for ids chosen to collide, so that a member the hashed
+    /// index does not find is, as a rule, not looked for anywhere else.
+    unplaced: BTreeMap<MemberId, u32>,
+    /// Every slot, in member-id order: sorted when first asked for, and
+    /// let go by the next enrolment.
+    by_id: OnceLock<Box<[u32]>>,
 }
 
 impl Accounts {
@@ -71,10 +75,10 @@ impl Accounts {
                 .is_some_and(|account| account.member() == member)
         });
         found.or_else(|| {
-            if self.unplaced == 0 {
+            if self.unplaced.is_empty() {
                 return None;
             }
-            self.by_id
+            self.unplaced
                 .get(member)
                 .and_then(|slot| usize::try_from(*slot).ok())
         })
@@ -158,54 +162,71 @@ impl Accounts {
         self.slot(member).and_then(|slot| self.slots.get_mut(slot))
     }
 
-    /// Adds the account of a member who has none: the ordered index,
-    /// the authority, is asked and filed in one walk.
+    /// Adds the account of a member who has none. Refused, changing
+    /// nothing, when the member has one or the ledger holds
+    /// [`Ledger::MAX_MEMBERS`].
     pub(crate) fn insert(&mut self, member: MemberId, account: Account) -> Result<(), ApplyError> {
         let hash = member.quick_hash();
-        let free = match self.by_id.entry(member) {
-            Entry::Occupied(taken) => {
-                return Err(ApplyError::AlreadyEnrolled {
-                    member: taken.key().clone(),
-                });
-            }
-            Entry::Vacant(free) => free,
-        };
+        if self.slot_by(hash, &member).is_some() {
+            return Err(ApplyError::AlreadyEnrolled { member });
+        }
         let slot = match u32::try_from(self.slots.len()) {
             Ok(slot) if u64::from(slot) < Ledger::MAX_MEMBERS => slot,
             _ => {
                 return Err(ApplyError::TooManyMembers {
-                    member: free.into_key(),
+                    member,
                     limit: Ledger::MAX_MEMBERS,
                 });
             }
         };
-        free.insert(slot);
         if self.table.is_half_full(self.slots.len()) {
-            // To 64 entries at first, then doubled.
-            let hashes = self.slots.iter().map(|a| a.member().quick_hash());
-            let mut unplaced = 0_usize;
-            self.table
-                .grow(64, hashes, |_| unplaced = unplaced.saturating_add(1));
+            // To 64 entries at first, then doubled; every member filed
+            // again, and those the table cannot place counted afresh.
+            let slots = &self.slots;
+            let hashes = slots.iter().map(|a| a.member().quick_hash());
+            let mut unplaced = BTreeMap::new();
+            self.table.grow(64, hashes, |slot| {
+                if let Some(account) = usize::try_from(slot).ok().and_then(|i| slots.get(i)) {
+                    unplaced.insert(account.member().clone(), slot);
+                }
+            });
             self.unplaced = unplaced;
         }
-        // A member the hashed index cannot place is found in the ordered
-        // one.
         if !self.table.place(hash, slot) {
-            self.unplaced = self.unplaced.saturating_add(1);
+            self.unplaced.insert(member, slot);
         }
         self.slots.push(account);
+        self.by_id.take();
         Ok(())
+    }
+
+    /// Every slot in member-id order, sorted now unless it was since the
+    /// last enrolment. The ids are copied out to be sorted side by side
+    /// (an id held in place is 24 bytes), rather than compared through
+    /// their accounts, which on a large ledger each lie on a cache line
+    /// of their own.
+    fn by_id(&self) -> &[u32] {
+        self.by_id.get_or_init(|| {
+            let mut ids: Vec<(MemberId, u32)> = self
+                .slots
+                .iter()
+                .zip(0_u32..)
+                .map(|(account, slot)| (account.member().clone(), slot))
+                .collect();
+            ids.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
+            ids.into_iter().map(|(_, slot)| slot).collect()
+        })
     }
 
     /// The members, by id.
     pub(crate) fn keys(&self) -> impl Iterator<Item = &MemberId> {
-        self.by_id.keys()
+        self.values().map(Account::member)
     }
 
     /// The accounts, by member id.
     pub(crate) fn values(&self) -> impl Iterator<Item = &Account> {
-        self.by_id
-            .values()
+        self.by_id()
+            .iter()
             .filter_map(|slot| usize::try_from(*slot).ok())
             .filter_map(|slot| self.slots.get(slot))
     }
@@ -267,8 +288,9 @@ mod tests {
     proptest::proptest! {
         /// The accounts behave as the ordered map they replaced: every
         /// enrolled member is found, no other is, a second enrolment is
-        /// refused, and they list by member id; through the growth of the
-        /// hashed index and whatever ids collide in it.
+        /// refused, and they list by member id after every enrolment;
+        /// through the growth of the hashed index and whatever ids collide
+        /// in it.
         #[test]
         fn accounts_behave_as_an_ordered_map(
             ids in proptest::collection::vec("[a-d]{1,3}|[a-d]{20,26}", 1..150),
@@ -291,6 +313,9 @@ mod tests {
                 let fresh = model.insert(member.clone());
                 let result = ledger.accounts.insert(member.clone(), Account::new(&event));
                 proptest::prop_assert_eq!(result.is_ok(), fresh);
+                // Listed by id after every enrolment: the order sorted for
+                // the listing before it is not kept past it.
+                proptest::prop_assert!(ledger.accounts.keys().eq(model.iter()));
             }
             proptest::prop_assert_eq!(ledger.accounts.len(), model.len());
             for member in &model {
@@ -377,7 +402,7 @@ mod tests {
     }
 
     #[test]
-    fn members_the_hashed_index_cannot_place_are_found_in_the_ordered_one()
+    fn members_the_hashed_index_cannot_place_are_found_beside_it()
     -> Result<(), Box<dyn std::error::Error>> {
         let (ledger, members) = enrolled(300)?;
         let mut accounts = ledger.accounts.clone();
@@ -386,30 +411,37 @@ mod tests {
         assert!(accounts.get(&stranger).is_none());
 
         // Every entry taken by another slot under every tag, as ids chosen
-        // to collide would leave it: each lookup probes its limit, then
-        // asks the ordered index.
+        // to collide would leave it, and every member filed beside the
+        // table: each lookup probes its limit, then asks the map beside it.
         let spread = |i: usize| (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        accounts.unplaced = members
+            .iter()
+            .map(|m| {
+                Ok((
+                    m.clone(),
+                    u32::try_from(accounts.slot(m).ok_or("enrolled")?)?,
+                ))
+            })
+            .collect::<Result<_, Box<dyn std::error::Error>>>()?;
         accounts.table.set_entries(|i| Some((spread(i), 0)));
-        accounts.unplaced = members.len();
         assert!(all_found(&accounts, &members));
         assert!(accounts.get(&stranger).is_none());
 
-        // An empty hashed index: the ordered one finds everyone.
+        // An empty hashed index: the map beside it finds everyone.
         accounts.table.set_entries(|_| None);
         assert!(all_found(&accounts, &members));
-        // Unless no member is counted as unplaced: then the hashed index
-        // alone is asked.
-        accounts.unplaced = 0;
+        // Unless it holds no one: then the hashed index alone is asked.
+        accounts.unplaced.clear();
         assert!(members.iter().all(|m| accounts.get(m).is_none()));
         Ok(())
     }
 
     #[test]
-    fn members_that_collide_are_counted_and_found_in_the_ordered_index()
+    fn members_that_collide_are_held_beside_the_hashed_index_and_found()
     -> Result<(), Box<dyn std::error::Error>> {
         // Twenty-four ids whose hashes start the same probe sequence in a
-        // table of 64 entries: sixteen fit it, eight are counted unplaced
-        // and found in the ordered index.
+        // table of 64 entries: sixteen fit it, the last eight are held
+        // beside it, found there, and refused a second enrolment.
         let crowd: Vec<MemberId> = (0..)
             .map(|i| format!("crowd-{i}").parse::<MemberId>())
             .filter(|id| id.as_ref().is_ok_and(|id| id.quick_hash() & 63 == 0))
@@ -421,15 +453,32 @@ mod tests {
         for member in &crowd {
             ledger.execute(Enroll::new(member.clone(), at))?;
         }
-        assert_eq!(
-            ledger.accounts.unplaced,
-            crowd.len() - super::super::hashed::MAX_PROBE
-        );
+        let beside: Vec<&MemberId> = ledger.accounts.unplaced.keys().collect();
+        let mut last_eight: Vec<&MemberId> =
+            crowd.iter().skip(super::super::hashed::MAX_PROBE).collect();
+        last_eight.sort();
+        assert_eq!(beside, last_eight);
         assert!(all_found(&ledger.accounts, &crowd));
+        let mut accounts = ledger.accounts.clone();
+        for member in &crowd {
+            let event = crate::MemberEnrolled {
+                member: member.clone(),
+                at,
+                birth_date: None,
+                fingerprints: Vec::new(),
+            };
+            assert_eq!(
+                accounts.insert(member.clone(), Account::new(&event)),
+                Err(ApplyError::AlreadyEnrolled {
+                    member: member.clone()
+                })
+            );
+        }
+        assert_eq!(accounts.len(), crowd.len());
         let stranger: MemberId = "stranger".parse()?;
         assert!(ledger.accounts.get(&stranger).is_none());
         // More members grow the table, which files everyone again and
-        // counts afresh.
+        // holds beside it afresh those it cannot place.
         let others: Vec<MemberId> = (0..40)
             .map(|i| format!("other-{i}").parse())
             .collect::<Result<_, _>>()?;
@@ -443,11 +492,14 @@ mod tests {
             .iter()
             .map(|a| a.member().quick_hash());
         let mut table = Hashed::default();
-        let mut unplaced = 0;
+        let mut unplaced = BTreeMap::new();
         table.grow(
             ledger.accounts.len().next_power_of_two() * 2,
             hashes,
-            |_| unplaced += 1,
+            |slot| {
+                let member = ledger.accounts.slots[slot as usize].member().clone();
+                unplaced.insert(member, slot);
+            },
         );
         assert_eq!(ledger.accounts.unplaced, unplaced);
         Ok(())

@@ -508,6 +508,33 @@ impl Ledger {
     }
 
     /// Every account, by member id.
+    ///
+    /// The ledger finds members by hash and keeps no index by id up to
+    /// date on every enrolment: the first listing after an enrolment sorts
+    /// the members (about 70 ms for a million members enrolled in id
+    /// order, 145 ms for ids in no order, on the machine in the README's
+    /// Performance section), and the listings after it, until the next
+    /// enrolment, reuse that order. The fingerprint
+    /// ([`state_hash`](Ledger::state_hash)), `==` and a year-end review
+    /// (`Tick` with tiers) list the accounts this way too.
+    ///
+    /// ```
+    /// use loyalty::{Enroll, Ledger, Program};
+    ///
+    /// let program: Program = serde_json::from_str(r#"{"currency": "EUR"}"#)?;
+    /// let mut ledger = Ledger::new(program);
+    /// let at = "2026-01-12T10:00:00Z".parse()?;
+    /// for id in ["marta", "zoe"] {
+    ///     ledger.execute(Enroll::new(id.parse()?, at))?;
+    /// }
+    /// let listed: Vec<String> = ledger.accounts().map(|a| a.member().to_string()).collect();
+    /// assert_eq!(listed, ["marta", "zoe"]);
+    /// // An enrolment after a listing: the next listing sorts it in.
+    /// ledger.execute(Enroll::new("ana".parse()?, at))?;
+    /// let listed: Vec<String> = ledger.accounts().map(|a| a.member().to_string()).collect();
+    /// assert_eq!(listed, ["ana", "marta", "zoe"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn accounts(&self) -> impl Iterator<Item = &Account> {
         self.accounts.values()
     }
