@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Datelike, FixedOffset, Months, NaiveDate, TimeZone, Utc, Weekday};
+use chrono::{DateTime, Datelike, FixedOffset, Months, NaiveDate, Utc, Weekday};
 use serde::{Deserialize, Serialize};
 
 /// A calendar period in the program's UTC offset: where a day, a week
@@ -98,11 +98,12 @@ pub(crate) fn local_date(at: DateTime<Utc>, offset: FixedOffset) -> NaiveDate {
 
 /// Local midnight starting `day`, as a UTC instant.
 pub(crate) fn midnight(day: NaiveDate, offset: FixedOffset) -> Option<DateTime<Utc>> {
-    let naive = day.and_hms_opt(0, 0, 0)?;
-    offset
-        .from_local_datetime(&naive)
-        .single()
-        .map(|t| t.with_timezone(&Utc))
+    // What `offset.from_local_datetime(..).single()` gives for a fixed
+    // offset (one instant, none past the ends of the calendar), without
+    // the generic path through `LocalResult`, which a review of every
+    // member's tier window takes once or twice a member.
+    let utc = day.and_hms_opt(0, 0, 0)?.checked_sub_offset(offset)?;
+    Some(DateTime::from_naive_utc_and_offset(utc, Utc))
 }
 
 /// A day of the week, for campaigns that run on chosen days.
@@ -164,7 +165,34 @@ pub(crate) fn parse_time(text: &str, offset: FixedOffset) -> Option<DateTime<Utc
 
 #[cfg(test)]
 mod tests {
+    use chrono::TimeZone;
+
     use super::*;
+
+    #[test]
+    fn midnight_is_the_instant_a_fixed_offset_gives_for_a_local_day() {
+        let offsets = [-14 * 3600, -5 * 3600 - 1800, -1, 0, 1, 3600, 14 * 3600];
+        let days = [
+            NaiveDate::MIN,
+            NaiveDate::from_ymd_opt(1970, 1, 1).unwrap(),
+            NaiveDate::from_ymd_opt(2024, 2, 29).unwrap(),
+            NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
+            NaiveDate::MAX,
+        ];
+        for seconds in offsets {
+            let offset = FixedOffset::east_opt(seconds).unwrap();
+            for day in days {
+                let through_local = offset
+                    .from_local_datetime(&day.and_hms_opt(0, 0, 0).unwrap())
+                    .single()
+                    .map(|t| t.with_timezone(&Utc));
+                assert_eq!(midnight(day, offset), through_local, "{day} at {offset}");
+            }
+        }
+        // Past the ends of the calendar there is no such instant.
+        let east = FixedOffset::east_opt(3600).unwrap();
+        assert_eq!(midnight(NaiveDate::MIN, east), None);
+    }
 
     fn utc(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(y, m, d, h, 0, 0).unwrap()
