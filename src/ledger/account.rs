@@ -3027,9 +3027,8 @@ pub(crate) mod tests {
         /// checking the event and committing it do, whatever the wallet
         /// held before (lots that expire or not, numbered below, at or past
         /// the next lot, near the top of the range; a debt; totals that do
-        /// not count the lots as earned) and whatever
-        /// the event says (out of order, malformed figures, overflowing
-        /// totals).
+        /// not count the lots as earned) and whatever the event says (out
+        /// of order, malformed figures, overflowing totals).
         #[test]
         fn a_common_purchase_folds_in_as_checking_and_committing_it_would(
             before in proptest::collection::vec((1_u64..3, proptest::bool::ANY, drawn_points()), 0..4),

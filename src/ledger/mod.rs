@@ -515,8 +515,9 @@ impl Ledger {
     /// order, 145 ms for ids in no order, on the machine in the README's
     /// Performance section), and the listings after it, until the next
     /// enrolment, reuse that order. The fingerprint
-    /// ([`state_hash`](Ledger::state_hash)), `==` and a year-end review
-    /// (`Tick` with tiers) list the accounts this way too.
+    /// ([`state_hash`](Ledger::state_hash)), `==` and
+    /// [`ReevaluateTiers`](crate::ReevaluateTiers) list the accounts this
+    /// way too.
     ///
     /// ```
     /// use loyalty::{Enroll, Ledger, Program};
