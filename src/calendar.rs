@@ -91,6 +91,20 @@ impl fmt::Display for Period {
     }
 }
 
+/// The instant `days` whole days after `at`, `None` past the end of the
+/// calendar: what `at.checked_add_days(Days::new(days))` gives in UTC,
+/// where a day is 86,400 seconds and the time of day (a leap second's
+/// included) is kept, worked out on the timestamp rather than through
+/// the calendar date. An expiry after earning asks it once a purchase,
+/// one after inactivity twice.
+pub(crate) fn days_after(at: DateTime<Utc>, days: u32) -> Option<DateTime<Utc>> {
+    let seconds = i64::from(days).checked_mul(86_400)?;
+    DateTime::from_timestamp(
+        at.timestamp().checked_add(seconds)?,
+        at.timestamp_subsec_nanos(),
+    )
+}
+
 /// The local date of `at` in `offset`.
 pub(crate) fn local_date(at: DateTime<Utc>, offset: FixedOffset) -> NaiveDate {
     at.with_timezone(&offset).date_naive()
@@ -168,6 +182,41 @@ mod tests {
     use chrono::TimeZone;
 
     use super::*;
+
+    proptest::proptest! {
+        /// Days after an instant are what adding calendar days in UTC
+        /// gives, over the whole calendar, for any number of days a
+        /// setting accepts and past it, leap seconds and the calendar's
+        /// end included.
+        #[test]
+        fn days_after_is_what_adding_calendar_days_gives(
+            seconds in DateTime::<Utc>::MIN_UTC.timestamp()..=DateTime::<Utc>::MAX_UTC.timestamp(),
+            nanos in 0_u32..1_000_000_000,
+            leap in proptest::bool::weighted(0.1),
+            near_the_end in proptest::bool::weighted(0.1),
+            days in proptest::prop_oneof![0_u32..=36_500, proptest::num::u32::ANY],
+        ) {
+            // A leap second is written as the 59th second with a second's
+            // worth of nanoseconds more.
+            let seconds = if near_the_end {
+                DateTime::<Utc>::MAX_UTC.timestamp() - seconds.rem_euclid(40_000 * 86_400)
+            } else {
+                seconds
+            };
+            let (seconds, nanos) = if leap {
+                (seconds - seconds.rem_euclid(60) + 59, nanos + 1_000_000_000)
+            } else {
+                (seconds, nanos)
+            };
+            let Some(at) = DateTime::from_timestamp(seconds, nanos) else {
+                return Ok(());
+            };
+            proptest::prop_assert_eq!(
+                days_after(at, days),
+                at.checked_add_days(chrono::Days::new(u64::from(days)))
+            );
+        }
+    }
 
     #[test]
     fn midnight_is_the_instant_a_fixed_offset_gives_for_a_local_day() {

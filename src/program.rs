@@ -2,10 +2,11 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Days, FixedOffset, Offset, Utc};
+use chrono::{DateTime, FixedOffset, Offset, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::calendar::days_after;
 use crate::earn::{
     BirthdayMode, BonusConfig, Bonuses, Campaign, CampaignConfig, EarnConfig, EarnRule,
 };
@@ -518,9 +519,7 @@ impl Program {
             return Ok(None);
         };
         let out_of_range = || Error::TimeOutOfRange { at, days };
-        let due = at
-            .checked_add_days(Days::new(u64::from(days)))
-            .ok_or_else(out_of_range)?;
+        let due = days_after(at, days).ok_or_else(out_of_range)?;
         let Some(period) = extend_to else {
             return Ok(Some(due));
         };

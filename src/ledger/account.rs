@@ -15,7 +15,7 @@ use super::lots::Lots;
 use super::policy::DueRules;
 use super::qualifying::{Contributes, Contribution, Qualifying};
 use super::referrals::ReferralBook;
-use crate::calendar::{birthday_in, birthday_start, local_date};
+use crate::calendar::{birthday_in, birthday_start, days_after, local_date};
 use crate::{
     ActionId, ApplyError, Cart, Currency, EarnLine, EarnLines, EarnRate, Grant, MemberId, Money,
     Points, PointsOverflow, Reference, ReferenceKind, ReferralCode, RewardId, Rounding, RuleId,
@@ -777,7 +777,11 @@ impl Wallet {
     /// [`check`](Wallet::check) and [`commit`](Wallet::commit) do for
     /// it, in the same order and with the same errors, without taking the
     /// event apart into a [`Movement`] first: a purchase draws from no
-    /// lot, repays and incurs no debt, and touches no pending lot.
+    /// lot, repays and incurs no debt, and touches no pending lot. A
+    /// change to what checking or committing does for a purchase is made
+    /// here too; the test
+    /// `a_common_purchase_folds_in_as_checking_and_committing_it_would`
+    /// folds purchases both ways and compares.
     fn apply_purchase(
         &mut self,
         event: &Event,
@@ -1129,8 +1133,7 @@ impl Wallet {
         if self.lots.is_empty() {
             return None;
         }
-        self.last_activity_at
-            .checked_add_days(chrono::Days::new(u64::from(days)))
+        days_after(self.last_activity_at, days)
     }
 }
 
@@ -1505,8 +1508,13 @@ impl StoredLot {
         // expiry); anything else (a time written by hand) is held in full.
         let after = |when: Option<DateTime<Utc>>| match when {
             None => Some(u32::MAX),
-            Some(when) => u32::try_from(when.signed_duration_since(at).num_seconds())
-                .ok()
+            // The whole seconds between the timestamps: a time with another
+            // fraction of a second (or a leap second) does not come back
+            // from them, and is held in full.
+            Some(when) => when
+                .timestamp()
+                .checked_sub(at.timestamp())
+                .and_then(|seconds| u32::try_from(seconds).ok())
                 .filter(|after| *after < CREDIT && settled(at, *after) == Some(when)),
         };
         match earned {
@@ -1610,9 +1618,16 @@ impl StoredLot {
 }
 
 /// When points pending `after` seconds from `at` settle, if that is a
-/// time.
+/// time: `at` plus that many seconds, as chrono adds them. Read off every
+/// record that keeps an expiry or a settlement, it adds to the timestamp
+/// unless `at` is a leap second, which chrono counts as one more second
+/// and is left to it.
 fn settled(at: DateTime<Utc>, after: u32) -> Option<DateTime<Utc>> {
-    at.checked_add_signed(TimeDelta::seconds(i64::from(after)))
+    let nanos = at.timestamp_subsec_nanos();
+    if nanos >= 1_000_000_000 {
+        return at.checked_add_signed(TimeDelta::seconds(i64::from(after)));
+    }
+    DateTime::from_timestamp(at.timestamp().checked_add(i64::from(after))?, nanos)
 }
 
 /// When points of an order placed `at` expire, held as `after` seconds
@@ -2979,6 +2994,38 @@ pub(crate) mod tests {
             1 => Just(-3_i64),
             2 => (i64::MAX - 3)..=i64::MAX,
         ]
+    }
+
+    proptest::proptest! {
+        /// Seconds after an instant, as a record reads its expiry or
+        /// settlement back, are what chrono's addition gives: over the
+        /// whole calendar, leap seconds and its end included.
+        #[test]
+        fn seconds_after_an_instant_are_what_chrono_adds(
+            seconds in DateTime::<Utc>::MIN_UTC.timestamp()..=DateTime::<Utc>::MAX_UTC.timestamp(),
+            nanos in 0_u32..1_000_000_000,
+            leap in proptest::bool::weighted(0.2),
+            near_the_end in proptest::bool::weighted(0.1),
+            after in proptest::prop_oneof![0_u32..100_000_000, proptest::num::u32::ANY],
+        ) {
+            let seconds = if near_the_end {
+                DateTime::<Utc>::MAX_UTC.timestamp() - seconds.rem_euclid(200 * 365 * 86_400)
+            } else {
+                seconds
+            };
+            let (seconds, nanos) = if leap {
+                (seconds - seconds.rem_euclid(60) + 59, nanos + 1_000_000_000)
+            } else {
+                (seconds, nanos)
+            };
+            let Some(at) = DateTime::from_timestamp(seconds, nanos) else {
+                return Ok(());
+            };
+            proptest::prop_assert_eq!(
+                settled(at, after),
+                at.checked_add_signed(TimeDelta::seconds(i64::from(after)))
+            );
+        }
     }
 
     /// The one refusal the totals do not give first: a lot credited past

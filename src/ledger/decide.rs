@@ -20,6 +20,7 @@ use super::journal::PostingView;
 use super::receipt::*;
 use super::referral_rules::Others;
 use super::{Ledger, policy::NegativeBalance, policy::Pending};
+use crate::calendar::days_after;
 use crate::earn::{
     ActionFrequency, Birthday, EarnSource, PurchaseFacts, bonus_earning, earn_purchase,
 };
@@ -110,8 +111,7 @@ impl<'a> Draft<'a> {
             ),
             Pending::AfterDays(days) => {
                 let available_at =
-                    c.at.checked_add_days(chrono::Days::new(u64::from(days)))
-                        .ok_or(Error::TimeOutOfRange { at: c.at, days })?;
+                    days_after(c.at, days).ok_or(Error::TimeOutOfRange { at: c.at, days })?;
                 (
                     None,
                     Some(pending_credit(
