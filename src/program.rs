@@ -378,7 +378,10 @@ impl Program {
                 Some(tiers),
                 Some(referrals),
             ) if problems.0.is_empty() => {
-                let mut program = Program {
+                let tiers = Some(tiers).filter(|t| !t.levels().is_empty());
+                let reviews = tiers.is_some() || !memberships.is_empty();
+                let due_rules = DueRules::new(expiry, bonuses.birthday(), offset, reviews);
+                Ok(Program {
                     config,
                     currency,
                     offset,
@@ -389,13 +392,11 @@ impl Program {
                     refunds,
                     campaigns,
                     bonuses,
-                    tiers: Some(tiers).filter(|t| !t.levels().is_empty()),
+                    tiers,
                     memberships,
                     referrals,
-                    due_rules: DueRules::NOTHING,
-                };
-                program.due_rules = DueRules::of(&program);
-                Ok(program)
+                    due_rules,
+                })
             }
             // Every `None` above pushed a problem, so the list is not empty.
             _ => Err(ConfigError {

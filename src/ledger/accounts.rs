@@ -43,8 +43,9 @@ pub(crate) struct Accounts {
     /// then in a table at most half full.
     table: Hashed,
     /// The slots of the members the hashed index could not place, by id:
-    /// empty but for ids chosen to collide, so that a member the hashed
-    /// index does not find is, as a rule, not looked for anywhere else.
+    /// empty but for ids chosen to collide, so that looking a member the
+    /// hashed index does not find up here, as an enrolment does, finds an
+    /// empty map.
     unplaced: BTreeMap<MemberId, u32>,
     /// Every slot, in member-id order: sorted when first asked for, and
     /// let go by the next enrolment.
@@ -75,9 +76,6 @@ impl Accounts {
                 .is_some_and(|account| account.member() == member)
         });
         found.or_else(|| {
-            if self.unplaced.is_empty() {
-                return None;
-            }
             self.unplaced
                 .get(member)
                 .and_then(|slot| usize::try_from(*slot).ok())

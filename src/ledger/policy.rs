@@ -4,10 +4,10 @@
 use chrono::FixedOffset;
 use serde::{Deserialize, Serialize};
 
+use crate::Rounding;
 use crate::calendar::Period;
 use crate::earn::Birthday;
 use crate::program::{ConfigRule, Problems};
-use crate::{Program, Rounding};
 
 /// The longest period, in days, any setting accepts (100 years).
 pub const MAX_DAYS: u32 = 36_500;
@@ -268,24 +268,22 @@ pub(crate) struct DueRules {
 }
 
 impl DueRules {
-    /// Nothing falls due: what a program holds until it has worked out its
-    /// own rules.
-    pub(crate) const NOTHING: DueRules = DueRules {
-        inactivity_days: None,
-        birthdays: None,
-        tiers: false,
-    };
-
-    /// Read off `program`'s rules; [`Program::due_rules`] keeps the result.
-    pub(crate) fn of(program: &Program) -> DueRules {
+    /// What falls due under an `expiry` rule, a `birthday` bonus granted
+    /// in `offset`, and tier or membership `reviews`: worked out once, as
+    /// a program is validated ([`Program::due_rules`](crate::Program)).
+    pub(crate) fn new(
+        expiry: Expiry,
+        birthday: Option<Birthday>,
+        offset: FixedOffset,
+        reviews: bool,
+    ) -> DueRules {
         DueRules {
-            inactivity_days: match program.expiry() {
+            inactivity_days: match expiry {
                 Expiry::AfterInactivity { days } => Some(days),
                 _ => None,
             },
-            birthdays: matches!(program.bonuses().birthday(), Some(Birthday::Grant(_)))
-                .then(|| program.utc_offset()),
-            tiers: program.tiers().is_some() || !program.memberships().is_empty(),
+            birthdays: matches!(birthday, Some(Birthday::Grant(_))).then_some(offset),
+            tiers: reviews,
         }
     }
 }
