@@ -1,5 +1,5 @@
-//! A member's live lots, in consumption order: lots that expire in an
-//! ordered map by expiry, lots that never expire in a queue by lot id.
+//! A member's live lots, in consumption order: lots that expire by expiry
+//! then lot id, lots that never expire in a queue by lot id.
 //!
 //! Under a program whose points never expire every purchase forms a lot,
 //! and a member's lots are as many as their orders not yet spent. Held in
@@ -13,6 +13,14 @@
 //! lot's do fit (the ledger numbers a member's lots from one, and a lot
 //! holds what one order earned); the first that does not turns the whole
 //! queue into 16-byte entries.
+//!
+//! Lots that expire a fixed time after earning are formed in expiry order
+//! too, a member's events coming in time order: they go at the back of a
+//! queue of their own, and expiring or spending takes from its front; a
+//! spent lot a refund restores, the soonest to expire, goes back at the
+//! front. A lot keyed between two in the queue (a log written by hand,
+//! expiry dates set on the events) goes into an ordered map beside it
+//! instead of shifting the queue, and the two are read as one sequence.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
@@ -25,9 +33,148 @@ use crate::{LotId, Points};
 #[derive(Clone, Default)]
 pub(crate) struct Lots {
     /// Lots with an expiry date, by expiry then lot id.
-    expiring: BTreeMap<LotKey, Points>,
+    expiring: Expiring,
     /// Lots that never expire, by lot id.
     lasting: Lasting,
+}
+
+/// The lots with an expiry date, by expiry then lot id: those formed at
+/// either end of that order in a queue, any other beside it in an ordered
+/// map, each lot in one of them.
+#[derive(Clone, Default)]
+struct Expiring {
+    /// Lots in key order.
+    queue: VecDeque<(LotKey, Points)>,
+    /// Lots formed between two of the queue's, when there are any: boxed,
+    /// rare as they are, so that the map takes a word in every member's
+    /// account.
+    #[allow(clippy::box_collection)]
+    stray: Option<Box<BTreeMap<LotKey, Points>>>,
+}
+
+impl Expiring {
+    fn len(&self) -> usize {
+        let stray = self.stray.as_deref().map_or(0, BTreeMap::len);
+        self.queue.len().saturating_add(stray)
+    }
+
+    fn is_empty(&self) -> bool {
+        // The map is dropped with its last lot.
+        self.queue.is_empty() && self.stray.is_none()
+    }
+
+    /// Where `key` sits in the queue, or where it would go.
+    fn position(&self, key: &LotKey) -> Result<usize, usize> {
+        // A new lot, the common case, goes last without a search.
+        match self.queue.back() {
+            Some((last, _)) if last < key => Err(self.queue.len()),
+            None => Err(0),
+            _ => self.queue.binary_search_by(|(held, _)| held.cmp(key)),
+        }
+    }
+
+    fn stray(&self, key: &LotKey) -> Option<Points> {
+        self.stray.as_deref()?.get(key).copied()
+    }
+
+    fn get(&self, key: &LotKey) -> Option<Points> {
+        match self.position(key) {
+            Ok(i) => self.queue.get(i).map(|(_, points)| *points),
+            Err(_) => self.stray(key),
+        }
+    }
+
+    /// Adds `points` to `key`, forming the lot when it is not held; says
+    /// whether it was formed.
+    fn add(&mut self, key: LotKey, points: Points) -> bool {
+        let at = self.position(&key);
+        if let Ok(i) = at {
+            if let Some((_, held)) = self.queue.get_mut(i) {
+                *held = held.saturating_add(points);
+            }
+            return false;
+        }
+        if let Some(stray) = self.stray.as_deref_mut()
+            && let Some(held) = stray.get_mut(&key)
+        {
+            *held = held.saturating_add(points);
+            return false;
+        }
+        match at {
+            // A lot formed after every lot in the queue, the common case,
+            // or before them all, as a spent lot a refund restores.
+            Err(i) if i == self.queue.len() => self.queue.push_back((key, points)),
+            Err(0) => self.queue.push_front((key, points)),
+            _ => {
+                self.stray.get_or_insert_default().insert(key, points);
+            }
+        }
+        true
+    }
+
+    /// Takes `points` from `key`, removing the lot once it holds none;
+    /// gives what it holds after, or nothing when it is not held.
+    fn take(&mut self, key: &LotKey, points: Points) -> Option<Points> {
+        let left = |held: &mut Points| {
+            *held = Points::new(held.value().saturating_sub(points.value()));
+            *held
+        };
+        if let Ok(i) = self.position(key) {
+            let after = left(&mut self.queue.get_mut(i)?.1);
+            if !after.is_positive() {
+                // Expiring and spending take the soonest first: most
+                // removals are the front, which a queue removes without
+                // shifting the rest.
+                self.queue.remove(i);
+            }
+            return Some(after);
+        }
+        let stray = self.stray.as_deref_mut()?;
+        let after = left(stray.get_mut(key)?);
+        if !after.is_positive() {
+            stray.remove(key);
+            if stray.is_empty() {
+                self.stray = None;
+            }
+        }
+        Some(after)
+    }
+
+    fn retain(&mut self, mut keep: impl FnMut(LotKey, Points) -> bool) {
+        self.queue.retain(|(key, points)| keep(*key, *points));
+        if let Some(stray) = self.stray.as_deref_mut() {
+            stray.retain(|key, points| keep(*key, *points));
+            if stray.is_empty() {
+                self.stray = None;
+            }
+        }
+    }
+
+    fn first(&self) -> Option<LotKey> {
+        let queued = self.queue.front().map(|(key, _)| *key);
+        let stray = self.stray.as_deref().and_then(|stray| stray.keys().next());
+        match (queued, stray) {
+            (Some(queued), Some(stray)) => Some(queued.min(*stray)),
+            (queued, stray) => queued.or(stray.copied()),
+        }
+    }
+
+    /// Every lot, by key: the queue and the map merged.
+    fn iter(&self) -> impl Iterator<Item = (LotKey, Points)> + '_ {
+        let mut queued = self.queue.iter().copied().peekable();
+        let mut stray = self
+            .stray
+            .as_deref()
+            .into_iter()
+            .flatten()
+            .map(|(key, points)| (*key, *points))
+            .peekable();
+        std::iter::from_fn(move || match (queued.peek(), stray.peek()) {
+            (Some((next, _)), Some((other, _))) if other < next => stray.next(),
+            (Some(_), _) => queued.next(),
+            (None, _) => stray.next(),
+        })
+    }
 }
 
 /// The lots that never expire, by lot id, each as a [`Slot`].
@@ -259,7 +406,7 @@ impl Lots {
     /// The points `key` holds.
     pub(crate) fn get(&self, key: &LotKey) -> Option<Points> {
         if key.expires_at().is_some() {
-            return self.expiring.get(key).copied();
+            return self.expiring.get(key);
         }
         self.lasting.get(key.lot())
     }
@@ -268,16 +415,7 @@ impl Lots {
     /// whether it was formed.
     pub(crate) fn add(&mut self, key: LotKey, points: Points) -> bool {
         if key.expires_at().is_some() {
-            return match self.expiring.entry(key) {
-                std::collections::btree_map::Entry::Vacant(lot) => {
-                    lot.insert(points);
-                    true
-                }
-                std::collections::btree_map::Entry::Occupied(mut lot) => {
-                    *lot.get_mut() = lot.get().saturating_add(points);
-                    false
-                }
-            };
+            return self.expiring.add(key, points);
         }
         self.lasting.add(key.lot(), points)
     }
@@ -285,22 +423,15 @@ impl Lots {
     /// Takes `points` from `key`, removing the lot once it holds none;
     /// gives what it holds after, or nothing when it held none.
     pub(crate) fn take(&mut self, key: &LotKey, points: Points) -> Option<Points> {
-        let left = |held: Points| Points::new(held.value().saturating_sub(points.value()));
         if key.expires_at().is_some() {
-            let held = self.expiring.get_mut(key)?;
-            *held = left(*held);
-            let after = *held;
-            if !after.is_positive() {
-                self.expiring.remove(key);
-            }
-            return Some(after);
+            return self.expiring.take(key, points);
         }
         self.lasting.take(key.lot(), points)
     }
 
     /// Keeps the lots `keep` says to.
     pub(crate) fn retain(&mut self, mut keep: impl FnMut(LotKey, Points) -> bool) {
-        self.expiring.retain(|key, points| keep(*key, *points));
+        self.expiring.retain(&mut keep);
         self.lasting
             .retain(|lot, points| keep(LotKey::new(lot, None), points));
     }
@@ -308,22 +439,17 @@ impl Lots {
     /// The first lot in consumption order.
     pub(crate) fn first(&self) -> Option<LotKey> {
         self.expiring
-            .keys()
-            .next()
-            .copied()
+            .first()
             .or_else(|| self.lasting.front().map(|lot| LotKey::new(lot, None)))
     }
 
     /// Every lot with the points it holds, in consumption order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (LotKey, Points)> + '_ {
-        self.expiring
-            .iter()
-            .map(|(key, points)| (*key, *points))
-            .chain(
-                self.lasting
-                    .iter()
-                    .map(|(lot, points)| (LotKey::new(lot, None), points)),
-            )
+        self.expiring.iter().chain(
+            self.lasting
+                .iter()
+                .map(|(lot, points)| (LotKey::new(lot, None), points)),
+        )
     }
 
     /// Every lot's points, in consumption order.
@@ -332,12 +458,14 @@ impl Lots {
     }
 }
 
-/// Lots compare as the ordered map of lots they replaced: each kind is
-/// held one way only, so comparing each kind compares the whole (lasting
-/// lots by what they hold, whichever slots hold them).
+/// Lots compare as the ordered map of lots they replaced: by what each
+/// kind holds in order, whichever way it is held (expiring lots in the
+/// queue or beside it, lasting lots in either width of slot).
 impl PartialEq for Lots {
     fn eq(&self, other: &Lots) -> bool {
-        self.expiring == other.expiring && self.lasting.iter().eq(other.lasting.iter())
+        self.expiring.len() == other.expiring.len()
+            && self.expiring.iter().eq(other.expiring.iter())
+            && self.lasting.iter().eq(other.lasting.iter())
     }
 }
 
@@ -447,6 +575,43 @@ mod tests {
             narrow.get(&key(2, None)),
             Some(Points::new(i64::from(u32::MAX) + 10))
         );
+    }
+
+    #[test]
+    fn expiring_lots_formed_out_of_order_are_held_beside_the_queue_and_read_in_order() {
+        let mut lots = Lots::default();
+        let ten = Points::new(10);
+        assert!(lots.add(key(5, Some(5)), ten));
+        // Sooner than every queued lot: at the queue's front.
+        assert!(lots.add(key(1, Some(1)), ten));
+        // Between two queued lots: beside the queue.
+        assert!(lots.add(key(3, Some(3)), ten));
+        assert_eq!(lots.expiring.queue.len(), 2);
+        assert_eq!(lots.expiring.stray.as_deref().map(BTreeMap::len), Some(1));
+        let order = |lots: &Lots| {
+            lots.iter()
+                .map(|(k, _)| k.lot().number())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(order(&lots), [1, 3, 5]);
+        assert_eq!(lots.take(&key(1, Some(1)), ten), Some(Points::ZERO));
+        assert_eq!(lots.first(), Some(key(3, Some(3))));
+        // The queue's last lot spent, the lot beside it is past the
+        // queue's end and is still the one added to.
+        assert_eq!(lots.take(&key(5, Some(5)), ten), Some(Points::ZERO));
+        assert!(!lots.add(key(3, Some(3)), ten));
+        assert_eq!(lots.get(&key(3, Some(3))), Some(Points::new(20)));
+        assert_eq!(lots.len(), 1);
+        assert!(lots.add(key(4, Some(4)), ten));
+        assert_eq!(order(&lots), [3, 4]);
+        // The map goes with its last lot.
+        assert_eq!(
+            lots.take(&key(3, Some(3)), Points::new(20)),
+            Some(Points::ZERO)
+        );
+        assert!(lots.expiring.stray.is_none());
+        assert_eq!(lots.take(&key(4, Some(4)), ten), Some(Points::ZERO));
+        assert!(lots.is_empty());
     }
 
     proptest! {
