@@ -2005,7 +2005,6 @@ fn rare_mut(rare: &mut Option<Box<Rare>>) -> &mut Rare {
 #[derive(Debug, Clone)]
 pub struct Account {
     member: MemberId,
-    enrolled_at: DateTime<Utc>,
     pub(crate) wallet: Wallet,
     pub(crate) orders: super::orders::Orders,
     pub(crate) redemptions: Redemptions,
@@ -2042,7 +2041,7 @@ impl Account {
         (
             (
                 &self.member,
-                self.enrolled_at,
+                self.wallet.enrolled_at,
                 &self.wallet,
                 &self.orders,
                 &self.redemptions,
@@ -2114,7 +2113,6 @@ impl Account {
     pub(crate) fn new(event: &MemberEnrolled) -> Account {
         Account {
             member: event.member.clone(),
-            enrolled_at: event.at,
             wallet: Wallet::new(event),
             orders: super::orders::Orders::default(),
             redemptions: Redemptions::default(),
@@ -2153,7 +2151,7 @@ impl Account {
 
     /// When the member enrolled.
     pub fn enrolled_at(&self) -> DateTime<Utc> {
-        self.enrolled_at
+        self.wallet.enrolled_at
     }
 
     /// The member's birth date, when given at enrolment.

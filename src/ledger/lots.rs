@@ -182,8 +182,11 @@ impl Expiring {
 enum Lasting {
     /// Each lot's number above its points, 32 bits each.
     Narrow(VecDeque<u64>),
-    /// Each lot as it is, once one did not fit 32 bits.
-    Wide(VecDeque<(LotId, Points)>),
+    /// Each lot as it is, once one did not fit 32 bits. Boxed, rare as it
+    /// is, so that the queue takes 32 bytes of every member's account,
+    /// its tag held in the narrow queue's unused bits.
+    #[allow(clippy::box_collection)]
+    Wide(Box<VecDeque<(LotId, Points)>>),
 }
 
 impl Default for Lasting {
@@ -343,7 +346,7 @@ impl Lasting {
     fn widened<R>(&mut self, then: impl FnOnce(&mut VecDeque<(LotId, Points)>) -> R) -> R {
         let mut wide = match std::mem::take(self) {
             Lasting::Wide(queue) => queue,
-            narrow => narrow.iter().collect(),
+            narrow => Box::new(narrow.iter().collect()),
         };
         let result = then(&mut wide);
         *self = Lasting::Wide(wide);
@@ -375,7 +378,7 @@ impl Lasting {
     fn iter(&self) -> impl Iterator<Item = (LotId, Points)> + '_ {
         let (narrow, wide) = match self {
             Lasting::Narrow(queue) => (Some(queue), None),
-            Lasting::Wide(queue) => (None, Some(queue)),
+            Lasting::Wide(queue) => (None, Some(&**queue)),
         };
         let narrow = narrow
             .into_iter()
@@ -540,6 +543,8 @@ mod tests {
             assert!(wide.add(key(lot, None), Points::new(10)));
         }
         assert!(matches!(narrow.lasting, Lasting::Narrow(_)));
+        // The wide queue is boxed: the kind of queue costs no room.
+        assert_eq!(size_of::<Lasting>(), size_of::<VecDeque<u64>>());
         // A lot past 32 bits of points turns the queue wide; spent back
         // under, it stays wide and still compares and hashes the same.
         assert!(!wide.add(key(3, None), Points::new(u32::MAX.into())));
