@@ -9,8 +9,11 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicIsize, AtomicUsize, Ordering};
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::TimeDelta;
 use loyalty::{Enroll, Event, Ledger, MemberId, Money, Program, Purchase, Reference};
+
+mod common;
+use common::{EXPIRING, SEED, start};
 
 /// The system allocator, counting the bytes live and the allocations made.
 struct Counting;
@@ -53,16 +56,6 @@ fn live() -> isize {
     LIVE.load(Ordering::Relaxed)
 }
 
-const SEED: &str = r#"{
-    "currency": "EUR",
-    "earn": {"points": 1, "per": "1.00", "rounding": "floor"},
-    "rewards": [{"id": "ten-percent-off", "cost": 100, "kind": "percent_off", "percent": "10"}]
-}"#;
-
-fn start() -> DateTime<Utc> {
-    "2026-01-01T00:00:00Z".parse().expect("a valid time")
-}
-
 /// How the purchases are executed.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Via {
@@ -76,13 +69,25 @@ enum Via {
     Batch,
 }
 
-/// What building a ledger of `members` with `orders` purchases each cost:
-/// the heap bytes it holds, the events it was built from, and the heap
-/// allocations the purchases made, executed `via`: all of them, or with
-/// `counted_from` above zero each member's purchases from that one on
-/// (one at a time only; a batch counts all).
+/// What building a ledger of `members` with `orders` purchases each cost
+/// under the seed program: see [`measure_under`].
 fn measure(members: usize, orders: usize, via: Via, counted_from: usize) -> (isize, usize, usize) {
-    let program: Program = serde_json::from_str(SEED).expect("the seed program is valid");
+    measure_under(SEED, members, orders, via, counted_from)
+}
+
+/// What building a ledger of `members` with `orders` purchases each cost
+/// under `program`: the heap bytes it holds, the events it was built from,
+/// and the heap allocations the purchases made, executed `via`: all of
+/// them, or with `counted_from` above zero each member's purchases from
+/// that one on (one at a time only; a batch counts all).
+fn measure_under(
+    program: &str,
+    members: usize,
+    orders: usize,
+    via: Via,
+    counted_from: usize,
+) -> (isize, usize, usize) {
+    let program: Program = serde_json::from_str(program).expect("the program is valid");
     let amount: Money = "57.40 EUR".parse().expect("money");
     let ids: Vec<MemberId> = (0..members)
         .map(|i| MemberId::new(format!("member-{i:07}")).expect("a valid id"))
@@ -179,4 +184,21 @@ fn main() {
         one_at_a_time as f64 / (members * last) as f64,
         reusing as f64 / (members * last) as f64,
     );
+    // Points that expire a year after they are earned: each purchase's
+    // lot is held with its expiry date.
+    println!();
+    println!(
+        "Points expiring a year after earning:\n\n| members | orders each | heap held | per stored purchase | allocations per purchase, `execute_reusing` |"
+    );
+    println!("| --- | --- | --- | --- | --- |");
+    for (members, orders) in [(10_000, 10), (10_000, 100), (1_000, 1_000)] {
+        let (held, events, reusing) = measure_under(EXPIRING, members, orders, Via::Reusing, 0);
+        let (empty, _, _) = measure_under(EXPIRING, members, 0, Via::Reusing, 0);
+        println!(
+            "| {members} | {orders} | {:.1} MB | {:.0} B | {:.2} |",
+            held as f64 / 1e6,
+            (held - empty) as f64 / (events - members) as f64,
+            reusing as f64 / (members * orders) as f64,
+        );
+    }
 }
