@@ -110,6 +110,22 @@ impl Points {
         Points(self.0.saturating_add(rhs.0))
     }
 
+    /// `self - rhs`, held at [`Points::MIN`] or [`Points::MAX`] instead of
+    /// overflowing.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use loyalty::Points;
+    ///
+    /// assert_eq!(Points::new(40).saturating_sub(Points::new(50)), Points::new(-10));
+    /// assert_eq!(Points::MIN.saturating_sub(Points::new(452)), Points::MIN);
+    /// assert_eq!(Points::MAX.saturating_sub(Points::new(-1)), Points::MAX);
+    /// ```
+    pub const fn saturating_sub(self, rhs: Points) -> Points {
+        Points(self.0.saturating_sub(rhs.0))
+    }
+
     /// `self - rhs`.
     ///
     /// # Errors

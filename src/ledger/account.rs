@@ -979,7 +979,7 @@ impl Wallet {
         if let Some((lot, taken, _)) = movement.pending_take
             && let Some(p) = self.pending.get_mut(&lot)
         {
-            p.points = Points::new(p.points.value().saturating_sub(taken.value()));
+            p.points = p.points.saturating_sub(taken);
             if p.points.is_zero() {
                 self.pending.remove(&lot);
             }

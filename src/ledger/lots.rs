@@ -116,7 +116,7 @@ impl Expiring {
     /// gives what it holds after, or nothing when it is not held.
     fn take(&mut self, key: &LotKey, points: Points) -> Option<Points> {
         let left = |held: &mut Points| {
-            *held = Points::new(held.value().saturating_sub(points.value()));
+            *held = held.saturating_sub(points);
             *held
         };
         if let Ok(i) = self.position(key) {
@@ -319,7 +319,7 @@ impl Lasting {
             let at = position(queue, lot);
             let i = at.ok()?;
             let held = queue.get(i)?.points();
-            let left = Points::new(held.value().saturating_sub(points.value()));
+            let left = held.saturating_sub(points);
             if !left.is_positive() {
                 // Spending takes the oldest first: most removals are the
                 // front, which a queue removes without shifting the rest.

@@ -654,7 +654,7 @@ impl RefundReceipt {
             proportion(points, e.refunded_total, order_amount, rounding).unwrap_or(points)
         };
         let before = |target: Points, now: Points| {
-            Points::new(target.value().saturating_sub(now.value()).max(0))
+            target.saturating_sub(now).max(Points::ZERO)
         };
         RefundReceipt {
             member: e.member.clone(),
