@@ -18,13 +18,17 @@
 //! too, a member's events coming in time order: they go at the back of a
 //! queue of their own, and expiring or spending takes from its front; a
 //! spent lot a refund restores, the soonest to expire, goes back at the
-//! front. A lot keyed between two in the queue (a log written by hand,
+//! front. That queue holds each lot in 20 bytes (its expiry, then its
+//! number and points in 32 bits each) until one does not fit, and then in
+//! 32. A lot keyed between two in the queue (a log written by hand,
 //! expiry dates set on the events) goes into an ordered map beside it
 //! instead of shifting the queue, and the two are read as one sequence.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 use std::hash::{Hash, Hasher};
+
+use chrono::{DateTime, Utc};
 
 use super::account::LotKey;
 use crate::{LotId, Points};
@@ -35,7 +39,7 @@ pub(crate) struct Lots {
     /// Lots with an expiry date, by expiry then lot id.
     expiring: Expiring,
     /// Lots that never expire, by lot id.
-    lasting: Lasting,
+    lasting: Queue<u64, (LotId, Points)>,
 }
 
 /// The lots with an expiry date, by expiry then lot id: those formed at
@@ -44,7 +48,7 @@ pub(crate) struct Lots {
 #[derive(Clone, Default)]
 struct Expiring {
     /// Lots in key order.
-    queue: VecDeque<(LotKey, Points)>,
+    queue: Queue<Dated, (LotKey, Points)>,
     /// Lots formed between two of the queue's, when there are any: boxed,
     /// rare as they are, so that the map takes a word in every member's
     /// account.
@@ -60,77 +64,49 @@ impl Expiring {
 
     fn is_empty(&self) -> bool {
         // The map is dropped with its last lot.
-        self.queue.is_empty() && self.stray.is_none()
-    }
-
-    /// Where `key` sits in the queue, or where it would go.
-    fn position(&self, key: &LotKey) -> Result<usize, usize> {
-        // A new lot, the common case, goes last without a search.
-        match self.queue.back() {
-            Some((last, _)) if last < key => Err(self.queue.len()),
-            None => Err(0),
-            _ => self.queue.binary_search_by(|(held, _)| held.cmp(key)),
-        }
-    }
-
-    fn stray(&self, key: &LotKey) -> Option<Points> {
-        self.stray.as_deref()?.get(key).copied()
+        self.queue.len() == 0 && self.stray.is_none()
     }
 
     fn get(&self, key: &LotKey) -> Option<Points> {
-        match self.position(key) {
-            Ok(i) => self.queue.get(i).map(|(_, points)| *points),
-            Err(_) => self.stray(key),
-        }
+        self.queue
+            .get(*key)
+            .or_else(|| self.stray.as_deref()?.get(key).copied())
     }
 
     /// Adds `points` to `key`, forming the lot when it is not held; says
-    /// whether it was formed.
+    /// whether it was formed. Out of line: inlined, it took room in the
+    /// folding of every event, lots that never expire or not.
+    #[inline(never)]
     fn add(&mut self, key: LotKey, points: Points) -> bool {
-        let at = self.position(&key);
-        if let Ok(i) = at {
-            if let Some((_, held)) = self.queue.get_mut(i) {
+        let at = self.queue.position(key);
+        if let Err(i) = at {
+            if let Some(stray) = self.stray.as_deref_mut()
+                && let Some(held) = stray.get_mut(&key)
+            {
                 *held = held.saturating_add(points);
+                return false;
             }
-            return false;
-        }
-        if let Some(stray) = self.stray.as_deref_mut()
-            && let Some(held) = stray.get_mut(&key)
-        {
-            *held = held.saturating_add(points);
-            return false;
-        }
-        match at {
             // A lot formed after every lot in the queue, the common case,
-            // or before them all, as a spent lot a refund restores.
-            Err(i) if i == self.queue.len() => self.queue.push_back((key, points)),
-            Err(0) => self.queue.push_front((key, points)),
-            _ => {
+            // or before them all, as a spent lot a refund restores, goes
+            // into the queue; one between two of its lots, beside it.
+            if i != 0 && i != self.queue.len() {
                 self.stray.get_or_insert_default().insert(key, points);
+                return true;
             }
         }
-        true
+        self.queue.add_at(at, key, points)
     }
 
     /// Takes `points` from `key`, removing the lot once it holds none;
     /// gives what it holds after, or nothing when it is not held.
     fn take(&mut self, key: &LotKey, points: Points) -> Option<Points> {
-        let left = |held: &mut Points| {
-            *held = held.saturating_sub(points);
-            *held
-        };
-        if let Ok(i) = self.position(key) {
-            let after = left(&mut self.queue.get_mut(i)?.1);
-            if !after.is_positive() {
-                // Expiring and spending take the soonest first: most
-                // removals are the front, which a queue removes without
-                // shifting the rest.
-                self.queue.remove(i);
-            }
+        if let Some(after) = self.queue.take(*key, points) {
             return Some(after);
         }
         let stray = self.stray.as_deref_mut()?;
-        let after = left(stray.get_mut(key)?);
+        let held = stray.get_mut(key)?;
+        *held = held.saturating_sub(points);
+        let after = *held;
         if !after.is_positive() {
             stray.remove(key);
             if stray.is_empty() {
@@ -141,7 +117,7 @@ impl Expiring {
     }
 
     fn retain(&mut self, mut keep: impl FnMut(LotKey, Points) -> bool) {
-        self.queue.retain(|(key, points)| keep(*key, *points));
+        self.queue.retain(&mut keep);
         if let Some(stray) = self.stray.as_deref_mut() {
             stray.retain(|key, points| keep(*key, *points));
             if stray.is_empty() {
@@ -151,7 +127,7 @@ impl Expiring {
     }
 
     fn first(&self) -> Option<LotKey> {
-        let queued = self.queue.front().map(|(key, _)| *key);
+        let queued = self.queue.front();
         let stray = self.stray.as_deref().and_then(|stray| stray.keys().next());
         match (queued, stray) {
             (Some(queued), Some(stray)) => Some(queued.min(*stray)),
@@ -161,7 +137,7 @@ impl Expiring {
 
     /// Every lot, by key: the queue and the map merged.
     fn iter(&self) -> impl Iterator<Item = (LotKey, Points)> + '_ {
-        let mut queued = self.queue.iter().copied().peekable();
+        let mut queued = self.queue.iter().peekable();
         let mut stray = self
             .stray
             .as_deref()
@@ -177,42 +153,35 @@ impl Expiring {
     }
 }
 
-/// The lots that never expire, by lot id, each as a [`Slot`].
-#[derive(Clone)]
-enum Lasting {
-    /// Each lot's number above its points, 32 bits each.
-    Narrow(VecDeque<u64>),
-    /// Each lot as it is, once one did not fit 32 bits. Boxed, rare as it
-    /// is, so that the queue takes 32 bytes of every member's account,
-    /// its tag held in the narrow queue's unused bits.
-    #[allow(clippy::box_collection)]
-    Wide(Box<VecDeque<(LotId, Points)>>),
-}
-
-impl Default for Lasting {
-    fn default() -> Lasting {
-        Lasting::Narrow(VecDeque::new())
-    }
-}
-
-/// One lasting lot as the queue holds it.
+/// One lot as a [`Queue`] holds it: its key and its points.
 trait Slot: Copy {
-    /// The slot holding `points` in `lot`, if they fit.
-    fn holding(lot: LotId, points: Points) -> Option<Self>;
-    /// The lot's id.
-    fn lot(self) -> LotId;
+    /// What orders the queue: a lot's id, or its expiry and id.
+    type Key: Ord + Copy;
+    /// The slot holding `points` in `key`, if they fit.
+    fn holding(key: Self::Key, points: Points) -> Option<Self>;
+    /// The lot's key.
+    fn key(self) -> Self::Key;
     /// The points it holds.
     fn points(self) -> Points;
 }
 
+/// A slot that holds any lot: what a queue turns to when one does not fit
+/// its narrow slots.
+trait Wide: Slot {
+    fn new(key: Self::Key, points: Points) -> Self;
+}
+
+/// A lasting lot's number above its points, 32 bits each.
 impl Slot for u64 {
+    type Key = LotId;
+
     fn holding(lot: LotId, points: Points) -> Option<u64> {
         let lot = u32::try_from(lot.number()).ok()?;
         let points = u32::try_from(points.value()).ok()?;
         Some(u64::from(lot) << 32 | u64::from(points))
     }
 
-    fn lot(self) -> LotId {
+    fn key(self) -> LotId {
         LotId::new(self >> 32)
     }
 
@@ -221,12 +190,15 @@ impl Slot for u64 {
     }
 }
 
-impl Slot for (LotId, Points) {
-    fn holding(lot: LotId, points: Points) -> Option<(LotId, Points)> {
-        Some((lot, points))
+/// A lot as it is, in either queue.
+impl<K: Ord + Copy> Slot for (K, Points) {
+    type Key = K;
+
+    fn holding(key: K, points: Points) -> Option<(K, Points)> {
+        Some((key, points))
     }
 
-    fn lot(self) -> LotId {
+    fn key(self) -> K {
         self.0
     }
 
@@ -235,26 +207,78 @@ impl Slot for (LotId, Points) {
     }
 }
 
-/// Where `lot` sits in `queue`, or where it would go.
-fn position<S: Slot>(queue: &VecDeque<S>, lot: LotId) -> Result<usize, usize> {
-    // A new lot, the common case, goes last without a search.
-    match queue.back() {
-        Some(last) if last.lot() < lot => Err(queue.len()),
-        None => Err(0),
-        _ => queue.binary_search_by_key(&lot, |slot| slot.lot()),
+impl<K: Ord + Copy> Wide for (K, Points) {
+    fn new(key: K, points: Points) -> (K, Points) {
+        (key, points)
     }
 }
 
-/// Sets `lot`, which [`position`] found at `at` of `queue`, to hold
-/// `points`, or inserts it where `at` says it would go; says whether the
-/// points fit the queue's slots (when not, nothing changed).
+/// An expiring lot in 20 bytes: its expiry, then its number and points in
+/// 32 bits each (ordered as its key is: by expiry, then number).
+#[derive(Clone, Copy)]
+struct Dated {
+    expires_at: DateTime<Utc>,
+    lot: u32,
+    points: u32,
+}
+
+impl Slot for Dated {
+    type Key = LotKey;
+
+    fn holding(key: LotKey, points: Points) -> Option<Dated> {
+        Some(Dated {
+            expires_at: key.expires_at()?,
+            lot: u32::try_from(key.lot().number()).ok()?,
+            points: u32::try_from(points.value()).ok()?,
+        })
+    }
+
+    fn key(self) -> LotKey {
+        LotKey::new(LotId::new(self.lot.into()), Some(self.expires_at))
+    }
+
+    fn points(self) -> Points {
+        Points::new(self.points.into())
+    }
+}
+
+/// Lots in key order, each in a narrow slot `N` while every lot fits one,
+/// all in wide slots `W` once one does not.
+#[derive(Clone)]
+enum Queue<N, W> {
+    Narrow(VecDeque<N>),
+    /// Boxed, rare as it is, so that the queue takes 32 bytes of every
+    /// member's account, its kind told from the narrow queue's unused bits.
+    #[allow(clippy::box_collection)]
+    Wide(Box<VecDeque<W>>),
+}
+
+impl<N, W> Default for Queue<N, W> {
+    fn default() -> Queue<N, W> {
+        Queue::Narrow(VecDeque::new())
+    }
+}
+
+/// Where the lot keyed `key` sits in `queue`, or where it would go.
+fn position<S: Slot>(queue: &VecDeque<S>, key: S::Key) -> Result<usize, usize> {
+    // A new lot, the common case, goes last without a search.
+    match queue.back() {
+        Some(last) if last.key() < key => Err(queue.len()),
+        None => Err(0),
+        _ => queue.binary_search_by(|slot| slot.key().cmp(&key)),
+    }
+}
+
+/// Sets the lot keyed `key`, which [`position`] found at `at` of `queue`,
+/// to hold `points`, or inserts it where `at` says it would go; says
+/// whether the points fit the queue's slots (when not, nothing changed).
 fn put<S: Slot>(
     queue: &mut VecDeque<S>,
     at: Result<usize, usize>,
-    lot: LotId,
+    key: S::Key,
     points: Points,
 ) -> bool {
-    let Some(slot) = S::holding(lot, points) else {
+    let Some(slot) = S::holding(key, points) else {
         return false;
     };
     match at {
@@ -270,121 +294,139 @@ fn put<S: Slot>(
     true
 }
 
-impl Lasting {
+/// Adds `points` to the lot keyed `key`, which [`position`] found at `at`
+/// of `queue`, forming it there when it is not held: whether it was
+/// formed, or nothing when the sum does not fit the queue's slots (nothing
+/// changed then).
+fn add<S: Slot>(
+    queue: &mut VecDeque<S>,
+    at: Result<usize, usize>,
+    key: S::Key,
+    points: Points,
+) -> Option<bool> {
+    let held = at.ok().and_then(|i| queue.get(i)).map(|slot| slot.points());
+    let sum = held.map_or(points, |held| held.saturating_add(points));
+    put(queue, at, key, sum).then_some(held.is_none())
+}
+
+/// Takes `points` from the lot keyed `key` in `queue`, removing it once it
+/// holds none: what it holds after, as an error when that does not fit the
+/// queue's slots (nothing changed then), or nothing when it is not held.
+fn take<S: Slot>(
+    queue: &mut VecDeque<S>,
+    key: S::Key,
+    points: Points,
+) -> Option<Result<Points, Points>> {
+    let at = position(queue, key);
+    let i = at.ok()?;
+    let left = queue.get(i)?.points().saturating_sub(points);
+    if !left.is_positive() {
+        // Spending and expiring take the oldest first: most removals are
+        // the front, which a queue removes without shifting the rest.
+        queue.remove(i);
+    } else if !put(queue, at, key, left) {
+        return Some(Err(left));
+    }
+    Some(Ok(left))
+}
+
+/// `$body` with `$queue` bound to the queue's list of slots, narrow or
+/// wide.
+macro_rules! each {
+    ($queue:expr, $list:ident => $body:expr) => {
+        match $queue {
+            Queue::Narrow($list) => $body,
+            Queue::Wide($list) => $body,
+        }
+    };
+}
+
+impl<N: Slot, W: Wide<Key = N::Key>> Queue<N, W> {
     fn len(&self) -> usize {
-        match self {
-            Lasting::Narrow(queue) => queue.len(),
-            Lasting::Wide(queue) => queue.len(),
+        each!(self, list => list.len())
+    }
+
+    /// Where the lot keyed `key` sits, or where it would go.
+    fn position(&self, key: N::Key) -> Result<usize, usize> {
+        each!(self, list => position(list, key))
+    }
+
+    fn get(&self, key: N::Key) -> Option<Points> {
+        each!(self, list => {
+            let i = position(list, key).ok()?;
+            list.get(i).map(|slot| slot.points())
+        })
+    }
+
+    /// Adds `points` to the lot keyed `key`, which
+    /// [`position`](Queue::position) found at `at`, forming it there when
+    /// it is not held; says whether it was formed.
+    fn add_at(&mut self, at: Result<usize, usize>, key: N::Key, points: Points) -> bool {
+        match each!(self, list => add(list, at, key, points)) {
+            Some(formed) => formed,
+            None => self.widened().add_at(at, key, points),
         }
     }
 
-    fn get(&self, lot: LotId) -> Option<Points> {
-        fn get<S: Slot>(queue: &VecDeque<S>, lot: LotId) -> Option<Points> {
-            let i = position(queue, lot).ok()?;
-            queue.get(i).map(|slot| slot.points())
-        }
-        match self {
-            Lasting::Narrow(queue) => get(queue, lot),
-            Lasting::Wide(queue) => get(queue, lot),
-        }
+    /// Adds `points` to the lot keyed `key`, forming it when it is not
+    /// held; says whether it was formed.
+    fn add(&mut self, key: N::Key, points: Points) -> bool {
+        self.add_at(self.position(key), key, points)
     }
 
-    /// Adds `points` to `lot`, forming it when it is not held; says
-    /// whether it was formed.
-    fn add(&mut self, lot: LotId, points: Points) -> bool {
-        /// In `queue`, if the sum fits its slots.
-        fn add<S: Slot>(queue: &mut VecDeque<S>, lot: LotId, points: Points) -> Option<bool> {
-            let at = position(queue, lot);
-            let held = at.ok().and_then(|i| queue.get(i)).map(|slot| slot.points());
-            let sum = held.map_or(points, |held| held.saturating_add(points));
-            put(queue, at, lot, sum).then_some(held.is_none())
-        }
-        let added = match self {
-            Lasting::Narrow(queue) => add(queue, lot, points),
-            Lasting::Wide(queue) => add(queue, lot, points),
-        };
-        added.unwrap_or_else(|| self.widened(|wide| add(wide, lot, points).unwrap_or(false)))
-    }
-
-    /// Takes `points` from `lot`, removing it once it holds none; gives
-    /// what it holds after, or nothing when it is not held.
-    fn take(&mut self, lot: LotId, points: Points) -> Option<Points> {
-        /// In `queue`: what the lot holds after, as an error when that
-        /// does not fit its slots (nothing changed then).
-        fn take<S: Slot>(
-            queue: &mut VecDeque<S>,
-            lot: LotId,
-            points: Points,
-        ) -> Option<Result<Points, Points>> {
-            let at = position(queue, lot);
-            let i = at.ok()?;
-            let held = queue.get(i)?.points();
-            let left = held.saturating_sub(points);
-            if !left.is_positive() {
-                // Spending takes the oldest first: most removals are the
-                // front, which a queue removes without shifting the rest.
-                queue.remove(i);
-            } else if !put(queue, at, lot, left) {
-                return Some(Err(left));
-            }
-            Some(Ok(left))
-        }
-        let taken = match self {
-            Lasting::Narrow(queue) => take(queue, lot, points),
-            Lasting::Wide(queue) => take(queue, lot, points),
-        }?;
-        // Taking fewer points than none (never drawn) can leave more
-        // than the narrow slots hold.
+    /// Takes `points` from the lot keyed `key`, removing it once it holds
+    /// none; gives what it holds after, or nothing when it is not held.
+    fn take(&mut self, key: N::Key, points: Points) -> Option<Points> {
+        let taken = each!(self, list => take(list, key, points))?;
+        // Taking fewer points than none (never drawn) can leave more than
+        // the narrow slots hold.
         Some(taken.unwrap_or_else(|left| {
-            self.widened(|wide| put(wide, position(wide, lot), lot, left));
+            let wide = self.widened();
+            each!(wide, list => put(list, position(list, key), key, left));
             left
         }))
     }
 
-    /// Turns the queue to 16-byte entries (if it was narrow) and hands it
-    /// to `then`: for a lot the narrow slots cannot hold.
-    fn widened<R>(&mut self, then: impl FnOnce(&mut VecDeque<(LotId, Points)>) -> R) -> R {
-        let mut wide = match std::mem::take(self) {
-            Lasting::Wide(queue) => queue,
-            narrow => Box::new(narrow.iter().collect()),
-        };
-        let result = then(&mut wide);
-        *self = Lasting::Wide(wide);
-        result
+    /// The queue turned to wide slots (the lots at the same places), if it
+    /// was narrow: for a lot the narrow slots cannot hold. Out of line,
+    /// rare as it is, so that the common paths stay short where they are
+    /// inlined.
+    #[cold]
+    #[inline(never)]
+    fn widened(&mut self) -> &mut Queue<N, W> {
+        if let Queue::Narrow(narrow) = self {
+            let wide = narrow
+                .iter()
+                .map(|slot| W::new(slot.key(), slot.points()))
+                .collect();
+            *self = Queue::Wide(Box::new(wide));
+        }
+        self
     }
 
-    fn retain(&mut self, mut keep: impl FnMut(LotId, Points) -> bool) {
-        match self {
-            Lasting::Narrow(queue) => queue.retain(|slot| keep(slot.lot(), slot.points())),
-            Lasting::Wide(queue) => queue.retain(|slot| keep(slot.lot(), slot.points())),
-        }
+    fn retain(&mut self, mut keep: impl FnMut(N::Key, Points) -> bool) {
+        each!(self, list => list.retain(|slot| keep(slot.key(), slot.points())))
     }
 
-    fn front(&self) -> Option<LotId> {
-        match self {
-            Lasting::Narrow(queue) => queue.front().map(|slot| slot.lot()),
-            Lasting::Wide(queue) => queue.front().map(|slot| slot.lot()),
-        }
+    fn front(&self) -> Option<N::Key> {
+        each!(self, list => list.front().map(|slot| slot.key()))
     }
 
     fn back_points(&self) -> Option<Points> {
-        match self {
-            Lasting::Narrow(queue) => queue.back().map(|slot| slot.points()),
-            Lasting::Wide(queue) => queue.back().map(|slot| slot.points()),
-        }
+        each!(self, list => list.back().map(|slot| slot.points()))
     }
 
-    /// Every lot, by lot id.
-    fn iter(&self) -> impl Iterator<Item = (LotId, Points)> + '_ {
+    /// Every lot, by key.
+    fn iter(&self) -> impl Iterator<Item = (N::Key, Points)> + '_ {
         let (narrow, wide) = match self {
-            Lasting::Narrow(queue) => (Some(queue), None),
-            Lasting::Wide(queue) => (None, Some(&**queue)),
+            Queue::Narrow(queue) => (Some(queue), None),
+            Queue::Wide(queue) => (None, Some(&**queue)),
         };
-        let narrow = narrow
-            .into_iter()
-            .flatten()
-            .map(|slot| (slot.lot(), slot.points()));
-        narrow.chain(wide.into_iter().flatten().copied())
+        let narrow = narrow.into_iter().flatten();
+        let wide = wide.into_iter().flatten();
+        narrow
+            .map(|slot| (slot.key(), slot.points()))
+            .chain(wide.map(|slot| (slot.key(), slot.points())))
     }
 }
 
@@ -542,13 +584,21 @@ mod tests {
             assert!(narrow.add(key(lot, None), Points::new(10)));
             assert!(wide.add(key(lot, None), Points::new(10)));
         }
-        assert!(matches!(narrow.lasting, Lasting::Narrow(_)));
-        // The wide queue is boxed: the kind of queue costs no room.
-        assert_eq!(size_of::<Lasting>(), size_of::<VecDeque<u64>>());
+        assert!(matches!(narrow.lasting, Queue::Narrow(_)));
+        // The wide queues are boxed: the kind of queue costs no room.
+        assert_eq!(
+            size_of::<Queue<u64, (LotId, Points)>>(),
+            size_of::<VecDeque<u64>>()
+        );
+        assert_eq!(
+            size_of::<Queue<Dated, (LotKey, Points)>>(),
+            size_of::<VecDeque<u64>>()
+        );
+        assert_eq!(size_of::<Dated>(), 20);
         // A lot past 32 bits of points turns the queue wide; spent back
         // under, it stays wide and still compares and hashes the same.
         assert!(!wide.add(key(3, None), Points::new(u32::MAX.into())));
-        assert!(matches!(wide.lasting, Lasting::Wide(_)));
+        assert!(matches!(wide.lasting, Queue::Wide(_)));
         assert_eq!(
             wide.get(&key(3, None)),
             Some(Points::new(i64::from(u32::MAX) + 10))
@@ -575,7 +625,7 @@ mod tests {
             narrow.take(&key(2, None), Points::new(-i64::from(u32::MAX))),
             Some(Points::new(i64::from(u32::MAX) + 10))
         );
-        assert!(matches!(narrow.lasting, Lasting::Wide(_)));
+        assert!(matches!(narrow.lasting, Queue::Wide(_)));
         assert_eq!(
             narrow.get(&key(2, None)),
             Some(Points::new(i64::from(u32::MAX) + 10))
@@ -617,6 +667,17 @@ mod tests {
         assert!(lots.expiring.stray.is_none());
         assert_eq!(lots.take(&key(4, Some(4)), ten), Some(Points::ZERO));
         assert!(lots.is_empty());
+        // A lot past 32 bits of points turns the expiring queue wide, and
+        // it keeps its lots in order.
+        assert!(lots.add(key(2, Some(2)), ten));
+        assert!(lots.add(key(9, Some(9)), ten));
+        assert!(!lots.add(key(2, Some(2)), Points::new(u32::MAX.into())));
+        assert!(matches!(lots.expiring.queue, Queue::Wide(_)));
+        assert_eq!(order(&lots), [2, 9]);
+        assert_eq!(
+            lots.get(&key(2, Some(2))),
+            Some(Points::new(i64::from(u32::MAX) + 10))
+        );
     }
 
     proptest! {

@@ -653,9 +653,7 @@ impl RefundReceipt {
         let target = |points: Points| {
             proportion(points, e.refunded_total, order_amount, rounding).unwrap_or(points)
         };
-        let before = |target: Points, now: Points| {
-            target.saturating_sub(now).max(Points::ZERO)
-        };
+        let before = |target: Points, now: Points| target.saturating_sub(now).max(Points::ZERO);
         RefundReceipt {
             member: e.member.clone(),
             order: e.order.clone(),
