@@ -136,20 +136,63 @@ impl Expiring {
     }
 
     /// Every lot, by key: the queue and the map merged.
-    fn iter(&self) -> impl Iterator<Item = (LotKey, Points)> + '_ {
-        let mut queued = self.queue.iter().peekable();
-        let mut stray = self
-            .stray
-            .as_deref()
-            .into_iter()
-            .flatten()
-            .map(|(key, points)| (*key, *points))
-            .peekable();
-        std::iter::from_fn(move || match (queued.peek(), stray.peek()) {
-            (Some((next, _)), Some((other, _))) if other < next => stray.next(),
-            (Some(_), _) => queued.next(),
-            (None, _) => stray.next(),
-        })
+    fn iter(&self) -> Merged<'_> {
+        Merged {
+            queued: self.queue.iter().peekable(),
+            stray: self.stray.as_deref().map(|stray| stray.iter().peekable()),
+        }
+    }
+}
+
+/// The expiring lots in key order: the queue's, merged with the map's
+/// when there is one. Read whenever something falls due (a tick's sweep
+/// reads the first lots and what follows them): with no map, as most
+/// members have, it reads the queue alone.
+struct Merged<'a> {
+    queued: std::iter::Peekable<Slots<'a, Dated, (LotKey, Points)>>,
+    stray: Option<std::iter::Peekable<std::collections::btree_map::Iter<'a, LotKey, Points>>>,
+}
+
+impl Iterator for Merged<'_> {
+    type Item = (LotKey, Points);
+
+    fn next(&mut self) -> Option<(LotKey, Points)> {
+        let Some(stray) = &mut self.stray else {
+            return self.queued.next();
+        };
+        let from_stray = match (self.queued.peek(), stray.peek()) {
+            (Some((next, _)), Some((other, _))) => *other < next,
+            (queued, _) => queued.is_none(),
+        };
+        if from_stray {
+            stray.next().map(|(key, points)| (*key, *points))
+        } else {
+            self.queued.next()
+        }
+    }
+}
+
+/// A [`Queue`]'s lots in key order.
+enum Slots<'a, N, W> {
+    Narrow(std::collections::vec_deque::Iter<'a, N>),
+    Wide(std::collections::vec_deque::Iter<'a, W>),
+}
+
+impl<N: Slot, W: Slot<Key = N::Key>> Iterator for Slots<'_, N, W> {
+    type Item = (N::Key, Points);
+
+    fn next(&mut self) -> Option<(N::Key, Points)> {
+        match self {
+            Slots::Narrow(slots) => slots.next().map(|slot| (slot.key(), slot.points())),
+            Slots::Wide(slots) => slots.next().map(|slot| (slot.key(), slot.points())),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self {
+            Slots::Narrow(slots) => slots.size_hint(),
+            Slots::Wide(slots) => slots.size_hint(),
+        }
     }
 }
 
@@ -417,16 +460,11 @@ impl<N: Slot, W: Wide<Key = N::Key>> Queue<N, W> {
     }
 
     /// Every lot, by key.
-    fn iter(&self) -> impl Iterator<Item = (N::Key, Points)> + '_ {
-        let (narrow, wide) = match self {
-            Queue::Narrow(queue) => (Some(queue), None),
-            Queue::Wide(queue) => (None, Some(&**queue)),
-        };
-        let narrow = narrow.into_iter().flatten();
-        let wide = wide.into_iter().flatten();
-        narrow
-            .map(|slot| (slot.key(), slot.points()))
-            .chain(wide.map(|slot| (slot.key(), slot.points())))
+    fn iter(&self) -> Slots<'_, N, W> {
+        match self {
+            Queue::Narrow(queue) => Slots::Narrow(queue.iter()),
+            Queue::Wide(queue) => Slots::Wide(queue.iter()),
+        }
     }
 }
 
