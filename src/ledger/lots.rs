@@ -373,8 +373,8 @@ fn take<S: Slot>(
     Some(Ok(left))
 }
 
-/// `$body` with `$queue` bound to the queue's list of slots, narrow or
-/// wide.
+/// `$body` with `$list` bound to the list of slots `$queue` holds, narrow
+/// or wide.
 macro_rules! each {
     ($queue:expr, $list:ident => $body:expr) => {
         match $queue {
