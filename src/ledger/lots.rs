@@ -78,6 +78,10 @@ impl Expiring {
     /// folding of every event, lots that never expire or not.
     #[inline(never)]
     fn add(&mut self, key: LotKey, points: Points) -> bool {
+        // With no map, a lot after every queued one is not held anywhere.
+        if self.stray.is_none() && self.queue.push_last(key, points) {
+            return true;
+        }
         let at = self.queue.position(key);
         if let Err(i) = at {
             if let Some(stray) = self.stray.as_deref_mut()
@@ -414,7 +418,23 @@ impl<N: Slot, W: Wide<Key = N::Key>> Queue<N, W> {
     /// Adds `points` to the lot keyed `key`, forming it when it is not
     /// held; says whether it was formed.
     fn add(&mut self, key: N::Key, points: Points) -> bool {
-        self.add_at(self.position(key), key, points)
+        self.push_last(key, points) || self.add_at(self.position(key), key, points)
+    }
+
+    /// Forms the lot keyed `key` at the back when it comes after every
+    /// other and the queue's slots are narrow and hold it, as nearly every
+    /// purchase's lot does, without the search and the cases of
+    /// [`add_at`](Queue::add_at); says whether it did (nothing changed
+    /// when not).
+    fn push_last(&mut self, key: N::Key, points: Points) -> bool {
+        if let Queue::Narrow(list) = self
+            && list.back().is_none_or(|last| last.key() < key)
+            && let Some(slot) = N::holding(key, points)
+        {
+            list.push_back(slot);
+            return true;
+        }
+        false
     }
 
     /// Takes `points` from the lot keyed `key`, removing it once it holds
