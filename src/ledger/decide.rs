@@ -73,14 +73,19 @@ impl<'a> Draft<'a> {
         }
     }
 
-    /// What `c` earns for this member now and the event recording it: the
-    /// earn rules with the member's tier, bonuses and caps, the points
-    /// available or pending per the program.
+    /// Plans `c`: what it earns for this member now (the earn rules with
+    /// the member's tier, bonuses and caps, the points available or
+    /// pending per the program) and the event recording it, kept as
+    /// [`finish`](Draft::finish) keeps the plan's last event when `last`
+    /// says it is, as [`push`](Draft::push) does when not; gives its
+    /// receipt. The event goes straight into the plan, not through a
+    /// value handed back: it is the largest a purchase makes.
     pub(crate) fn purchase(
-        &self,
+        &mut self,
         c: Purchase,
         discounts: &[(DiscountTarget, Money)],
-    ) -> Result<PurchaseRecorded, Error> {
+        last: bool,
+    ) -> Result<PurchaseReceipt, Error> {
         let offset = self.program.utc_offset();
         let tier = self.effective_tier();
         let planned_order = self
@@ -127,7 +132,18 @@ impl<'a> Draft<'a> {
                 Some(pending_credit(lot, earning.points, None, expires_at)),
             ),
         };
-        Ok(PurchaseRecorded {
+        let receipt = PurchaseReceipt::of(
+            c.member.clone(),
+            c.order.clone(),
+            c.at,
+            c.amount,
+            earning.clone(),
+            credit,
+            pending,
+        );
+        // Built where it is kept, then checked or folded in there.
+        self.make_room();
+        self.events.push(Event::PurchaseRecorded(PurchaseRecorded {
             member: c.member,
             order: c.order,
             at: c.at,
@@ -138,19 +154,50 @@ impl<'a> Draft<'a> {
             pending,
             redemptions: c.redemptions,
             cart: c.cart,
-        })
+        }));
+        self.keep_newest(!last)?;
+        Ok(receipt)
     }
 
     /// Plans an event: folds it into the draft wallet and keeps it.
     pub(crate) fn push(&mut self, event: Event) -> Result<(), Error> {
-        let entries = postings(&event)?;
-        self.wallet
-            .to_mut()
-            .apply(&event, entries.as_slice())
-            .map_err(refusal)?;
         self.make_room();
         self.events.push(event);
-        Ok(())
+        self.keep_newest(true)
+    }
+
+    /// Keeps the event just added to the plan once it fits the draft
+    /// wallet: folded into it when `fold` says to, as every event but a
+    /// command's last is, or only checked against it; takes the event
+    /// back out when it does not fit. A command's first and last event,
+    /// against the account's own wallet, is left to the apply step that
+    /// follows when the draft says so: it checks it the same way.
+    fn keep_newest(&mut self, fold: bool) -> Result<(), Error> {
+        if !fold
+            && self.leave_first_check
+            && self.events.len() == 1
+            && matches!(self.wallet, Cow::Borrowed(_))
+        {
+            return Ok(());
+        }
+        let Some(event) = self.events.last() else {
+            return Ok(());
+        };
+        let fits = postings(event)
+            .map_err(ApplyError::from)
+            .and_then(|entries| {
+                let entries = entries.as_slice();
+                if fold {
+                    self.wallet.to_mut().apply(event, entries)
+                } else {
+                    self.wallet.check(event, entries).map(drop)
+                }
+            })
+            .map_err(refusal);
+        if fits.is_err() {
+            self.events.pop();
+        }
+        fits
     }
 
     /// Before an event is added to the list: a list without room yet
@@ -170,23 +217,9 @@ impl<'a> Draft<'a> {
     /// Plans a command's last event: checks that it fits, without folding
     /// it in.
     pub(crate) fn finish(&mut self, event: Event) -> Result<(), Error> {
-        // The first event, against the account's own wallet, when the
-        // apply step that follows checks it the same way.
-        if self.leave_first_check
-            && self.events.is_empty()
-            && matches!(self.wallet, Cow::Borrowed(_))
-        {
-            self.make_room();
-            self.events.push(event);
-            return Ok(());
-        }
-        let entries = postings(&event)?;
-        self.wallet
-            .check(&event, entries.as_slice())
-            .map_err(refusal)?;
         self.make_room();
         self.events.push(event);
-        Ok(())
+        self.keep_newest(false)
     }
 
     /// Brings the account up to `at`: expires lots and settles pending
@@ -796,22 +829,26 @@ impl Ledger {
                 events,
             ));
         }
-        let (receipt, events) = self.record_purchase(account, c, events, applying)?;
-        Ok(fresh(Receipt::Purchase(receipt), events))
+        self.record_purchase(account, c, events, applying, |receipt, events| {
+            fresh(Receipt::Purchase(receipt), events)
+        })
     }
 
     /// Decides a purchase whose reference is new: what it earns and the
     /// events recording it, checked to fit the account, but for the first
     /// when `applying` leaves it to the apply step (see
     /// [`decide_into`](Ledger::decide_into)). Also behind
-    /// [`Ledger::preview`](crate::Ledger::preview).
-    pub(crate) fn record_purchase(
+    /// [`Ledger::preview`](crate::Ledger::preview). Gives what `made`
+    /// makes of the receipt and the events, so that a decision is made
+    /// where it is handed back rather than moved there.
+    pub(crate) fn record_purchase<T>(
         &self,
         account: &Account,
         c: Purchase,
         events: Vec<Event>,
         applying: bool,
-    ) -> Result<(PurchaseReceipt, Vec<Event>), Error> {
+        made: impl FnOnce(PurchaseReceipt, Vec<Event>) -> T,
+    ) -> Result<T, Error> {
         check_time(account, c.at)?;
         let discounts = self.check_purchase(account, &c)?;
         let mut draft = Draft::planning_into(&self.program, account, events);
@@ -822,16 +859,14 @@ impl Ledger {
         // A purchase that qualifies the member's referral rewards every
         // side after it; the common purchase only checks its last event.
         let referral = self.qualifying_referral(account, &c);
-        let event = draft.purchase(c, &discounts)?;
-        let receipt = PurchaseReceipt::new(&event);
         let Some((rules, referrer)) = referral else {
-            draft.finish(Event::PurchaseRecorded(event))?;
+            let receipt = draft.purchase(c, &discounts, true)?;
             if let Some(upgrade) = draft.upgrade(at)? {
                 draft.finish(upgrade)?;
             }
-            return Ok((receipt, draft.events));
+            return Ok(made(receipt, draft.events));
         };
-        draft.push(Event::PurchaseRecorded(event))?;
+        let receipt = draft.purchase(c, &discounts, false)?;
         if let Some(upgrade) = draft.upgrade(at)? {
             draft.push(upgrade)?;
         }
@@ -839,7 +874,7 @@ impl Ledger {
         self.plan_qualification(rules, &mut draft, &mut others, referrer, Some(&order), at)?;
         let mut events = draft.events;
         events.extend(others.into_events());
-        Ok((receipt, events))
+        Ok(made(receipt, events))
     }
 
     /// Checks a purchase's amount and the redemptions it links: the

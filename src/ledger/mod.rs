@@ -405,8 +405,12 @@ impl Ledger {
         spare: Vec<Event>,
         mut slot: Option<usize>,
     ) -> Result<Decision, Error> {
-        let decision = self.decide_into(command, spare, true, &mut slot)?;
-        if let Some((first, rest)) = decision.events.split_first() {
+        // The decision is handed back as it was made, not taken out of
+        // its result and put back into another (336 bytes copied twice).
+        let decided = self.decide_into(command, spare, true, &mut slot);
+        if let Ok(decision) = &decided
+            && let Some((first, rest)) = decision.events.split_first()
+        {
             // Deciding may have left the first event for this step to
             // check: a refusal here is reported as deciding reports one,
             // and the ledger is unchanged.
@@ -416,7 +420,7 @@ impl Ledger {
                 self.apply_group(group, slot).map_err(|(_, error)| error)?;
             }
         }
-        Ok(decision)
+        decided
     }
 
     /// Executes `commands` in order, each as [`execute`](Ledger::execute)

@@ -441,7 +441,12 @@ impl Ledger {
     /// ```
     pub fn preview(&self, purchase: &Purchase) -> Result<Earning, Error> {
         let account = self.enrolled(&purchase.member)?;
-        let (receipt, _) = self.record_purchase(account, purchase.clone(), Vec::new(), false)?;
-        Ok(receipt.earning)
+        self.record_purchase(
+            account,
+            purchase.clone(),
+            Vec::new(),
+            false,
+            |receipt, _| receipt.earning,
+        )
     }
 }

@@ -371,8 +371,36 @@ pub struct PurchaseReceipt {
 }
 
 impl PurchaseReceipt {
+    /// The receipt of the purchase `e` records.
     pub(crate) fn new(e: &PurchaseRecorded) -> PurchaseReceipt {
-        let status = match (&e.credit, &e.pending) {
+        let earning = Earning {
+            points: e.points,
+            lines: e.breakdown.clone(),
+        };
+        PurchaseReceipt::of(
+            e.member.clone(),
+            e.order.clone(),
+            e.at,
+            e.amount,
+            earning,
+            e.credit,
+            e.pending,
+        )
+    }
+
+    /// The receipt of a purchase by `member` of `amount` under `order` at
+    /// `at`, which earned `earning`, formed as `credit` or `pending` says
+    /// (as its event records them).
+    pub(crate) fn of(
+        member: MemberId,
+        order: Reference,
+        at: DateTime<Utc>,
+        amount: Money,
+        earning: Earning,
+        credit: Option<LotCredit>,
+        pending: Option<PendingCredit>,
+    ) -> PurchaseReceipt {
+        let status = match (&credit, &pending) {
             (Some(_), _) => EarnStatus::Available,
             (None, Some(p)) => EarnStatus::Pending {
                 until: p.available_at,
@@ -380,20 +408,16 @@ impl PurchaseReceipt {
             (None, None) => EarnStatus::NothingEarned,
         };
         PurchaseReceipt {
-            member: e.member.clone(),
-            order: e.order.clone(),
-            at: e.at,
-            amount: e.amount,
-            earning: Earning {
-                points: e.points,
-                lines: e.breakdown.clone(),
-            },
+            member,
+            order,
+            at,
+            amount,
+            earning,
             status,
-            debt_repaid: e.credit.map_or(Points::ZERO, |c| c.debt_repaid),
-            expires_at: e
-                .credit
+            debt_repaid: credit.map_or(Points::ZERO, |c| c.debt_repaid),
+            expires_at: credit
                 .and_then(|c| c.expires_at)
-                .or(e.pending.and_then(|p| p.expires_at)),
+                .or(pending.and_then(|p| p.expires_at)),
         }
     }
 

@@ -308,8 +308,7 @@ impl Draft<'_> {
         }))?;
         if let Some(order) = fee_order {
             let fee = Purchase::new(self.member.clone(), order, def.fee(), when);
-            let event = self.purchase(fee, &[])?;
-            self.push(Event::PurchaseRecorded(event))?;
+            self.purchase(fee, &[], false)?;
         }
         Ok(())
     }
@@ -765,13 +764,8 @@ fn charge_fee(
         return Ok(None);
     };
     let purchase = Purchase::new(member.clone(), order, fee, at);
-    let event = draft.purchase(purchase, &[])?;
-    let earning = crate::Earning {
-        points: event.points,
-        lines: event.breakdown.clone(),
-    };
-    draft.finish(Event::PurchaseRecorded(event))?;
-    Ok(Some(earning))
+    let receipt = draft.purchase(purchase, &[], true)?;
+    Ok(Some(receipt.earning))
 }
 
 /// Where a downgrade from `current` lands: one level down (or the tier the
