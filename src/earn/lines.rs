@@ -47,7 +47,7 @@ pub type EarnLinesIntoIter = FewIntoIter<EarnLine>;
 /// line whose `rule` comes first (as this crate writes it) straight from
 /// its map, without buffering it: the line every plain purchase records,
 /// read once per purchase when a log is replayed. Any other line is read
-/// as `EarnLine`'s derive reads it. See [`wire`](crate::wire).
+/// as `EarnLine`'s derive reads it. See [`wire`].
 pub(crate) fn read_breakdown<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<EarnLines, D::Error> {

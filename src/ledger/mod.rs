@@ -520,7 +520,7 @@ impl Ledger {
     /// Performance section), and the listings after it, until the next
     /// enrolment, reuse that order. The fingerprint
     /// ([`state_hash`](Ledger::state_hash)), `==` and
-    /// [`ReevaluateTiers`](crate::ReevaluateTiers) list the accounts this
+    /// [`ReevaluateTiers`] list the accounts this
     /// way too.
     ///
     /// ```
