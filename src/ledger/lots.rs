@@ -113,9 +113,7 @@ impl Expiring {
         let after = *held;
         if !after.is_positive() {
             stray.remove(key);
-            if stray.is_empty() {
-                self.stray = None;
-            }
+            self.drop_empty_stray();
         }
         Some(after)
     }
@@ -124,9 +122,15 @@ impl Expiring {
         self.queue.retain(&mut keep);
         if let Some(stray) = self.stray.as_deref_mut() {
             stray.retain(|key, points| keep(*key, *points));
-            if stray.is_empty() {
-                self.stray = None;
-            }
+            self.drop_empty_stray();
+        }
+    }
+
+    /// Drops the map beside the queue once it holds no lot, as
+    /// [`is_empty`](Expiring::is_empty) counts on.
+    fn drop_empty_stray(&mut self) {
+        if self.stray.as_deref().is_some_and(BTreeMap::is_empty) {
+            self.stray = None;
         }
     }
 
