@@ -6,6 +6,7 @@ mod blocks;
 mod command;
 mod decide;
 mod draws;
+mod due;
 mod event;
 mod hashed;
 mod journal;
@@ -21,7 +22,7 @@ mod referrals;
 mod tiering;
 
 use std::borrow::Borrow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
@@ -93,7 +94,7 @@ pub struct Ledger {
     /// Each member with something due (a lot expiring, pending points
     /// maturing, an inactivity deadline), filed by when: `tick` visits only
     /// these.
-    due: BTreeSet<(DateTime<Utc>, MemberId)>,
+    due: due::DueIndex,
     /// Every referral code issued, and its member.
     codes: BTreeMap<ReferralCode, MemberId>,
 }
@@ -118,7 +119,7 @@ impl Ledger {
         Ledger {
             program,
             accounts: accounts::Accounts::default(),
-            due: BTreeSet::new(),
+            due: due::DueIndex::default(),
             codes: BTreeMap::new(),
         }
     }
@@ -558,7 +559,7 @@ impl Ledger {
     /// expire): the time a host's scheduler can sleep until before its next
     /// [`Tick`].
     pub fn next_due(&self) -> Option<DateTime<Utc>> {
-        self.due.first().map(|(at, _)| *at)
+        self.due.first()
     }
 
     /// A fingerprint of the whole state of the members: balances, lots,
@@ -619,7 +620,7 @@ impl Ledger {
 /// Files `account` in the due index under its next due time, moving it
 /// from where it was filed before.
 fn file_due(
-    index: &mut BTreeSet<(DateTime<Utc>, MemberId)>,
+    index: &mut due::DueIndex,
     program: &Program,
     member: &MemberId,
     account: &mut Account,
@@ -629,10 +630,10 @@ fn file_due(
         return;
     }
     if let Some(old) = account.due {
-        index.remove(&(old, member.clone()));
+        index.remove(old, member);
     }
     if let Some(new) = due {
-        index.insert((new, member.clone()));
+        index.insert(new, member);
     }
     account.due = due;
 }

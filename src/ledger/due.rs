@@ -1,0 +1,350 @@
+//! The due index: each member with something due (a lot expiring, pending
+//! points maturing, an inactivity deadline, a tier review, a renewal),
+//! filed under when, so that `tick` visits only the members due by its
+//! time.
+//!
+//! Most times are filed in order. An inactivity deadline is the time of
+//! the member's latest purchase plus the program's period, so every
+//! purchase under that policy moves its member from somewhere in the
+//! index to its back. An ordered set paid twice for that move: a search
+//! for the old entry, and a walk down the set's right edge to file the new
+//! one, comparing every key of every node on the way (28% of such a
+//! purchase's instructions). Here a time later than every other is queued
+//! at the back; a member leaving an entry marks it gone, found at the
+//! front at once (as `tick` leaves them) or by a binary search, and gone
+//! entries are dropped from either end of the queue when they get there
+//! and swept out of the middle when they are half of it. A time filed
+//! out of order goes into an ordered set beside the queue; listing merges
+//! the two.
+//!
+//! The index lists, compares, hashes and prints as the ordered set of
+//! `(time, member)` it replaced: by time, and by member id at the same
+//! time.
+
+use std::collections::{BTreeSet, VecDeque, btree_set, vec_deque};
+use std::fmt;
+use std::hash::{Hash, Hasher};
+
+use chrono::{DateTime, Utc};
+
+use crate::MemberId;
+
+/// How many gone entries the queue keeps in its middle before sweeping
+/// them out (once they are half of it); a few under test, so that the
+/// property test sweeps.
+const KEEP_GONE: usize = if cfg!(test) { 4 } else { 64 };
+
+/// Members filed under the time something falls due for them, each
+/// member at most once.
+#[derive(Clone, Default)]
+pub(crate) struct DueIndex {
+    /// Entries filed in order, each later (or at the same time, by a
+    /// greater member id) than the one before: the front and the back are
+    /// never gone.
+    queue: VecDeque<Filed>,
+    /// How many entries of `queue` are gone.
+    gone: usize,
+    /// Entries filed earlier than the back of the queue.
+    stray: BTreeSet<(DateTime<Utc>, MemberId)>,
+}
+
+/// An entry of the queue.
+#[derive(Clone)]
+struct Filed {
+    at: DateTime<Utc>,
+    member: MemberId,
+    /// Whether the member has left it (been filed elsewhere or not at all
+    /// since).
+    gone: bool,
+}
+
+impl Filed {
+    fn key(&self) -> (DateTime<Utc>, &MemberId) {
+        (self.at, &self.member)
+    }
+}
+
+impl DueIndex {
+    /// How many members are filed.
+    pub(crate) fn len(&self) -> usize {
+        self.queue
+            .len()
+            .saturating_sub(self.gone)
+            .saturating_add(self.stray.len())
+    }
+
+    /// The earliest time filed.
+    pub(crate) fn first(&self) -> Option<DateTime<Utc>> {
+        let queued = self.queue.front().map(|filed| filed.at);
+        let stray = self.stray.first().map(|(at, _)| *at);
+        match (queued, stray) {
+            (Some(queued), Some(stray)) => Some(queued.min(stray)),
+            (queued, stray) => queued.or(stray),
+        }
+    }
+
+    /// Files `member` under `at`. The member must not be filed already.
+    pub(crate) fn insert(&mut self, at: DateTime<Utc>, member: &MemberId) {
+        let in_order = self
+            .queue
+            .back()
+            .is_none_or(|last| last.key() < (at, member));
+        if in_order {
+            self.queue.push_back(Filed {
+                at,
+                member: member.clone(),
+                gone: false,
+            });
+        } else {
+            self.stray.insert((at, member.clone()));
+        }
+    }
+
+    /// Takes `member` out from under `at`, where they were filed.
+    pub(crate) fn remove(&mut self, at: DateTime<Utc>, member: &MemberId) {
+        let key = (at, member);
+        let position = match self.queue.front() {
+            Some(first) if first.key() == key => Some(0),
+            Some(first) if first.key() < key => self
+                .queue
+                .binary_search_by(|filed| filed.key().cmp(&key))
+                .ok(),
+            _ => None,
+        };
+        // A gone entry under the same time was left before, and the
+        // member filed again out of order.
+        match position
+            .and_then(|i| self.queue.get_mut(i))
+            .filter(|filed| !filed.gone)
+        {
+            Some(filed) => {
+                filed.gone = true;
+                self.gone = self.gone.saturating_add(1);
+                self.tidy();
+            }
+            None => {
+                self.stray.remove(&(at, member.clone()));
+            }
+        }
+    }
+
+    /// Drops gone entries from the ends of the queue, and from its middle
+    /// when they are more than half of it.
+    fn tidy(&mut self) {
+        while self.queue.front().is_some_and(|filed| filed.gone) {
+            self.queue.pop_front();
+            self.gone = self.gone.saturating_sub(1);
+        }
+        while self.queue.back().is_some_and(|filed| filed.gone) {
+            self.queue.pop_back();
+            self.gone = self.gone.saturating_sub(1);
+        }
+        if self.gone > KEEP_GONE && self.gone > self.queue.len() / 2 {
+            self.queue.retain(|filed| !filed.gone);
+            self.gone = 0;
+        }
+    }
+
+    /// Every member filed, by time and by member id at the same time.
+    pub(crate) fn iter(&self) -> Iter<'_> {
+        let mut queue = self.queue.iter();
+        let mut stray = self.stray.iter();
+        Iter {
+            next_queued: queue.next(),
+            queue,
+            next_stray: stray.next(),
+            stray,
+        }
+    }
+}
+
+/// The entries of a [`DueIndex`] in order: the queue's and the ordered
+/// set's, merged.
+#[derive(Clone)]
+pub(crate) struct Iter<'a> {
+    queue: vec_deque::Iter<'a, Filed>,
+    /// The queue's next entry that is not gone.
+    next_queued: Option<&'a Filed>,
+    stray: btree_set::Iter<'a, (DateTime<Utc>, MemberId)>,
+    next_stray: Option<&'a (DateTime<Utc>, MemberId)>,
+}
+
+impl<'a> Iterator for Iter<'a> {
+    type Item = (DateTime<Utc>, &'a MemberId);
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        let queued_first = match (self.next_queued, self.next_stray) {
+            (Some(queued), Some((at, member))) => queued.key() < (*at, member),
+            (queued, _) => queued.is_some(),
+        };
+        if queued_first {
+            let queued = self.next_queued?;
+            self.next_queued = self.queue.by_ref().find(|filed| !filed.gone);
+            Some(queued.key())
+        } else {
+            let (at, member) = self.next_stray?;
+            self.next_stray = self.stray.next();
+            Some((*at, member))
+        }
+    }
+}
+
+impl PartialEq for DueIndex {
+    fn eq(&self, other: &DueIndex) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for DueIndex {}
+
+/// Hashed as the ordered set it replaced: the number of entries, then each
+/// `(time, member)` in order.
+impl Hash for DueIndex {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_usize(self.len());
+        for entry in self.iter() {
+            entry.hash(state);
+        }
+    }
+}
+
+impl fmt::Debug for DueIndex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.iter()).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hash_of(value: &impl Hash) -> u64 {
+        let mut hasher = crate::siphash::SipHasher24::new(3, 4);
+        value.hash(&mut hasher);
+        hasher.finish()
+    }
+
+    fn time(seconds: i64) -> DateTime<Utc> {
+        DateTime::<Utc>::UNIX_EPOCH + chrono::TimeDelta::seconds(seconds)
+    }
+
+    #[test]
+    fn times_in_order_are_queued_and_others_go_beside_the_queue()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let (ana, bo, cy): (MemberId, MemberId, MemberId) =
+            ("ana".parse()?, "bo".parse()?, "cy".parse()?);
+        let mut index = DueIndex::default();
+        index.insert(time(10), &ana);
+        index.insert(time(20), &bo);
+        // Earlier than the back: beside the queue.
+        index.insert(time(15), &cy);
+        assert_eq!((index.queue.len(), index.stray.len()), (2, 1));
+        assert_eq!(index.first(), Some(time(10)));
+        let listed: Vec<_> = index.iter().collect();
+        assert_eq!(listed, [(time(10), &ana), (time(15), &cy), (time(20), &bo)]);
+
+        // Ana's purchase moves her deadline to the back: her old entry at
+        // the front is dropped, not marked.
+        index.remove(time(10), &ana);
+        index.insert(time(30), &ana);
+        assert_eq!((index.queue.len(), index.gone), (2, 0));
+        assert_eq!(index.first(), Some(time(15)));
+
+        // Cy's deadline moves to the back too, from beside the queue.
+        index.remove(time(15), &cy);
+        index.insert(time(40), &cy);
+        assert_eq!(index.stray.len(), 0);
+        // Ana's leaves the middle of the queue: marked gone, and skipped
+        // in the listing.
+        index.remove(time(30), &ana);
+        index.insert(time(50), &ana);
+        assert_eq!((index.queue.len(), index.gone), (4, 1));
+        let listed: Vec<_> = index.iter().collect();
+        assert_eq!(listed, [(time(20), &bo), (time(40), &cy), (time(50), &ana)]);
+        // Bo leaves the front (as a tick leaves it): the gone entry behind
+        // him goes with him.
+        index.remove(time(20), &bo);
+        assert_eq!((index.queue.len(), index.gone), (2, 0));
+        assert_eq!(index.first(), Some(time(40)));
+        let listed: Vec<_> = index.iter().collect();
+        assert_eq!(listed, [(time(40), &cy), (time(50), &ana)]);
+        assert_eq!(index.len(), 2);
+        Ok(())
+    }
+
+    #[test]
+    fn gone_entries_are_swept_out_when_they_are_half_the_queue()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let first: MemberId = "first".parse()?;
+        let last: MemberId = "last".parse()?;
+        let mut index = DueIndex::default();
+        index.insert(time(0), &first);
+        let members = (0..200)
+            .map(|i| format!("m-{i:03}").parse())
+            .collect::<Result<Vec<MemberId>, _>>()?;
+        for (i, member) in (1..).zip(&members) {
+            index.insert(time(i), member);
+        }
+        index.insert(time(1000), &last);
+        for (i, member) in (1..).zip(&members) {
+            index.remove(time(i), member);
+            // Never more gone than live but for the few kept.
+            assert!(index.gone <= KEEP_GONE.max(index.queue.len() / 2));
+        }
+        assert_eq!(index.len(), 2);
+        assert!(index.queue.len() <= 2 + KEEP_GONE);
+        let listed: Vec<_> = index.iter().collect();
+        assert_eq!(listed, [(time(0), &first), (time(1000), &last)]);
+        Ok(())
+    }
+
+    proptest::proptest! {
+        /// The index behaves as the ordered set of `(time, member)` it
+        /// replaced: it lists, counts, compares, hashes and prints the same
+        /// after every change, whatever order the times come in, with
+        /// members leaving from the front, the back and the middle, and
+        /// filed again under times they were filed under before.
+        #[test]
+        fn the_due_index_behaves_as_an_ordered_set(
+            changes in proptest::collection::vec((0_usize..12, proptest::option::of(0_i64..40)), 1..300),
+        ) {
+            let members = (0..12)
+                .map(|i| format!("m-{i}").parse())
+                .collect::<Result<Vec<MemberId>, _>>()
+                .map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?;
+            let mut index = DueIndex::default();
+            let mut model = BTreeSet::new();
+            let mut filed: Vec<Option<DateTime<Utc>>> = vec![None; members.len()];
+            // Times drift later as they do in a real program, with some
+            // out of order.
+            for (step, (who, due)) in (0_i64..).zip(changes) {
+                let (Some(member), Some(current)) = (members.get(who), filed.get_mut(who)) else {
+                    continue;
+                };
+                let new = due.map(|d| time(step / 4 + d));
+                if let Some(old) = current.take() {
+                    index.remove(old, member);
+                    model.remove(&(old, member.clone()));
+                }
+                if let Some(new) = new {
+                    index.insert(new, member);
+                    model.insert((new, member.clone()));
+                }
+                *current = new;
+                proptest::prop_assert_eq!(index.len(), model.len());
+                proptest::prop_assert!(index.iter().eq(model.iter().map(|(at, m)| (*at, m))));
+                proptest::prop_assert_eq!(index.first(), model.first().map(|(at, _)| *at));
+                proptest::prop_assert_eq!(hash_of(&index), hash_of(&model));
+                proptest::prop_assert_eq!(format!("{index:?}"), format!("{model:?}"));
+                proptest::prop_assert!(index.queue.front().is_none_or(|f| !f.gone));
+                proptest::prop_assert!(index.queue.back().is_none_or(|f| !f.gone));
+            }
+            let mut rebuilt = DueIndex::default();
+            for (at, member) in &model {
+                rebuilt.insert(*at, member);
+            }
+            proptest::prop_assert!(rebuilt == index);
+        }
+    }
+}
