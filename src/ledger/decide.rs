@@ -1635,11 +1635,21 @@ impl Ledger {
     }
 
     fn decide_tick(&self, at: DateTime<Utc>) -> Result<Decision, Error> {
-        let due = || self.due.iter().take_while(|(due, _)| *due <= at);
+        // The members due, listed once (the index merges two lists), and
+        // not at all when the earliest time filed is later.
+        let due: Vec<&MemberId> = if self.due.first().is_some_and(|first| first <= at) {
+            self.due
+                .iter()
+                .take_while(|(due, _)| *due <= at)
+                .map(|(_, member)| member)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let count = due.len();
         // Most members due have one event (an expiry, a settlement): a
         // place for each, reserved up front, saves growing (and copying) a
         // list of large events.
-        let count = due().count();
         let mut events = Vec::with_capacity(count);
         // Each member's events are planned in one list, reused.
         let mut planned = Vec::new();
@@ -1652,7 +1662,7 @@ impl Ledger {
         let mut skipped = Vec::new();
         // Due members are taken a group at a time, each group's accounts
         // read ahead together (see `Accounts::read_ahead`).
-        let mut due_members = due().map(|(_, member)| member);
+        let mut due_members = due.iter().copied();
         let mut left = count;
         while left > 0 {
             let group = self
