@@ -1070,7 +1070,9 @@ impl Ledger {
                 required: cost,
             });
         }
-        let event = RewardRedeemed {
+        // Built where it is kept and checked there, as a purchase's event
+        // is (see `Draft::purchase`); the receipt from it.
+        draft.finish(Event::RewardRedeemed(RewardRedeemed {
             member: c.member,
             redemption: c.redemption,
             reward: c.reward,
@@ -1082,10 +1084,18 @@ impl Ledger {
             points: cost,
             draws,
             voucher: c.voucher,
+        }))?;
+        let receipt = match draft.events.last() {
+            Some(Event::RewardRedeemed(e)) => RedemptionReceipt::new(e),
+            other => {
+                return Err(Error::Inconsistent(ApplyError::Malformed {
+                    member: draft.member.clone(),
+                    event: other.map_or("none", Event::kind),
+                    problem: "a redemption planned as another event",
+                }));
+            }
         };
-        let receipt = Receipt::Redemption(RedemptionReceipt::new(&event));
-        draft.finish(Event::RewardRedeemed(event))?;
-        Ok(fresh(receipt, draft.events))
+        Ok(fresh(Receipt::Redemption(receipt), draft.events))
     }
 
     fn decide_action(&self, c: Action) -> Result<Decision, Error> {
