@@ -2655,7 +2655,7 @@ impl Account {
                 let hash = new_reference.unwrap_or_else(|| e.order.quick_hash());
                 let position = self
                     .orders
-                    .insert_new(e.order.clone(), hash, OrderRecord::of(e));
+                    .insert_new(e.order.clone(), hash, || OrderRecord::of(e));
                 // Only a filed order counts toward the tier metrics: its
                 // record is where its contribution is read.
                 if !fee && let Some(record) = position.and_then(|i| self.orders.filed_mut(i)) {
@@ -2677,16 +2677,15 @@ impl Account {
                     .entry(e.reward.clone())
                     .or_default()
                     .push(e.at);
-                let record = RedemptionRecord {
-                    redeemed: e.clone(),
-                    used_by: None,
-                    cancelled: None,
-                    restored: Points::ZERO,
-                };
                 let hash = new_reference.unwrap_or_else(|| e.redemption.quick_hash());
                 filed = self
                     .redemptions
-                    .insert_new(e.redemption.clone(), hash, record)
+                    .insert_new(e.redemption.clone(), hash, || RedemptionRecord {
+                        redeemed: e.clone(),
+                        used_by: None,
+                        cancelled: None,
+                        restored: Points::ZERO,
+                    })
                     .map(|i| (List::Redemptions, i));
             }
             Event::RedemptionCancelled(e) => {
@@ -2736,7 +2735,7 @@ impl Account {
                 let hash = new_reference.unwrap_or_else(|| e.refund.quick_hash());
                 filed = rare_mut(&mut self.rare)
                     .refunds
-                    .insert_new(e.refund.clone(), hash, e.clone())
+                    .insert_new(e.refund.clone(), hash, || e.clone())
                     .map(|i| (List::Refunds, i));
             }
             Event::PointsAdjusted(e) => {

@@ -113,11 +113,18 @@ impl<T> Blocks<T> {
             .or_else(|| self.full().last().and_then(|block| block.last()))
     }
 
-    /// Files `record` after the others. The first block grows from room
-    /// for two, as most members file one or two records, by
-    /// [`growth`]; a full block is set aside as it is and the next is
-    /// allocated whole.
+    /// Files `record` after the others (see [`push_with`](Blocks::push_with)).
+    #[cfg(test)]
     pub(crate) fn push(&mut self, record: T) {
+        self.push_with(|| record);
+    }
+
+    /// Files the record `make` makes after the others, made where it is
+    /// kept: a large record (a redemption's 320 bytes) is not moved by
+    /// each call on its way there. The first block grows from room for
+    /// two, as most members file one or two records, by [`growth`]; a full
+    /// block is set aside as it is and the next is allocated whole.
+    pub(crate) fn push_with(&mut self, make: impl FnOnce() -> T) {
         if self.tail.len() >= Self::PER_BLOCK {
             let block = std::mem::replace(&mut self.tail, Vec::with_capacity(Self::PER_BLOCK));
             self.full.push(block.into_boxed_slice());
@@ -126,7 +133,7 @@ impl<T> Blocks<T> {
             let room = growth(len).min(Self::PER_BLOCK.saturating_sub(len));
             regrow(&mut self.tail, len.saturating_add(room));
         }
-        self.tail.push(record);
+        self.tail.push(make());
     }
 
     /// Every record, in the order filed.

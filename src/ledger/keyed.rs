@@ -117,16 +117,22 @@ impl<V> Keyed<V> {
     /// anything, so it files only references it does not hold.
     pub(crate) fn insert(&mut self, key: Reference, record: V) -> bool {
         let hash = key.quick_hash();
-        !self.contains_hashed(hash, &key) && self.insert_new(key, hash, record).is_some()
+        !self.contains_hashed(hash, &key) && self.insert_new(key, hash, || record).is_some()
     }
 
-    /// Files a record under `key`, whose quick hash is `hash`, that the
-    /// caller has just found not filed (with
+    /// Files the record `make` makes under `key`, whose quick hash is
+    /// `hash`, that the caller has just found not filed (with
     /// [`contains_hashed`](Keyed::contains_hashed)): the reference is not
-    /// looked up a second time. Says where in [`filed`](Keyed::filed)
+    /// looked up a second time, and the record is made where it is kept
+    /// (see [`Blocks::push_with`]). Says where in [`filed`](Keyed::filed)
     /// it was filed, if it was: four billion records under one member
     /// are not.
-    pub(crate) fn insert_new(&mut self, key: Reference, hash: u64, record: V) -> Option<usize> {
+    pub(crate) fn insert_new(
+        &mut self,
+        key: Reference,
+        hash: u64,
+        make: impl FnOnce() -> V,
+    ) -> Option<usize> {
         let position = self.records.len();
         let at = u32::try_from(position).ok().filter(|at| *at != u32::MAX)?;
         if self.by_hash.is_half_full(self.records.len()) {
@@ -135,7 +141,7 @@ impl<V> Keyed<V> {
         if !self.by_hash.place(hash, at) {
             self.crowded.get_or_insert_default().insert(key.clone(), at);
         }
-        self.records.push((key, record));
+        self.records.push_with(|| (key, make()));
         Some(position)
     }
 
@@ -260,8 +266,13 @@ impl<V> LazyKeyed<V> {
     }
 
     /// As [`Keyed::insert_new`], allocating the list with the first record.
-    pub(crate) fn insert_new(&mut self, key: Reference, hash: u64, record: V) -> Option<usize> {
-        self.0.get_or_insert_default().insert_new(key, hash, record)
+    pub(crate) fn insert_new(
+        &mut self,
+        key: Reference,
+        hash: u64,
+        make: impl FnOnce() -> V,
+    ) -> Option<usize> {
+        self.0.get_or_insert_default().insert_new(key, hash, make)
     }
 
     /// Every record with its reference, by reference.
@@ -384,7 +395,7 @@ mod tests {
             let key = reference(key);
             let hash = key.quick_hash();
             assert!(!lazy.contains_hashed(hash, &key));
-            assert!(lazy.insert_new(key.clone(), hash, n).is_some());
+            assert!(lazy.insert_new(key.clone(), hash, || n).is_some());
             assert!(listed.insert(key, n));
         }
         assert!(

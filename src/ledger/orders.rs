@@ -116,7 +116,7 @@ impl Orders {
     pub(crate) fn insert(&mut self, order: Reference, record: OrderRecord) {
         let hash = order.quick_hash();
         if !self.records.contains_hashed(hash, &order) {
-            let _ = self.insert_new(order, hash, record);
+            let _ = self.insert_new(order, hash, || record);
         }
     }
 
@@ -127,19 +127,23 @@ impl Orders {
         self.records.contains_hashed(hash, order)
     }
 
-    /// Records a new order under `order`, whose quick hash is `hash`, that
-    /// the caller has just found not recorded (with
+    /// Records the order `make` makes under `order`, whose quick hash is
+    /// `hash`, that the caller has just found not recorded (with
     /// [`contains_hashed`](Orders::contains_hashed)): the reference is not
-    /// looked up a second time. Says where in [`filed`](Orders::filed) it
-    /// was recorded, if it was.
+    /// looked up a second time, and the record is made where it is kept.
+    /// Says where in [`filed`](Orders::filed) it was recorded, if it was.
     pub(crate) fn insert_new(
         &mut self,
         order: Reference,
         hash: u64,
-        record: OrderRecord,
+        make: impl FnOnce() -> OrderRecord,
     ) -> Option<usize> {
-        let lot = record.lot();
-        let position = self.records.insert_new(order, hash, record)?;
+        let position = self.records.insert_new(order, hash, make)?;
+        let lot = self
+            .records
+            .filed()
+            .last()
+            .and_then(|(_, record)| record.lot());
         self.formed = self.formed.then(lot);
         Some(position)
     }
