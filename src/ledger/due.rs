@@ -274,6 +274,13 @@ mod tests {
     }
 
     #[test]
+    fn a_queued_entry_takes_forty_bytes() {
+        // The time (12 bytes), the member's id (held in place up to 22
+        // bytes) and whether it is gone.
+        assert_eq!(std::mem::size_of::<Filed>(), 40);
+    }
+
+    #[test]
     fn gone_entries_are_swept_out_when_they_are_half_the_queue()
     -> Result<(), Box<dyn std::error::Error>> {
         let first: MemberId = "first".parse()?;
