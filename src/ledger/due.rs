@@ -10,17 +10,19 @@
 //! for the old entry, and a walk down the set's right edge to file the new
 //! one, comparing every key of every node on the way (28% of such a
 //! purchase's instructions). Here a time later than every other is queued
-//! at the back; a member leaving an entry marks it gone, found at the
-//! front at once (as `tick` leaves them) or by a binary search, and gone
-//! entries are dropped from either end of the queue when they get there
-//! and swept out of the middle when they are half of it. A time filed
-//! out of order goes into an ordered set beside the queue; listing merges
-//! the two.
+//! at the back, and one a little earlier (members' commands dated a
+//! little out of order) among the queue's last few entries; a member
+//! leaving an entry marks it gone, found at the front at once (as `tick`
+//! leaves them) or by a binary search, and gone entries are dropped from
+//! either end of the queue when they get there and swept out of the
+//! middle when they are half of it. A time filed further out of order
+//! goes into an ordered set beside the queue; listing merges the two.
 //!
 //! The index lists, compares, hashes and prints as the ordered set of
 //! `(time, member)` it replaced: by time, and by member id at the same
 //! time.
 
+use std::cmp::Ordering;
 use std::collections::{BTreeSet, VecDeque, btree_set, vec_deque};
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -28,6 +30,10 @@ use std::hash::{Hash, Hasher};
 use chrono::{DateTime, Utc};
 
 use crate::MemberId;
+
+/// How far from the back of the queue a time filed a little out of order
+/// is placed among the entries, rather than beside the queue.
+const NEAR_BACK: usize = 8;
 
 /// How many gone entries the queue keeps in its middle before sweeping
 /// them out (once they are half of it); a few under test, so that the
@@ -44,7 +50,7 @@ pub(crate) struct DueIndex {
     queue: VecDeque<Filed>,
     /// How many entries of `queue` are gone.
     gone: usize,
-    /// Entries filed earlier than the back of the queue.
+    /// Entries filed earlier than the queue's last few.
     stray: BTreeSet<(DateTime<Utc>, MemberId)>,
 }
 
@@ -84,19 +90,44 @@ impl DueIndex {
     }
 
     /// Files `member` under `at`. The member must not be filed already.
+    /// A time later than the back of the queue goes there; one a little
+    /// earlier (commands of different members dated a little out of
+    /// order) among the queue's last [`NEAR_BACK`] entries; any other
+    /// beside the queue. Under a time the member left an entry of, that
+    /// entry is taken back.
     pub(crate) fn insert(&mut self, at: DateTime<Utc>, member: &MemberId) {
-        let in_order = self
-            .queue
-            .back()
-            .is_none_or(|last| last.key() < (at, member));
-        if in_order {
-            self.queue.push_back(Filed {
-                at,
-                member: member.clone(),
-                gone: false,
-            });
+        let key = (at, member);
+        let len = self.queue.len();
+        let mut place = len;
+        while let Some(i) = place.checked_sub(1) {
+            let Some(before) = self.queue.get_mut(i) else {
+                break;
+            };
+            match before.key().cmp(&key) {
+                Ordering::Less => break,
+                Ordering::Equal => {
+                    if before.gone {
+                        before.gone = false;
+                        self.gone = self.gone.saturating_sub(1);
+                    }
+                    return;
+                }
+                Ordering::Greater if len.saturating_sub(i) >= NEAR_BACK => {
+                    self.stray.insert((at, member.clone()));
+                    return;
+                }
+                Ordering::Greater => place = i,
+            }
+        }
+        let filed = Filed {
+            at,
+            member: member.clone(),
+            gone: false,
+        };
+        if place == len {
+            self.queue.push_back(filed);
         } else {
-            self.stray.insert((at, member.clone()));
+            self.queue.insert(place, filed);
         }
     }
 
@@ -232,29 +263,34 @@ mod tests {
     #[test]
     fn times_in_order_are_queued_and_others_go_beside_the_queue()
     -> Result<(), Box<dyn std::error::Error>> {
-        let (ana, bo, cy): (MemberId, MemberId, MemberId) =
-            ("ana".parse()?, "bo".parse()?, "cy".parse()?);
+        let (ana, bo, cy, dan): (MemberId, MemberId, MemberId, MemberId) =
+            ("ana".parse()?, "bo".parse()?, "cy".parse()?, "dan".parse()?);
         let mut index = DueIndex::default();
         index.insert(time(10), &ana);
         index.insert(time(20), &bo);
-        // Earlier than the back: beside the queue.
+        // A little earlier than the back (two members' commands dated a
+        // little out of order): among the last entries of the queue.
         index.insert(time(15), &cy);
-        assert_eq!((index.queue.len(), index.stray.len()), (2, 1));
+        assert_eq!((index.queue.len(), index.stray.len()), (3, 0));
         assert_eq!(index.first(), Some(time(10)));
         let listed: Vec<_> = index.iter().collect();
         assert_eq!(listed, [(time(10), &ana), (time(15), &cy), (time(20), &bo)]);
+        // Cy leaves the middle and is filed again under the same time: the
+        // gone entry is taken back.
+        index.remove(time(15), &cy);
+        assert_eq!((index.queue.len(), index.gone, index.len()), (3, 1, 2));
+        index.insert(time(15), &cy);
+        assert_eq!((index.queue.len(), index.gone, index.len()), (3, 0, 3));
 
         // Ana's purchase moves her deadline to the back: her old entry at
         // the front is dropped, not marked.
         index.remove(time(10), &ana);
         index.insert(time(30), &ana);
-        assert_eq!((index.queue.len(), index.gone), (2, 0));
+        assert_eq!((index.queue.len(), index.gone), (3, 0));
         assert_eq!(index.first(), Some(time(15)));
-
-        // Cy's deadline moves to the back too, from beside the queue.
+        // Cy's moves to the back too, from the front.
         index.remove(time(15), &cy);
         index.insert(time(40), &cy);
-        assert_eq!(index.stray.len(), 0);
         // Ana's leaves the middle of the queue: marked gone, and skipped
         // in the listing.
         index.remove(time(30), &ana);
@@ -267,9 +303,24 @@ mod tests {
         index.remove(time(20), &bo);
         assert_eq!((index.queue.len(), index.gone), (2, 0));
         assert_eq!(index.first(), Some(time(40)));
-        let listed: Vec<_> = index.iter().collect();
-        assert_eq!(listed, [(time(40), &cy), (time(50), &ana)]);
-        assert_eq!(index.len(), 2);
+
+        // Earlier than the queue's last few entries: beside the queue.
+        let later = (0..NEAR_BACK)
+            .map(|i| format!("later-{i}").parse())
+            .collect::<Result<Vec<MemberId>, _>>()?;
+        for (i, member) in (100..).zip(&later) {
+            index.insert(time(i), member);
+        }
+        index.insert(time(45), &dan);
+        assert_eq!(index.stray.len(), 1);
+        let listed: Vec<_> = index.iter().take(3).collect();
+        assert_eq!(
+            listed,
+            [(time(40), &cy), (time(45), &dan), (time(50), &ana)]
+        );
+        assert_eq!(index.len(), 3 + NEAR_BACK);
+        index.remove(time(45), &dan);
+        assert_eq!((index.stray.len(), index.len()), (0, 2 + NEAR_BACK));
         Ok(())
     }
 
