@@ -31,8 +31,8 @@ use chrono::{DateTime, Utc};
 
 use crate::MemberId;
 
-/// How far from the back of the queue a time filed a little out of order
-/// is placed among the entries, rather than beside the queue.
+/// How many of the queue's last entries a time filed a little out of
+/// order may be placed before, rather than beside the queue.
 const NEAR_BACK: usize = 8;
 
 /// How many gone entries the queue keeps in its middle before sweeping
@@ -112,7 +112,7 @@ impl DueIndex {
                     }
                     return;
                 }
-                Ordering::Greater if len.saturating_sub(i) >= NEAR_BACK => {
+                Ordering::Greater if len.saturating_sub(i) > NEAR_BACK => {
                     self.stray.insert((at, member.clone()));
                     return;
                 }
@@ -311,16 +311,26 @@ mod tests {
         for (i, member) in (100..).zip(&later) {
             index.insert(time(i), member);
         }
+        // Earlier than all of the last few: placed before them.
+        let eve: MemberId = "eve".parse()?;
+        index.insert(time(60), &eve);
+        assert_eq!((index.queue.len(), index.stray.len()), (3 + NEAR_BACK, 0));
+        // Earlier than one more: beside the queue.
         index.insert(time(45), &dan);
-        assert_eq!(index.stray.len(), 1);
-        let listed: Vec<_> = index.iter().take(3).collect();
+        assert_eq!((index.queue.len(), index.stray.len()), (3 + NEAR_BACK, 1));
+        let listed: Vec<_> = index.iter().take(4).collect();
         assert_eq!(
             listed,
-            [(time(40), &cy), (time(45), &dan), (time(50), &ana)]
+            [
+                (time(40), &cy),
+                (time(45), &dan),
+                (time(50), &ana),
+                (time(60), &eve)
+            ]
         );
-        assert_eq!(index.len(), 3 + NEAR_BACK);
+        assert_eq!(index.len(), 4 + NEAR_BACK);
         index.remove(time(45), &dan);
-        assert_eq!((index.stray.len(), index.len()), (0, 2 + NEAR_BACK));
+        assert_eq!((index.stray.len(), index.len()), (0, 3 + NEAR_BACK));
         Ok(())
     }
 
