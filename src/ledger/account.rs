@@ -1958,6 +1958,22 @@ pub(crate) struct RedemptionRecord {
 /// most members never redeem.
 pub(crate) type Redemptions = LazyKeyed<RedemptionRecord>;
 
+/// The quick hash of a new reference of `kind` (a purchase's order, a
+/// redemption's reference) that an event files, found before the event
+/// is applied: see [`Account::apply_known`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct NewReference {
+    kind: ReferenceKind,
+    hash: u64,
+}
+
+impl NewReference {
+    /// `hash`, the quick hash of a reference of `kind`.
+    pub(crate) fn new(kind: ReferenceKind, hash: u64) -> NewReference {
+        NewReference { kind, hash }
+    }
+}
+
 /// A transfer as one side remembers it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) enum TransferRecord {
@@ -2290,9 +2306,26 @@ impl Account {
 
     /// Folds an event into the account, or changes nothing and says why.
     pub(crate) fn apply(&mut self, event: &Event) -> Result<(), ApplyError> {
+        self.apply_known(event, None)
+    }
+
+    /// As [`apply`](Account::apply), with the quick hash of the new
+    /// reference the event files when the caller found it already
+    /// (deciding the command the event came from did): `known` must be
+    /// the hash of the event's own reference of its kind, and is left
+    /// aside for an event of another kind.
+    pub(crate) fn apply_known(
+        &mut self,
+        event: &Event,
+        known: Option<NewReference>,
+    ) -> Result<(), ApplyError> {
         // Check the records first, then the wallet (which checks itself
         // whole before changing), then record: nothing is half-applied.
         let member = &self.member;
+        let known_as = |kind: ReferenceKind, reference: &Reference| match known {
+            Some(k) if k.kind == kind => k.hash,
+            _ => reference.quick_hash(),
+        };
         // A new order's, redemption's or refund's quick hash, found once
         // for the check and the record.
         let mut new_reference = None;
@@ -2303,7 +2336,7 @@ impl Account {
                 });
             }
             Event::PurchaseRecorded(e) => {
-                let hash = e.order.quick_hash();
+                let hash = known_as(ReferenceKind::Order, &e.order);
                 if self.orders.contains_hashed(hash, &e.order) {
                     return Err(self.duplicate(ReferenceKind::Order, &e.order));
                 }
@@ -2340,7 +2373,7 @@ impl Account {
                 self.check_pending_order(e.credit.lot, &e.order, event.kind())?;
             }
             Event::RewardRedeemed(e) => {
-                let hash = e.redemption.quick_hash();
+                let hash = known_as(ReferenceKind::Redemption, &e.redemption);
                 if self.redemptions.contains_hashed(hash, &e.redemption) {
                     return Err(self.duplicate(ReferenceKind::Redemption, &e.redemption));
                 }

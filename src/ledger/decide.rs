@@ -11,7 +11,7 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 
-use super::account::{Account, EntryKind, LotKey, Wallet, postings};
+use super::account::{Account, EntryKind, LotKey, NewReference, Wallet, postings};
 use super::accounts::AHEAD;
 use super::command::*;
 use super::draws::Draws;
@@ -609,6 +609,28 @@ impl fmt::Display for List<'_> {
     }
 }
 
+/// What deciding a command found that applying its first event can use
+/// rather than look for again (see [`decide_into`](Ledger::decide_into)).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Found {
+    /// Where the command's member's account is held.
+    pub(crate) slot: Option<usize>,
+    /// The quick hash of the new reference the command's own event files
+    /// (a purchase's order, a redemption's reference), found by the
+    /// exactly-once check.
+    pub(crate) reference: Option<NewReference>,
+}
+
+impl Found {
+    /// The account at `slot`, nothing else found yet.
+    pub(crate) fn at(slot: Option<usize>) -> Found {
+        Found {
+            slot,
+            reference: None,
+        }
+    }
+}
+
 pub(super) fn fresh(receipt: Receipt, events: Vec<Event>) -> Decision {
     Decision {
         receipt,
@@ -664,7 +686,7 @@ impl Ledger {
         command: Command,
         events: Vec<Event>,
     ) -> Result<Decision, Error> {
-        self.decide_into(command, events, false, &mut None)
+        self.decide_into(command, events, false, &mut Found::default())
     }
 
     /// As [`decide_command_into`](Ledger::decide_command_into). With
@@ -676,24 +698,28 @@ impl Ledger {
     /// Only the first event can be left so: the caller maps its refusal
     /// as deciding does ([`refusal`]), and any later event was checked.
     ///
-    /// `slot` is where the command's member's account is held, as far as
-    /// the caller knows (checked before use); the commands of the
+    /// `found.slot` is where the command's member's account is held, as
+    /// far as the caller knows (checked before use); the commands of the
     /// mixed workload (purchases, confirmations, redemptions and their
     /// cancellations, refunds, adjustments) leave there where they found
     /// it, so that applying their events does not look the member up
-    /// again.
+    /// again. A purchase and a redemption leave in `found.reference` the
+    /// quick hash of the reference their own event files, which
+    /// applying that event (when it is the first) uses rather than hash
+    /// the reference again.
     pub(crate) fn decide_into(
         &self,
         command: Command,
         events: Vec<Event>,
         applying: bool,
-        slot: &mut Option<usize>,
+        found: &mut Found,
     ) -> Result<Decision, Error> {
+        let slot = &mut found.slot;
         match command {
             Command::Enroll(c) => self.decide_enroll(c),
-            Command::Purchase(c) => self.decide_purchase(c, events, applying, slot),
+            Command::Purchase(c) => self.decide_purchase(c, events, applying, found),
             Command::Confirm(c) => self.decide_confirm(c, slot),
-            Command::Redeem(c) => self.decide_redeem(c, applying, slot),
+            Command::Redeem(c) => self.decide_redeem(c, applying, found),
             Command::CancelRedemption(c) => self.decide_cancel(c, slot),
             Command::Refund(c) => self.decide_refund(c, applying, slot),
             Command::Adjust(c) => self.decide_adjust(c, slot),
@@ -791,11 +817,12 @@ impl Ledger {
         c: Purchase,
         events: Vec<Event>,
         applying: bool,
-        slot: &mut Option<usize>,
+        found: &mut Found,
     ) -> Result<Decision, Error> {
-        let account = self.enrolled_at(&c.member, slot)?;
+        let account = self.enrolled_at(&c.member, &mut found.slot)?;
         account.warm();
-        if let Some(recorded) = account.orders.get(&c.order) {
+        let hash = c.order.quick_hash();
+        if let Some(recorded) = account.orders.get_hashed(hash, &c.order) {
             if recorded.amount != c.amount {
                 return Err(conflict(
                     ReferenceKind::Order,
@@ -829,6 +856,7 @@ impl Ledger {
                 events,
             ));
         }
+        found.reference = Some(NewReference::new(ReferenceKind::Order, hash));
         self.record_purchase(account, c, events, applying, |receipt, events| {
             fresh(Receipt::Purchase(receipt), events)
         })
@@ -956,11 +984,12 @@ impl Ledger {
         &self,
         c: Redeem,
         applying: bool,
-        slot: &mut Option<usize>,
+        found: &mut Found,
     ) -> Result<Decision, Error> {
-        let account = self.enrolled_at(&c.member, slot)?;
+        let account = self.enrolled_at(&c.member, &mut found.slot)?;
         let checked = c.cart.check()?;
-        if let Some(rec) = account.redemptions.get(&c.redemption) {
+        let hash = c.redemption.quick_hash();
+        if let Some(rec) = account.redemptions.get_hashed(hash, &c.redemption) {
             let recorded = &rec.redeemed;
             if recorded.reward != c.reward {
                 return Err(conflict(
@@ -1002,6 +1031,7 @@ impl Ledger {
                 recorded,
             ))));
         }
+        found.reference = Some(NewReference::new(ReferenceKind::Redemption, hash));
         check_time(account, c.at)?;
         let reward = self
             .program

@@ -87,7 +87,13 @@ impl<V> Keyed<V> {
 
     /// The record filed under `key`.
     pub(crate) fn get(&self, key: &Reference) -> Option<&V> {
-        self.position_by(key.quick_hash(), key)
+        self.get_hashed(key.quick_hash(), key)
+    }
+
+    /// The record filed under `key`, whose quick hash is `hash`: for a
+    /// caller that hands the hash on.
+    pub(crate) fn get_hashed(&self, hash: u64, key: &Reference) -> Option<&V> {
+        self.position_by(hash, key)
             .and_then(|at| self.records.get(at))
             .map(|(_, record)| record)
     }
@@ -241,6 +247,11 @@ impl<V> LazyKeyed<V> {
     /// The record filed under `key`.
     pub(crate) fn get(&self, key: &Reference) -> Option<&V> {
         self.0.as_deref()?.get(key)
+    }
+
+    /// The record filed under `key`, whose quick hash is `hash`.
+    pub(crate) fn get_hashed(&self, hash: u64, key: &Reference) -> Option<&V> {
+        self.0.as_deref()?.get_hashed(hash, key)
     }
 
     /// The record filed under `key`, to change.

@@ -32,6 +32,7 @@ pub use command::{
     IssueReferralCode, JoinMembership, LinkReferral, Purchase, RecordFingerprints, Redeem,
     ReevaluateTiers, Refund, RenewMembership, Tick, Transfer,
 };
+use decide::Found;
 pub use decide::MAX_REASON_CHARS;
 pub use draws::Draws;
 pub use event::{
@@ -188,7 +189,7 @@ impl Ledger {
         // member looked for first at `slot`.
         if let [event] = group {
             return self
-                .apply_at(event.borrow(), slot)
+                .apply_at(event.borrow(), Found::at(slot))
                 .map_err(|error| (0, error));
         }
         let mut members = group.iter().map(|event| event.borrow().member());
@@ -197,7 +198,7 @@ impl Ledger {
             .read_ahead(&mut members, Account::warm)
             .map(|taken| taken.and_then(|(_, slot)| slot));
         for (at, (event, slot)) in group.iter().zip(slots).enumerate() {
-            self.apply_at(event.borrow(), slot)
+            self.apply_at(event.borrow(), Found::at(slot))
                 .map_err(|error| (at, error))?;
         }
         Ok(())
@@ -281,23 +282,27 @@ impl Ledger {
     /// that [`decide`](Ledger::decide) returned, applied in order, always
     /// fit.
     pub fn apply(&mut self, event: &Event) -> Result<(), ApplyError> {
-        self.apply_at(event, None)
+        self.apply_at(event, Found::default())
     }
 
     /// As [`apply`](Ledger::apply), the member's account looked for first
-    /// at `slot` (see [`Accounts::get_mut_at`](accounts::Accounts::get_mut_at)).
-    fn apply_at(&mut self, event: &Event, slot: Option<usize>) -> Result<(), ApplyError> {
+    /// at `found.slot` (see
+    /// [`Accounts::get_mut_at`](accounts::Accounts::get_mut_at)), and the
+    /// new reference the event files hashed as `found.reference` says (see
+    /// [`Account::apply_known`]).
+    fn apply_at(&mut self, event: &Event, found: Found) -> Result<(), ApplyError> {
         let member = event.member();
         match event {
             Event::MemberEnrolled(e) => {
                 self.accounts.insert(member.clone(), Account::new(e))?;
             }
             _ => {
-                let account = self.accounts.get_mut_at(slot, member).ok_or_else(|| {
-                    ApplyError::UnknownMember {
+                let account = self
+                    .accounts
+                    .get_mut_at(found.slot, member)
+                    .ok_or_else(|| ApplyError::UnknownMember {
                         member: member.clone(),
-                    }
-                })?;
+                    })?;
                 if let Event::ReferralCodeIssued(e) = event
                     && self.codes.get(&e.code).is_some_and(|owner| owner != member)
                 {
@@ -307,7 +312,7 @@ impl Ledger {
                         reference: Reference::of_code(&e.code),
                     });
                 }
-                account.apply(event)?;
+                account.apply_known(event, found.reference)?;
                 if let Event::ReferralCodeIssued(e) = event {
                     self.codes.insert(e.code.clone(), member.clone());
                 }
@@ -396,29 +401,35 @@ impl Ledger {
 
     /// As [`execute_reusing`](Ledger::execute_reusing), the member's
     /// account looked for first at `slot` (see
-    /// [`Accounts::find`](accounts::Accounts::find)). Deciding leaves in
-    /// `slot` where it found the account, and applying the events looks
-    /// there first: the member is looked up once, or not at all when
-    /// `slot` holds them already.
+    /// [`Accounts::find`](accounts::Accounts::find)). Deciding leaves
+    /// where it found the account (and, for a purchase or a redemption,
+    /// its new reference's hash: see [`decide_into`](Ledger::decide_into)),
+    /// and applying the first event starts from there: the member is
+    /// looked up once, or not at all when `slot` holds them already, and
+    /// the reference is hashed once.
     fn execute_at(
         &mut self,
         command: Command,
         spare: Vec<Event>,
-        mut slot: Option<usize>,
+        slot: Option<usize>,
     ) -> Result<Decision, Error> {
+        let mut found = Found::at(slot);
         // The decision is handed back as it was made, not taken out of
         // its result and put back into another (336 bytes copied twice).
-        let decided = self.decide_into(command, spare, true, &mut slot);
+        let decided = self.decide_into(command, spare, true, &mut found);
         if let Ok(decision) = &decided
             && let Some((first, rest)) = decision.events.split_first()
         {
             // Deciding may have left the first event for this step to
             // check: a refusal here is reported as deciding reports one,
-            // and the ledger is unchanged.
-            self.apply_at(first, slot).map_err(decide::refusal)?;
+            // and the ledger is unchanged. The reference's hash is the
+            // command's own; only the first event (the command's own
+            // unless expiries went before it) can file that reference.
+            self.apply_at(first, found).map_err(decide::refusal)?;
             // The rest (a tick's, one a due member) a group at a time.
             for group in rest.chunks(accounts::AHEAD) {
-                self.apply_group(group, slot).map_err(|(_, error)| error)?;
+                self.apply_group(group, found.slot)
+                    .map_err(|(_, error)| error)?;
             }
         }
         decided

@@ -93,6 +93,12 @@ impl Orders {
         self.records.get(order)
     }
 
+    /// The order recorded under `order`, whose quick hash is `hash`: for
+    /// a caller that hands the hash on.
+    pub(crate) fn get_hashed(&self, hash: u64, order: &Reference) -> Option<&OrderRecord> {
+        self.records.get_hashed(hash, order)
+    }
+
     /// The order recorded under `order`, to change.
     pub(crate) fn get_mut(&mut self, order: &Reference) -> Option<&mut OrderRecord> {
         self.records.get_mut(order)
