@@ -22,7 +22,7 @@ use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::sync::OnceLock;
 
-use super::hashed::Hashed;
+use super::hashed::{Hashed, Regrown};
 use super::{Account, Ledger};
 use crate::{ApplyError, MemberId};
 
@@ -178,17 +178,21 @@ impl Accounts {
             }
         };
         if self.table.is_half_full(self.slots.len()) {
-            // To 64 entries at first, then doubled; every member filed
-            // again, and those the table cannot place counted afresh.
+            // To 64 entries at first, then doubled; the members the table
+            // held filed again (from its tags, or every member from their
+            // ids), those it cannot place held beside it.
             let slots = &self.slots;
             let hashes = slots.iter().map(|a| a.member().quick_hash());
             let mut unplaced = BTreeMap::new();
-            self.table.grow(64, hashes, |slot| {
+            let regrown = self.table.grow(64, hashes, |slot| {
                 if let Some(account) = usize::try_from(slot).ok().and_then(|i| slots.get(i)) {
                     unplaced.insert(account.member().clone(), slot);
                 }
             });
-            self.unplaced = unplaced;
+            if regrown == Regrown::Afresh {
+                self.unplaced.clear();
+            }
+            self.unplaced.extend(unplaced);
         }
         if !self.table.place(hash, slot) {
             self.unplaced.insert(member, slot);
@@ -442,7 +446,7 @@ mod tests {
         // beside it, found there, and refused a second enrolment.
         let crowd: Vec<MemberId> = (0..)
             .map(|i| format!("crowd-{i}").parse::<MemberId>())
-            .filter(|id| id.as_ref().is_ok_and(|id| id.quick_hash() & 63 == 0))
+            .filter(|id| id.as_ref().is_ok_and(|id| id.quick_hash() >> 58 == 0))
             .take(24)
             .collect::<Result<_, _>>()?;
         let program: Program = serde_json::from_str(r#"{"currency": "EUR"}"#)?;
@@ -475,31 +479,24 @@ mod tests {
         assert_eq!(accounts.len(), crowd.len());
         let stranger: MemberId = "stranger".parse()?;
         assert!(ledger.accounts.get(&stranger).is_none());
-        // More members grow the table, which files everyone again and
-        // holds beside it afresh those it cannot place.
+        // More members double the table, which files again, from its
+        // tags, the members it held: the eight beside it stay there, and
+        // each member is found in the table or beside it, never both.
         let others: Vec<MemberId> = (0..40)
             .map(|i| format!("other-{i}").parse())
             .collect::<Result<_, _>>()?;
         for member in &others {
             ledger.execute(Enroll::new(member.clone(), at))?;
         }
-        assert!(all_found(&ledger.accounts, &crowd) && all_found(&ledger.accounts, &others));
-        let hashes = ledger
-            .accounts
-            .slots
-            .iter()
-            .map(|a| a.member().quick_hash());
-        let mut table = Hashed::default();
-        let mut unplaced = BTreeMap::new();
-        table.grow(
-            ledger.accounts.len().next_power_of_two() * 2,
-            hashes,
-            |slot| {
-                let member = ledger.accounts.slots[slot as usize].member().clone();
-                unplaced.insert(member, slot);
-            },
-        );
-        assert_eq!(ledger.accounts.unplaced, unplaced);
+        let accounts = &ledger.accounts;
+        assert!(matches!(&accounts.table, Hashed::Narrow(t) if t.len() == 128));
+        assert!(all_found(accounts, &crowd) && all_found(accounts, &others));
+        assert!(last_eight.iter().all(|m| accounts.unplaced.contains_key(m)));
+        for member in crowd.iter().chain(&others) {
+            let mut held = accounts.table.candidates(member.quick_hash());
+            let in_table = held.any(|slot| accounts.slots[slot].member() == member);
+            assert_ne!(in_table, accounts.unplaced.contains_key(member), "{member}");
+        }
         Ok(())
     }
 

@@ -9,8 +9,16 @@
 //! [`NARROW`] entries (positions below 2^15) an entry takes 32 bits, the
 //! hash's top 16 above a 16-bit position; past that, 64 bits, the hash's
 //! top 32 above a 32-bit position. A lookup probes at most [`MAX_PROBE`]
-//! entries from the hash's low bits and hands back the positions whose tag
-//! matches, for the caller to compare ids. The index does not trust its
+//! entries from the one the hash's top bits name and hands back the
+//! positions whose tag matches, for the caller to compare ids. Those top
+//! bits are the tag's own, so a table doubles from its entries alone: the
+//! owner's ids (a member's orders, cold once filed) are not read and
+//! hashed again, but when the tags hold too few bits for the new table
+//! (to 2^16 32-bit entries, and to the first table of 64-bit ones). The
+//! tag's bits that start the lookup cannot tell apart the hashes that
+//! start at the same entry: in a table of 2^k entries, the tag tells
+//! those apart by its other 15 − k bits (32 − k past [`NARROW`]), and the
+//! owner compares ids for the rest. The index does not trust its
 //! hash to be spread evenly: an id it cannot place within `MAX_PROBE`
 //! entries, as ids chosen to collide would be, is left out, and the owner
 //! finds it by another way (an ordered index), so no choice of ids makes a
@@ -46,15 +54,39 @@ pub(crate) enum Hashed {
     Wide(Box<[u64]>),
 }
 
+/// How [`Hashed::grow`] filed the positions again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use]
+pub(crate) enum Regrown {
+    /// From the tags of the positions the index held: those the owner
+    /// holds beside the index stay there, beside those handed now.
+    FromTags,
+    /// Every position, from the owner's hashes: those handed now are all
+    /// the index leaves out.
+    Afresh,
+}
+
 impl Default for Hashed {
     fn default() -> Hashed {
         Hashed::EMPTY
     }
 }
 
-/// The in-place tag of `hash`: never zero.
-fn few_tag(hash: u64) -> u16 {
+/// The 16-bit tag of `hash`, in place and in 32-bit entries: its top
+/// sixteen bits, the lowest of them set so that it is never zero. Its top
+/// fifteen bits are the hash's own, enough to start a lookup in a table of
+/// up to 2^15 entries (see [`probe`]).
+fn tag16(hash: u64) -> u16 {
     u16::try_from(hash >> 48).unwrap_or(u16::MAX) | 1
+}
+
+/// How many of a hash's top bits a tag of the index `index` holds as they
+/// are: a table of up to 2^bits entries can be filed again from them.
+fn exact_bits(index: &Hashed) -> u32 {
+    match index {
+        Hashed::Few(_) | Hashed::Narrow(_) => 15,
+        Hashed::Wide(_) => 32,
+    }
 }
 
 /// An entry of a table: a tag of a hash above a position plus one, zero
@@ -68,16 +100,19 @@ trait Entry: Copy + Default + Eq {
     fn position(self) -> usize;
     /// The entry as 64 bits, to read ahead.
     fn word(self) -> u64;
+    /// A hash with the entry's tag in its top bits, zero below: what
+    /// doubling the table files it again under (see [`Hashed::grow`]).
+    fn tag_hash(self) -> u64;
 }
 
 impl Entry for u32 {
     fn filing(hash: u64, position: u32) -> Option<u32> {
         let plus_one = u16::try_from(position.checked_add(1)?).ok()?;
-        Some(((hash >> 48) as u32) << 16 | u32::from(plus_one))
+        Some(u32::from(tag16(hash)) << 16 | u32::from(plus_one))
     }
 
     fn tagged(self, hash: u64) -> bool {
-        self >> 16 == (hash >> 48) as u32
+        self >> 16 == u32::from(tag16(hash))
     }
 
     fn position(self) -> usize {
@@ -86,6 +121,10 @@ impl Entry for u32 {
 
     fn word(self) -> u64 {
         u64::from(self)
+    }
+
+    fn tag_hash(self) -> u64 {
+        u64::from(self >> 16) << 48
     }
 }
 
@@ -105,6 +144,10 @@ impl Entry for u64 {
     fn word(self) -> u64 {
         self
     }
+
+    fn tag_hash(self) -> u64 {
+        self >> 32 << 32
+    }
 }
 
 impl Hashed {
@@ -123,31 +166,66 @@ impl Hashed {
 
     /// Moves the in-place tags to a table of 32 entries (room for twice
     /// [`FEW`]), or doubles the table, to at least `min` entries either
-    /// way (32-bit entries up to [`NARROW`] of them, 64-bit past it); files
-    /// again the positions `0, 1, ...` under `hashes`, handing `unplaced`
-    /// each one whose probe sequence is full.
+    /// way (32-bit entries up to [`NARROW`] of them, 64-bit past it), and
+    /// files its positions again, handing `unplaced` each one whose probe
+    /// sequence is full.
+    ///
+    /// A lookup starts from the hash's top bits, which the tags hold:
+    /// when they hold enough for the new table, the positions held are
+    /// filed again from their tags, without `hashes`, and the owner keeps
+    /// the positions it holds beside the index ([`Regrown::FromTags`]).
+    /// Otherwise (to a table of 2^16 entries, or from 32-bit entries to
+    /// 64-bit ones) the positions `0, 1, ...` are filed again under
+    /// `hashes`, and `unplaced` names every one the new table cannot
+    /// place ([`Regrown::Afresh`]).
     pub(crate) fn grow(
         &mut self,
         min: usize,
         hashes: impl IntoIterator<Item = u64>,
         mut unplaced: impl FnMut(u32),
-    ) {
+    ) -> Regrown {
         let size = match self {
             Hashed::Few(_) => FEW.saturating_mul(2).saturating_add(1).next_power_of_two(),
             Hashed::Narrow(table) => table.len().saturating_mul(2),
             Hashed::Wide(table) => table.len().saturating_mul(2),
         }
-        .max(min);
-        *self = if size <= NARROW {
+        .max(min)
+        .next_power_of_two();
+        let mut grown = if size <= NARROW {
             Hashed::Narrow(vec![0; size].into_boxed_slice())
         } else {
             Hashed::Wide(vec![0; size].into_boxed_slice())
         };
-        for (hash, position) in hashes.into_iter().zip(0_u32..) {
-            if !self.place(hash, position) {
-                unplaced(position);
+        let from_tags = size.trailing_zeros() <= exact_bits(self);
+        let regrown = match (&*self, &mut grown) {
+            (Hashed::Few(few), Hashed::Narrow(table)) if from_tags => {
+                for (tag, position) in few.iter().zip(0_u32..) {
+                    let hash = u64::from(*tag) << 48;
+                    if *tag != 0 && !place_in(table, hash, position) {
+                        unplaced(position);
+                    }
+                }
+                Regrown::FromTags
             }
-        }
+            (Hashed::Narrow(old), Hashed::Narrow(table)) if from_tags => {
+                refile(old, table, unplaced);
+                Regrown::FromTags
+            }
+            (Hashed::Wide(old), Hashed::Wide(table)) if from_tags => {
+                refile(old, table, unplaced);
+                Regrown::FromTags
+            }
+            (_, grown) => {
+                for (hash, position) in hashes.into_iter().zip(0_u32..) {
+                    if !grown.place(hash, position) {
+                        unplaced(position);
+                    }
+                }
+                Regrown::Afresh
+            }
+        };
+        *self = grown;
+        regrown
     }
 
     /// The first of the positions filed under `hash`'s tag that `is`
@@ -161,7 +239,7 @@ impl Hashed {
     pub(crate) fn find(&self, hash: u64, mut is: impl FnMut(usize) -> bool) -> Option<usize> {
         match self {
             Hashed::Few(few) => {
-                let tag = few_tag(hash);
+                let tag = tag16(hash);
                 let mut matching = few.iter().rev().fold(0_u16, |mask, entry| {
                     mask.wrapping_shl(1) | u16::from(*entry == tag)
                 });
@@ -211,7 +289,7 @@ impl Hashed {
         }
         match self {
             Hashed::Few(few) => {
-                let tag = few_tag(hash);
+                let tag = tag16(hash);
                 few.iter()
                     .take_while(|entry| **entry != 0)
                     .zip(0_usize..)
@@ -235,7 +313,7 @@ impl Hashed {
                     .ok()
                     .and_then(|at| few.get_mut(at))
                     .filter(|entry| **entry == 0);
-                free.map(|entry| *entry = few_tag(hash)).is_some()
+                free.map(|entry| *entry = tag16(hash)).is_some()
             }
             Hashed::Narrow(table) => place_in(table, hash, position),
             Hashed::Wide(table) => place_in(table, hash, position),
@@ -262,6 +340,17 @@ impl Hashed {
     }
 }
 
+/// Files every entry of the table `old` as it is in the larger `new`,
+/// from where its tag starts a lookup (see [`Entry::tag_hash`]), handing
+/// `unplaced` the position of each one whose probe sequence is full.
+fn refile<E: Entry>(old: &[E], new: &mut [E], mut unplaced: impl FnMut(u32)) {
+    for entry in old.iter().filter(|entry| **entry != E::default()) {
+        if !place_entry_in(new, entry.tag_hash(), *entry) {
+            unplaced(u32::try_from(entry.position()).unwrap_or(u32::MAX));
+        }
+    }
+}
+
 /// [`Hashed::find`] in a table.
 fn find_in<E: Entry>(table: &[E], hash: u64, mut is: impl FnMut(usize) -> bool) -> Option<usize> {
     for index in probe(hash, table.len()) {
@@ -278,9 +367,12 @@ fn find_in<E: Entry>(table: &[E], hash: u64, mut is: impl FnMut(usize) -> bool) 
 
 /// [`Hashed::place`] in a table.
 fn place_in<E: Entry>(table: &mut [E], hash: u64, position: u32) -> bool {
-    let Some(entry) = E::filing(hash, position) else {
-        return false;
-    };
+    E::filing(hash, position).is_some_and(|entry| place_entry_in(table, hash, entry))
+}
+
+/// Files `entry` in a table at the first empty entry of `hash`'s probe
+/// sequence; says whether there was room.
+fn place_entry_in<E: Entry>(table: &mut [E], hash: u64, entry: E) -> bool {
     for index in probe(hash, table.len()) {
         if let Some(free) = table.get_mut(index)
             && *free == E::default()
@@ -293,12 +385,15 @@ fn place_in<E: Entry>(table: &mut [E], hash: u64, position: u32) -> bool {
 }
 
 /// The entries `hash`'s probe sequence visits in a table of `size`
-/// entries (a power of two): from the hash's low bits on, at most
+/// entries (a power of two): from the entry its top bits name on, at most
 /// [`MAX_PROBE`] of them.
 fn probe(hash: u64, size: usize) -> impl Iterator<Item = usize> {
     let mask = size.wrapping_sub(1);
-    // The low bits start the sequence; the high bits are the entry's tag.
-    let start = usize::try_from(hash & u64::try_from(mask).unwrap_or(u64::MAX)).unwrap_or(0);
+    // The top bits start the sequence, and are the tag's: a table can be
+    // doubled from its entries' tags, without the owner's ids.
+    // (Shifted in two steps, so that a table of one entry starts at 0.)
+    let start = (hash >> 1).wrapping_shr(63_u32.saturating_sub(size.trailing_zeros()));
+    let start = usize::try_from(start).unwrap_or(0);
     (0..MAX_PROBE.min(size)).map(move |step| start.wrapping_add(step) & mask)
 }
 
@@ -308,9 +403,14 @@ mod tests {
 
     #[test]
     fn positions_come_back_under_their_tag_and_a_full_sequence_refuses() {
-        for size in [32, 2 * NARROW] {
+        // In each table, a hash that starts where 0xabcd... does (the same
+        // top 5 bits of 32 entries', top 17 of 2^17's) with another tag.
+        for (size, same_start) in [
+            (32, 0xa9cd_0000_0000_0005),
+            (2 * NARROW, 0xabcd_1234_0000_0005),
+        ] {
             let mut index = Hashed::default();
-            index.grow(size, [], |_| unreachable!("nothing to file"));
+            let _ = index.grow(size, [], |_| unreachable!("nothing to file"));
             assert!(!index.is_half_full(size / 2 - 1) && index.is_half_full(size / 2));
             // Seventeen hashes with the same start and tag: sixteen fit.
             let hash = 0xabcd_0000_0000_0005_u64;
@@ -321,11 +421,11 @@ mod tests {
             assert!(index.candidates(hash).eq(0..16));
             assert_eq!(index.find(hash, |at| at == 7), Some(7));
             // Another tag from the same start sees none of them.
-            assert_eq!(index.candidates(0x1234_0000_0000_0005).count(), 0);
+            assert_eq!(index.candidates(same_start).count(), 0);
             // An empty sequence ends at once.
-            assert_eq!(index.candidates(0xabcd_0000_0000_0015).count(), 0);
+            assert_eq!(index.candidates(0x2bcd_0000_0000_0005).count(), 0);
             let mut empty = Hashed::default();
-            empty.grow(4, [], |_| unreachable!("nothing to file"));
+            let _ = empty.grow(4, [], |_| unreachable!("nothing to file"));
             assert_eq!(empty.candidates(hash).count(), 0);
         }
     }
@@ -333,7 +433,7 @@ mod tests {
     #[test]
     fn tables_take_32_bit_entries_up_to_65536_of_them_then_64() {
         let mut index = Hashed::default();
-        index.grow(NARROW, [], |_| unreachable!("nothing to file"));
+        let _ = index.grow(NARROW, [], |_| unreachable!("nothing to file"));
         assert!(matches!(&index, Hashed::Narrow(t) if t.len() == NARROW));
         // A 32-bit entry tags with the hash's top sixteen bits: hashes
         // that share them come back for the owner to tell apart.
@@ -344,8 +444,10 @@ mod tests {
         assert!(!index.place(0x1234_0000_0000_0009, 65_535));
         assert!(index.place(0x1234_0000_0000_0009, 65_534));
         assert!(index.candidates(0x1234_0000_0000_0009).eq([65_534]));
-        // Doubled, the table takes 64-bit entries and the top 32 bits tag.
-        index.grow(0, [0xabcd_1111_0000_0007], |_| unreachable!("room"));
+        // Doubled, the table takes 64-bit entries and the top 32 bits tag:
+        // filed again from the hashes the owner hands.
+        let regrown = index.grow(0, [0xabcd_1111_0000_0007], |_| unreachable!("room"));
+        assert_eq!(regrown, Regrown::Afresh);
         assert!(matches!(&index, Hashed::Wide(t) if t.len() == 2 * NARROW));
         assert!(index.candidates(0xabcd_1111_0000_0007).eq([0]));
         assert_eq!(index.candidates(0xabcd_2222_0000_0007).count(), 0);
@@ -383,8 +485,9 @@ mod tests {
         assert!(twins.candidates(0xabcd_ffff_ffff_ffff).eq([0, 1]));
         assert_eq!(twins.candidates(0x1234_0000_0000_0001).count(), 0);
         // Growing moves every position to a table big enough for twice
-        // as many.
-        index.grow(4, (0..FEW as u64).map(hash), |_| unreachable!("room"));
+        // as many, from the tags held in place.
+        let regrown = index.grow(4, [], |_| unreachable!("room"));
+        assert_eq!(regrown, Regrown::FromTags);
         assert!(matches!(&index, Hashed::Narrow(t) if t.len() == 32));
         assert!(!index.is_half_full(FEW) && index.is_half_full(16));
         for n in 0..FEW {
@@ -407,12 +510,12 @@ mod tests {
             let spread = |h: u64| h.wrapping_mul(0x9e37_79b9_7f4a_7c15);
             let mut index = Hashed::default();
             if wide {
-                index.grow(2 * NARROW, [], |_| {});
+                let _ = index.grow(2 * NARROW, [], |_| {});
             }
             for (position, h) in (0_u32..).zip(&hashes) {
                 if index.is_half_full(position as usize) {
                     let placed = hashes.iter().take(position as usize).map(|h| spread(*h));
-                    index.grow(position as usize, placed, |_| {});
+                    let _ = index.grow(position as usize, placed, |_| {});
                 }
                 index.place(spread(*h), position);
             }
@@ -420,6 +523,86 @@ mod tests {
             let hash = spread(wanted);
             let first = index.candidates(hash).find(|at| is(*at));
             proptest::prop_assert_eq!(index.find(hash, is), first);
+        }
+    }
+
+    /// Files `hashes` at positions `0, 1, ...` as an owner does, growing
+    /// the index when half full: the positions it holds beside the index
+    /// (in order), and how each growth filed them again.
+    fn file_as_an_owner(index: &mut Hashed, hashes: &[u64]) -> (Vec<u32>, Vec<Regrown>) {
+        let mut beside = Vec::new();
+        let mut growths = Vec::new();
+        for (position, hash) in (0_u32..).zip(hashes) {
+            if index.is_half_full(position as usize) {
+                let held = hashes.iter().take(position as usize).copied();
+                let mut unplaced = Vec::new();
+                let regrown = index.grow(0, held, |at| unplaced.push(at));
+                if regrown == Regrown::Afresh {
+                    beside.clear();
+                }
+                beside.extend(unplaced);
+                growths.push(regrown);
+            }
+            if !index.place(*hash, position) {
+                beside.push(position);
+            }
+        }
+        beside.sort_unstable();
+        (beside, growths)
+    }
+
+    /// Every position is found under its hash in the index or held beside
+    /// it, never both.
+    fn each_found_once(index: &Hashed, hashes: &[u64], beside: &[u32]) -> bool {
+        (0_u32..).zip(hashes).all(|(position, hash)| {
+            let listed = index.candidates(*hash).any(|at| at == position as usize);
+            listed != beside.binary_search(&position).is_ok()
+        })
+    }
+
+    #[test]
+    fn tables_double_from_their_tags_until_the_tags_run_short() {
+        // 40,000 spread hashes: in place, then tables of 32 to 2^15
+        // entries doubled from their tags, 2^16 entries from the hashes
+        // (the tags hold 15 bits of the start), 2^17 64-bit entries from
+        // the hashes again (their tags hold 32 bits), then from the tags.
+        let hashes: Vec<u64> = (1..=40_000_u64)
+            .map(|n| n.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ n.rotate_left(29))
+            .collect();
+        let mut index = Hashed::default();
+        let (beside, growths) = file_as_an_owner(&mut index, &hashes);
+        let mut expected = vec![Regrown::FromTags; 11];
+        expected.extend([Regrown::Afresh, Regrown::Afresh]);
+        assert_eq!(growths, expected);
+        assert!(matches!(&index, Hashed::Wide(t) if t.len() == 2 * NARROW));
+        assert!(each_found_once(&index, &hashes, &beside));
+        // Wider, from the 64-bit tags: the owner's hashes are not read.
+        let regrown = index.grow(4 * NARROW, [], |_| unreachable!("room"));
+        assert_eq!(regrown, Regrown::FromTags);
+        assert!(each_found_once(&index, &hashes, &beside));
+    }
+
+    proptest::proptest! {
+        /// Grown from its tags or from the owner's hashes, the index finds
+        /// every position it holds under its own hash, and the owner holds
+        /// the rest beside it: for hashes spread evenly and for hashes
+        /// that share their top bits (the same start in every table up
+        /// to 2^k entries) and so crowd each other out.
+        #[test]
+        fn growing_keeps_every_position_found_or_held_beside(
+            seeds in proptest::collection::vec(proptest::num::u64::ANY, 0..300),
+            shared_top in 0_u32..12,
+        ) {
+            let hashes: Vec<u64> = seeds
+                .iter()
+                .map(|seed| seed.checked_shr(shared_top).unwrap_or(0))
+                .collect();
+            let mut index = Hashed::default();
+            let (beside, _) = file_as_an_owner(&mut index, &hashes);
+            proptest::prop_assert!(each_found_once(&index, &hashes, &beside));
+            if shared_top == 0 {
+                proptest::prop_assert!(beside.len() <= hashes.len() / 8);
+            }
         }
     }
 

@@ -27,7 +27,7 @@ use std::fmt;
 use std::hash::{Hash, Hasher};
 
 use super::blocks::Blocks;
-use super::hashed::Hashed;
+use super::hashed::{Hashed, Regrown};
 use crate::Reference;
 
 /// Records of type `V`, each filed under its own reference.
@@ -161,18 +161,23 @@ impl<V> Keyed<V> {
         self.records.get_mut(at).map(|(_, record)| record)
     }
 
-    /// Moves the hashed index to a table, or doubles it, and files every
-    /// record again, those it cannot place beside it.
+    /// Moves the hashed index to a table, or doubles it, and files the
+    /// records it held again, those it cannot place beside it.
     fn grow(&mut self) {
         let mut crowded: Option<Box<BTreeMap<Reference, u32>>> = None;
         let records = &self.records;
         let hashes = records.iter().map(|(key, _)| key.quick_hash());
-        self.by_hash.grow(0, hashes, |at| {
+        let regrown = self.by_hash.grow(0, hashes, |at| {
             if let Some((key, _)) = usize::try_from(at).ok().and_then(|i| records.get(i)) {
                 crowded.get_or_insert_default().insert(key.clone(), at);
             }
         });
-        self.crowded = crowded;
+        if regrown == Regrown::Afresh {
+            self.crowded = None;
+        }
+        if let Some(more) = crowded {
+            self.crowded.get_or_insert_default().extend(*more);
+        }
     }
 
     /// How many records are filed beside the hashed index.
@@ -434,12 +439,12 @@ mod tests {
 
     #[test]
     fn references_the_hashed_index_cannot_place_are_found_beside_it() {
-        // Forty references whose hashes share their low eight bits: each
+        // Forty references whose hashes share their top eight bits: each
         // starts its probe sequence at the same entry of every index up
         // to 256 entries, so past the sixteenth they cannot be placed.
         let crowd: Vec<Reference> = (0_u32..)
             .filter_map(|n| Reference::new(format!("C-{n}")).ok())
-            .filter(|r| r.quick_hash() & 0xff == 0)
+            .filter(|r| r.quick_hash() >> 56 == 0)
             .take(40)
             .collect();
         let mut records = Keyed::default();
@@ -456,7 +461,7 @@ mod tests {
         // A stranger from the same crowd is not found either.
         let stranger = (0_u32..)
             .filter_map(|n| Reference::new(format!("S-{n}")).ok())
-            .find(|r| r.quick_hash() & 0xff == 0);
+            .find(|r| r.quick_hash() >> 56 == 0);
         assert!(stranger.is_some_and(|s| !records.contains_key(&s)));
         // They list by reference, as the ordered map did.
         let mut sorted = crowd.clone();
