@@ -59,7 +59,9 @@ pub(crate) enum Hashed {
 #[must_use]
 pub(crate) enum Regrown {
     /// From the tags of the positions the index held: those the owner
-    /// holds beside the index stay there, beside those handed now.
+    /// holds beside the index are not in it, and the owner keeps them
+    /// with those handed now (or places them, where the larger table has
+    /// room).
     FromTags,
     /// Every position, from the owner's hashes: those handed now are all
     /// the index leaves out.
@@ -172,8 +174,9 @@ impl Hashed {
     ///
     /// A lookup starts from the hash's top bits, which the tags hold:
     /// when they hold enough for the new table, the positions held are
-    /// filed again from their tags, without `hashes`, and the owner keeps
-    /// the positions it holds beside the index ([`Regrown::FromTags`]).
+    /// filed again from their tags, without `hashes`, and the positions
+    /// the owner holds beside the index are still its to keep or to
+    /// [`place`](Hashed::place) ([`Regrown::FromTags`]).
     /// Otherwise (to a table of 2^16 entries, or from 32-bit entries to
     /// 64-bit ones) the positions `0, 1, ...` are filed again under
     /// `hashes`, and `unplaced` names every one the new table cannot
@@ -541,6 +544,9 @@ mod tests {
                     beside.clear();
                 }
                 beside.extend(unplaced);
+                if regrown == Regrown::FromTags {
+                    beside.retain(|at| !index.place(hashes[*at as usize], *at));
+                }
                 growths.push(regrown);
             }
             if !index.place(*hash, position) {

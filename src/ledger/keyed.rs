@@ -178,6 +178,20 @@ impl<V> Keyed<V> {
         if let Some(more) = crowded {
             self.crowded.get_or_insert_default().extend(*more);
         }
+        // Doubled from its tags, the index may have room now for what was
+        // held beside it: a lookup that misses it (every new reference's)
+        // asks the ordered map only while that holds anything.
+        if regrown == Regrown::FromTags {
+            let Keyed {
+                by_hash, crowded, ..
+            } = self;
+            if let Some(held) = crowded.as_deref_mut() {
+                held.retain(|key, at| !by_hash.place(key.quick_hash(), *at));
+            }
+            if crowded.as_deref().is_some_and(BTreeMap::is_empty) {
+                *crowded = None;
+            }
+        }
     }
 
     /// How many records are filed beside the hashed index.
@@ -467,6 +481,18 @@ mod tests {
         let mut sorted = crowd.clone();
         sorted.sort();
         assert!(records.iter().map(|(r, _)| r).eq(sorted.iter()));
+        // Four thousand more double the table to 16,384 entries, where the
+        // crowd's hashes start at 64 entries, not one: each doubling from
+        // the tags files again the references held beside the table where
+        // it now has room.
+        let more: Vec<Reference> = (0..4_100).map(|n| reference(&format!("D-{n}"))).collect();
+        for (key, n) in more.iter().zip(40_i64..) {
+            assert!(records.insert(key.clone(), n));
+        }
+        assert_eq!(records.crowded(), 0);
+        for (key, n) in crowd.iter().chain(&more).zip(0_i64..) {
+            assert_eq!(records.get(key), Some(&n));
+        }
     }
 
     proptest::proptest! {
