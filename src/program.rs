@@ -515,10 +515,25 @@ impl Program {
 
     /// When a lot earned (or credited) at `at` expires under
     /// [`Expiry::AfterEarning`]; `None` under the other policies.
+    // Inlined for its first step: most programs' points never expire, or
+    // expire after inactivity, and every purchase asks.
+    #[inline]
     pub(crate) fn lot_expiry(&self, at: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, Error> {
         let Expiry::AfterEarning { days, extend_to } = self.expiry else {
             return Ok(None);
         };
+        self.expiry_after_earning(at, days, extend_to)
+    }
+
+    /// [`lot_expiry`](Program::lot_expiry) under
+    /// [`Expiry::AfterEarning`] of `days`, extended to the end of
+    /// `extend_to`.
+    fn expiry_after_earning(
+        &self,
+        at: DateTime<Utc>,
+        days: u32,
+        extend_to: Option<crate::Period>,
+    ) -> Result<Option<DateTime<Utc>>, Error> {
         let out_of_range = || Error::TimeOutOfRange { at, days };
         let due = days_after(at, days).ok_or_else(out_of_range)?;
         let Some(period) = extend_to else {

@@ -162,7 +162,11 @@ impl<V> Keyed<V> {
     }
 
     /// Moves the hashed index to a table, or doubles it, and files the
-    /// records it held again, those it cannot place beside it.
+    /// records it held again, those it cannot place beside it. Kept out
+    /// of line, as the rare step it is: inlined, it moved the compiler's
+    /// choices of what to inline on the path of every purchase.
+    #[cold]
+    #[inline(never)]
     fn grow(&mut self) {
         let mut crowded: Option<Box<BTreeMap<Reference, u32>>> = None;
         let records = &self.records;
