@@ -6,19 +6,19 @@
 //! member who places a handful of orders. Past them, open addressing over
 //! a power-of-two table kept at most half full. An entry is a tag of the
 //! hash above the position plus one; zero is an empty entry. Up to
-//! [`NARROW`] entries (positions below 2^15) an entry takes 32 bits, the
+//! [`NARROW`] entries (positions below 2^11) an entry takes 32 bits, the
 //! hash's top 16 above a 16-bit position; past that, 64 bits, the hash's
 //! top 32 above a 32-bit position. A lookup probes at most [`MAX_PROBE`]
 //! entries from the one the hash's top bits name and hands back the
 //! positions whose tag matches, for the caller to compare ids. Those top
 //! bits are the tag's own, so a table doubles from its entries alone: the
 //! owner's ids (a member's orders, cold once filed) are not read and
-//! hashed again, but when the tags hold too few bits for the new table
-//! (to 2^16 32-bit entries, and to the first table of 64-bit ones). The
-//! tag's bits that start the lookup cannot tell apart the hashes that
-//! start at the same entry: in a table of 2^k entries, the tag tells
-//! those apart by its other 15 − k bits (32 − k past [`NARROW`]), and the
-//! owner compares ids for the rest. The index does not trust its
+//! hashed again, but at the move to 64-bit entries, whose tags hold more
+//! bits than the 32-bit entries had. The tag's bits that start the lookup
+//! cannot tell apart the hashes that start at the same entry: in a table
+//! of 2^k entries, the tag tells those apart by its other 15 − k bits (at
+//! least 3, as 32-bit entries stop at 2^12) or 32 − k past [`NARROW`], and
+//! the owner compares ids for the rest. The index does not trust its
 //! hash to be spread evenly: an id it cannot place within `MAX_PROBE`
 //! entries, as ids chosen to collide would be, is left out, and the owner
 //! finds it by another way (an ordered index), so no choice of ids makes a
@@ -31,11 +31,15 @@ pub(crate) const MAX_PROBE: usize = 16;
 pub(crate) const FEW: usize = 11;
 
 /// The most entries a table of 32-bit entries has: at most half full, its
-/// positions stay below 2^15, and with one added fit 16 bits. A member's
-/// orders stay in such a table up to 32,768 orders, and the ledger's
-/// member index up to 32,768 members; a 16-bit tag passes one entry in
-/// 65,536 of another hash on to the owner to compare.
-const NARROW: usize = 1 << 16;
+/// positions stay below 2^11, and with one added fit 16 bits. A lookup
+/// starts from the hash's top 12 bits at most, which leaves at least 3 of
+/// the tag's 15 to tell apart the hashes that start at the same entry: in
+/// a table of 2^16 entries, none would, and every entry starting where a
+/// lookup starts would go to the owner to compare. A member's orders stay
+/// in such a table up to 2,048 orders, and the ledger's member index up
+/// to 2,048 members; past that, 64-bit entries, whose 32-bit tags leave
+/// 32 − k bits in a table of 2^k.
+const NARROW: usize = 1 << 12;
 
 /// Positions by hash.
 #[derive(Debug, Clone)]
@@ -177,8 +181,8 @@ impl Hashed {
     /// filed again from their tags, without `hashes`, and the positions
     /// the owner holds beside the index are still its to keep or to
     /// [`place`](Hashed::place) ([`Regrown::FromTags`]).
-    /// Otherwise (to a table of 2^16 entries, or from 32-bit entries to
-    /// 64-bit ones) the positions `0, 1, ...` are filed again under
+    /// Otherwise (from 32-bit entries to 64-bit ones) the positions
+    /// `0, 1, ...` are filed again under
     /// `hashes`, and `unplaced` names every one the new table cannot
     /// place ([`Regrown::Afresh`]).
     pub(crate) fn grow(
@@ -434,7 +438,7 @@ mod tests {
     }
 
     #[test]
-    fn tables_take_32_bit_entries_up_to_65536_of_them_then_64() {
+    fn tables_take_32_bit_entries_up_to_4096_of_them_then_64() {
         let mut index = Hashed::default();
         let _ = index.grow(NARROW, [], |_| unreachable!("nothing to file"));
         assert!(matches!(&index, Hashed::Narrow(t) if t.len() == NARROW));
@@ -443,7 +447,7 @@ mod tests {
         assert!(index.place(0xabcd_1111_0000_0007, 0));
         assert!(index.candidates(0xabcd_2222_0000_0007).eq([0]));
         // Positions past 16 bits do not fit one (a table half full of
-        // 65,536 entries never holds them).
+        // 4,096 entries never holds them).
         assert!(!index.place(0x1234_0000_0000_0009, 65_535));
         assert!(index.place(0x1234_0000_0000_0009, 65_534));
         assert!(index.candidates(0x1234_0000_0000_0009).eq([65_534]));
@@ -568,19 +572,20 @@ mod tests {
 
     #[test]
     fn tables_double_from_their_tags_until_the_tags_run_short() {
-        // 40,000 spread hashes: in place, then tables of 32 to 2^15
-        // entries doubled from their tags, 2^16 entries from the hashes
-        // (the tags hold 15 bits of the start), 2^17 64-bit entries from
-        // the hashes again (their tags hold 32 bits), then from the tags.
+        // 40,000 spread hashes: in place, then tables of 32 to 4,096
+        // entries doubled from their tags, 8,192 64-bit entries from the
+        // hashes (their tags hold 32 bits where the 32-bit entries' held
+        // 15), then from the tags again up to 2^17 entries.
         let hashes: Vec<u64> = (1..=40_000_u64)
             .map(|n| n.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ n.rotate_left(29))
             .collect();
         let mut index = Hashed::default();
         let (beside, growths) = file_as_an_owner(&mut index, &hashes);
-        let mut expected = vec![Regrown::FromTags; 11];
-        expected.extend([Regrown::Afresh, Regrown::Afresh]);
+        let mut expected = vec![Regrown::FromTags; 8];
+        expected.push(Regrown::Afresh);
+        expected.extend([Regrown::FromTags; 4]);
         assert_eq!(growths, expected);
-        assert!(matches!(&index, Hashed::Wide(t) if t.len() == 2 * NARROW));
+        assert!(matches!(&index, Hashed::Wide(t) if t.len() == 1 << 17));
         assert!(each_found_once(&index, &hashes, &beside));
         // Wider, from the 64-bit tags: the owner's hashes are not read.
         let regrown = index.grow(4 * NARROW, [], |_| unreachable!("room"));
