@@ -422,9 +422,9 @@ impl Ledger {
         {
             // Deciding may have left the first event for this step to
             // check: a refusal here is reported as deciding reports one,
-            // and the ledger is unchanged. The reference's hash is the
-            // command's own; only the first event (the command's own
-            // unless expiries went before it) can file that reference.
+            // and the ledger is unchanged. The reference's hash goes with
+            // the first event alone: it is the command's own event unless
+            // expiries went before it, which leave the hash aside.
             self.apply_at(first, found).map_err(decide::refusal)?;
             // The rest (a tick's, one a due member) a group at a time.
             for group in rest.chunks(accounts::AHEAD) {
