@@ -200,9 +200,11 @@ impl Points {
     /// # Ok::<(), loyalty::PointsOverflow>(())
     /// ```
     pub fn checked_sum(items: impl IntoIterator<Item = Points>) -> Result<Points, PointsOverflow> {
-        items
-            .into_iter()
-            .try_fold(Points::ZERO, |acc, p| acc.checked_add(p))
+        let mut sum = Points::ZERO;
+        for points in items {
+            sum = sum.checked_add(points)?;
+        }
+        Ok(sum)
     }
 }
 
