@@ -22,7 +22,7 @@ use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::sync::OnceLock;
 
-use super::hashed::{Hashed, Regrown};
+use super::hashed::Hashed;
 use super::{Account, Ledger};
 use crate::{ApplyError, MemberId};
 
@@ -189,17 +189,8 @@ impl Accounts {
                     unplaced.insert(account.member().clone(), slot);
                 }
             });
-            if regrown == Regrown::Afresh {
-                self.unplaced.clear();
-            }
-            self.unplaced.extend(unplaced);
-            // Doubled from its tags, the table may have room now for the
-            // members held beside it.
-            if regrown == Regrown::FromTags {
-                let table = &mut self.table;
-                self.unplaced
-                    .retain(|member, slot| !table.place(member.quick_hash(), *slot));
-            }
+            self.table
+                .settle_beside(regrown, &mut self.unplaced, unplaced, MemberId::quick_hash);
         }
         if !self.table.place(hash, slot) {
             self.unplaced.insert(member, slot);

@@ -24,6 +24,8 @@
 //! finds it by another way (an ordered index), so no choice of ids makes a
 //! lookup slower than that way alone.
 
+use std::collections::BTreeMap;
+
 /// The most entries a lookup probes.
 pub(crate) const MAX_PROBE: usize = 16;
 
@@ -233,6 +235,29 @@ impl Hashed {
         };
         *self = grown;
         regrown
+    }
+
+    /// Settles what an owner holds beside the index (`beside`, each id's
+    /// position) after [`grow`](Hashed::grow), which handed it
+    /// `unplaced`: grown afresh, those are all the index leaves out;
+    /// grown from the tags, they join the ids held beside it before,
+    /// which go back into the larger table where it has room now (`hash`
+    /// gives an id's quick hash). The one rule for every owner: an id is
+    /// found in the index or beside it, never both.
+    pub(crate) fn settle_beside<K: Ord>(
+        &mut self,
+        regrown: Regrown,
+        beside: &mut BTreeMap<K, u32>,
+        unplaced: BTreeMap<K, u32>,
+        hash: impl Fn(&K) -> u64,
+    ) {
+        match regrown {
+            Regrown::Afresh => *beside = unplaced,
+            Regrown::FromTags => {
+                beside.retain(|id, at| !self.place(hash(id), *at));
+                beside.extend(unplaced);
+            }
+        }
     }
 
     /// The first of the positions filed under `hash`'s tag that `is`
@@ -536,37 +561,34 @@ mod tests {
     /// Files `hashes` at positions `0, 1, ...` as an owner does, growing
     /// the index when half full: the positions it holds beside the index
     /// (in order), and how each growth filed them again.
-    fn file_as_an_owner(index: &mut Hashed, hashes: &[u64]) -> (Vec<u32>, Vec<Regrown>) {
-        let mut beside = Vec::new();
+    fn file_as_an_owner(index: &mut Hashed, hashes: &[u64]) -> (BTreeMap<u32, u32>, Vec<Regrown>) {
+        // Each position is its own id here.
+        let hash_of = |position: &u32| hashes[*position as usize];
+        let mut beside = BTreeMap::new();
         let mut growths = Vec::new();
         for (position, hash) in (0_u32..).zip(hashes) {
             if index.is_half_full(position as usize) {
                 let held = hashes.iter().take(position as usize).copied();
-                let mut unplaced = Vec::new();
-                let regrown = index.grow(0, held, |at| unplaced.push(at));
-                if regrown == Regrown::Afresh {
-                    beside.clear();
-                }
-                beside.extend(unplaced);
-                if regrown == Regrown::FromTags {
-                    beside.retain(|at| !index.place(hashes[*at as usize], *at));
-                }
+                let mut unplaced = BTreeMap::new();
+                let regrown = index.grow(0, held, |at| {
+                    unplaced.insert(at, at);
+                });
+                index.settle_beside(regrown, &mut beside, unplaced, hash_of);
                 growths.push(regrown);
             }
             if !index.place(*hash, position) {
-                beside.push(position);
+                beside.insert(position, position);
             }
         }
-        beside.sort_unstable();
         (beside, growths)
     }
 
     /// Every position is found under its hash in the index or held beside
     /// it, never both.
-    fn each_found_once(index: &Hashed, hashes: &[u64], beside: &[u32]) -> bool {
+    fn each_found_once(index: &Hashed, hashes: &[u64], beside: &BTreeMap<u32, u32>) -> bool {
         (0_u32..).zip(hashes).all(|(position, hash)| {
             let listed = index.candidates(*hash).any(|at| at == position as usize);
-            listed != beside.binary_search(&position).is_ok()
+            listed != beside.contains_key(&position)
         })
     }
 

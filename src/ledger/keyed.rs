@@ -27,7 +27,7 @@ use std::fmt;
 use std::hash::{Hash, Hasher};
 
 use super::blocks::Blocks;
-use super::hashed::{Hashed, Regrown};
+use super::hashed::Hashed;
 use crate::Reference;
 
 /// Records of type `V`, each filed under its own reference.
@@ -168,33 +168,21 @@ impl<V> Keyed<V> {
     #[cold]
     #[inline(never)]
     fn grow(&mut self) {
-        let mut crowded: Option<Box<BTreeMap<Reference, u32>>> = None;
+        let mut unplaced = BTreeMap::new();
         let records = &self.records;
         let hashes = records.iter().map(|(key, _)| key.quick_hash());
         let regrown = self.by_hash.grow(0, hashes, |at| {
             if let Some((key, _)) = usize::try_from(at).ok().and_then(|i| records.get(i)) {
-                crowded.get_or_insert_default().insert(key.clone(), at);
+                unplaced.insert(key.clone(), at);
             }
         });
-        if regrown == Regrown::Afresh {
-            self.crowded = None;
-        }
-        if let Some(more) = crowded {
-            self.crowded.get_or_insert_default().extend(*more);
-        }
-        // Doubled from its tags, the index may have room now for what was
-        // held beside it: a lookup that misses it (every new reference's)
-        // asks the ordered map only while that holds anything.
-        if regrown == Regrown::FromTags {
-            let Keyed {
-                by_hash, crowded, ..
-            } = self;
-            if let Some(held) = crowded.as_deref_mut() {
-                held.retain(|key, at| !by_hash.place(key.quick_hash(), *at));
-            }
-            if crowded.as_deref().is_some_and(BTreeMap::is_empty) {
-                *crowded = None;
-            }
+        // A lookup that misses the index (every new reference's) asks the
+        // ordered map beside it only while that holds anything.
+        if self.crowded.is_some() || !unplaced.is_empty() {
+            let mut beside = self.crowded.take().map_or_else(BTreeMap::new, |b| *b);
+            self.by_hash
+                .settle_beside(regrown, &mut beside, unplaced, Reference::quick_hash);
+            self.crowded = (!beside.is_empty()).then(|| Box::new(beside));
         }
     }
 
