@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::Period;
+use crate::money::compare_decimals;
 use crate::program::{ConfigRule, Problems};
 use crate::{Currency, Money, Name, Rounding, TierId};
 
@@ -308,7 +309,10 @@ impl Tiers {
 
     /// The highest tier a metric value reaches.
     pub fn earned_by(&self, value: Decimal) -> Option<&Tier> {
-        self.levels.iter().rev().find(|t| t.threshold <= value)
+        self.levels
+            .iter()
+            .rev()
+            .find(|t| compare_decimals(t.threshold, value).is_le())
     }
 
     /// The higher of two tiers (either may be absent).

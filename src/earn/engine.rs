@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use super::{Cap, EarnLine, EarnLines, EarnSource, Earning, ItemRule, RoundingScope, Stacking};
 use crate::cart::{DiscountTarget, allocate};
 use crate::earn::{Birthday, CampaignEffect};
+use crate::money::compare_decimals;
 use crate::{Cart, CartError, Category, Error, Few, Line, Money, Points, Program};
 
 /// What the earn rules look at for one purchase.
@@ -332,7 +333,7 @@ fn multipliers<'p>(program: &'p Program, facts: &PurchaseFacts<'_>) -> Few<Multi
         });
     }
     if let Some(tier) = facts.tier
-        && tier.multiplier() != Decimal::ONE
+        && compare_decimals(tier.multiplier(), Decimal::ONE).is_ne()
     {
         out.push(Multiplier {
             source: EarnSource::Tier {

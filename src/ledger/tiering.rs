@@ -16,6 +16,7 @@ use super::decide::{Draft, check_time, conflict, fresh, repeated};
 use super::event::*;
 use super::qualifying::Contribution;
 use super::receipt::{Decision, MembershipReceipt, Receipt, ReevaluationReceipt};
+use crate::money::compare_decimals;
 
 use crate::calendar::local_date;
 use crate::tiers::{Downgrade, Renewal, Tier, Tiers};
@@ -149,7 +150,7 @@ impl Draft<'_> {
             let review_at = state.review_at.unwrap_or(at);
             let start = tiers.window_start(review_at, self.program.utc_offset());
             let reviewed = self.metric_between(tiers, start, end);
-            if reviewed >= tier.threshold() {
+            if compare_decimals(reviewed, tier.threshold()).is_ge() {
                 return Ok(Some(self.kept(tiers, state, tier, reviewed, at)?));
             }
         }
