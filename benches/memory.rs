@@ -201,4 +201,27 @@ fn main() {
             reusing as f64 / (members * orders) as f64,
         );
     }
+    // A host builds each command from text it holds (a request's body, a
+    // database row): what that costs before the ledger sees the command.
+    let amount: Money = "57.40 EUR".parse().expect("money");
+    let (member, order) = (
+        String::from("member-0000042"),
+        String::from("ORD-2026-000123"),
+    );
+    let commands = 10_000;
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    for _ in 0..commands {
+        let purchase = Purchase::new(
+            MemberId::new(member.as_str()).expect("a valid id"),
+            Reference::new(order.as_str()).expect("a valid id"),
+            amount,
+            start(),
+        );
+        std::hint::black_box(purchase);
+    }
+    println!();
+    println!(
+        "A purchase command built from borrowed ids of up to 22 bytes: {:.2} allocations a command.",
+        (ALLOCATIONS.load(Ordering::Relaxed) - before) as f64 / commands as f64,
+    );
 }

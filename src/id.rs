@@ -228,14 +228,17 @@ macro_rules! id_type {
         pub struct $name(IdText);
 
         impl $name {
-            /// Checks and wraps an identifier.
+            /// Checks and wraps an identifier, from any text: a `&str`
+            /// borrowed from a request or a database row is read where it
+            /// is, without a `String` made for it (an id of up to 22
+            /// bytes then allocates nothing at all).
             ///
             /// # Errors
             ///
             /// [`InvalidId`] when the text is empty, longer than 128 bytes,
             /// starts or ends with whitespace, or holds control characters.
-            pub fn new(value: impl Into<String>) -> Result<Self, InvalidId> {
-                $name::checked(&value.into())
+            pub fn new(value: impl AsRef<str>) -> Result<Self, InvalidId> {
+                $name::checked(value.as_ref())
             }
 
             /// Checks and wraps an identifier read as borrowed text,
@@ -566,6 +569,30 @@ mod tests {
         }
         assert_eq!(Name::default(), "");
         assert_ne!(Name::new("Gold"), Name::new("Gold "));
+    }
+
+    #[test]
+    fn ids_are_read_from_any_text_alike() {
+        let row = String::from("member-0042");
+        let borrowed = MemberId::new(row.as_str()).unwrap();
+        assert_eq!(MemberId::new(&row).unwrap(), borrowed);
+        assert_eq!(MemberId::new(row.clone()).unwrap(), borrowed);
+        assert_eq!(
+            MemberId::new(std::borrow::Cow::Borrowed("member-0042")).unwrap(),
+            borrowed
+        );
+        assert_eq!(
+            MemberId::new(Box::<str>::from("member-0042")).unwrap(),
+            borrowed
+        );
+        assert_eq!("member-0042".parse::<MemberId>().unwrap(), borrowed);
+        // Past 22 bytes, held behind a pointer: the same id either way.
+        let long = "order-".repeat(10);
+        assert_eq!(
+            Reference::new(&long).unwrap(),
+            Reference::new(long.clone()).unwrap()
+        );
+        assert_eq!(Reference::new(&long).unwrap().as_str(), long);
     }
 
     #[test]

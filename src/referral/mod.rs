@@ -795,7 +795,7 @@ impl Fingerprint {
     /// [`InvalidId`](crate::InvalidId) for a hash that is not such text.
     pub fn new(
         kind: FingerprintKind,
-        hash: impl Into<String>,
+        hash: impl AsRef<str>,
     ) -> Result<Fingerprint, crate::InvalidId> {
         Ok(Fingerprint {
             kind,
