@@ -573,71 +573,40 @@ impl From<Money> for String {
     }
 }
 
-/// `a.cmp(&b)`, in whole numbers when both mantissas fit 64 bits and
-/// their scales differ by at most 18 places (every amount of money, tier
-/// threshold and qualifying sum the ledger compares on its hot paths):
-/// the mantissa at the smaller scale is brought to the larger one in 128
-/// bits, where it cannot overflow. `Decimal`'s own comparison rescales
-/// in 96-bit parts, some 60 to 95 instructions where scales differ (a
-/// threshold of `500` against a spend of `1234.50`); any other figure
-/// still goes through it.
+/// Ten to the powers 0 to 9: a mantissa (below 2^96) times any of them
+/// fits 128 bits.
+const POWERS: [i128; 10] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+    1_000_000_000,
+];
+
+/// `a.cmp(&b)`, in whole numbers when their scales differ by at most
+/// nine places (every amount of money, tier threshold and qualifying sum
+/// the ledger compares on its hot paths): the mantissa at the smaller
+/// scale is brought to the larger one in 128 bits, where it cannot
+/// overflow. `Decimal`'s own comparison rescales in 96-bit parts, some
+/// 60 to 95 instructions where scales differ (a threshold of `500`
+/// against a spend of `1234.50`); figures further apart still go through
+/// it.
 pub(crate) fn compare_decimals(a: Decimal, b: Decimal) -> std::cmp::Ordering {
-    /// Ten to the powers 0 to 18.
-    const POWERS: [u64; 19] = [
-        1,
-        10,
-        100,
-        1_000,
-        10_000,
-        100_000,
-        1_000_000,
-        10_000_000,
-        100_000_000,
-        1_000_000_000,
-        10_000_000_000,
-        100_000_000_000,
-        1_000_000_000_000,
-        10_000_000_000_000,
-        100_000_000_000_000,
-        1_000_000_000_000_000,
-        10_000_000_000_000_000,
-        100_000_000_000_000_000,
-        1_000_000_000_000_000_000,
-    ];
-    /// The magnitude when it fits 64 bits, and whether it is below zero.
-    fn whole(d: &Decimal) -> Option<(u64, bool)> {
-        let parts = d.unpack();
-        (parts.hi == 0).then(|| {
-            let magnitude = u64::from(parts.mid) << 32 | u64::from(parts.lo);
-            (magnitude, parts.negative && magnitude != 0)
-        })
-    }
-    let (Some((x, below_a)), Some((y, below_b))) = (whole(&a), whole(&b)) else {
-        return a.cmp(&b);
-    };
-    if below_a != below_b {
-        return if below_a {
-            std::cmp::Ordering::Less
-        } else {
-            std::cmp::Ordering::Greater
-        };
-    }
-    // Below 2^64 times at most 10^18 (below 2^60): the products fit 128
-    // bits, so the multiplication cannot wrap.
-    let power = |places: u32| POWERS.get(usize::try_from(places).ok()?).copied();
+    let (x, y) = (a.mantissa(), b.mantissa());
     let (scale_a, scale_b) = (a.scale(), b.scale());
+    let power = |places: u32| POWERS.get(usize::try_from(places).ok()?).copied();
+    // Below 2^96 times below 2^30: the products cannot wrap.
     let aligned = match scale_a.checked_sub(scale_b) {
-        Some(places) => {
-            power(places).map(|p| (u128::from(x), u128::from(y).wrapping_mul(u128::from(p))))
-        }
-        None => power(scale_b.wrapping_sub(scale_a))
-            .map(|p| (u128::from(x).wrapping_mul(u128::from(p)), u128::from(y))),
+        Some(0) => Some(x.cmp(&y)),
+        Some(places) => power(places).map(|p| x.cmp(&y.wrapping_mul(p))),
+        None => power(scale_b.wrapping_sub(scale_a)).map(|p| x.wrapping_mul(p).cmp(&y)),
     };
-    match aligned {
-        Some((x, y)) if below_a => y.cmp(&x),
-        Some((x, y)) => x.cmp(&y),
-        None => a.cmp(&b),
-    }
+    aligned.unwrap_or_else(|| a.cmp(&b))
 }
 
 #[cfg(test)]
@@ -646,8 +615,8 @@ mod tests {
 
     proptest::proptest! {
         /// Comparing in whole numbers agrees with `Decimal`'s comparison
-        /// for every pair of figures: both fitting 64 bits at scales near
-        /// each other, far apart, and past 64 bits.
+        /// for every pair of figures: small and large, at scales near each
+        /// other and far apart.
         #[test]
         fn decimals_compare_as_decimal_compares_them(
             a in proptest::num::i128::ANY,
@@ -695,7 +664,7 @@ mod tests {
             compare_decimals(d("-1.5"), d("-1.49")),
             std::cmp::Ordering::Less
         );
-        // Past 18 places apart, or past 64 bits: `Decimal` answers.
+        // Past nine places apart: `Decimal` answers.
         assert_eq!(
             compare_decimals(d("1"), d("0.0000000000000000000000000001")),
             std::cmp::Ordering::Greater
