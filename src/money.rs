@@ -629,7 +629,7 @@ mod tests {
                 0 => (a % 1_000_000_000, b % 1_000_000_000),
                 1 => (a >> 64, b >> 64),
                 2 => (a >> 64, a >> 64),
-                // Either side of 64 bits.
+                // Around 2^64.
                 3 => (a % (1 << 66), b % (1 << 66)),
                 _ => (a >> 32, b >> 32),
             };
@@ -647,32 +647,19 @@ mod tests {
 
     #[test]
     fn decimals_compare_across_scales() {
+        use std::cmp::Ordering::{Equal, Greater, Less};
         let d = |s: &str| s.parse::<Decimal>().unwrap();
-        assert_eq!(
-            compare_decimals(d("500"), d("1234.50")),
-            std::cmp::Ordering::Less
-        );
-        assert_eq!(
-            compare_decimals(d("500"), d("500.00")),
-            std::cmp::Ordering::Equal
-        );
-        assert_eq!(
-            compare_decimals(d("-0.00"), d("0")),
-            std::cmp::Ordering::Equal
-        );
-        assert_eq!(
-            compare_decimals(d("-1.5"), d("-1.49")),
-            std::cmp::Ordering::Less
-        );
-        // Past nine places apart: `Decimal` answers.
-        assert_eq!(
-            compare_decimals(d("1"), d("0.0000000000000000000000000001")),
-            std::cmp::Ordering::Greater
-        );
-        assert_eq!(
-            compare_decimals(Decimal::MAX, Decimal::MIN),
-            std::cmp::Ordering::Greater
-        );
+        for (a, b, order) in [
+            ("500", "1234.50", Less),
+            ("500", "500.00", Equal),
+            ("-0.00", "0", Equal),
+            ("-1.5", "-1.49", Less),
+            // Past nine places apart: `Decimal` answers.
+            ("1", "0.0000000000000000000000000001", Greater),
+        ] {
+            assert_eq!(compare_decimals(d(a), d(b)), order, "{a} against {b}");
+        }
+        assert_eq!(compare_decimals(Decimal::MAX, Decimal::MIN), Greater);
     }
 
     #[test]
