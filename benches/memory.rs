@@ -13,7 +13,7 @@ use chrono::TimeDelta;
 use loyalty::{Enroll, Event, Ledger, MemberId, Money, Program, Purchase, Reference};
 
 mod common;
-use common::{EXPIRING, SEED, start};
+use common::{EXPIRING, SEED, TIERED, start};
 
 /// The system allocator, counting the bytes live and the allocations made.
 struct Counting;
@@ -198,6 +198,23 @@ fn main() {
             "| {members} | {orders} | {:.1} MB | {:.0} B | {:.2} |",
             held as f64 / 1e6,
             (held - empty) as f64 / (events - members) as f64,
+            reusing as f64 / (members * orders) as f64,
+        );
+    }
+    // Under a tier ladder: a member's purchases past the first rung earn
+    // a multiplier line beside the base one, which their records keep.
+    println!();
+    println!(
+        "Under the Bronze / Silver / Gold ladder by calendar-year spend (silver from the ninth order of 57.40 EUR, gold from the eighteenth):\n\n| members | orders each | heap held | per stored purchase | allocations per purchase, `execute_reusing` |"
+    );
+    println!("| --- | --- | --- | --- | --- |");
+    for (members, orders) in [(10_000, 10), (10_000, 100), (1_000, 1_000)] {
+        let (held, _, reusing) = measure_under(TIERED, members, orders, Via::Reusing, 0);
+        let (empty, _, _) = measure_under(TIERED, members, 0, Via::Reusing, 0);
+        println!(
+            "| {members} | {orders} | {:.1} MB | {:.0} B | {:.2} |",
+            held as f64 / 1e6,
+            (held - empty) as f64 / (members * orders) as f64,
             reusing as f64 / (members * orders) as f64,
         );
     }

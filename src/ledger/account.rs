@@ -1,6 +1,7 @@
 //! One member's account: lots, pending points, debt, totals, records and
 //! journal — and `apply`, which folds an event into them.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::convert::Infallible;
 
@@ -17,9 +18,9 @@ use super::qualifying::{Contributes, Contribution, Qualifying};
 use super::referrals::ReferralBook;
 use crate::calendar::{birthday_in, birthday_start, days_after, local_date, seconds_after};
 use crate::{
-    ActionId, ApplyError, Cart, Currency, EarnLine, EarnLines, EarnRate, Grant, MemberId, Money,
-    Points, PointsOverflow, Reference, ReferenceKind, ReferralCode, RewardId, Rounding, RuleId,
-    TierId,
+    ActionId, ApplyError, Cart, Currency, EarnLine, EarnLines, EarnRate, EarnSource, Grant,
+    MemberId, Money, Name, Points, PointsOverflow, Reference, ReferenceKind, ReferralCode,
+    RewardId, Rounding, RuleId, TierId,
 };
 
 /// Where a lot sits in consumption order: soonest expiry first, lots that
@@ -1334,7 +1335,7 @@ impl OrderRecord {
                 &self.amount,
                 self.points,
                 self.earned(),
-                self.breakdown.view(self.amount.currency()),
+                self.breakdown.view(self.amount, self.points),
                 self.redemptions(),
                 self.cart(),
             ),
@@ -1653,8 +1654,31 @@ enum Breakdown {
         rounding: Rounding,
         per: u32,
     },
-    /// Anything else, as recorded.
-    Lines(Box<[EarnLine]>),
+    /// A base-rate line and a tier's multiplier, each on the whole amount,
+    /// giving all the points between them: a purchase by a member on a
+    /// rung with a multiplier. 80 bytes behind a pointer where the two
+    /// lines as recorded take 208.
+    Tiered(Box<TieredLines>),
+    /// Anything else, as recorded: behind one more pointer, so that the
+    /// breakdown takes 16 bytes of every record with three kinds to tell
+    /// apart (a list's own pointer takes 16).
+    Lines(Box<Box<[EarnLine]>>),
+}
+
+/// The breakdown of a purchase on a tier with a multiplier: the base rate
+/// packed as [`Breakdown::Base`] packs it, the points of the base line
+/// (the multiplier's are the rest of the order's), and the tier's id,
+/// name and factor as the multiplier line recorded them.
+#[derive(Debug, Clone)]
+struct TieredLines {
+    points: i16,
+    scale: u8,
+    rounding: Rounding,
+    per: u32,
+    base: Points,
+    tier: TierId,
+    name: Name,
+    factor: Decimal,
 }
 
 /// A [`Breakdown`] in full: what records compare and hash by, shaped as
@@ -1665,8 +1689,13 @@ enum Breakdown {
 /// live one.
 #[derive(PartialEq, Eq, Hash)]
 enum BreakdownView<'r> {
-    Base { rate: EarnRate, rounding: Rounding },
-    Lines(&'r [EarnLine]),
+    Base {
+        rate: EarnRate,
+        rounding: Rounding,
+    },
+    /// The lines as recorded; a [`Breakdown::Tiered`] rebuilds its two,
+    /// so that it compares and hashes as the lines it stands for.
+    Lines(Cow<'r, [EarnLine]>),
 }
 
 impl Breakdown {
@@ -1686,7 +1715,42 @@ impl Breakdown {
         {
             return packed;
         }
-        Breakdown::Lines(lines.into())
+        if let [
+            EarnLine::Base {
+                eligible,
+                rate,
+                rounding,
+                points: base,
+            },
+            EarnLine::Multiplier {
+                source: EarnSource::Tier { id, name },
+                factor,
+                on,
+                points: multiplied,
+            },
+        ] = lines
+            && *eligible == amount
+            && *on == amount
+            && base.checked_add(*multiplied).ok() == Some(points)
+            && let Some(Breakdown::Base {
+                points: rate_points,
+                scale,
+                rounding,
+                per,
+            }) = Breakdown::packed(*rate, *rounding, amount.currency())
+        {
+            return Breakdown::Tiered(Box::new(TieredLines {
+                points: rate_points,
+                scale,
+                rounding,
+                per,
+                base: *base,
+                tier: id.clone(),
+                name: name.clone(),
+                factor: *factor,
+            }));
+        }
+        Breakdown::Lines(Box::new(lines.into()))
     }
 
     /// `rate` packed, when it can be. A non-negative mantissa below 2^32
@@ -1718,8 +1782,9 @@ impl Breakdown {
         }
     }
 
-    /// The breakdown in full, for comparing and hashing.
-    fn view(&self, currency: Currency) -> BreakdownView<'_> {
+    /// The breakdown in full, for comparing and hashing, of an order of
+    /// `amount` that earned `points`.
+    fn view(&self, amount: Money, points: Points) -> BreakdownView<'_> {
         match *self {
             Breakdown::Base {
                 points,
@@ -1727,11 +1792,39 @@ impl Breakdown {
                 scale,
                 rounding,
             } => BreakdownView::Base {
-                rate: Breakdown::rate(points, per, scale, currency),
+                rate: Breakdown::rate(points, per, scale, amount.currency()),
                 rounding,
             },
-            Breakdown::Lines(ref lines) => BreakdownView::Lines(lines),
+            Breakdown::Tiered(ref tiered) => {
+                BreakdownView::Lines(Cow::Owned(tiered.lines(amount, points).to_vec()))
+            }
+            Breakdown::Lines(ref lines) => BreakdownView::Lines(Cow::Borrowed(lines)),
         }
+    }
+}
+
+impl TieredLines {
+    /// The base line and the tier's multiplier line of an order of
+    /// `amount` that earned `points`, as they were recorded.
+    fn lines(&self, amount: Money, points: Points) -> [EarnLine; 2] {
+        [
+            EarnLine::Base {
+                eligible: amount,
+                rate: Breakdown::rate(self.points, self.per, self.scale, amount.currency()),
+                rounding: self.rounding,
+                points: self.base,
+            },
+            EarnLine::Multiplier {
+                source: EarnSource::Tier {
+                    id: self.tier.clone(),
+                    name: self.name.clone(),
+                },
+                factor: self.factor,
+                on: amount,
+                // The two lines' points summed to the order's when packed.
+                points: points.checked_sub(self.base).unwrap_or(Points::ZERO),
+            },
+        ]
     }
 }
 
@@ -1852,7 +1945,10 @@ impl OrderRecord {
 
     /// How the order's points were computed, as the event recorded it.
     pub(crate) fn breakdown(&self) -> EarnLines {
-        match self.breakdown.view(self.amount.currency()) {
+        if let Breakdown::Tiered(tiered) = &self.breakdown {
+            return tiered.lines(self.amount, self.points).into_iter().collect();
+        }
+        match self.breakdown.view(self.amount, self.points) {
             BreakdownView::Base { rate, rounding } => EarnLine::Base {
                 eligible: self.amount,
                 rate,
@@ -3168,6 +3264,7 @@ pub(crate) mod tests {
         assert_eq!(std::mem::size_of::<OrderRecord>(), 80);
         assert_eq!(std::mem::size_of::<StoredLot>(), 12);
         assert_eq!(std::mem::size_of::<Breakdown>(), 16);
+        assert_eq!(std::mem::size_of::<TieredLines>(), 80);
     }
 
     #[test]
@@ -3290,6 +3387,95 @@ pub(crate) mod tests {
                     && if kind == 2 { packs(days[0], nanos) } else { debt_repaid == 0 });
             proptest::prop_assert_eq!(common_lot, !matches!(record.earned.read(), Stored::InFull));
             proptest::prop_assert_eq!(common_lot, record.lot_in_full().is_none());
+        }
+    }
+
+    /// A member climbing a ladder whose upper rungs multiply points: each
+    /// order's record gives back the event it was filed from, the orders
+    /// that earned a base line and a tier's multiplier on the whole amount
+    /// are held in the compact form, and every record compares and hashes
+    /// as it would holding the lines as recorded.
+    #[test]
+    fn tiered_orders_are_held_compactly_and_read_as_recorded() {
+        use crate::{Enroll, Ledger, Program, Purchase};
+        let program: Program = serde_json::from_str(
+            r#"{"currency": "EUR", "earn": {"points": 1, "per": "1.00", "rounding": "floor"},
+                "tiers": {"metric": "spend", "window": "calendar_year",
+                          "levels": [{"id": "bronze", "threshold": "0"},
+                                     {"id": "silver", "threshold": "100", "multiplier": "1.25"},
+                                     {"id": "gold", "threshold": "300", "multiplier": "1.5"}]}}"#,
+        )
+        .unwrap();
+        let mut ledger = Ledger::new(program);
+        let start: DateTime<Utc> = "2026-01-01T00:00:00Z".parse().unwrap();
+        let marta: MemberId = "marta".parse().unwrap();
+        let mut log = ledger
+            .execute(Enroll::new(marta.clone(), start))
+            .unwrap()
+            .events;
+        let amounts = ["57.40", "80.00", "123.45", "0.99", "250.00", "19.90"];
+        for (n, amount) in amounts.iter().enumerate() {
+            let at = start + chrono::TimeDelta::days(n as i64);
+            let amount: Money = format!("{amount} EUR").parse().unwrap();
+            let order = format!("ORD-{n}").parse().unwrap();
+            log.extend(
+                ledger
+                    .execute(Purchase::new(marta.clone(), order, amount, at))
+                    .unwrap()
+                    .events,
+            );
+        }
+        let account = ledger.account(&marta).unwrap();
+        let mut compact = 0;
+        for event in &log {
+            let Event::PurchaseRecorded(e) = event else {
+                continue;
+            };
+            let record = account.orders.get(&e.order).unwrap();
+            assert_eq!(&record.event(&marta, &e.order), e, "{}", e.order);
+            let tiered = matches!(
+                e.breakdown.as_slice(),
+                [EarnLine::Base { eligible, .. }, EarnLine::Multiplier { source: EarnSource::Tier { .. }, on, .. }]
+                    if *eligible == e.amount && *on == e.amount
+            );
+            assert_eq!(
+                tiered,
+                matches!(record.breakdown, Breakdown::Tiered(_)),
+                "{}",
+                e.order
+            );
+            if tiered {
+                compact += 1;
+                let as_recorded = OrderRecord {
+                    breakdown: Breakdown::Lines(Box::new(e.breakdown.as_slice().into())),
+                    ..record.clone()
+                };
+                assert_eq!(record, &as_recorded);
+                assert_eq!(fingerprint(record), fingerprint(&as_recorded));
+            }
+        }
+        // Silver from the third order (the first two came to 137.40 EUR).
+        assert_eq!(compact, 4);
+        assert_eq!(
+            Ledger::replay(ledger.program().clone(), &log).unwrap(),
+            ledger
+        );
+
+        // A multiplier on part of the amount, or lines that do not give
+        // the order's points: held as recorded, and read back as such.
+        let Some(Event::PurchaseRecorded(tiered)) = log.last() else {
+            unreachable!("the last event is a purchase")
+        };
+        let mut partly = tiered.clone();
+        if let Some(EarnLine::Multiplier { on, .. }) = partly.breakdown.as_mut_slice().get_mut(1) {
+            *on = "10.00 EUR".parse().unwrap();
+        }
+        let mut short = tiered.clone();
+        short.points = short.points.checked_add(Points::new(1)).unwrap();
+        for event in [partly, short] {
+            let record = OrderRecord::of(&event);
+            assert!(matches!(record.breakdown, Breakdown::Lines(_)));
+            assert_eq!(record.event(&event.member, &event.order), event);
         }
     }
 
