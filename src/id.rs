@@ -241,8 +241,8 @@ macro_rules! id_type {
                 $name::checked(value.as_ref())
             }
 
-            /// Checks and wraps an identifier read as borrowed text,
-            /// without the `String` [`new`](Self::new) takes.
+            /// Checks and wraps an identifier read as borrowed text: what
+            /// [`new`](Self::new), parsing and deserialising go through.
             fn checked(value: &str) -> Result<Self, InvalidId> {
                 check($kind, value)?;
                 Ok($name(IdText::new(value)))

@@ -16,9 +16,9 @@ use super::decide::{Draft, check_time, conflict, fresh, repeated};
 use super::event::*;
 use super::qualifying::Contribution;
 use super::receipt::{Decision, MembershipReceipt, Receipt, ReevaluationReceipt};
-use crate::money::compare_decimals;
 
 use crate::calendar::local_date;
+use crate::money::compare_decimals;
 use crate::tiers::{Downgrade, Renewal, Tier, Tiers};
 use crate::{
     ApplyError, Error, MemberId, Money, Program, Reference, ReferenceKind, RuleId, TierId,
