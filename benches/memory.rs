@@ -186,38 +186,13 @@ fn main() {
     );
     // Points that expire a year after they are earned: each purchase's
     // lot is held with its expiry date.
-    println!();
-    println!(
-        "Points expiring a year after earning:\n\n| members | orders each | heap held | per stored purchase | allocations per purchase, `execute_reusing` |"
-    );
-    println!("| --- | --- | --- | --- | --- |");
-    for (members, orders) in [(10_000, 10), (10_000, 100), (1_000, 1_000)] {
-        let (held, events, reusing) = measure_under(EXPIRING, members, orders, Via::Reusing, 0);
-        let (empty, _, _) = measure_under(EXPIRING, members, 0, Via::Reusing, 0);
-        println!(
-            "| {members} | {orders} | {:.1} MB | {:.0} B | {:.2} |",
-            held as f64 / 1e6,
-            (held - empty) as f64 / (events - members) as f64,
-            reusing as f64 / (members * orders) as f64,
-        );
-    }
+    under_program(EXPIRING, "Points expiring a year after earning:");
     // Under a tier ladder: a member's purchases past the first rung earn
     // a multiplier line beside the base one, which their records keep.
-    println!();
-    println!(
-        "Under the Bronze / Silver / Gold ladder by calendar-year spend (silver from the ninth order of 57.40 EUR, gold from the eighteenth):\n\n| members | orders each | heap held | per stored purchase | allocations per purchase, `execute_reusing` |"
+    under_program(
+        TIERED,
+        "Under the Bronze / Silver / Gold ladder by calendar-year spend (silver from the ninth order of 57.40 EUR, gold from the eighteenth):",
     );
-    println!("| --- | --- | --- | --- | --- |");
-    for (members, orders) in [(10_000, 10), (10_000, 100), (1_000, 1_000)] {
-        let (held, _, reusing) = measure_under(TIERED, members, orders, Via::Reusing, 0);
-        let (empty, _, _) = measure_under(TIERED, members, 0, Via::Reusing, 0);
-        println!(
-            "| {members} | {orders} | {:.1} MB | {:.0} B | {:.2} |",
-            held as f64 / 1e6,
-            (held - empty) as f64 / (members * orders) as f64,
-            reusing as f64 / (members * orders) as f64,
-        );
-    }
     // A host builds each command from text it holds (a request's body, a
     // database row): what that costs before the ledger sees the command.
     let amount: Money = "57.40 EUR".parse().expect("money");
@@ -241,4 +216,26 @@ fn main() {
         "A purchase command built from borrowed ids of up to 22 bytes: {:.2} allocations a command.",
         (ALLOCATIONS.load(Ordering::Relaxed) - before) as f64 / commands as f64,
     );
+}
+
+/// Prints what a stored purchase costs under `program` at ten, a hundred
+/// and a thousand orders a member, executed through `execute_reusing`,
+/// under `title`.
+fn under_program(program: &str, title: &str) {
+    println!();
+    println!(
+        "{title}\n\n| members | orders each | heap held | per stored purchase | allocations per purchase, `execute_reusing` |"
+    );
+    println!("| --- | --- | --- | --- | --- |");
+    for (members, orders) in [(10_000, 10), (10_000, 100), (1_000, 1_000)] {
+        let (held, _, reusing) = measure_under(program, members, orders, Via::Reusing, 0);
+        let (empty, _, _) = measure_under(program, members, 0, Via::Reusing, 0);
+        let purchases = members * orders;
+        println!(
+            "| {members} | {orders} | {:.1} MB | {:.0} B | {:.2} |",
+            held as f64 / 1e6,
+            (held - empty) as f64 / purchases as f64,
+            reusing as f64 / purchases as f64,
+        );
+    }
 }

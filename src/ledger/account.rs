@@ -2926,25 +2926,32 @@ pub(crate) mod tests {
         Some(OrderRecord::of(&event))
     }
 
+    /// A ledger under the program `config` (JSON) with Marta enrolled at
+    /// the start of 2026: the ledger, her id, that time and the log.
+    fn marta_enrolled(config: &str) -> (crate::Ledger, MemberId, DateTime<Utc>, Vec<Event>) {
+        let program: crate::Program = serde_json::from_str(config).unwrap();
+        let mut ledger = crate::Ledger::new(program);
+        let start: DateTime<Utc> = "2026-01-01T00:00:00Z".parse().unwrap();
+        let marta: MemberId = "marta".parse().unwrap();
+        let log = ledger
+            .execute(crate::Enroll::new(marta.clone(), start))
+            .unwrap()
+            .events;
+        (ledger, marta, start, log)
+    }
+
     /// Purchases whose points are spendable at once, pending, or none
     /// (a free order), and two settlements: the purchases' journal entries
     /// are read off their orders, the settlements' held in full, and the
     /// statement says what the events said.
     #[test]
     fn a_purchase_journal_entry_is_read_off_its_order() {
-        use crate::{Enroll, Ledger, Program, Purchase, Tick};
-        let program: Program = serde_json::from_str(
+        use crate::{Ledger, Purchase, Tick};
+        let (mut ledger, marta, start, mut log) = marta_enrolled(
             r#"{"currency": "EUR", "earn": {"points": 1, "per": "1.00", "rounding": "floor"},
                 "pending": {"days": 14}}"#,
-        )
-        .unwrap();
-        let mut ledger = Ledger::new(program.clone());
-        let start: DateTime<Utc> = "2026-01-01T00:00:00Z".parse().unwrap();
-        let marta: MemberId = "marta".parse().unwrap();
-        let mut log = ledger
-            .execute(Enroll::new(marta.clone(), start))
-            .unwrap()
-            .events;
+        );
+        let program = ledger.program().clone();
         for (n, amount) in ["57.40 EUR", "0.50 EUR", "120.00 EUR"].iter().enumerate() {
             let at = start + chrono::TimeDelta::days(n as i64);
             let order = Purchase::new(
@@ -3397,22 +3404,14 @@ pub(crate) mod tests {
     /// as it would holding the lines as recorded.
     #[test]
     fn tiered_orders_are_held_compactly_and_read_as_recorded() {
-        use crate::{Enroll, Ledger, Program, Purchase};
-        let program: Program = serde_json::from_str(
+        use crate::{Ledger, Purchase};
+        let (mut ledger, marta, start, mut log) = marta_enrolled(
             r#"{"currency": "EUR", "earn": {"points": 1, "per": "1.00", "rounding": "floor"},
                 "tiers": {"metric": "spend", "window": "calendar_year",
                           "levels": [{"id": "bronze", "threshold": "0"},
                                      {"id": "silver", "threshold": "100", "multiplier": "1.25"},
                                      {"id": "gold", "threshold": "300", "multiplier": "1.5"}]}}"#,
-        )
-        .unwrap();
-        let mut ledger = Ledger::new(program);
-        let start: DateTime<Utc> = "2026-01-01T00:00:00Z".parse().unwrap();
-        let marta: MemberId = "marta".parse().unwrap();
-        let mut log = ledger
-            .execute(Enroll::new(marta.clone(), start))
-            .unwrap()
-            .events;
+        );
         let amounts = ["57.40", "80.00", "123.45", "0.99", "250.00", "19.90"];
         for (n, amount) in amounts.iter().enumerate() {
             let at = start + chrono::TimeDelta::days(n as i64);
