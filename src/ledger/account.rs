@@ -1648,12 +1648,7 @@ enum Breakdown {
     /// amount is a positive mantissa below 2^32 (`1.00` is 100 at scale
     /// 2): 8 bytes where the rate in full takes 32, so that the whole
     /// breakdown takes the 16 of the pointer to anything else.
-    Base {
-        points: i16,
-        scale: u8,
-        rounding: Rounding,
-        per: u32,
-    },
+    Base(PackedRate),
     /// A base-rate line and a tier's multiplier, each on the whole amount,
     /// giving all the points between them: a purchase by a member on a
     /// rung with a multiplier. 80 bytes behind a pointer where the two
@@ -1665,16 +1660,24 @@ enum Breakdown {
     Lines(Box<Box<[EarnLine]>>),
 }
 
-/// The breakdown of a purchase on a tier with a multiplier: the base rate
-/// packed as [`Breakdown::Base`] packs it, the points of the base line
-/// (the multiplier's are the rest of the order's), and the tier's id,
-/// name and factor as the multiplier line recorded them.
-#[derive(Debug, Clone)]
-struct TieredLines {
+/// An earn rate and its rounding in 8 bytes: the rate's points in 16 bits
+/// and its amount as a non-negative mantissa below 2^32 with its scale,
+/// in the order's currency.
+#[derive(Debug, Clone, Copy)]
+struct PackedRate {
     points: i16,
     scale: u8,
     rounding: Rounding,
     per: u32,
+}
+
+/// The breakdown of a purchase on a tier with a multiplier: the base rate
+/// packed, the points of the base line (the multiplier's are the rest of
+/// the order's), and the tier's id, name and factor as the multiplier
+/// line recorded them.
+#[derive(Debug, Clone)]
+struct TieredLines {
+    rate: PackedRate,
     base: Points,
     tier: TierId,
     name: Name,
@@ -1711,9 +1714,9 @@ impl Breakdown {
         ] = lines
             && *eligible == amount
             && *line_points == points
-            && let Some(packed) = Breakdown::packed(*rate, *rounding, amount.currency())
+            && let Some(packed) = PackedRate::of(*rate, *rounding, amount.currency())
         {
-            return packed;
+            return Breakdown::Base(packed);
         }
         if let [
             EarnLine::Base {
@@ -1732,18 +1735,10 @@ impl Breakdown {
             && *eligible == amount
             && *on == amount
             && base.checked_add(*multiplied).ok() == Some(points)
-            && let Some(Breakdown::Base {
-                points: rate_points,
-                scale,
-                rounding,
-                per,
-            }) = Breakdown::packed(*rate, *rounding, amount.currency())
+            && let Some(packed) = PackedRate::of(*rate, *rounding, amount.currency())
         {
             return Breakdown::Tiered(Box::new(TieredLines {
-                points: rate_points,
-                scale,
-                rounding,
-                per,
+                rate: packed,
                 base: *base,
                 tier: id.clone(),
                 name: name.clone(),
@@ -1753,16 +1748,34 @@ impl Breakdown {
         Breakdown::Lines(Box::new(lines.into()))
     }
 
-    /// `rate` packed, when it can be. A non-negative mantissa below 2^32
-    /// at a scale of at most 28 (every `Decimal`'s) is all a `Decimal`
-    /// holds, so it unpacks to exactly itself, scale and sign included; a
-    /// proptest holds records to giving back their events.
-    fn packed(rate: EarnRate, rounding: Rounding, currency: Currency) -> Option<Breakdown> {
+    /// The breakdown in full, for comparing and hashing, of an order of
+    /// `amount` that earned `points`.
+    fn view(&self, amount: Money, points: Points) -> BreakdownView<'_> {
+        match *self {
+            Breakdown::Base(packed) => BreakdownView::Base {
+                rate: packed.rate(amount.currency()),
+                rounding: packed.rounding,
+            },
+            Breakdown::Tiered(ref tiered) => {
+                BreakdownView::Lines(Cow::Owned(tiered.lines(amount, points).to_vec()))
+            }
+            Breakdown::Lines(ref lines) => BreakdownView::Lines(Cow::Borrowed(lines)),
+        }
+    }
+}
+
+impl PackedRate {
+    /// `rate` packed with `rounding`, when it can be. A non-negative
+    /// mantissa below 2^32 at a scale of at most 28 (every `Decimal`'s) is
+    /// all a `Decimal` holds, so it unpacks to exactly itself, scale and
+    /// sign included; a proptest holds records to giving back their
+    /// events.
+    fn of(rate: EarnRate, rounding: Rounding, currency: Currency) -> Option<PackedRate> {
         let per = rate.per.amount();
         if per.is_sign_negative() || rate.per.currency() != currency {
             return None;
         }
-        Some(Breakdown::Base {
+        Some(PackedRate {
             points: i16::try_from(rate.points.value()).ok()?,
             per: u32::try_from(per.mantissa()).ok()?,
             scale: u8::try_from(per.scale()).ok()?,
@@ -1770,35 +1783,21 @@ impl Breakdown {
         })
     }
 
-    /// A packed base rate, unpacked. The scale was a `Decimal`'s when
+    /// The rate unpacked, in `currency`. The scale was a `Decimal`'s when
     /// packed, at most 28, so bounding it changes nothing.
-    fn rate(points: i16, per: u32, scale: u8, currency: Currency) -> EarnRate {
+    fn rate(self, currency: Currency) -> EarnRate {
         EarnRate {
-            points: Points::new(i64::from(points)),
+            points: Points::new(i64::from(self.points)),
             per: Money::new(
-                Decimal::from_parts(per, 0, 0, false, u32::from(scale).min(Decimal::MAX_SCALE)),
+                Decimal::from_parts(
+                    self.per,
+                    0,
+                    0,
+                    false,
+                    u32::from(self.scale).min(Decimal::MAX_SCALE),
+                ),
                 currency,
             ),
-        }
-    }
-
-    /// The breakdown in full, for comparing and hashing, of an order of
-    /// `amount` that earned `points`.
-    fn view(&self, amount: Money, points: Points) -> BreakdownView<'_> {
-        match *self {
-            Breakdown::Base {
-                points,
-                per,
-                scale,
-                rounding,
-            } => BreakdownView::Base {
-                rate: Breakdown::rate(points, per, scale, amount.currency()),
-                rounding,
-            },
-            Breakdown::Tiered(ref tiered) => {
-                BreakdownView::Lines(Cow::Owned(tiered.lines(amount, points).to_vec()))
-            }
-            Breakdown::Lines(ref lines) => BreakdownView::Lines(Cow::Borrowed(lines)),
         }
     }
 }
@@ -1810,8 +1809,8 @@ impl TieredLines {
         [
             EarnLine::Base {
                 eligible: amount,
-                rate: Breakdown::rate(self.points, self.per, self.scale, amount.currency()),
-                rounding: self.rounding,
+                rate: self.rate.rate(amount.currency()),
+                rounding: self.rate.rounding,
                 points: self.base,
             },
             EarnLine::Multiplier {
@@ -3381,7 +3380,7 @@ pub(crate) mod tests {
                 && u32::try_from(per).is_ok();
             proptest::prop_assert_eq!(
                 common_rate,
-                matches!(record.breakdown, Breakdown::Base { .. })
+                matches!(record.breakdown, Breakdown::Base(_))
             );
             // Points settle and expire in whole seconds, from none to
             // 2^32 - 2 after the order (49,710 days), to be packed.
