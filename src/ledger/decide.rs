@@ -823,12 +823,12 @@ impl Ledger {
         account.warm();
         let hash = c.order.quick_hash();
         if let Some(recorded) = account.orders.get_hashed(hash, &c.order) {
-            if recorded.amount != c.amount {
+            if recorded.amount() != c.amount {
                 return Err(conflict(
                     ReferenceKind::Order,
                     &c.order,
                     "amount",
-                    recorded.amount,
+                    recorded.amount(),
                     c.amount,
                 ));
             }
@@ -1338,24 +1338,24 @@ impl Ledger {
         let recorded = order;
         // A free order (paid entirely with a reward) is refunded whole,
         // with an amount of zero.
-        if c.amount.is_negative() || (c.amount.is_zero() && !recorded.amount.is_zero()) {
+        if c.amount.is_negative() || (c.amount.is_zero() && !recorded.amount().is_zero()) {
             return Err(Error::InvalidAmount {
                 amount: c.amount,
                 problem: "a refund must be greater than zero",
             });
         }
         let refunded_total = order.refunded().checked_add(c.amount)?;
-        if order.fully_refunded() || refunded_total.amount() > recorded.amount.amount() {
+        if order.fully_refunded() || refunded_total.amount() > recorded.decimal_amount() {
             return Err(Error::RefundExceedsOrder {
                 order: c.order,
-                order_amount: recorded.amount,
+                order_amount: recorded.amount(),
                 already_refunded: order.refunded(),
                 requested: c.amount,
             });
         }
         let policy = self.program.refunds();
         let share = |points: Points| {
-            proportion(points, refunded_total, recorded.amount, policy.rounding).ok_or(
+            proportion(points, refunded_total, recorded.amount(), policy.rounding).ok_or(
                 Error::AmountOutOfRange {
                     amount: refunded_total,
                 },
@@ -1504,7 +1504,7 @@ impl Ledger {
                 member: e.member.clone(),
                 order: e.order.clone(),
             })?;
-        Ok(RefundReceipt::new(e, order.amount, order.points, |r| {
+        Ok(RefundReceipt::new(e, order.amount(), order.points, |r| {
             account
                 .redemptions
                 .get(r)

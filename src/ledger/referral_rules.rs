@@ -553,8 +553,8 @@ impl Ledger {
             .program
             .referrals()
             .map_or(rust_decimal::Decimal::ZERO, |r| r.minimum_order().amount());
-        let left = recorded.amount.amount().saturating_sub(refunded.amount());
-        let fully = refunded.amount() == recorded.amount.amount();
+        let left = recorded.decimal_amount().saturating_sub(refunded.amount());
+        let fully = refunded.amount() == recorded.decimal_amount();
         if !fully && left >= minimum {
             return Ok(());
         }
