@@ -295,13 +295,36 @@ impl Slot for Dated {
 
 /// Lots in key order, each in a narrow slot `N` while every lot fits one,
 /// all in wide slots `W` once one does not.
-#[derive(Clone)]
 enum Queue<N, W> {
     Narrow(VecDeque<N>),
     /// Boxed, rare as it is, so that the queue takes 32 bytes of every
     /// member's account, its kind told from the narrow queue's unused bits.
     #[allow(clippy::box_collection)]
     Wide(Box<VecDeque<W>>),
+}
+
+/// A queue is copied (as a decision copies a member's lots when time
+/// brought something due) by copying its one or two runs of slots whole:
+/// the slots are plain numbers, and `VecDeque`'s own `clone` is compiled
+/// into a slot-by-slot loop or a copy of the runs depending on where it
+/// is inlined (about 110 against 165 instructions for a member's sixteen
+/// lots).
+impl<N: Copy, W: Copy> Clone for Queue<N, W> {
+    fn clone(&self) -> Queue<N, W> {
+        match self {
+            Queue::Narrow(queue) => Queue::Narrow(copied(queue)),
+            Queue::Wide(queue) => Queue::Wide(Box::new(copied(queue))),
+        }
+    }
+}
+
+/// A copy of `queue`, with room for exactly its slots.
+fn copied<S: Copy>(queue: &VecDeque<S>) -> VecDeque<S> {
+    let (front, back) = queue.as_slices();
+    let mut slots = Vec::with_capacity(queue.len());
+    slots.extend_from_slice(front);
+    slots.extend_from_slice(back);
+    VecDeque::from(slots)
 }
 
 impl<N, W> Default for Queue<N, W> {
@@ -608,6 +631,25 @@ mod tests {
             LotId::new(lot),
             expires_day.map(|d| DateTime::<Utc>::UNIX_EPOCH + TimeDelta::days(d)),
         )
+    }
+
+    #[test]
+    fn a_queue_is_copied_whole_when_its_slots_wrap_around() {
+        let mut slots: VecDeque<u64> = VecDeque::with_capacity(4);
+        slots.extend([1, 2, 3, 4]);
+        slots.pop_front();
+        slots.pop_front();
+        slots.extend([5, 6]);
+        assert!(!slots.as_slices().1.is_empty(), "the slots wrap around");
+        let narrow: Queue<u64, u64> = Queue::Narrow(slots.clone());
+        let wide: Queue<u64, u64> = Queue::Wide(Box::new(slots));
+        for queue in [narrow.clone(), wide.clone()] {
+            let copy = match queue {
+                Queue::Narrow(copy) => copy,
+                Queue::Wide(copy) => *copy,
+            };
+            assert_eq!(copy, [3, 4, 5, 6]);
+        }
     }
 
     fn hash_of<T: Hash>(value: &T) -> u64 {
