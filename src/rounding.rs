@@ -94,10 +94,10 @@ impl Rounding {
     /// `denominator` must be positive.
     ///
     /// Amounts of money and earn rates brought to a common scale are
-    /// whole numbers well inside 95 bits, and are divided as such; only
-    /// figures beyond that go through `Decimal` arithmetic, which gives
-    /// the same quotient: the division as a whole took about four times
-    /// the instructions that way (some 620 against 150 a purchase).
+    /// whole numbers well inside 95 bits, and are divided as such (with
+    /// one machine division when both fit 64 bits); only figures beyond
+    /// that go through `Decimal` arithmetic, which gives the same quotient
+    /// in about four times the instructions.
     pub(crate) fn divide(
         self,
         numerator: Decimal,
