@@ -1,7 +1,6 @@
 //! One member's account: lots, pending points, debt, totals, records and
 //! journal — and `apply`, which folds an event into them.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::convert::Infallible;
 
@@ -1767,7 +1766,39 @@ enum BreakdownView<'r> {
     },
     /// The lines as recorded; a [`Breakdown::Tiered`] rebuilds its two,
     /// so that it compares and hashes as the lines it stands for.
-    Lines(Cow<'r, [EarnLine]>),
+    Lines(LinesView<'r>),
+}
+
+/// Award lines as a [`BreakdownView`] reads them: borrowed from the
+/// record, or a tiered record's two rebuilt in place (without a list to
+/// allocate each time the record is compared or hashed). Compares and
+/// hashes as the slice of its lines, as the list they stand for does.
+enum LinesView<'r> {
+    Recorded(&'r [EarnLine]),
+    Tiered([EarnLine; 2]),
+}
+
+impl LinesView<'_> {
+    fn as_slice(&self) -> &[EarnLine] {
+        match self {
+            LinesView::Recorded(lines) => lines,
+            LinesView::Tiered(lines) => lines,
+        }
+    }
+}
+
+impl PartialEq for LinesView<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl Eq for LinesView<'_> {}
+
+impl std::hash::Hash for LinesView<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_slice().hash(state);
+    }
 }
 
 impl Breakdown {
@@ -1826,9 +1857,9 @@ impl Breakdown {
                 rounding: packed.rounding,
             },
             Breakdown::Tiered(ref tiered) => {
-                BreakdownView::Lines(Cow::Owned(tiered.lines(amount, points).to_vec()))
+                BreakdownView::Lines(LinesView::Tiered(tiered.lines(amount, points)))
             }
-            Breakdown::Lines(ref lines) => BreakdownView::Lines(Cow::Borrowed(lines)),
+            Breakdown::Lines(ref lines) => BreakdownView::Lines(LinesView::Recorded(lines)),
         }
     }
 }
@@ -2037,12 +2068,6 @@ impl OrderRecord {
 
     /// How the order's points were computed, as the event recorded it.
     pub(crate) fn breakdown(&self) -> EarnLines {
-        if let Breakdown::Tiered(tiered) = &self.breakdown {
-            return tiered
-                .lines(self.amount(), self.points)
-                .into_iter()
-                .collect();
-        }
         match self.breakdown.view(self.amount(), self.points) {
             BreakdownView::Base { rate, rounding } => EarnLine::Base {
                 eligible: self.amount(),
@@ -2051,7 +2076,8 @@ impl OrderRecord {
                 points: self.points,
             }
             .into(),
-            BreakdownView::Lines(lines) => lines.iter().cloned().collect(),
+            BreakdownView::Lines(LinesView::Tiered(lines)) => lines.into_iter().collect(),
+            BreakdownView::Lines(LinesView::Recorded(lines)) => lines.iter().cloned().collect(),
         }
     }
 
@@ -2999,9 +3025,9 @@ pub(crate) mod tests {
 
     use super::*;
 
-    fn fingerprint(record: &OrderRecord) -> u64 {
+    fn fingerprint(value: &(impl Hash + ?Sized)) -> u64 {
         let mut hasher = crate::siphash::SipHasher24::new(1, 2);
-        record.hash(&mut hasher);
+        value.hash(&mut hasher);
         hasher.finish()
     }
 
@@ -3571,6 +3597,15 @@ pub(crate) mod tests {
                 };
                 assert_eq!(record, &as_recorded);
                 assert_eq!(fingerprint(record), fingerprint(&as_recorded));
+                // Either reads its lines as the list of lines itself hashes.
+                for held in [record, &as_recorded] {
+                    let BreakdownView::Lines(lines) =
+                        held.breakdown.view(held.amount(), held.points)
+                    else {
+                        unreachable!("two lines")
+                    };
+                    assert_eq!(fingerprint(&lines), fingerprint(e.breakdown.as_slice()));
+                }
             }
         }
         // Silver from the third order (the first two came to 137.40 EUR).
