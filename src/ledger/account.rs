@@ -1502,8 +1502,8 @@ fn bought(amount: Decimal, points: Points) -> Contribution {
 
 /// An order's amount as its record holds it, in 8 bytes: for every amount
 /// an order is placed for in practice, a non-negative mantissa below 2^56
-/// (720 million million minor units of a currency with two) in the low
-/// seven bytes and its scale in the top one, so that it unpacks to exactly
+/// (over 7 × 10^16 minor units: 720 million million euros in cents) in
+/// the low seven bytes and its scale in the top one, so that it unpacks to exactly
 /// the `Decimal` packed, scale included. Anything else (a negative amount,
 /// the zero written with a minus sign, a mantissa past 2^56) is held in
 /// full in the record's rare part ([`More`]), and the top byte here is

@@ -305,7 +305,7 @@ enum Queue<N, W> {
 
 /// A queue is copied (as a decision copies a member's lots when time
 /// brought something due) by copying its one or two runs of slots whole:
-/// the slots are plain numbers, and `VecDeque`'s own `clone` is compiled
+/// the slots are plain data (`Copy`), and `VecDeque`'s own `clone` is compiled
 /// into a slot-by-slot loop or a copy of the runs depending on where it
 /// is inlined (about 110 against 165 instructions for a member's sixteen
 /// lots).
