@@ -1500,14 +1500,42 @@ fn bought(amount: Decimal, points: Points) -> Contribution {
     }
 }
 
+/// A non-negative `Decimal` whose mantissa fits 64 bits, as its mantissa
+/// and scale: what [`PackedRate`] and [`StoredAmount`] pack. A minus sign
+/// (on zero too) or a wider mantissa gives `None`, so that what it gives
+/// comes back through [`unpacked`] as exactly the decimal, scale included.
+fn mantissa_and_scale(value: Decimal) -> Option<(u64, u32)> {
+    let parts = value.unpack();
+    (!parts.negative && parts.hi == 0).then(|| {
+        (
+            u64::from(parts.lo) | u64::from(parts.mid) << 32,
+            parts.scale,
+        )
+    })
+}
+
+/// The `Decimal` of `mantissa` at `scale`, as [`mantissa_and_scale`] gave
+/// them. The scale was a `Decimal`'s, at most 28, so bounding it changes
+/// nothing.
+fn unpacked(mantissa: u64, scale: u32) -> Decimal {
+    // The low and high halves of the mantissa.
+    Decimal::from_parts(
+        mantissa as u32,
+        (mantissa >> 32) as u32,
+        0,
+        false,
+        scale.min(Decimal::MAX_SCALE),
+    )
+}
+
 /// An order's amount as its record holds it, in 8 bytes: for every amount
 /// an order is placed for in practice, a non-negative mantissa below 2^56
 /// (over 7 × 10^16 minor units: 720 million million euros in cents) in
-/// the low seven bytes and its scale in the top one, so that it unpacks to exactly
-/// the `Decimal` packed, scale included. Anything else (a negative amount,
-/// the zero written with a minus sign, a mantissa past 2^56) is held in
-/// full in the record's rare part ([`More`]), and the top byte here is
-/// [`StoredAmount::IN_FULL`], which no scale is.
+/// the low seven bytes and its scale in the top one, so that it unpacks
+/// to exactly the `Decimal` packed, scale included. Anything else (a
+/// negative amount, the zero written with a minus sign, a mantissa past
+/// 2^56) is held in full in the record's rare part ([`More`]), and the
+/// top byte here is [`StoredAmount::IN_FULL`], which no scale is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct StoredAmount(u64);
 
@@ -1521,33 +1549,20 @@ impl StoredAmount {
     /// `amount` in 8 bytes, or in full (the error) for the record's rare
     /// part to hold.
     fn of(amount: Decimal) -> Result<StoredAmount, Decimal> {
-        let parts = amount.unpack();
-        if parts.negative || parts.hi != 0 || parts.mid >> 24 != 0 {
-            return Err(amount);
-        }
-        Ok(StoredAmount(
-            u64::from(parts.lo)
-                | u64::from(parts.mid) << 32
-                | u64::from(parts.scale) << Self::SCALE_SHIFT,
-        ))
+        mantissa_and_scale(amount)
+            .filter(|(mantissa, _)| mantissa >> Self::SCALE_SHIFT == 0)
+            .map(|(mantissa, scale)| StoredAmount(mantissa | u64::from(scale) << Self::SCALE_SHIFT))
+            .ok_or(amount)
     }
 
-    /// The amount, unless it is held in full. The scale was a `Decimal`'s
-    /// when packed, at most 28, so bounding it changes nothing.
+    /// The amount, unless it is held in full.
     fn decimal(self) -> Option<Decimal> {
-        if self == StoredAmount::IN_FULL {
-            return None;
-        }
-        let mantissa = self.0 & ((1 << Self::SCALE_SHIFT) - 1);
-        let scale = u32::try_from(self.0 >> Self::SCALE_SHIFT).unwrap_or(Decimal::MAX_SCALE);
-        // The low and high halves of the 56-bit mantissa.
-        Some(Decimal::from_parts(
-            mantissa as u32,
-            (mantissa >> 32) as u32,
-            0,
-            false,
-            scale.min(Decimal::MAX_SCALE),
-        ))
+        (self != StoredAmount::IN_FULL).then(|| {
+            unpacked(
+                self.0 & ((1 << Self::SCALE_SHIFT) - 1),
+                (self.0 >> Self::SCALE_SHIFT) as u32,
+            )
+        })
     }
 }
 
@@ -1871,31 +1886,24 @@ impl PackedRate {
     /// sign included; a proptest holds records to giving back their
     /// events.
     fn of(rate: EarnRate, rounding: Rounding, currency: Currency) -> Option<PackedRate> {
-        let per = rate.per.amount();
-        if per.is_sign_negative() || rate.per.currency() != currency {
+        if rate.per.currency() != currency {
             return None;
         }
+        let (per, scale) = mantissa_and_scale(rate.per.amount())?;
         Some(PackedRate {
             points: i16::try_from(rate.points.value()).ok()?,
-            per: u32::try_from(per.mantissa()).ok()?,
-            scale: u8::try_from(per.scale()).ok()?,
+            per: u32::try_from(per).ok()?,
+            scale: u8::try_from(scale).ok()?,
             rounding,
         })
     }
 
-    /// The rate unpacked, in `currency`. The scale was a `Decimal`'s when
-    /// packed, at most 28, so bounding it changes nothing.
+    /// The rate unpacked, in `currency`.
     fn rate(self, currency: Currency) -> EarnRate {
         EarnRate {
             points: Points::new(i64::from(self.points)),
             per: Money::new(
-                Decimal::from_parts(
-                    self.per,
-                    0,
-                    0,
-                    false,
-                    u32::from(self.scale).min(Decimal::MAX_SCALE),
-                ),
+                unpacked(u64::from(self.per), u32::from(self.scale)),
                 currency,
             ),
         }
