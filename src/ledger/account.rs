@@ -1327,22 +1327,30 @@ impl More {
     }
 }
 
-/// Records compare and hash by what they say, as if every after-sale figure
-/// were held inline: whether an order's after-sale part was allocated yet
-/// changes neither `==` nor the ledger's fingerprint.
+/// Records compare and hash (as a member's [`Orders`] compare and hash
+/// them) by what they say, as if every after-sale figure were held inline
+/// and every breakdown held as recorded: whether an order's after-sale
+/// part was allocated yet, or where its tier's shape is kept, changes
+/// neither `==` nor the ledger's fingerprint.
+///
+/// [`Orders`]: super::orders::Orders
 impl OrderRecord {
-    /// Every figure of the record, the after-sale ones read as zero when
-    /// not allocated: what `==` and the fingerprint go by, in the order the
+    /// Every figure of the record, read among the member's tier `shapes`,
+    /// the after-sale ones read as zero when not allocated: what `==` and
+    /// the fingerprint of the member's orders go by, in the order the
     /// fields were declared before the after-sale part moved behind a
     /// pointer.
-    fn figures(&self) -> impl PartialEq + std::hash::Hash + '_ {
+    pub(crate) fn figures<'r>(
+        &'r self,
+        shapes: &'r TierShapes,
+    ) -> impl PartialEq + std::hash::Hash + 'r {
         (
             (
                 self.at,
                 self.amount(),
                 self.points,
                 self.earned(),
-                self.breakdown.view(self.amount(), self.points),
+                self.breakdown.view(self.amount(), self.points, shapes),
                 self.redemptions(),
                 self.cart(),
             ),
@@ -1371,20 +1379,6 @@ impl Contributes for (Reference, OrderRecord) {
 
     fn contribution(&self) -> Contribution {
         self.1.contribution()
-    }
-}
-
-impl PartialEq for OrderRecord {
-    fn eq(&self, other: &OrderRecord) -> bool {
-        self.figures() == other.figures()
-    }
-}
-
-impl Eq for OrderRecord {}
-
-impl std::hash::Hash for OrderRecord {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.figures().hash(state);
     }
 }
 
@@ -1734,9 +1728,18 @@ enum Breakdown {
     Base(PackedRate),
     /// A base-rate line and a tier's multiplier, each on the whole amount,
     /// giving all the points between them: a purchase by a member on a
-    /// rung with a multiplier. 80 bytes behind a pointer where the two
-    /// lines as recorded take 208.
-    Tiered(Box<TieredLines>),
+    /// rung with a multiplier. The base line's points, and where the
+    /// member's orders keep the rate, tier and factor the two lines share
+    /// with the member's other orders on that rung (see [`TierShapes`]):
+    /// in the breakdown's 16 bytes, where the two lines as recorded take
+    /// 208.
+    Tiered {
+        /// The shape's place in the member's [`TierShapes`].
+        shape: u32,
+        /// The base line's points; the multiplier's are the rest of the
+        /// order's.
+        base: Points,
+    },
     /// Anything else, as recorded: behind one more pointer, so that the
     /// breakdown takes 16 bytes of every record with three kinds to tell
     /// apart (a list's own pointer takes 16).
@@ -1746,7 +1749,7 @@ enum Breakdown {
 /// An earn rate and its rounding in 8 bytes: the rate's points in 16 bits
 /// and its amount as a non-negative mantissa below 2^32 with its scale,
 /// in the order's currency.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct PackedRate {
     points: i16,
     scale: u8,
@@ -1754,17 +1757,95 @@ struct PackedRate {
     per: u32,
 }
 
-/// The breakdown of a purchase on a tier with a multiplier: the base rate
-/// packed, the points of the base line (the multiplier's are the rest of
-/// the order's), and the tier's id, name and factor as the multiplier
-/// line recorded them.
+/// What a purchase on a tier with a multiplier shares with the member's
+/// other purchases on that rung: the base rate packed, and the tier's id,
+/// name and factor as the multiplier line recorded them.
 #[derive(Debug, Clone)]
-struct TieredLines {
+struct TierShape {
     rate: PackedRate,
-    base: Points,
     tier: TierId,
     name: Name,
     factor: Decimal,
+}
+
+/// The shapes of a member's orders on tiers with a multiplier, each held
+/// once however many orders share it ([`Breakdown::Tiered`] names its
+/// place): a member's orders on one rung under one earn rate share one,
+/// so an order on an upper rung is recorded without allocating, and a
+/// member who climbs a ladder holds one shape a rung.
+///
+/// A list of [`TierShapes::MOST`] at most: past that (a program whose
+/// rates and tiers changed that often under one member), orders are
+/// recorded with their lines as they were. Behind one pointer, allocated
+/// with the first shape: most members never reach a rung with a
+/// multiplier, and every account carries the pointer.
+#[derive(Debug, Clone, Default)]
+#[allow(clippy::box_collection)] // one word in every account, not three
+pub(crate) struct TierShapes(Option<Box<Vec<TierShape>>>);
+
+impl TierShapes {
+    /// The most shapes one member's orders keep.
+    const MOST: usize = 64;
+
+    /// The place of the shape with `rate`, `tier`, `name` and `factor`,
+    /// added if it is new and there is room for it. Factors match as
+    /// written (`1.5` is not `1.50`), so that an order gives back its lines
+    /// exactly.
+    fn place(
+        &mut self,
+        rate: PackedRate,
+        tier: &TierId,
+        name: &Name,
+        factor: &Decimal,
+    ) -> Option<u32> {
+        let (mantissa, scale) = (factor.mantissa(), factor.scale());
+        let same = |shape: &TierShape| {
+            shape.rate == rate
+                && shape.factor.mantissa() == mantissa
+                && shape.factor.scale() == scale
+                && shape.tier == *tier
+                && shape.name == *name
+        };
+        let shapes = self.0.get_or_insert_with(Box::default);
+        // The newest first: a member's orders on one rung follow each
+        // other.
+        if let Some(last) = shapes.last()
+            && same(last)
+        {
+            return u32::try_from(shapes.len().checked_sub(1)?).ok();
+        }
+        let at = match shapes.iter().rposition(same) {
+            Some(at) => at,
+            None if shapes.len() < TierShapes::MOST => {
+                shapes.push(TierShape {
+                    rate,
+                    tier: tier.clone(),
+                    name: name.clone(),
+                    factor: *factor,
+                });
+                shapes.len().checked_sub(1)?
+            }
+            None => return None,
+        };
+        u32::try_from(at).ok()
+    }
+
+    /// The shape at `place`.
+    fn get(&self, place: u32) -> Option<&TierShape> {
+        let at = usize::try_from(place).ok()?;
+        self.0.as_deref().and_then(|shapes| shapes.get(at))
+    }
+
+    /// Whether no shape is kept.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.as_deref().is_none_or(Vec::is_empty)
+    }
+
+    /// How many shapes are kept.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.0.as_deref().map_or(0, Vec::len)
+    }
 }
 
 /// A [`Breakdown`] in full: what records compare and hash by, shaped as
@@ -1817,8 +1898,9 @@ impl std::hash::Hash for LinesView<'_> {
 }
 
 impl Breakdown {
-    /// The breakdown of an order of `amount` earning `points` by `lines`.
-    fn of(lines: &[EarnLine], amount: Money, points: Points) -> Breakdown {
+    /// The breakdown of an order of `amount` earning `points` by `lines`,
+    /// among a member's orders whose tier shapes are `shapes`.
+    fn of(lines: &[EarnLine], amount: Money, points: Points, shapes: &mut TierShapes) -> Breakdown {
         if let [
             EarnLine::Base {
                 eligible,
@@ -1851,29 +1933,33 @@ impl Breakdown {
             && *on == amount
             && base.checked_add(*multiplied).ok() == Some(points)
             && let Some(packed) = PackedRate::of(*rate, *rounding, amount.currency())
+            && let Some(shape) = shapes.place(packed, id, name, factor)
         {
-            return Breakdown::Tiered(Box::new(TieredLines {
-                rate: packed,
-                base: *base,
-                tier: id.clone(),
-                name: name.clone(),
-                factor: *factor,
-            }));
+            return Breakdown::Tiered { shape, base: *base };
         }
         Breakdown::Lines(Box::new(lines.into()))
     }
 
     /// The breakdown in full, for comparing and hashing, of an order of
-    /// `amount` that earned `points`.
-    fn view(&self, amount: Money, points: Points) -> BreakdownView<'_> {
+    /// `amount` that earned `points`, among a member's orders whose tier
+    /// shapes are `shapes`. A tiered breakdown whose shape is not among
+    /// them (none made by [`of`](Breakdown::of) with the same shapes is)
+    /// reads as no lines.
+    fn view<'r>(
+        &'r self,
+        amount: Money,
+        points: Points,
+        shapes: &'r TierShapes,
+    ) -> BreakdownView<'r> {
         match *self {
             Breakdown::Base(packed) => BreakdownView::Base {
                 rate: packed.rate(amount.currency()),
                 rounding: packed.rounding,
             },
-            Breakdown::Tiered(ref tiered) => {
-                BreakdownView::Lines(LinesView::Tiered(tiered.lines(amount, points)))
-            }
+            Breakdown::Tiered { shape, base } => BreakdownView::Lines(match shapes.get(shape) {
+                Some(shape) => LinesView::Tiered(shape.lines(base, amount, points)),
+                None => LinesView::Recorded(&[]),
+            }),
             Breakdown::Lines(ref lines) => BreakdownView::Lines(LinesView::Recorded(lines)),
         }
     }
@@ -1910,16 +1996,17 @@ impl PackedRate {
     }
 }
 
-impl TieredLines {
+impl TierShape {
     /// The base line and the tier's multiplier line of an order of
-    /// `amount` that earned `points`, as they were recorded.
-    fn lines(&self, amount: Money, points: Points) -> [EarnLine; 2] {
+    /// `amount` that earned `points`, `base` of them by the base line, as
+    /// they were recorded.
+    fn lines(&self, base: Points, amount: Money, points: Points) -> [EarnLine; 2] {
         [
             EarnLine::Base {
                 eligible: amount,
                 rate: self.rate.rate(amount.currency()),
                 rounding: self.rate.rounding,
-                points: self.base,
+                points: base,
             },
             EarnLine::Multiplier {
                 source: EarnSource::Tier {
@@ -1929,15 +2016,16 @@ impl TieredLines {
                 factor: self.factor,
                 on: amount,
                 // The two lines' points summed to the order's when packed.
-                points: points.checked_sub(self.base).unwrap_or(Points::ZERO),
+                points: points.checked_sub(base).unwrap_or(Points::ZERO),
             },
         ]
     }
 }
 
 impl OrderRecord {
-    /// The record of a purchase event.
-    fn of(e: &PurchaseRecorded) -> OrderRecord {
+    /// The record of a purchase event, among a member's orders whose tier
+    /// shapes are `shapes`.
+    pub(crate) fn of(e: &PurchaseRecorded, shapes: &mut TierShapes) -> OrderRecord {
         let earned = match (e.credit, e.pending) {
             (Some(c), _) => OrderLot::Credit(c),
             (None, Some(p)) => OrderLot::Pending(p),
@@ -1961,7 +2049,7 @@ impl OrderRecord {
             amount,
             points: e.points,
             earned: stored,
-            breakdown: Breakdown::of(&e.breakdown, e.amount, e.points),
+            breakdown: Breakdown::of(&e.breakdown, e.amount, e.points, shapes),
             more: rare.then(|| {
                 Box::new(More {
                     redemptions: e.redemptions.as_slice().into(),
@@ -2074,9 +2162,10 @@ impl OrderRecord {
             .after
     }
 
-    /// How the order's points were computed, as the event recorded it.
-    pub(crate) fn breakdown(&self) -> EarnLines {
-        match self.breakdown.view(self.amount(), self.points) {
+    /// How the order's points were computed, as the event recorded it,
+    /// read among the member's tier `shapes`.
+    pub(crate) fn breakdown(&self, shapes: &TierShapes) -> EarnLines {
+        match self.breakdown.view(self.amount(), self.points, shapes) {
             BreakdownView::Base { rate, rounding } => EarnLine::Base {
                 eligible: self.amount(),
                 rate,
@@ -2089,15 +2178,21 @@ impl OrderRecord {
         }
     }
 
-    /// The purchase event as it was recorded for `member`'s `order`.
-    pub(crate) fn event(&self, member: &MemberId, order: &Reference) -> PurchaseRecorded {
+    /// The purchase event as it was recorded for `member`'s `order`, read
+    /// among the member's tier `shapes`.
+    pub(crate) fn event(
+        &self,
+        member: &MemberId,
+        order: &Reference,
+        shapes: &TierShapes,
+    ) -> PurchaseRecorded {
         PurchaseRecorded {
             member: member.clone(),
             order: order.clone(),
             at: self.at,
             amount: self.amount(),
             points: self.points,
-            breakdown: self.breakdown(),
+            breakdown: self.breakdown(shapes),
             credit: self.credit(),
             pending: self.pending(),
             redemptions: self.redemptions().to_vec(),
@@ -2913,7 +3008,7 @@ impl Account {
                 let hash = new_reference.unwrap_or_else(|| e.order.quick_hash());
                 let position = self
                     .orders
-                    .insert_new(e.order.clone(), hash, || OrderRecord::of(e));
+                    .insert_new(e.order.clone(), hash, |shapes| OrderRecord::of(e, shapes));
                 // Only a filed order counts toward the tier metrics: its
                 // record is where its contribution is read later (here, a
                 // new record's is the event's, nothing refunded yet).
@@ -3053,7 +3148,7 @@ pub(crate) mod tests {
             redemptions: Vec::new(),
             cart: None,
         };
-        Some(OrderRecord::of(&event))
+        Some(OrderRecord::of(&event, &mut TierShapes::default()))
     }
 
     /// A ledger under the program `config` (JSON) with Marta enrolled at
@@ -3181,7 +3276,7 @@ pub(crate) mod tests {
                         }
                     }
                 }
-                orders.insert(reference, record);
+                orders.insert(reference, |_| record);
             }
             // An order placed again under a known reference is not
             // recorded, and forms no lot.
@@ -3194,7 +3289,7 @@ pub(crate) mod tests {
                     debt_repaid: Points::ZERO,
                 }));
                 let placed = orders.len();
-                orders.insert(order.clone(), again);
+                orders.insert(order.clone(), |_| again);
                 proptest::prop_assert_eq!(orders.len(), placed);
             }
             let formed: Vec<(LotId, Reference)> = orders
@@ -3401,7 +3496,7 @@ pub(crate) mod tests {
         assert_eq!(std::mem::size_of::<OrderRecord>(), 72);
         assert_eq!(std::mem::size_of::<StoredLot>(), 12);
         assert_eq!(std::mem::size_of::<Breakdown>(), 16);
-        assert_eq!(std::mem::size_of::<TieredLines>(), 80);
+        assert_eq!(std::mem::size_of::<TierShape>(), 72);
     }
 
     #[test]
@@ -3453,7 +3548,8 @@ pub(crate) mod tests {
                 proptest::bool::weighted(0.1),
             ),
         ) {
-            let Some(base) = recorded().map(|r| r.event(&"marta".parse().unwrap(), &"ORD-1".parse().unwrap())) else {
+            let none = TierShapes::default();
+            let Some(base) = recorded().map(|r| r.event(&"marta".parse().unwrap(), &"ORD-1".parse().unwrap(), &none)) else {
                 unreachable!("the record's fields parse")
             };
             let per_amount = Decimal::try_from_i128_with_scale(per, scale);
@@ -3497,7 +3593,8 @@ pub(crate) mod tests {
                 pending,
                 ..base.clone()
             };
-            let record = OrderRecord::of(&event);
+            let mut shapes = TierShapes::default();
+            let record = OrderRecord::of(&event, &mut shapes);
             // The journal's reading of the points agrees with the lot in
             // full, packed or not.
             let split = match record.earned() {
@@ -3506,7 +3603,7 @@ pub(crate) mod tests {
                 OrderLot::None => (Points::ZERO, Points::ZERO),
             };
             proptest::prop_assert_eq!(record.earning(), (event.at, split.0, split.1));
-            let again = record.event(&event.member, &event.order);
+            let again = record.event(&event.member, &event.order, &shapes);
             proptest::prop_assert_eq!(&again, &event);
             let scales = |e: &PurchaseRecorded| {
                 e.breakdown
@@ -3526,8 +3623,12 @@ pub(crate) mod tests {
                 !amount.is_sign_negative() && (0..1 << 56).contains(&mantissa),
                 record.amount != StoredAmount::IN_FULL
             );
-            proptest::prop_assert_eq!(&OrderRecord::of(&again), &record);
-            proptest::prop_assert_eq!(fingerprint(&OrderRecord::of(&again)), fingerprint(&record));
+            let remade = OrderRecord::of(&again, &mut shapes);
+            proptest::prop_assert!(remade.figures(&shapes) == record.figures(&shapes));
+            proptest::prop_assert_eq!(
+                fingerprint(&remade.figures(&shapes)),
+                fingerprint(&record.figures(&shapes))
+            );
             let common_rate = per_in_euros
                 && whole_amount
                 && line_points == 57
@@ -3579,13 +3680,14 @@ pub(crate) mod tests {
             );
         }
         let account = ledger.account(&marta).unwrap();
+        let shapes = account.orders.shapes();
         let mut compact = 0;
         for event in &log {
             let Event::PurchaseRecorded(e) = event else {
                 continue;
             };
             let record = account.orders.get(&e.order).unwrap();
-            assert_eq!(&record.event(&marta, &e.order), e, "{}", e.order);
+            assert_eq!(&record.event(&marta, &e.order, shapes), e, "{}", e.order);
             let tiered = matches!(
                 e.breakdown.as_slice(),
                 [EarnLine::Base { eligible, .. }, EarnLine::Multiplier { source: EarnSource::Tier { .. }, on, .. }]
@@ -3593,7 +3695,7 @@ pub(crate) mod tests {
             );
             assert_eq!(
                 tiered,
-                matches!(record.breakdown, Breakdown::Tiered(_)),
+                matches!(record.breakdown, Breakdown::Tiered { .. }),
                 "{}",
                 e.order
             );
@@ -3603,12 +3705,15 @@ pub(crate) mod tests {
                     breakdown: Breakdown::Lines(Box::new(e.breakdown.as_slice().into())),
                     ..record.clone()
                 };
-                assert_eq!(record, &as_recorded);
-                assert_eq!(fingerprint(record), fingerprint(&as_recorded));
+                assert!(record.figures(shapes) == as_recorded.figures(shapes));
+                assert_eq!(
+                    fingerprint(&record.figures(shapes)),
+                    fingerprint(&as_recorded.figures(shapes))
+                );
                 // Either reads its lines as the list of lines itself hashes.
                 for held in [record, &as_recorded] {
                     let BreakdownView::Lines(lines) =
-                        held.breakdown.view(held.amount(), held.points)
+                        held.breakdown.view(held.amount(), held.points, shapes)
                     else {
                         unreachable!("two lines")
                     };
@@ -3616,8 +3721,10 @@ pub(crate) mod tests {
                 }
             }
         }
-        // Silver from the third order (the first two came to 137.40 EUR).
+        // Silver from the third order (the first two came to 137.40 EUR),
+        // gold from the sixth: four orders share two shapes.
         assert_eq!(compact, 4);
+        assert_eq!(shapes.len(), 2);
         assert_eq!(
             Ledger::replay(ledger.program().clone(), &log).unwrap(),
             ledger
@@ -3635,10 +3742,128 @@ pub(crate) mod tests {
         let mut short = tiered.clone();
         short.points = short.points.checked_add(Points::new(1)).unwrap();
         for event in [partly, short] {
-            let record = OrderRecord::of(&event);
+            let mut shapes = TierShapes::default();
+            let record = OrderRecord::of(&event, &mut shapes);
             assert!(matches!(record.breakdown, Breakdown::Lines(_)));
-            assert_eq!(record.event(&event.member, &event.order), event);
+            assert!(shapes.is_empty());
+            assert_eq!(record.event(&event.member, &event.order, &shapes), event);
         }
+    }
+
+    /// An order on a tier with a multiplier of `factor` (as written), its
+    /// reference `order`: 57.40 EUR at 1 point a euro, 57 points by the
+    /// base line and `extra` by the tier's.
+    fn on_a_tier(order: &str, tier: &str, factor: &str, extra: i64) -> PurchaseRecorded {
+        let Some(plain) = recorded() else {
+            unreachable!("the record's fields parse")
+        };
+        let member = MemberId::new("marta").unwrap_or_else(|_| unreachable!());
+        let order = Reference::new(order).unwrap_or_else(|_| unreachable!());
+        let amount = plain.amount();
+        PurchaseRecorded {
+            points: Points::new(57 + extra),
+            breakdown: [
+                EarnLine::Base {
+                    eligible: amount,
+                    rate: EarnRate {
+                        points: Points::new(1),
+                        per: "1.00 EUR".parse().unwrap_or_else(|_| unreachable!()),
+                    },
+                    rounding: Rounding::Floor,
+                    points: Points::new(57),
+                },
+                EarnLine::Multiplier {
+                    source: EarnSource::Tier {
+                        id: tier.parse().unwrap_or_else(|_| unreachable!()),
+                        name: Name::new(tier),
+                    },
+                    factor: factor.parse().unwrap_or_else(|_| unreachable!()),
+                    on: amount,
+                    points: Points::new(extra),
+                },
+            ]
+            .into_iter()
+            .collect(),
+            ..plain.event(&member, &order, &TierShapes::default())
+        }
+    }
+
+    /// A member's orders on one rung share its shape, a factor written
+    /// differently (or with the same digits at another scale) is a shape
+    /// of its own, and past the most shapes one
+    /// member keeps orders hold their lines as recorded: every order gives
+    /// back its event, and orders compare and hash alike however their
+    /// shapes were numbered.
+    #[test]
+    fn orders_on_a_tier_share_its_shape_up_to_the_most_a_member_keeps() {
+        let factors: Vec<String> = (0..TierShapes::MOST + 6)
+            .map(|n| format!("1.{:03}", n + 1))
+            .collect();
+        let mut events = vec![
+            on_a_tier("SILVER-1", "silver", "1.25", 14),
+            on_a_tier("SILVER-2", "silver", "1.25", 14),
+            on_a_tier("SILVER-3", "silver", "1.250", 14),
+            on_a_tier("SILVER-4", "silver", "12.5", 660),
+            on_a_tier("GOLD-1", "gold", "1.25", 14),
+        ];
+        events.extend(
+            factors
+                .iter()
+                .enumerate()
+                .map(|(n, factor)| on_a_tier(&format!("F-{n}"), "gold", factor, 1)),
+        );
+        let mut forwards = super::super::orders::Orders::default();
+        for e in &events {
+            forwards.insert(e.order.clone(), |shapes| OrderRecord::of(e, shapes));
+        }
+        let shapes = forwards.shapes();
+        assert_eq!(shapes.len(), TierShapes::MOST);
+        for (n, e) in events.iter().enumerate() {
+            let Some(record) = forwards.get(&e.order) else {
+                unreachable!("every order is recorded")
+            };
+            assert_eq!(&record.event(&e.member, &e.order, shapes), e, "{}", e.order);
+            let compact = matches!(record.breakdown, Breakdown::Tiered { .. });
+            // The first 64 shapes: the four silver orders' three (1.25,
+            // 1.250 and 12.5), gold at 1.25, and the first 60 other
+            // factors.
+            assert_eq!(compact, n < 65, "{}", e.order);
+        }
+        let Some(Breakdown::Tiered { shape: first, .. }) =
+            forwards.get(&events[0].order).map(|r| &r.breakdown)
+        else {
+            unreachable!("held compactly")
+        };
+        let Some(Breakdown::Tiered { shape: second, .. }) =
+            forwards.get(&events[1].order).map(|r| &r.breakdown)
+        else {
+            unreachable!("held compactly")
+        };
+        assert_eq!(first, second);
+
+        // The same orders placed the other way round number their shapes
+        // otherwise, and hold others in full.
+        let mut backwards = super::super::orders::Orders::default();
+        for e in events.iter().rev() {
+            backwards.insert(e.order.clone(), |shapes| OrderRecord::of(e, shapes));
+        }
+        assert_eq!(backwards, forwards);
+        assert_eq!(fingerprint(&backwards), fingerprint(&forwards));
+        // The first silver order's base line one point short, its
+        // multiplier's one more: the same order's points, other lines.
+        let mut changed = forwards.clone();
+        let Some(record) = changed.get_mut(&events[0].order) else {
+            unreachable!("every order is recorded")
+        };
+        let Breakdown::Tiered { shape, .. } = record.breakdown else {
+            unreachable!("held compactly")
+        };
+        record.breakdown = Breakdown::Tiered {
+            shape,
+            base: Points::new(56),
+        };
+        assert!(changed != forwards && changed != backwards);
+        assert_ne!(fingerprint(&changed), fingerprint(&forwards));
     }
 
     #[test]
@@ -3650,13 +3875,20 @@ pub(crate) mod tests {
         // The after-sale part allocated, every figure still zero.
         touched.after_mut();
         assert!(touched.more.is_some() && untouched.more.is_none());
-        assert_eq!(touched, untouched);
-        assert_eq!(fingerprint(&touched), fingerprint(&untouched));
+        let none = TierShapes::default();
+        assert!(touched.figures(&none) == untouched.figures(&none));
+        assert_eq!(
+            fingerprint(&touched.figures(&none)),
+            fingerprint(&untouched.figures(&none))
+        );
 
         touched.after_mut().lapsed = Points::new(3);
         assert_eq!(touched.lapsed(), Points::new(3));
-        assert_ne!(touched, untouched);
-        assert_ne!(fingerprint(&touched), fingerprint(&untouched));
+        assert!(touched.figures(&none) != untouched.figures(&none));
+        assert_ne!(
+            fingerprint(&touched.figures(&none)),
+            fingerprint(&untouched.figures(&none))
+        );
     }
 
     #[test]
@@ -3674,9 +3906,10 @@ pub(crate) mod tests {
             ..plain.event(
                 &MemberId::new("marta").unwrap_or_else(|_| unreachable!()),
                 &redemption,
+                &TierShapes::default(),
             )
         };
-        let mut record = OrderRecord::of(&event);
+        let mut record = OrderRecord::of(&event, &mut TierShapes::default());
         assert_eq!(record.refunded(), Money::zero(plain.currency));
         record.after_mut().refunded = plain.amount();
         record.after_mut().fully_refunded = true;

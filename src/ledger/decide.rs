@@ -850,7 +850,7 @@ impl Ledger {
                     CartText(c.cart.as_deref()),
                 ));
             }
-            let event = recorded.event(account.member(), &c.order);
+            let event = recorded.event(account.member(), &c.order, account.orders.shapes());
             return Ok(repeated_into(
                 Receipt::Purchase(PurchaseReceipt::new(&event)),
                 events,

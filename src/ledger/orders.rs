@@ -11,7 +11,7 @@
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
-use super::account::OrderRecord;
+use super::account::{OrderRecord, TierShapes};
 use super::blocks::Blocks;
 use super::keyed::Keyed;
 use crate::{LotId, Reference};
@@ -23,6 +23,9 @@ pub(crate) struct Orders {
     records: Keyed<OrderRecord>,
     /// How the lots the orders formed are numbered, in the order placed.
     formed: Formed,
+    /// The rates and tiers the orders on a tier with a multiplier share,
+    /// each held once; the records name them by place.
+    shapes: TierShapes,
 }
 
 /// How the lots a member's orders formed are numbered, taken in the order
@@ -88,6 +91,12 @@ impl Orders {
         self.records.is_empty()
     }
 
+    /// The rates and tiers the records of orders on a tier with a
+    /// multiplier name by place: what reads a record's lines and figures.
+    pub(crate) fn shapes(&self) -> &TierShapes {
+        &self.shapes
+    }
+
     /// The order recorded under `order`.
     pub(crate) fn get(&self, order: &Reference) -> Option<&OrderRecord> {
         self.records.get(order)
@@ -114,15 +123,20 @@ impl Orders {
         self.records.contains_key(order)
     }
 
-    /// Records a new order (for tests). An order already recorded under the reference
+    /// Records a new order (for tests), made by `make` among these orders'
+    /// tier shapes. An order already recorded under the reference
     /// is kept as it was: an account refuses a purchase whose reference it
     /// knows before it changes anything, so that does not happen; nor do
     /// four billion orders of one member, which are not recorded either.
     #[cfg(test)]
-    pub(crate) fn insert(&mut self, order: Reference, record: OrderRecord) {
+    pub(crate) fn insert(
+        &mut self,
+        order: Reference,
+        make: impl FnOnce(&mut TierShapes) -> OrderRecord,
+    ) {
         let hash = order.quick_hash();
         if !self.records.contains_hashed(hash, &order) {
-            let _ = self.insert_new(order, hash, || record);
+            let _ = self.insert_new(order, hash, make);
         }
     }
 
@@ -133,18 +147,20 @@ impl Orders {
         self.records.contains_hashed(hash, order)
     }
 
-    /// Records the order `make` makes under `order`, whose quick hash is
-    /// `hash`, that the caller has just found not recorded (with
-    /// [`contains_hashed`](Orders::contains_hashed)): the reference is not
-    /// looked up a second time, and the record is made where it is kept.
-    /// Says where in [`filed`](Orders::filed) it was recorded, if it was.
+    /// Records the order `make` makes (among these orders' tier shapes)
+    /// under `order`, whose quick hash is `hash`, that the caller has just
+    /// found not recorded (with [`contains_hashed`](Orders::contains_hashed)):
+    /// the reference is not looked up a second time, and the record is
+    /// made where it is kept. Says where in [`filed`](Orders::filed) it
+    /// was recorded, if it was.
     pub(crate) fn insert_new(
         &mut self,
         order: Reference,
         hash: u64,
-        make: impl FnOnce() -> OrderRecord,
+        make: impl FnOnce(&mut TierShapes) -> OrderRecord,
     ) -> Option<usize> {
-        let position = self.records.insert_new(order, hash, make)?;
+        let shapes = &mut self.shapes;
+        let position = self.records.insert_new(order, hash, || make(shapes))?;
         let lot = self
             .records
             .filed()
@@ -229,27 +245,43 @@ impl Orders {
     }
 }
 
-/// Orders are equal when the same references hold equal records, whatever
-/// the order they were placed in (which lot each formed is read off them).
+/// Orders are equal when the same references hold records that say the
+/// same, whatever the order they were placed in (which lot each formed is
+/// read off them) and however each member's tier shapes are numbered.
 impl PartialEq for Orders {
     fn eq(&self, other: &Orders) -> bool {
-        self.records == other.records
+        self.len() == other.len()
+            && self.records.iter().zip(other.records.iter()).all(
+                |((order, record), (other_order, other_record))| {
+                    order == other_order
+                        && record.figures(&self.shapes) == other_record.figures(&other.shapes)
+                },
+            )
     }
 }
 
 impl Eq for Orders {}
 
-/// As a map from reference to record hashes: the ledger's fingerprint does
-/// not depend on how orders are held.
+/// As a map from reference to what each record says hashes (its length,
+/// then each reference and record by reference): the ledger's fingerprint
+/// does not depend on how orders are held.
 impl Hash for Orders {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.records.hash(state);
+        state.write_usize(self.len());
+        for (order, record) in self.records.iter() {
+            order.hash(state);
+            record.figures(&self.shapes).hash(state);
+        }
     }
 }
 
 impl fmt::Debug for Orders {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.records.fmt(f)
+        f.debug_map().entries(self.records.iter()).finish()?;
+        if !self.shapes.is_empty() {
+            write!(f, " under {:?}", self.shapes)?;
+        }
+        Ok(())
     }
 }
 

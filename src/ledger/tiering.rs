@@ -614,7 +614,7 @@ impl Ledger {
             .and_then(|o| account.orders.get(o))
             .map(|o| crate::Earning {
                 points: o.points,
-                lines: o.breakdown(),
+                lines: o.breakdown(account.orders.shapes()),
             });
         MembershipReceipt::new(event, earning)
             .map(Receipt::Membership)
