@@ -1780,8 +1780,15 @@ struct TierShape {
 /// with the first shape: most members never reach a rung with a
 /// multiplier, and every account carries the pointer.
 #[derive(Debug, Clone, Default)]
-#[allow(clippy::box_collection)] // one word in every account, not three
-pub(crate) struct TierShapes(Option<Box<Vec<TierShape>>>);
+pub(crate) struct TierShapes(Option<Box<Kept>>);
+
+/// The shapes a member's orders keep: the first, and any after it in a
+/// list sized to them (a member climbing a ladder adds one a rung).
+#[derive(Debug, Clone)]
+struct Kept {
+    first: TierShape,
+    more: Vec<TierShape>,
+}
 
 impl TierShapes {
     /// The most shapes one member's orders keep.
@@ -1806,24 +1813,31 @@ impl TierShapes {
                 && shape.tier == *tier
                 && shape.name == *name
         };
-        let shapes = self.0.get_or_insert_with(Box::default);
+        let shape = || TierShape {
+            rate,
+            tier: tier.clone(),
+            name: name.clone(),
+            factor: *factor,
+        };
+        let Some(kept) = self.0.as_deref_mut() else {
+            self.0 = Some(Box::new(Kept {
+                first: shape(),
+                more: Vec::new(),
+            }));
+            return Some(0);
+        };
         // The newest first: a member's orders on one rung follow each
         // other.
-        if let Some(last) = shapes.last()
-            && same(last)
-        {
-            return u32::try_from(shapes.len().checked_sub(1)?).ok();
+        if same(kept.more.last().unwrap_or(&kept.first)) {
+            return u32::try_from(kept.more.len()).ok();
         }
-        let at = match shapes.iter().rposition(same) {
-            Some(at) => at,
-            None if shapes.len() < TierShapes::MOST => {
-                shapes.push(TierShape {
-                    rate,
-                    tier: tier.clone(),
-                    name: name.clone(),
-                    factor: *factor,
-                });
-                shapes.len().checked_sub(1)?
+        let at = match kept.more.iter().rposition(same) {
+            Some(at) => at.checked_add(1)?,
+            None if same(&kept.first) => 0,
+            None if kept.more.len() < TierShapes::MOST.saturating_sub(1) => {
+                kept.more.reserve_exact(1);
+                kept.more.push(shape());
+                kept.more.len()
             }
             None => return None,
         };
@@ -1832,19 +1846,24 @@ impl TierShapes {
 
     /// The shape at `place`.
     fn get(&self, place: u32) -> Option<&TierShape> {
-        let at = usize::try_from(place).ok()?;
-        self.0.as_deref().and_then(|shapes| shapes.get(at))
+        let kept = self.0.as_deref()?;
+        match usize::try_from(place).ok()?.checked_sub(1) {
+            None => Some(&kept.first),
+            Some(at) => kept.more.get(at),
+        }
     }
 
     /// Whether no shape is kept.
     pub(crate) fn is_empty(&self) -> bool {
-        self.0.as_deref().is_none_or(Vec::is_empty)
+        self.0.is_none()
     }
 
     /// How many shapes are kept.
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
-        self.0.as_deref().map_or(0, Vec::len)
+        self.0
+            .as_deref()
+            .map_or(0, |kept| kept.more.len().saturating_add(1))
     }
 }
 
@@ -3805,6 +3824,8 @@ pub(crate) mod tests {
             on_a_tier("SILVER-3", "silver", "1.250", 14),
             on_a_tier("SILVER-4", "silver", "12.5", 660),
             on_a_tier("GOLD-1", "gold", "1.25", 14),
+            on_a_tier("GOLD-2", "gold", "1.25", 14),
+            on_a_tier("SILVER-5", "silver", "1.25", 14),
         ];
         events.extend(
             factors
@@ -3824,22 +3845,17 @@ pub(crate) mod tests {
             };
             assert_eq!(&record.event(&e.member, &e.order, shapes), e, "{}", e.order);
             let compact = matches!(record.breakdown, Breakdown::Tiered { .. });
-            // The first 64 shapes: the four silver orders' three (1.25,
-            // 1.250 and 12.5), gold at 1.25, and the first 60 other
-            // factors.
-            assert_eq!(compact, n < 65, "{}", e.order);
+            // The first 64 shapes: the five silver orders' three (1.25,
+            // 1.250 and 12.5), the gold orders' one, and the first 60
+            // other factors.
+            assert_eq!(compact, n < 67, "{}", e.order);
         }
-        let Some(Breakdown::Tiered { shape: first, .. }) =
-            forwards.get(&events[0].order).map(|r| &r.breakdown)
-        else {
-            unreachable!("held compactly")
+        let place = |order: &Reference| match forwards.get(order).map(|r| &r.breakdown) {
+            Some(Breakdown::Tiered { shape, .. }) => Some(*shape),
+            _ => None,
         };
-        let Some(Breakdown::Tiered { shape: second, .. }) =
-            forwards.get(&events[1].order).map(|r| &r.breakdown)
-        else {
-            unreachable!("held compactly")
-        };
-        assert_eq!(first, second);
+        let places: Vec<Option<u32>> = events.iter().take(7).map(|e| place(&e.order)).collect();
+        assert_eq!(places, [0, 0, 1, 2, 3, 3, 0].map(Some));
 
         // The same orders placed the other way round number their shapes
         // otherwise, and hold others in full.
