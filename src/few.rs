@@ -4,24 +4,32 @@
 //! breakdown has one part, an expiry or a clawback draws from one lot.
 //! Held in a `Vec`, each allocated a few bytes on the heap, and a tick
 //! expiring thousands of members' lots spent much of its time allocating
-//! and freeing them.
+//! and freeing them. Past one item the list is shared, so that a
+//! receipt's copy of its event's list (a purchase on a tier with a
+//! multiplier has two parts) counts a reference instead of allocating.
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
 
 use serde::de::{SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// A list that holds a single item in place, without allocating; a second
-/// item moves them all into a `Vec`. The type behind [`EarnLines`] (an
-/// award's parts) and [`Draws`] (the lots an event draws from).
+/// A list that holds a single item in place, without allocating; two items
+/// go into one shared allocation (an `Arc<[T]>`), which clones of the list
+/// share instead of copying; more go into a `Vec`. The type behind
+/// [`EarnLines`] (an award's parts) and [`Draws`] (the lots an event draws
+/// from).
 ///
 /// It reads as a slice (`len`, indexing, `iter`, `first`, pattern matching
 /// through [`as_slice`](Few::as_slice)), compares, hashes, prints with
 /// `{:?}` and serialises exactly as a `Vec` of the same items, and is
-/// built from one with `into()` or `collect()`.
+/// built from one with `into()` or `collect()`. Changing a list of two
+/// (`push`, [`as_mut_slice`](Few::as_mut_slice)) or taking its items by
+/// value copies them out of their shared allocation, so those ask for
+/// `T: Clone`.
 ///
 /// [`EarnLines`]: crate::EarnLines
 /// [`Draws`]: crate::Draws
@@ -48,6 +56,10 @@ pub struct Few<T>(Held<T>);
 enum Held<T> {
     None,
     One(T),
+    /// Two, shared among the list's clones: an award's base line and its
+    /// tier's multiplier, shared by the event and its receipt.
+    Two(Arc<[T]>),
+    /// Three or more.
     Many(Vec<T>),
 }
 
@@ -72,24 +84,61 @@ impl<T> Few<T> {
         match &self.0 {
             Held::None => &[],
             Held::One(item) => std::slice::from_ref(item),
+            Held::Two(items) => items,
             Held::Many(items) => items,
         }
     }
+}
 
-    /// The items, as a mutable slice.
+impl<T> Few<T> {
+    /// The items `next` gives until it gives none, held as `collect`
+    /// holds them (two in one shared allocation, more in a `Vec`); the
+    /// first error stops it. What collecting and reading a list go
+    /// through.
+    pub(crate) fn try_from_fn<E>(
+        mut next: impl FnMut() -> Result<Option<T>, E>,
+    ) -> Result<Few<T>, E> {
+        let Some(first) = next()? else {
+            return Ok(Few::new());
+        };
+        let Some(second) = next()? else {
+            return Ok(Few(Held::One(first)));
+        };
+        let Some(third) = next()? else {
+            return Ok(Few(Held::Two(Arc::new([first, second]))));
+        };
+        let mut all = vec![first, second, third];
+        while let Some(item) = next()? {
+            all.push(item);
+        }
+        Ok(Few(Held::Many(all)))
+    }
+}
+
+impl<T: Clone> Few<T> {
+    /// The items, as a mutable slice: copied first when another clone of
+    /// the list shares them.
     pub fn as_mut_slice(&mut self) -> &mut [T] {
         match &mut self.0 {
             Held::None => &mut [],
             Held::One(item) => std::slice::from_mut(item),
+            Held::Two(items) => Arc::make_mut(items),
             Held::Many(items) => items,
         }
     }
 
-    /// Adds an item at the end.
+    /// Adds an item at the end. A second item moves both into one shared
+    /// allocation, a third copies them into a `Vec`.
     pub fn push(&mut self, item: T) {
         self.0 = match std::mem::replace(&mut self.0, Held::None) {
             Held::None => Held::One(item),
-            Held::One(first) => Held::Many(vec![first, item]),
+            Held::One(first) => Held::Two(Arc::new([first, item])),
+            Held::Two(two) => {
+                let mut items = Vec::with_capacity(4);
+                items.extend_from_slice(&two);
+                items.push(item);
+                Held::Many(items)
+            }
             Held::Many(mut items) => {
                 items.push(item);
                 Held::Many(items)
@@ -97,11 +146,13 @@ impl<T> Few<T> {
         };
     }
 
-    /// The items, as a `Vec`.
+    /// The items, as a `Vec` (two are copied out of their shared
+    /// allocation).
     pub fn into_vec(self) -> Vec<T> {
         match self.0 {
             Held::None => Vec::new(),
             Held::One(item) => vec![item],
+            Held::Two(items) => items.to_vec(),
             Held::Many(items) => items,
         }
     }
@@ -121,7 +172,7 @@ impl<T> Deref for Few<T> {
     }
 }
 
-impl<T> DerefMut for Few<T> {
+impl<T: Clone> DerefMut for Few<T> {
     fn deref_mut(&mut self) -> &mut [T] {
         self.as_mut_slice()
     }
@@ -139,6 +190,7 @@ impl<T> From<T> for Few<T> {
     }
 }
 
+/// Two or more items stay in the `Vec`, without copying.
 impl<T> From<Vec<T>> for Few<T> {
     fn from(mut items: Vec<T>) -> Few<T> {
         if items.len() > 1 {
@@ -151,21 +203,22 @@ impl<T> From<Vec<T>> for Few<T> {
     }
 }
 
-impl<T> From<Few<T>> for Vec<T> {
+impl<T: Clone> From<Few<T>> for Vec<T> {
     fn from(few: Few<T>) -> Vec<T> {
         few.into_vec()
     }
 }
 
+/// Two items go into one shared allocation, more into a `Vec`.
 impl<T> FromIterator<T> for Few<T> {
     fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Few<T> {
-        let mut few = Few::new();
-        few.extend(iter);
+        let mut items = iter.into_iter();
+        let Ok(few) = Few::try_from_fn(|| Ok::<_, std::convert::Infallible>(items.next()));
         few
     }
 }
 
-impl<T> Extend<T> for Few<T> {
+impl<T: Clone> Extend<T> for Few<T> {
     fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
         for item in iter {
             self.push(item);
@@ -182,7 +235,8 @@ impl<'a, T> IntoIterator for &'a Few<T> {
     }
 }
 
-impl<T> IntoIterator for Few<T> {
+/// Two items are copied out of their shared allocation.
+impl<T: Clone> IntoIterator for Few<T> {
     type Item = T;
     type IntoIter = FewIntoIter<T>;
 
@@ -190,6 +244,9 @@ impl<T> IntoIterator for Few<T> {
         FewIntoIter(match self.0 {
             Held::None => Owned::One(None.into_iter()),
             Held::One(item) => Owned::One(Some(item).into_iter()),
+            // The iterator owns its items: the shared list is let go here.
+            #[allow(clippy::unnecessary_to_owned)]
+            Held::Two(items) => Owned::Many(items.to_vec().into_iter()),
             Held::Many(items) => Owned::Many(items.into_iter()),
         })
     }
@@ -297,11 +354,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Few<T> {
             }
 
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Few<T>, A::Error> {
-                let mut few = Few::new();
-                while let Some(item) = seq.next_element()? {
-                    few.push(item);
-                }
-                Ok(few)
+                Few::try_from_fn(|| seq.next_element())
             }
         }
 
@@ -390,13 +443,18 @@ mod tests {
     }
 
     #[test]
-    fn one_item_is_held_in_place_and_a_second_moves_them_into_a_list() {
+    fn one_item_is_held_in_place_a_second_shares_them_and_a_third_lists_them() {
         let mut lines = Few::from(bonus(1));
         assert!(matches!(lines.0, Held::One(_)));
         lines.push(bonus(2));
-        assert!(matches!(&lines.0, Held::Many(v) if v.len() == 2));
+        assert!(matches!(&lines.0, Held::Two(v) if v.len() == 2));
         lines[0] = bonus(5);
         assert_eq!(lines.first().map(EarnLine::points), Some(Points::new(5)));
+        lines.push(bonus(3));
+        assert!(matches!(&lines.0, Held::Many(v) if v.len() == 3));
+        let collected: Few<u8> = (0..3).collect();
+        assert!(matches!(&collected.0, Held::Many(v) if v.len() == 3));
+        assert!(matches!(Few::<u8>::from(vec![1, 2]).0, Held::Many(_)));
         assert!(matches!(
             Few::<EarnLine>::from(vec![bonus(1)]).0,
             Held::One(_)
@@ -404,6 +462,31 @@ mod tests {
         assert!(matches!(Few::<EarnLine>::from(Vec::new()).0, Held::None));
         let read: Few<u8> = serde_json::from_str("[3]").unwrap_or_default();
         assert!(matches!(read.0, Held::One(3)));
+    }
+
+    /// A receipt's copy of its event's two award lines shares them; a
+    /// clone that changes copies them first, and the other keeps its own.
+    #[test]
+    fn clones_of_two_or_more_share_them_until_one_changes() {
+        let mut lines: Few<EarnLine> = [bonus(1), bonus(2)].into_iter().collect();
+        let copy = lines.clone();
+        let shared = |a: &Few<EarnLine>, b: &Few<EarnLine>| matches!((&a.0, &b.0), (Held::Two(a), Held::Two(b)) if Arc::ptr_eq(a, b));
+        assert!(shared(&lines, &copy));
+        lines[0] = bonus(5);
+        assert!(!shared(&lines, &copy));
+        assert_eq!(copy, [bonus(1), bonus(2)]);
+        assert_eq!(lines, [bonus(5), bonus(2)]);
+
+        let again = lines.clone();
+        lines.push(bonus(3));
+        assert_eq!(again, [bonus(5), bonus(2)]);
+        assert_eq!(lines, [bonus(5), bonus(2), bonus(3)]);
+        assert_eq!(again.clone().into_vec(), vec![bonus(5), bonus(2)]);
+        assert_eq!(again.len(), 2);
+
+        // Read from JSON, two items take one allocation as `collect`'s do.
+        let read: Few<u8> = serde_json::from_str("[3, 4]").unwrap_or_default();
+        assert!(matches!(&read.0, Held::Two(items) if **items == [3, 4]));
     }
 
     #[test]

@@ -57,12 +57,14 @@ impl<'c> Parts<'c> {
 }
 
 /// A multiplier that may apply to parts.
+#[derive(Clone)]
 struct Multiplier<'p> {
     source: EarnSource,
     factor: Decimal,
     matcher: Matcher<'p>,
 }
 
+#[derive(Clone)]
 enum Matcher<'p> {
     Rule(&'p ItemRule),
     /// Lines of these categories; every part when empty.
@@ -81,7 +83,7 @@ impl Matcher<'_> {
 }
 
 /// Running total of one part of the award.
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct Tally {
     numerator: Decimal,
     points: Points,

@@ -15,7 +15,9 @@ use crate::{Money, Points, Rounding, wire};
 /// Most awards have one part (the base rate on the whole order, or one
 /// bonus), and it is held in place: recording a plain purchase, and the
 /// receipt's copy of its explanation, allocate nothing for it. A second
-/// part moves them all into a list.
+/// part moves them all into one list that the receipt's copy shares: a
+/// purchase on a tier with a multiplier (the base rate's part and the
+/// tier's) allocates once for both.
 ///
 /// A [`Few`]: it reads as a slice (`len`, indexing, `iter`, `first`,
 /// pattern matching through [`as_slice`](Few::as_slice)), compares,
@@ -65,11 +67,7 @@ impl<'de> Visitor<'de> for Breakdown {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<EarnLines, A::Error> {
-        let mut lines = EarnLines::new();
-        while let Some(Line(line)) = seq.next_element()? {
-            lines.push(line);
-        }
-        Ok(lines)
+        EarnLines::try_from_fn(|| Ok(seq.next_element()?.map(|Line(line)| line)))
     }
 }
 

@@ -444,19 +444,27 @@ impl<'a> Draft<'a> {
     /// what the lots could not cover.
     pub(super) fn draws(wallet: &Wallet, points: Points, first: Option<LotId>) -> (Draws, Points) {
         let mut left = points.value();
-        let mut draws = Draws::new();
         let preferred = first.and_then(|lot| wallet.lots.iter().find(|(k, _)| k.lot() == lot));
         let rest = wallet.lots.iter().filter(|(k, _)| Some(k.lot()) != first);
-        for (key, held) in preferred.into_iter().chain(rest) {
-            if left <= 0 {
-                break;
+        let mut lots = preferred.into_iter().chain(rest);
+        // Drawn one at a time into the list as `collect` builds it, not
+        // pushed: past two draws the list is gathered in a `Vec` and moved
+        // into its shared allocation once.
+        let next = || {
+            while left > 0 {
+                let Some((key, held)) = lots.next() else {
+                    break;
+                };
+                let take = left.min(held.value());
+                if take > 0 {
+                    left = left.saturating_sub(take);
+                    let draw = LotDraw::new(key.lot(), key.expires_at(), Points::new(take));
+                    return Ok(Some(draw));
+                }
             }
-            let take = left.min(held.value());
-            if take > 0 {
-                draws.push(LotDraw::new(key.lot(), key.expires_at(), Points::new(take)));
-                left = left.saturating_sub(take);
-            }
-        }
+            Ok::<_, std::convert::Infallible>(None)
+        };
+        let Ok(draws) = Draws::try_from_fn(next);
         (draws, Points::new(left.max(0)))
     }
 
