@@ -4,9 +4,10 @@
 //! breakdown has one part, an expiry or a clawback draws from one lot.
 //! Held in a `Vec`, each allocated a few bytes on the heap, and a tick
 //! expiring thousands of members' lots spent much of its time allocating
-//! and freeing them. Past one item the list is shared, so that a
-//! receipt's copy of its event's list (a purchase on a tier with a
-//! multiplier has two parts) counts a reference instead of allocating.
+//! and freeing them. Two items are held in one allocation the list's
+//! clones share, so that a receipt's copy of its event's list (a purchase
+//! on a tier with a multiplier has two parts) counts a reference instead
+//! of allocating.
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -88,9 +89,7 @@ impl<T> Few<T> {
             Held::Many(items) => items,
         }
     }
-}
 
-impl<T> Few<T> {
     /// The items `next` gives until it gives none, held as `collect`
     /// holds them (two in one shared allocation, more in a `Vec`); the
     /// first error stops it. What collecting and reading a list go
@@ -467,7 +466,7 @@ mod tests {
     /// A receipt's copy of its event's two award lines shares them; a
     /// clone that changes copies them first, and the other keeps its own.
     #[test]
-    fn clones_of_two_or_more_share_them_until_one_changes() {
+    fn clones_of_a_pair_share_it_until_one_changes() {
         let mut lines: Few<EarnLine> = [bonus(1), bonus(2)].into_iter().collect();
         let copy = lines.clone();
         let shared = |a: &Few<EarnLine>, b: &Few<EarnLine>| matches!((&a.0, &b.0), (Held::Two(a), Held::Two(b)) if Arc::ptr_eq(a, b));

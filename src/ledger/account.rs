@@ -2044,7 +2044,7 @@ impl TierShape {
 impl OrderRecord {
     /// The record of a purchase event, among a member's orders whose tier
     /// shapes are `shapes`.
-    pub(crate) fn of(e: &PurchaseRecorded, shapes: &mut TierShapes) -> OrderRecord {
+    fn of(e: &PurchaseRecorded, shapes: &mut TierShapes) -> OrderRecord {
         let earned = match (e.credit, e.pending) {
             (Some(c), _) => OrderLot::Credit(c),
             (None, Some(p)) => OrderLot::Pending(p),

@@ -448,8 +448,8 @@ impl<'a> Draft<'a> {
         let rest = wallet.lots.iter().filter(|(k, _)| Some(k.lot()) != first);
         let mut lots = preferred.into_iter().chain(rest);
         // Drawn one at a time into the list as `collect` builds it, not
-        // pushed: past two draws the list is gathered in a `Vec` and moved
-        // into its shared allocation once.
+        // pushed: past two draws the list goes straight into its `Vec`,
+        // without first sharing two.
         let next = || {
             while left > 0 {
                 let Some((key, held)) = lots.next() else {
