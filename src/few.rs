@@ -19,8 +19,9 @@ use serde::de::{SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A list that holds a single item in place, without allocating; two items
-/// go into one shared allocation (an `Arc<[T]>`), which clones of the list
-/// share instead of copying; more go into a `Vec`. The type behind
+/// pushed, collected or read go into one shared allocation (an
+/// `Arc<[T]>`), which clones of the list share instead of copying; more,
+/// or a `Vec` converted with `into()`, are held in a `Vec`. The type behind
 /// [`EarnLines`] (an award's parts) and [`Draws`] (the lots an event draws
 /// from).
 ///

@@ -198,13 +198,38 @@ impl<V> Keyed<V> {
         sorted.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
         sorted.into_iter().map(|(key, record)| (key, record))
     }
+
+    /// Whether the same references hold records `same` finds alike,
+    /// whatever the order they were filed in: `==`, for records read
+    /// through something beside them.
+    pub(crate) fn eq_by(&self, other: &Keyed<V>, mut same: impl FnMut(&V, &V) -> bool) -> bool {
+        self.len() == other.len()
+            && self
+                .iter()
+                .zip(other.iter())
+                .all(|((key, record), (other_key, other_record))| {
+                    key == other_key && same(record, other_record)
+                })
+    }
+
+    /// Hashes as a map from reference to record (its length, then each
+    /// reference and record by reference), each record as `hash` hashes
+    /// it: the fingerprint, for records read through something beside
+    /// them.
+    pub(crate) fn hash_by<H: Hasher>(&self, state: &mut H, mut hash: impl FnMut(&V, &mut H)) {
+        state.write_usize(self.len());
+        for (key, record) in self.iter() {
+            key.hash(state);
+            hash(record, state);
+        }
+    }
 }
 
 /// Equal when the same references hold equal records, whatever the order
 /// they were filed in.
 impl<V: PartialEq> PartialEq for Keyed<V> {
     fn eq(&self, other: &Keyed<V>) -> bool {
-        self.len() == other.len() && self.iter().eq(other.iter())
+        self.eq_by(other, V::eq)
     }
 }
 
@@ -215,11 +240,7 @@ impl<V: Eq> Eq for Keyed<V> {}
 /// depend on how the records are held.
 impl<V: Hash> Hash for Keyed<V> {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        state.write_usize(self.len());
-        for (key, record) in self.iter() {
-            key.hash(state);
-            record.hash(state);
-        }
+        self.hash_by(state, V::hash);
     }
 }
 

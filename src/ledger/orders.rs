@@ -250,13 +250,9 @@ impl Orders {
 /// read off them) and however each member's tier shapes are numbered.
 impl PartialEq for Orders {
     fn eq(&self, other: &Orders) -> bool {
-        self.len() == other.len()
-            && self.records.iter().zip(other.records.iter()).all(
-                |((order, record), (other_order, other_record))| {
-                    order == other_order
-                        && record.figures(&self.shapes) == other_record.figures(&other.shapes)
-                },
-            )
+        self.records.eq_by(&other.records, |record, other_record| {
+            record.figures(&self.shapes) == other_record.figures(&other.shapes)
+        })
     }
 }
 
@@ -267,11 +263,9 @@ impl Eq for Orders {}
 /// does not depend on how orders are held.
 impl Hash for Orders {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        state.write_usize(self.len());
-        for (order, record) in self.records.iter() {
-            order.hash(state);
-            record.figures(&self.shapes).hash(state);
-        }
+        self.records.hash_by(state, |record, state| {
+            record.figures(&self.shapes).hash(state)
+        });
     }
 }
 
