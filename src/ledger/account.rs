@@ -1853,6 +1853,13 @@ impl TierShapes {
         }
     }
 
+    /// The newest shape kept: the one the member's next order on a tier
+    /// most likely shares.
+    fn newest(&self) -> Option<&TierShape> {
+        let kept = self.0.as_deref()?;
+        Some(kept.more.last().unwrap_or(&kept.first))
+    }
+
     /// Whether no shape is kept.
     pub(crate) fn is_empty(&self) -> bool {
         self.0.is_none()
@@ -2574,8 +2581,9 @@ impl Account {
     }
 
     /// Reads a word of each part of the account a purchase or a refund
-    /// goes on to use (the newest order, journal entry and lot, the tier
-    /// and its window's running sum), all at once, as the command starts:
+    /// goes on to use (the newest order, journal entry and lot, the tier,
+    /// the shape its orders on a rung share, and its window's running
+    /// sum), all at once, as the command starts:
     /// on an account out of the processor's caches, their misses are then
     /// waited for together instead of one after another as the command
     /// reaches each part. It changes nothing.
@@ -2593,6 +2601,7 @@ impl Account {
             self.journal.latest(),
             self.wallet.lots.newest_lasting(),
             self.wallet.tier.as_deref().map(|tier| tier.since),
+            self.orders.shapes().newest().map(|shape| shape.rate),
             self.qualifying.window_latest(),
             self.wallet.balance.available,
             self.due,
