@@ -37,24 +37,24 @@ const NO_CODE: u8 = u8::MAX;
 /// The number of codes of three capital letters.
 const CODES: usize = 26 * 26 * 26;
 
-/// The minor units of every active code, at its [`code_index`]
+/// The place in [`ISO_4217`] of every active code, at its [`code_index`]
 /// ([`NO_CODE`] elsewhere): a code is looked up with one read instead of a
-/// search of [`ISO_4217`], from which the table is built when the crate
-/// is compiled.
+/// search of the list, from which the table is built when the crate is
+/// compiled.
 static BY_CODE: [u8; CODES] = by_code();
 
 /// Builds [`BY_CODE`]. Evaluated by the compiler: an index out of range
-/// (a code in [`ISO_4217`] that is not three capital letters) fails the
-/// build.
+/// (a code in [`ISO_4217`] that is not three capital letters), or a list
+/// too long for its places to fit below [`NO_CODE`], fails the build.
 #[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 const fn by_code() -> [u8; CODES] {
+    assert!(ISO_4217.len() < NO_CODE as usize);
     let mut table = [NO_CODE; CODES];
     let mut i = 0;
     while i < ISO_4217.len() {
-        let (code, minor_units) = ISO_4217[i];
-        let [a, b, c] = code;
+        let ([a, b, c], _) = ISO_4217[i];
         table[((a - b'A') as usize * 26 + (b - b'A') as usize) * 26 + (c - b'A') as usize] =
-            minor_units;
+            i as u8;
         i += 1;
     }
     table
@@ -276,13 +276,27 @@ impl Currency {
             code: code.to_owned(),
         };
         let bytes: [u8; 3] = code.as_bytes().try_into().map_err(|_| unknown())?;
-        match BY_CODE.get(code_index(bytes).ok_or_else(unknown)?) {
-            Some(&minor_units) if minor_units != NO_CODE => Ok(Currency {
-                code: bytes,
-                minor_units,
-            }),
-            _ => Err(unknown()),
-        }
+        let place = BY_CODE.get(code_index(bytes).ok_or_else(unknown)?);
+        place
+            .and_then(|place| Currency::at_place(*place))
+            .ok_or_else(unknown)
+    }
+
+    /// The currency's place among the active codes, below 255: what a
+    /// record packs it to (see [`at_place`](Currency::at_place)).
+    pub(crate) fn place(self) -> u8 {
+        code_index(self.code)
+            .and_then(|at| BY_CODE.get(at))
+            .copied()
+            .unwrap_or(NO_CODE)
+    }
+
+    /// The currency at `place` among the active codes, as
+    /// [`place`](Currency::place) gives it; nothing past the last.
+    pub(crate) fn at_place(place: u8) -> Option<Currency> {
+        ISO_4217
+            .get(usize::from(place))
+            .map(|&(code, minor_units)| Currency { code, minor_units })
     }
 
     /// The three-letter code, such as `"EUR"`.
@@ -675,7 +689,21 @@ mod tests {
             let currency = Currency::new(code).unwrap();
             assert_eq!(currency.code(), code);
             assert_eq!(currency.minor_units(), u32::from(*minor));
+            assert_eq!(Currency::at_place(currency.place()), Some(currency));
         }
+        for constant in [
+            Currency::EUR,
+            Currency::USD,
+            Currency::GBP,
+            Currency::CHF,
+            Currency::PLN,
+            Currency::RON,
+            Currency::JPY,
+        ] {
+            assert_eq!(Currency::at_place(constant.place()), Some(constant));
+        }
+        assert!(ISO_4217.len() < usize::from(NO_CODE));
+        assert_eq!(Currency::at_place(NO_CODE), None);
     }
 
     #[test]

@@ -1271,11 +1271,10 @@ fn check_figures(event: &Event) -> Result<(), &'static str> {
 /// order earning at the base rate alone, without a copy of its breakdown.
 #[derive(Debug, Clone)]
 pub(crate) struct OrderRecord {
-    pub(crate) at: DateTime<Utc>,
-    /// The amount's currency; the amount itself is held apart, so that
-    /// the two take 12 bytes where a [`Money`] takes 20.
-    currency: Currency,
-    /// The amount, in 8 bytes (see [`StoredAmount`]).
+    /// When the order was placed, in 8 bytes (see [`StoredAt`]).
+    at: StoredAt,
+    /// The amount and its currency, in 8 bytes where a [`Money`] takes 20
+    /// (see [`StoredAmount`]).
     amount: StoredAmount,
     pub(crate) points: Points,
     /// What its points formed, without repeating the points.
@@ -1305,6 +1304,9 @@ struct More {
     /// The order's amount, when the record's 8 bytes could not hold it
     /// (see [`StoredAmount`]).
     amount: Option<Decimal>,
+    /// When the order was placed, when the record's 8 bytes could not
+    /// hold it (see [`StoredAt`]).
+    at: Option<DateTime<Utc>>,
 }
 
 impl More {
@@ -1323,6 +1325,7 @@ impl More {
             },
             lot: None,
             amount: None,
+            at: None,
         }
     }
 }
@@ -1346,7 +1349,7 @@ impl OrderRecord {
     ) -> impl PartialEq + std::hash::Hash + 'r {
         (
             (
-                self.at,
+                self.at(),
                 self.amount(),
                 self.points,
                 self.earned(),
@@ -1370,7 +1373,7 @@ impl OrderRecord {
 /// An order's contribution to the tier metrics is read off its record.
 impl Contributes for (Reference, OrderRecord) {
     fn at(&self) -> DateTime<Utc> {
-        self.1.at
+        self.1.at()
     }
 
     fn key(&self) -> Option<u32> {
@@ -1522,41 +1525,104 @@ fn unpacked(mantissa: u64, scale: u32) -> Decimal {
     )
 }
 
-/// An order's amount as its record holds it, in 8 bytes: for every amount
-/// an order is placed for in practice, a non-negative mantissa below 2^56
-/// (over 7 × 10^16 minor units: 720 million million euros in cents) in
-/// the low seven bytes and its scale in the top one, so that it unpacks
-/// to exactly the `Decimal` packed, scale included. Anything else (a
-/// negative amount, the zero written with a minus sign, a mantissa past
-/// 2^56) is held in full in the record's rare part ([`More`]), and the
-/// top byte here is [`StoredAmount::IN_FULL`], which no scale is.
+/// An order's amount and currency as its record holds them, in 8 bytes:
+/// for every amount an order is placed for in practice, a non-negative
+/// mantissa below 2^51 (over 2 × 10^15 minor units: 22 million million
+/// euros in cents) in the low bits, its scale in the 5 above, and the
+/// currency's place among the active codes in the top byte, so that it
+/// unpacks to exactly the `Decimal` packed, scale included. Any other
+/// amount (a negative one, the zero written with a minus sign, a wider
+/// mantissa) is held in full in the record's rare part ([`More`]), and
+/// the scale here is [`StoredAmount::IN_FULL`], which no scale is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct StoredAmount(u64);
 
 impl StoredAmount {
     /// Where the scale sits.
-    const SCALE_SHIFT: u32 = 56;
+    const SCALE_SHIFT: u32 = 51;
 
-    /// What the top byte holds for an amount held in full.
-    const IN_FULL: StoredAmount = StoredAmount(u64::MAX);
+    /// Where the currency sits.
+    const CURRENCY_SHIFT: u32 = 56;
 
-    /// `amount` in 8 bytes, or in full (the error) for the record's rare
-    /// part to hold.
-    fn of(amount: Decimal) -> Result<StoredAmount, Decimal> {
-        mantissa_and_scale(amount)
+    /// What the scale's bits hold for an amount held in full.
+    const IN_FULL: u64 = 0b1_1111;
+
+    /// `money` in 8 bytes, and its amount in full (for the record's rare
+    /// part to hold) when they cannot hold it.
+    fn of(money: Money) -> (StoredAmount, Option<Decimal>) {
+        let amount = money.amount();
+        let (packed, in_full) = match mantissa_and_scale(amount)
             .filter(|(mantissa, _)| mantissa >> Self::SCALE_SHIFT == 0)
-            .map(|(mantissa, scale)| StoredAmount(mantissa | u64::from(scale) << Self::SCALE_SHIFT))
-            .ok_or(amount)
+        {
+            Some((mantissa, scale)) => (mantissa | u64::from(scale) << Self::SCALE_SHIFT, None),
+            None => (Self::IN_FULL << Self::SCALE_SHIFT, Some(amount)),
+        };
+        let currency = u64::from(money.currency().place()) << Self::CURRENCY_SHIFT;
+        (StoredAmount(packed | currency), in_full)
     }
 
     /// The amount, unless it is held in full.
     fn decimal(self) -> Option<Decimal> {
-        (self != StoredAmount::IN_FULL).then(|| {
-            unpacked(
-                self.0 & ((1 << Self::SCALE_SHIFT) - 1),
-                (self.0 >> Self::SCALE_SHIFT) as u32,
-            )
-        })
+        let scale = (self.0 >> Self::SCALE_SHIFT) & Self::IN_FULL;
+        (scale != Self::IN_FULL)
+            .then(|| unpacked(self.0 & ((1 << Self::SCALE_SHIFT) - 1), scale as u32))
+    }
+
+    /// Whether the amount is held in full.
+    #[cfg(test)]
+    fn in_full(self) -> bool {
+        self.decimal().is_none()
+    }
+
+    /// The currency. Every place [`of`](StoredAmount::of) packs is an
+    /// active code's; the euro stands for any other.
+    fn currency(self) -> Currency {
+        Currency::at_place((self.0 >> Self::CURRENCY_SHIFT) as u8).unwrap_or(Currency::EUR)
+    }
+}
+
+/// When an order was placed, as its record holds it, in 8 bytes: for
+/// every time an order is placed at in practice, its whole seconds since
+/// 1970 (from -2^33 to below 2^33: from 1697 to 2242) above 30 bits of
+/// nanoseconds, so that it unpacks to exactly the time packed. Any other
+/// time (one outside those years, a leap second, and the very first
+/// time of the range) is held in full in the record's rare part
+/// ([`More`]), and the stamp is [`StoredAt::IN_FULL`], which packs no
+/// time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct StoredAt(i64);
+
+impl StoredAt {
+    /// Where the seconds sit.
+    const SECONDS_SHIFT: u32 = 30;
+
+    /// The stamp of a time held in full: the earliest whole second the
+    /// seconds could hold, which is held in full too.
+    const IN_FULL: StoredAt = StoredAt(i64::MIN);
+
+    /// `at` in 8 bytes, or in full (the error) for the record's rare part
+    /// to hold.
+    fn of(at: DateTime<Utc>) -> Result<StoredAt, DateTime<Utc>> {
+        const LIMIT: i64 = 1 << (63 - StoredAt::SECONDS_SHIFT);
+        let (seconds, nanos) = (at.timestamp(), at.timestamp_subsec_nanos());
+        // Nanoseconds below a billion (a leap second's are not) fit 30
+        // bits.
+        if (-LIMIT..LIMIT).contains(&seconds) && nanos < 1_000_000_000 {
+            let stamp = StoredAt(seconds << Self::SECONDS_SHIFT | i64::from(nanos));
+            if stamp != Self::IN_FULL {
+                return Ok(stamp);
+            }
+        }
+        Err(at)
+    }
+
+    /// The time, unless it is held in full.
+    fn time(self) -> Option<DateTime<Utc>> {
+        if self == Self::IN_FULL {
+            return None;
+        }
+        let nanos = (self.0 & ((1 << Self::SECONDS_SHIFT) - 1)) as u32;
+        DateTime::from_timestamp(self.0 >> Self::SECONDS_SHIFT, nanos)
     }
 }
 
@@ -2061,17 +2127,18 @@ impl OrderRecord {
             Ok(stored) => (stored, None),
             Err(full) => (StoredLot::IN_FULL, Some(full)),
         };
-        let (amount, amount_in_full) = match StoredAmount::of(e.amount.amount()) {
+        let (amount, amount_in_full) = StoredAmount::of(e.amount);
+        let (at, at_in_full) = match StoredAt::of(e.at) {
             Ok(stored) => (stored, None),
-            Err(full) => (StoredAmount::IN_FULL, Some(full)),
+            Err(full) => (StoredAt::IN_FULL, Some(full)),
         };
         let rare = !e.redemptions.is_empty()
             || e.cart.is_some()
             || in_full.is_some()
-            || amount_in_full.is_some();
+            || amount_in_full.is_some()
+            || at_in_full.is_some();
         OrderRecord {
-            at: e.at,
-            currency: e.amount.currency(),
+            at,
             amount,
             points: e.points,
             earned: stored,
@@ -2082,6 +2149,7 @@ impl OrderRecord {
                     cart: e.cart.as_deref().cloned(),
                     lot: in_full.map(Box::new),
                     amount: amount_in_full,
+                    at: at_in_full,
                     ..More::new(e.amount.currency())
                 })
             }),
@@ -2089,9 +2157,27 @@ impl OrderRecord {
         }
     }
 
+    /// When the order was placed. Held in the record but for times
+    /// [`StoredAt`] cannot pack, which the rare part then holds (the
+    /// earliest time there is stands for a rare part that lost it, which
+    /// no record made by [`of`](OrderRecord::of) has).
+    pub(crate) fn at(&self) -> DateTime<Utc> {
+        self.at.time().unwrap_or_else(|| {
+            self.more
+                .as_deref()
+                .and_then(|m| m.at)
+                .unwrap_or(DateTime::<Utc>::MIN_UTC)
+        })
+    }
+
     /// The order's amount.
     pub(crate) fn amount(&self) -> Money {
-        Money::new(self.decimal_amount(), self.currency)
+        Money::new(self.decimal_amount(), self.currency())
+    }
+
+    /// The order's currency.
+    fn currency(&self) -> Currency {
+        self.amount.currency()
     }
 
     /// The order's amount, without its currency. Held in the record but
@@ -2145,7 +2231,7 @@ impl OrderRecord {
     /// The amount refunded so far.
     pub(crate) fn refunded(&self) -> Money {
         self.after()
-            .map_or(Money::zero(self.currency), |a| a.refunded)
+            .map_or(Money::zero(self.currency()), |a| a.refunded)
     }
 
     /// The cumulative clawback target: taken, owed, forgiven or already
@@ -2181,7 +2267,7 @@ impl OrderRecord {
 
     /// What happened after the sale, to record more of it.
     fn after_mut(&mut self) -> &mut AfterSale {
-        let currency = self.currency;
+        let currency = self.currency();
         &mut self
             .more
             .get_or_insert_with(|| Box::new(More::new(currency)))
@@ -2215,7 +2301,7 @@ impl OrderRecord {
         PurchaseRecorded {
             member: member.clone(),
             order: order.clone(),
-            at: self.at,
+            at: self.at(),
             amount: self.amount(),
             points: self.points,
             breakdown: self.breakdown(shapes),
@@ -2233,14 +2319,14 @@ impl OrderRecord {
 
     /// What the order's points formed, in full.
     fn earned(&self) -> OrderLot {
-        self.earned.full(self.points, self.at, self.lot_in_full())
+        self.earned.full(self.points, self.at(), self.lot_in_full())
     }
 
     /// Says the order's points formed `earned` instead, held as
     /// [`of`](OrderRecord::of) would hold it (for tests).
     #[cfg(test)]
     fn set_earned(&mut self, earned: OrderLot) {
-        match StoredLot::of(earned, self.points, self.at) {
+        match StoredLot::of(earned, self.points, self.at()) {
             Ok(stored) => {
                 self.earned = stored;
                 if let Some(more) = self.more.as_deref_mut() {
@@ -2249,7 +2335,7 @@ impl OrderRecord {
             }
             Err(full) => {
                 self.earned = StoredLot::IN_FULL;
-                let currency = self.currency;
+                let currency = self.currency();
                 self.more
                     .get_or_insert_with(|| Box::new(More::new(currency)))
                     .lot = Some(Box::new(full));
@@ -2267,7 +2353,20 @@ impl OrderRecord {
     /// the order is filed, so the journal reads the entry off the record.
     pub(crate) fn earning(&self) -> super::journal::Earning {
         let (available, pending) = self.earned.points(self.points, self.lot_in_full());
-        (self.at, available, pending)
+        (self.at(), available, pending)
+    }
+
+    /// Whether the order's journal entry says `earning`, as
+    /// [`earning`](OrderRecord::earning) reads it (without unpacking the
+    /// record's time).
+    pub(crate) fn earning_is(&self, &(at, available, pending): &super::journal::Earning) -> bool {
+        let placed_at = match StoredAt::of(at) {
+            Ok(stamp) => stamp == self.at,
+            Err(at) => {
+                self.at == StoredAt::IN_FULL && self.more.as_deref().and_then(|m| m.at) == Some(at)
+            }
+        };
+        placed_at && self.earned.points(self.points, self.lot_in_full()) == (available, pending)
     }
 
     /// The points, when they were spendable at once.
@@ -3520,8 +3619,11 @@ pub(crate) mod tests {
     #[test]
     fn an_order_record_holds_its_rare_parts_behind_pointers() {
         // The redemptions, cart and after-sale figures share one pointer;
-        // the tier key is 32 bits; the common lot and base rate are packed.
-        assert_eq!(std::mem::size_of::<OrderRecord>(), 72);
+        // the tier key is 32 bits; the common time, amount, lot and base
+        // rate are packed: a record fills one cache line.
+        assert_eq!(std::mem::size_of::<OrderRecord>(), 64);
+        assert_eq!(std::mem::size_of::<StoredAt>(), 8);
+        assert_eq!(std::mem::size_of::<StoredAmount>(), 8);
         assert_eq!(std::mem::size_of::<StoredLot>(), 12);
         assert_eq!(std::mem::size_of::<Breakdown>(), 16);
         assert_eq!(std::mem::size_of::<TierShape>(), 72);
@@ -3542,12 +3644,14 @@ pub(crate) mod tests {
 
     proptest::proptest! {
         /// A record gives back the purchase event it was made from,
-        /// whether its base rate and lot were packed or held in full: a
-        /// rate's amount to its scale, a lot's number past 32 bits, points
-        /// that repaid debt or that differ from the order's, dates before
-        /// the order or not in whole seconds after it. The common
-        /// order (a base rate of small figures in the order's currency, a
-        /// lot of exactly its points) is the one packed.
+        /// whether its time, amount, base rate and lot were packed or held
+        /// in full: a time centuries away or a leap second, an amount in
+        /// any currency, a rate's amount to its scale, a lot's number past
+        /// 32 bits, points that repaid debt or that differ from the
+        /// order's, dates before the order or not in whole seconds after
+        /// it. The common order (placed between 1697 and 2242, a base rate
+        /// of small figures in the order's currency, a lot of exactly its
+        /// points) is the one packed.
         #[test]
         fn a_record_gives_back_its_purchase_packed_or_not(
             rate_points in proptest::prop_oneof![1_i64..1_000, proptest::num::i64::ANY],
@@ -3575,6 +3679,19 @@ pub(crate) mod tests {
                 proptest::prop_oneof![proptest::strategy::Just(2_u32), 0_u32..=28],
                 proptest::bool::weighted(0.1),
             ),
+            amount_currency in proptest::sample::select(vec!["EUR", "JPY", "USD", "AED", "ZWG"]),
+            // The time's whole seconds since 1970, its nanoseconds, and
+            // whether it is a leap second (at the minute's last second).
+            (placed, placed_nanos, leap) in (
+                proptest::prop_oneof![
+                    2 => proptest::strategy::Just(1_768_212_000_i64),
+                    1 => -(1_i64 << 33) - 3..-(1_i64 << 33) + 3,
+                    1 => (1_i64 << 33) - 3..(1_i64 << 33) + 3,
+                    1 => -8_000_000_000_000_i64..8_000_000_000_000,
+                ],
+                proptest::prop_oneof![proptest::strategy::Just(0_u32), 0_u32..1_000_000_000],
+                proptest::bool::weighted(0.1),
+            ),
         ) {
             let none = TierShapes::default();
             let Some(base) = recorded().map(|r| r.event(&"marta".parse().unwrap(), &"ORD-1".parse().unwrap(), &none)) else {
@@ -3583,15 +3700,22 @@ pub(crate) mod tests {
             let per_amount = Decimal::try_from_i128_with_scale(per, scale);
             proptest::prop_assume!(per_amount.is_ok());
             let per_amount = per_amount.unwrap();
-            let currency = if per_in_euros { Currency::EUR } else { Currency::USD };
+            let amount_currency: Currency = amount_currency.parse().unwrap();
+            let other = if amount_currency == Currency::USD { Currency::EUR } else { Currency::USD };
+            let currency = if per_in_euros { amount_currency } else { other };
+            let placed = if leap { placed - placed.rem_euclid(60) + 59 } else { placed };
+            let placed_nanos = if leap { placed_nanos + 1_000_000_000 } else { placed_nanos };
+            let at = DateTime::from_timestamp(placed, placed_nanos);
+            proptest::prop_assume!(at.is_some());
+            let at = at.unwrap();
             let rate = EarnRate { points: Points::new(rate_points), per: Money::new(per_amount, currency) };
             // The order's amount, "-0.00" among them (a minus sign kept on zero).
             let mut amount = Decimal::try_from_i128_with_scale(mantissa, amount_scale).unwrap();
             if minus && mantissa == 0 {
                 amount.set_sign_negative(true);
             }
-            let base = PurchaseRecorded { amount: Money::new(amount, Currency::EUR), ..base };
-            let eligible = if whole_amount { base.amount } else { "50.00 EUR".parse().unwrap() };
+            let base = PurchaseRecorded { at, amount: Money::new(amount, amount_currency), ..base };
+            let eligible = if whole_amount { base.amount } else { Money::new(Decimal::new(5000, 2), amount_currency) };
             let line = EarnLine::Base {
                 eligible,
                 rate,
@@ -3645,12 +3769,21 @@ pub(crate) mod tests {
             proptest::prop_assert_eq!(scales(&again), scales(&event));
             let written = |m: Money| (m.amount().mantissa(), m.amount().scale(), m.amount().is_sign_negative(), m.currency());
             proptest::prop_assert_eq!(written(again.amount), written(event.amount));
-            // An amount is packed when it is a mantissa below 2^56 without a
-            // minus sign.
+            // An amount is packed when it is a mantissa below 2^51 without a
+            // minus sign; a time, when it is no leap second and its seconds
+            // are from -2^33 to below 2^33, but for -2^33 exactly.
             proptest::prop_assert_eq!(
-                !amount.is_sign_negative() && (0..1 << 56).contains(&mantissa),
-                record.amount != StoredAmount::IN_FULL
+                !amount.is_sign_negative() && (0..1 << 51).contains(&mantissa),
+                !record.amount.in_full()
             );
+            proptest::prop_assert_eq!(record.amount.currency(), amount_currency);
+            proptest::prop_assert_eq!(
+                !leap
+                    && (-(1_i64 << 33)..1 << 33).contains(&placed)
+                    && (placed, placed_nanos) != (-(1_i64 << 33), 0),
+                record.at != StoredAt::IN_FULL
+            );
+            proptest::prop_assert_eq!(record.at(), at);
             let remade = OrderRecord::of(&again, &mut shapes);
             proptest::prop_assert!(remade.figures(&shapes) == record.figures(&shapes));
             proptest::prop_assert_eq!(
@@ -3935,7 +4068,7 @@ pub(crate) mod tests {
             )
         };
         let mut record = OrderRecord::of(&event, &mut TierShapes::default());
-        assert_eq!(record.refunded(), Money::zero(plain.currency));
+        assert_eq!(record.refunded(), Money::zero(plain.currency()));
         record.after_mut().refunded = plain.amount();
         record.after_mut().fully_refunded = true;
         assert_eq!(record.redemptions(), std::slice::from_ref(&redemption));

@@ -152,6 +152,12 @@ pub(crate) trait Filed {
     fn earning_at(&self, _position: usize) -> Option<Earning> {
         None
     }
+
+    /// Whether the entry of the purchase at `position` says `earning`, as
+    /// [`earning_at`](Filed::earning_is) would read it.
+    fn earning_is(&self, position: usize, earning: &Earning) -> bool {
+        self.earning_at(position).as_ref() == Some(earning)
+    }
 }
 
 impl Filed for Orders {
@@ -163,6 +169,12 @@ impl Filed for Orders {
         self.filed()
             .get(position)
             .map(|(_, record)| record.earning())
+    }
+
+    fn earning_is(&self, position: usize, earning: &Earning) -> bool {
+        self.filed()
+            .get(position)
+            .is_some_and(|(_, record)| record.earning_is(earning))
     }
 }
 
@@ -258,7 +270,7 @@ impl Journal {
         let filed = filed.and_then(|(list, i)| Some((list, u32::try_from(i).ok()?)));
         if let (EntryKind::Earned, Some((List::Orders, i))) = (posting.kind, filed)
             && i != HELD
-            && orders.earning_at(index(i)) == Some((posting.at, posting.available, posting.pending))
+            && orders.earning_is(index(i), &(posting.at, posting.available, posting.pending))
         {
             self.line(Line::Earned(i));
             return;
