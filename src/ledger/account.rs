@@ -1893,13 +1893,17 @@ impl TierShapes {
             return Some(0);
         };
         // The newest first: a member's orders on one rung follow each
-        // other.
-        if same(kept.more.last().unwrap_or(&kept.first)) {
+        // other. Then the earlier ones, newest first, each compared once.
+        let (newest, earlier, first_left) = match kept.more.split_last() {
+            Some((newest, earlier)) => (newest, earlier, true),
+            None => (&kept.first, &[][..], false),
+        };
+        if same(newest) {
             return u32::try_from(kept.more.len()).ok();
         }
-        let at = match kept.more.iter().rposition(same) {
+        let at = match earlier.iter().rposition(same) {
             Some(at) => at.checked_add(1)?,
-            None if same(&kept.first) => 0,
+            None if first_left && same(&kept.first) => 0,
             None if kept.more.len() < TierShapes::MOST.saturating_sub(1) => {
                 kept.more.reserve_exact(1);
                 kept.more.push(shape());
