@@ -1,4 +1,4 @@
-//! Memory: heap bytes held per member and per stored event, counted by a
+//! Memory: heap bytes held per member and per stored purchase, counted by a
 //! global allocator that tallies every allocation and free. Run with
 //! `cargo bench --bench memory`; it prints a table (criterion measures
 //! time, not bytes).
@@ -140,7 +140,7 @@ fn measure_under(
 fn main() {
     // `cargo bench` passes `--bench`; nothing else to parse.
     println!(
-        "| members | orders each | heap held | per member | per stored event | allocations per purchase, `execute` | allocations per purchase, `execute_reusing` | … `execute_all` |"
+        "| members | orders each | heap held | per member | per stored purchase | allocations per purchase, `execute` | allocations per purchase, `execute_reusing` | … `execute_all` |"
     );
     println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
     let (empty, _, _) = measure(10_000, 0, Via::Execute, 0);
@@ -157,7 +157,7 @@ fn main() {
         (10_000, 100),
         (1_000, 1_000),
     ] {
-        let (held, events, allocations) = measure(members, orders, Via::Execute, 0);
+        let (held, _, allocations) = measure(members, orders, Via::Execute, 0);
         let (_, _, reusing) = measure(members, orders, Via::Reusing, 0);
         let (_, _, batched) = measure(members, orders, Via::Batch, 0);
         let (empty, _, _) = measure(members, 0, Via::Execute, 0);
@@ -166,7 +166,7 @@ fn main() {
             "| {members} | {orders} | {:.1} MB | {:.0} B | {:.0} B | {:.2} | {:.2} | {:.2} |",
             held as f64 / 1e6,
             empty as f64 / members as f64,
-            (held - empty) as f64 / (events - members) as f64,
+            (held - empty) as f64 / purchases as f64,
             allocations as f64 / purchases as f64,
             reusing as f64 / purchases as f64,
             batched as f64 / purchases as f64,
