@@ -2684,9 +2684,10 @@ impl Account {
     }
 
     /// Reads a word of each part of the account a purchase or a refund
-    /// goes on to use (the newest order, journal entry and lot, the tier,
-    /// the shape its orders on a rung share, and its window's running
-    /// sum), all at once, as the command starts:
+    /// goes on to use (the newest order, journal entry and lot, the tier
+    /// and its window's running sum, the newest shape of the member's
+    /// orders on a rung with a multiplier), all at once, as the command
+    /// starts:
     /// on an account out of the processor's caches, their misses are then
     /// waited for together instead of one after another as the command
     /// reaches each part. It changes nothing.
@@ -3624,7 +3625,7 @@ pub(crate) mod tests {
     fn an_order_record_holds_its_rare_parts_behind_pointers() {
         // The redemptions, cart and after-sale figures share one pointer;
         // the tier key is 32 bits; the common time, amount, lot and base
-        // rate are packed: a record fills one cache line.
+        // rate are packed: 64 bytes a record, 88 with its reference.
         assert_eq!(std::mem::size_of::<OrderRecord>(), 64);
         assert_eq!(std::mem::size_of::<StoredAt>(), 8);
         assert_eq!(std::mem::size_of::<StoredAmount>(), 8);

@@ -154,7 +154,7 @@ pub(crate) trait Filed {
     }
 
     /// Whether the entry of the purchase at `position` says `earning`, as
-    /// [`earning_at`](Filed::earning_is) would read it.
+    /// [`earning_at`](Filed::earning_at) would read it.
     fn earning_is(&self, position: usize, earning: &Earning) -> bool {
         self.earning_at(position).as_ref() == Some(earning)
     }
