@@ -309,10 +309,17 @@ impl Tiers {
 
     /// The highest tier a metric value reaches.
     pub fn earned_by(&self, value: Decimal) -> Option<&Tier> {
+        self.earned_with_rank(value).map(|(_, tier)| tier)
+    }
+
+    /// As [`earned_by`](Tiers::earned_by), with the tier's
+    /// [`rank`](Tiers::rank), found without looking its id up again.
+    pub(crate) fn earned_with_rank(&self, value: Decimal) -> Option<(usize, &Tier)> {
         self.levels
             .iter()
+            .enumerate()
             .rev()
-            .find(|t| compare_decimals(t.threshold, value).is_le())
+            .find(|(_, t)| compare_decimals(t.threshold, value).is_le())
     }
 
     /// The higher of two tiers (either may be absent).
@@ -858,5 +865,35 @@ impl MembershipConfig {
 impl fmt::Display for Tier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// The tier a metric earns comes with its rank on the ladder, the
+        /// one looking its id up gives: below the first threshold, on one,
+        /// between two and past the last.
+        #[test]
+        fn an_earned_tier_comes_with_its_rank(cents in -10_000_i64..200_000) {
+            let program: crate::Program = serde_json::from_str(
+                r#"{"currency": "EUR",
+                    "tiers": {"metric": "spend", "window": "calendar_year",
+                              "levels": [{"id": "bronze", "threshold": "100"},
+                                         {"id": "silver", "threshold": "500", "multiplier": "1.25"},
+                                         {"id": "gold", "threshold": "1000.00", "multiplier": "1.5"}]}}"#,
+            )
+            .unwrap();
+            let tiers = program.tiers().unwrap();
+            let value = Decimal::new(cents, 2);
+            let ranked = tiers.earned_with_rank(value).map(|(rank, tier)| (rank, tier.id().clone()));
+            let looked_up = tiers
+                .earned_by(value)
+                .map(|tier| (tiers.rank(tier.id()).unwrap(), tier.id().clone()));
+            proptest::prop_assert_eq!(&ranked, &looked_up);
+            proptest::prop_assert_eq!(ranked.is_none(), cents < 10_000);
+        }
     }
 }

@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Days, TimeDelta, Utc};
+use chrono::{DateTime, Days, TimeDelta, Timelike, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -27,8 +27,21 @@ use crate::{
 /// The most review cycles a review looks ahead for its next date.
 const MAX_CYCLES: usize = 1000;
 
-/// One instant after `at`: for windows that include `at` itself.
+/// One instant after `at`: for windows that include `at` itself. Within
+/// a second (every time but a second's last nanosecond or a leap
+/// second's), the next nanosecond of the same second, without the date
+/// arithmetic of adding a duration, which a tiered purchase would
+/// otherwise pay on every decision.
 fn just_after(at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    // The time as UTC holds it: `DateTime`'s own `time` and `date_naive`
+    // add its zone's offset first, even UTC's zero.
+    let naive = at.naive_utc();
+    let nanos = naive.nanosecond();
+    if nanos < 999_999_999
+        && let Some(next) = naive.with_nanosecond(nanos.saturating_add(1))
+    {
+        return Some(next.and_utc());
+    }
     at.checked_add_signed(TimeDelta::nanoseconds(1))
 }
 
@@ -127,8 +140,8 @@ impl Draft<'_> {
         let metric = self.metric(tiers, end);
         let state = self.wallet.tier.as_ref();
         let current = state.map(|t| &t.tier);
-        if let Some(earned) = tiers.earned_by(metric)
-            && current.is_none_or(|c| tiers.rank(c) < tiers.rank(earned.id()))
+        if let Some((rank, earned)) = tiers.earned_with_rank(metric)
+            && current.is_none_or(|c| tiers.rank(c) < Some(rank))
         {
             let offset = self.program.utc_offset();
             return Ok(Some(Event::TierChanged(TierChanged {
@@ -925,5 +938,37 @@ impl fmt::Display for TierStatus {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// The next instant is the one adding a nanosecond gives, within a
+        /// second, at its last nanosecond, in a leap second and at the
+        /// ends of the range chrono holds.
+        #[test]
+        fn just_after_is_one_nanosecond_later(
+            seconds in proptest::prop_oneof![
+                0_i64..4_000_000_000,
+                -8_000_000_000_000_i64..8_000_000_000_000,
+                proptest::strategy::Just(8_210_298_412_799_i64),
+            ],
+            nanos in proptest::prop_oneof![
+                0_u32..1_000_000_000,
+                proptest::strategy::Just(999_999_999_u32),
+                proptest::strategy::Just(999_999_998_u32),
+                1_000_000_000_u32..2_000_000_000,
+            ],
+            leap in proptest::bool::ANY,
+        ) {
+            let seconds = if leap { seconds - seconds.rem_euclid(60) + 59 } else { seconds };
+            let Some(at) = DateTime::from_timestamp(seconds, nanos) else {
+                return Ok(());
+            };
+            proptest::prop_assert_eq!(just_after(at), at.checked_add_signed(TimeDelta::nanoseconds(1)));
+        }
     }
 }
