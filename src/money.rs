@@ -691,17 +691,6 @@ mod tests {
             assert_eq!(currency.minor_units(), u32::from(*minor));
             assert_eq!(Currency::at_place(currency.place()), Some(currency));
         }
-        for constant in [
-            Currency::EUR,
-            Currency::USD,
-            Currency::GBP,
-            Currency::CHF,
-            Currency::PLN,
-            Currency::RON,
-            Currency::JPY,
-        ] {
-            assert_eq!(Currency::at_place(constant.place()), Some(constant));
-        }
         assert!(ISO_4217.len() < usize::from(NO_CODE));
         assert_eq!(Currency::at_place(NO_CODE), None);
     }
@@ -745,6 +734,7 @@ mod tests {
             Currency::JPY,
         ] {
             assert_eq!(Currency::new(c.code()).unwrap(), c);
+            assert_eq!(Currency::at_place(c.place()), Some(c));
         }
     }
 
