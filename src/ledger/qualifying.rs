@@ -120,12 +120,40 @@ fn since<S: Sequence<Item: Contributes> + ?Sized>(
     items.from(items.partition_point(|x| x.at() < start))
 }
 
+/// An order or a bonus, as [`merged`] reads them: read for its time only
+/// where it is asked for (an order's is unpacked from its record).
+enum Merged<'a, A, B> {
+    Order(&'a A),
+    Bonus(&'a B),
+}
+
+impl<A: Contributes, B: Contributes> Merged<'_, A, B> {
+    fn at(&self) -> DateTime<Utc> {
+        match self {
+            Merged::Order(x) => x.at(),
+            Merged::Bonus(x) => x.at(),
+        }
+    }
+
+    fn contribution(&self) -> Contribution {
+        match self {
+            Merged::Order(x) => x.contribution(),
+            Merged::Bonus(x) => x.contribution(),
+        }
+    }
+
+    /// When it was made, and what it adds.
+    fn entry(&self) -> (DateTime<Utc>, Contribution) {
+        (self.at(), self.contribution())
+    }
+}
+
 /// The contributions of `orders` and `bonuses` in the order they were
-/// filed (by key), with when each was made.
+/// filed (by key).
 fn merged<'a, A: Contributes + 'a, B: Contributes + 'a>(
     orders: impl Iterator<Item = &'a A> + 'a,
     bonuses: impl Iterator<Item = &'a B> + 'a,
-) -> impl Iterator<Item = (DateTime<Utc>, Contribution)> + 'a {
+) -> impl Iterator<Item = Merged<'a, A, B>> + 'a {
     let mut orders = orders
         .filter_map(|x| x.key().map(|key| (key, x)))
         .peekable();
@@ -139,16 +167,16 @@ fn merged<'a, A: Contributes + 'a, B: Contributes + 'a>(
             (None, _) => false,
         };
         if order_first {
-            orders.next().map(|(_, x)| (x.at(), x.contribution()))
+            orders.next().map(|(_, x)| Merged::Order(x))
         } else {
-            bonuses.next().map(|(_, x)| (x.at(), x.contribution()))
+            bonuses.next().map(|(_, x)| Merged::Bonus(x))
         }
     })
 }
 
-/// The left fold of `entries` with [`Contribution::plus`].
-fn fold(entries: impl Iterator<Item = (DateTime<Utc>, Contribution)>) -> Contribution {
-    entries.fold(Contribution::default(), |sum, (_, c)| sum.plus(c))
+/// The left fold of `contributions` with [`Contribution::plus`].
+fn fold(contributions: impl Iterator<Item = Contribution>) -> Contribution {
+    contributions.fold(Contribution::default(), Contribution::plus)
 }
 
 /// The key of the first contribution among `items` made at `start` or
@@ -211,7 +239,7 @@ pub(crate) struct Entries<'a, S: ?Sized> {
 
 impl<S: Sequence<Item: Contributes> + ?Sized> Entries<'_, S> {
     fn iter(&self) -> impl Iterator<Item = (DateTime<Utc>, Contribution)> + '_ {
-        merged(self.orders.all(), self.qualifying.bonuses.iter())
+        merged(self.orders.all(), self.qualifying.bonuses.iter()).map(|x| x.entry())
     }
 }
 
@@ -328,10 +356,13 @@ impl Qualifying {
         {
             return window.sum;
         }
-        fold(merged(
-            within(orders, start, end),
-            within(self.bonuses.as_slice(), start, end),
-        ))
+        fold(
+            merged(
+                within(orders, start, end),
+                within(self.bonuses.as_slice(), start, end),
+            )
+            .map(|x| x.contribution()),
+        )
     }
 
     /// The key of the latest contribution and when it was made.
@@ -379,10 +410,10 @@ impl Qualifying {
                     end,
                     from,
                     latest,
-                    sum: fold(merged(
-                        since(orders, start),
-                        since(self.bonuses.as_slice(), start),
-                    )),
+                    sum: fold(
+                        merged(since(orders, start), since(self.bonuses.as_slice(), start))
+                            .map(|x| x.contribution()),
+                    ),
                 })
             });
     }
@@ -413,7 +444,11 @@ impl Qualifying {
         orders: &S,
     ) -> bool {
         self.window.as_deref().is_none_or(|w| {
-            let entries = || merged(orders.all(), self.bonuses.iter()).enumerate();
+            let entries = || {
+                merged(orders.all(), self.bonuses.iter())
+                    .map(|x| x.entry())
+                    .enumerate()
+            };
             let from = entries()
                 .find(|(_, (at, _))| *at >= w.start)
                 .map_or(self.filed, |(i, _)| u32::try_from(i).unwrap_or(u32::MAX));
@@ -423,7 +458,7 @@ impl Qualifying {
                     == fold(
                         entries()
                             .filter(|(i, _)| u32::try_from(*i).is_ok_and(|i| i >= from))
-                            .map(|(_, entry)| entry),
+                            .map(|(_, (_, contribution))| contribution),
                     )
         })
     }
@@ -598,7 +633,7 @@ mod tests {
         assert!(m.q.window_agrees(&m.orders));
         assert_eq!(
             m.between(Some(at(0)), at(4), 3),
-            fold(m.entries().into_iter())
+            fold(m.entries().into_iter().map(|(_, c)| c))
         );
     }
 
@@ -656,19 +691,19 @@ mod tests {
                 hash(&|h| m.q.entries(&m.orders).hash(h)),
                 hash(&|h| list.hash(h))
             );
-            prop_assert_eq!(m.q.total(), fold(list.iter().copied()));
+            prop_assert_eq!(m.q.total(), fold(list.iter().map(|(_, c)| *c)));
             let end = at(day) + TimeDelta::nanoseconds(1);
             let start = hundred_days(at(day)).map(|(s, _)| s);
             let from = list.partition_point(|(t, _)| Some(*t) < start);
             prop_assert_eq!(
                 m.between(start, end, day),
-                fold(list.get(from..).unwrap_or_default().iter().copied())
+                fold(list.get(from..).unwrap_or_default().iter().map(|(_, c)| *c))
             );
             let other = Some(at(day.saturating_sub(query)));
             let from = list.partition_point(|(t, _)| Some(*t) < other);
             prop_assert_eq!(
                 m.between(other, end, day),
-                fold(list.get(from..).unwrap_or_default().iter().copied())
+                fold(list.get(from..).unwrap_or_default().iter().map(|(_, c)| *c))
             );
         }
     }
