@@ -321,7 +321,7 @@ impl Ledger {
                 if let Some(tiers) = self.program.tiers() {
                     let offset = self.program.utc_offset();
                     account.qualifying.track(account.orders.filed(), |latest| {
-                        tiers.fixed_window(latest, offset)
+                        tiering::tracked_span(tiers, latest, offset)
                     });
                 }
                 file_due(&mut self.due, &self.program, member, account);

@@ -1,6 +1,6 @@
 //! What a member's orders and bonuses add to the tier metrics: each
 //! contribution by when it was made, their total, and a running sum over
-//! the current calendar-year window.
+//! the current window.
 //!
 //! An order's contribution is read off its record (its amount, points and
 //! refunds so far), so a purchase files nothing here but its key: the
@@ -18,8 +18,16 @@
 //! is the same left fold the pass computes (each new contribution is added
 //! to the end), so it agrees with the pass to the last digit, saturation
 //! included. It is computed again when the window moves on to a new year,
-//! and after a refund reduces a contribution inside it. Rolling windows
-//! move with every purchase and are summed directly.
+//! and after a refund reduces a contribution inside it.
+//!
+//! A rolling window (the last so many days) moves on with every purchase.
+//! Its running sum slides: the contributions that fell out of it are taken
+//! off, a step for each of those rather than for each one still in it. A
+//! difference equals the left fold only when no step of the fold lost
+//! anything, so the sum slides while the contributions in it are
+//! nonnegative, no step overflowed or rounded, and one with the widest
+//! spend (whose scale the fold's result shows) stays in the window;
+//! otherwise it is summed again from the contributions.
 
 use std::hash::{Hash, Hasher};
 
@@ -54,9 +62,17 @@ impl Contribution {
         }
     }
 
+    /// `self` less `other`. Taking off no spend leaves the spend as it
+    /// was, to its scale (a decimal zero less zero reads as the second
+    /// zero), so that a record's contribution reads the same once
+    /// something happened to its order that took nothing off.
     pub(crate) fn minus(self, other: Contribution) -> Contribution {
         Contribution {
-            spend: self.spend.saturating_sub(other.spend),
+            spend: if other.spend.is_zero() {
+                self.spend
+            } else {
+                self.spend.saturating_sub(other.spend)
+            },
             points: self.points.saturating_sub(other.points),
             orders: self.orders.saturating_sub(other.orders),
         }
@@ -149,11 +165,11 @@ impl<A: Contributes, B: Contributes> Merged<'_, A, B> {
 }
 
 /// The contributions of `orders` and `bonuses` in the order they were
-/// filed (by key).
+/// filed, with their keys.
 fn merged<'a, A: Contributes + 'a, B: Contributes + 'a>(
     orders: impl Iterator<Item = &'a A> + 'a,
     bonuses: impl Iterator<Item = &'a B> + 'a,
-) -> impl Iterator<Item = Merged<'a, A, B>> + 'a {
+) -> impl Iterator<Item = (u32, Merged<'a, A, B>)> + 'a {
     let mut orders = orders
         .filter_map(|x| x.key().map(|key| (key, x)))
         .peekable();
@@ -167,9 +183,9 @@ fn merged<'a, A: Contributes + 'a, B: Contributes + 'a>(
             (None, _) => false,
         };
         if order_first {
-            orders.next().map(|(_, x)| Merged::Order(x))
+            orders.next().map(|(key, x)| (key, Merged::Order(x)))
         } else {
-            bonuses.next().map(|(_, x)| Merged::Bonus(x))
+            bonuses.next().map(|(key, x)| (key, Merged::Bonus(x)))
         }
     })
 }
@@ -179,13 +195,109 @@ fn fold(contributions: impl Iterator<Item = Contribution>) -> Contribution {
     contributions.fold(Contribution::default(), Contribution::plus)
 }
 
-/// The key of the first contribution among `items` made at `start` or
-/// later.
-fn first_key_from<S: Sequence<Item: Contributes> + ?Sized>(
-    items: &S,
-    start: DateTime<Utc>,
-) -> Option<u32> {
-    since(items, start).find_map(Contributes::key)
+/// A left fold of contributions in the order filed, as [`fold`] computes
+/// it, which also knows whether contributions at its start can be taken
+/// off it exactly: whether the difference is, to the last digit and the
+/// scale, the fold of those left.
+#[derive(Debug, Clone, Copy)]
+struct Running {
+    /// The fold so far.
+    sum: Contribution,
+    /// Whether every contribution folded is nonnegative and no step
+    /// overflowed or rounded: then the fold of any of them that follow
+    /// the first few is the sum less the fold of those few.
+    exact: bool,
+    /// The key of the latest contribution with spend whose scale is the
+    /// widest among those with spend: while it is among the ones left,
+    /// their fold has the sum's scale (adding to zero, or adding zero,
+    /// keeps the other side's scale; otherwise the wider one is kept).
+    widest: Option<u32>,
+}
+
+impl Running {
+    /// The fold of nothing. One that never `slides` (a window with fixed
+    /// ends) skips the bookkeeping: it is taken as inexact from the start.
+    fn new(slides: bool) -> Running {
+        Running {
+            sum: Contribution::default(),
+            exact: slides,
+            widest: None,
+        }
+    }
+
+    /// The fold of `contributions` with their keys.
+    fn of(contributions: impl Iterator<Item = (u32, Contribution)>, slides: bool) -> Running {
+        let mut running = Running::new(slides);
+        for (key, contribution) in contributions {
+            running.add(key, contribution);
+        }
+        running
+    }
+
+    /// Folds in the contribution keyed `key`.
+    fn add(&mut self, key: u32, c: Contribution) {
+        /// A spend saturated at the upper bound, as its bytes (comparing
+        /// them costs less than comparing decimals).
+        const SATURATED: [u8; 16] = Decimal::MAX.serialize();
+        let before = self.sum.spend;
+        self.sum = self.sum.plus(c);
+        if !self.exact {
+            return;
+        }
+        let sum = &self.sum;
+        // A saturated step ends at the bound (a sum that reaches it exactly
+        // is taken for one too); a rounded one at a narrower scale.
+        let whole =
+            c.points >= 0 && c.orders >= 0 && sum.points != i64::MAX && sum.orders != i64::MAX;
+        let spend = !c.spend.is_sign_negative()
+            && (before.is_zero()
+                || c.spend.is_zero()
+                || (sum.spend.serialize() != SATURATED
+                    && sum.spend.scale() == before.scale().max(c.spend.scale())));
+        self.exact = whole && spend;
+        if !c.spend.is_zero() && (before.is_zero() || c.spend.scale() >= before.scale()) {
+            self.widest = Some(key);
+        }
+    }
+
+    /// The fold of the contributions keyed `from` and after (of those
+    /// before `filed`, the next key), when the ones before `from`, which
+    /// fold to `gone`, can be taken off exactly.
+    fn without(&self, gone: Contribution, from: u32, filed: u32) -> Option<Contribution> {
+        if from >= filed {
+            return Some(Contribution::default());
+        }
+        (self.exact && self.widest.is_some_and(|key| key >= from)).then(|| self.sum.minus(gone))
+    }
+
+    /// The same fold, to the scale of its spend and its exactness.
+    #[cfg(any(test, feature = "testing"))]
+    fn same(&self, other: &Running) -> bool {
+        self.sum == other.sum
+            && self.sum.spend.serialize() == other.sum.spend.serialize()
+            && self.exact == other.exact
+            && self.widest == other.widest
+    }
+}
+
+/// The window a running sum is kept over, for the latest contribution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Span {
+    /// A window with fixed ends (a calendar year): it holds the latest
+    /// contribution until one is made at `end` or later.
+    Fixed {
+        /// When it opens.
+        start: DateTime<Utc>,
+        /// When it closes.
+        end: DateTime<Utc>,
+    },
+    /// A window that moves on with every contribution (the last so many
+    /// days): `start` is the earliest any window asked about after the
+    /// latest contribution opens.
+    Sliding {
+        /// When the window opens.
+        start: DateTime<Utc>,
+    },
 }
 
 /// The last contribution among `items`: its key and when it was made.
@@ -218,15 +330,16 @@ pub(crate) struct Qualifying {
 struct WindowSum {
     /// When the window opened.
     start: DateTime<Utc>,
-    /// When it closes: once the latest contribution is made there or
-    /// later, the window to track has moved on.
-    end: DateTime<Utc>,
+    /// When it closes, for a window with fixed ends: once the latest
+    /// contribution is made there or later, the window to track has moved
+    /// on. None for a sliding window.
+    end: Option<DateTime<Utc>>,
     /// The key of the first contribution made at `start` or later.
     from: u32,
     /// When the latest contribution was made.
     latest: DateTime<Utc>,
     /// The fold of the contributions keyed `from` and after.
-    sum: Contribution,
+    running: Running,
 }
 
 /// Every contribution of a member, read in the order filed: what `==` and
@@ -239,7 +352,7 @@ pub(crate) struct Entries<'a, S: ?Sized> {
 
 impl<S: Sequence<Item: Contributes> + ?Sized> Entries<'_, S> {
     fn iter(&self) -> impl Iterator<Item = (DateTime<Utc>, Contribution)> + '_ {
-        merged(self.orders.all(), self.qualifying.bonuses.iter()).map(|x| x.entry())
+        merged(self.orders.all(), self.qualifying.bonuses.iter()).map(|(_, x)| x.entry())
     }
 }
 
@@ -296,7 +409,7 @@ impl Qualifying {
     ) -> Option<u32> {
         let key = self.filed;
         self.filed = self.filed.checked_add(1)?;
-        self.add(at, contribution);
+        self.add(key, at, contribution);
         Some(key)
     }
 
@@ -309,15 +422,16 @@ impl Qualifying {
         self.filed = next;
         let bonus = Bonus { at, points, key };
         self.bonuses.push(bonus);
-        self.add(at, bonus.contribution());
+        self.add(key, at, bonus.contribution());
     }
 
-    /// Adds a contribution just filed to the total and the window.
-    fn add(&mut self, at: DateTime<Utc>, contribution: Contribution) {
+    /// Adds the contribution just filed as `key` to the total and the
+    /// window.
+    fn add(&mut self, key: u32, at: DateTime<Utc>, contribution: Contribution) {
         self.total = self.total.plus(contribution);
         if let Some(window) = self.window.as_deref_mut() {
             if at >= window.start {
-                window.sum = window.sum.plus(contribution);
+                window.running.add(key, contribution);
                 window.latest = at;
             } else {
                 // Out of order after all: the window is summed again when
@@ -351,18 +465,56 @@ impl Qualifying {
             return self.total;
         }
         if let Some(window) = self.window.as_deref()
-            && start == Some(window.start)
+            && let Some(start) = start
             && window.latest < end
         {
-            return window.sum;
+            if start == window.start {
+                return window.running.sum;
+            }
+            if let Some((_, sum)) = self.slid(window, orders, start) {
+                return sum;
+            }
         }
         fold(
             merged(
                 within(orders, start, end),
                 within(self.bonuses.as_slice(), start, end),
             )
-            .map(|x| x.contribution()),
+            .map(|(_, x)| x.contribution()),
         )
+    }
+
+    /// `window`'s running sum moved on to `start` (later than its own):
+    /// the key of the first contribution made at `start` or later, and the
+    /// fold from there, when the contributions that fell out can be taken
+    /// off exactly. A step for each that fell out.
+    fn slid<S: Sequence<Item: Contributes> + ?Sized>(
+        &self,
+        window: &WindowSum,
+        orders: &S,
+        start: DateTime<Utc>,
+    ) -> Option<(u32, Contribution)> {
+        if start == window.start {
+            return Some((window.from, window.running.sum));
+        }
+        if !window.running.exact || start < window.start {
+            return None;
+        }
+        let mut gone = Contribution::default();
+        let mut from = window.from;
+        for (_, x) in merged(
+            since(orders, window.start),
+            since(self.bonuses.as_slice(), window.start),
+        )
+        .take_while(|(_, x)| x.at() < start)
+        {
+            gone = gone.plus(x.contribution());
+            from = from.checked_add(1)?;
+        }
+        window
+            .running
+            .without(gone, from, self.filed)
+            .map(|sum| (from, sum))
     }
 
     /// The key of the latest contribution and when it was made.
@@ -376,14 +528,15 @@ impl Qualifying {
         }
     }
 
-    /// Keeps a running sum of the window `window` gives for the latest
-    /// contribution — its start and end, for a window with a fixed end (a
-    /// calendar year); nothing for other windows. The window is summed
-    /// once when it moves on, then kept as contributions are filed.
+    /// Keeps a running sum of the window `span` gives for the latest
+    /// contribution (none for a lifetime window). A window with fixed ends
+    /// is summed once when it moves on, then kept as contributions are
+    /// filed; a sliding one slides, or is summed again when the
+    /// contributions that fell out cannot be taken off exactly.
     pub(crate) fn track<S: Sequence<Item: Contributes> + ?Sized>(
         &mut self,
         orders: &S,
-        window: impl FnOnce(DateTime<Utc>) -> Option<(DateTime<Utc>, DateTime<Utc>)>,
+        span: impl FnOnce(DateTime<Utc>) -> Option<Span>,
     ) {
         let Some((_, latest)) = self.latest(orders) else {
             return;
@@ -391,31 +544,47 @@ impl Qualifying {
         if self
             .window
             .as_deref()
-            .is_some_and(|w| w.start <= latest && latest < w.end)
+            .is_some_and(|w| w.end.is_some_and(|end| w.start <= latest && latest < end))
         {
             return;
         }
-        self.window = window(latest)
-            .filter(|(start, end)| *start <= latest && latest < *end)
-            .map(|(start, end)| {
-                let from = match (
-                    first_key_from(orders, start),
-                    first_key_from(self.bonuses.as_slice(), start),
-                ) {
-                    (Some(a), Some(b)) => a.min(b),
-                    (a, b) => a.or(b).unwrap_or(self.filed),
-                };
-                Box::new(WindowSum {
-                    start,
-                    end,
-                    from,
-                    latest,
-                    sum: fold(
-                        merged(since(orders, start), since(self.bonuses.as_slice(), start))
-                            .map(|x| x.contribution()),
-                    ),
-                })
-            });
+        let (start, end) = match span(latest) {
+            Some(Span::Fixed { start, end }) if start <= latest && latest < end => {
+                (start, Some(end))
+            }
+            Some(Span::Sliding { start }) => {
+                if let Some(window) = self.window.as_deref()
+                    && window.end.is_none()
+                    && let Some((from, sum)) = self.slid(window, orders, start)
+                    && let Some(window) = self.window.as_deref_mut()
+                {
+                    window.start = start;
+                    window.from = from;
+                    window.running.sum = sum;
+                    return;
+                }
+                (start, None)
+            }
+            _ => {
+                self.window = None;
+                return;
+            }
+        };
+        let mut from = None;
+        let running = Running::of(
+            merged(since(orders, start), since(self.bonuses.as_slice(), start)).map(|(key, x)| {
+                from.get_or_insert(key);
+                (key, x.contribution())
+            }),
+            end.is_none(),
+        );
+        self.window = Some(Box::new(WindowSum {
+            start,
+            end,
+            from: from.unwrap_or(self.filed),
+            latest,
+            running,
+        }));
     }
 
     /// When the tracked window holding the instant just before `end`
@@ -426,7 +595,7 @@ impl Qualifying {
     pub(crate) fn tracked_start(&self, end: DateTime<Utc>) -> Option<DateTime<Utc>> {
         self.window
             .as_deref()
-            .filter(|w| w.start < end && end <= w.end)
+            .filter(|w| w.end.is_some_and(|close| w.start < end && end <= close))
             .map(|w| w.start)
     }
 
@@ -444,21 +613,24 @@ impl Qualifying {
         orders: &S,
     ) -> bool {
         self.window.as_deref().is_none_or(|w| {
-            let entries = || {
-                merged(orders.all(), self.bonuses.iter())
-                    .map(|x| x.entry())
-                    .enumerate()
-            };
+            let entries = || merged(orders.all(), self.bonuses.iter());
             let from = entries()
-                .find(|(_, (at, _))| *at >= w.start)
-                .map_or(self.filed, |(i, _)| u32::try_from(i).unwrap_or(u32::MAX));
+                .find(|(_, x)| x.at() >= w.start)
+                .map_or(self.filed, |(key, _)| key);
+            let running = Running::of(
+                entries()
+                    .filter(|(key, _)| *key >= from)
+                    .map(|(key, x)| (key, x.contribution())),
+                w.end.is_none(),
+            );
             w.from == from
                 && self.latest(orders).is_some_and(|(_, at)| at == w.latest)
-                && w.sum
+                && w.running.same(&running)
+                && running.sum
                     == fold(
                         entries()
-                            .filter(|(i, _)| u32::try_from(*i).is_ok_and(|i| i >= from))
-                            .map(|(_, (_, contribution))| contribution),
+                            .filter(|(key, _)| *key >= from)
+                            .map(|(_, x)| x.contribution()),
                     )
         })
     }
@@ -541,6 +713,10 @@ mod tests {
             self.q.track(&self.orders, hundred_days);
         }
 
+        fn slide(&mut self) {
+            self.q.track(&self.orders, thirty_days);
+        }
+
         fn between(
             &self,
             start: Option<DateTime<Utc>>,
@@ -557,10 +733,30 @@ mod tests {
     }
 
     /// Windows of 100 days: day 0 to 100, 100 to 200, and so on.
-    fn hundred_days(latest: DateTime<Utc>) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    fn hundred_days(latest: DateTime<Utc>) -> Option<Span> {
         let day = (latest - at(0)).num_days();
         let start = day - day.rem_euclid(100);
-        Some((at(start), at(start + 100)))
+        Some(Span::Fixed {
+            start: at(start),
+            end: at(start + 100),
+        })
+    }
+
+    /// The 30 days up to the instant after the latest contribution.
+    fn thirty_days(latest: DateTime<Utc>) -> Option<Span> {
+        Some(Span::Sliding {
+            start: rolling(latest + TimeDelta::nanoseconds(1)),
+        })
+    }
+
+    /// When the 30 days up to `end` open.
+    fn rolling(end: DateTime<Utc>) -> DateTime<Utc> {
+        end - TimeDelta::days(30)
+    }
+
+    /// The same sums, down to the scale of the spend.
+    fn identical(a: Contribution, b: Contribution) -> bool {
+        a == b && a.spend.serialize() == b.spend.serialize()
     }
 
     #[test]
@@ -618,6 +814,142 @@ mod tests {
         assert!(m.q.window_agrees(&m.orders));
     }
 
+    /// The spend of the 30 days up to the instant after `day`.
+    fn last_thirty_days(m: &Member, day: i64) -> String {
+        let end = at(day) + TimeDelta::nanoseconds(1);
+        m.between(Some(rolling(end)), end, day).spend.to_string()
+    }
+
+    #[test]
+    fn taking_off_nothing_keeps_the_spend_to_its_scale() {
+        let free = Contribution {
+            spend: Decimal::new(0, 2),
+            points: 0,
+            orders: 1,
+        };
+        assert!(identical(free.minus(Contribution::default()), free));
+        assert_eq!(free.minus(spent(100)).spend.to_string(), "-1.00");
+    }
+
+    #[test]
+    fn a_sliding_sum_takes_off_what_fell_out_of_the_window() {
+        let mut m = Member::default();
+        for (day, cents) in [(0, 1_000), (10, 2_000), (20, 3_000), (35, 4_000)] {
+            m.order(day, spent(cents));
+            m.slide();
+            assert!(m.q.window_agrees(&m.orders));
+        }
+        // Day 0 fell out at day 35; day 10 is still in.
+        let window = m.q.window.as_deref().copied();
+        assert!(window.is_some_and(|w| w.from == 1 && w.running.exact && w.end.is_none()));
+        // It slid: the latest of the widest spends is still in it.
+        assert_eq!(window.and_then(|w| w.running.widest), Some(3));
+        assert_eq!(last_thirty_days(&m, 35), "90.00");
+        // Asked about a later day before anything is filed then: what fell
+        // out by then is taken off the sum.
+        assert_eq!(last_thirty_days(&m, 45), "70.00");
+        assert_eq!(last_thirty_days(&m, 70), "0");
+    }
+
+    #[test]
+    fn a_sliding_sum_keeps_the_scale_the_fold_gives() {
+        let mut m = Member::default();
+        let spend = |mantissa, scale| Contribution {
+            spend: Decimal::new(mantissa, scale),
+            points: 1,
+            orders: 1,
+        };
+        // 1.005 + 2.50 + 3.5 = 7.005; without the first, 2.50 + 3.5 = 6.00,
+        // where 7.005 - 1.005 would read 6.000.
+        for (day, c) in [
+            (0, spend(1_005, 3)),
+            (10, spend(250, 2)),
+            (20, spend(35, 1)),
+        ] {
+            m.order(day, c);
+            m.slide();
+        }
+        assert_eq!(last_thirty_days(&m, 20), "7.005");
+        assert_eq!(last_thirty_days(&m, 35), "6.00");
+        m.q.file_bonus(at(36), 5);
+        m.slide();
+        assert!(m.q.window_agrees(&m.orders));
+        assert_eq!(last_thirty_days(&m, 36), "6.00");
+        // Once no spend is left in the window, the fold of bonuses alone.
+        assert_eq!(
+            m.between(Some(at(21)), at(37), 36).spend.serialize(),
+            Decimal::ZERO.serialize()
+        );
+    }
+
+    #[test]
+    fn a_negative_contribution_makes_the_sliding_sum_fold_again() {
+        let mut m = Member::default();
+        let exact = |m: &Member| m.q.window.as_deref().is_some_and(|w| w.running.exact);
+        for (day, cents) in [(0, 1_000), (10, 2_000), (20, -500)] {
+            m.order(day, spent(cents));
+            m.slide();
+            assert!(m.q.window_agrees(&m.orders));
+        }
+        assert!(!exact(&m));
+        assert_eq!(last_thirty_days(&m, 20), "25.00");
+        assert_eq!(last_thirty_days(&m, 35), "15.00");
+        m.order(45, spent(100));
+        m.slide();
+        assert!(!exact(&m));
+        assert_eq!(last_thirty_days(&m, 45), "-4.00");
+        // The negative one fell out: summed again, and exact.
+        m.order(60, spent(200));
+        m.slide();
+        assert!(exact(&m) && m.q.window_agrees(&m.orders));
+        assert_eq!(last_thirty_days(&m, 60), "3.00");
+    }
+
+    #[test]
+    fn a_spend_that_cancels_out_makes_the_sliding_sum_fold_again() {
+        let mut m = Member::default();
+        let spend = |mantissa, scale| Contribution {
+            spend: Decimal::new(mantissa, scale),
+            points: 0,
+            orders: 0,
+        };
+        // Without the first, 1.0 - 1.0 + 2 folds to 2: adding to zero
+        // keeps the other side's scale. 7.0 - 5 would read 2.0.
+        for (day, c) in [
+            (0, spend(5, 0)),
+            (10, spend(10, 1)),
+            (11, spend(-10, 1)),
+            (12, spend(2, 0)),
+        ] {
+            m.order(day, c);
+            m.slide();
+        }
+        assert_eq!(last_thirty_days(&m, 12), "7.0");
+        assert_eq!(last_thirty_days(&m, 35), "2");
+    }
+
+    #[test]
+    fn a_rounded_step_makes_the_sliding_sum_fold_again() {
+        let mut m = Member::default();
+        let big = |mantissa| Contribution {
+            spend: Decimal::from_i128_with_scale(mantissa, 1),
+            points: 1,
+            orders: 1,
+        };
+        // Their sum needs more than 96 bits at one decimal: it rounds to
+        // a whole number, which less the first is not the second.
+        let (first, second) = (
+            50_000_000_000_000_000_000_000_000_001,
+            50_000_000_000_000_000_000_000_000_000,
+        );
+        m.order(0, big(first));
+        m.slide();
+        m.order(10, big(second));
+        m.slide();
+        assert_eq!(last_thirty_days(&m, 10), "10000000000000000000000000000");
+        assert_eq!(last_thirty_days(&m, 35), "5000000000000000000000000000.0");
+    }
+
     #[test]
     fn saturated_sums_agree_with_the_direct_fold() {
         let mut m = Member::default();
@@ -645,20 +977,39 @@ mod tests {
         #[test]
         fn the_running_sum_is_the_direct_fold(
             steps in prop::collection::vec(
-                (0_i64..40, -10_000_i64..1_000_000, 0_u8..5),
+                (
+                    0_i64..40,
+                    prop_oneof![Just(0_i64), -10_000_i64..1_000_000],
+                    0_u32..4,
+                    0_u8..5,
+                ),
                 1..60,
             ),
+            sliding in any::<bool>(),
             query in 0_i64..40,
+            ahead in 0_i64..40,
         ) {
             let mut m = Member::default();
             let mut list: Vec<(DateTime<Utc>, Contribution)> = Vec::new();
             let mut day = 0;
-            for (gap, cents, kind) in steps {
+            // An order's spend at one of several scales.
+            let spent = |cents: i64, scale: u32| Contribution {
+                spend: Decimal::new(cents, scale),
+                ..spent(cents)
+            };
+            let fold_from = |list: &[(DateTime<Utc>, Contribution)], start, end| {
+                fold(
+                    list.iter()
+                        .filter(|(t, _)| Some(*t) >= start && *t < end)
+                        .map(|(_, c)| *c),
+                )
+            };
+            for (gap, cents, scale, kind) in steps {
                 day += gap;
                 match kind {
                     0 if !m.orders.is_empty() => {
                         let order = (cents.unsigned_abs() as usize) % m.orders.len();
-                        let lost = spent(cents.abs() / 2);
+                        let lost = spent(cents.abs() / 2, scale);
                         if let Some(key) = m.orders.get(order).and_then(|o| o.key)
                             && let Some((_, c)) = list.get_mut(key as usize)
                         {
@@ -672,11 +1023,15 @@ mod tests {
                     }
                     2 => m.fee(day),
                     _ => {
-                        m.order(day, spent(cents));
-                        list.push((at(day), spent(cents)));
+                        m.order(day, spent(cents, scale));
+                        list.push((at(day), spent(cents, scale)));
                     }
                 }
-                m.track();
+                if sliding {
+                    m.slide();
+                } else {
+                    m.track();
+                }
                 prop_assert!(m.q.window_agrees(&m.orders));
             }
             prop_assert_eq!(&m.entries(), &list);
@@ -693,18 +1048,23 @@ mod tests {
             );
             prop_assert_eq!(m.q.total(), fold(list.iter().map(|(_, c)| *c)));
             let end = at(day) + TimeDelta::nanoseconds(1);
-            let start = hundred_days(at(day)).map(|(s, _)| s);
-            let from = list.partition_point(|(t, _)| Some(*t) < start);
-            prop_assert_eq!(
-                m.between(start, end, day),
-                fold(list.get(from..).unwrap_or_default().iter().map(|(_, c)| *c))
-            );
-            let other = Some(at(day.saturating_sub(query)));
-            let from = list.partition_point(|(t, _)| Some(*t) < other);
-            prop_assert_eq!(
-                m.between(other, end, day),
-                fold(list.get(from..).unwrap_or_default().iter().map(|(_, c)| *c))
-            );
+            let start = match (hundred_days(at(day)), sliding) {
+                (_, true) => Some(rolling(end)),
+                (Some(Span::Fixed { start, .. }), false) => Some(start),
+                _ => None,
+            };
+            // The window tracked, one that opens at another day, and the
+            // sliding window a purchase `ahead` days later asks about.
+            let later = at(day + ahead) + TimeDelta::nanoseconds(1);
+            for (start, end) in [
+                (start, end),
+                (Some(at(day.saturating_sub(query))), end),
+                (Some(rolling(later)), later),
+            ] {
+                let sum = m.between(start, end, day);
+                let expected = fold_from(&list, start, end);
+                prop_assert!(identical(sum, expected), "{:?} for {:?}", sum, expected);
+            }
         }
     }
 }

@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Days, TimeDelta, Timelike, Utc};
+use chrono::{DateTime, Days, FixedOffset, TimeDelta, Timelike, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -14,15 +14,35 @@ use super::account::{Account, ActiveMembership, TierState};
 use super::command::{CancelMembership, JoinMembership, Purchase, Refund, RenewMembership};
 use super::decide::{Draft, check_time, conflict, fresh, repeated};
 use super::event::*;
-use super::qualifying::Contribution;
+use super::qualifying::{Contribution, Span};
 use super::receipt::{Decision, MembershipReceipt, Receipt, ReevaluationReceipt};
 
 use crate::calendar::local_date;
 use crate::money::compare_decimals;
-use crate::tiers::{Downgrade, Renewal, Tier, Tiers};
+use crate::tiers::{Downgrade, Renewal, Tier, Tiers, Window};
 use crate::{
     ApplyError, Error, MemberId, Money, Program, Reference, ReferenceKind, RuleId, TierId,
 };
+
+/// The window a member's running sum is kept over once their latest
+/// contribution was made at `latest`: the calendar year holding it, or the
+/// rolling window of the next instant (the earliest start a later question
+/// asks about); none for the whole history.
+pub(crate) fn tracked_span(
+    tiers: &Tiers,
+    latest: DateTime<Utc>,
+    offset: FixedOffset,
+) -> Option<Span> {
+    match tiers.window() {
+        Window::Lifetime => None,
+        Window::Rolling { .. } => just_after(latest)
+            .and_then(|end| tiers.window_start(end, offset))
+            .map(|start| Span::Sliding { start }),
+        Window::CalendarYear { .. } => tiers
+            .fixed_window(latest, offset)
+            .map(|(start, end)| Span::Fixed { start, end }),
+    }
+}
 
 /// The most review cycles a review looks ahead for its next date.
 const MAX_CYCLES: usize = 1000;
