@@ -1372,6 +1372,19 @@ impl OrderRecord {
 
 /// An order's contribution to the tier metrics is read off its record.
 impl Contributes for (Reference, OrderRecord) {
+    type Bound = PlacedBound;
+
+    fn bound(at: DateTime<Utc>) -> PlacedBound {
+        PlacedBound {
+            at,
+            stamp: StoredAt::of(at).unwrap_or(StoredAt::IN_FULL),
+        }
+    }
+
+    fn made_before(&self, bound: &PlacedBound) -> bool {
+        self.1.placed_before(bound)
+    }
+
     fn at(&self) -> DateTime<Utc> {
         self.1.at()
     }
@@ -1591,6 +1604,15 @@ impl StoredAmount {
 /// time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct StoredAt(i64);
+
+/// A time an order record's is compared against in a search: packed
+/// once, as the record packs its own.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PlacedBound {
+    at: DateTime<Utc>,
+    /// [`StoredAt::IN_FULL`] when `at` does not pack.
+    stamp: StoredAt,
+}
 
 impl StoredAt {
     /// Where the seconds sit.
@@ -2172,6 +2194,17 @@ impl OrderRecord {
                 .and_then(|m| m.at)
                 .unwrap_or(DateTime::<Utc>::MIN_UTC)
         })
+    }
+
+    /// Whether the order was placed before `bound`. Two packed times
+    /// compare as their stamps do (the seconds above the nanoseconds), so
+    /// neither is unpacked but for a time held in full.
+    fn placed_before(&self, bound: &PlacedBound) -> bool {
+        if self.at != StoredAt::IN_FULL && bound.stamp != StoredAt::IN_FULL {
+            self.at.0 < bound.stamp.0
+        } else {
+            self.at() < bound.at
+        }
     }
 
     /// The order's amount.
@@ -3815,6 +3848,60 @@ pub(crate) mod tests {
                     && if kind == 2 { packs(days[0], nanos) } else { debt_repaid == 0 });
             proptest::prop_assert_eq!(common_lot, !matches!(record.earned.read(), Stored::InFull));
             proptest::prop_assert_eq!(common_lot, record.lot_in_full().is_none());
+        }
+    }
+
+    /// A time an order may be placed at: whole seconds around the edges of
+    /// what a record packs, or anywhere chrono holds, with any
+    /// nanoseconds, and one in ten a leap second.
+    fn a_time() -> impl proptest::strategy::Strategy<Value = DateTime<Utc>> {
+        use proptest::prelude::*;
+        (
+            prop_oneof![
+                2 => Just(1_768_212_000_i64),
+                1 => -(1_i64 << 33) - 3..-(1_i64 << 33) + 3,
+                1 => (1_i64 << 33) - 3..(1_i64 << 33) + 3,
+                1 => -8_000_000_000_000_i64..8_000_000_000_000,
+            ],
+            prop_oneof![Just(0_u32), Just(999_999_999_u32), 0_u32..1_000_000_000],
+            proptest::bool::weighted(0.1),
+        )
+            .prop_filter_map("a time chrono holds", |(seconds, nanos, leap)| {
+                if leap {
+                    DateTime::from_timestamp(
+                        seconds - seconds.rem_euclid(60) + 59,
+                        nanos + 1_000_000_000,
+                    )
+                } else {
+                    DateTime::from_timestamp(seconds, nanos)
+                }
+            })
+    }
+
+    proptest::proptest! {
+        /// A search compares an order's time as packed in its record with
+        /// a time packed once: the answer is the times' own, packed or held
+        /// in full, a nanosecond apart or years.
+        #[test]
+        fn a_record_is_placed_before_a_time_as_its_time_is(
+            at in a_time(),
+            other in a_time(),
+            shift in proptest::option::of(-2_000_000_000_i64..2_000_000_000),
+        ) {
+            let bound = match shift {
+                Some(nanos) => at.checked_add_signed(TimeDelta::nanoseconds(nanos)),
+                None => Some(other),
+            };
+            proptest::prop_assume!(bound.is_some());
+            let bound = bound.unwrap();
+            let none = TierShapes::default();
+            let event = recorded().map(|r| r.event(&"marta".parse().unwrap(), &"ORD-1".parse().unwrap(), &none));
+            let event = PurchaseRecorded { at, ..event.unwrap() };
+            let record = OrderRecord::of(&event, &mut TierShapes::default());
+            let order = (Reference::new("ORD-1").unwrap(), record);
+            let prepared = <(Reference, OrderRecord) as Contributes>::bound(bound);
+            proptest::prop_assert_eq!(order.made_before(&prepared), at < bound);
+            proptest::prop_assert_eq!(order.at(), at);
         }
     }
 

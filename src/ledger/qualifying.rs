@@ -82,6 +82,13 @@ impl Contribution {
 /// Something filed with a contribution: a member's order record (with its
 /// reference), or a bonus.
 pub(crate) trait Contributes {
+    /// A time as [`made_before`](Contributes::made_before) compares
+    /// against it, prepared once for a search that compares many.
+    type Bound;
+    /// `at`, prepared.
+    fn bound(at: DateTime<Utc>) -> Self::Bound;
+    /// Whether it was made before the time `bound` was prepared from.
+    fn made_before(&self, bound: &Self::Bound) -> bool;
     /// When it was made.
     fn at(&self) -> DateTime<Utc>;
     /// Its number among the member's contributions; none when it does not
@@ -100,6 +107,16 @@ struct Bonus {
 }
 
 impl Contributes for Bonus {
+    type Bound = DateTime<Utc>;
+
+    fn bound(at: DateTime<Utc>) -> DateTime<Utc> {
+        at
+    }
+
+    fn made_before(&self, bound: &DateTime<Utc>) -> bool {
+        self.at < *bound
+    }
+
     fn at(&self) -> DateTime<Utc> {
         self.at
     }
@@ -116,16 +133,22 @@ impl Contributes for Bonus {
     }
 }
 
+/// The position of the first of `items` made at `at` or later; a
+/// member's are in time order.
+fn position<S: Sequence<Item: Contributes> + ?Sized>(items: &S, at: DateTime<Utc>) -> usize {
+    let bound = <S::Item as Contributes>::bound(at);
+    items.partition_point(|x| x.made_before(&bound))
+}
+
 /// The records of `items` made from `start` (the first, when `None`)
-/// until `end` (not included); a member's are in time order.
+/// until `end` (not included).
 fn within<S: Sequence<Item: Contributes> + ?Sized>(
     items: &S,
     start: Option<DateTime<Utc>>,
     end: DateTime<Utc>,
 ) -> impl DoubleEndedIterator<Item = &S::Item> {
-    let from = start.map_or(0, |s| items.partition_point(|x| x.at() < s));
-    let to = items.partition_point(|x| x.at() < end);
-    items.range(from, to)
+    let from = start.map_or(0, |s| position(items, s));
+    items.range(from, position(items, end))
 }
 
 /// The records of `items` made at `start` or later.
@@ -133,7 +156,7 @@ fn since<S: Sequence<Item: Contributes> + ?Sized>(
     items: &S,
     start: DateTime<Utc>,
 ) -> impl DoubleEndedIterator<Item = &S::Item> {
-    items.from(items.partition_point(|x| x.at() < start))
+    items.from(position(items, start))
 }
 
 /// An order or a bonus, as [`merged`] reads them: read for its time only
@@ -155,6 +178,15 @@ impl<A: Contributes, B: Contributes> Merged<'_, A, B> {
         match self {
             Merged::Order(x) => x.contribution(),
             Merged::Bonus(x) => x.contribution(),
+        }
+    }
+
+    /// Whether it was made before the time both bounds were prepared
+    /// from.
+    fn made_before(&self, order: &A::Bound, bonus: &B::Bound) -> bool {
+        match self {
+            Merged::Order(x) => x.made_before(order),
+            Merged::Bonus(x) => x.made_before(bonus),
         }
     }
 
@@ -502,11 +534,13 @@ impl Qualifying {
         }
         let mut gone = Contribution::default();
         let mut from = window.from;
+        let order_bound = <S::Item as Contributes>::bound(start);
+        let bonus_bound = Bonus::bound(start);
         for (_, x) in merged(
             since(orders, window.start),
             since(self.bonuses.as_slice(), window.start),
         )
-        .take_while(|(_, x)| x.at() < start)
+        .take_while(|(_, x)| x.made_before(&order_bound, &bonus_bound))
         {
             gone = gone.plus(x.contribution());
             from = from.checked_add(1)?;
@@ -663,6 +697,13 @@ mod tests {
     }
 
     impl Contributes for Order {
+        type Bound = DateTime<Utc>;
+        fn bound(at: DateTime<Utc>) -> DateTime<Utc> {
+            at
+        }
+        fn made_before(&self, bound: &DateTime<Utc>) -> bool {
+            self.at < *bound
+        }
         fn at(&self) -> DateTime<Utc> {
             self.at
         }
