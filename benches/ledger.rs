@@ -22,8 +22,8 @@ use loyalty::{
 };
 
 use common::{
-    EXPIRING, INACTIVITY, MIXED, REFERRING, Stream, TIERED, Visit, members, parse, populated,
-    populated_with, program, purchase, spread, start, wanted,
+    EXPIRING, INACTIVITY, MIXED, REFERRING, ROLLING, Stream, TIERED, Visit, members, parse,
+    populated, populated_with, program, purchase, spread, start, wanted,
 };
 
 /// Both baselines over 10 K members, in the same run as the ledger.
@@ -37,6 +37,7 @@ fn earn_path(c: &mut Criterion) {
         "earn/purchase_reusing",
         "earn/purchase_batched",
         "earn/purchase_with_tiers",
+        "earn/purchase_with_rolling_tiers",
         "earn/purchase_expiring",
         "earn/purchase_expiring_after_inactivity",
     ]) {
@@ -82,6 +83,15 @@ fn earn_path(c: &mut Criterion) {
     group.bench_function(BenchmarkId::new("purchase_with_tiers", 10_000), |b| {
         stream.execute(b, |i| purchase(&ids, i))
     });
+    // The same ladder over the last 365 days: the window moves on with
+    // every purchase, and each member's orders pile up inside it (up to
+    // fifty each before the stream starts again).
+    let (base, ids, _) = populated_with(parse(ROLLING), 10_000, "150.00 EUR");
+    let mut stream = Stream::from(&base);
+    group.bench_function(
+        BenchmarkId::new("purchase_with_rolling_tiers", 10_000),
+        |b| stream.execute(b, |i| purchase(&ids, i)),
+    );
     // Points that expire: a year after they are earned (each purchase files
     // its lot by when it expires), or after a year without activity (each
     // purchase moves the member's deadline in the index of due times).

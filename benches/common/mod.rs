@@ -49,6 +49,19 @@ pub const TIERED: &str = r#"{
                          {"id": "gold", "threshold": "1000", "multiplier": "1.5"}]}
 }"#;
 
+/// The tier ladder over a rolling window: the last 365 days' spend,
+/// reviewed a year after each tier is reached.
+pub const ROLLING: &str = r#"{
+    "currency": "EUR",
+    "earn": {"points": 1, "per": "1.00", "rounding": "floor", "stacking": "multiply"},
+    "rewards": [{"id": "ten-percent-off", "cost": 100, "kind": "percent_off", "percent": "10"}],
+    "tiers": {"metric": "spend", "window": "rolling", "rolling_days": 365, "review": "anniversary",
+              "grace_days": 30,
+              "levels": [{"id": "bronze", "threshold": "0"},
+                         {"id": "silver", "threshold": "500", "multiplier": "1.25"},
+                         {"id": "gold", "threshold": "1000", "multiplier": "1.5"}]}
+}"#;
+
 /// The seed program with a referral ladder, double-sided, with an upline
 /// reward: a friend's first order of 30.00 EUR or more qualifies.
 pub const REFERRING: &str = r#"{
