@@ -406,7 +406,13 @@ impl Tiers {
     ) -> Option<DateTime<Utc>> {
         match self.window {
             Window::Lifetime => None,
-            Window::Rolling { days } => end.checked_sub_days(Days::new(u64::from(days))),
+            // On the UTC time directly: `DateTime`'s own `checked_sub_days`
+            // goes through the zone (UTC's included) and back, which costs
+            // more than the subtraction.
+            Window::Rolling { days } => end
+                .naive_utc()
+                .checked_sub_days(Days::new(u64::from(days)))
+                .map(|start| start.and_utc()),
             // The year holding the instant just before `end`.
             Window::CalendarYear { .. } => end
                 .checked_sub_signed(chrono::TimeDelta::nanoseconds(1))
@@ -894,6 +900,43 @@ mod tests {
                 .map(|tier| (tiers.rank(tier.id()).unwrap(), tier.id().clone()));
             proptest::prop_assert_eq!(&ranked, &looked_up);
             proptest::prop_assert_eq!(ranked.is_none(), cents < 10_000);
+        }
+
+        /// A rolling window opens its days before its end, to the
+        /// nanosecond: what `DateTime`'s own subtraction of days gives,
+        /// for any time chrono holds, leap seconds and a start before its
+        /// range included.
+        #[test]
+        fn a_rolling_window_opens_its_days_before_its_end(
+            seconds in proptest::prop_oneof![
+                0_i64..4_000_000_000,
+                -8_400_000_000_000_i64..8_300_000_000_000,
+            ],
+            near_first in 0_i64..86_400 * 4_000,
+            edge in 0_u8..3,
+            nanos in proptest::prop_oneof![0_u32..1_000_000_000, 1_000_000_000_u32..2_000_000_000],
+            days in proptest::prop_oneof![1_u32..400, 1..=crate::MAX_DAYS],
+        ) {
+            // Within a few thousand days of chrono's first time, or
+            // anywhere.
+            let seconds = match edge {
+                0 => DateTime::<Utc>::MIN_UTC.timestamp() + near_first,
+                _ => seconds,
+            };
+            let end = DateTime::from_timestamp(seconds, nanos);
+            proptest::prop_assume!(end.is_some());
+            let end = end.unwrap();
+            let program: crate::Program = serde_json::from_str(&format!(
+                r#"{{"currency": "EUR",
+                    "tiers": {{"metric": "spend", "window": "rolling", "rolling_days": {days},
+                              "levels": [{{"id": "bronze", "threshold": "100"}}]}}}}"#,
+            ))
+            .unwrap();
+            let tiers = program.tiers().unwrap();
+            proptest::prop_assert_eq!(
+                tiers.window_start(end, FixedOffset::east_opt(0).unwrap()),
+                end.checked_sub_days(Days::new(u64::from(days)))
+            );
         }
     }
 }
