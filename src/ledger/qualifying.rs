@@ -572,8 +572,14 @@ impl Qualifying {
         orders: &S,
         span: impl FnOnce(DateTime<Utc>) -> Option<Span>,
     ) {
-        let Some((_, latest)) = self.latest(orders) else {
-            return;
+        // A window kept knows when the latest contribution was made (each
+        // is added to it as it is filed); without one, the lists' last.
+        let latest = match self.window.as_deref() {
+            Some(window) => window.latest,
+            None => match self.latest(orders) {
+                Some((_, latest)) => latest,
+                None => return,
+            },
         };
         if self
             .window
