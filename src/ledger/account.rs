@@ -1605,7 +1605,7 @@ impl StoredAmount {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct StoredAt(i64);
 
-/// A time an order record's is compared against in a search: packed
+/// A time an order record's time is compared with in a search: packed
 /// once, as the record packs its own.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct PlacedBound {

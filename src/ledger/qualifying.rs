@@ -663,15 +663,17 @@ impl Qualifying {
                     .map(|(key, x)| (key, x.contribution())),
                 w.end.is_none(),
             );
+            // The direct fold, to the scale of the spend.
+            let folded = fold(
+                entries()
+                    .filter(|(key, _)| *key >= from)
+                    .map(|(_, x)| x.contribution()),
+            );
             w.from == from
                 && self.latest(orders).is_some_and(|(_, at)| at == w.latest)
                 && w.running.same(&running)
-                && running.sum
-                    == fold(
-                        entries()
-                            .filter(|(key, _)| *key >= from)
-                            .map(|(_, x)| x.contribution()),
-                    )
+                && running.sum == folded
+                && running.sum.spend.serialize() == folded.spend.serialize()
         })
     }
 }
