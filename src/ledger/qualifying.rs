@@ -766,6 +766,16 @@ mod tests {
             self.q.track(&self.orders, thirty_days);
         }
 
+        /// Orders on the days given, the 30 days' sum slid after each and
+        /// checked against the direct one.
+        fn orders_sliding(&mut self, orders: impl IntoIterator<Item = (i64, Contribution)>) {
+            for (day, contribution) in orders {
+                self.order(day, contribution);
+                self.slide();
+                assert!(self.q.window_agrees(&self.orders));
+            }
+        }
+
         fn between(
             &self,
             start: Option<DateTime<Utc>>,
@@ -801,6 +811,15 @@ mod tests {
     /// When the 30 days up to `end` open.
     fn rolling(end: DateTime<Utc>) -> DateTime<Utc> {
         end - TimeDelta::days(30)
+    }
+
+    /// A spend of `mantissa` at `scale`, with `counted` points and orders.
+    fn spending(mantissa: i64, scale: u32, counted: i64) -> Contribution {
+        Contribution {
+            spend: Decimal::new(mantissa, scale),
+            points: counted,
+            orders: counted,
+        }
     }
 
     /// The same sums, down to the scale of the spend.
@@ -883,11 +902,10 @@ mod tests {
     #[test]
     fn a_sliding_sum_takes_off_what_fell_out_of_the_window() {
         let mut m = Member::default();
-        for (day, cents) in [(0, 1_000), (10, 2_000), (20, 3_000), (35, 4_000)] {
-            m.order(day, spent(cents));
-            m.slide();
-            assert!(m.q.window_agrees(&m.orders));
-        }
+        m.orders_sliding(
+            [(0, 1_000), (10, 2_000), (20, 3_000), (35, 4_000)]
+                .map(|(day, cents)| (day, spent(cents))),
+        );
         // Day 0 fell out at day 35; day 10 is still in.
         let window = m.q.window.as_deref().copied();
         assert!(window.is_some_and(|w| w.from == 1 && w.running.exact && w.end.is_none()));
@@ -903,21 +921,13 @@ mod tests {
     #[test]
     fn a_sliding_sum_keeps_the_scale_the_fold_gives() {
         let mut m = Member::default();
-        let spend = |mantissa, scale| Contribution {
-            spend: Decimal::new(mantissa, scale),
-            points: 1,
-            orders: 1,
-        };
         // 1.005 + 2.50 + 3.5 = 7.005; without the first, 2.50 + 3.5 = 6.00,
         // where 7.005 - 1.005 would read 6.000.
-        for (day, c) in [
-            (0, spend(1_005, 3)),
-            (10, spend(250, 2)),
-            (20, spend(35, 1)),
-        ] {
-            m.order(day, c);
-            m.slide();
-        }
+        m.orders_sliding([
+            (0, spending(1_005, 3, 1)),
+            (10, spending(250, 2, 1)),
+            (20, spending(35, 1, 1)),
+        ]);
         assert_eq!(last_thirty_days(&m, 20), "7.005");
         assert_eq!(last_thirty_days(&m, 35), "6.00");
         m.q.file_bonus(at(36), 5);
@@ -935,44 +945,32 @@ mod tests {
     fn a_negative_contribution_makes_the_sliding_sum_fold_again() {
         let mut m = Member::default();
         let exact = |m: &Member| m.q.window.as_deref().is_some_and(|w| w.running.exact);
-        for (day, cents) in [(0, 1_000), (10, 2_000), (20, -500)] {
-            m.order(day, spent(cents));
-            m.slide();
-            assert!(m.q.window_agrees(&m.orders));
-        }
+        m.orders_sliding(
+            [(0, 1_000), (10, 2_000), (20, -500)].map(|(day, cents)| (day, spent(cents))),
+        );
         assert!(!exact(&m));
         assert_eq!(last_thirty_days(&m, 20), "25.00");
         assert_eq!(last_thirty_days(&m, 35), "15.00");
-        m.order(45, spent(100));
-        m.slide();
+        m.orders_sliding([(45, spent(100))]);
         assert!(!exact(&m));
         assert_eq!(last_thirty_days(&m, 45), "-4.00");
         // The negative one fell out: summed again, and exact.
-        m.order(60, spent(200));
-        m.slide();
-        assert!(exact(&m) && m.q.window_agrees(&m.orders));
+        m.orders_sliding([(60, spent(200))]);
+        assert!(exact(&m));
         assert_eq!(last_thirty_days(&m, 60), "3.00");
     }
 
     #[test]
     fn a_spend_that_cancels_out_makes_the_sliding_sum_fold_again() {
         let mut m = Member::default();
-        let spend = |mantissa, scale| Contribution {
-            spend: Decimal::new(mantissa, scale),
-            points: 0,
-            orders: 0,
-        };
         // Without the first, 1.0 - 1.0 + 2 folds to 2: adding to zero
         // keeps the other side's scale. 7.0 - 5 would read 2.0.
-        for (day, c) in [
-            (0, spend(5, 0)),
-            (10, spend(10, 1)),
-            (11, spend(-10, 1)),
-            (12, spend(2, 0)),
-        ] {
-            m.order(day, c);
-            m.slide();
-        }
+        m.orders_sliding([
+            (0, spending(5, 0, 0)),
+            (10, spending(10, 1, 0)),
+            (11, spending(-10, 1, 0)),
+            (12, spending(2, 0, 0)),
+        ]);
         assert_eq!(last_thirty_days(&m, 12), "7.0");
         assert_eq!(last_thirty_days(&m, 35), "2");
     }
@@ -991,10 +989,7 @@ mod tests {
             50_000_000_000_000_000_000_000_000_001,
             50_000_000_000_000_000_000_000_000_000,
         );
-        m.order(0, big(first));
-        m.slide();
-        m.order(10, big(second));
-        m.slide();
+        m.orders_sliding([(0, big(first)), (10, big(second))]);
         assert_eq!(last_thirty_days(&m, 10), "10000000000000000000000000000");
         assert_eq!(last_thirty_days(&m, 35), "5000000000000000000000000000.0");
     }
