@@ -518,8 +518,9 @@ impl Qualifying {
 
     /// `window`'s running sum moved on to `start` (later than its own):
     /// the key of the first contribution made at `start` or later, and the
-    /// fold from there, when the contributions that fell out can be taken
-    /// off exactly. A step for each that fell out.
+    /// fold from there, when none fell out (any sum, exact or not, then
+    /// holds the same ones) or those that did can be taken off exactly. A
+    /// step for each that fell out.
     fn slid<S: Sequence<Item: Contributes> + ?Sized>(
         &self,
         window: &WindowSum,
@@ -529,7 +530,7 @@ impl Qualifying {
         if start == window.start {
             return Some((window.from, window.running.sum));
         }
-        if !window.running.exact || start < window.start {
+        if start < window.start {
             return None;
         }
         let mut gone = Contribution::default();
@@ -542,8 +543,16 @@ impl Qualifying {
         )
         .take_while(|(_, x)| x.made_before(&order_bound, &bonus_bound))
         {
+            if !window.running.exact {
+                // Something fell out of a sum it cannot be taken off.
+                return None;
+            }
             gone = gone.plus(x.contribution());
             from = from.checked_add(1)?;
+        }
+        if from == window.from {
+            // Nothing fell out: the same contributions.
+            return Some((from, window.running.sum));
         }
         window
             .running
@@ -950,6 +959,8 @@ mod tests {
         );
         assert!(!exact(&m));
         assert_eq!(last_thirty_days(&m, 20), "25.00");
+        // Nothing fell out by the next day: the sum answers as it is.
+        assert_eq!(last_thirty_days(&m, 21), "25.00");
         assert_eq!(last_thirty_days(&m, 35), "15.00");
         m.orders_sliding([(45, spent(100))]);
         assert!(!exact(&m));
