@@ -171,16 +171,20 @@ impl<T> Blocks<T> {
     /// The first position whose record does not satisfy `before`, the
     /// records satisfying it all coming first (as `slice::partition_point`).
     pub(crate) fn partition_point(&self, mut before: impl FnMut(&T) -> bool) -> usize {
-        let (mut low, mut high) = (0, self.len());
-        while low < high {
-            let middle = low.midpoint(high);
-            if self.get(middle).is_some_and(&mut before) {
-                low = middle.saturating_add(1);
-            } else {
-                high = middle;
-            }
+        // The full blocks whose last record satisfies it come first; the
+        // point is in the next one, or in the tail when all of them do.
+        // Each search is a slice's, without a block's arithmetic a step.
+        let whole = self
+            .full()
+            .partition_point(|block| block.last().is_some_and(&mut before));
+        match self.full().get(whole) {
+            Some(block) => whole
+                .saturating_mul(Self::PER_BLOCK)
+                .saturating_add(block.partition_point(before)),
+            None => self
+                .in_full()
+                .saturating_add(self.tail.partition_point(before)),
         }
-        low
     }
 }
 
