@@ -184,10 +184,13 @@ pub(crate) fn parse_time(text: &str, offset: FixedOffset) -> Option<DateTime<Utc
     midnight(day, offset)
 }
 
-/// Instants over the whole calendar for property tests: one in ten
-/// within two hundred years of its end, one in five a leap second
-/// (written as the 59th second with a second's worth of nanoseconds
-/// more).
+/// Instants over the whole calendar for property tests: anywhere chrono
+/// holds, or near its edges (within a few thousand days of its first
+/// time, two hundred years of its last, and its last second itself),
+/// near the edges of what an order record packs (2^33 seconds either
+/// side of 1970) or near now; the first and last nanoseconds of a second
+/// more often than chance; one in five a leap second (written as the
+/// 59th second with a second's worth of nanoseconds more).
 #[cfg(test)]
 pub(crate) fn instants() -> impl proptest::strategy::Strategy<Value = DateTime<Utc>> {
     use proptest::prelude::*;
@@ -195,18 +198,26 @@ pub(crate) fn instants() -> impl proptest::strategy::Strategy<Value = DateTime<U
         DateTime::<Utc>::MIN_UTC.timestamp(),
         DateTime::<Utc>::MAX_UTC.timestamp(),
     );
+    let packed = 1_i64 << 33;
     (
-        first..=last,
-        0_u32..1_000_000_000,
+        prop_oneof![
+            6 => first..=last,
+            1 => first..first + 4_000 * 86_400,
+            1 => last - 200 * 365 * 86_400..=last,
+            1 => Just(last),
+            1 => -packed - 3..-packed + 3,
+            1 => packed - 3..packed + 3,
+            1 => 1_768_000_000_i64..1_769_000_000,
+        ],
+        prop_oneof![
+            3 => 0_u32..1_000_000_000,
+            1 => Just(0_u32),
+            1 => Just(999_999_998_u32),
+            1 => Just(999_999_999_u32),
+        ],
         proptest::bool::weighted(0.2),
-        proptest::bool::weighted(0.1),
     )
-        .prop_filter_map("a time", move |(seconds, nanos, leap, near_the_end)| {
-            let seconds = if near_the_end {
-                last - seconds.rem_euclid(200 * 365 * 86_400)
-            } else {
-                seconds
-            };
+        .prop_filter_map("a time", move |(seconds, nanos, leap)| {
             let (seconds, nanos) = if leap {
                 (seconds - seconds.rem_euclid(60) + 59, nanos + 1_000_000_000)
             } else {

@@ -54,6 +54,13 @@ impl Contribution {
         }
     }
 
+    /// The same sums, down to the scale of the spend (`==` compares the
+    /// spend's value alone).
+    #[cfg(any(test, feature = "testing"))]
+    fn identical(&self, other: &Contribution) -> bool {
+        self == other && self.spend.serialize() == other.spend.serialize()
+    }
+
     pub(crate) fn plus(self, other: Contribution) -> Contribution {
         Contribution {
             spend: self.spend.saturating_add(other.spend),
@@ -305,10 +312,7 @@ impl Running {
     /// The same fold, to the scale of its spend and its exactness.
     #[cfg(any(test, feature = "testing"))]
     fn same(&self, other: &Running) -> bool {
-        self.sum == other.sum
-            && self.sum.spend.serialize() == other.sum.spend.serialize()
-            && self.exact == other.exact
-            && self.widest == other.widest
+        self.sum.identical(&other.sum) && self.exact == other.exact && self.widest == other.widest
     }
 }
 
@@ -681,8 +685,7 @@ impl Qualifying {
             w.from == from
                 && self.latest(orders).is_some_and(|(_, at)| at == w.latest)
                 && w.running.same(&running)
-                && running.sum == folded
-                && running.sum.spend.serialize() == folded.spend.serialize()
+                && running.sum.identical(&folded)
         })
     }
 }
@@ -831,11 +834,6 @@ mod tests {
         }
     }
 
-    /// The same sums, down to the scale of the spend.
-    fn identical(a: Contribution, b: Contribution) -> bool {
-        a == b && a.spend.serialize() == b.spend.serialize()
-    }
-
     #[test]
     fn the_running_sum_answers_the_window_up_to_now() {
         let mut m = Member::default();
@@ -904,7 +902,7 @@ mod tests {
             points: 0,
             orders: 1,
         };
-        assert!(identical(free.minus(Contribution::default()), free));
+        assert!(free.minus(Contribution::default()).identical(&free));
         assert_eq!(free.minus(spent(100)).spend.to_string(), "-1.00");
     }
 
@@ -1118,7 +1116,7 @@ mod tests {
             ] {
                 let sum = m.between(start, end, day);
                 let expected = fold_from(&list, start, end);
-                prop_assert!(identical(sum, expected), "{:?} for {:?}", sum, expected);
+                prop_assert!(sum.identical(&expected), "{:?} for {:?}", sum, expected);
             }
         }
     }
