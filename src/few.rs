@@ -92,10 +92,12 @@ impl<T> Few<T> {
     }
 
     /// The items `next` gives until it gives none, held as `collect`
-    /// holds them (two in one shared allocation, more in a `Vec`); the
-    /// first error stops it. What collecting and reading a list go
-    /// through.
+    /// holds them (two in one shared allocation, more in a `Vec` made
+    /// with room for the `expected` number, when that is more than
+    /// three); the first error stops it. What collecting and reading a
+    /// list go through.
     pub(crate) fn try_from_fn<E>(
+        expected: usize,
         mut next: impl FnMut() -> Result<Option<T>, E>,
     ) -> Result<Few<T>, E> {
         let Some(first) = next()? else {
@@ -107,7 +109,8 @@ impl<T> Few<T> {
         let Some(third) = next()? else {
             return Ok(Few(Held::Two(Arc::new([first, second]))));
         };
-        let mut all = vec![first, second, third];
+        let mut all = Vec::with_capacity(expected.max(3));
+        all.extend([first, second, third]);
         while let Some(item) = next()? {
             all.push(item);
         }
@@ -213,7 +216,9 @@ impl<T: Clone> From<Few<T>> for Vec<T> {
 impl<T> FromIterator<T> for Few<T> {
     fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Few<T> {
         let mut items = iter.into_iter();
-        let Ok(few) = Few::try_from_fn(|| Ok::<_, std::convert::Infallible>(items.next()));
+        let expected = items.size_hint().0;
+        let Ok(few) =
+            Few::try_from_fn(expected, || Ok::<_, std::convert::Infallible>(items.next()));
         few
     }
 }
@@ -342,6 +347,17 @@ impl<T: Serialize> Serialize for Few<T> {
     }
 }
 
+/// How many items to make room for when a list being read says it holds
+/// `hint`: no more than a mebibyte's worth, as the length written in the
+/// input is not to be trusted.
+pub(crate) fn cautious<T>(hint: Option<usize>) -> usize {
+    const MEBIBYTE: usize = 1 << 20;
+    let most = MEBIBYTE
+        .checked_div(std::mem::size_of::<T>())
+        .unwrap_or(MEBIBYTE);
+    hint.unwrap_or(0).min(most)
+}
+
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Few<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Few<T>, D::Error> {
         struct Items<T>(PhantomData<T>);
@@ -354,7 +370,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Few<T> {
             }
 
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Few<T>, A::Error> {
-                Few::try_from_fn(|| seq.next_element())
+                Few::try_from_fn(cautious::<T>(seq.size_hint()), || seq.next_element())
             }
         }
 
@@ -374,6 +390,20 @@ mod tests {
             source: EarnSource::SignUp,
             points: Points::new(points),
         }
+    }
+
+    #[test]
+    fn a_list_being_read_makes_room_for_no_more_than_a_mebibyte() {
+        assert_eq!(cautious::<u64>(None), 0);
+        assert_eq!(cautious::<u64>(Some(5)), 5);
+        // A length written in the input is not trusted past 1 MiB.
+        assert_eq!(cautious::<u64>(Some(usize::MAX)), 131_072);
+        assert_eq!(cautious::<()>(Some(usize::MAX)), 1 << 20);
+        // A list made with room for what it expects holds its items as
+        // one grown would.
+        let mut items = [7_u32, 8, 9, 10].into_iter();
+        let Ok(few) = Few::try_from_fn(4, || Ok::<_, std::convert::Infallible>(items.next()));
+        assert_eq!(few, vec![7, 8, 9, 10]);
     }
 
     fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::event::*;
 use super::journal::{Journal, List, Lists, PostingView};
 use super::keyed::LazyKeyed;
-use super::lots::Lots;
+use super::lots::{Lots, Near};
 use super::policy::DueRules;
 use super::qualifying::{Contributes, Contribution, Qualifying};
 use super::referrals::ReferralBook;
@@ -522,7 +522,7 @@ enum Needs {
 }
 
 impl Needs {
-    fn of(draws: &Refs<'_, LotDraw>) -> Result<Needs, PointsOverflow> {
+    fn of(draws: &[LotDraw]) -> Result<Needs, PointsOverflow> {
         // No draws, the common case, without walking the list.
         if draws.is_empty() {
             return Ok(Needs::AsListed);
@@ -538,7 +538,7 @@ impl Needs {
         Ok(Needs::AsListed)
     }
 
-    fn gather(draws: &Refs<'_, LotDraw>) -> Result<Needs, PointsOverflow> {
+    fn gather(draws: &[LotDraw]) -> Result<Needs, PointsOverflow> {
         let mut gathered: BTreeMap<LotKey, Points> = BTreeMap::new();
         for d in draws.iter() {
             let need = gathered.entry(draw_key(d)).or_insert(Points::ZERO);
@@ -552,7 +552,7 @@ impl Needs {
     /// ones these needs were worked out from.
     fn try_each<E>(
         &self,
-        draws: &Refs<'_, LotDraw>,
+        draws: &[LotDraw],
         mut each: impl FnMut(LotKey, Points) -> Result<(), E>,
     ) -> Result<(), E> {
         match self {
@@ -572,7 +572,7 @@ impl Needs {
     }
 
     /// The points drawn from `key`.
-    fn of_lot(&self, draws: &Refs<'_, LotDraw>, key: LotKey) -> Points {
+    fn of_lot(&self, draws: &[LotDraw], key: LotKey) -> Points {
         match self {
             Needs::AsListed => draws
                 .iter()
@@ -593,13 +593,15 @@ struct Movement<'e> {
     pending_add: Option<(&'e PendingCredit, &'e Reference)>,
     pending_take: Option<(LotId, Points, bool)>,
     credits: Refs<'e, LotCredit>,
-    draws: Refs<'e, LotDraw>,
+    /// The lots drawn from: every event that draws lists its draws in one
+    /// list.
+    draws: &'e [LotDraw],
     debt_incurred: Points,
 }
 
-/// References to an event's credits or draws: the first two held in
-/// place, so the common event (one credit, or a draw or two) is checked
-/// without an allocation.
+/// References to an event's credits, which a refund gathers from each
+/// redemption it restores: the first two held in place, so the common
+/// event (one credit or two) is checked without an allocation.
 struct Refs<'e, T> {
     first: [Option<&'e T>; 2],
     more: Vec<&'e T>,
@@ -626,10 +628,6 @@ impl<'e, T> Refs<'e, T> {
         }
     }
 
-    fn is_empty(&self) -> bool {
-        self.first.iter().all(Option::is_none) && self.more.is_empty()
-    }
-
     fn iter(&self) -> impl Iterator<Item = &'e T> + '_ {
         self.first
             .iter()
@@ -645,7 +643,7 @@ impl<'e> Movement<'e> {
             pending_add: None,
             pending_take: None,
             credits: Refs::new(),
-            draws: Refs::new(),
+            draws: &[],
             debt_incurred: Points::ZERO,
         };
         match event {
@@ -664,27 +662,27 @@ impl<'e> Movement<'e> {
                 m.pending_take = Some((e.credit.lot, e.credit.points, true));
                 m.credits.push(&e.credit);
             }
-            Event::RewardRedeemed(e) => m.draws.extend(&e.draws),
+            Event::RewardRedeemed(e) => m.draws = &e.draws,
             Event::RedemptionCancelled(e) => m.credits.extend(&e.credits),
             Event::OrderRefunded(e) => {
                 for r in &e.restored {
                     m.credits.extend(&r.credits);
                 }
-                m.draws.extend(&e.clawback.draws);
+                m.draws = &e.clawback.draws;
                 m.debt_incurred = e.clawback.debt;
                 m.pending_take = e.clawback.from_pending.map(|d| (d.lot, d.points, false));
             }
             Event::PointsAdjusted(e) => {
                 m.credits.extend(e.credit.as_ref());
-                m.draws.extend(&e.draws);
+                m.draws = &e.draws;
             }
-            Event::PointsTransferredOut(e) => m.draws.extend(&e.draws),
+            Event::PointsTransferredOut(e) => m.draws = &e.draws,
             Event::PointsTransferredIn(e) => m.credits.extend(&e.credits),
-            Event::PointsExpired(e) => m.draws.extend(&e.draws),
+            Event::PointsExpired(e) => m.draws = &e.draws,
             Event::BonusAwarded(e) => m.credits.extend(e.credit.as_ref()),
             Event::ReferralRewarded(e) => m.credits.extend(e.credit.as_ref()),
             Event::ReferralReversed(e) => {
-                m.draws.extend(&e.draws);
+                m.draws = &e.draws;
                 m.debt_incurred = e.debt;
             }
             Event::TierChanged(_)
@@ -888,9 +886,10 @@ impl Wallet {
 
         // Lots: every draw must be covered by what the lot holds after the
         // event's credits.
-        let needs = Needs::of(&movement.draws)?;
-        needs.try_each(&movement.draws, |key, need| {
-            let mut held = self.lots.get(&key).unwrap_or(Points::ZERO);
+        let needs = Needs::of(movement.draws)?;
+        let mut near = Near::default();
+        needs.try_each(movement.draws, |key, need| {
+            let mut held = self.lots.get_near(&key, &mut near).unwrap_or(Points::ZERO);
             for c in movement
                 .credits
                 .iter()
@@ -932,7 +931,7 @@ impl Wallet {
                 {
                     held = held.checked_add(c.points.checked_sub(c.debt_repaid)?)?;
                 }
-                held = held.checked_sub(needs.of_lot(&movement.draws, key))?;
+                held = held.checked_sub(needs.of_lot(movement.draws, key))?;
                 if held.is_positive() {
                     return Err(malformed("a debt while live lots still hold points"));
                 }
@@ -1005,7 +1004,7 @@ impl Wallet {
         let Ok(()) =
             checked
                 .needs
-                .try_each(&movement.draws, |key, need| -> Result<(), Infallible> {
+                .try_each(movement.draws, |key, need| -> Result<(), Infallible> {
                     if self
                         .lots
                         .take(&key, need)

@@ -443,29 +443,40 @@ impl<'a> Draft<'a> {
     /// from lot `first` before the others when given. Returns the draws and
     /// what the lots could not cover.
     pub(super) fn draws(wallet: &Wallet, points: Points, first: Option<LotId>) -> (Draws, Points) {
-        let mut left = points.value();
         let preferred = first.and_then(|lot| wallet.lots.iter().find(|(k, _)| k.lot() == lot));
-        let rest = wallet.lots.iter().filter(|(k, _)| Some(k.lot()) != first);
-        let mut lots = preferred.into_iter().chain(rest);
-        // Drawn one at a time into the list as `collect` builds it, not
-        // pushed: past two draws the list goes straight into its `Vec`,
-        // without first sharing two.
-        let next = || {
-            while left > 0 {
-                let Some((key, held)) = lots.next() else {
-                    break;
-                };
-                let take = left.min(held.value());
-                if take > 0 {
-                    left = left.saturating_sub(take);
-                    let draw = LotDraw::new(key.lot(), key.expires_at(), Points::new(take));
-                    return Ok(Some(draw));
-                }
-            }
-            Ok::<_, std::convert::Infallible>(None)
+        // Each lot drawn from with what it gives, in order, until the
+        // points are covered.
+        let taken = || {
+            let rest = wallet.lots.iter().filter(|(k, _)| Some(k.lot()) != first);
+            let mut left = points.value();
+            preferred
+                .into_iter()
+                .chain(rest)
+                .map_while(move |(key, held)| {
+                    (left > 0).then(|| {
+                        let take = left.min(held.value());
+                        if take > 0 {
+                            left = left.saturating_sub(take);
+                        }
+                        (key, take)
+                    })
+                })
+                .filter(|(_, take)| *take > 0)
         };
-        let Ok(draws) = Draws::try_from_fn(next);
-        (draws, Points::new(left.max(0)))
+        // Counted first, so that a list of more than two draws is made at
+        // its size rather than grown (a redemption from small lots draws
+        // from many).
+        let (count, covered) = taken().fold((0_usize, 0_i64), |(count, covered), (_, take)| {
+            (count.saturating_add(1), covered.saturating_add(take))
+        });
+        let mut draws =
+            taken().map(|(key, take)| LotDraw::new(key.lot(), key.expires_at(), Points::new(take)));
+        let Ok(draws) =
+            Draws::try_from_fn(count, || Ok::<_, std::convert::Infallible>(draws.next()));
+        (
+            draws,
+            Points::new(points.value().saturating_sub(covered).max(0)),
+        )
     }
 
     pub(super) fn new_lot_expiry(&self, at: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, Error> {

@@ -33,6 +33,14 @@ use chrono::{DateTime, Utc};
 use super::account::LotKey;
 use crate::{LotId, Points};
 
+/// Where in each of a member's queues of lots the lot after the one
+/// [`Lots::get_near`] found last sits.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Near {
+    expiring: usize,
+    lasting: usize,
+}
+
 /// Every live lot of one member.
 #[derive(Clone, Default)]
 pub(crate) struct Lots {
@@ -335,10 +343,12 @@ impl<N, W> Default for Queue<N, W> {
 
 /// Where the lot keyed `key` sits in `queue`, or where it would go.
 fn position<S: Slot>(queue: &VecDeque<S>, key: S::Key) -> Result<usize, usize> {
-    // A new lot, the common case, goes last without a search.
-    match queue.back() {
-        Some(last) if last.key() < key => Err(queue.len()),
-        None => Err(0),
+    // A new lot, the common case, goes last without a search; spending
+    // takes from the first, also found without one.
+    match (queue.front(), queue.back()) {
+        (_, Some(last)) if last.key() < key => Err(queue.len()),
+        (None, _) => Err(0),
+        (Some(first), _) if first.key() == key => Ok(0),
         _ => queue.binary_search_by(|slot| slot.key().cmp(&key)),
     }
 }
@@ -429,6 +439,20 @@ impl<N: Slot, W: Wide<Key = N::Key>> Queue<N, W> {
         each!(self, list => {
             let i = position(list, key).ok()?;
             list.get(i).map(|slot| slot.points())
+        })
+    }
+
+    /// The points the lot keyed `key` holds, looked for at `near` before
+    /// it is searched for; `near` is then set just after it.
+    fn get_near(&self, key: N::Key, near: &mut usize) -> Option<Points> {
+        each!(self, list => {
+            let i = match list.get(*near) {
+                Some(slot) if slot.key() == key => *near,
+                _ => position(list, key).ok()?,
+            };
+            let points = list.get(i)?.points();
+            *near = i.saturating_add(1);
+            Some(points)
         })
     }
 
@@ -539,6 +563,21 @@ impl Lots {
             return self.expiring.get(key);
         }
         self.lasting.get(key.lot())
+    }
+
+    /// The points `key` holds, looked for first just after the lot
+    /// `near` says was found last, where the next of a list of lots in
+    /// consumption order sits (an event's draws): without a search when
+    /// it is there.
+    pub(crate) fn get_near(&self, key: &LotKey, near: &mut Near) -> Option<Points> {
+        if key.expires_at().is_some() {
+            return self
+                .expiring
+                .queue
+                .get_near(*key, &mut near.expiring)
+                .or_else(|| self.expiring.stray.as_deref()?.get(key).copied());
+        }
+        self.lasting.get_near(key.lot(), &mut near.lasting)
     }
 
     /// Adds `points` to `key`, forming the lot when it holds none; says
@@ -832,6 +871,15 @@ mod tests {
                 }
                 prop_assert_eq!(lots.get(&key(99, None)), None);
                 prop_assert_eq!(lots.get(&key(99, Some(1))), None);
+                // Read near the last one found, as an event's draws are:
+                // in consumption order with lots not held between them,
+                // then backwards.
+                let mut near = Near::default();
+                for (k, p) in map.iter().chain(map.iter().rev()) {
+                    prop_assert_eq!(lots.get_near(k, &mut near), Some(*p));
+                    prop_assert_eq!(lots.get_near(&key(99, None), &mut near), None);
+                    prop_assert_eq!(lots.get_near(&key(99, Some(1)), &mut near), None);
+                }
             }
         }
     }
