@@ -23,7 +23,7 @@ use loyalty::{
 
 use common::{
     EXPIRING, INACTIVITY, MIXED, REFERRING, ROLLING, Stream, TIERED, Visit, members, parse,
-    populated, populated_with, program, purchase, spread, start, wanted,
+    populated, populated_spread, populated_with, program, purchase, spread, start, wanted,
 };
 
 /// Both baselines over 10 K members, in the same run as the ledger.
@@ -155,7 +155,11 @@ fn referral_path(c: &mut Criterion) {
 
 /// Every member starts rich enough for all the redemptions.
 fn redeem_path(c: &mut Criterion) {
-    if !wanted(&["redeem/redeem", "redeem/quote_and_redeem"]) {
+    if !wanted(&[
+        "redeem/redeem",
+        "redeem/quote_and_redeem",
+        "redeem/redeem_from_small_lots",
+    ]) {
         return;
     }
     let mut group = c.benchmark_group("redeem");
@@ -199,8 +203,30 @@ fn redeem_path(c: &mut Criterion) {
             black_box(ledger.execute(command).expect("redeems"));
         })
     });
+    // Points earned a purchase at a time, as most members hold them: each
+    // member placed 50 orders of 12.00 EUR (50 lots of 12 points), and
+    // each redemption of 100 points draws from nine of them. A member
+    // redeems six times before the stream starts again.
+    let (mut small, ids, _) = populated_spread(program(), 10_000, "12.00 EUR", 1);
+    let twelve: Money = "12.00 EUR".parse().expect("money");
+    let orders = (1..SMALL_LOTS).flat_map(|k| {
+        ids.iter().enumerate().map(move |(i, m)| {
+            let order = Reference::new(format!("L-{i}-{k}")).expect("a valid id");
+            Purchase::new(m.clone(), order, twelve, start())
+        })
+    });
+    small.execute_all(orders, |decided| {
+        decided.expect("buys");
+    });
+    let mut stream = Stream::every(&small, 6 * ids.len() as u64);
+    group.bench_function(BenchmarkId::new("redeem_from_small_lots", 10_000), |b| {
+        stream.execute(b, redemption)
+    });
     group.finish();
 }
+
+/// How many lots each member holds before `redeem_from_small_lots`.
+const SMALL_LOTS: usize = 50;
 
 /// Partial refunds of large orders: each member placed one order of
 /// 10,000,000.00 EUR, and each refund returns 1.00 EUR of it, clawing back
