@@ -406,8 +406,13 @@ fn take<S: Slot>(
     let left = queue.get(i)?.points().saturating_sub(points);
     if !left.is_positive() {
         // Spending and expiring take the oldest first: most removals are
-        // the front, which a queue removes without shifting the rest.
-        queue.remove(i);
+        // the front, which a queue removes without shifting the rest (and
+        // without `remove`'s arithmetic for a place in the middle).
+        if i == 0 {
+            queue.pop_front();
+        } else {
+            queue.remove(i);
+        }
     } else if !put(queue, at, key, left) {
         return Some(Err(left));
     }
