@@ -2811,8 +2811,10 @@ impl Account {
             _ => reference.quick_hash(),
         };
         // A new order's, redemption's or refund's quick hash, found once
-        // for the check and the record.
+        // for the check and the record; where a refunded order is held,
+        // found once for both too.
         let mut new_reference = None;
+        let mut refunded_at = None;
         match event {
             Event::MemberEnrolled(_) => {
                 return Err(ApplyError::AlreadyEnrolled {
@@ -2881,9 +2883,10 @@ impl Account {
                     return Err(self.duplicate(ReferenceKind::Refund, &e.refund));
                 }
                 new_reference = Some(hash);
-                let Some(order) = self.orders.get(&e.order) else {
+                let Some((at, order)) = self.orders.find(&e.order) else {
                     return Err(self.unknown_order(&e.order));
                 };
+                refunded_at = Some(at);
                 let expected_total = order.refunded().checked_add(e.amount)?;
                 let free = order.amount().is_zero();
                 if expected_total != e.refunded_total
@@ -3049,7 +3052,7 @@ impl Account {
         self.wallet.apply(event, entries.as_slice())?;
         // The entries of a purchase, a redemption or a refund name its
         // record, just filed, by position.
-        let filed = self.record(event, new_reference);
+        let filed = self.record(event, new_reference, refunded_at);
         match entries {
             Entries::None => {}
             Entries::One(p) => self.journal.push(p, filed, &self.orders),
@@ -3103,13 +3106,19 @@ impl Account {
 
     /// Updates the records; every check already passed. `new_reference`
     /// is the quick hash of a purchase's order, a redemption's or a
-    /// refund's reference, which the check found not recorded. Says in
+    /// refund's reference, which the check found not recorded;
+    /// `refunded_at` where the check found a refunded order held. Says in
     /// which list, and where, such a new record was filed. Inlined into
     /// its one caller, [`Account::apply`]: left to itself, the compiler
     /// kept it apart once the lots' code grew, at some 20 instructions an
     /// event.
     #[inline(always)]
-    fn record(&mut self, event: &Event, new_reference: Option<u64>) -> Option<(List, usize)> {
+    fn record(
+        &mut self,
+        event: &Event,
+        new_reference: Option<u64>,
+        refunded_at: Option<usize>,
+    ) -> Option<(List, usize)> {
         let mut filed = None;
         match event {
             Event::MemberEnrolled(_) | Event::PointsSettled(_) => {}
@@ -3218,7 +3227,11 @@ impl Account {
                 }
             }
             Event::OrderRefunded(e) => {
-                if let Some(o) = self.orders.get_mut(&e.order) {
+                let order = match refunded_at {
+                    Some(at) => self.orders.filed_mut(at),
+                    None => self.orders.get_mut(&e.order),
+                };
+                if let Some(o) = order {
                     let fully = e.refunded_total.amount() == o.decimal_amount();
                     if let Some(key) = o.key() {
                         let lost = Contribution {

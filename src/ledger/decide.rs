@@ -11,7 +11,7 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 
-use super::account::{Account, EntryKind, LotKey, NewReference, Wallet, postings};
+use super::account::{Account, EntryKind, LotKey, NewReference, OrderRecord, Wallet, postings};
 use super::accounts::AHEAD;
 use super::command::*;
 use super::draws::Draws;
@@ -482,6 +482,17 @@ impl<'a> Draft<'a> {
     pub(super) fn new_lot_expiry(&self, at: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, Error> {
         self.program.lot_expiry(at)
     }
+}
+
+/// The receipt of `e`, a refund of `order`: for a refund just planned,
+/// whose order is at hand, without looking it up again.
+fn refund_receipt_of(account: &Account, e: &OrderRefunded, order: &OrderRecord) -> RefundReceipt {
+    RefundReceipt::new(e, order.amount(), order.points, |r| {
+        account
+            .redemptions
+            .get(r)
+            .map_or(Points::ZERO, |rec| rec.redeemed.points)
+    })
 }
 
 /// A planned event that does not fit: an overflow the command caused, or a
@@ -1501,7 +1512,7 @@ impl Ledger {
                 forgiven,
             },
         };
-        let receipt = self.refund_receipt(account, &event)?;
+        let receipt = refund_receipt_of(account, &event, order);
         if last && event.restored.is_empty() {
             // Nothing restored, so nothing falls due by the refund's time
             // that the sweep before it left: the refund ends the plan, and
@@ -1523,12 +1534,7 @@ impl Ledger {
                 member: e.member.clone(),
                 order: e.order.clone(),
             })?;
-        Ok(RefundReceipt::new(e, order.amount(), order.points, |r| {
-            account
-                .redemptions
-                .get(r)
-                .map_or(Points::ZERO, |rec| rec.redeemed.points)
-        }))
+        Ok(refund_receipt_of(account, e, order))
     }
 
     fn decide_adjust(&self, c: Adjust, slot: &mut Option<usize>) -> Result<Decision, Error> {

@@ -90,6 +90,12 @@ impl<V> Keyed<V> {
         self.get_hashed(key.quick_hash(), key)
     }
 
+    /// Where in [`filed`](Keyed::filed) the record filed under `key` is
+    /// held.
+    pub(crate) fn position(&self, key: &Reference) -> Option<usize> {
+        self.position_by(key.quick_hash(), key)
+    }
+
     /// The record filed under `key`, whose quick hash is `hash`: for a
     /// caller that hands the hash on.
     pub(crate) fn get_hashed(&self, hash: u64, key: &Reference) -> Option<&V> {

@@ -108,6 +108,14 @@ impl Orders {
         self.records.get_hashed(hash, order)
     }
 
+    /// Where in [`filed`](Orders::filed) the order recorded under `order`
+    /// is held, with its record: for a caller that goes on to change it
+    /// (see [`filed_mut`](Orders::filed_mut)).
+    pub(crate) fn find(&self, order: &Reference) -> Option<(usize, &OrderRecord)> {
+        let at = self.records.position(order)?;
+        self.filed().get(at).map(|(_, record)| (at, record))
+    }
+
     /// The order recorded under `order`, to change.
     pub(crate) fn get_mut(&mut self, order: &Reference) -> Option<&mut OrderRecord> {
         self.records.get_mut(order)
