@@ -628,6 +628,11 @@ impl<'e, T> Refs<'e, T> {
         }
     }
 
+    /// Whether it holds none (the first slot is filled first).
+    fn is_empty(&self) -> bool {
+        self.first[0].is_none()
+    }
+
     fn iter(&self) -> impl Iterator<Item = &'e T> + '_ {
         self.first
             .iter()
@@ -890,12 +895,16 @@ impl Wallet {
         let mut near = Near::default();
         needs.try_each(movement.draws, |key, need| {
             let mut held = self.lots.get_near(&key, &mut near).unwrap_or(Points::ZERO);
-            for c in movement
-                .credits
-                .iter()
-                .filter(|c| LotKey::new(c.lot, c.expires_at) == key)
-            {
-                held = held.checked_add(c.points.checked_sub(c.debt_repaid)?)?;
+            // Most events that draw credit nothing: a redemption's draws
+            // skip the walk over no credits.
+            if !movement.credits.is_empty() {
+                for c in movement
+                    .credits
+                    .iter()
+                    .filter(|c| LotKey::new(c.lot, c.expires_at) == key)
+                {
+                    held = held.checked_add(c.points.checked_sub(c.debt_repaid)?)?;
+                }
             }
             if need > held {
                 return Err(ApplyError::LotShort {
