@@ -485,9 +485,16 @@ impl<'a> Draft<'a> {
 }
 
 /// The receipt of `e`, a refund of `order`: for a refund just planned,
-/// whose order is at hand, without looking it up again.
-fn refund_receipt_of(account: &Account, e: &OrderRefunded, order: &OrderRecord) -> RefundReceipt {
-    RefundReceipt::new(e, order.amount(), order.points, |r| {
+/// whose order is at hand, without looking it up again. `earned_share`
+/// is the order's points in proportion to the refunded total, when the
+/// plan worked it out already.
+fn refund_receipt_of(
+    account: &Account,
+    e: &OrderRefunded,
+    order: &OrderRecord,
+    earned_share: Option<Points>,
+) -> RefundReceipt {
+    RefundReceipt::new(e, order.amount(), order.points, earned_share, |r| {
         account
             .redemptions
             .get(r)
@@ -1432,7 +1439,8 @@ impl Ledger {
         // that already expired (nothing to take), then its own lot, then the
         // other lots in consumption order; what is still short goes to the
         // negative-balance policy.
-        let claw = share(recorded.points)?
+        let earned_share = share(recorded.points)?;
+        let claw = earned_share
             .checked_sub(order.clawed_back())?
             .max(Points::ZERO);
         let own_lot = order.lot();
@@ -1512,7 +1520,7 @@ impl Ledger {
                 forgiven,
             },
         };
-        let receipt = refund_receipt_of(account, &event, order);
+        let receipt = refund_receipt_of(account, &event, order, Some(earned_share));
         if last && event.restored.is_empty() {
             // Nothing restored, so nothing falls due by the refund's time
             // that the sweep before it left: the refund ends the plan, and
@@ -1534,7 +1542,7 @@ impl Ledger {
                 member: e.member.clone(),
                 order: e.order.clone(),
             })?;
-        Ok(refund_receipt_of(account, e, order))
+        Ok(refund_receipt_of(account, e, order, None))
     }
 
     fn decide_adjust(&self, c: Adjust, slot: &mut Option<usize>) -> Result<Decision, Error> {

@@ -666,11 +666,13 @@ pub struct RefundReceipt {
 
 impl RefundReceipt {
     /// `before` is the cumulative target before this refund, recomputed from
-    /// the event's own figures.
+    /// the event's own figures; the order's own target is `earned_share`
+    /// when the caller worked it out already (the refund's plan did).
     pub(crate) fn new(
         e: &OrderRefunded,
         order_amount: Money,
         order_points: Points,
+        earned_share: Option<Points>,
         spent: impl Fn(&Reference) -> Points,
     ) -> RefundReceipt {
         let rounding = e.clawback.rounding;
@@ -687,7 +689,10 @@ impl RefundReceipt {
             refunded_total: e.refunded_total,
             order_amount,
             order_points,
-            clawed_back_before: before(target(order_points), e.clawback.points),
+            clawed_back_before: before(
+                earned_share.unwrap_or_else(|| target(order_points)),
+                e.clawback.points,
+            ),
             clawback: e.clawback.clone(),
             restored: e
                 .restored
