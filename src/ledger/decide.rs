@@ -463,16 +463,17 @@ impl<'a> Draft<'a> {
                 })
                 .filter(|(_, take)| *take > 0)
         };
-        // Counted first, so that a list of more than two draws is made at
-        // its size rather than grown (a redemption from small lots draws
-        // from many).
-        let (count, covered) = taken().fold((0_usize, 0_i64), |(count, covered), (_, take)| {
-            (count.saturating_add(1), covered.saturating_add(take))
+        let mut covered = 0_i64;
+        let mut draws = taken().map(|(key, take)| {
+            covered = covered.saturating_add(take);
+            LotDraw::new(key.lot(), key.expires_at(), Points::new(take))
         });
-        let mut draws =
-            taken().map(|(key, take)| LotDraw::new(key.lot(), key.expires_at(), Points::new(take)));
-        let Ok(draws) =
-            Draws::try_from_fn(count, || Ok::<_, std::convert::Infallible>(draws.next()));
+        // A list of more than two draws (a redemption from small lots) is
+        // counted first, so that it is made at its size rather than grown.
+        let Ok(draws) = Draws::try_from_fn(
+            || taken().count(),
+            || Ok::<_, std::convert::Infallible>(draws.next()),
+        );
         (
             draws,
             Points::new(points.value().saturating_sub(covered).max(0)),
