@@ -220,6 +220,84 @@ fn pending_points_cannot_be_redeemed() {
     );
 }
 
+/// Points earned an order at a time: a redemption draws from as many lots
+/// as it takes, oldest first, whether the list is short or long, and a
+/// cancellation puts every point back where it came from.
+#[test]
+fn a_redemption_from_many_small_lots_lists_every_lot_it_drew_from() {
+    let mut shop = Shop::seed();
+    shop.enroll("marta", "2026-01-01");
+    // Thirty orders of 4.00 EUR (thirty lots of 4 points), then one of
+    // 120.00 EUR.
+    for day in 1..=30 {
+        let order = format!("ORD-{day}");
+        shop.buy("marta", &order, "4.00 EUR", &format!("2026-01-{day:02}"));
+    }
+    shop.buy("marta", "ORD-31", "120.00 EUR", "2026-02-01");
+    let before = shop.lots("marta");
+    let drawn = |receipt: &RedemptionReceipt| -> Vec<(u64, i64)> {
+        receipt
+            .draws
+            .iter()
+            .map(|d| (d.lot.number(), d.points.value()))
+            .collect()
+    };
+
+    // 100 points: twenty-five whole lots of 4.
+    let first = shop
+        .redeem(
+            "marta",
+            "RDM-1",
+            "ten-percent-off",
+            "80.00 EUR",
+            "2026-03-14",
+        )
+        .unwrap();
+    assert_eq!(
+        drawn(&first),
+        (1..=25).map(|lot| (lot, 4)).collect::<Vec<_>>()
+    );
+
+    // The next 100: the last five lots of 4, then 80 of the 120.
+    let second = shop
+        .redeem(
+            "marta",
+            "RDM-2",
+            "ten-percent-off",
+            "80.00 EUR",
+            "2026-03-15",
+        )
+        .unwrap();
+    assert_eq!(
+        drawn(&second),
+        [(26, 4), (27, 4), (28, 4), (29, 4), (30, 4), (31, 80)]
+    );
+    assert_eq!(shop.lots("marta"), [(40, None)]);
+
+    // Retrying the first redemption repeats its receipt, draws and all.
+    let again = shop
+        .redeem(
+            "marta",
+            "RDM-1",
+            "ten-percent-off",
+            "80.00 EUR",
+            "2026-03-16",
+        )
+        .unwrap();
+    assert_eq!(again, first);
+
+    // Cancelling both gives each lot its points back.
+    for redemption in ["RDM-2", "RDM-1"] {
+        shop.run(CancelRedemption::new(
+            member("marta"),
+            r(redemption),
+            t("2026-03-16T13:00:00Z"),
+        ));
+    }
+    assert_eq!(shop.lots("marta"), before);
+    assert_eq!(shop.balance("marta").available, pts(240));
+}
+
 #[test]
 fn an_abandoned_checkout_gives_the_points_back_to_their_lots() {
     let mut shop = Shop::new(seed_with(

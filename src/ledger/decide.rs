@@ -8,6 +8,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::ops::ControlFlow;
 
 use chrono::{DateTime, Utc};
 
@@ -444,44 +445,76 @@ impl<'a> Draft<'a> {
     /// what the lots could not cover.
     pub(super) fn draws(wallet: &Wallet, points: Points, first: Option<LotId>) -> (Draws, Points) {
         let preferred = first.and_then(|lot| wallet.lots.iter().find(|(k, _)| k.lot() == lot));
-        // Each lot drawn from with what it gives, in order, until the
-        // points are covered.
-        let taken = || {
-            let rest = wallet.lots.iter().filter(|(k, _)| Some(k.lot()) != first);
-            let mut left = points.value();
-            preferred
-                .into_iter()
-                .chain(rest)
-                .map_while(move |(key, held)| {
-                    (left > 0).then(|| {
-                        let take = left.min(held.value());
-                        if take > 0 {
-                            left = left.saturating_sub(take);
-                        }
-                        (key, take)
-                    })
-                })
-                .filter(|(_, take)| *take > 0)
+        // One pass over the lots in order, each drawn from with what it
+        // gives until the points are covered, the draws written on the
+        // stack: a redemption from small lots draws from nine or so, and
+        // its list is then allocated once, at its size, and shared by the
+        // event, its receipt and the account's record. A list too long
+        // for the stack goes on in a `Vec`.
+        let mut planned = Planned::new();
+        let mut left = points.value();
+        let mut draw = |(key, held): (LotKey, Points)| {
+            if left <= 0 {
+                return ControlFlow::Break(());
+            }
+            let take = left.min(held.value());
+            if take > 0 {
+                left = left.saturating_sub(take);
+                planned.push(LotDraw::new(key.lot(), key.expires_at(), Points::new(take)));
+            }
+            ControlFlow::Continue(())
         };
-        let mut covered = 0_i64;
-        let mut draws = taken().map(|(key, take)| {
-            covered = covered.saturating_add(take);
-            LotDraw::new(key.lot(), key.expires_at(), Points::new(take))
-        });
-        // A list of more than two draws (a redemption from small lots) is
-        // counted first, so that it is made at its size rather than grown.
-        let Ok(draws) = Draws::try_from_fn(
-            || taken().count(),
-            || Ok::<_, std::convert::Infallible>(draws.next()),
-        );
-        (
-            draws,
-            Points::new(points.value().saturating_sub(covered).max(0)),
-        )
+        if preferred.into_iter().try_for_each(&mut draw).is_continue() {
+            let mut rest = wallet.lots.iter().filter(|(k, _)| Some(k.lot()) != first);
+            let _ = rest.try_for_each(&mut draw);
+        }
+        (planned.into_draws(), Points::new(left.max(0)))
     }
 
     pub(super) fn new_lot_expiry(&self, at: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, Error> {
         self.program.lot_expiry(at)
+    }
+}
+
+/// The draws [`Draft::draws`] plans, written into a buffer on the stack
+/// until it is full, then into a `Vec`.
+struct Planned {
+    buffer: [LotDraw; Planned::ON_STACK],
+    len: usize,
+    spilled: Vec<LotDraw>,
+}
+
+impl Planned {
+    /// How many draws the buffer holds: a redemption of 100 points from
+    /// lots of 12 draws from nine.
+    const ON_STACK: usize = 16;
+
+    fn new() -> Planned {
+        Planned {
+            buffer: [LotDraw::new(LotId::new(0), None, Points::ZERO); Planned::ON_STACK],
+            len: 0,
+            spilled: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, draw: LotDraw) {
+        if let Some(slot) = self.buffer.get_mut(self.len) {
+            *slot = draw;
+            self.len = self.len.saturating_add(1);
+            return;
+        }
+        if self.spilled.is_empty() {
+            self.spilled.reserve(Planned::ON_STACK.saturating_mul(2));
+            self.spilled.extend_from_slice(&self.buffer);
+        }
+        self.spilled.push(draw);
+    }
+
+    fn into_draws(self) -> Draws {
+        if !self.spilled.is_empty() {
+            return Draws::from(self.spilled);
+        }
+        Draws::from_slice(self.buffer.get(..self.len).unwrap_or_default())
     }
 }
 
