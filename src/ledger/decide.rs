@@ -444,7 +444,18 @@ impl<'a> Draft<'a> {
     /// from lot `first` before the others when given. Returns the draws and
     /// what the lots could not cover.
     pub(super) fn draws(wallet: &Wallet, points: Points, first: Option<LotId>) -> (Draws, Points) {
-        let preferred = first.and_then(|lot| wallet.lots.iter().find(|(k, _)| k.lot() == lot));
+        let preferred = first.and_then(|lot| {
+            wallet
+                .lots
+                .try_each(|key, held| {
+                    if key.lot() == lot {
+                        ControlFlow::Break((key, held))
+                    } else {
+                        ControlFlow::Continue(())
+                    }
+                })
+                .break_value()
+        });
         // One pass over the lots in order, each drawn from with what it
         // gives until the points are covered, the draws written on the
         // stack: a redemption from small lots draws from nine or so, and
@@ -465,8 +476,10 @@ impl<'a> Draft<'a> {
             ControlFlow::Continue(())
         };
         if preferred.into_iter().try_for_each(&mut draw).is_continue() {
-            let mut rest = wallet.lots.iter().filter(|(k, _)| Some(k.lot()) != first);
-            let _ = rest.try_for_each(&mut draw);
+            let _ = wallet.lots.try_each(|key, held| match first {
+                Some(lot) if key.lot() == lot => ControlFlow::Continue(()),
+                _ => draw((key, held)),
+            });
         }
         (planned.into_draws(), Points::new(left.max(0)))
     }

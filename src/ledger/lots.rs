@@ -27,6 +27,7 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 use std::hash::{Hash, Hasher};
+use std::ops::ControlFlow;
 
 use chrono::{DateTime, Utc};
 
@@ -157,6 +158,22 @@ impl Expiring {
             queued: self.queue.iter().peekable(),
             stray: self.stray.as_deref().map(|stray| stray.iter().peekable()),
         }
+    }
+
+    /// Calls `each` with every lot, by key, until it breaks: with no map
+    /// beside the queue, as most members have, a walk over the queue's
+    /// runs of slots.
+    fn try_each<B>(
+        &self,
+        mut each: impl FnMut(LotKey, Points) -> ControlFlow<B>,
+    ) -> ControlFlow<B> {
+        if self.stray.is_none() {
+            return self.queue.try_each(each);
+        }
+        for (key, points) in self.iter() {
+            each(key, points)?;
+        }
+        ControlFlow::Continue(())
     }
 }
 
@@ -542,6 +559,24 @@ impl<N: Slot, W: Wide<Key = N::Key>> Queue<N, W> {
             Queue::Wide(queue) => Slots::Wide(queue.iter()),
         }
     }
+
+    /// Calls `each` with every lot, by key, until it breaks: the standard
+    /// library's own walk over the queue's one or two runs, where
+    /// [`iter`](Queue::iter) takes the slots one call at a time through
+    /// the match on the queue's width.
+    fn try_each<B>(
+        &self,
+        mut each: impl FnMut(N::Key, Points) -> ControlFlow<B>,
+    ) -> ControlFlow<B> {
+        match self {
+            Queue::Narrow(queue) => queue
+                .iter()
+                .try_for_each(|slot| each(slot.key(), slot.points())),
+            Queue::Wide(queue) => queue
+                .iter()
+                .try_for_each(|slot| each(slot.key(), slot.points())),
+        }
+    }
 }
 
 impl Lots {
@@ -624,6 +659,18 @@ impl Lots {
                 .iter()
                 .map(|(lot, points)| (LotKey::new(lot, None), points)),
         )
+    }
+
+    /// Calls `each` with every lot and the points it holds, in
+    /// consumption order, until it breaks: what [`iter`](Lots::iter)
+    /// reads, walked without an iterator's call per lot.
+    pub(crate) fn try_each<B>(
+        &self,
+        mut each: impl FnMut(LotKey, Points) -> ControlFlow<B>,
+    ) -> ControlFlow<B> {
+        self.expiring.try_each(&mut each)?;
+        self.lasting
+            .try_each(|lot, points| each(LotKey::new(lot, None), points))
     }
 
     /// Every lot's points, in consumption order.
@@ -867,6 +914,22 @@ mod tests {
                 let listed: Vec<(LotKey, Points)> = lots.iter().collect();
                 let expected: Vec<(LotKey, Points)> = map.iter().map(|(k, p)| (*k, *p)).collect();
                 prop_assert_eq!(&listed, &expected);
+                // Walked without an iterator, the same lots in the same
+                // order, and no further than where the walk breaks.
+                let mut walked = Vec::new();
+                let whole = lots.try_each(|k, p| {
+                    walked.push((k, p));
+                    ControlFlow::<()>::Continue(())
+                });
+                prop_assert!(whole.is_continue());
+                prop_assert_eq!(&walked, &expected);
+                let stop = expected.len() / 2;
+                let mut seen = 0;
+                let broke = lots.try_each(|k, p| {
+                    seen += 1;
+                    if seen > stop { ControlFlow::Break((k, p)) } else { ControlFlow::Continue(()) }
+                });
+                prop_assert_eq!(broke.break_value(), expected.get(stop).copied());
                 prop_assert_eq!(lots.len(), map.len());
                 prop_assert_eq!(lots.is_empty(), map.is_empty());
                 prop_assert_eq!(lots.first(), map.keys().next().copied());
