@@ -510,12 +510,20 @@ impl Planned {
         }
     }
 
+    #[inline]
     fn push(&mut self, draw: LotDraw) {
-        if let Some(slot) = self.buffer.get_mut(self.len) {
-            *slot = draw;
-            self.len = self.len.saturating_add(1);
-            return;
+        match self.buffer.get_mut(self.len) {
+            Some(slot) => {
+                *slot = draw;
+                self.len = self.len.saturating_add(1);
+            }
+            None => self.spill(draw),
         }
+    }
+
+    /// Goes on in the `Vec` once the buffer is full.
+    #[cold]
+    fn spill(&mut self, draw: LotDraw) {
         if self.spilled.is_empty() {
             self.spilled.reserve(Planned::ON_STACK.saturating_mul(2));
             self.spilled.extend_from_slice(&self.buffer);
