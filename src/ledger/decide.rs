@@ -462,26 +462,29 @@ impl<'a> Draft<'a> {
         // its list is then allocated once, at its size, and shared by the
         // event, its receipt and the account's record. A list too long
         // for the stack goes on in a `Vec`.
+        if !points.is_positive() {
+            return (Draws::new(), Points::ZERO);
+        }
         let mut planned = Planned::new();
         let mut left = points.value();
         let mut draw = |(key, held): (LotKey, Points)| {
-            if left <= 0 {
-                return ControlFlow::Break(());
-            }
             let take = left.min(held.value());
             if take > 0 {
                 left = left.saturating_sub(take);
                 planned.push(LotDraw::new(key.lot(), key.expires_at(), Points::new(take)));
+                if left <= 0 {
+                    return ControlFlow::Break(());
+                }
             }
             ControlFlow::Continue(())
         };
-        if preferred.into_iter().try_for_each(&mut draw).is_continue() {
+        if preferred.is_none_or(|lot| draw(lot).is_continue()) {
             let _ = wallet.lots.try_each(|key, held| match first {
                 Some(lot) if key.lot() == lot => ControlFlow::Continue(()),
                 _ => draw((key, held)),
             });
         }
-        (planned.into_draws(), Points::new(left.max(0)))
+        (planned.listed(), Points::new(left.max(0)))
     }
 
     pub(super) fn new_lot_expiry(&self, at: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, Error> {
@@ -531,9 +534,10 @@ impl Planned {
         self.spilled.push(draw);
     }
 
-    fn into_draws(self) -> Draws {
+    /// The draws planned, listed (read in place rather than moved out).
+    fn listed(&mut self) -> Draws {
         if !self.spilled.is_empty() {
-            return Draws::from(self.spilled);
+            return Draws::from(std::mem::take(&mut self.spilled));
         }
         Draws::from_slice(self.buffer.get(..self.len).unwrap_or_default())
     }
