@@ -7,8 +7,7 @@
 //! and freeing them. Two items are held in one allocation the list's
 //! clones share, so that a receipt's copy of its event's list (a purchase
 //! on a tier with a multiplier has two parts) counts a reference instead
-//! of allocating; so are a redemption's draws, however many, which its
-//! event, its receipt and the account's record of it all hold.
+//! of allocating.
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -21,16 +20,15 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A list that holds a single item in place, without allocating; two items
 /// pushed, collected or read go into one shared allocation (an
-/// `Arc<[T]>`), which clones of the list share instead of copying, as do
-/// the draws of a redemption the ledger plans, however many; more, or a
-/// `Vec` converted with `into()`, are held in a `Vec`. The type behind
+/// `Arc<[T]>`), which clones of the list share instead of copying; more,
+/// or a `Vec` converted with `into()`, are held in a `Vec`. The type behind
 /// [`EarnLines`] (an award's parts) and [`Draws`] (the lots an event draws
 /// from).
 ///
 /// It reads as a slice (`len`, indexing, `iter`, `first`, pattern matching
 /// through [`as_slice`](Few::as_slice)), compares, hashes, prints with
 /// `{:?}` and serialises exactly as a `Vec` of the same items, and is
-/// built from one with `into()` or `collect()`. Changing a shared list
+/// built from one with `into()` or `collect()`. Changing a list of two
 /// (`push`, [`as_mut_slice`](Few::as_mut_slice)) or taking its items by
 /// value copies them out of their shared allocation, so those ask for
 /// `T: Clone`.
@@ -60,10 +58,9 @@ pub struct Few<T>(Held<T>);
 enum Held<T> {
     None,
     One(T),
-    /// Two or more, shared among the list's clones: an award's base line
-    /// and its tier's multiplier, or a redemption's draws from small lots,
-    /// shared by the event, its receipt and the account's record.
-    Shared(Arc<[T]>),
+    /// Two, shared among the list's clones: an award's base line and its
+    /// tier's multiplier, shared by the event and its receipt.
+    Two(Arc<[T]>),
     /// Three or more.
     Many(Vec<T>),
 }
@@ -89,7 +86,7 @@ impl<T> Few<T> {
         match &self.0 {
             Held::None => &[],
             Held::One(item) => std::slice::from_ref(item),
-            Held::Shared(items) => items,
+            Held::Two(items) => items,
             Held::Many(items) => items,
         }
     }
@@ -110,7 +107,7 @@ impl<T> Few<T> {
             return Ok(Few(Held::One(first)));
         };
         let Some(third) = next()? else {
-            return Ok(Few(Held::Shared(Arc::new([first, second]))));
+            return Ok(Few(Held::Two(Arc::new([first, second]))));
         };
         let mut all = Vec::with_capacity(expected().max(3));
         all.extend([first, second, third]);
@@ -128,7 +125,7 @@ impl<T: Clone> Few<T> {
         match &mut self.0 {
             Held::None => &mut [],
             Held::One(item) => std::slice::from_mut(item),
-            Held::Shared(items) => Arc::make_mut(items),
+            Held::Two(items) => Arc::make_mut(items),
             Held::Many(items) => items,
         }
     }
@@ -138,10 +135,10 @@ impl<T: Clone> Few<T> {
     pub fn push(&mut self, item: T) {
         self.0 = match std::mem::replace(&mut self.0, Held::None) {
             Held::None => Held::One(item),
-            Held::One(first) => Held::Shared(Arc::new([first, item])),
-            Held::Shared(shared) => {
-                let mut items = Vec::with_capacity(shared.len().saturating_add(2));
-                items.extend_from_slice(&shared);
+            Held::One(first) => Held::Two(Arc::new([first, item])),
+            Held::Two(two) => {
+                let mut items = Vec::with_capacity(4);
+                items.extend_from_slice(&two);
                 items.push(item);
                 Held::Many(items)
             }
@@ -152,23 +149,25 @@ impl<T: Clone> Few<T> {
         };
     }
 
-    /// The items, copied into one allocation the list's clones share when
-    /// there are two or more: what a list built on the stack becomes.
+    /// The items, copied, held as `collect` holds them (two in one shared
+    /// allocation, more in a `Vec` of their number): what a list planned
+    /// on the stack becomes.
     pub(crate) fn from_slice(items: &[T]) -> Few<T> {
         match items {
             [] => Few::new(),
             [item] => Few(Held::One(item.clone())),
-            _ => Few(Held::Shared(Arc::from(items))),
+            [first, second] => Few(Held::Two(Arc::new([first.clone(), second.clone()]))),
+            _ => Few(Held::Many(items.to_vec())),
         }
     }
 
-    /// The items, as a `Vec` (shared ones are copied out of their
+    /// The items, as a `Vec` (two are copied out of their shared
     /// allocation).
     pub fn into_vec(self) -> Vec<T> {
         match self.0 {
             Held::None => Vec::new(),
             Held::One(item) => vec![item],
-            Held::Shared(items) => items.to_vec(),
+            Held::Two(items) => items.to_vec(),
             Held::Many(items) => items,
         }
     }
@@ -266,7 +265,7 @@ impl<T: Clone> IntoIterator for Few<T> {
             Held::One(item) => Owned::One(Some(item).into_iter()),
             // The iterator owns its items: the shared list is let go here.
             #[allow(clippy::unnecessary_to_owned)]
-            Held::Shared(items) => Owned::Many(items.to_vec().into_iter()),
+            Held::Two(items) => Owned::Many(items.to_vec().into_iter()),
             Held::Many(items) => Owned::Many(items.into_iter()),
         })
     }
@@ -493,7 +492,7 @@ mod tests {
         let mut lines = Few::from(bonus(1));
         assert!(matches!(lines.0, Held::One(_)));
         lines.push(bonus(2));
-        assert!(matches!(&lines.0, Held::Shared(v) if v.len() == 2));
+        assert!(matches!(&lines.0, Held::Two(v) if v.len() == 2));
         lines[0] = bonus(5);
         assert_eq!(lines.first().map(EarnLine::points), Some(Points::new(5)));
         lines.push(bonus(3));
@@ -516,7 +515,7 @@ mod tests {
     fn clones_of_a_pair_share_it_until_one_changes() {
         let mut lines: Few<EarnLine> = [bonus(1), bonus(2)].into_iter().collect();
         let copy = lines.clone();
-        let shared = |a: &Few<EarnLine>, b: &Few<EarnLine>| matches!((&a.0, &b.0), (Held::Shared(a), Held::Shared(b)) if Arc::ptr_eq(a, b));
+        let shared = |a: &Few<EarnLine>, b: &Few<EarnLine>| matches!((&a.0, &b.0), (Held::Two(a), Held::Two(b)) if Arc::ptr_eq(a, b));
         assert!(shared(&lines, &copy));
         lines[0] = bonus(5);
         assert!(!shared(&lines, &copy));
@@ -532,29 +531,28 @@ mod tests {
 
         // Read from JSON, two items take one allocation as `collect`'s do.
         let read: Few<u8> = serde_json::from_str("[3, 4]").unwrap_or_default();
-        assert!(matches!(&read.0, Held::Shared(items) if **items == [3, 4]));
+        assert!(matches!(&read.0, Held::Two(items) if **items == [3, 4]));
     }
 
     /// A list copied from a slice (a redemption's draws, planned on the
-    /// stack) holds one item in place and two or more in one allocation
-    /// its clones share, whatever their number; pushing onto it copies it
-    /// into a `Vec` of its own.
+    /// stack) is held as the same items collected are, and reads as the
+    /// slice.
     #[test]
-    fn a_list_from_a_slice_is_shared_by_its_clones() {
-        assert!(matches!(Few::<u8>::from_slice(&[]).0, Held::None));
-        assert!(matches!(Few::from_slice(&[7_u8]).0, Held::One(7)));
-        let items: Vec<u32> = (1..=9).collect();
-        let mut list = Few::from_slice(&items);
-        let copy = list.clone();
-        assert!(
-            matches!((&list.0, &copy.0), (Held::Shared(a), Held::Shared(b)) if Arc::ptr_eq(a, b))
-        );
-        assert_eq!(copy, items);
-        list.push(10);
-        assert!(matches!(&list.0, Held::Many(v) if v.len() == 10));
-        assert_eq!(copy, items);
-        assert_eq!(list.len(), 10);
-        assert_eq!(copy.clone().into_iter().collect::<Vec<_>>(), items);
+    fn a_list_from_a_slice_is_held_as_one_collected() {
+        let held = |few: &Few<u32>| match &few.0 {
+            Held::None => 0,
+            Held::One(_) => 1,
+            Held::Two(_) => 2,
+            Held::Many(_) => 3,
+        };
+        for n in [0_u32, 1, 2, 3, 9, 40] {
+            let items: Vec<u32> = (1..=n).collect();
+            let copied = Few::from_slice(&items);
+            let collected: Few<u32> = items.iter().copied().collect();
+            assert_eq!(held(&copied), held(&collected), "{n} items");
+            assert_eq!(copied, items);
+            assert_eq!(copied.len(), items.len());
+        }
     }
 
     #[test]
