@@ -106,12 +106,7 @@ fn one_hundred_points_buy_ten_percent_off_oldest_points_first() {
         .unwrap();
     assert_eq!(receipt.discount, money("8.00 EUR"));
     assert_eq!(receipt.points, pts(100));
-    let drawn: Vec<(u64, i64)> = receipt
-        .draws
-        .iter()
-        .map(|d| (d.lot.number(), d.points.value()))
-        .collect();
-    assert_eq!(drawn, [(1, 57), (2, 43)]);
+    assert_eq!(drawn(&receipt.draws), [(1, 57), (2, 43)]);
     assert_eq!(
         receipt.to_string(),
         "redemption RDM-1 of ten-percent-off: 8.00 EUR off a cart of 80.00 EUR for 100 points \
@@ -235,14 +230,6 @@ fn a_redemption_from_many_small_lots_lists_every_lot_it_drew_from() {
     }
     shop.buy("marta", "ORD-31", "120.00 EUR", "2026-02-01");
     let before = shop.lots("marta");
-    let drawn = |receipt: &RedemptionReceipt| -> Vec<(u64, i64)> {
-        receipt
-            .draws
-            .iter()
-            .map(|d| (d.lot.number(), d.points.value()))
-            .collect()
-    };
-
     // 100 points: twenty-five whole lots of 4.
     let first = shop
         .redeem(
@@ -254,7 +241,7 @@ fn a_redemption_from_many_small_lots_lists_every_lot_it_drew_from() {
         )
         .unwrap();
     assert_eq!(
-        drawn(&first),
+        drawn(&first.draws),
         (1..=25).map(|lot| (lot, 4)).collect::<Vec<_>>()
     );
 
@@ -269,7 +256,7 @@ fn a_redemption_from_many_small_lots_lists_every_lot_it_drew_from() {
         )
         .unwrap();
     assert_eq!(
-        drawn(&second),
+        drawn(&second.draws),
         [(26, 4), (27, 4), (28, 4), (29, 4), (30, 4), (31, 80)]
     );
     assert_eq!(shop.lots("marta"), [(40, None)]);

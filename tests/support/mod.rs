@@ -30,6 +30,14 @@ pub fn pts(n: i64) -> Points {
     Points::new(n)
 }
 
+/// Each lot a list of draws took from, with the points it took.
+pub fn drawn(draws: &[LotDraw]) -> Vec<(u64, i64)> {
+    draws
+        .iter()
+        .map(|d| (d.lot.number(), d.points.value()))
+        .collect()
+}
+
 /// The seed program: 1 point per euro, 100 points buy 10% off, points never
 /// expire.
 pub const SEED: &str = r#"{
