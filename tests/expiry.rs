@@ -162,12 +162,7 @@ fn lots_with_the_same_expiry_are_spent_oldest_first() {
             "2026-03-02",
         )
         .unwrap();
-    let drawn: Vec<(u64, i64)> = receipt
-        .draws
-        .iter()
-        .map(|d| (d.lot.number(), d.points.value()))
-        .collect();
-    assert_eq!(drawn, [(1, 30), (2, 70)]);
+    assert_eq!(drawn(&receipt.draws), [(1, 30), (2, 70)]);
 }
 
 #[test]
