@@ -559,7 +559,7 @@ fn refund_receipt_of(
         account
             .redemptions
             .get(r)
-            .map_or(Points::ZERO, |rec| rec.redeemed.points)
+            .map_or(Points::ZERO, |rec| rec.points)
     })
 }
 
@@ -1037,7 +1037,7 @@ impl Ledger {
                     order,
                 });
             }
-            discounts.push((rec.redeemed.applies_to.clone(), rec.redeemed.discount));
+            discounts.push((rec.applies_to().clone(), rec.discount));
         }
         Ok(discounts)
     }
@@ -1088,7 +1088,7 @@ impl Ledger {
         let checked = c.cart.check()?;
         let hash = c.redemption.quick_hash();
         if let Some(rec) = account.redemptions.get_hashed(hash, &c.redemption) {
-            let recorded = &rec.redeemed;
+            let recorded = rec;
             if recorded.reward != c.reward {
                 return Err(conflict(
                     ReferenceKind::Redemption,
@@ -1116,18 +1116,18 @@ impl Ledger {
                     PointsText(c.points),
                 ));
             }
-            if recorded.voucher != c.voucher {
+            if recorded.voucher() != c.voucher.as_ref() {
                 return Err(conflict(
                     ReferenceKind::Redemption,
                     &c.redemption,
                     "voucher",
-                    Text(recorded.voucher.as_ref()),
+                    Text(recorded.voucher()),
                     Text(c.voucher.as_ref()),
                 ));
             }
-            return Ok(repeated(Receipt::Redemption(RedemptionReceipt::new(
-                recorded,
-            ))));
+            return Ok(repeated(Receipt::Redemption(
+                recorded.receipt(&c.member, &c.redemption),
+            )));
         }
         found.reference = Some(NewReference::new(ReferenceKind::Redemption, hash));
         check_time(account, c.at)?;
@@ -1350,7 +1350,6 @@ impl Ledger {
         draft.sweep(c.at)?;
         let mut repaid = Points::ZERO;
         let credits = rec
-            .redeemed
             .draws
             .iter()
             .map(|d| draft.credit(d.lot, d.expires_at, d.points, &mut repaid))
@@ -1359,7 +1358,7 @@ impl Ledger {
             member: c.member,
             redemption: c.redemption,
             at: c.at,
-            points: rec.redeemed.points,
+            points: rec.points,
             credits,
         };
         let receipt = Receipt::Cancellation(CancellationReceipt::new(&event));
@@ -1468,14 +1467,14 @@ impl Ledger {
             let Some(rec) = account.redemptions.get(r) else {
                 continue;
             };
-            let give = share(rec.redeemed.points)?.checked_sub(rec.restored)?;
+            let give = share(rec.points)?.checked_sub(rec.restored)?;
             if !give.is_positive() {
                 continue;
             }
             let mut skip = rec.restored.value();
             let mut left = give.value();
             let mut credits = Vec::new();
-            for d in rec.redeemed.draws.iter().rev() {
+            for d in rec.draws.iter().rev() {
                 let here = d.points.value().saturating_sub(skip).max(0);
                 skip = skip.saturating_sub(d.points.value()).max(0);
                 let take = here.min(left);

@@ -220,13 +220,17 @@ impl<V> Keyed<V> {
 
     /// Hashes as a map from reference to record (its length, then each
     /// reference and record by reference), each record as `hash` hashes
-    /// it: the fingerprint, for records read through something beside
-    /// them.
-    pub(crate) fn hash_by<H: Hasher>(&self, state: &mut H, mut hash: impl FnMut(&V, &mut H)) {
+    /// it, given its reference: the fingerprint, for records read through
+    /// something beside them.
+    pub(crate) fn hash_by<H: Hasher>(
+        &self,
+        state: &mut H,
+        mut hash: impl FnMut(&Reference, &V, &mut H),
+    ) {
         state.write_usize(self.len());
         for (key, record) in self.iter() {
             key.hash(state);
-            hash(record, state);
+            hash(key, record, state);
         }
     }
 }
@@ -246,7 +250,7 @@ impl<V: Eq> Eq for Keyed<V> {}
 /// depend on how the records are held.
 impl<V: Hash> Hash for Keyed<V> {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.hash_by(state, V::hash);
+        self.hash_by(state, |_, record, state| record.hash(state));
     }
 }
 
@@ -353,9 +357,21 @@ impl<V: Eq> Eq for LazyKeyed<V> {}
 /// As the list would hash, an empty one when none is allocated.
 impl<V: Hash> Hash for LazyKeyed<V> {
     fn hash<H: Hasher>(&self, state: &mut H) {
+        self.hash_by(state, |_, record, state| record.hash(state));
+    }
+}
+
+impl<V> LazyKeyed<V> {
+    /// Hashes as [`Keyed::hash_by`] does, as an empty list when none is
+    /// allocated.
+    pub(crate) fn hash_by<H: Hasher>(
+        &self,
+        state: &mut H,
+        hash: impl FnMut(&Reference, &V, &mut H),
+    ) {
         match self.0.as_deref() {
-            Some(records) => records.hash(state),
-            None => Keyed::<V>::new().hash(state),
+            Some(records) => records.hash_by(state, hash),
+            None => Keyed::<V>::new().hash_by(state, hash),
         }
     }
 }

@@ -271,7 +271,7 @@ impl Eq for Orders {}
 /// does not depend on how orders are held.
 impl Hash for Orders {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.records.hash_by(state, |record, state| {
+        self.records.hash_by(state, |_, record, state| {
             record.figures(&self.shapes).hash(state)
         });
     }
