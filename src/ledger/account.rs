@@ -2441,8 +2441,8 @@ impl OrderRecord {
 /// pointer. A record takes 176 bytes where the event it was copied from
 /// took 280 (and 320 with the rest): a member's list of redemptions
 /// moves every record each time it grows, into memory written for the
-/// first time, which set a redemption's time more than its
-/// instructions did.
+/// first time, and for a member with many redemptions those copies
+/// weighed on a redemption's time more than its instructions did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct RedemptionRecord {
     pub(crate) reward: RewardId,

@@ -457,13 +457,13 @@ impl<'a> Draft<'a> {
                 .break_value()
         });
         // One pass over the lots in order, each drawn from with what it
-        // gives until the points covered, the draws written on the stack:
-        // a redemption from small lots draws from nine or so, and its list
-        // is then allocated once, at its size, without counting the lots
-        // first. A list too long for the stack goes on in a `Vec`. (Shared
-        // by the event, its receipt and the account's record instead of
-        // copied, such a list took 4 to 7% more time: three fewer
-        // allocations, four more atomic counts.)
+        // gives until the points are covered, the draws written on the
+        // stack: a redemption from small lots draws from nine or so, and
+        // its list is then allocated once, at its size, without counting
+        // the lots first. A list too long for the stack goes on in a
+        // `Vec`. (Shared by the event, its receipt and the account's
+        // record instead of copied, such a list took 4 to 7% more time:
+        // three fewer allocations, four more atomic counts.)
         if !points.is_positive() {
             return (Draws::new(), Points::ZERO);
         }
@@ -1087,8 +1087,7 @@ impl Ledger {
         let account = self.enrolled_at(&c.member, &mut found.slot)?;
         let checked = c.cart.check()?;
         let hash = c.redemption.quick_hash();
-        if let Some(rec) = account.redemptions.get_hashed(hash, &c.redemption) {
-            let recorded = rec;
+        if let Some(recorded) = account.redemptions.get_hashed(hash, &c.redemption) {
             if recorded.reward != c.reward {
                 return Err(conflict(
                     ReferenceKind::Redemption,
