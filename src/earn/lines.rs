@@ -67,11 +67,9 @@ impl<'de> Visitor<'de> for Breakdown {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<EarnLines, A::Error> {
-        let expected = crate::few::cautious::<EarnLine>(seq.size_hint());
-        EarnLines::try_from_fn(
-            || expected,
-            || Ok(seq.next_element()?.map(|Line(line)| line)),
-        )
+        EarnLines::try_from_fn(crate::few::cautious::<EarnLine>(seq.size_hint()), || {
+            Ok(seq.next_element()?.map(|Line(line)| line))
+        })
     }
 }
 
