@@ -234,6 +234,15 @@ impl Cart {
     ///
     /// The first [`CartError`] found, with the numbers involved.
     pub fn check(&self) -> Result<CheckedCart, CartError> {
+        self.check_listing(true)
+    }
+
+    /// As [`Cart::check`]; with `list` false, a cart without an order
+    /// discount to spread leaves [`CheckedCart::lines`] empty, as each
+    /// line's value is then its net: the reward rules work out the few
+    /// values they read ([`CheckedCart::value_of`]), and a redemption
+    /// allocates no list.
+    pub(crate) fn check_listing(&self, list: bool) -> Result<CheckedCart, CartError> {
         let currency = self.currency().ok_or(CartError::Empty)?;
         // The field's name is written only for the error that needs it.
         let money = |field: &dyn Fn() -> String, m: Option<Money>| -> Result<Decimal, CartError> {
@@ -250,7 +259,11 @@ impl Cart {
                 Some(m) => Ok(m.amount()),
             }
         };
-        let mut nets = Vec::with_capacity(self.lines.len());
+        let list = list || self.discount.is_some_and(|d| !d.is_zero());
+        let mut nets = Vec::with_capacity(if list { self.lines.len() } else { 0 });
+        // Summed as the lines are checked; an overflow is reported after
+        // every line is.
+        let mut merchandise = Some(Decimal::ZERO);
         for (i, line) in self.lines.iter().enumerate() {
             money(&|| format!("lines[{i}].unit_price"), Some(line.unit_price))?;
             let discount = money(&|| format!("lines[{i}].discount"), line.discount)?;
@@ -270,12 +283,12 @@ impl Cart {
                     ),
                 });
             }
-            nets.push(net.amount());
+            merchandise = merchandise.and_then(|m| m.checked_add(net.amount()));
+            if list {
+                nets.push(net.amount());
+            }
         }
-        let merchandise = nets
-            .iter()
-            .try_fold(Decimal::ZERO, |a, b| a.checked_add(*b))
-            .ok_or(CartError::Overflow)?;
+        let merchandise = merchandise.ok_or(CartError::Overflow)?;
         let shipping = money(&|| "shipping".into(), self.shipping)?;
         let tax = money(&|| "tax".into(), self.tax)?;
         let discount = money(&|| "discount".into(), self.discount)?;
@@ -380,6 +393,30 @@ pub struct CheckedCart {
     pub merchandise: Money,
     /// The cart's total.
     pub total: Money,
+}
+
+impl CheckedCart {
+    /// Whether [`lines`](CheckedCart::lines) lists the value of every line
+    /// of `cart`, the cart this was checked from: it does, unless
+    /// [`Cart::check_listing`] left the list out.
+    pub(crate) fn lists(&self, cart: &Cart) -> bool {
+        self.lines.len() == cart.lines.len()
+    }
+
+    /// The value of `line`, the `i`th of `cart` (the cart this was checked
+    /// from): as listed, or its net when the list was left out (no order
+    /// discount took a share of it).
+    pub(crate) fn value_of(
+        &self,
+        cart: &Cart,
+        i: usize,
+        line: &Line,
+    ) -> Result<Decimal, CartError> {
+        match self.lines.get(i) {
+            Some(value) if self.lists(cart) => Ok(*value),
+            _ => line.net().map(|net| net.amount()),
+        }
+    }
 }
 
 /// What is wrong with a cart.

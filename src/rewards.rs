@@ -737,16 +737,23 @@ impl Reward {
     /// The value of the eligible lines: the lines of the reward's
     /// categories (all lines when it has none).
     fn eligible_value(&self, cart: &Cart, checked: &CheckedCart) -> Result<Decimal, Shortfall> {
+        let out_of_range = || Shortfall::AmountOutOfRange {
+            cart: checked.total,
+        };
+        if self.categories.is_empty() && !checked.lists(cart) {
+            // Every line, each worth its net: their sum is the merchandise,
+            // summed in the same order.
+            return Ok(checked.merchandise.amount());
+        }
         let mut matched = false;
         let mut total = Decimal::ZERO;
-        for (line, value) in cart.lines.iter().zip(&checked.lines) {
+        for (i, line) in cart.lines.iter().enumerate() {
             if self.categories.is_empty() || line.in_any(&self.categories) {
                 matched = true;
-                total = total
-                    .checked_add(*value)
-                    .ok_or(Shortfall::AmountOutOfRange {
-                        cart: checked.total,
-                    })?;
+                let value = checked
+                    .value_of(cart, i, line)
+                    .map_err(|_| out_of_range())?;
+                total = total.checked_add(value).ok_or_else(out_of_range)?;
             }
         }
         if matched {
@@ -773,7 +780,7 @@ impl Reward {
         rounding: Rounding,
     ) -> Result<Money, Shortfall> {
         let checked = cart
-            .check()
+            .check_listing(false)
             .map_err(|error| Shortfall::InvalidCart { error })?;
         self.discount_on(cart, &checked, points, rounding)
     }
@@ -831,15 +838,16 @@ impl Reward {
                 capped(checked.shipping, *maximum_discount)
             }
             RewardKind::FreeProduct { sku } => {
-                let Some((line, value)) = cart
+                let Some((i, line)) = cart
                     .lines
                     .iter()
-                    .zip(&checked.lines)
-                    .find(|(l, _)| l.sku.as_ref() == Some(sku))
+                    .enumerate()
+                    .find(|(_, l)| l.sku.as_ref() == Some(sku))
                 else {
                     return Err(Shortfall::ProductNotInCart { sku: sku.clone() });
                 };
-                line.unit_price.amount().min(*value)
+                let value = checked.value_of(cart, i, line).map_err(|_| out_of_range)?;
+                line.unit_price.amount().min(value)
             }
             RewardKind::Donation { .. } => Decimal::ZERO,
             RewardKind::PointsAsCash {
@@ -1501,5 +1509,68 @@ mod tests {
             tiers: vec!["gold".parse().unwrap(), "platinum".parse().unwrap()],
         };
         assert_eq!(tier.to_string(), "for gold or platinum members only");
+    }
+
+    proptest::proptest! {
+        /// A redemption and a quote check the cart without listing its
+        /// lines' values when no order discount is spread over them: every
+        /// reward prices such a cart as the full check does, to the cent
+        /// and the scale, or refuses it with the same shortfall.
+        #[test]
+        fn a_cart_prices_the_same_with_or_without_its_lines_listed(
+            lines in proptest::collection::vec(
+                (0i64..100_000, 0u32..4, 1u32..4, proptest::bool::ANY, proptest::option::of(0i64..500)),
+                0..5,
+            ),
+            shipping in proptest::option::of(0i64..2_000),
+            discount in proptest::option::of((0i64..3_000, 0u32..3)),
+            points in 0i64..2_000,
+        ) {
+            let mut cart = Cart::of(lines.iter().enumerate().map(
+                |(i, (units, scale, quantity, shoes, off))| {
+                    let price = Money::new(Decimal::new(*units, *scale), Currency::EUR);
+                    let line = Line::new(format!("SKU-{i}").parse().unwrap(), *quantity, price);
+                    let line = match off {
+                        Some(off) => line.discount(Money::new(Decimal::new(*off, 2), Currency::EUR)),
+                        None => line,
+                    };
+                    if *shoes { line.category("shoes".parse().unwrap()) } else { line }
+                },
+            ));
+            if let Some(cents) = shipping {
+                cart = cart.shipping(Money::new(Decimal::new(cents, 2), Currency::EUR));
+            }
+            if let Some((units, scale)) = discount {
+                cart = cart.discount(Money::new(Decimal::new(units, scale), Currency::EUR));
+            }
+            let rewards = [
+                RewardConfig::percent_off("p", 100, Decimal::new(10, 0)),
+                RewardConfig::percent_off("s", 100, Decimal::new(15, 0)).categories(["shoes"]),
+                RewardConfig::fixed_amount_off("f", 100, Decimal::new(25, 0)),
+                RewardConfig::free_product("g", 100, "SKU-1"),
+                RewardConfig::points_as_cash("c", 100, Decimal::new(1, 0)),
+            ];
+            let (Ok(listed), Ok(unlisted)) = (cart.check(), cart.check_listing(false)) else {
+                proptest::prop_assert_eq!(cart.check().err(), cart.check_listing(false).err());
+                return Ok(());
+            };
+            proptest::prop_assert_eq!(listed.total.to_string(), unlisted.total.to_string());
+            proptest::prop_assert_eq!(
+                listed.merchandise.to_string(),
+                unlisted.merchandise.to_string()
+            );
+            for config in rewards {
+                let r = reward(config);
+                let priced = |checked: &CheckedCart| {
+                    r.discount_on(&cart, checked, Some(Points::new(points)), Rounding::HalfUp)
+                        .map(|m| m.to_string())
+                };
+                proptest::prop_assert_eq!(priced(&listed), priced(&unlisted));
+                proptest::prop_assert_eq!(
+                    r.most_cash_points(&cart, &listed, Points::new(points)),
+                    r.most_cash_points(&cart, &unlisted, Points::new(points))
+                );
+            }
+        }
     }
 }

@@ -1085,7 +1085,7 @@ impl Ledger {
         found: &mut Found,
     ) -> Result<Decision, Error> {
         let account = self.enrolled_at(&c.member, &mut found.slot)?;
-        let checked = c.cart.check()?;
+        let checked = c.cart.check_listing(false)?;
         let hash = c.redemption.quick_hash();
         if let Some(recorded) = account.redemptions.get_hashed(hash, &c.redemption) {
             if recorded.reward != c.reward {

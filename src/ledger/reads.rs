@@ -368,7 +368,7 @@ impl Ledger {
     /// [`Error::InvalidCart`] for an inconsistent cart.
     pub fn quote(&self, member: &MemberId, cart: &Cart, at: DateTime<Utc>) -> Result<Quote, Error> {
         let account = self.enrolled(member)?;
-        let checked = cart.check()?;
+        let checked = cart.check_listing(false)?;
         let mut draft = Draft::new(&self.program, account);
         draft.sweep(at)?;
         let available = draft.wallet.available();
