@@ -2934,18 +2934,21 @@ impl Account {
 
     /// Folds an event into the account, or changes nothing and says why.
     pub(crate) fn apply(&mut self, event: &Event) -> Result<(), ApplyError> {
-        self.apply_known(event, None)
+        self.apply_known(event, None, None)
     }
 
     /// As [`apply`](Account::apply), with the quick hash of the new
     /// reference the event files when the caller found it already
     /// (deciding the command the event came from did): `known` must be
     /// the hash of the event's own reference of its kind, and is left
-    /// aside for an event of another kind.
+    /// aside for an event of another kind. A refund's event looks for its
+    /// order first at `order`, a place among the account's orders (see
+    /// [`Orders::find`](super::orders::Orders::find)), as an account's slot is looked at first.
     pub(crate) fn apply_known(
         &mut self,
         event: &Event,
         known: Option<NewReference>,
+        order: Option<usize>,
     ) -> Result<(), ApplyError> {
         // Check the records first, then the wallet (which checks itself
         // whole before changing), then record: nothing is half-applied.
@@ -3022,12 +3025,12 @@ impl Account {
                 }
             }
             Event::OrderRefunded(e) => {
-                let hash = e.refund.quick_hash();
+                let hash = known_as(ReferenceKind::Refund, &e.refund);
                 if self.rare().refunds.contains_hashed(hash, &e.refund) {
                     return Err(self.duplicate(ReferenceKind::Refund, &e.refund));
                 }
                 new_reference = Some(hash);
-                let Some((at, order)) = self.orders.find(&e.order) else {
+                let Some((at, order)) = self.orders.find_from(order, &e.order) else {
                     return Err(self.unknown_order(&e.order));
                 };
                 refunded_at = Some(at);
@@ -3537,6 +3540,32 @@ pub(crate) mod tests {
         backwards.reverse();
         assert!(backwards.into_iter().eq(account.journal_lines()));
         assert_eq!(&Ledger::replay(program, &log).unwrap(), &ledger);
+    }
+
+    /// A refund's event looks for its order first where deciding found
+    /// it: any place given finds the order (there or by its reference),
+    /// and an unknown order is unknown wherever it is looked for.
+    #[test]
+    fn an_order_is_found_wherever_it_is_looked_for_first() {
+        use super::super::orders::Orders;
+        let Some(record) = recorded() else {
+            unreachable!("the record's fields parse")
+        };
+        let mut orders = Orders::default();
+        let reference = |n: usize| Reference::new(format!("O-{n}")).unwrap();
+        for n in 0..5 {
+            orders.insert(reference(n), |_| record.clone());
+        }
+        let places = [None, Some(0), Some(2), Some(4), Some(5), Some(usize::MAX)];
+        for n in 0..5 {
+            for place in places {
+                let found = orders.find_from(place, &reference(n)).map(|(at, _)| at);
+                assert_eq!(found, Some(n), "order {n} looked for first at {place:?}");
+            }
+        }
+        for place in places {
+            assert!(orders.find_from(place, &reference(9)).is_none());
+        }
     }
 
     proptest::proptest! {

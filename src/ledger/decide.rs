@@ -717,6 +717,9 @@ pub(crate) struct Found {
     /// (a purchase's order, a redemption's reference), found by the
     /// exactly-once check.
     pub(crate) reference: Option<NewReference>,
+    /// Where in the account's orders the order a refund's event refunds
+    /// is held (see [`Orders::find`](super::orders::Orders::find)).
+    pub(crate) order: Option<usize>,
 }
 
 impl Found {
@@ -725,6 +728,7 @@ impl Found {
         Found {
             slot,
             reference: None,
+            order: None,
         }
     }
 }
@@ -801,10 +805,11 @@ impl Ledger {
     /// mixed workload (purchases, confirmations, redemptions and their
     /// cancellations, refunds, adjustments) leave there where they found
     /// it, so that applying their events does not look the member up
-    /// again. A purchase and a redemption leave in `found.reference` the
-    /// quick hash of the reference their own event files, which
-    /// applying that event (when it is the first) uses rather than hash
-    /// the reference again.
+    /// again. A purchase, a redemption and a refund leave in
+    /// `found.reference` the quick hash of the reference their own event
+    /// files, which applying that event (when it is the first) uses rather
+    /// than hash the reference again; a refund leaves in `found.order`
+    /// where its order is held, where applying looks for it first.
     pub(crate) fn decide_into(
         &self,
         command: Command,
@@ -819,7 +824,7 @@ impl Ledger {
             Command::Confirm(c) => self.decide_confirm(c, slot),
             Command::Redeem(c) => self.decide_redeem(c, applying, found),
             Command::CancelRedemption(c) => self.decide_cancel(c, slot),
-            Command::Refund(c) => self.decide_refund(c, applying, slot),
+            Command::Refund(c) => self.decide_refund(c, applying, found),
             Command::Adjust(c) => self.decide_adjust(c, slot),
             Command::Transfer(c) => self.decide_transfer(c),
             Command::Action(c) => self.decide_action(c),
@@ -1371,11 +1376,12 @@ impl Ledger {
         &self,
         c: Refund,
         applying: bool,
-        slot: &mut Option<usize>,
+        found: &mut Found,
     ) -> Result<Decision, Error> {
-        let account = self.enrolled_at(&c.member, slot)?;
+        let account = self.enrolled_at(&c.member, &mut found.slot)?;
         account.warm();
-        if let Some(recorded) = account.rare().refunds.get(&c.refund) {
+        let hash = c.refund.quick_hash();
+        if let Some(recorded) = account.rare().refunds.get_hashed(hash, &c.refund) {
             if recorded.order != c.order {
                 return Err(conflict(
                     ReferenceKind::Refund,
@@ -1398,6 +1404,7 @@ impl Ledger {
                 self.refund_receipt(account, recorded)?,
             )));
         }
+        found.reference = Some(NewReference::new(ReferenceKind::Refund, hash));
         check_time(account, c.at)?;
         let mut draft = Draft::new(&self.program, account);
         draft.leave_first_check = applying;
@@ -1406,7 +1413,7 @@ impl Ledger {
         // A member nobody referred has no referral reward a refund could
         // take back: the refund is the last event planned.
         let last = account.book().referred.is_none();
-        let receipt = self.plan_refund(&mut draft, c, last)?;
+        let receipt = self.plan_refund(&mut draft, c, last, &mut found.order)?;
         let mut others = Others::default();
         self.plan_reversal(&mut draft, &mut others, &order, at)?;
         let mut events = draft.events;
@@ -1417,19 +1424,22 @@ impl Ledger {
     /// Decides a refund on a draft already brought up to its time: the
     /// clawback and restorations, folded into the draft, or only checked
     /// when it is the `last` event planned and nothing falls due after it.
+    /// Leaves in `held` where the order is held among the account's orders.
     pub(super) fn plan_refund(
         &self,
         draft: &mut Draft<'_>,
         c: Refund,
         last: bool,
+        held: &mut Option<usize>,
     ) -> Result<RefundReceipt, Error> {
         let account = draft.account;
-        let Some(order) = account.orders.get(&c.order) else {
+        let Some((at, order)) = account.orders.find(&c.order) else {
             return Err(Error::UnknownOrder {
                 member: c.member,
                 order: c.order,
             });
         };
+        *held = Some(at);
         self.program.check_currency(&c.amount)?;
         let recorded = order;
         // A free order (paid entirely with a reward) is refunded whole,

@@ -288,7 +288,8 @@ impl Ledger {
     /// As [`apply`](Ledger::apply), the member's account looked for first
     /// at `found.slot` (see
     /// [`Accounts::get_mut_at`](accounts::Accounts::get_mut_at)), and the
-    /// new reference the event files hashed as `found.reference` says (see
+    /// new reference the event files hashed as `found.reference` says, a
+    /// refunded order looked for first at `found.order` (see
     /// [`Account::apply_known`]).
     fn apply_at(&mut self, event: &Event, found: Found) -> Result<(), ApplyError> {
         let member = event.member();
@@ -312,7 +313,7 @@ impl Ledger {
                         reference: Reference::of_code(&e.code),
                     });
                 }
-                account.apply_known(event, found.reference)?;
+                account.apply_known(event, found.reference, found.order)?;
                 if let Event::ReferralCodeIssued(e) = event {
                     self.codes.insert(e.code.clone(), member.clone());
                 }
@@ -402,8 +403,9 @@ impl Ledger {
     /// As [`execute_reusing`](Ledger::execute_reusing), the member's
     /// account looked for first at `slot` (see
     /// [`Accounts::find`](accounts::Accounts::find)). Deciding leaves
-    /// where it found the account (and, for a purchase or a redemption,
-    /// its new reference's hash: see [`decide_into`](Ledger::decide_into)),
+    /// where it found the account (and, for a purchase, a redemption or a
+    /// refund, its new reference's hash: see
+    /// [`decide_into`](Ledger::decide_into)),
     /// and applying the first event starts from there: the member is
     /// looked up once, or not at all when `slot` holds them already, and
     /// the reference is hashed once.

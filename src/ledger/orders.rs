@@ -116,6 +116,21 @@ impl Orders {
         self.filed().get(at).map(|(_, record)| (at, record))
     }
 
+    /// As [`find`](Orders::find), looking first at position `at`, where
+    /// the caller found the order before: the reference is compared there,
+    /// not hashed and looked up.
+    pub(crate) fn find_from(
+        &self,
+        at: Option<usize>,
+        order: &Reference,
+    ) -> Option<(usize, &OrderRecord)> {
+        let held = at.and_then(|at| match self.filed().get(at) {
+            Some((reference, record)) if reference == order => Some((at, record)),
+            _ => None,
+        });
+        held.or_else(|| self.find(order))
+    }
+
     /// The order recorded under `order`, to change.
     pub(crate) fn get_mut(&mut self, order: &Reference) -> Option<&mut OrderRecord> {
         self.records.get_mut(order)

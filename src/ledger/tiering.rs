@@ -580,7 +580,7 @@ impl Ledger {
             // The refund is still folded in and swept after, as it follows
             // the membership's end in the same plan.
             let back = Refund::new(c.member, order, c.reference, refund, c.at);
-            self.plan_refund(&mut draft, back, false)?;
+            self.plan_refund(&mut draft, back, false, &mut None)?;
         }
         let receipt =
             MembershipReceipt::new(&ended, None).ok_or_else(|| not_a_membership(&ended))?;
