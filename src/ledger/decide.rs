@@ -1571,7 +1571,13 @@ impl Ledger {
             NegativeBalance::Clamp => (Points::ZERO, short),
             NegativeBalance::Debt => (short, Points::ZERO),
         };
-        let event = OrderRefunded {
+        // Nothing restored, so nothing falls due by the refund's time that
+        // the sweep before it left: the refund ends the plan when it is the
+        // last event planned, and is only checked.
+        let ends = last && restored.is_empty();
+        // Built where it is kept, as a redemption's event is; the receipt
+        // from it there.
+        let event = Event::OrderRefunded(OrderRefunded {
             member: c.member,
             order: c.order,
             refund: c.refund,
@@ -1588,15 +1594,25 @@ impl Ledger {
                 debt,
                 forgiven,
             },
-        };
-        let receipt = refund_receipt_of(account, &event, order, Some(earned_share));
-        if last && event.restored.is_empty() {
-            // Nothing restored, so nothing falls due by the refund's time
-            // that the sweep before it left: the refund ends the plan, and
-            // is only checked.
-            draft.finish(Event::OrderRefunded(event))?;
+        });
+        if ends {
+            draft.finish(event)?;
         } else {
-            draft.push(Event::OrderRefunded(event))?;
+            draft.push(event)?;
+        }
+        let receipt = match draft.events.last() {
+            Some(Event::OrderRefunded(e)) => {
+                refund_receipt_of(account, e, order, Some(earned_share))
+            }
+            other => {
+                return Err(Error::Inconsistent(ApplyError::Malformed {
+                    member: draft.member.clone(),
+                    event: other.map_or("none", Event::kind),
+                    problem: "a refund planned as another event",
+                }));
+            }
+        };
+        if !ends {
             // Restored points whose lot has meanwhile expired expire at once.
             draft.sweep(c.at)?;
         }
