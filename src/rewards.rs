@@ -807,7 +807,8 @@ impl Reward {
                 actual: total,
             });
         }
-        let out_of_range = Shortfall::AmountOutOfRange { cart: total };
+        // Made only when a figure leaves the range.
+        let out_of_range = || Shortfall::AmountOutOfRange { cart: total };
         let currency = self.currency;
         let capped = |d: Decimal, cap: Option<Money>| match cap {
             Some(c) => d.min(c.amount()),
@@ -822,7 +823,7 @@ impl Reward {
                 let raw = base
                     .checked_mul(*percent)
                     .and_then(|x| x.checked_div(Decimal::ONE_HUNDRED))
-                    .ok_or(out_of_range)?;
+                    .ok_or_else(out_of_range)?;
                 capped(
                     rounding.round(raw, currency.minor_units()),
                     *maximum_discount,
@@ -846,7 +847,9 @@ impl Reward {
                 else {
                     return Err(Shortfall::ProductNotInCart { sku: sku.clone() });
                 };
-                let value = checked.value_of(cart, i, line).map_err(|_| out_of_range)?;
+                let value = checked
+                    .value_of(cart, i, line)
+                    .map_err(|_| out_of_range())?;
                 line.unit_price.amount().min(value)
             }
             RewardKind::Donation { .. } => Decimal::ZERO,
@@ -861,7 +864,7 @@ impl Reward {
                 let discount = step_value
                     .amount()
                     .checked_mul(Decimal::from(steps))
-                    .ok_or(out_of_range)?;
+                    .ok_or_else(out_of_range)?;
                 if discount > base {
                     return Err(Shortfall::ExceedsCart {
                         discount: Money::new(discount, currency),
