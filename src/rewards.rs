@@ -1522,7 +1522,13 @@ mod tests {
         #[test]
         fn a_cart_prices_the_same_with_or_without_its_lines_listed(
             lines in proptest::collection::vec(
-                (0i64..100_000, 0u32..4, 1u32..4, proptest::bool::ANY, proptest::option::of(0i64..500)),
+                (
+                    0i64..100_000,
+                    0u32..4,
+                    1u32..4,
+                    proptest::bool::ANY,
+                    proptest::option::of(0i64..500),
+                ),
                 0..5,
             ),
             shipping in proptest::option::of(0i64..2_000),
@@ -1534,7 +1540,9 @@ mod tests {
                     let price = Money::new(Decimal::new(*units, *scale), Currency::EUR);
                     let line = Line::new(format!("SKU-{i}").parse().unwrap(), *quantity, price);
                     let line = match off {
-                        Some(off) => line.discount(Money::new(Decimal::new(*off, 2), Currency::EUR)),
+                        Some(off) => {
+                            line.discount(Money::new(Decimal::new(*off, 2), Currency::EUR))
+                        }
                         None => line,
                     };
                     if *shoes { line.category("shoes".parse().unwrap()) } else { line }

@@ -2943,7 +2943,8 @@ impl Account {
     /// the hash of the event's own reference of its kind, and is left
     /// aside for an event of another kind. A refund's event looks for its
     /// order first at `order`, a place among the account's orders (see
-    /// [`Orders::find`](super::orders::Orders::find)), as an account's slot is looked at first.
+    /// [`Orders::find_from`](super::orders::Orders::find_from)), as an
+    /// account is looked for first at its slot.
     pub(crate) fn apply_known(
         &mut self,
         event: &Event,
