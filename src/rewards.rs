@@ -1532,7 +1532,10 @@ mod tests {
                 0..5,
             ),
             shipping in proptest::option::of(0i64..2_000),
-            discount in proptest::option::of((0i64..3_000, 0u32..3)),
+            // A zero of some scale is as good as no discount: often drawn.
+            discount in proptest::option::of(
+                (proptest::prop_oneof![proptest::strategy::Just(0i64), 0i64..3_000], 0u32..3),
+            ),
             points in 0i64..2_000,
         ) {
             let mut cart = Cart::of(lines.iter().enumerate().map(

@@ -714,11 +714,11 @@ pub(crate) struct Found {
     /// Where the command's member's account is held.
     pub(crate) slot: Option<usize>,
     /// The quick hash of the new reference the command's own event files
-    /// (a purchase's order, a redemption's reference), found by the
-    /// exactly-once check.
+    /// (a purchase's order, a redemption's or a refund's reference), found
+    /// by the exactly-once check.
     pub(crate) reference: Option<NewReference>,
     /// Where in the account's orders the order a refund's event refunds
-    /// is held (see [`Orders::find`](super::orders::Orders::find)).
+    /// is held (see [`Orders::find_from`](super::orders::Orders::find_from)).
     pub(crate) order: Option<usize>,
 }
 
