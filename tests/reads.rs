@@ -51,6 +51,27 @@ fn a_statement_shows_every_movement_with_the_running_balance() {
 }
 
 #[test]
+fn a_refund_that_gives_no_points_back_shows_one_line() {
+    let mut shop = marta_year();
+    // ORD-1001 (57 points on 57.40 EUR) used no redemption: returning
+    // 20.00 EUR of it only claws back, 19 points in proportion.
+    shop.refund("marta", "ORD-1001", "RF-2", "20.00 EUR", "2026-04-02")
+        .unwrap();
+    let april = shop
+        .ledger
+        .statement(&member("marta"), t("2026-04-01"), t("2026-05-01"))
+        .unwrap();
+    let lines: Vec<(EntryKind, i64, i64)> = april
+        .lines
+        .iter()
+        .map(|l| (l.kind, l.available.value(), l.available_after.value()))
+        .collect();
+    assert_eq!(lines, [(EntryKind::ClawedBack, -19, 67)]);
+    assert_eq!(april.opening.available, pts(86));
+    assert_eq!(shop.available("marta"), 67);
+}
+
+#[test]
 fn a_statement_for_part_of_the_year_opens_with_the_balance_before_it() {
     let shop = marta_year();
     let march = shop

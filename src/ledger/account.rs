@@ -240,7 +240,8 @@ fn sum_credits(credits: &[LotCredit]) -> Result<Points, PointsOverflow> {
 }
 
 /// The journal entries one event makes: none or one for every event but a
-/// refund that restores points, so the common event needs no allocation.
+/// refund that gives points back, so the common event (a refund that
+/// gives none back included) needs no allocation.
 #[derive(Debug)]
 pub(crate) enum Entries {
     None,
@@ -306,6 +307,21 @@ pub(crate) fn postings(event: &Event) -> Result<Entries, PointsOverflow> {
             zero,
         )),
         Event::OrderRefunded(e) => {
+            let c = &e.clawback;
+            let from_available = sum_draws(&c.draws)?.checked_add(c.debt)?;
+            let from_pending = c.from_pending.map_or(zero, |d| d.points);
+            let clawed_back = Posting::new(
+                e.at,
+                EntryKind::ClawedBack,
+                Some(&e.refund),
+                neg(from_available)?,
+                neg(from_pending)?,
+            );
+            // Most refunds give no points back: their one entry needs no
+            // list.
+            if e.restored.is_empty() {
+                return Ok(Entries::One(clawed_back));
+            }
             let mut out = Vec::with_capacity(e.restored.len().saturating_add(1));
             for r in &e.restored {
                 out.push(Posting::new(
@@ -316,16 +332,7 @@ pub(crate) fn postings(event: &Event) -> Result<Entries, PointsOverflow> {
                     zero,
                 ));
             }
-            let c = &e.clawback;
-            let from_available = sum_draws(&c.draws)?.checked_add(c.debt)?;
-            let from_pending = c.from_pending.map_or(zero, |d| d.points);
-            out.push(Posting::new(
-                e.at,
-                EntryKind::ClawedBack,
-                Some(&e.refund),
-                neg(from_available)?,
-                neg(from_pending)?,
-            ));
+            out.push(clawed_back);
             Entries::Many(out)
         }
         Event::PointsAdjusted(e) => Entries::One(Posting::new(
