@@ -4,10 +4,11 @@
 //! breakdown has one part, an expiry or a clawback draws from one lot.
 //! Held in a `Vec`, each allocated a few bytes on the heap, and a tick
 //! expiring thousands of members' lots spent much of its time allocating
-//! and freeing them. Two items are held in one allocation the list's
-//! clones share, so that a receipt's copy of its event's list (a purchase
-//! on a tier with a multiplier has two parts) counts a reference instead
-//! of allocating.
+//! and freeing them. Two items, and the longer lists the engine copies
+//! from its plans (a redemption's draws), are held in one allocation the
+//! list's clones share, so that a receipt's copy of its event's list (a
+//! purchase on a tier with a multiplier has two parts) counts a reference
+//! instead of allocating.
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -20,8 +21,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A list that holds a single item in place, without allocating; two items
 /// pushed, collected or read go into one shared allocation (an
-/// `Arc<[T]>`), which clones of the list share instead of copying; more,
-/// or a `Vec` converted with `into()`, are held in a `Vec`. The type behind
+/// `Arc<[T]>`), which clones of the list share instead of copying, as do
+/// the longer lists the engine plans (a redemption's draws from many
+/// lots); more pushed, collected or read, or a `Vec` converted with
+/// `into()`, are held in a `Vec`. The type behind
 /// [`EarnLines`] (an award's parts) and [`Draws`] (the lots an event draws
 /// from).
 ///
@@ -58,10 +61,12 @@ pub struct Few<T>(Held<T>);
 enum Held<T> {
     None,
     One(T),
-    /// Two, shared among the list's clones: an award's base line and its
-    /// tier's multiplier, shared by the event and its receipt.
-    Two(Arc<[T]>),
-    /// Three or more.
+    /// Two or more in one allocation, shared among the list's clones: an
+    /// award's base line and its tier's multiplier, shared by the event
+    /// and its receipt; a redemption's draws, shared by the event, its
+    /// receipt and the account's record of it.
+    Shared(Arc<[T]>),
+    /// Three or more, collected one at a time or pushed.
     Many(Vec<T>),
 }
 
@@ -86,7 +91,7 @@ impl<T> Few<T> {
         match &self.0 {
             Held::None => &[],
             Held::One(item) => std::slice::from_ref(item),
-            Held::Two(items) => items,
+            Held::Shared(items) => items,
             Held::Many(items) => items,
         }
     }
@@ -107,7 +112,7 @@ impl<T> Few<T> {
             return Ok(Few(Held::One(first)));
         };
         let Some(third) = next()? else {
-            return Ok(Few(Held::Two(Arc::new([first, second]))));
+            return Ok(Few(Held::Shared(Arc::new([first, second]))));
         };
         let mut all = Vec::with_capacity(expected.max(3));
         all.extend([first, second, third]);
@@ -125,7 +130,7 @@ impl<T: Clone> Few<T> {
         match &mut self.0 {
             Held::None => &mut [],
             Held::One(item) => std::slice::from_mut(item),
-            Held::Two(items) => Arc::make_mut(items),
+            Held::Shared(items) => Arc::make_mut(items),
             Held::Many(items) => items,
         }
     }
@@ -135,8 +140,8 @@ impl<T: Clone> Few<T> {
     pub fn push(&mut self, item: T) {
         self.0 = match std::mem::replace(&mut self.0, Held::None) {
             Held::None => Held::One(item),
-            Held::One(first) => Held::Two(Arc::new([first, item])),
-            Held::Two(two) => {
+            Held::One(first) => Held::Shared(Arc::new([first, item])),
+            Held::Shared(two) => {
                 let mut items = Vec::with_capacity(4);
                 items.extend_from_slice(&two);
                 items.push(item);
@@ -149,17 +154,18 @@ impl<T: Clone> Few<T> {
         };
     }
 
-    /// The items, copied, held as `collect` holds them (two in one shared
-    /// allocation, more in a `Vec` of their number): what a list planned
-    /// on the stack becomes. One copy of the slice, where collecting it
-    /// takes its items one at a time (about 100 instructions more for a
-    /// redemption's nine draws).
+    /// The items, copied: what a list planned on the stack becomes. One
+    /// item is held in place; two or more go into one shared allocation
+    /// of their number, so that the copies a redemption's draws are
+    /// handed to (its receipt, the account's record) count a reference
+    /// instead of allocating and copying nine draws each. One copy of the
+    /// slice, where collecting it takes its items one at a time (about
+    /// 100 instructions more for nine draws).
     pub(crate) fn from_slice(items: &[T]) -> Few<T> {
         match items {
             [] => Few::new(),
             [item] => Few(Held::One(item.clone())),
-            [first, second] => Few(Held::Two(Arc::new([first.clone(), second.clone()]))),
-            _ => Few(Held::Many(items.to_vec())),
+            _ => Few(Held::Shared(Arc::from(items))),
         }
     }
 
@@ -169,7 +175,7 @@ impl<T: Clone> Few<T> {
         match self.0 {
             Held::None => Vec::new(),
             Held::One(item) => vec![item],
-            Held::Two(items) => items.to_vec(),
+            Held::Shared(items) => items.to_vec(),
             Held::Many(items) => items,
         }
     }
@@ -265,7 +271,7 @@ impl<T: Clone> IntoIterator for Few<T> {
             Held::One(item) => Owned::One(Some(item).into_iter()),
             // The iterator owns its items: the shared list is let go here.
             #[allow(clippy::unnecessary_to_owned)]
-            Held::Two(items) => Owned::Many(items.to_vec().into_iter()),
+            Held::Shared(items) => Owned::Many(items.to_vec().into_iter()),
             Held::Many(items) => Owned::Many(items.into_iter()),
         })
     }
@@ -491,7 +497,7 @@ mod tests {
         let mut lines = Few::from(bonus(1));
         assert!(matches!(lines.0, Held::One(_)));
         lines.push(bonus(2));
-        assert!(matches!(&lines.0, Held::Two(v) if v.len() == 2));
+        assert!(matches!(&lines.0, Held::Shared(v) if v.len() == 2));
         lines[0] = bonus(5);
         assert_eq!(lines.first().map(EarnLine::points), Some(Points::new(5)));
         lines.push(bonus(3));
@@ -514,7 +520,7 @@ mod tests {
     fn clones_of_a_pair_share_it_until_one_changes() {
         let mut lines: Few<EarnLine> = [bonus(1), bonus(2)].into_iter().collect();
         let copy = lines.clone();
-        let shared = |a: &Few<EarnLine>, b: &Few<EarnLine>| matches!((&a.0, &b.0), (Held::Two(a), Held::Two(b)) if Arc::ptr_eq(a, b));
+        let shared = |a: &Few<EarnLine>, b: &Few<EarnLine>| matches!((&a.0, &b.0), (Held::Shared(a), Held::Shared(b)) if Arc::ptr_eq(a, b));
         assert!(shared(&lines, &copy));
         lines[0] = bonus(5);
         assert!(!shared(&lines, &copy));
@@ -530,27 +536,43 @@ mod tests {
 
         // Read from JSON, two items take one allocation as `collect`'s do.
         let read: Few<u8> = serde_json::from_str("[3, 4]").unwrap_or_default();
-        assert!(matches!(&read.0, Held::Two(items) if **items == [3, 4]));
+        assert!(matches!(&read.0, Held::Shared(items) if **items == [3, 4]));
     }
 
     /// A list copied from a slice (a redemption's draws, planned on the
-    /// stack) is held as the same items collected are, and reads as the
-    /// slice.
+    /// stack) holds one item in place and two or more in one allocation
+    /// its clones share; it reads, compares and serialises as the same
+    /// items collected, and changing a clone leaves the others alone.
     #[test]
-    fn a_list_from_a_slice_is_held_as_one_collected() {
-        let held = |few: &Few<u32>| match &few.0 {
-            Held::None => 0,
-            Held::One(_) => 1,
-            Held::Two(_) => 2,
-            Held::Many(_) => 3,
-        };
+    fn a_list_from_a_slice_is_shared_by_its_clones() {
         for n in [0_u32, 1, 2, 3, 9, 40] {
             let items: Vec<u32> = (1..=n).collect();
             let copied = Few::from_slice(&items);
             let collected: Few<u32> = items.iter().copied().collect();
-            assert_eq!(held(&copied), held(&collected), "{n} items");
+            match (n, &copied.0) {
+                (0, Held::None) | (1, Held::One(_)) => {}
+                (_, Held::Shared(held)) if n >= 2 => assert_eq!(held.len(), items.len()),
+                _ => panic!("{n} items are not held as expected"),
+            }
             assert_eq!(copied, items);
+            assert_eq!(copied, collected);
             assert_eq!(copied.len(), items.len());
+            let as_json = |few: &Few<u32>| serde_json::to_string(few).unwrap_or_default();
+            assert_eq!(as_json(&copied), as_json(&collected));
+
+            let mut changed = copied.clone();
+            if n >= 2 {
+                assert!(matches!(
+                    (&copied.0, &changed.0),
+                    (Held::Shared(a), Held::Shared(b)) if Arc::ptr_eq(a, b)
+                ));
+            }
+            changed.push(0);
+            if let Some(first) = changed.first_mut() {
+                *first = 99;
+            }
+            assert_eq!(copied, items, "{n} items: the original is unchanged");
+            assert_eq!(changed.len(), items.len() + 1);
         }
     }
 
