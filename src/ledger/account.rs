@@ -2588,8 +2588,11 @@ impl std::hash::Hash for RecordedRedemptions<'_> {
 }
 
 /// The quick hash of a new reference of `kind` (a purchase's order, a
-/// redemption's reference) that an event files, found before the event
-/// is applied: see [`Account::apply_known`].
+/// redemption's or a refund's reference) that an event files, found
+/// before the event is applied by the exactly-once check that found the
+/// reference not filed in the account: made only there, right after that
+/// check, so that applying the event (see [`Account::apply_known`]) does
+/// not check again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct NewReference {
     kind: ReferenceKind,
@@ -2947,11 +2950,13 @@ impl Account {
     /// As [`apply`](Account::apply), with the quick hash of the new
     /// reference the event files when the caller found it already
     /// (deciding the command the event came from did): `known` must be
-    /// the hash of the event's own reference of its kind, and is left
-    /// aside for an event of another kind. A refund's event looks for its
-    /// order first at `order`, a place among the account's orders (see
-    /// [`Orders::find_from`](super::orders::Orders::find_from)), as an
-    /// account is looked for first at its slot.
+    /// the hash of the event's own reference of its kind, which deciding
+    /// found not filed in this account (see [`NewReference`]), and is
+    /// left aside for an event of another kind. With it, the event's
+    /// exactly-once check is not made a second time. A refund's event
+    /// looks for its order first at `order`, a place among the account's
+    /// orders (see [`Orders::find_from`](super::orders::Orders::find_from)),
+    /// as an account is looked for first at its slot.
     pub(crate) fn apply_known(
         &mut self,
         event: &Event,
@@ -2961,9 +2966,12 @@ impl Account {
         // Check the records first, then the wallet (which checks itself
         // whole before changing), then record: nothing is half-applied.
         let member = &self.member;
+        // A new reference's quick hash, and whether deciding found the
+        // reference not filed here: nothing has changed the account since,
+        // so its exactly-once check stands.
         let known_as = |kind: ReferenceKind, reference: &Reference| match known {
-            Some(k) if k.kind == kind => k.hash,
-            _ => reference.quick_hash(),
+            Some(k) if k.kind == kind => (k.hash, true),
+            _ => (reference.quick_hash(), false),
         };
         // A new order's, redemption's or refund's quick hash, found once
         // for the check and the record; where a refunded order is held,
@@ -2977,8 +2985,8 @@ impl Account {
                 });
             }
             Event::PurchaseRecorded(e) => {
-                let hash = known_as(ReferenceKind::Order, &e.order);
-                if self.orders.contains_hashed(hash, &e.order) {
+                let (hash, found_new) = known_as(ReferenceKind::Order, &e.order);
+                if !found_new && self.orders.contains_hashed(hash, &e.order) {
                     return Err(self.duplicate(ReferenceKind::Order, &e.order));
                 }
                 new_reference = Some(hash);
@@ -3014,8 +3022,8 @@ impl Account {
                 self.check_pending_order(e.credit.lot, &e.order, event.kind())?;
             }
             Event::RewardRedeemed(e) => {
-                let hash = known_as(ReferenceKind::Redemption, &e.redemption);
-                if self.redemptions.contains_hashed(hash, &e.redemption) {
+                let (hash, found_new) = known_as(ReferenceKind::Redemption, &e.redemption);
+                if !found_new && self.redemptions.contains_hashed(hash, &e.redemption) {
                     return Err(self.duplicate(ReferenceKind::Redemption, &e.redemption));
                 }
                 new_reference = Some(hash);
@@ -3033,8 +3041,8 @@ impl Account {
                 }
             }
             Event::OrderRefunded(e) => {
-                let hash = known_as(ReferenceKind::Refund, &e.refund);
-                if self.rare().refunds.contains_hashed(hash, &e.refund) {
+                let (hash, found_new) = known_as(ReferenceKind::Refund, &e.refund);
+                if !found_new && self.rare().refunds.contains_hashed(hash, &e.refund) {
                     return Err(self.duplicate(ReferenceKind::Refund, &e.refund));
                 }
                 new_reference = Some(hash);

@@ -715,7 +715,10 @@ pub(crate) struct Found {
     pub(crate) slot: Option<usize>,
     /// The quick hash of the new reference the command's own event files
     /// (a purchase's order, a redemption's or a refund's reference), found
-    /// by the exactly-once check.
+    /// by the exactly-once check, which found it not filed: set only right
+    /// after that check. Applying uses it for the first event alone, and
+    /// only when that event is of its kind: the command's own (expiries
+    /// and settlements that go before it are of other kinds).
     pub(crate) reference: Option<NewReference>,
     /// Where in the account's orders the order a refund's event refunds
     /// is held (see [`Orders::find_from`](super::orders::Orders::find_from)).
