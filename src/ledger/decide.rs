@@ -1403,8 +1403,9 @@ impl Ledger {
                     c.amount,
                 ));
             }
+            let event = recorded.event(account.member(), &c.refund);
             return Ok(repeated(Receipt::Refund(
-                self.refund_receipt(account, recorded)?,
+                self.refund_receipt(account, &event)?,
             )));
         }
         found.reference = Some(NewReference::new(ReferenceKind::Refund, hash));
