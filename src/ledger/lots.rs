@@ -560,21 +560,31 @@ impl<N: Slot, W: Wide<Key = N::Key>> Queue<N, W> {
         }
     }
 
-    /// Calls `each` with every lot, by key, until it breaks: the standard
-    /// library's own walk over the queue's one or two runs, where
+    /// Calls `each` with every lot, by key, until it breaks: a loop over
+    /// each of the queue's one or two runs of slots, where
     /// [`iter`](Queue::iter) takes the slots one call at a time through
-    /// the match on the queue's width.
+    /// the match on the queue's width. (The loops are written out rather
+    /// than left to the queue iterator's `try_fold`, which the compiler
+    /// inlined or not depending on code elsewhere in the crate.)
     fn try_each<B>(
         &self,
         mut each: impl FnMut(N::Key, Points) -> ControlFlow<B>,
     ) -> ControlFlow<B> {
+        fn runs<S: Slot, B>(
+            (front, back): (&[S], &[S]),
+            each: &mut impl FnMut(S::Key, Points) -> ControlFlow<B>,
+        ) -> ControlFlow<B> {
+            for slot in front {
+                each(slot.key(), slot.points())?;
+            }
+            for slot in back {
+                each(slot.key(), slot.points())?;
+            }
+            ControlFlow::Continue(())
+        }
         match self {
-            Queue::Narrow(queue) => queue
-                .iter()
-                .try_for_each(|slot| each(slot.key(), slot.points())),
-            Queue::Wide(queue) => queue
-                .iter()
-                .try_for_each(|slot| each(slot.key(), slot.points())),
+            Queue::Narrow(queue) => runs(queue.as_slices(), &mut each),
+            Queue::Wide(queue) => runs(queue.as_slices(), &mut each),
         }
     }
 }
