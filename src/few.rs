@@ -66,7 +66,8 @@ enum Held<T> {
     /// and its receipt; a redemption's draws, shared by the event, its
     /// receipt and the account's record of it.
     Shared(Arc<[T]>),
-    /// Three or more, collected one at a time or pushed.
+    /// Three or more pushed, collected or read, or two or more converted
+    /// from a `Vec`.
     Many(Vec<T>),
 }
 

@@ -2522,6 +2522,22 @@ impl RedemptionRecord {
     pub(crate) fn voucher(&self) -> Option<&Reference> {
         self.extras.as_ref().and_then(|x| x.voucher.as_ref())
     }
+
+    /// The receipt the redemption gave, for `member`'s `redemption` (the
+    /// account's and the key it is filed under).
+    pub(crate) fn receipt(&self, member: &MemberId, redemption: &Reference) -> RedemptionReceipt {
+        RedemptionReceipt {
+            member: member.clone(),
+            redemption: redemption.clone(),
+            reward: self.reward.clone(),
+            at: self.at,
+            cart: self.cart,
+            discount: self.discount,
+            donation: self.donation().cloned(),
+            points: self.points,
+            draws: self.draws.clone(),
+        }
+    }
 }
 
 impl AsRecorded for RedemptionRecord {
@@ -2550,24 +2566,6 @@ impl AsRecorded for RedemptionRecord {
         self.used_by.hash(state);
         self.cancelled.hash(state);
         self.restored.hash(state);
-    }
-}
-
-impl RedemptionRecord {
-    /// The receipt the redemption gave, for `member`'s `redemption` (the
-    /// account's and the key it is filed under).
-    pub(crate) fn receipt(&self, member: &MemberId, redemption: &Reference) -> RedemptionReceipt {
-        RedemptionReceipt {
-            member: member.clone(),
-            redemption: redemption.clone(),
-            reward: self.reward.clone(),
-            at: self.at,
-            cart: self.cart,
-            discount: self.discount,
-            donation: self.donation().cloned(),
-            points: self.points,
-            draws: self.draws.clone(),
-        }
     }
 }
 
