@@ -11,6 +11,16 @@ fn marta_year() -> Shop {
     shop
 }
 
+/// Each line of `statement`: its kind, the points it moved and the
+/// available balance after it.
+fn running(statement: &Statement) -> Vec<(EntryKind, i64, i64)> {
+    statement
+        .lines
+        .iter()
+        .map(|l| (l.kind, l.available.value(), l.available_after.value()))
+        .collect()
+}
+
 #[test]
 fn a_statement_shows_every_movement_with_the_running_balance() {
     let shop = marta_year();
@@ -18,13 +28,8 @@ fn a_statement_shows_every_movement_with_the_running_balance() {
         .ledger
         .statement(&member("marta"), t("2026-01-01"), t("2027-01-01"))
         .unwrap();
-    let running: Vec<(EntryKind, i64, i64)> = statement
-        .lines
-        .iter()
-        .map(|l| (l.kind, l.available.value(), l.available_after.value()))
-        .collect();
     assert_eq!(
-        running,
+        running(&statement),
         [
             (EntryKind::Earned, 57, 57),
             (EntryKind::Earned, 48, 105),
@@ -61,12 +66,7 @@ fn a_refund_that_gives_no_points_back_shows_one_line() {
         .ledger
         .statement(&member("marta"), t("2026-04-01"), t("2026-05-01"))
         .unwrap();
-    let lines: Vec<(EntryKind, i64, i64)> = april
-        .lines
-        .iter()
-        .map(|l| (l.kind, l.available.value(), l.available_after.value()))
-        .collect();
-    assert_eq!(lines, [(EntryKind::ClawedBack, -19, 67)]);
+    assert_eq!(running(&april), [(EntryKind::ClawedBack, -19, 67)]);
     assert_eq!(april.opening.available, pts(86));
     assert_eq!(shop.available("marta"), 67);
 }
