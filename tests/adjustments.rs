@@ -29,6 +29,64 @@ fn support_credits_points_for_a_late_delivery() {
     assert_eq!(shop.lots("marta"), [(50, Some(t("2027-02-01")))]);
 }
 
+/// Support credits a goodwill gesture and debits a mistake; the retried
+/// commands (a timeout on the support tool) give back the first receipts
+/// and change nothing, and the statement names both by their references.
+#[test]
+fn a_retried_adjustment_gives_back_its_receipt_and_the_statement_names_it() {
+    let mut shop = Shop::seed();
+    shop.enroll("marta", "2026-01-05");
+    shop.buy("marta", "ORD-1", "57.40 EUR", "2026-01-12");
+    let credit = Adjust::credit(
+        member("marta"),
+        r("ADJ-1"),
+        pts(20),
+        "goodwill: parcel arrived late",
+        t("2026-01-20"),
+    );
+    let debit = Adjust::debit(
+        member("marta"),
+        r("ADJ-2"),
+        pts(30),
+        "points credited twice",
+        t("2026-01-21"),
+    );
+    let first = [shop.run(credit.clone()), shop.run(debit.clone())];
+    let balance = shop.balance("marta");
+    for (command, receipt) in [credit, debit].into_iter().zip(&first) {
+        let again = shop.try_run(command).unwrap();
+        assert!(again.duplicate);
+        assert!(again.events.is_empty());
+        assert_eq!(&again.receipt, receipt);
+    }
+    assert_eq!(shop.balance("marta"), balance);
+    assert_eq!(shop.available("marta"), 57 + 20 - 30);
+    let statement = shop
+        .ledger
+        .statement(&member("marta"), t("2026-01-01"), t("2027-01-01"))
+        .unwrap();
+    let lines: Vec<(EntryKind, Option<String>, i64, i64)> = statement
+        .lines
+        .iter()
+        .map(|l| {
+            (
+                l.kind,
+                l.reference.as_ref().map(ToString::to_string),
+                l.available.value(),
+                l.available_after.value(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            (EntryKind::Earned, Some("ORD-1".into()), 57, 57),
+            (EntryKind::Adjusted, Some("ADJ-1".into()), 20, 77),
+            (EntryKind::Adjusted, Some("ADJ-2".into()), -30, 47),
+        ]
+    );
+}
+
 #[test]
 fn a_debit_cannot_take_more_than_is_available() {
     let mut shop = Shop::seed();

@@ -15,7 +15,7 @@ use super::keyed::LazyKeyed;
 use super::lots::{Lots, Near};
 use super::policy::DueRules;
 use super::qualifying::{Contributes, Contribution, Qualifying};
-use super::receipt::RedemptionReceipt;
+use super::receipt::{AdjustmentReceipt, RedemptionReceipt};
 use super::referrals::ReferralBook;
 use crate::calendar::{birthday_in, birthday_start, days_after, local_date, seconds_after};
 use crate::{
@@ -2675,12 +2675,74 @@ impl AsRecorded for RefundRecord {
     }
 }
 
+/// An adjustment as the account remembers it: what a retry's check and
+/// receipt read of its event, and the lots it moved, without the member
+/// (the account's) or the adjustment's reference (the list's key), which
+/// the record of the whole event kept a second time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct AdjustmentRecord {
+    at: DateTime<Utc>,
+    /// The change: positive for a credit, negative for a debit.
+    pub(crate) points: Points,
+    /// Why.
+    pub(crate) reason: String,
+    credit: Option<LotCredit>,
+    draws: Draws,
+}
+
+impl AdjustmentRecord {
+    /// The record of `e`.
+    #[inline]
+    fn of(e: &PointsAdjusted) -> AdjustmentRecord {
+        AdjustmentRecord {
+            at: e.at,
+            points: e.points,
+            reason: e.reason.clone(),
+            credit: e.credit,
+            draws: e.draws.clone(),
+        }
+    }
+
+    /// The receipt of the adjustment it records, `member`'s `adjustment`
+    /// (the account's and the key it is filed under): what a retry is
+    /// given back.
+    pub(crate) fn receipt(&self, member: &MemberId, adjustment: &Reference) -> AdjustmentReceipt {
+        AdjustmentReceipt {
+            member: member.clone(),
+            adjustment: adjustment.clone(),
+            at: self.at,
+            points: self.points,
+            reason: self.reason.clone(),
+        }
+    }
+}
+
+impl AsRecorded for AdjustmentRecord {
+    /// Hashes as the whole event did: its fields in order, `member` and
+    /// `adjustment` among them.
+    fn hash_as_recorded<H: std::hash::Hasher>(
+        &self,
+        member: &MemberId,
+        adjustment: &Reference,
+        state: &mut H,
+    ) {
+        use std::hash::Hash;
+        member.hash(state);
+        adjustment.hash(state);
+        self.at.hash(state);
+        self.points.hash(state);
+        self.reason.hash(state);
+        self.credit.hash(state);
+        self.draws.hash(state);
+    }
+}
+
 /// The quick hash of a new reference of `kind` (a purchase's order, a
-/// redemption's or a refund's reference) that an event files, found
-/// before the event is applied by the exactly-once check that found the
-/// reference not filed in the account: made only there, right after that
-/// check, so that applying the event (see [`Account::apply_known`]) does
-/// not check again.
+/// redemption's, a refund's or an adjustment's reference) that an event
+/// files, found before the event is applied by the exactly-once check
+/// that found the reference not filed in the account: made only there,
+/// right after that check, so that applying the event (see
+/// [`Account::apply_known`]) does not check again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct NewReference {
     kind: ReferenceKind,
@@ -2708,7 +2770,7 @@ pub(crate) enum TransferRecord {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Rare {
     pub(crate) refunds: LazyKeyed<RefundRecord>,
-    pub(crate) adjustments: LazyKeyed<PointsAdjusted>,
+    pub(crate) adjustments: LazyKeyed<AdjustmentRecord>,
     pub(crate) transfers: LazyKeyed<TransferRecord>,
     /// Custom actions rewarded, by the host's reference.
     pub(crate) actions: LazyKeyed<BonusAwarded>,
@@ -2791,7 +2853,10 @@ impl Account {
                     member: &self.member,
                     list: &rare.refunds,
                 },
-                &rare.adjustments,
+                Recorded {
+                    member: &self.member,
+                    list: &rare.adjustments,
+                },
                 &rare.transfers,
                 self.orders.lots_formed(),
                 &self.sign_up,
@@ -3010,7 +3075,13 @@ impl Account {
 
     /// The lists the journal's entries name records of by position.
     fn journal_lists(&self) -> Lists<'_> {
-        [&self.orders, &self.redemptions, &self.rare().refunds]
+        let rare = self.rare();
+        [
+            &self.orders,
+            &self.redemptions,
+            &rare.refunds,
+            &rare.adjustments,
+        ]
     }
 
     /// The journal's entries, oldest first.
@@ -3064,9 +3135,9 @@ impl Account {
             Some(k) if k.kind == kind => (k.hash, true),
             _ => (reference.quick_hash(), false),
         };
-        // A new order's, redemption's or refund's quick hash, found once
-        // for the check and the record; where a refunded order is held,
-        // found once for both too.
+        // A new order's, redemption's, refund's or adjustment's quick
+        // hash, found once for the check and the record; where a refunded
+        // order is held, found once for both too.
         let mut new_reference = None;
         let mut refunded_at = None;
         match event {
@@ -3189,9 +3260,11 @@ impl Account {
                 }
             }
             Event::PointsAdjusted(e) => {
-                if self.rare().adjustments.contains_key(&e.adjustment) {
+                let (hash, found_new) = known_as(ReferenceKind::Adjustment, &e.adjustment);
+                if !found_new && self.rare().adjustments.contains_hashed(hash, &e.adjustment) {
                     return Err(self.duplicate(ReferenceKind::Adjustment, &e.adjustment));
                 }
+                new_reference = Some(hash);
             }
             Event::PointsTransferredOut(e) => {
                 if self.rare().transfers.contains_key(&e.transfer) {
@@ -3519,9 +3592,11 @@ impl Account {
                     .map(|i| (List::Refunds, i));
             }
             Event::PointsAdjusted(e) => {
-                rare_mut(&mut self.rare)
+                let hash = new_reference.unwrap_or_else(|| e.adjustment.quick_hash());
+                filed = rare_mut(&mut self.rare)
                     .adjustments
-                    .insert(e.adjustment.clone(), e.clone());
+                    .insert_new(e.adjustment.clone(), hash, || AdjustmentRecord::of(e))
+                    .map(|i| (List::Adjustments, i));
             }
             Event::PointsTransferredOut(e) => {
                 rare_mut(&mut self.rare)
@@ -4078,6 +4153,50 @@ pub(crate) mod tests {
             assert_eq!(&record.event(&e.member, &e.refund), e);
             let mut hasher = crate::siphash::SipHasher24::new(1, 2);
             record.hash_as_recorded(&e.member, &e.refund, &mut hasher);
+            assert_eq!(hasher.finish(), fingerprint(e), "{e:?}");
+        }
+        Ok(())
+    }
+
+    /// An adjustment's record gives the receipt its event gave, and
+    /// hashes as the whole event did, for a credit and for a debit: the
+    /// ledger's fingerprint did not change with the record's shape.
+    #[test]
+    fn an_adjustment_record_gives_its_receipt_and_hashes_as_its_event()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let credit = PointsAdjusted {
+            member: "marta".parse()?,
+            adjustment: "ADJ-7".parse()?,
+            at: "2026-03-30T10:00:00Z".parse()?,
+            points: Points::new(50),
+            reason: "parcel arrived late".into(),
+            credit: Some(LotCredit {
+                lot: LotId::new(4),
+                expires_at: Some("2027-03-30T10:00:00Z".parse()?),
+                points: Points::new(50),
+                debt_repaid: Points::ZERO,
+            }),
+            draws: Draws::new(),
+        };
+        let debit = PointsAdjusted {
+            points: Points::new(-30),
+            reason: "points credited twice".into(),
+            credit: None,
+            draws: vec![
+                LotDraw::new(LotId::new(1), None, Points::new(20)),
+                LotDraw::new(LotId::new(2), None, Points::new(10)),
+            ]
+            .into(),
+            ..credit.clone()
+        };
+        for e in [&credit, &debit] {
+            let record = AdjustmentRecord::of(e);
+            assert_eq!(
+                record.receipt(&e.member, &e.adjustment),
+                AdjustmentReceipt::new(e)
+            );
+            let mut hasher = crate::siphash::SipHasher24::new(1, 2);
+            record.hash_as_recorded(&e.member, &e.adjustment, &mut hasher);
             assert_eq!(hasher.finish(), fingerprint(e), "{e:?}");
         }
         Ok(())

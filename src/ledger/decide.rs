@@ -714,11 +714,12 @@ pub(crate) struct Found {
     /// Where the command's member's account is held.
     pub(crate) slot: Option<usize>,
     /// The quick hash of the new reference the command's own event files
-    /// (a purchase's order, a redemption's or a refund's reference), found
-    /// by the exactly-once check, which found it not filed: set only right
-    /// after that check. Applying uses it for the first event alone, and
-    /// only when that event is of its kind: the command's own (expiries
-    /// and settlements that go before it are of other kinds).
+    /// (a purchase's order, a redemption's, a refund's or an adjustment's
+    /// reference), found by the exactly-once check, which found it not
+    /// filed: set only right after that check. Applying uses it for the
+    /// first event alone, and only when that event is of its kind: the
+    /// command's own (expiries and settlements that go before it are of
+    /// other kinds).
     pub(crate) reference: Option<NewReference>,
     /// Where in the account's orders the order a refund's event refunds
     /// is held (see [`Orders::find_from`](super::orders::Orders::find_from)).
@@ -828,7 +829,7 @@ impl Ledger {
             Command::Redeem(c) => self.decide_redeem(c, applying, found),
             Command::CancelRedemption(c) => self.decide_cancel(c, slot),
             Command::Refund(c) => self.decide_refund(c, applying, found),
-            Command::Adjust(c) => self.decide_adjust(c, slot),
+            Command::Adjust(c) => self.decide_adjust(c, found),
             Command::Transfer(c) => self.decide_transfer(c),
             Command::Action(c) => self.decide_action(c),
             Command::Tick(c) => self.decide_tick(c.at),
@@ -1634,9 +1635,10 @@ impl Ledger {
         Ok(refund_receipt_of(account, e, order, None))
     }
 
-    fn decide_adjust(&self, c: Adjust, slot: &mut Option<usize>) -> Result<Decision, Error> {
-        let account = self.enrolled_at(&c.member, slot)?;
-        if let Some(recorded) = account.rare().adjustments.get(&c.adjustment) {
+    fn decide_adjust(&self, c: Adjust, found: &mut Found) -> Result<Decision, Error> {
+        let account = self.enrolled_at(&c.member, &mut found.slot)?;
+        let hash = c.adjustment.quick_hash();
+        if let Some(recorded) = account.rare().adjustments.get_hashed(hash, &c.adjustment) {
             if recorded.points != c.points {
                 return Err(conflict(
                     ReferenceKind::Adjustment,
@@ -1655,10 +1657,11 @@ impl Ledger {
                     &c.reason,
                 ));
             }
-            return Ok(repeated(Receipt::Adjustment(AdjustmentReceipt::new(
-                recorded,
-            ))));
+            return Ok(repeated(Receipt::Adjustment(
+                recorded.receipt(account.member(), &c.adjustment),
+            )));
         }
+        found.reference = Some(NewReference::new(ReferenceKind::Adjustment, hash));
         check_time(account, c.at)?;
         if c.points.is_zero() || c.points == Points::MIN {
             return Err(Error::InvalidPoints { points: c.points });

@@ -10,7 +10,7 @@
 //! in the journal, and a purchase's entry takes no memory of its own. Any
 //! other entry is held in full beside the runs, 40 bytes, naming its
 //! record by position in the member's list of them (a redemption, a
-//! refund) or keeping its reference in a list of its own. Entries read,
+//! refund, an adjustment) or keeping its reference in a list of its own. Entries read,
 //! compare and hash as [`Posting`]s, so the ledger's fingerprint does not
 //! depend on how they are held.
 
@@ -139,6 +139,7 @@ pub(crate) enum List {
     Orders,
     Redemptions,
     Refunds,
+    Adjustments,
 }
 
 /// A list of records with their references, in the order filed: what an
@@ -193,7 +194,7 @@ impl<V> Filed for Vec<(Reference, V)> {
 
 /// The member's lists an entry's position may index, in the order of
 /// [`List`]'s variants.
-pub(crate) type Lists<'j> = [&'j dyn Filed; 3];
+pub(crate) type Lists<'j> = [&'j dyn Filed; 4];
 
 /// A journal entry as read: a [`Posting`] with its reference borrowed.
 /// Fields in the order of [`Posting`]'s, so both hash alike.
@@ -318,7 +319,7 @@ impl Journal {
     /// an entry held in full. A purchase's order is never removed nor
     /// changed in what its entry reads, so it is always there.
     fn view<'j>(&'j self, line: Seen<'j>, lists: Lists<'j>) -> Option<PostingView<'j>> {
-        let [orders, redemptions, refunds] = lists;
+        let [orders, redemptions, refunds, adjustments] = lists;
         Some(match line {
             Seen::Earned(position) => {
                 let position = index(position);
@@ -341,6 +342,7 @@ impl Journal {
                             List::Orders => orders,
                             List::Redemptions => redemptions,
                             List::Refunds => refunds,
+                            List::Adjustments => adjustments,
                         };
                         list.reference_at(index(i))
                     }
@@ -477,11 +479,11 @@ mod tests {
         #[test]
         fn a_journal_reads_as_the_postings_pushed(
             steps in proptest::collection::vec(
-                (0_u8..8, proptest::bool::ANY, -50_i64..50, -50_i64..50, 0_i64..1_000),
+                (0_u8..10, proptest::bool::ANY, -50_i64..50, -50_i64..50, 0_i64..1_000),
                 0..40,
             ),
         ) {
-            let mut filed: [Vec<(Reference, ())>; 3] = Default::default();
+            let mut filed: [Vec<(Reference, ())>; 4] = Default::default();
             let mut bought = Bought::default();
             let mut journal = Journal::default();
             let mut postings: Vec<Posting> = Vec::new();
@@ -504,11 +506,12 @@ mod tests {
                         bought.0.push((reference(&format!("O-{n}")), None));
                         continue;
                     }
-                    1..=3 => {
+                    1..=4 => {
                         let (list, at) = match source {
                             1 => (List::Orders, 0),
                             2 => (List::Redemptions, 1),
-                            _ => (List::Refunds, 2),
+                            3 => (List::Refunds, 2),
+                            _ => (List::Adjustments, 3),
                         };
                         let filed_here = reference(&format!("F-{n}"));
                         let position = if at == 0 {
@@ -532,7 +535,7 @@ mod tests {
                 postings.push(posting.clone());
                 journal.push(posting, position, &bought);
             }
-            let lists: Lists<'_> = [&bought, &filed[1], &filed[2]];
+            let lists: Lists<'_> = [&bought, &filed[1], &filed[2], &filed[3]];
             // Only purchases found by position and saying what their
             // record says are held as runs; every other entry in full.
             let in_full = steps
@@ -604,7 +607,7 @@ mod tests {
             }
         );
         assert_eq!(journal.latest(), Some(999));
-        let lists: Lists<'_> = [&bought, &bought, &bought];
+        let lists: Lists<'_> = [&bought, &bought, &bought, &bought];
         assert_eq!(journal.iter(lists).len(), 1_000);
         assert_eq!(
             journal
