@@ -3377,12 +3377,17 @@ impl Account {
         }
         let entries = postings(event)?;
         self.wallet.apply(event, entries.as_slice())?;
-        // The entries of a purchase, a redemption or a refund name its
-        // record, just filed, by position.
+        // The entries of a purchase, a redemption, a refund or an
+        // adjustment name its record, just filed, by position.
         let filed = self.record(event, new_reference, refunded_at);
         match entries {
             Entries::None => {}
-            Entries::One(p) => self.journal.push(p, filed, &self.orders),
+            Entries::One(p) => match (event, filed) {
+                (Event::PurchaseRecorded(_), Some((List::Orders, i))) => {
+                    self.journal.push_purchase(p, i, &self.orders);
+                }
+                _ => self.journal.push(p, filed, &self.orders),
+            },
             Entries::Many(ps) => {
                 for p in ps {
                     self.journal.push(p, filed, &self.orders);

@@ -299,6 +299,27 @@ impl Journal {
         self.line(Line::Held);
     }
 
+    /// Appends the entry of a purchase whose order was just filed at
+    /// `position` of `orders`, its record made from the event that gave
+    /// `posting`: kept as the position alone, as [`push`](Journal::push)
+    /// keeps it, without reading the record back. A record gives back the
+    /// event it was made from (its time, and the points its lot made
+    /// available or left pending: an event with both is refused before it
+    /// is filed), and the posting is read off the same event, so the
+    /// record says what the posting says; builds with debug assertions
+    /// check it. A position past 32 bits is held in full, as `push` holds
+    /// it.
+    pub(crate) fn push_purchase(&mut self, posting: Posting, position: usize, orders: &impl Filed) {
+        debug_assert!(
+            orders.earning_is(position, &(posting.at, posting.available, posting.pending)),
+            "a purchase's record says what its posting says"
+        );
+        match u32::try_from(position) {
+            Ok(i) if i != HELD && posting.kind == EntryKind::Earned => self.line(Line::Earned(i)),
+            _ => self.push(posting, Some((List::Orders, position)), orders),
+        }
+    }
+
     /// The entries, oldest first, reading references and purchases off
     /// `lists` (the member's own, which the entries' positions index).
     pub(crate) fn iter<'j>(
@@ -475,7 +496,8 @@ mod tests {
         /// A journal reads, compares and hashes as the list of postings
         /// pushed into it, whether their references were named by a
         /// position in one of the member's lists or kept in the journal's
-        /// own list.
+        /// own list, and whether a purchase was pushed as any entry or as
+        /// a fresh order's (without reading its record back).
         #[test]
         fn a_journal_reads_as_the_postings_pushed(
             steps in proptest::collection::vec(
@@ -533,7 +555,12 @@ mod tests {
                     pending,
                 };
                 postings.push(posting.clone());
-                journal.push(posting, position, &bought);
+                match (source, position) {
+                    // A purchase whose record says what its posting says,
+                    // as a fresh order's does: pushed as applying pushes it.
+                    (5, Some((List::Orders, i))) => journal.push_purchase(posting, i, &bought),
+                    _ => journal.push(posting, position, &bought),
+                }
             }
             let lists: Lists<'_> = [&bought, &filed[1], &filed[2], &filed[3]];
             // Only purchases found by position and saying what their
