@@ -3215,7 +3215,11 @@ impl Account {
                 let expected_total = order.refunded().checked_add(e.amount)?;
                 let free = order.amount().is_zero();
                 if expected_total != e.refunded_total
-                    || e.refunded_total.amount() > order.decimal_amount()
+                    || crate::money::compare_decimals(
+                        e.refunded_total.amount(),
+                        order.decimal_amount(),
+                    )
+                    .is_gt()
                     || order.fully_refunded()
                     || (e.amount.is_zero() && !free)
                 {

@@ -216,7 +216,9 @@ impl<'a> Draft<'a> {
     }
 
     /// Plans a command's last event: checks that it fits, without folding
-    /// it in.
+    /// it in. Inlined, so that the event is written into the list from
+    /// where it was built rather than copied into an argument first.
+    #[inline]
     pub(crate) fn finish(&mut self, event: Event) -> Result<(), Error> {
         self.make_room();
         self.events.push(event);
@@ -1456,7 +1458,10 @@ impl Ledger {
             });
         }
         let refunded_total = order.refunded().checked_add(c.amount)?;
-        if order.fully_refunded() || refunded_total.amount() > recorded.decimal_amount() {
+        if order.fully_refunded()
+            || crate::money::compare_decimals(refunded_total.amount(), recorded.decimal_amount())
+                .is_gt()
+        {
             return Err(Error::RefundExceedsOrder {
                 order: c.order,
                 order_amount: recorded.amount(),

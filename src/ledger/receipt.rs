@@ -745,7 +745,10 @@ pub(crate) fn proportion(
 ) -> Option<Points> {
     // The whole is all the points, whatever the amounts' size: exact even
     // where `part × points` would leave the decimal range's precision.
-    if whole.is_zero() || part == whole {
+    if whole.is_zero()
+        || (part.currency() == whole.currency()
+            && crate::money::compare_decimals(part.amount(), whole.amount()).is_eq())
+    {
         return Some(points);
     }
     let scaled = part
