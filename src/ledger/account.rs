@@ -3441,13 +3441,13 @@ impl Account {
     }
 
     /// Updates the records; every check already passed. `new_reference`
-    /// is the quick hash of a purchase's order, a redemption's or a
-    /// refund's reference, which the check found not recorded;
-    /// `refunded_at` where the check found a refunded order held. Says in
-    /// which list, and where, such a new record was filed. Inlined into
-    /// its one caller, [`Account::apply`]: left to itself, the compiler
-    /// kept it apart once the lots' code grew, at some 20 instructions an
-    /// event.
+    /// is the quick hash of a purchase's order, a redemption's, a
+    /// refund's or an adjustment's reference, which the check found not
+    /// recorded; `refunded_at` where the check found a refunded order
+    /// held. Says in which list, and where, such a new record was filed.
+    /// Inlined into its one caller, [`Account::apply`]: left to itself,
+    /// the compiler kept it apart once the lots' code grew, at some 20
+    /// instructions an event.
     #[inline(always)]
     fn record(
         &mut self,
