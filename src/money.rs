@@ -455,6 +455,30 @@ impl Money {
         self.amount.is_zero()
     }
 
+    /// Whether `other` is written as this amount is (as `Display` and
+    /// serde write them): the same currency and value, at the same scale
+    /// once widened to the currency's minor units. `==` compares values
+    /// alone: `57.40 EUR` equals `57.400 EUR`, though the two are written
+    /// two ways; `57 EUR` and `57.00 EUR` are written alike, as are
+    /// `-0.00 EUR` and `0.00 EUR` (a zero is written without a sign). What
+    /// a record drops because it reads back as another field must be
+    /// written as that field is, not only equal to it.
+    #[inline]
+    pub(crate) fn written_as(&self, other: &Money) -> bool {
+        self.currency == other.currency
+            && (self.amount.serialize() == other.amount.serialize() || self.widened_as(other))
+    }
+
+    /// [`written_as`](Money::written_as) for figures not held alike: the
+    /// same value at scales that differ, or a zero's sign.
+    #[cold]
+    #[inline(never)]
+    fn widened_as(&self, other: &Money) -> bool {
+        let minor = self.currency.minor_units();
+        self.amount == other.amount
+            && self.amount.scale().max(minor) == other.amount.scale().max(minor)
+    }
+
     fn same_currency(&self, other: &Money) -> Result<(), MoneyError> {
         if self.currency == other.currency {
             Ok(())
@@ -656,6 +680,53 @@ mod tests {
             proptest::prop_assert_eq!(compare_decimals(x, y), x.cmp(&y));
             proptest::prop_assert_eq!(compare_decimals(y, x), y.cmp(&x));
             proptest::prop_assert_eq!(compare_decimals(x, x.normalize()), std::cmp::Ordering::Equal);
+        }
+
+        /// Two amounts are written alike exactly when their text is the
+        /// same: a value at scales on either side of the currency's minor
+        /// units, a zero with and without its minus sign, in currencies
+        /// with none, two and three minor units.
+        #[test]
+        fn amounts_are_written_alike_when_their_text_is_the_same(
+            mantissa in proptest::prop_oneof![-20_i128..20, -(1_i128 << 63)..(1_i128 << 63)],
+            scale in 0_u32..6,
+            widen in 0_u32..4,
+            minus in proptest::bool::ANY,
+            codes in (
+                proptest::sample::select(vec!["EUR", "JPY", "KWD"]),
+                proptest::sample::select(vec!["EUR", "JPY", "KWD"]),
+            ),
+        ) {
+            let a = Decimal::try_from_i128_with_scale(mantissa, scale).unwrap();
+            let factor = 10_i128.pow(widen);
+            let mut b = Decimal::try_from_i128_with_scale(mantissa * factor, scale + widen).unwrap();
+            if minus {
+                b.set_sign_negative(!b.is_sign_negative());
+            }
+            let x = Money::new(a, codes.0.parse().unwrap());
+            let y = Money::new(b, codes.1.parse().unwrap());
+            for (p, q) in [(x, y), (y, x), (x, x)] {
+                proptest::prop_assert_eq!(p.written_as(&q), p.to_string() == q.to_string(), "{} and {}", p, q);
+            }
+        }
+    }
+
+    #[test]
+    fn amounts_written_alike() {
+        let m = |s: &str| s.parse::<Money>().unwrap();
+        for (a, b, alike) in [
+            ("57.40 EUR", "57.40 EUR", true),
+            ("57.40 EUR", "57.400 EUR", false),
+            ("57 EUR", "57.00 EUR", true),
+            ("57.4 EUR", "57.40 EUR", true),
+            ("0 EUR", "0.00 EUR", true),
+            ("-0.00 EUR", "0.00 EUR", true),
+            ("-0.000 EUR", "0.00 EUR", false),
+            ("5 JPY", "5.0 JPY", false),
+            ("57.40 EUR", "57.40 USD", false),
+        ] {
+            assert_eq!(m(a).written_as(&m(b)), alike, "{a} and {b}");
+            assert_eq!(m(a).to_string() == m(b).to_string(), alike, "{a} and {b}");
         }
     }
 

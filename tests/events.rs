@@ -513,6 +513,42 @@ fn a_hand_written_event_may_draw_from_a_lot_in_several_lines_in_any_order() {
     );
 }
 
+#[test]
+fn a_hand_written_purchase_gives_back_its_lines_as_written() {
+    // A log imported from another system names Marta's first order's
+    // eligible amount to three places, "57.400 EUR", where the order says
+    // "57.40 EUR": the same value, written another way.
+    let shop = Shop::marta_redeemed(program(SEED));
+    let mut log = log_of(&shop);
+    let first = shop
+        .log
+        .iter()
+        .position(|e| e.kind() == "PurchaseRecorded")
+        .unwrap();
+    let planned = r#""eligible":"57.40 EUR""#;
+    assert!(log[first].contains(planned), "{}", log[first]);
+    log[first] = log[first].replace(planned, r#""eligible":"57.400 EUR""#);
+    let mut replayed = replay_json(&log).unwrap();
+
+    // The shop retries the order: the receipt it gets back names the
+    // eligible amount as the stored event wrote it.
+    let retry = replayed
+        .execute(Purchase::new(
+            member("marta"),
+            r("ORD-1001"),
+            money("57.40 EUR"),
+            t("2026-01-12"),
+        ))
+        .unwrap();
+    assert!(retry.duplicate);
+    let Receipt::Purchase(receipt) = retry.receipt else {
+        panic!("a purchase's receipt: {:?}", retry.receipt)
+    };
+    let written = serde_json::to_string(&receipt.earning).unwrap();
+    assert!(written.contains(r#""eligible":"57.400 EUR""#), "{written}");
+    assert_eq!(receipt.earning.points, Points::new(57));
+}
+
 /// `value` as JSON text with every object's keys in sorted order, or in
 /// reverse sorted order: how stores that keep JSON by key (PostgreSQL's
 /// `jsonb`, a document database) may hand an event back.

@@ -1825,19 +1825,21 @@ fn expiry(at: DateTime<Utc>, after: u32) -> Option<DateTime<Utc>> {
 /// How an order's points were computed.
 #[derive(Debug, Clone)]
 enum Breakdown {
-    /// One base-rate line on the whole amount, giving all the points, at a
-    /// rate in the order's currency whose points fit 16 bits and whose
-    /// amount is a positive mantissa below 2^32 (`1.00` is 100 at scale
-    /// 2): 8 bytes where the rate in full takes 32, so that the whole
-    /// breakdown takes the 16 of the pointer to anything else.
+    /// One base-rate line on the whole amount (written as the order writes
+    /// it: `57.400` on an order of `57.40` is kept as recorded), giving
+    /// all the points, at a rate in the order's currency whose points fit
+    /// 16 bits and whose amount is a positive mantissa below 2^32 (`1.00`
+    /// is 100 at scale 2): 8 bytes where the rate in full takes 32, so
+    /// that the whole breakdown takes the 16 of the pointer to anything
+    /// else.
     Base(PackedRate),
-    /// A base-rate line and a tier's multiplier, each on the whole amount,
-    /// giving all the points between them: a purchase by a member on a
-    /// rung with a multiplier. The base line's points, and where the
-    /// member's orders keep the rate, tier and factor the two lines share
-    /// with the member's other orders on that rung (see [`TierShapes`]):
-    /// in the breakdown's 16 bytes, where the two lines as recorded take
-    /// 208.
+    /// A base-rate line and a tier's multiplier, each on the whole amount
+    /// written as the order writes it, giving all the points between
+    /// them: a purchase by a member on a rung with a multiplier. The base
+    /// line's points, and where the member's orders keep the rate, tier
+    /// and factor the two lines share with the member's other orders on
+    /// that rung (see [`TierShapes`]): in the breakdown's 16 bytes, where
+    /// the two lines as recorded take 208.
     Tiered {
         /// The shape's place in the member's [`TierShapes`].
         shape: u32,
@@ -2044,7 +2046,7 @@ impl Breakdown {
                 points: line_points,
             },
         ] = lines
-            && *eligible == amount
+            && eligible.written_as(&amount)
             && *line_points == points
             && let Some(packed) = PackedRate::of(*rate, *rounding, amount.currency())
         {
@@ -2064,8 +2066,8 @@ impl Breakdown {
                 points: multiplied,
             },
         ] = lines
-            && *eligible == amount
-            && *on == amount
+            && eligible.written_as(&amount)
+            && on.written_as(&amount)
             && base.checked_add(*multiplied).ok() == Some(points)
             && let Some(packed) = PackedRate::of(*rate, *rounding, amount.currency())
             && let Some(shape) = shapes.place(packed, id, name, factor)
@@ -4228,6 +4230,7 @@ pub(crate) mod tests {
             scale in proptest::prop_oneof![0_u32..4, 0_u32..=28],
             per_in_euros in proptest::bool::weighted(0.9),
             whole_amount in proptest::bool::weighted(0.9),
+            rewritten in proptest::bool::weighted(0.2),
             line_points in proptest::prop_oneof![proptest::strategy::Just(57_i64), 0_i64..100],
             lot in proptest::prop_oneof![1_u64..1_000, proptest::strategy::Just(0_u64), proptest::num::u64::ANY],
             kind in 0_u8..3,
@@ -4284,7 +4287,24 @@ pub(crate) mod tests {
                 amount.set_sign_negative(true);
             }
             let base = PurchaseRecorded { at, amount: Money::new(amount, amount_currency), ..base };
-            let eligible = if whole_amount { base.amount } else { Money::new(Decimal::new(5000, 2), amount_currency) };
+            // The base line on the whole amount as the order writes it, on
+            // the same value at another scale or sign (one more decimal
+            // place, written another way unless the currency's minor units
+            // cover it; a zero without its minus sign, written alike), or
+            // on part of it.
+            let eligible = match (whole_amount, rewritten) {
+                (true, false) => base.amount,
+                (true, true) => {
+                    let mut other = amount;
+                    if amount.is_zero() && amount.is_sign_negative() {
+                        other.set_sign_negative(false);
+                    } else if let Ok(longer) = Decimal::try_from_i128_with_scale(amount.mantissa() * 10, amount.scale() + 1) {
+                        other = longer;
+                    }
+                    Money::new(other, amount_currency)
+                }
+                (false, _) => Money::new(Decimal::new(5000, 2), amount_currency),
+            };
             let line = EarnLine::Base {
                 eligible,
                 rate,
@@ -4330,8 +4350,13 @@ pub(crate) mod tests {
                 e.breakdown
                     .iter()
                     .map(|l| match l {
-                        EarnLine::Base { rate, .. } => (rate.per.amount().mantissa(), rate.per.amount().scale(), rate.per.currency()),
-                        _ => (0, 0, Currency::EUR),
+                        EarnLine::Base { rate, eligible, .. } => (
+                            rate.per.amount().mantissa(),
+                            rate.per.amount().scale(),
+                            rate.per.currency(),
+                            eligible.to_string(),
+                        ),
+                        _ => (0, 0, Currency::EUR, String::new()),
                     })
                     .collect::<Vec<_>>()
             };
@@ -4360,7 +4385,7 @@ pub(crate) mod tests {
                 fingerprint(&record.figures(&shapes))
             );
             let common_rate = per_in_euros
-                && whole_amount
+                && eligible.written_as(&base.amount)
                 && line_points == 57
                 && i16::try_from(rate_points).is_ok()
                 && u32::try_from(per).is_ok();
@@ -4448,7 +4473,7 @@ pub(crate) mod tests {
             let tiered = matches!(
                 e.breakdown.as_slice(),
                 [EarnLine::Base { eligible, .. }, EarnLine::Multiplier { source: EarnSource::Tier { .. }, on, .. }]
-                    if *eligible == e.amount && *on == e.amount
+                    if eligible.written_as(&e.amount) && on.written_as(&e.amount)
             );
             assert_eq!(
                 tiered,
@@ -4487,23 +4512,43 @@ pub(crate) mod tests {
             ledger
         );
 
-        // A multiplier on part of the amount, or lines that do not give
-        // the order's points: held as recorded, and read back as such.
+        // A multiplier on part of the amount, lines that do not give the
+        // order's points, or lines naming the amount written another way
+        // (19.900 EUR on an order of 19.90, as a host may write an event
+        // itself): held as recorded, and read back as written.
         let Some(Event::PurchaseRecorded(tiered)) = log.last() else {
             unreachable!("the last event is a purchase")
         };
+        assert_eq!(tiered.amount, "19.90 EUR".parse().unwrap());
+        let longer: Money = "19.900 EUR".parse().unwrap();
         let mut partly = tiered.clone();
         if let Some(EarnLine::Multiplier { on, .. }) = partly.breakdown.as_mut_slice().get_mut(1) {
             *on = "10.00 EUR".parse().unwrap();
         }
         let mut short = tiered.clone();
         short.points = short.points.checked_add(Points::new(1)).unwrap();
-        for event in [partly, short] {
+        let mut eligible_longer = tiered.clone();
+        if let Some(EarnLine::Base { eligible, .. }) =
+            eligible_longer.breakdown.as_mut_slice().get_mut(0)
+        {
+            *eligible = longer;
+        }
+        let mut on_longer = tiered.clone();
+        if let Some(EarnLine::Multiplier { on, .. }) = on_longer.breakdown.as_mut_slice().get_mut(1)
+        {
+            *on = longer;
+        }
+        for event in [partly, short, eligible_longer, on_longer] {
             let mut shapes = TierShapes::default();
             let record = OrderRecord::of(&event, &mut shapes);
             assert!(matches!(record.breakdown, Breakdown::Lines(_)));
             assert!(shapes.is_empty());
-            assert_eq!(record.event(&event.member, &event.order, &shapes), event);
+            let again = record.event(&event.member, &event.order, &shapes);
+            assert_eq!(again, event);
+            assert_eq!(
+                serde_json::to_string(&again).unwrap(),
+                serde_json::to_string(&event).unwrap()
+            );
         }
     }
 
