@@ -76,8 +76,9 @@ impl Draft<'_> {
     }
 
     /// What the events planned so far, dated from `start` until `end` (not
-    /// included), add to the tier metrics. Membership fees do not count.
-    fn planned(&self, start: Option<DateTime<Utc>>, end: DateTime<Utc>) -> Contribution {
+    /// included), add to the tier metrics; `None` when none adds anything.
+    /// Membership fees do not count.
+    fn planned(&self, start: Option<DateTime<Utc>>, end: DateTime<Utc>) -> Option<Contribution> {
         let fee = |order: &Reference| {
             self.wallet
                 .membership
@@ -94,21 +95,21 @@ impl Draft<'_> {
         self.events
             .iter()
             .filter(|e| within(e.at()))
-            .fold(Contribution::default(), |sum, e| {
-                let add = match e {
-                    Event::PurchaseRecorded(p) if !fee(&p.order) => Contribution {
-                        spend: p.amount.amount(),
-                        points: p.points.value(),
-                        orders: 1,
-                    },
-                    Event::BonusAwarded(b) => Contribution {
-                        points: b.points.value(),
-                        ..Contribution::default()
-                    },
-                    _ => Contribution::default(),
-                };
-                sum.plus(add)
+            .filter_map(|e| match e {
+                Event::PurchaseRecorded(p) if !fee(&p.order) => Some(Contribution {
+                    spend: p.amount.amount(),
+                    points: p.points.value(),
+                    orders: 1,
+                }),
+                Event::BonusAwarded(b) => Some(Contribution {
+                    points: b.points.value(),
+                    ..Contribution::default()
+                }),
+                _ => None,
             })
+            // The first is the sum so far as it is: a purchase's amount
+            // keeps its scale, as zero plus it would.
+            .reduce(Contribution::plus)
     }
 
     /// The qualifying metric from `start` until `end` (not included),
@@ -119,10 +120,12 @@ impl Draft<'_> {
         start: Option<DateTime<Utc>>,
         end: DateTime<Utc>,
     ) -> Decimal {
-        self.account
-            .qualifying_between(start, end)
-            .plus(self.planned(start, end))
-            .value(tiers.metric())
+        let recorded = self.account.qualifying_between(start, end);
+        match self.planned(start, end) {
+            Some(planned) => recorded.plus(planned),
+            None => recorded,
+        }
+        .value(tiers.metric())
     }
 
     /// The qualifying metric over the window that ends at `end` (not
