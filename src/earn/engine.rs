@@ -92,10 +92,87 @@ struct Tally {
 }
 
 /// What a purchase earns under `program`, explained part by part.
+///
+/// Most purchases earn at the base rate alone: those are worked out
+/// directly ([`at_the_base_rate`]), every other one part by part
+/// ([`earn_in_full`]).
 pub(crate) fn earn_purchase(
     program: &Program,
     facts: &PurchaseFacts<'_>,
 ) -> Result<Earning, Error> {
+    at_the_base_rate(program, facts).unwrap_or_else(|| earn_in_full(program, facts))
+}
+
+/// What a purchase earns when nothing but the base rate can apply to it:
+/// an order sent without its cart (per-item rules match a cart's lines,
+/// so they add nothing to it), of a positive amount (or zero) that meets
+/// the minimum order, under a program without campaigns or caps, by a
+/// member whose tier multiplies by one (or who has none) and for whom
+/// neither a birthday-month multiplier nor a first-purchase bonus
+/// applies. `None` for any other purchase.
+///
+/// Its one line is the one [`earn_in_full`] gives such a purchase, found
+/// without the tallies, multipliers and caps it has no use for: the
+/// amount times the rate's points, divided by the rate's amount and
+/// rounded by the program's rule (rounding by line or over the order is
+/// the same for one part). A property test holds the two to the same
+/// award, or the same error, for every program and purchase.
+fn at_the_base_rate(
+    program: &Program,
+    facts: &PurchaseFacts<'_>,
+) -> Option<Result<Earning, Error>> {
+    let rule = program.earn();
+    let amount = facts.amount.amount();
+    let limits = rule.limits();
+    let bonuses = program.bonuses();
+    let base_only = facts.cart.is_none()
+        && !amount.is_sign_negative()
+        && program.campaigns().is_empty()
+        && limits.per_order.is_none()
+        && limits.per_period.is_none()
+        && limits.balance.is_none()
+        && rule
+            .minimum_order()
+            .is_none_or(|minimum| amount >= minimum.amount())
+        && !(facts.first_purchase && bonuses.first_purchase().is_some())
+        && !(facts.birthday_month && matches!(bonuses.birthday(), Some(Birthday::Multiplier(_))))
+        && facts
+            .tier
+            .is_none_or(|tier| compare_decimals(tier.multiplier(), Decimal::ONE).is_eq());
+    if !base_only {
+        return None;
+    }
+    let rate = rule.rate();
+    let rounding = rule.rounding();
+    let out_of_range = || Error::AmountOutOfRange {
+        amount: facts.amount,
+    };
+    let points = amount
+        .checked_mul(Decimal::from(rate.points.value()))
+        .ok_or_else(out_of_range)
+        .and_then(|numerator| {
+            rounding
+                .divide(numerator, rate.per.amount())
+                .map_err(|_| out_of_range())
+        });
+    Some(points.map(|points| {
+        Earning {
+            points,
+            lines: EarnLine::Base {
+                eligible: facts.amount,
+                rate,
+                rounding,
+                points,
+            }
+            .into(),
+        }
+    }))
+}
+
+/// What a purchase earns under `program`, worked out part by part: the
+/// eligible parts of its cart, each multiplier that matches each part,
+/// per-item and fixed bonuses, then the caps.
+fn earn_in_full(program: &Program, facts: &PurchaseFacts<'_>) -> Result<Earning, Error> {
     let rule = program.earn();
     if let Some(minimum) = rule.minimum_order()
         && facts.amount.amount() < minimum.amount()
@@ -542,5 +619,240 @@ mod tests {
             coefficients(&matched, Stacking::Highest).unwrap(),
             [(0, d("1"))]
         );
+    }
+
+    /// A program from its parts, as a merchant would write them.
+    #[allow(clippy::too_many_arguments)]
+    fn program_with(
+        earn: &str,
+        minimum: Option<&str>,
+        item_rule: Option<&str>,
+        campaign: Option<&str>,
+        limits: Option<&str>,
+        bonuses: &str,
+    ) -> Result<Program, serde_json::Error> {
+        let minimum = minimum.map_or(String::new(), |m| format!(r#", "minimum_order": "{m}""#));
+        let rules = item_rule.map_or(String::new(), |r| format!(r#", "rules": [{r}]"#));
+        let limits = limits.map_or(String::new(), |l| format!(r#", "limits": {l}"#));
+        let campaigns = campaign.map_or(String::new(), |c| format!(r#", "campaigns": [{c}]"#));
+        serde_json::from_str(&format!(
+            r#"{{"currency": "EUR",
+                "earn": {{{earn}, "stacking": "multiply"{minimum}{rules}{limits}}},
+                "bonuses": {{{bonuses}}}{campaigns},
+                "tiers": {{"metric": "spend", "window": "calendar_year",
+                          "levels": [{{"id": "bronze", "threshold": "0"}},
+                                     {{"id": "silver", "threshold": "500", "multiplier": "1.00"}},
+                                     {{"id": "gold", "threshold": "1000", "multiplier": "1.5"}}]}}}}"#
+        ))
+    }
+
+    fn facts<'a>(amount: &str) -> PurchaseFacts<'a> {
+        PurchaseFacts {
+            amount: amount.parse().unwrap(),
+            cart: None,
+            discounts: &[],
+            at: "2026-06-13T12:00:00Z".parse().unwrap(),
+            first_purchase: false,
+            birthday_month: false,
+            earned_in_period: Points::ZERO,
+            held: Points::ZERO,
+            tier: None,
+        }
+    }
+
+    #[test]
+    fn a_purchase_at_the_base_rate_alone_is_worked_out_directly() {
+        let plain =
+            program_with(r#""points": 1, "per": "1.00""#, None, None, None, None, "").unwrap();
+        let tiers = plain.tiers().unwrap().levels();
+        let mut buy = facts("57.40 EUR");
+        let direct = at_the_base_rate(&plain, &buy).unwrap().unwrap();
+        assert_eq!(
+            direct.to_string(),
+            "57 = floor(57.40 EUR × 1 point per 1.00 EUR)"
+        );
+        assert_eq!(direct, earn_in_full(&plain, &buy).unwrap());
+        // A tier that multiplies by one adds nothing; one that multiplies
+        // by 1.5, a first purchase and a birthday month under a program
+        // without their bonuses too.
+        buy.tier = tiers.get(1);
+        buy.first_purchase = true;
+        buy.birthday_month = true;
+        assert!(at_the_base_rate(&plain, &buy).is_some());
+        buy.tier = tiers.get(2);
+        assert!(at_the_base_rate(&plain, &buy).is_none());
+        // Per-item rules match a cart's lines: an order sent without its
+        // cart earns at the base rate alone.
+        let shoes = program_with(
+            r#""points": 1, "per": "1.00""#,
+            None,
+            Some(r#"{"id": "shoes", "categories": ["shoes"], "multiplier": "2"}"#),
+            None,
+            None,
+            "",
+        )
+        .unwrap();
+        let plain_order = facts("57.40 EUR");
+        assert_eq!(
+            at_the_base_rate(&shoes, &plain_order).unwrap(),
+            earn_in_full(&shoes, &plain_order)
+        );
+        assert_eq!(
+            earn_purchase(&plain, &buy).unwrap().to_string(),
+            "85 = 57 base (floor(57.40 EUR × 1 point per 1.00 EUR)) + 28 gold ×1.5 on 57.40 EUR"
+        );
+    }
+
+    #[test]
+    fn anything_beyond_the_base_rate_is_worked_out_in_full() {
+        let earn = r#""points": 1, "per": "1.00""#;
+        let programs = [
+            program_with(earn, Some("60.00"), None, None, None, ""),
+            program_with(
+                earn,
+                None,
+                None,
+                Some(
+                    r#"{"id": "june", "starts_at": "2026-06-01", "ends_at": "2026-07-01",
+                        "bonus": 10}"#,
+                ),
+                None,
+                "",
+            ),
+            program_with(
+                earn,
+                None,
+                None,
+                None,
+                Some(r#"{"maximum_per_order": 500}"#),
+                "",
+            ),
+            program_with(
+                earn,
+                None,
+                None,
+                None,
+                Some(r#"{"maximum_balance": 5000}"#),
+                "",
+            ),
+        ];
+        for program in programs {
+            let program = program.unwrap();
+            assert!(at_the_base_rate(&program, &facts("57.40 EUR")).is_none());
+        }
+        let bonuses = program_with(
+            earn,
+            None,
+            None,
+            None,
+            None,
+            r#""first_purchase": 50, "birthday": {"mode": "multiplier", "multiplier": "2"}"#,
+        )
+        .unwrap();
+        let mut first = facts("57.40 EUR");
+        assert!(at_the_base_rate(&bonuses, &first).is_some());
+        first.first_purchase = true;
+        assert!(at_the_base_rate(&bonuses, &first).is_none());
+        let mut birthday = facts("57.40 EUR");
+        birthday.birthday_month = true;
+        assert!(at_the_base_rate(&bonuses, &birthday).is_none());
+        // A negative amount, and zero written with a minus sign, are
+        // worked out in full.
+        let refund_like = facts("-57.40 EUR");
+        assert!(at_the_base_rate(&bonuses, &refund_like).is_none());
+        let mut minus_zero = Decimal::new(0, 2);
+        minus_zero.set_sign_negative(true);
+        let nothing = PurchaseFacts {
+            amount: Money::new(minus_zero, bonuses.currency()),
+            ..facts("0.00 EUR")
+        };
+        assert!(at_the_base_rate(&bonuses, &nothing).is_none());
+        assert_eq!(
+            earn_purchase(&bonuses, &nothing),
+            earn_in_full(&bonuses, &nothing)
+        );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1024))]
+        /// Whatever the program and the purchase, the award (or the
+        /// error) is the one worked out part by part: where the direct
+        /// way answers, it answers alike, and it answers nothing it
+        /// should leave to the full one.
+        #[test]
+        fn the_direct_award_is_the_award_in_full(
+            rate in (1_i64..=1000, proptest::sample::select(vec![
+                "1", "1.00", "10.00", "0.50", "2.5", "0.001", "7.77", "100",
+            ])),
+            rounding in proptest::sample::select(vec![
+                "floor", "ceiling", "half_up", "half_down", "half_even",
+            ]),
+            by_line in proptest::bool::ANY,
+            minimum in proptest::option::weighted(0.2, proptest::sample::select(vec!["0", "10.00", "57.40", "60"])),
+            item_rule in proptest::option::weighted(0.2, proptest::sample::select(vec![
+                r#"{"id": "shoes", "categories": ["shoes"], "multiplier": "2"}"#,
+                r#"{"id": "socks", "skus": ["SOCK"], "bonus_per_item": 5}"#,
+                r#"{"id": "shirts", "categories": ["shirts"], "skus": ["TEE"], "multiplier": "3"}"#,
+            ])),
+            campaign in proptest::option::weighted(0.2, proptest::sample::select(vec![
+                r#"{"id": "june", "starts_at": "2026-06-01", "ends_at": "2026-07-01", "multiplier": "2"}"#,
+                r#"{"id": "later", "starts_at": "2027-06-01", "ends_at": "2027-07-01", "bonus": 10}"#,
+            ])),
+            limits in proptest::option::weighted(0.2, proptest::sample::select(vec![
+                r#"{"maximum_per_order": 100}"#,
+                r#"{"maximum_per_period": {"points": 150, "per": "month"}}"#,
+                r#"{"maximum_balance": 1000}"#,
+            ])),
+            bonuses in proptest::sample::select(vec![
+                "",
+                "",
+                "",
+                r#""first_purchase": 50"#,
+                r#""birthday": {"mode": "multiplier", "multiplier": "2"}"#,
+                r#""birthday": {"mode": "grant", "points": 200}"#,
+            ]),
+            amount in (proptest::num::i128::ANY, 0_u32..=28, proptest::bool::ANY),
+            first_purchase in proptest::bool::ANY,
+            birthday_month in proptest::bool::ANY,
+            tier in proptest::option::of(0_usize..3),
+            earned_in_period in 0_i64..2000,
+            held in 0_i64..2000,
+        ) {
+            let earn = format!(
+                r#""points": {}, "per": "{}", "rounding": "{rounding}", "rounding_scope": "{}""#,
+                rate.0,
+                rate.1,
+                if by_line { "line" } else { "order" },
+            );
+            let program = program_with(&earn, minimum, item_rule, campaign, limits, bonuses);
+            let Ok(program) = program else {
+                return Ok(());
+            };
+            // Half the amounts are ordinary orders, the others any figure
+            // a `Decimal` holds, past every overflow.
+            let (mantissa, scale, ordinary) = amount;
+            let (mantissa, scale) = if ordinary {
+                (mantissa % 100_000_000, scale % 4)
+            } else {
+                (mantissa >> 32, scale)
+            };
+            let Ok(amount) = Decimal::try_from_i128_with_scale(mantissa, scale) else {
+                return Ok(());
+            };
+            let levels = program.tiers().map_or(&[][..], |t| t.levels());
+            let facts = PurchaseFacts {
+                amount: Money::new(amount, program.currency()),
+                first_purchase,
+                birthday_month,
+                earned_in_period: Points::new(earned_in_period),
+                held: Points::new(held),
+                tier: tier.and_then(|t| levels.get(t)),
+                ..facts("0.00 EUR")
+            };
+            proptest::prop_assert_eq!(
+                earn_purchase(&program, &facts),
+                earn_in_full(&program, &facts)
+            );
+        }
     }
 }
