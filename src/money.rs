@@ -470,13 +470,14 @@ impl Money {
     }
 
     /// [`written_as`](Money::written_as) for figures not held alike: the
-    /// same value at scales that differ, or a zero's sign.
+    /// same value at scales that differ, or a zero's sign, which the text
+    /// shows at some scales and not at others (`-0 JPY`, `0.00 EUR`).
+    /// Rare (a host's hand-written figure), so it compares the text
+    /// itself, after checking the values.
     #[cold]
     #[inline(never)]
     fn widened_as(&self, other: &Money) -> bool {
-        let minor = self.currency.minor_units();
-        self.amount == other.amount
-            && self.amount.scale().max(minor) == other.amount.scale().max(minor)
+        self.amount == other.amount && self.to_string() == other.to_string()
     }
 
     fn same_currency(&self, other: &Money) -> Result<(), MoneyError> {
