@@ -719,24 +719,14 @@ mod tests {
                 None,
                 "",
             ),
-            program_with(
-                earn,
-                None,
-                None,
-                None,
-                Some(r#"{"maximum_per_order": 500}"#),
-                "",
-            ),
-            program_with(
-                earn,
-                None,
-                None,
-                None,
-                Some(r#"{"maximum_balance": 5000}"#),
-                "",
-            ),
         ];
-        for program in programs {
+        let capped = [
+            r#"{"maximum_per_order": 500}"#,
+            r#"{"maximum_per_period": {"points": 5000, "per": "month"}}"#,
+            r#"{"maximum_balance": 5000}"#,
+        ]
+        .map(|limits| program_with(earn, None, None, None, Some(limits), ""));
+        for program in programs.into_iter().chain(capped) {
             let program = program.unwrap();
             assert!(at_the_base_rate(&program, &facts("57.40 EUR")).is_none());
         }
