@@ -205,6 +205,11 @@ pub struct Program {
     /// What falls due for a member besides lots and pending points, read
     /// off the rules above once: the ledger asks after every event.
     due_rules: DueRules,
+    /// The program has no campaigns and no cap on earning, read off the
+    /// rules above once: a purchase sent without its cart may then be
+    /// awarded at its base rate and tier directly (see `earn_purchase`
+    /// in the earn engine).
+    uncapped_without_campaigns: bool,
 }
 
 impl Program {
@@ -381,6 +386,11 @@ impl Program {
                 let tiers = Some(tiers).filter(|t| !t.levels().is_empty());
                 let reviews = tiers.is_some() || !memberships.is_empty();
                 let due_rules = DueRules::new(expiry, bonuses.birthday(), offset, reviews);
+                let limits = earn.limits();
+                let uncapped_without_campaigns = campaigns.is_empty()
+                    && limits.per_order.is_none()
+                    && limits.per_period.is_none()
+                    && limits.balance.is_none();
                 Ok(Program {
                     config,
                     currency,
@@ -396,6 +406,7 @@ impl Program {
                     memberships,
                     referrals,
                     due_rules,
+                    uncapped_without_campaigns,
                 })
             }
             // Every `None` above pushed a problem, so the list is not empty.
@@ -424,6 +435,12 @@ impl Program {
     /// pending points (see [`DueRules`]).
     pub(crate) fn due_rules(&self) -> DueRules {
         self.due_rules
+    }
+
+    /// Whether the program has no campaigns and no cap on earning: what
+    /// a purchase's direct award asks of the program.
+    pub(crate) fn uncapped_without_campaigns(&self) -> bool {
+        self.uncapped_without_campaigns
     }
 
     /// The program's UTC offset: where days, months and years end.

@@ -130,14 +130,10 @@ fn at_the_base_rate(
 ) -> Option<Result<Earning, Error>> {
     let rule = program.earn();
     let amount = facts.amount.amount();
-    let limits = rule.limits();
     let bonuses = program.bonuses();
     let base_only = facts.cart.is_none()
         && !amount.is_sign_negative()
-        && program.campaigns().is_empty()
-        && limits.per_order.is_none()
-        && limits.per_period.is_none()
-        && limits.balance.is_none()
+        && program.uncapped_without_campaigns()
         && rule
             .minimum_order()
             .is_none_or(|minimum| amount >= minimum.amount())
