@@ -205,11 +205,11 @@ pub struct Program {
     /// What falls due for a member besides lots and pending points, read
     /// off the rules above once: the ledger asks after every event.
     due_rules: DueRules,
-    /// The program has no campaigns and no cap on earning, read off the
-    /// rules above once: a purchase sent without its cart may then be
-    /// awarded at its base rate and tier directly (see `earn_purchase`
-    /// in the earn engine).
-    uncapped_without_campaigns: bool,
+    /// The program caps no earning, read off the rules above once: a
+    /// purchase sent without its cart, when no campaign applies to it,
+    /// may then be awarded at its base rate and tier directly (see
+    /// `earn_purchase` in the earn engine).
+    uncapped: bool,
 }
 
 impl Program {
@@ -387,8 +387,7 @@ impl Program {
                 let reviews = tiers.is_some() || !memberships.is_empty();
                 let due_rules = DueRules::new(expiry, bonuses.birthday(), offset, reviews);
                 let limits = earn.limits();
-                let uncapped_without_campaigns = campaigns.is_empty()
-                    && limits.per_order.is_none()
+                let uncapped = limits.per_order.is_none()
                     && limits.per_period.is_none()
                     && limits.balance.is_none();
                 Ok(Program {
@@ -406,7 +405,7 @@ impl Program {
                     memberships,
                     referrals,
                     due_rules,
-                    uncapped_without_campaigns,
+                    uncapped,
                 })
             }
             // Every `None` above pushed a problem, so the list is not empty.
@@ -437,10 +436,10 @@ impl Program {
         self.due_rules
     }
 
-    /// Whether the program has no campaigns and no cap on earning: what
-    /// a purchase's direct award asks of the program.
-    pub(crate) fn uncapped_without_campaigns(&self) -> bool {
-        self.uncapped_without_campaigns
+    /// Whether the program caps no earning: no points per order, per
+    /// period or balance limit.
+    pub(crate) fn uncapped(&self) -> bool {
+        self.uncapped
     }
 
     /// The program's UTC offset: where days, months and years end.

@@ -109,10 +109,10 @@ pub(crate) fn earn_purchase(
 /// What a purchase earns when nothing but the base rate and the member's
 /// tier can apply to it: an order sent without its cart (per-item rules
 /// match a cart's lines, so they add nothing to it), of a positive amount
-/// (or zero) that meets the minimum order, under a program without
-/// campaigns or caps, by a member for whom neither a birthday-month
-/// multiplier nor a first-purchase bonus applies. `None` for any other
-/// purchase.
+/// (or zero) that meets the minimum order, under a program without caps,
+/// when no campaign applies (none runs at its time, or its minimum order
+/// is not met), by a member for whom neither a birthday-month multiplier
+/// nor a first-purchase bonus applies. `None` for any other purchase.
 ///
 /// Its lines are the ones [`earn_in_full`] gives such a purchase, found
 /// without the tallies and caps it has no use for: the base line, the
@@ -133,12 +133,13 @@ fn at_the_base_rate(
     let bonuses = program.bonuses();
     let base_only = facts.cart.is_none()
         && !amount.is_sign_negative()
-        && program.uncapped_without_campaigns()
+        && program.uncapped()
         && rule
             .minimum_order()
             .is_none_or(|minimum| amount >= minimum.amount())
         && !(facts.first_purchase && bonuses.first_purchase().is_some())
-        && !(facts.birthday_month && matches!(bonuses.birthday(), Some(Birthday::Multiplier(_))));
+        && !(facts.birthday_month && matches!(bonuses.birthday(), Some(Birthday::Multiplier(_))))
+        && (program.campaigns().is_empty() || no_campaign_applies(program, facts));
     if !base_only {
         return None;
     }
@@ -216,6 +217,16 @@ fn by_the_tier(
         points: base.checked_add(points)?,
         lines,
     })
+}
+
+/// Whether none of the program's campaigns applies to the purchase: none
+/// runs at its time, or it does not meet the campaign's minimum order.
+fn no_campaign_applies(program: &Program, facts: &PurchaseFacts<'_>) -> bool {
+    let offset = program.utc_offset();
+    !program
+        .campaigns()
+        .iter()
+        .any(|c| c.applies(facts.at, offset, facts.amount))
 }
 
 /// What a purchase earns under `program`, worked out part by part: the
@@ -780,6 +791,33 @@ mod tests {
             "{refused:?}"
         );
         assert_eq!(refused, earn_in_full(&double, &huge));
+        // A campaign applies only when it runs: Saturday's double points
+        // send a Saturday's purchase the full way, and leave the Monday
+        // after's to the direct one.
+        let saturdays = program_with(
+            r#""points": 1, "per": "1.00""#,
+            None,
+            None,
+            Some(
+                r#"{"id": "saturdays", "starts_at": "2026-01-01", "ends_at": "2027-01-01",
+                    "days": ["saturday"], "multiplier": "2"}"#,
+            ),
+            None,
+            "",
+        )
+        .unwrap();
+        let saturday = facts("57.40 EUR");
+        assert!(at_the_base_rate(&saturdays, &saturday).is_none());
+        let monday = PurchaseFacts {
+            at: "2026-06-15T09:30:00Z".parse().unwrap(),
+            ..facts("57.40 EUR")
+        };
+        let direct = at_the_base_rate(&saturdays, &monday).unwrap();
+        assert_eq!(direct, earn_in_full(&saturdays, &monday));
+        assert_eq!(
+            direct.unwrap().to_string(),
+            "57 = floor(57.40 EUR × 1 point per 1.00 EUR)"
+        );
         // Per-item rules match a cart's lines: an order sent without its
         // cart earns at the base rate alone.
         let shoes = program_with(
@@ -881,9 +919,15 @@ mod tests {
                 r#"{"id": "socks", "skus": ["SOCK"], "bonus_per_item": 5}"#,
                 r#"{"id": "shirts", "categories": ["shirts"], "skus": ["TEE"], "multiplier": "3"}"#,
             ])),
-            campaign in proptest::option::weighted(0.2, proptest::sample::select(vec![
+            campaign in proptest::option::weighted(0.4, proptest::sample::select(vec![
                 r#"{"id": "june", "starts_at": "2026-06-01", "ends_at": "2026-07-01", "multiplier": "2"}"#,
                 r#"{"id": "later", "starts_at": "2027-06-01", "ends_at": "2027-07-01", "bonus": 10}"#,
+                r#"{"id": "saturdays", "starts_at": "2026-01-01", "ends_at": "2027-01-01",
+                    "days": ["saturday"], "multiplier": "2"}"#,
+                r#"{"id": "big-orders", "starts_at": "2026-01-01", "ends_at": "2027-01-01",
+                    "minimum_order": "50.00", "bonus": 10}"#,
+                r#"{"id": "shoe-week", "starts_at": "2026-06-08", "ends_at": "2026-06-15",
+                    "categories": ["shoes"], "multiplier": "3"}"#,
             ])),
             limits in proptest::option::weighted(0.2, proptest::sample::select(vec![
                 r#"{"maximum_per_order": 100}"#,
@@ -902,6 +946,10 @@ mod tests {
             first_purchase in proptest::bool::ANY,
             birthday_month in proptest::bool::ANY,
             tier in proptest::option::of(0_usize..3),
+            // A Saturday, the Monday after, and a Saturday in August.
+            at in proptest::sample::select(vec![
+                "2026-06-13T12:00:00Z", "2026-06-15T09:30:00Z", "2026-08-01T23:59:59Z",
+            ]),
             earned_in_period in 0_i64..2000,
             held in 0_i64..2000,
         ) {
@@ -936,6 +984,7 @@ mod tests {
                 earned_in_period: Points::new(earned_in_period),
                 held: Points::new(held),
                 tier: tier.and_then(|t| levels.get(t)),
+                at: at.parse().unwrap(),
                 ..facts("0.00 EUR")
             };
             let direct = earn_purchase(&program, &facts);
