@@ -621,3 +621,32 @@ fn moving_the_shop_to_another_time_zone_moves_the_year_that_counts() {
         "500.00"
     );
 }
+
+#[test]
+fn a_gold_member_spending_during_the_grace_period_keeps_gold_at_once() {
+    let mut shop = Shop::new(ladder(""));
+    shop.enroll("ana", "2026-01-05");
+    shop.buy("ana", "ORD-1", "900.00 EUR", "2026-02-01");
+    shop.buy("ana", "ORD-2", "100.00 EUR", "2026-03-01");
+    shop.refund("ana", "ORD-2", "RF-1", "100.00 EUR", "2026-03-02")
+        .unwrap();
+    shop.tick("2027-01-01T00:00:00Z");
+    // 900.00 of 1000 at the review: grace on Gold, the top rung. 80.00
+    // EUR in January is not enough, 20.00 more is.
+    shop.buy("ana", "ORD-3", "80.00 EUR", "2027-01-20");
+    shop.buy("ana", "ORD-4", "20.00 EUR", "2027-01-25");
+    // Kept, and on the top rung: a large order has nothing to move up to.
+    shop.buy("ana", "ORD-5", "5000.00 EUR", "2027-02-10");
+    assert_eq!(
+        tier_story(&shop)[3..],
+        [
+            "2027-01-01 ana: gold reviewed at 900.00 of 1000: grace until 2027-01-31",
+            "2027-01-25 ana: gold reviewed at 1000.00 of 1000: kept until 2028-01-01",
+        ]
+    );
+    assert_eq!(shop.ledger.next_due(), Some(t("2028-01-01T00:00:00Z")));
+    let now = status(&shop, "ana", "2027-02-11");
+    assert_eq!(now.tier.map(|t| t.to_string()).as_deref(), Some("gold"));
+    assert_eq!(now.grace_until, None);
+    assert_eq!(now.metric, "5100.00".parse().unwrap());
+}
