@@ -681,46 +681,79 @@ mod tests {
         );
     }
 
-    /// A program from its parts, as a merchant would write them, under a
-    /// Bronze / Silver / Gold ladder whose Silver multiplies by one and
-    /// whose Gold by 1.5, multipliers stacking by multiplying.
-    fn program_with(
-        earn: &str,
-        minimum: Option<&str>,
-        item_rule: Option<&str>,
-        campaign: Option<&str>,
-        limits: Option<&str>,
-        bonuses: &str,
-    ) -> Result<Program, serde_json::Error> {
-        let earn = format!(r#"{earn}, "stacking": "multiply""#);
-        program_with_gold(&earn, minimum, item_rule, campaign, limits, bonuses, "1.5")
+    /// A program's parts, as a merchant would write them, under a Bronze /
+    /// Silver / Gold ladder by calendar-year spend whose Silver multiplies
+    /// by one. The default is one point per euro, rounded down,
+    /// multipliers stacking by multiplying, Gold multiplying by 1.5, and
+    /// nothing else: name the parts a test changes.
+    #[derive(Clone, Copy)]
+    struct Parts<'a> {
+        /// The earn rule's rate and rounding fields, as written in it.
+        earn: &'a str,
+        /// How multipliers stack.
+        stacking: &'a str,
+        /// The earn rule's minimum order.
+        minimum: Option<&'a str>,
+        /// One per-item rule.
+        item_rule: Option<&'a str>,
+        /// One campaign.
+        campaign: Option<&'a str>,
+        /// The earn rule's limits.
+        limits: Option<&'a str>,
+        /// The bonuses' fields, as written in them.
+        bonuses: &'a str,
+        /// Gold's multiplier.
+        gold: &'a str,
     }
 
-    /// As [`program_with`], Gold multiplying by `gold`, and `earn` naming
-    /// how multipliers stack.
-    #[allow(clippy::too_many_arguments)]
-    fn program_with_gold(
-        earn: &str,
-        minimum: Option<&str>,
-        item_rule: Option<&str>,
-        campaign: Option<&str>,
-        limits: Option<&str>,
-        bonuses: &str,
-        gold: &str,
-    ) -> Result<Program, serde_json::Error> {
-        let minimum = minimum.map_or(String::new(), |m| format!(r#", "minimum_order": "{m}""#));
-        let rules = item_rule.map_or(String::new(), |r| format!(r#", "rules": [{r}]"#));
-        let limits = limits.map_or(String::new(), |l| format!(r#", "limits": {l}"#));
-        let campaigns = campaign.map_or(String::new(), |c| format!(r#", "campaigns": [{c}]"#));
-        serde_json::from_str(&format!(
-            r#"{{"currency": "EUR",
-                "earn": {{{earn}{minimum}{rules}{limits}}},
-                "bonuses": {{{bonuses}}}{campaigns},
-                "tiers": {{"metric": "spend", "window": "calendar_year",
-                          "levels": [{{"id": "bronze", "threshold": "0"}},
-                                     {{"id": "silver", "threshold": "500", "multiplier": "1.00"}},
-                                     {{"id": "gold", "threshold": "1000", "multiplier": "{gold}"}}]}}}}"#
-        ))
+    impl Default for Parts<'_> {
+        fn default() -> Self {
+            Parts {
+                earn: r#""points": 1, "per": "1.00""#,
+                stacking: "multiply",
+                minimum: None,
+                item_rule: None,
+                campaign: None,
+                limits: None,
+                bonuses: "",
+                gold: "1.5",
+            }
+        }
+    }
+
+    impl Parts<'_> {
+        /// The program, or why its configuration does not parse (the
+        /// property test draws some that do not).
+        fn program(self) -> Result<Program, serde_json::Error> {
+            let Parts {
+                earn,
+                stacking,
+                bonuses,
+                gold,
+                ..
+            } = self;
+            let minimum = self
+                .minimum
+                .map_or(String::new(), |m| format!(r#", "minimum_order": "{m}""#));
+            let rules = self
+                .item_rule
+                .map_or(String::new(), |r| format!(r#", "rules": [{r}]"#));
+            let limits = self
+                .limits
+                .map_or(String::new(), |l| format!(r#", "limits": {l}"#));
+            let campaigns = self
+                .campaign
+                .map_or(String::new(), |c| format!(r#", "campaigns": [{c}]"#));
+            serde_json::from_str(&format!(
+                r#"{{"currency": "EUR",
+                    "earn": {{{earn}, "stacking": "{stacking}"{minimum}{rules}{limits}}},
+                    "bonuses": {{{bonuses}}}{campaigns},
+                    "tiers": {{"metric": "spend", "window": "calendar_year",
+                              "levels": [{{"id": "bronze", "threshold": "0"}},
+                                         {{"id": "silver", "threshold": "500", "multiplier": "1.00"}},
+                                         {{"id": "gold", "threshold": "1000", "multiplier": "{gold}"}}]}}}}"#
+            ))
+        }
     }
 
     fn facts<'a>(amount: &str) -> PurchaseFacts<'a> {
@@ -739,8 +772,7 @@ mod tests {
 
     #[test]
     fn a_purchase_at_the_base_rate_and_its_tier_is_worked_out_directly() {
-        let plain =
-            program_with(r#""points": 1, "per": "1.00""#, None, None, None, None, "").unwrap();
+        let plain = Parts::default().program().unwrap();
         let tiers = plain.tiers().unwrap().levels();
         let mut buy = facts("57.40 EUR");
         let direct = at_the_base_rate(&plain, &buy).unwrap().unwrap();
@@ -766,15 +798,12 @@ mod tests {
         assert_eq!(gold, earn_in_full(&plain, &buy).unwrap());
         // Points past what a balance holds are refused alike, whether the
         // base line or the two lines' sum overflows.
-        let double = program_with_gold(
-            r#""points": 1, "per": "1.00", "stacking": "add""#,
-            None,
-            None,
-            None,
-            None,
-            "",
-            "2",
-        )
+        let double = Parts {
+            stacking: "add",
+            gold: "2",
+            ..Parts::default()
+        }
+        .program()
         .unwrap();
         let mut huge = facts("6000000000000000000.00 EUR");
         huge.tier = double.tiers().unwrap().levels().get(2);
@@ -794,17 +823,14 @@ mod tests {
         // A campaign applies only when it runs: Saturday's double points
         // send a Saturday's purchase the full way, and leave the Monday
         // after's to the direct one.
-        let saturdays = program_with(
-            r#""points": 1, "per": "1.00""#,
-            None,
-            None,
-            Some(
+        let saturdays = Parts {
+            campaign: Some(
                 r#"{"id": "saturdays", "starts_at": "2026-01-01", "ends_at": "2027-01-01",
                     "days": ["saturday"], "multiplier": "2"}"#,
             ),
-            None,
-            "",
-        )
+            ..Parts::default()
+        }
+        .program()
         .unwrap();
         let saturday = facts("57.40 EUR");
         assert!(at_the_base_rate(&saturdays, &saturday).is_none());
@@ -820,14 +846,11 @@ mod tests {
         );
         // Per-item rules match a cart's lines: an order sent without its
         // cart earns at the base rate alone.
-        let shoes = program_with(
-            r#""points": 1, "per": "1.00""#,
-            None,
-            Some(r#"{"id": "shoes", "categories": ["shoes"], "multiplier": "2"}"#),
-            None,
-            None,
-            "",
-        )
+        let shoes = Parts {
+            item_rule: Some(r#"{"id": "shoes", "categories": ["shoes"], "multiplier": "2"}"#),
+            ..Parts::default()
+        }
+        .program()
         .unwrap();
         let plain_order = facts("57.40 EUR");
         assert_eq!(
@@ -838,39 +861,41 @@ mod tests {
 
     #[test]
     fn anything_beyond_the_base_rate_is_worked_out_in_full() {
-        let earn = r#""points": 1, "per": "1.00""#;
         let programs = [
-            program_with(earn, Some("60.00"), None, None, None, ""),
-            program_with(
-                earn,
-                None,
-                None,
-                Some(
+            Parts {
+                minimum: Some("60.00"),
+                ..Parts::default()
+            },
+            Parts {
+                campaign: Some(
                     r#"{"id": "june", "starts_at": "2026-06-01", "ends_at": "2026-07-01",
                         "bonus": 10}"#,
                 ),
-                None,
-                "",
-            ),
-        ];
+                ..Parts::default()
+            },
+        ]
+        .map(Parts::program);
         let capped = [
             r#"{"maximum_per_order": 500}"#,
             r#"{"maximum_per_period": {"points": 5000, "per": "month"}}"#,
             r#"{"maximum_balance": 5000}"#,
         ]
-        .map(|limits| program_with(earn, None, None, None, Some(limits), ""));
+        .map(|limits| {
+            Parts {
+                limits: Some(limits),
+                ..Parts::default()
+            }
+            .program()
+        });
         for program in programs.into_iter().chain(capped) {
             let program = program.unwrap();
             assert!(at_the_base_rate(&program, &facts("57.40 EUR")).is_none());
         }
-        let bonuses = program_with(
-            earn,
-            None,
-            None,
-            None,
-            None,
-            r#""first_purchase": 50, "birthday": {"mode": "multiplier", "multiplier": "2"}"#,
-        )
+        let bonuses = Parts {
+            bonuses: r#""first_purchase": 50, "birthday": {"mode": "multiplier", "multiplier": "2"}"#,
+            ..Parts::default()
+        }
+        .program()
         .unwrap();
         let mut first = facts("57.40 EUR");
         assert!(at_the_base_rate(&bonuses, &first).is_some());
@@ -954,14 +979,22 @@ mod tests {
             held in 0_i64..2000,
         ) {
             let earn = format!(
-                r#""points": {}, "per": "{}", "rounding": "{rounding}", "rounding_scope": "{}",
-                    "stacking": "{stacking}""#,
+                r#""points": {}, "per": "{}", "rounding": "{rounding}", "rounding_scope": "{}""#,
                 rate.0,
                 rate.1,
                 if by_line { "line" } else { "order" },
             );
-            let program =
-                program_with_gold(&earn, minimum, item_rule, campaign, limits, bonuses, gold);
+            let program = Parts {
+                earn: &earn,
+                stacking,
+                minimum,
+                item_rule,
+                campaign,
+                limits,
+                bonuses,
+                gold,
+            }
+            .program();
             let Ok(program) = program else {
                 return Ok(());
             };
