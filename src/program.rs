@@ -205,11 +205,6 @@ pub struct Program {
     /// What falls due for a member besides lots and pending points, read
     /// off the rules above once: the ledger asks after every event.
     due_rules: DueRules,
-    /// The program caps no earning, read off the rules above once: a
-    /// purchase sent without its cart, when no campaign applies to it,
-    /// may then be awarded at its base rate and tier directly (see
-    /// `earn_purchase` in the earn engine).
-    uncapped: bool,
 }
 
 impl Program {
@@ -386,10 +381,6 @@ impl Program {
                 let tiers = Some(tiers).filter(|t| !t.levels().is_empty());
                 let reviews = tiers.is_some() || !memberships.is_empty();
                 let due_rules = DueRules::new(expiry, bonuses.birthday(), offset, reviews);
-                let limits = earn.limits();
-                let uncapped = limits.per_order.is_none()
-                    && limits.per_period.is_none()
-                    && limits.balance.is_none();
                 Ok(Program {
                     config,
                     currency,
@@ -405,7 +396,6 @@ impl Program {
                     memberships,
                     referrals,
                     due_rules,
-                    uncapped,
                 })
             }
             // Every `None` above pushed a problem, so the list is not empty.
@@ -434,12 +424,6 @@ impl Program {
     /// pending points (see [`DueRules`]).
     pub(crate) fn due_rules(&self) -> DueRules {
         self.due_rules
-    }
-
-    /// Whether the program caps no earning: no points per order, per
-    /// period or balance limit.
-    pub(crate) fn uncapped(&self) -> bool {
-        self.uncapped
     }
 
     /// The program's UTC offset: where days, months and years end.

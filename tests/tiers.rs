@@ -179,15 +179,23 @@ fn a_refund_stops_counting_at_once_but_the_tier_waits_for_its_review() {
     );
 }
 
-#[test]
-fn spending_during_the_grace_period_keeps_the_tier_at_once() {
+/// Ana reaches a tier in 2026 with `spent` and an order of 100.00 EUR she
+/// then returns: at the year-end review she holds `spent`, short of the
+/// tier, and is given a grace period.
+fn in_grace_after_spending(spent: &str) -> Shop {
     let mut shop = Shop::new(ladder(""));
     shop.enroll("ana", "2026-01-05");
-    shop.buy("ana", "ORD-1", "420.00 EUR", "2026-02-01");
+    shop.buy("ana", "ORD-1", spent, "2026-02-01");
     shop.buy("ana", "ORD-2", "100.00 EUR", "2026-03-01");
     shop.refund("ana", "ORD-2", "RF-1", "100.00 EUR", "2026-03-02")
         .unwrap();
     shop.tick("2027-01-01T00:00:00Z");
+    shop
+}
+
+#[test]
+fn spending_during_the_grace_period_keeps_the_tier_at_once() {
+    let mut shop = in_grace_after_spending("420.00 EUR");
     // 420.00 of 500 at the review: grace. The year under review runs on
     // through the grace period, so 80.00 EUR in January is enough.
     shop.buy("ana", "ORD-3", "80.00 EUR", "2027-01-20");
@@ -624,13 +632,7 @@ fn moving_the_shop_to_another_time_zone_moves_the_year_that_counts() {
 
 #[test]
 fn a_gold_member_spending_during_the_grace_period_keeps_gold_at_once() {
-    let mut shop = Shop::new(ladder(""));
-    shop.enroll("ana", "2026-01-05");
-    shop.buy("ana", "ORD-1", "900.00 EUR", "2026-02-01");
-    shop.buy("ana", "ORD-2", "100.00 EUR", "2026-03-01");
-    shop.refund("ana", "ORD-2", "RF-1", "100.00 EUR", "2026-03-02")
-        .unwrap();
-    shop.tick("2027-01-01T00:00:00Z");
+    let mut shop = in_grace_after_spending("900.00 EUR");
     // 900.00 of 1000 at the review: grace on Gold, the top rung. 80.00
     // EUR in January is not enough, 20.00 more is.
     shop.buy("ana", "ORD-3", "80.00 EUR", "2027-01-20");

@@ -133,7 +133,7 @@ fn at_the_base_rate(
     let bonuses = program.bonuses();
     let base_only = facts.cart.is_none()
         && !amount.is_sign_negative()
-        && program.uncapped()
+        && rule.limits().cap_nothing()
         && rule
             .minimum_order()
             .is_none_or(|minimum| amount >= minimum.amount())

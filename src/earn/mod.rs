@@ -369,6 +369,14 @@ pub struct Limits {
     pub balance: Option<Points>,
 }
 
+impl Limits {
+    /// Whether these limits cap nothing: no points per order, per period
+    /// or balance limit.
+    pub(crate) fn cap_nothing(&self) -> bool {
+        self.per_order.is_none() && self.per_period.is_none() && self.balance.is_none()
+    }
+}
+
 impl EarnConfig {
     pub(crate) fn validate(&self, currency: Currency, problems: &mut Problems) -> Option<EarnRule> {
         let points_ok = problems.range("earn.points", self.points, 1, MAX_POINTS_PER);
