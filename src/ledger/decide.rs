@@ -49,15 +49,31 @@ pub(crate) struct Draft<'a> {
     /// event planned against the account's own wallet can be left for
     /// the apply step to check (see [`Ledger::decide_into`]).
     pub(crate) leave_first_check: bool,
+    /// Whether the account is the ledger's own, filed in its due index
+    /// under [`Account::due`]: then, while nothing is folded into the
+    /// draft, that is when the wallet next falls due, and a sweep reads it
+    /// rather than working it out again. Not so for an enrolment's new
+    /// account, which is filed once applied.
+    filed: bool,
 }
 
 impl<'a> Draft<'a> {
+    /// A draft over `account`, one of the ledger's.
     pub(crate) fn new(program: &'a Program, account: &'a Account) -> Draft<'a> {
         Draft::planning_into(program, account, Vec::new())
     }
 
-    /// A draft that plans its events into `events` (emptied first): the
-    /// host's list, when it lends one.
+    /// A draft over an enrolment's new account, not yet filed in the
+    /// ledger's due index.
+    fn unfiled(program: &'a Program, account: &'a Account) -> Draft<'a> {
+        Draft {
+            filed: false,
+            ..Draft::new(program, account)
+        }
+    }
+
+    /// A draft over `account`, one of the ledger's, that plans its events
+    /// into `events` (emptied first): the host's list, when it lends one.
     pub(crate) fn planning_into(
         program: &'a Program,
         account: &'a Account,
@@ -71,6 +87,7 @@ impl<'a> Draft<'a> {
             wallet: Cow::Borrowed(&account.wallet),
             events,
             leave_first_check: false,
+            filed: true,
         }
     }
 
@@ -243,7 +260,8 @@ impl<'a> Draft<'a> {
     fn sweep_until(&mut self, at: DateTime<Utc>, last: bool) -> Result<(), Error> {
         let rules = self.program.due_rules();
         let inactivity = rules.inactivity_days;
-        while let Some(due) = self.wallet.next_due(rules) {
+        let mut next = self.first_due();
+        while let Some(due) = next {
             if due > at {
                 break;
             }
@@ -337,8 +355,28 @@ impl<'a> Draft<'a> {
                 // Nothing fell due after all; never loop on it.
                 break;
             }
+            next = self.wallet.next_due(rules);
         }
         Ok(())
+    }
+
+    /// When the draft's wallet next falls due: as the ledger filed it
+    /// while the wallet is the account's own (nearly every command
+    /// sweeps before anything is folded in, and has nothing due), worked
+    /// out otherwise. Saves a purchase one of the two times it was
+    /// worked out (the other is the filing after applying).
+    fn first_due(&self) -> Option<DateTime<Utc>> {
+        if self.filed && matches!(self.wallet, Cow::Borrowed(_)) {
+            let filed = self.account.due;
+            debug_assert_eq!(
+                filed,
+                self.wallet.next_due(self.program.due_rules()),
+                "the ledger files an account under when its wallet next falls due"
+            );
+            filed
+        } else {
+            self.wallet.next_due(self.program.due_rules())
+        }
     }
 
     /// A bonus of `points` for `kind`, after the program's caps, as an
@@ -895,7 +933,7 @@ impl Ledger {
         };
         let mut events = vec![Event::MemberEnrolled(enrolled.clone())];
         let account = Account::new(&enrolled);
-        let mut draft = Draft::new(&self.program, &account);
+        let mut draft = Draft::unfiled(&self.program, &account);
         if let Some(points) = self.program.bonuses().sign_up() {
             let bonus = draft.bonus(BonusKind::SignUp, EarnSource::SignUp, points, c.at)?;
             draft.push(bonus)?;
