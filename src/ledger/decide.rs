@@ -764,6 +764,10 @@ pub(crate) struct Found {
     /// Where in the account's orders the order a refund's event refunds
     /// is held (see [`Orders::find_from`](super::orders::Orders::find_from)).
     pub(crate) order: Option<usize>,
+    /// Whether the parts of the account a purchase or a refund goes on
+    /// to use were read ahead with its group's (see
+    /// [`Ledger::execute_all`]): deciding does not read them ahead again.
+    pub(crate) warmed: bool,
 }
 
 impl Found {
@@ -771,8 +775,24 @@ impl Found {
     pub(crate) fn at(slot: Option<usize>) -> Found {
         Found {
             slot,
-            reference: None,
-            order: None,
+            ..Found::default()
+        }
+    }
+
+    /// The account at `slot`, read ahead with its group's parts (see
+    /// [`Account::warm`]), nothing else found yet.
+    pub(crate) fn read_ahead(slot: usize) -> Found {
+        Found {
+            warmed: true,
+            ..Found::at(Some(slot))
+        }
+    }
+
+    /// Reads ahead the parts of `account` a purchase or a refund goes on
+    /// to use, unless they were read with its group's.
+    fn warm(&self, account: &Account) {
+        if !self.warmed {
+            account.warm();
         }
     }
 }
@@ -967,7 +987,7 @@ impl Ledger {
         found: &mut Found,
     ) -> Result<Decision, Error> {
         let account = self.enrolled_at(&c.member, &mut found.slot)?;
-        account.warm();
+        found.warm(account);
         let hash = c.order.quick_hash();
         if let Some(recorded) = account.orders.get_hashed(hash, &c.order) {
             if recorded.amount() != c.amount {
@@ -1423,7 +1443,7 @@ impl Ledger {
         found: &mut Found,
     ) -> Result<Decision, Error> {
         let account = self.enrolled_at(&c.member, &mut found.slot)?;
-        account.warm();
+        found.warm(account);
         let hash = c.refund.quick_hash();
         if let Some(recorded) = account.rare().refunds.get_hashed(hash, &c.refund) {
             if recorded.order != c.order {

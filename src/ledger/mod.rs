@@ -401,8 +401,10 @@ impl Ledger {
     }
 
     /// As [`execute_reusing`](Ledger::execute_reusing), the member's
-    /// account looked for first at `slot` (see
-    /// [`Accounts::find`](accounts::Accounts::find)). Deciding leaves
+    /// account looked for first at `slot`, where
+    /// [`execute_all`](Ledger::execute_all) read it ahead with the parts a
+    /// purchase reads (see [`Accounts::find`](accounts::Accounts::find)
+    /// and [`Account::warm`]). Deciding leaves
     /// where it found the account (and, for a purchase, a redemption or a
     /// refund, its new reference's hash: see
     /// [`decide_into`](Ledger::decide_into)),
@@ -415,7 +417,7 @@ impl Ledger {
         spare: Vec<Event>,
         slot: Option<usize>,
     ) -> Result<Decision, Error> {
-        let mut found = Found::at(slot);
+        let mut found = slot.map_or_else(Found::default, Found::read_ahead);
         // The decision is handed back as it was made, not taken out of
         // its result and put back into another (336 bytes copied twice).
         let decided = self.decide_into(command, spare, true, &mut found);
