@@ -17,13 +17,13 @@ use std::hint::black_box;
 use chrono::{DateTime, TimeDelta, Utc};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use loyalty::{
-    Adjust, Cart, Command, Enroll, Event, Ledger, MemberId, Money, Points, Purchase, Redeem,
-    Reference, Refund, Tick,
+    Cart, Command, Enroll, Event, Ledger, MemberId, Money, Purchase, Redeem, Reference, Refund,
+    Tick,
 };
 
 use common::{
-    EXPIRING, INACTIVITY, MIXED, REFERRING, ROLLING, Stream, TIERED, Visit, members, parse,
-    populated, populated_spread, populated_with, program, purchase, spread, start, wanted,
+    EXPIRING, INACTIVITY, MIXED, REFERRING, ROLLING, Stream, TIERED, Visit, members, mixed_command,
+    parse, populated, populated_spread, populated_with, program, purchase, spread, start, wanted,
 };
 
 /// Both baselines over 10 K members, in the same run as the ledger.
@@ -352,49 +352,7 @@ fn mixed(c: &mut Criterion) {
     let program = parse(MIXED);
     let n = 10_000;
     let (base, ids, _) = populated_with(program, n, "150.00 EUR");
-    // Members in turn, each round of 10 K commands shifting which of the
-    // 20 kinds a member's command is, so every member buys, redeems, gets
-    // refunds and adjustments.
-    let command = |i: u64| -> Command {
-        let at = start() + TimeDelta::seconds(60 + i as i64);
-        let member = ids[(i as usize) % ids.len()].clone();
-        let round = i / n as u64;
-        match (i + round) % 20 {
-            0..14 => purchase(&ids, i).into(),
-            14..17 => Redeem::new(
-                member,
-                Reference::new(format!("RDM-{i}")).expect("a valid id"),
-                "ten-percent-off".parse().expect("a reward id"),
-                Cart::new("80.00 EUR".parse().expect("money")),
-                at,
-            )
-            .into(),
-            // Part of the purchase this member made four rounds ago (their
-            // command then was the 14th kind, a purchase), or of their
-            // first order in the first four rounds.
-            17 => Refund::new(
-                member,
-                match i.checked_sub(4 * n as u64) {
-                    Some(earlier) => Reference::new(format!("ORD-{earlier}")),
-                    None => Reference::new(format!("W-{}", i as usize % n)),
-                }
-                .expect("an id"),
-                Reference::new(format!("RF-{i}")).expect("a valid id"),
-                "10.00 EUR".parse().expect("money"),
-                at,
-            )
-            .into(),
-            18 => Adjust::new(
-                member,
-                Reference::new(format!("ADJ-{i}")).expect("a valid id"),
-                Points::new(5),
-                "goodwill",
-                at,
-            )
-            .into(),
-            _ => Tick::new(at).into(),
-        }
-    };
+    let command = |i: u64| mixed_command(&ids, i);
     let mut stream = Stream::from(&base);
     group.bench_function(BenchmarkId::new("workload", n), |b| {
         stream.run(b, command, |ledger, command| {

@@ -11,7 +11,10 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, TimeDelta, Utc};
 use criterion::measurement::WallTime;
 use criterion::{Bencher, BenchmarkGroup, BenchmarkId, Criterion, Throughput};
-use loyalty::{Command, Enroll, Event, Ledger, MemberId, Money, Program, Purchase, Reference};
+use loyalty::{
+    Adjust, Cart, Command, Enroll, Event, Ledger, MemberId, Money, Points, Program, Purchase,
+    Redeem, Reference, Refund, Tick,
+};
 
 /// The seed program: 1 point per euro, 100 points buy 10% off.
 pub const SEED: &str = r#"{
@@ -260,6 +263,59 @@ impl Visit {
 /// apart, starting a minute after the story starts.
 pub fn purchase(ids: &[MemberId], n: u64) -> Purchase {
     purchase_in(Visit::InTurn, ids, n)
+}
+
+/// Redemption `i` of the stream: `member` redeems the seed program's
+/// 10% off (100 points) on an 80.00 EUR cart at `at`.
+pub fn redemption(member: MemberId, i: u64, at: DateTime<Utc>) -> Command {
+    Redeem::new(
+        member,
+        Reference::new(format!("RDM-{i}")).expect("a valid id"),
+        "ten-percent-off".parse().expect("a reward id"),
+        Cart::new("80.00 EUR".parse().expect("money")),
+        at,
+    )
+    .into()
+}
+
+/// Command `i` of the mixed workload over `ids`, members in turn: of
+/// every 20 commands 14 purchases, 3 redemptions, 1 refund, 1 adjustment
+/// and 1 tick. Each round of `ids.len()` commands shifts which of the 20
+/// kinds a member's command is, so every member buys, redeems, gets
+/// refunds and adjustments.
+pub fn mixed_command(ids: &[MemberId], i: u64) -> Command {
+    let at = start() + TimeDelta::seconds(60 + i as i64);
+    let n = ids.len() as u64;
+    let member = ids[(i % n) as usize].clone();
+    let round = i / n;
+    match (i + round) % 20 {
+        0..14 => purchase(ids, i).into(),
+        14..17 => redemption(member, i, at),
+        // Part of the purchase this member made four rounds ago (their
+        // command then was the 14th kind, a purchase), or of their first
+        // order in the first four rounds.
+        17 => Refund::new(
+            member,
+            match i.checked_sub(4 * n) {
+                Some(earlier) => Reference::new(format!("ORD-{earlier}")),
+                None => Reference::new(format!("W-{}", i % n)),
+            }
+            .expect("an id"),
+            Reference::new(format!("RF-{i}")).expect("a valid id"),
+            "10.00 EUR".parse().expect("money"),
+            at,
+        )
+        .into(),
+        18 => Adjust::new(
+            member,
+            Reference::new(format!("ADJ-{i}")).expect("a valid id"),
+            Points::new(5),
+            "goodwill",
+            at,
+        )
+        .into(),
+        _ => Tick::new(at).into(),
+    }
 }
 
 /// As [`purchase`], members visited in `visit`'s order.

@@ -1,0 +1,158 @@
+//! The instruction probe: runs one workload in a function of its own, so
+//! that callgrind counts the instructions of exactly that work (setup,
+//! command generation and teardown left out). Instruction counts do not
+//! move between runs of the same code, so they compare builds where timed
+//! runs on a shared machine cannot see a change of 1 or 2%; the counts in
+//! `benches/HISTORY.md` come from it.
+//!
+//! ```text
+//! cargo bench --no-run --bench probe
+//! valgrind --tool=callgrind --toggle-collect='probe::measured*' \
+//!     target/release/deps/probe-<hash> plain 100000
+//! ```
+//!
+//! Divide the total callgrind prints (`callgrind_annotate`'s `PROGRAM
+//! TOTALS`) by the number of commands, or for `replay` by the number of
+//! events the probe prints. Add `--cache-sim=yes` for cache misses.
+//! `cargo bench --bench probe -- <mode> <n>` runs it without callgrind
+//! (and without criterion: it times nothing). Modes, over 10 K members
+//! with spread histories (see `benches/common`):
+//!
+//! - `plain`, `tiers`, `rolling`, `expiring`, `inactivity`: `n`
+//!   purchases through `execute` under the seed program, the calendar-year
+//!   ladder, the rolling ladder, points expiring a year after earning, or
+//!   after a year without activity;
+//! - `batched`: `n` purchases through `execute_all`;
+//! - `redeem`: `n` redemptions of 100 points (members start with 15,000);
+//! - `mixed`: the mixed workload of `benches/ledger.rs` (70% purchases,
+//!   15% redemptions, 5% refunds, 5% adjustments, 5% ticks);
+//! - `replay`: the populated log and `n` purchases, replayed;
+//! - `history`: 1,000 members who each place `PROBE_HISTORY` orders
+//!   (default 300) before `n` purchases are counted.
+
+// Benchmarks may use the environment; the library never does.
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)]
+
+use std::hint::black_box;
+
+use chrono::TimeDelta;
+use loyalty::{Command, Event, Ledger, MemberId, Program};
+
+mod common;
+use common::{
+    EXPIRING, INACTIVITY, MIXED, ROLLING, SEED, TIERED, mixed_command, parse, populated_with,
+    purchase, redemption, start,
+};
+
+/// The modes, for the usage line.
+const MODES: &str = "plain|tiers|rolling|expiring|inactivity|batched|redeem|mixed|replay|history";
+
+/// The counted work: each command through `execute`.
+#[inline(never)]
+fn measured(ledger: &mut Ledger, commands: Vec<Command>) {
+    for command in commands {
+        let _ = black_box(ledger.execute(command));
+    }
+}
+
+/// The counted work: the commands through `execute_all`.
+#[inline(never)]
+fn measured_batch(ledger: &mut Ledger, commands: Vec<Command>) {
+    ledger.execute_all(commands, |result| {
+        black_box(result.is_ok());
+    });
+}
+
+/// The counted work: a replay of `log`.
+#[inline(never)]
+fn measured_replay(program: Program, log: &[Event]) {
+    black_box(Ledger::replay(program, log).expect("the log replays"));
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; the mode and count follow it.
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let Some(mode) = args.first().map(String::as_str) else {
+        // `cargo bench` with no arguments runs every target: nothing to do.
+        println!("probe: give a mode ({MODES}) and a count; see benches/probe.rs");
+        return;
+    };
+    let n: u64 = match args.get(1).map(|a| a.parse()) {
+        None => 100_000,
+        Some(Ok(n)) => n,
+        Some(Err(_)) => {
+            eprintln!("probe: the count must be a whole number");
+            std::process::exit(2);
+        }
+    };
+    let text = match mode {
+        "plain" | "batched" | "redeem" | "replay" | "history" => SEED,
+        "tiers" => TIERED,
+        "rolling" => ROLLING,
+        "expiring" => EXPIRING,
+        "inactivity" => INACTIVITY,
+        "mixed" => MIXED,
+        other => {
+            eprintln!("probe: no mode {other:?}; one of {MODES}");
+            std::process::exit(2);
+        }
+    };
+    let members = if mode == "history" { 1_000 } else { 10_000 };
+    let spent = if mode == "redeem" {
+        "15000.00 EUR"
+    } else {
+        "150.00 EUR"
+    };
+    let (mut ledger, ids, mut log) = populated_with(parse(text), members, spent);
+    match mode {
+        "history" => {
+            let orders: u64 = std::env::var("PROBE_HISTORY")
+                .ok()
+                .and_then(|h| h.parse().ok())
+                .unwrap_or(300);
+            let before = orders * members as u64;
+            for i in 0..before {
+                ledger.execute(purchase(&ids, i)).expect("a purchase");
+            }
+            let commands = (before..before + n)
+                .map(|i| purchase(&ids, i).into())
+                .collect();
+            measured(&mut ledger, commands);
+        }
+        "replay" => {
+            for i in 0..n {
+                log.extend(
+                    ledger
+                        .execute(purchase(&ids, i))
+                        .expect("a purchase")
+                        .events,
+                );
+            }
+            println!("events {}", log.len());
+            measured_replay(parse(text), &log);
+        }
+        _ => {
+            let commands = (0..n).map(|i| command(mode, &ids, i)).collect();
+            if mode == "batched" {
+                measured_batch(&mut ledger, commands);
+            } else {
+                measured(&mut ledger, commands);
+            }
+        }
+    }
+}
+
+/// Command `i` of `mode`'s stream: members in turn.
+fn command(mode: &str, ids: &[MemberId], i: u64) -> Command {
+    match mode {
+        "redeem" => {
+            let at = start() + TimeDelta::seconds(60 + i as i64);
+            redemption(ids[(i % ids.len() as u64) as usize].clone(), i, at)
+        }
+        "mixed" => mixed_command(ids, i),
+        _ => purchase(ids, i).into(),
+    }
+}
