@@ -767,7 +767,8 @@ pub(crate) struct Found {
     /// Whether the parts of the account a purchase or a refund goes on
     /// to use were read ahead with its group's (see
     /// [`Ledger::execute_all`]): deciding does not read them ahead again.
-    pub(crate) warmed: bool,
+    /// Set only by [`Found::read_ahead`].
+    warmed: bool,
 }
 
 impl Found {
