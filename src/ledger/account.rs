@@ -1315,6 +1315,9 @@ struct More {
     redemptions: Box<[Reference]>,
     cart: Option<Cart>,
     after: AfterSale,
+    /// How the order's points were computed, when the record's 8 bytes
+    /// could not hold it (see [`Breakdown`]).
+    lines: Box<[EarnLine]>,
     /// What the order's points formed, when the record's 12 bytes could
     /// not hold it (see [`StoredLot`]).
     lot: Option<Box<OrderLot>>,
@@ -1340,6 +1343,7 @@ impl More {
                 lapsed_counted: Points::ZERO,
                 fully_refunded: false,
             },
+            lines: Box::default(),
             lot: None,
             amount: None,
             at: None,
@@ -1370,7 +1374,7 @@ impl OrderRecord {
                 self.amount(),
                 self.points,
                 self.earned(),
-                self.breakdown.view(self.amount(), self.points, shapes),
+                self.breakdown_view(shapes),
                 self.redemptions(),
                 self.cart(),
             ),
@@ -1822,35 +1826,37 @@ fn expiry(at: DateTime<Utc>, after: u32) -> Option<DateTime<Utc>> {
     }
 }
 
-/// How an order's points were computed.
-#[derive(Debug, Clone)]
+/// How an order's points were computed, in 8 bytes of the record: the
+/// two common shapes packed, anything else held in full in the record's
+/// rare part ([`More`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Breakdown {
     /// One base-rate line on the whole amount (written as the order writes
     /// it: `57.400` on an order of `57.40` is kept as recorded), giving
     /// all the points, at a rate in the order's currency whose points fit
     /// 16 bits and whose amount is a positive mantissa below 2^32 (`1.00`
-    /// is 100 at scale 2): 8 bytes where the rate in full takes 32, so
-    /// that the whole breakdown takes the 16 of the pointer to anything
-    /// else.
+    /// is 100 at scale 2): 8 bytes where the rate in full takes 32.
     Base(PackedRate),
     /// A base-rate line and a tier's multiplier, each on the whole amount
     /// written as the order writes it, giving all the points between
-    /// them: a purchase by a member on a rung with a multiplier. The base
-    /// line's points, and where the member's orders keep the rate, tier
-    /// and factor the two lines share with the member's other orders on
-    /// that rung (see [`TierShapes`]): in the breakdown's 16 bytes, where
-    /// the two lines as recorded take 208.
+    /// them, the base line's no more than `u32::MAX`: a purchase by a
+    /// member on a rung with a multiplier. The base line's points, and
+    /// where the member's orders keep the rate, tier and factor the two
+    /// lines share with the member's other orders on that rung (see
+    /// [`TierShapes`]), where the two lines as recorded take 208 bytes.
+    /// Both are held as bytes, which leave the byte of the base rate's
+    /// rounding free to tell the three kinds apart, so that the breakdown
+    /// takes the 8 bytes of a [`PackedRate`].
     Tiered {
-        /// The shape's place in the member's [`TierShapes`].
-        shape: u32,
-        /// The base line's points; the multiplier's are the rest of the
-        /// order's.
-        base: Points,
+        /// The shape's place in the member's [`TierShapes`] (at most
+        /// [`TierShapes::MOST`]).
+        shape: u8,
+        /// The base line's points, as a `u32`'s little-endian bytes; the
+        /// multiplier's are the rest of the order's.
+        base: [u8; 4],
     },
-    /// Anything else, as recorded: behind one more pointer, so that the
-    /// breakdown takes 16 bytes of every record with three kinds to tell
-    /// apart (a list's own pointer takes 16).
-    Lines(Box<Box<[EarnLine]>>),
+    /// Anything else: the lines as recorded, in the record's rare part.
+    InFull,
 }
 
 /// An earn rate and its rounding in 8 bytes: the rate's points in 16 bits
@@ -2037,6 +2043,11 @@ impl std::hash::Hash for LinesView<'_> {
 impl Breakdown {
     /// The breakdown of an order of `amount` earning `points` by `lines`,
     /// among a member's orders whose tier shapes are `shapes`.
+    /// [`InFull`](Breakdown::InFull) when neither packed shape holds them.
+    /// Inlined into its one caller, [`OrderRecord::of`]: left to itself,
+    /// the compiler kept it apart in some builds, at some 50 instructions
+    /// a purchase.
+    #[inline(always)]
     fn of(lines: &[EarnLine], amount: Money, points: Points, shapes: &mut TierShapes) -> Breakdown {
         if let [
             EarnLine::Base {
@@ -2069,35 +2080,45 @@ impl Breakdown {
             && eligible.written_as(&amount)
             && on.written_as(&amount)
             && base.checked_add(*multiplied).ok() == Some(points)
+            && let Ok(base) = u32::try_from(base.value())
             && let Some(packed) = PackedRate::of(*rate, *rounding, amount.currency())
             && let Some(shape) = shapes.place(packed, id, name, factor)
+            && let Ok(shape) = u8::try_from(shape)
         {
-            return Breakdown::Tiered { shape, base: *base };
+            return Breakdown::Tiered {
+                shape,
+                base: base.to_le_bytes(),
+            };
         }
-        Breakdown::Lines(Box::new(lines.into()))
+        Breakdown::InFull
     }
 
     /// The breakdown in full, for comparing and hashing, of an order of
     /// `amount` that earned `points`, among a member's orders whose tier
-    /// shapes are `shapes`. A tiered breakdown whose shape is not among
-    /// them (none made by [`of`](Breakdown::of) with the same shapes is)
-    /// reads as no lines.
+    /// shapes are `shapes`, with the lines `in_full` the record's rare
+    /// part holds. A tiered breakdown whose shape is not among them (none
+    /// made by [`of`](Breakdown::of) with the same shapes is) reads as no
+    /// lines.
     fn view<'r>(
-        &'r self,
+        self,
         amount: Money,
         points: Points,
         shapes: &'r TierShapes,
+        in_full: &'r [EarnLine],
     ) -> BreakdownView<'r> {
-        match *self {
+        match self {
             Breakdown::Base(packed) => BreakdownView::Base {
                 rate: packed.rate(amount.currency()),
                 rounding: packed.rounding,
             },
-            Breakdown::Tiered { shape, base } => BreakdownView::Lines(match shapes.get(shape) {
-                Some(shape) => LinesView::Tiered(shape.lines(base, amount, points)),
-                None => LinesView::Recorded(&[]),
-            }),
-            Breakdown::Lines(ref lines) => BreakdownView::Lines(LinesView::Recorded(lines)),
+            Breakdown::Tiered { shape, base } => {
+                let base = Points::new(i64::from(u32::from_le_bytes(base)));
+                BreakdownView::Lines(match shapes.get(u32::from(shape)) {
+                    Some(shape) => LinesView::Tiered(shape.lines(base, amount, points)),
+                    None => LinesView::Recorded(&[]),
+                })
+            }
+            Breakdown::InFull => BreakdownView::Lines(LinesView::Recorded(in_full)),
         }
     }
 }
@@ -2177,21 +2198,29 @@ impl OrderRecord {
             Ok(stored) => (stored, None),
             Err(full) => (StoredAt::IN_FULL, Some(full)),
         };
+        let breakdown = Breakdown::of(&e.breakdown, e.amount, e.points, shapes);
+        let lines_in_full = breakdown == Breakdown::InFull && !e.breakdown.is_empty();
         let rare = !e.redemptions.is_empty()
             || e.cart.is_some()
             || in_full.is_some()
             || amount_in_full.is_some()
-            || at_in_full.is_some();
+            || at_in_full.is_some()
+            || lines_in_full;
         OrderRecord {
             at,
             amount,
             points: e.points,
             earned: stored,
-            breakdown: Breakdown::of(&e.breakdown, e.amount, e.points, shapes),
+            breakdown,
             more: rare.then(|| {
                 Box::new(More {
                     redemptions: e.redemptions.as_slice().into(),
                     cart: e.cart.as_deref().cloned(),
+                    lines: if lines_in_full {
+                        e.breakdown.as_slice().into()
+                    } else {
+                        Box::default()
+                    },
                     lot: in_full.map(Box::new),
                     amount: amount_in_full,
                     at: at_in_full,
@@ -2323,17 +2352,20 @@ impl OrderRecord {
 
     /// What happened after the sale, to record more of it.
     fn after_mut(&mut self) -> &mut AfterSale {
+        &mut self.more_mut().after
+    }
+
+    /// The rare part, allocated if it was not yet.
+    fn more_mut(&mut self) -> &mut More {
         let currency = self.currency();
-        &mut self
-            .more
+        self.more
             .get_or_insert_with(|| Box::new(More::new(currency)))
-            .after
     }
 
     /// How the order's points were computed, as the event recorded it,
     /// read among the member's tier `shapes`.
     pub(crate) fn breakdown(&self, shapes: &TierShapes) -> EarnLines {
-        match self.breakdown.view(self.amount(), self.points, shapes) {
+        match self.breakdown_view(shapes) {
             BreakdownView::Base { rate, rounding } => EarnLine::Base {
                 eligible: self.amount(),
                 rate,
@@ -2344,6 +2376,14 @@ impl OrderRecord {
             BreakdownView::Lines(LinesView::Tiered(lines)) => lines.into_iter().collect(),
             BreakdownView::Lines(LinesView::Recorded(lines)) => lines.iter().cloned().collect(),
         }
+    }
+
+    /// How the order's points were computed, read among the member's tier
+    /// `shapes`, as it compares and hashes.
+    fn breakdown_view<'r>(&'r self, shapes: &'r TierShapes) -> BreakdownView<'r> {
+        let in_full = self.more.as_deref().map_or(&[][..], |m| &m.lines);
+        self.breakdown
+            .view(self.amount(), self.points, shapes, in_full)
     }
 
     /// The purchase event as it was recorded for `member`'s `order`, read
@@ -2391,10 +2431,7 @@ impl OrderRecord {
             }
             Err(full) => {
                 self.earned = StoredLot::IN_FULL;
-                let currency = self.currency();
-                self.more
-                    .get_or_insert_with(|| Box::new(More::new(currency)))
-                    .lot = Some(Box::new(full));
+                self.more_mut().lot = Some(Box::new(full));
             }
         }
     }
@@ -4029,14 +4066,15 @@ pub(crate) mod tests {
 
     #[test]
     fn an_order_record_holds_its_rare_parts_behind_pointers() {
-        // The redemptions, cart and after-sale figures share one pointer;
-        // the tier key is 32 bits; the common time, amount, lot and base
-        // rate are packed: 64 bytes a record, 88 with its reference.
-        assert_eq!(std::mem::size_of::<OrderRecord>(), 64);
+        // The redemptions, cart, after-sale figures and uncommon award
+        // lines share one pointer; the tier key is 32 bits; the common
+        // time, amount, lot and breakdowns are packed: 56 bytes a record,
+        // 80 with its reference.
+        assert_eq!(std::mem::size_of::<OrderRecord>(), 56);
         assert_eq!(std::mem::size_of::<StoredAt>(), 8);
         assert_eq!(std::mem::size_of::<StoredAmount>(), 8);
         assert_eq!(std::mem::size_of::<StoredLot>(), 12);
-        assert_eq!(std::mem::size_of::<Breakdown>(), 16);
+        assert_eq!(std::mem::size_of::<Breakdown>(), 8);
         assert_eq!(std::mem::size_of::<TierShape>(), 72);
     }
 
@@ -4483,10 +4521,9 @@ pub(crate) mod tests {
             );
             if tiered {
                 compact += 1;
-                let as_recorded = OrderRecord {
-                    breakdown: Breakdown::Lines(Box::new(e.breakdown.as_slice().into())),
-                    ..record.clone()
-                };
+                let mut as_recorded = record.clone();
+                as_recorded.breakdown = Breakdown::InFull;
+                as_recorded.more_mut().lines = e.breakdown.as_slice().into();
                 assert!(record.figures(shapes) == as_recorded.figures(shapes));
                 assert_eq!(
                     fingerprint(&record.figures(shapes)),
@@ -4494,9 +4531,7 @@ pub(crate) mod tests {
                 );
                 // Either reads its lines as the list of lines itself hashes.
                 for held in [record, &as_recorded] {
-                    let BreakdownView::Lines(lines) =
-                        held.breakdown.view(held.amount(), held.points, shapes)
-                    else {
+                    let BreakdownView::Lines(lines) = held.breakdown_view(shapes) else {
                         unreachable!("two lines")
                     };
                     assert_eq!(fingerprint(&lines), fingerprint(e.breakdown.as_slice()));
@@ -4538,10 +4573,23 @@ pub(crate) mod tests {
         {
             *on = longer;
         }
-        for event in [partly, short, eligible_longer, on_longer] {
+        // A base line of more points than 32 bits hold (the multiplier's
+        // one more): the lines as recorded too.
+        let mut beyond = tiered.clone();
+        let huge = Points::new(i64::from(u32::MAX) + 1);
+        if let [
+            EarnLine::Base { points: base, .. },
+            EarnLine::Multiplier { points: extra, .. },
+        ] = beyond.breakdown.as_mut_slice()
+        {
+            *base = huge;
+            *extra = Points::new(1);
+        }
+        beyond.points = huge.checked_add(Points::new(1)).unwrap();
+        for event in [partly, short, eligible_longer, on_longer, beyond] {
             let mut shapes = TierShapes::default();
             let record = OrderRecord::of(&event, &mut shapes);
-            assert!(matches!(record.breakdown, Breakdown::Lines(_)));
+            assert_eq!(record.breakdown, Breakdown::InFull);
             assert!(shapes.is_empty());
             let again = record.event(&event.member, &event.order, &shapes);
             assert_eq!(again, event);
@@ -4637,7 +4685,7 @@ pub(crate) mod tests {
             Some(Breakdown::Tiered { shape, .. }) => Some(*shape),
             _ => None,
         };
-        let places: Vec<Option<u32>> = events.iter().take(7).map(|e| place(&e.order)).collect();
+        let places: Vec<Option<u8>> = events.iter().take(7).map(|e| place(&e.order)).collect();
         assert_eq!(places, [0, 0, 1, 2, 3, 3, 0].map(Some));
 
         // The same orders placed the other way round number their shapes
@@ -4659,7 +4707,7 @@ pub(crate) mod tests {
         };
         record.breakdown = Breakdown::Tiered {
             shape,
-            base: Points::new(56),
+            base: 56_u32.to_le_bytes(),
         };
         assert!(changed != forwards && changed != backwards);
         assert_ne!(fingerprint(&changed), fingerprint(&forwards));
