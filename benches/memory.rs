@@ -10,10 +10,10 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicIsize, AtomicUsize, Ordering};
 
 use chrono::TimeDelta;
-use loyalty::{Enroll, Event, Ledger, MemberId, Money, Program, Purchase, Reference};
+use loyalty::{Confirm, Enroll, Event, Ledger, MemberId, Money, Program, Purchase, Reference};
 
 mod common;
-use common::{EXPIRING, SEED, TIERED, start};
+use common::{CONFIRMED, EXPIRING, SEED, TIERED, start};
 
 /// The system allocator, counting the bytes live and the allocations made.
 struct Counting;
@@ -72,20 +72,24 @@ enum Via {
 /// What building a ledger of `members` with `orders` purchases each cost
 /// under the seed program: see [`measure_under`].
 fn measure(members: usize, orders: usize, via: Via, counted_from: usize) -> (isize, usize, usize) {
-    measure_under(SEED, members, orders, via, counted_from)
+    measure_under(SEED, members, orders, via, counted_from, false)
 }
 
 /// What building a ledger of `members` with `orders` purchases each cost
 /// under `program`: the heap bytes it holds, the events it was built from,
 /// and the heap allocations the purchases made, executed `via`: all of
 /// them, or with `counted_from` above zero each member's purchases from
-/// that one on (one at a time only; a batch counts all).
+/// that one on (one at a time only; a batch counts all). With `confirm`,
+/// each order is confirmed half a minute after it is placed (one at a
+/// time only), and the confirmations' allocations are counted with the
+/// purchases'.
 fn measure_under(
     program: &str,
     members: usize,
     orders: usize,
     via: Via,
     counted_from: usize,
+    confirm: bool,
 ) -> (isize, usize, usize) {
     let program: Program = serde_json::from_str(program).expect("the program is valid");
     let amount: Money = "57.40 EUR".parse().expect("money");
@@ -104,6 +108,8 @@ fn measure_under(
         for k in 0..orders {
             let order = Reference::new(format!("ORD-{i}-{k}")).expect("a valid id");
             let at = start() + TimeDelta::minutes(k as i64);
+            let confirmation = confirm
+                .then(|| Confirm::new(member.clone(), order.clone(), at + TimeDelta::seconds(30)));
             let command = Purchase::new(member.clone(), order, amount, at);
             if via == Via::Batch {
                 batch.push(command);
@@ -115,8 +121,17 @@ fn measure_under(
             } else {
                 ledger.execute(command)
             };
-            let events_here: Vec<Event> = decision.expect("buys").events;
+            let mut events_here: Vec<Event> = decision.expect("buys").events;
             events += events_here.len();
+            if let Some(confirmation) = confirmation {
+                let decision = if via == Via::Reusing {
+                    ledger.execute_reusing(confirmation, events_here)
+                } else {
+                    ledger.execute(confirmation)
+                };
+                events_here = decision.expect("confirms").events;
+                events += events_here.len();
+            }
             if via == Via::Reusing {
                 spare = events_here;
             }
@@ -186,12 +201,20 @@ fn main() {
     );
     // Points that expire a year after they are earned: each purchase's
     // lot is held with its expiry date.
-    under_program(EXPIRING, "Points expiring a year after earning:");
+    under_program(EXPIRING, "Points expiring a year after earning:", false);
     // Under a tier ladder: a member's purchases past the first rung earn
     // a multiplier line beside the base one, which their records keep.
     under_program(
         TIERED,
         "Under the Bronze / Silver / Gold ladder by calendar-year spend (silver from the ninth order of 57.40 EUR, gold from the eighteenth):",
+        false,
+    );
+    // Points pending until the host confirms the order, each order
+    // confirmed: its record keeps the confirmation, for a retry's receipt.
+    under_program(
+        CONFIRMED,
+        "Points pending until the order is confirmed, each order confirmed half a minute after it is placed (a purchase and its confirmation):",
+        true,
     );
     // A host builds each command from text it holds (a request's body, a
     // database row): what that costs before the ledger sees the command.
@@ -219,17 +242,17 @@ fn main() {
 }
 
 /// Prints what a stored purchase costs under `program` at ten, a hundred
-/// and a thousand orders a member, executed through `execute_reusing`,
-/// under `title`.
-fn under_program(program: &str, title: &str) {
+/// and a thousand orders a member, executed through `execute_reusing`
+/// (each confirmed after it with `confirm`), under `title`.
+fn under_program(program: &str, title: &str, confirm: bool) {
     println!();
     println!(
         "{title}\n\n| members | orders each | heap held | per stored purchase | allocations per purchase, `execute_reusing` |"
     );
     println!("| --- | --- | --- | --- | --- |");
     for (members, orders) in [(10_000, 10), (10_000, 100), (1_000, 1_000)] {
-        let (held, _, reusing) = measure_under(program, members, orders, Via::Reusing, 0);
-        let (empty, _, _) = measure_under(program, members, 0, Via::Reusing, 0);
+        let (held, _, reusing) = measure_under(program, members, orders, Via::Reusing, 0, confirm);
+        let (empty, _, _) = measure_under(program, members, 0, Via::Reusing, 0, confirm);
         let purchases = members * orders;
         println!(
             "| {members} | {orders} | {:.1} MB | {:.0} B | {:.2} |",

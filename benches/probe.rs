@@ -23,6 +23,9 @@
 //!   ladder, the rolling ladder, points expiring a year after earning, or
 //!   after a year without activity;
 //! - `batched`: `n` purchases through `execute_all`;
+//! - `confirmed`: `n` commands under points pending until confirmation,
+//!   each purchase followed by its order's confirmation a second later
+//!   (`n / 2` of each);
 //! - `redeem`: `n` redemptions of 100 points (members start with 15,000);
 //! - `mixed`: the mixed workload of `benches/ledger.rs` (70% purchases,
 //!   15% redemptions, 5% refunds, 5% adjustments, 5% ticks);
@@ -36,16 +39,17 @@
 use std::hint::black_box;
 
 use chrono::TimeDelta;
-use loyalty::{Command, Event, Ledger, MemberId, Program};
+use loyalty::{Command, Confirm, Event, Ledger, MemberId, Program};
 
 mod common;
 use common::{
-    EXPIRING, INACTIVITY, MIXED, ROLLING, SEED, TIERED, mixed_command, parse, populated_with,
-    purchase, redemption, start,
+    CONFIRMED, EXPIRING, INACTIVITY, MIXED, ROLLING, SEED, TIERED, mixed_command, parse,
+    populated_with, purchase, redemption, start,
 };
 
 /// The modes, for the usage line.
-const MODES: &str = "plain|tiers|rolling|expiring|inactivity|batched|redeem|mixed|replay|history";
+const MODES: &str =
+    "plain|tiers|rolling|expiring|inactivity|batched|confirmed|redeem|mixed|replay|history";
 
 /// The counted work: each command through `execute`.
 #[inline(never)]
@@ -94,6 +98,7 @@ fn main() {
         "rolling" => ROLLING,
         "expiring" => EXPIRING,
         "inactivity" => INACTIVITY,
+        "confirmed" => CONFIRMED,
         "mixed" => MIXED,
         other => {
             eprintln!("probe: no mode {other:?}; one of {MODES}");
@@ -153,6 +158,15 @@ fn command(mode: &str, ids: &[MemberId], i: u64) -> Command {
             redemption(ids[(i % ids.len() as u64) as usize].clone(), i, at)
         }
         "mixed" => mixed_command(ids, i),
+        "confirmed" => {
+            let bought = purchase(ids, i / 2);
+            if i.is_multiple_of(2) {
+                bought.into()
+            } else {
+                let at = bought.at + TimeDelta::seconds(1);
+                Confirm::new(bought.member, bought.order, at).into()
+            }
+        }
         _ => purchase(ids, i).into(),
     }
 }

@@ -251,6 +251,36 @@ fn points_settle_when_the_host_confirms_the_order() {
     assert_eq!(again.receipt, Receipt::Confirmation(receipt));
 }
 
+/// Points expire a month after the order earned them, whether or not
+/// it was confirmed by then: confirmed later, they become spendable and
+/// expire in the same decision.
+#[test]
+fn points_confirmed_after_their_lot_expired_expire_at_once() {
+    let mut shop = Shop::new(seed_with(
+        r#""pending": {"settle": "on_confirmation"},
+           "expiry": {"policy": "after_earning", "days": 30}"#,
+    ));
+    shop.enroll("marta", "2026-01-05");
+    shop.buy("marta", "ORD-1", "57.40 EUR", "2026-01-12");
+    shop.buy("marta", "ORD-2", "20.00 EUR", "2026-02-20");
+
+    let decision = shop
+        .try_run(Confirm::new(member("marta"), r("ORD-1"), t("2026-03-01")))
+        .unwrap();
+    let kinds: Vec<&str> = decision.events.iter().map(|e| e.kind()).collect();
+    assert_eq!(kinds, ["OrderConfirmed", "PointsExpired"]);
+    let balance = shop.balance("marta");
+    assert_eq!((balance.available, balance.pending), (pts(0), pts(20)));
+    assert_eq!(balance.expired, pts(57));
+
+    // Confirmed before its lot expires, the second order's points stay.
+    let decision = shop
+        .try_run(Confirm::new(member("marta"), r("ORD-2"), t("2026-03-02")))
+        .unwrap();
+    assert_eq!(decision.events.len(), 1);
+    assert_eq!(shop.available("marta"), 20);
+}
+
 #[test]
 fn confirming_early_ends_a_return_window_early() {
     let mut shop = Shop::new(seed_with(r#""pending": {"days": 30}"#));

@@ -31,6 +31,15 @@ pub const EXPIRING: &str = r#"{
     "expiry": {"policy": "after_earning", "days": 365}
 }"#;
 
+/// The seed program with points pending until the host confirms the
+/// order.
+pub const CONFIRMED: &str = r#"{
+    "currency": "EUR",
+    "earn": {"points": 1, "per": "1.00", "rounding": "floor"},
+    "rewards": [{"id": "ten-percent-off", "cost": 100, "kind": "percent_off", "percent": "10"}],
+    "pending": {"settle": "on_confirmation"}
+}"#;
+
 /// The seed program with points that expire after a year without
 /// activity: every purchase moves the member's deadline.
 pub const INACTIVITY: &str = r#"{

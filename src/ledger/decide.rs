@@ -242,6 +242,29 @@ impl<'a> Draft<'a> {
         self.keep_newest(false)
     }
 
+    /// Plans a command's last event, one that credits lots at `at`:
+    /// when one of those lots has `expired` by then (points confirmed or
+    /// restored after their lot's expiry, see [`expired_by`]), folded
+    /// into the draft wallet and the wallet swept again, so that their
+    /// points expire at once; otherwise only checked, as
+    /// [`finish`](Draft::finish) does. Nothing else can fall due by `at`
+    /// once the draft was swept to it: a credit moves the inactivity
+    /// deadline later, if anything. So the common confirmation or
+    /// cancellation copies no wallet.
+    pub(crate) fn finish_crediting(
+        &mut self,
+        event: Event,
+        expired: bool,
+        at: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        if expired {
+            self.push(event)?;
+            self.sweep(at)
+        } else {
+            self.finish(event)
+        }
+    }
+
     /// Brings the account up to `at`: expires lots and settles pending
     /// points that fell due, in time order, each event dated when it fell
     /// due (or at the account's last event, if that is later).
@@ -798,6 +821,13 @@ impl Found {
     }
 }
 
+/// Whether one of `credits` goes to a lot that expires by `at`.
+fn expired_by<'c>(credits: impl IntoIterator<Item = &'c LotCredit>, at: DateTime<Utc>) -> bool {
+    credits
+        .into_iter()
+        .any(|c| c.expires_at.is_some_and(|t| t <= at))
+}
+
 pub(super) fn fresh(receipt: Receipt, events: Vec<Event>) -> Decision {
     Decision {
         receipt,
@@ -1142,9 +1172,9 @@ impl Ledger {
             credit,
         };
         let receipt = Receipt::Confirmation(ConfirmationReceipt::new(&event));
-        draft.push(Event::OrderConfirmed(event))?;
         // Points confirmed after their lot's expiry expire at once.
-        draft.sweep(c.at)?;
+        let expired = expired_by(&event.credit, c.at);
+        draft.finish_crediting(Event::OrderConfirmed(event), expired, c.at)?;
         Ok(fresh(receipt, draft.events))
     }
 
@@ -1431,9 +1461,9 @@ impl Ledger {
             credits,
         };
         let receipt = Receipt::Cancellation(CancellationReceipt::new(&event));
-        draft.push(Event::RedemptionCancelled(event))?;
         // Points returned to a lot that has meanwhile expired expire at once.
-        draft.sweep(c.at)?;
+        let expired = expired_by(&event.credits, c.at);
+        draft.finish_crediting(Event::RedemptionCancelled(event), expired, c.at)?;
         Ok(fresh(receipt, draft.events))
     }
 
