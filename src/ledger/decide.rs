@@ -1151,8 +1151,9 @@ impl Ledger {
             });
         };
         if let Some(confirmed) = order.confirmed() {
+            let event = confirmed.event(&c.member, &c.order);
             return Ok(repeated(Receipt::Confirmation(ConfirmationReceipt::new(
-                confirmed,
+                &event,
             ))));
         }
         check_time(account, c.at)?;

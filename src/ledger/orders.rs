@@ -14,7 +14,7 @@ use std::hash::{Hash, Hasher};
 use super::account::{OrderRecord, TierShapes};
 use super::blocks::Blocks;
 use super::keyed::Keyed;
-use crate::{LotId, Reference};
+use crate::{LotId, MemberId, Reference};
 
 /// Every order of one member.
 #[derive(Clone, Default)]
@@ -274,21 +274,38 @@ impl Orders {
 impl PartialEq for Orders {
     fn eq(&self, other: &Orders) -> bool {
         self.records.eq_by(&other.records, |record, other_record| {
-            record.figures(&self.shapes) == other_record.figures(&other.shapes)
+            record.figures(&self.shapes, None) == other_record.figures(&other.shapes, None)
         })
     }
 }
 
 impl Eq for Orders {}
 
-/// As a map from reference to what each record says hashes (its length,
-/// then each reference and record by reference): the ledger's fingerprint
-/// does not depend on how orders are held.
-impl Hash for Orders {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.records.hash_by(state, |_, record, state| {
-            record.figures(&self.shapes).hash(state)
+impl Orders {
+    /// Hashes `member`'s orders as a map from reference to what each
+    /// record says (its length, then each reference and record by
+    /// reference), a confirmation as the event it records: the ledger's
+    /// fingerprint does not depend on how orders are held.
+    pub(crate) fn hash_for<H: Hasher>(&self, member: &MemberId, state: &mut H) {
+        self.records.hash_by(state, |order, record, state| {
+            record
+                .figures(&self.shapes, Some((member, order)))
+                .hash(state)
         });
+    }
+}
+
+/// A member's orders as the account's fingerprint reads them (see
+/// [`Orders::hash_for`]), equal as the orders are.
+#[derive(PartialEq)]
+pub(crate) struct OrdersOf<'a> {
+    pub(crate) member: &'a MemberId,
+    pub(crate) orders: &'a Orders,
+}
+
+impl Hash for OrdersOf<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.orders.hash_for(self.member, state);
     }
 }
 
