@@ -26,6 +26,9 @@
 //! - `confirmed`: `n` commands under points pending until confirmation,
 //!   each purchase followed by its order's confirmation a second later
 //!   (`n / 2` of each);
+//! - `settling`: `n` purchases under points pending for a day, each
+//!   member's a little over a day apart, so that each settles the
+//!   member's last;
 //! - `redeem`: `n` redemptions of 100 points (members start with 15,000);
 //! - `mixed`: the mixed workload of `benches/ledger.rs` (70% purchases,
 //!   15% redemptions, 5% refunds, 5% adjustments, 5% ticks);
@@ -43,13 +46,12 @@ use loyalty::{Command, Confirm, Event, Ledger, MemberId, Program};
 
 mod common;
 use common::{
-    CONFIRMED, EXPIRING, INACTIVITY, MIXED, ROLLING, SEED, TIERED, mixed_command, parse,
+    CONFIRMED, EXPIRING, INACTIVITY, MIXED, ROLLING, SEED, SETTLING, TIERED, mixed_command, parse,
     populated_with, purchase, redemption, start,
 };
 
 /// The modes, for the usage line.
-const MODES: &str =
-    "plain|tiers|rolling|expiring|inactivity|batched|confirmed|redeem|mixed|replay|history";
+const MODES: &str = "plain|tiers|rolling|expiring|inactivity|batched|confirmed|settling|redeem|mixed|replay|history";
 
 /// The counted work: each command through `execute`.
 #[inline(never)]
@@ -99,6 +101,7 @@ fn main() {
         "expiring" => EXPIRING,
         "inactivity" => INACTIVITY,
         "confirmed" => CONFIRMED,
+        "settling" => SETTLING,
         "mixed" => MIXED,
         other => {
             eprintln!("probe: no mode {other:?}; one of {MODES}");
@@ -166,6 +169,13 @@ fn command(mode: &str, ids: &[MemberId], i: u64) -> Command {
                 let at = bought.at + TimeDelta::seconds(1);
                 Confirm::new(bought.member, bought.order, at).into()
             }
+        }
+        "settling" => {
+            let mut bought = purchase(ids, i);
+            // Ten seconds a purchase: a member's come 100,000 seconds
+            // apart at 10 K members.
+            bought.at = start() + TimeDelta::seconds(60 + 10 * i as i64);
+            bought.into()
         }
         _ => purchase(ids, i).into(),
     }

@@ -31,6 +31,14 @@ pub const EXPIRING: &str = r#"{
     "expiry": {"policy": "after_earning", "days": 365}
 }"#;
 
+/// The seed program with points pending for a day after each purchase.
+pub const SETTLING: &str = r#"{
+    "currency": "EUR",
+    "earn": {"points": 1, "per": "1.00", "rounding": "floor"},
+    "rewards": [{"id": "ten-percent-off", "cost": 100, "kind": "percent_off", "percent": "10"}],
+    "pending": {"days": 1}
+}"#;
+
 /// The seed program with points pending until the host confirms the
 /// order.
 pub const CONFIRMED: &str = r#"{
