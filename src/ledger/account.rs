@@ -1481,7 +1481,7 @@ impl Confirmation {
 /// record compared or hashed on its own), hashed as itself.
 struct ConfirmedFigures<'r> {
     names: Option<(&'r MemberId, &'r Reference)>,
-    confirmation: Option<&'r Confirmation>,
+    confirmation: Option<Confirmation>,
 }
 
 impl PartialEq for ConfirmedFigures<'_> {
@@ -1541,9 +1541,11 @@ struct StoredLot {
     /// The lot's number; zero for none held here.
     lot: u32,
     /// With a lot: when its points settle, in whole seconds after the
-    /// order was placed ([`ON_CONFIRMATION`] when they settle on
-    /// confirmation), or [`CREDIT`] for points spendable at once. With no
-    /// lot: [`NO_LOT`], or [`IN_FULL`] when the rare part holds it.
+    /// order was placed, below [`CONFIRMED`] ([`ON_CONFIRMATION`] when
+    /// they settle on confirmation, [`CONFIRMED`] and the seconds after
+    /// the order when they settled so, confirmed), or [`CREDIT`] for
+    /// points spendable at once. With no lot: [`NO_LOT`], or [`IN_FULL`]
+    /// when the rare part holds it.
     settles_after: u32,
     /// When the points expire, in whole seconds after the order was
     /// placed; [`NEVER`] when they do not.
@@ -1568,6 +1570,16 @@ enum Stored {
 /// What [`StoredLot::settles_after`] holds for points that settle when the
 /// order is confirmed.
 const ON_CONFIRMATION: u32 = u32::MAX;
+
+/// Added to the seconds between an order and its confirmation, what
+/// [`StoredLot::settles_after`] holds for points that settled on the
+/// order's confirmation, for the common confirmation: of the order's
+/// whole lot, none of it repaying debt, whole seconds after the order
+/// (and fewer than `CREDIT - CONFIRMED`). A confirmation then takes no
+/// room of its own; any other is held in the record's rare part. Points
+/// that settle a set time after the order are held here below it, 68
+/// years, and in full past that.
+const CONFIRMED: u32 = 1 << 31;
 
 /// What [`StoredLot::settles_after`] holds for points spendable at once
 /// (points pending exactly that many seconds are held in full).
@@ -1726,6 +1738,24 @@ impl StoredAt {
         Err(at)
     }
 
+    /// The whole seconds from this time to `later`, when both are packed
+    /// with the same fraction of a second (so that `later` is exactly that
+    /// many seconds after, as [`settled`] adds them) and the seconds fit
+    /// 32 bits.
+    fn seconds_to(self, later: DateTime<Utc>) -> Option<u32> {
+        if self == Self::IN_FULL {
+            return None;
+        }
+        let later = Self::of(later).ok()?;
+        let fraction = (1 << Self::SECONDS_SHIFT) - 1;
+        if self.0 & fraction != later.0 & fraction {
+            return None;
+        }
+        let seconds =
+            (later.0 >> Self::SECONDS_SHIFT).checked_sub(self.0 >> Self::SECONDS_SHIFT)?;
+        u32::try_from(seconds).ok()
+    }
+
     /// The time, unless it is held in full.
     fn time(self) -> Option<DateTime<Utc>> {
         if self == Self::IN_FULL {
@@ -1787,7 +1817,10 @@ impl StoredLot {
             },
             OrderLot::Pending(p) => {
                 match (short(p.lot), after(p.available_at), after(p.expires_at)) {
-                    (Some(lot), Some(settles_after), Some(expires_after)) if p.points == points => {
+                    (Some(lot), Some(settles_after), Some(expires_after))
+                        if p.points == points
+                            && (settles_after < CONFIRMED || settles_after == ON_CONFIRMATION) =>
+                    {
                         Ok(StoredLot {
                             lot,
                             settles_after,
@@ -1800,13 +1833,18 @@ impl StoredLot {
         }
     }
 
-    /// What it says.
+    /// What it says: a confirmed lot as the pending lot the order formed.
     const fn read(self) -> Stored {
         match (self.lot, self.settles_after) {
             (0, IN_FULL) => Stored::InFull,
             (0, _) => Stored::None,
             (lot, CREDIT) => Stored::Credit {
                 lot,
+                expires_after: self.expires_after,
+            },
+            (lot, CONFIRMED..CREDIT) => Stored::Pending {
+                lot,
+                settles_after: ON_CONFIRMATION,
                 expires_after: self.expires_after,
             },
             (lot, settles_after) => Stored::Pending {
@@ -1844,6 +1882,37 @@ impl StoredLot {
             }),
             Stored::InFull => in_full.copied().unwrap_or(OrderLot::None),
         }
+    }
+
+    /// The seconds between the order and its confirmation, when it was
+    /// confirmed as [`CONFIRMED`] says.
+    fn confirmed_after(self) -> Option<u32> {
+        match (self.lot, self.settles_after) {
+            (0, _) => None,
+            (_, after @ CONFIRMED..CREDIT) => after.checked_sub(CONFIRMED),
+            _ => None,
+        }
+    }
+
+    /// Whether the order's points formed `lot`, pending until the order
+    /// is confirmed, and it was not confirmed yet.
+    fn settles_on_confirmation(self, lot: LotId) -> bool {
+        self.lot != 0
+            && self.settles_after == ON_CONFIRMATION
+            && u64::from(self.lot) == lot.number()
+    }
+
+    /// Records that the order's points, pending until it is confirmed,
+    /// settled on its confirmation `after` seconds after it, when that
+    /// fits (see [`CONFIRMED`]); says whether it did.
+    fn confirm(&mut self, after: u32) -> bool {
+        let fits = self.lot != 0
+            && self.settles_after == ON_CONFIRMATION
+            && after < CREDIT.saturating_sub(CONFIRMED);
+        if fits {
+            self.settles_after = CONFIRMED.saturating_add(after);
+        }
+        fits
     }
 
     /// The points the lot made available and the points it left pending,
@@ -2392,9 +2461,58 @@ impl OrderRecord {
         self.after().map_or(Points::ZERO, |a| a.clawed_back)
     }
 
-    /// The confirmation, once the order was confirmed.
-    pub(crate) fn confirmed(&self) -> Option<&Confirmation> {
-        self.after().and_then(|a| a.confirmed.as_ref())
+    /// The confirmation, once the order was confirmed: read off the
+    /// record's lot for the common confirmation (see [`CONFIRMED`]), held
+    /// in the rare part otherwise.
+    pub(crate) fn confirmed(&self) -> Option<Confirmation> {
+        if let Some(held) = self.after().and_then(|a| a.confirmed) {
+            return Some(held);
+        }
+        let after = self.earned.confirmed_after()?;
+        let pending = self.pending()?;
+        Some(Confirmation {
+            at: settled(self.at(), after)?,
+            credit: Some(LotCredit {
+                lot: pending.lot,
+                expires_at: pending.expires_at,
+                points: pending.points,
+                debt_repaid: Points::ZERO,
+            }),
+        })
+    }
+
+    /// Whether the order was confirmed.
+    pub(crate) fn is_confirmed(&self) -> bool {
+        self.earned.confirmed_after().is_some()
+            || self.after().is_some_and(|a| a.confirmed.is_some())
+    }
+
+    /// Records the order's confirmation `e`: on the record's lot when it
+    /// is the common one (see [`CONFIRMED`]), in the rare part otherwise.
+    /// Compares the credit with the record's lot by their packed times,
+    /// without working out a date.
+    fn confirm(&mut self, e: &OrderConfirmed) {
+        let placed = self.at;
+        let common = |credit: &LotCredit| {
+            credit.points == self.points
+                && credit.debt_repaid == Points::ZERO
+                && self.earned.settles_on_confirmation(credit.lot)
+                && match credit.expires_at {
+                    None => self.earned.expires_after == NEVER,
+                    Some(t) => {
+                        self.earned.expires_after != NEVER
+                            && placed.seconds_to(t) == Some(self.earned.expires_after)
+                    }
+                }
+        };
+        if e.credit.as_ref().is_some_and(common)
+            && !self.is_confirmed()
+            && let Some(after) = placed.seconds_to(e.at)
+            && self.earned.confirm(after)
+        {
+            return;
+        }
+        self.after_mut().confirmed = Some(Confirmation::of(e));
     }
 
     /// Points of the order's own lot that expired unused.
@@ -3277,7 +3395,7 @@ impl Account {
             Event::OrderConfirmed(e) => {
                 match self.orders.get(&e.order) {
                     None => return Err(self.unknown_order(&e.order)),
-                    Some(o) if o.confirmed().is_some() => {
+                    Some(o) if o.is_confirmed() => {
                         return Err(self.duplicate(ReferenceKind::Order, &e.order));
                     }
                     Some(_) => {}
@@ -3640,7 +3758,7 @@ impl Account {
             }
             Event::OrderConfirmed(e) => {
                 if let Some(o) = self.orders.get_mut(&e.order) {
-                    o.after_mut().confirmed = Some(Confirmation::of(e));
+                    o.confirm(e);
                 }
             }
             Event::RewardRedeemed(e) => {
@@ -3782,6 +3900,87 @@ pub(crate) mod tests {
             .unwrap()
             .events;
         (ledger, marta, start, log)
+    }
+
+    /// An order confirmed as most are (its whole pending lot, whole
+    /// seconds after it) keeps its confirmation on its record's lot and
+    /// allocates no rare part; one confirmed a fraction of a second off,
+    /// or after a refund took some of its pending points, keeps it in the
+    /// rare part. Either gives the event back for a retry's receipt, and
+    /// a replay of the log is the same ledger with the same fingerprint.
+    #[test]
+    fn a_common_confirmation_is_kept_on_the_orders_lot() {
+        use crate::{Confirm, Ledger, Purchase, Refund};
+        let (mut ledger, marta, start, mut log) = marta_enrolled(
+            r#"{"currency": "EUR", "earn": {"points": 1, "per": "1.00", "rounding": "floor"},
+                "pending": {"settle": "on_confirmation"}}"#,
+        );
+        let program = ledger.program().clone();
+        let hours = |h: i64| start + chrono::TimeDelta::hours(h);
+        for n in 0..3 {
+            let buy = Purchase::new(
+                marta.clone(),
+                format!("ORD-{n}").parse().unwrap(),
+                "57.40 EUR".parse().unwrap(),
+                hours(n),
+            );
+            log.extend(ledger.execute(buy).unwrap().events);
+        }
+        let refund = Refund::new(
+            marta.clone(),
+            "ORD-2".parse().unwrap(),
+            "RF-2".parse().unwrap(),
+            "10.00 EUR".parse().unwrap(),
+            hours(4),
+        );
+        log.extend(ledger.execute(refund).unwrap().events);
+        let confirmations = [
+            ("ORD-0", hours(24)),
+            ("ORD-1", hours(25) + chrono::TimeDelta::milliseconds(500)),
+            ("ORD-2", hours(26)),
+        ];
+        for (order, at) in confirmations {
+            let confirm = Confirm::new(marta.clone(), order.parse().unwrap(), at);
+            log.extend(ledger.execute(confirm).unwrap().events);
+        }
+        let account = ledger.account(&marta).unwrap();
+        let record = |order: &str| account.orders.get(&order.parse().unwrap()).unwrap();
+        assert!(record("ORD-0").more.is_none());
+        assert!(record("ORD-1").more.is_some(), "a fraction of a second off");
+        assert!(record("ORD-2").more.is_some(), "part of its lot refunded");
+        for event in &log {
+            let Event::OrderConfirmed(e) = event else {
+                continue;
+            };
+            let held = record(e.order.as_str()).confirmed().unwrap();
+            assert_eq!(&held.event(&marta, &e.order), e);
+            // The order's own lot still reads as the pending lot it formed.
+            let pending = record(e.order.as_str()).pending().unwrap();
+            assert_eq!(pending.available_at, None);
+        }
+        let replayed = Ledger::replay(program, &log).unwrap();
+        assert_eq!(&replayed, &ledger);
+        assert_eq!(replayed.state_hash(), ledger.state_hash());
+
+        // Confirming again repeats the receipt, read off the lot.
+        let again = ledger
+            .execute(Confirm::new(
+                marta.clone(),
+                "ORD-0".parse().unwrap(),
+                hours(30),
+            ))
+            .unwrap();
+        assert!(again.duplicate && again.events.is_empty());
+        let Some(Event::OrderConfirmed(first)) = log
+            .iter()
+            .find(|e| matches!(e, Event::OrderConfirmed(c) if c.order.as_str() == "ORD-0"))
+        else {
+            unreachable!("ORD-0 was confirmed")
+        };
+        assert_eq!(
+            again.receipt,
+            crate::Receipt::Confirmation(super::super::receipt::ConfirmationReceipt::new(first))
+        );
     }
 
     /// Purchases whose points are spendable at once, pending, or none
@@ -4017,6 +4216,31 @@ pub(crate) mod tests {
             proptest::prop_assert_eq!(
                 settled(at, after),
                 at.checked_add_signed(TimeDelta::seconds(i64::from(after)))
+            );
+        }
+
+        /// The seconds between two packed times are those `settled`
+        /// adds, and none when the two differ in their fraction of a
+        /// second: a confirmation is kept on its order's lot only when
+        /// it gives back its time exactly.
+        #[test]
+        fn the_seconds_between_packed_times_are_what_settling_adds(
+            seconds in -(1_i64 << 32)..(1_i64 << 32),
+            nanos in proptest::prop_oneof![proptest::strategy::Just(0_u32), 0_u32..1_000_000_000],
+            after in proptest::prop_oneof![0_u32..100_000_000, proptest::num::u32::ANY],
+            nudge in 1_i64..1_000_000_000,
+        ) {
+            // Times the record packs (about 2^33 seconds either side of
+            // 1970), and the whole seconds after them.
+            let at = DateTime::from_timestamp(seconds, nanos).unwrap();
+            let placed = StoredAt::of(at).unwrap();
+            let later = settled(at, after).unwrap();
+            let packs = StoredAt::of(later).is_ok();
+            proptest::prop_assert_eq!(placed.seconds_to(later), packs.then_some(after));
+            let off = later + TimeDelta::nanoseconds(nudge);
+            proptest::prop_assert_eq!(
+                placed.seconds_to(off).and_then(|s| settled(at, s)).is_some_and(|t| t == off),
+                false
             );
         }
     }
@@ -4349,7 +4573,12 @@ pub(crate) mod tests {
             lot_points in proptest::prop_oneof![proptest::strategy::Just(57_i64), 0_i64..100],
             debt_repaid in proptest::prop_oneof![proptest::strategy::Just(0_i64), 0_i64..10],
             days in proptest::collection::vec(
-                proptest::option::of(proptest::prop_oneof![0_i64..400, -400_i64..0, 49_000_i64..50_000]),
+                proptest::option::of(proptest::prop_oneof![
+                    0_i64..400,
+                    -400_i64..0,
+                    24_000_i64..26_000,
+                    49_000_i64..50_000
+                ]),
                 2,
             ),
             nanos in proptest::prop_oneof![proptest::strategy::Just(0_i64), 1_i64..1_000_000_000],
@@ -4505,15 +4734,16 @@ pub(crate) mod tests {
                 common_rate,
                 matches!(record.breakdown, Breakdown::Base(_))
             );
-            // Points settle and expire in whole seconds, from none to
-            // 2^32 - 2 after the order (49,710 days), to be packed.
-            let packs = |d: Option<i64>, nanos: i64| d.is_none_or(|d| nanos == 0 && (0..=49_710).contains(&d));
-            let expires_packed = packs(if kind == 1 { days[0] } else { days[1] }, 0);
+            // Points expire in whole seconds, from none to 2^32 - 2 after
+            // the order (49,710 days), and settle in whole seconds below
+            // 2^31 after it (24,855 days), to be packed.
+            let packs = |d: Option<i64>, nanos: i64, most: i64| d.is_none_or(|d| nanos == 0 && (0..=most).contains(&d));
+            let expires_packed = packs(if kind == 1 { days[0] } else { days[1] }, 0, 49_710);
             let common_lot = kind == 0
                 || ((1..=u64::from(u32::MAX)).contains(&lot)
                     && lot_points == 57
                     && expires_packed
-                    && if kind == 2 { packs(days[0], nanos) } else { debt_repaid == 0 });
+                    && if kind == 2 { packs(days[0], nanos, 24_855) } else { debt_repaid == 0 });
             proptest::prop_assert_eq!(common_lot, !matches!(record.earned.read(), Stored::InFull));
             proptest::prop_assert_eq!(common_lot, record.lot_in_full().is_none());
         }
