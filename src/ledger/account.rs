@@ -3363,10 +3363,11 @@ impl Account {
             _ => (reference.quick_hash(), false),
         };
         // A new order's, redemption's, refund's or adjustment's quick
-        // hash, found once for the check and the record; where a refunded
-        // order is held, found once for both too.
+        // hash, found once for the check and the record; where the order
+        // a refund, a settlement or a confirmation names is held, found
+        // once for both too.
         let mut new_reference = None;
-        let mut refunded_at = None;
+        let mut order_at = None;
         match event {
             Event::MemberEnrolled(_) => {
                 return Err(ApplyError::AlreadyEnrolled {
@@ -3393,21 +3394,22 @@ impl Account {
                 }
             }
             Event::OrderConfirmed(e) => {
-                match self.orders.get(&e.order) {
+                match self.orders.find(&e.order) {
                     None => return Err(self.unknown_order(&e.order)),
-                    Some(o) if o.is_confirmed() => {
+                    Some((_, o)) if o.is_confirmed() => {
                         return Err(self.duplicate(ReferenceKind::Order, &e.order));
                     }
-                    Some(_) => {}
+                    Some((at, _)) => order_at = Some(at),
                 }
                 if let Some(c) = &e.credit {
                     self.check_pending_order(c.lot, &e.order, event.kind())?;
                 }
             }
             Event::PointsSettled(e) => {
-                if !self.orders.contains_key(&e.order) {
+                let Some((at, _)) = self.orders.find(&e.order) else {
                     return Err(self.unknown_order(&e.order));
-                }
+                };
+                order_at = Some(at);
                 self.check_pending_order(e.credit.lot, &e.order, event.kind())?;
             }
             Event::RewardRedeemed(e) => {
@@ -3438,7 +3440,7 @@ impl Account {
                 let Some((at, order)) = self.orders.find_from(order, &e.order) else {
                     return Err(self.unknown_order(&e.order));
                 };
-                refunded_at = Some(at);
+                order_at = Some(at);
                 let expected_total = order.refunded().checked_add(e.amount)?;
                 let free = order.amount().is_zero();
                 if expected_total != e.refunded_total
@@ -3610,7 +3612,7 @@ impl Account {
         self.wallet.apply(event, entries.as_slice())?;
         // The entries of a purchase, a redemption, a refund or an
         // adjustment name its record, just filed, by position.
-        let filed = self.record(event, new_reference, refunded_at);
+        let filed = self.record(event, new_reference, order_at);
         match entries {
             Entries::None => {}
             Entries::One(p) => match (event, filed) {
@@ -3670,8 +3672,8 @@ impl Account {
     /// Updates the records; every check already passed. `new_reference`
     /// is the quick hash of a purchase's order, a redemption's, a
     /// refund's or an adjustment's reference, which the check found not
-    /// recorded; `refunded_at` where the check found a refunded order
-    /// held. Says in which list, and where, such a new record was filed.
+    /// recorded; `order_at` where the check found the order a refund, a
+    /// settlement or a confirmation names. Says in which list, and where, such a new record was filed.
     /// Inlined into its one caller, [`Account::apply`]: left to itself,
     /// the compiler kept it apart once the lots' code grew, at some 20
     /// instructions an event.
@@ -3680,11 +3682,20 @@ impl Account {
         &mut self,
         event: &Event,
         new_reference: Option<u64>,
-        refunded_at: Option<usize>,
+        order_at: Option<usize>,
     ) -> Option<(List, usize)> {
         let mut filed = None;
         match event {
-            Event::MemberEnrolled(_) | Event::PointsSettled(_) => {}
+            Event::MemberEnrolled(_) => {}
+            // A settlement's or a confirmation's journal entry names its
+            // order by position, instead of keeping its reference again.
+            Event::PointsSettled(e) => {
+                filed = match order_at {
+                    Some(at) => Some(at),
+                    None => self.orders.find(&e.order).map(|(at, _)| at),
+                }
+                .map(|at| (List::Orders, at));
+            }
             Event::BonusAwarded(e) => {
                 self.qualifying.file_bonus(e.at, e.points.value());
                 match &e.bonus {
@@ -3757,8 +3768,12 @@ impl Account {
                 filed = position.map(|i| (List::Orders, i));
             }
             Event::OrderConfirmed(e) => {
-                if let Some(o) = self.orders.get_mut(&e.order) {
-                    o.confirm(e);
+                let at = order_at.or_else(|| self.orders.find(&e.order).map(|(at, _)| at));
+                if let Some(at) = at {
+                    if let Some(o) = self.orders.filed_mut(at) {
+                        o.confirm(e);
+                    }
+                    filed = Some((List::Orders, at));
                 }
             }
             Event::RewardRedeemed(e) => {
@@ -3785,7 +3800,7 @@ impl Account {
                 }
             }
             Event::OrderRefunded(e) => {
-                let order = match refunded_at {
+                let order = match order_at {
                     Some(at) => self.orders.filed_mut(at),
                     None => self.orders.get_mut(&e.order),
                 };
