@@ -3669,11 +3669,18 @@ impl Account {
             .between(self.orders.filed(), start, end, self.wallet.last_event_at)
     }
 
+    /// Where `order` is filed among the orders: `checked`, where the
+    /// check found it, or looked up.
+    fn order_at(&self, checked: Option<usize>, order: &Reference) -> Option<usize> {
+        checked.or_else(|| self.orders.find(order).map(|(at, _)| at))
+    }
+
     /// Updates the records; every check already passed. `new_reference`
     /// is the quick hash of a purchase's order, a redemption's, a
     /// refund's or an adjustment's reference, which the check found not
     /// recorded; `order_at` where the check found the order a refund, a
-    /// settlement or a confirmation names. Says in which list, and where, such a new record was filed.
+    /// settlement or a confirmation names. Says in which list, and where,
+    /// such a new record was filed.
     /// Inlined into its one caller, [`Account::apply`]: left to itself,
     /// the compiler kept it apart once the lots' code grew, at some 20
     /// instructions an event.
@@ -3690,11 +3697,9 @@ impl Account {
             // A settlement's or a confirmation's journal entry names its
             // order by position, instead of keeping its reference again.
             Event::PointsSettled(e) => {
-                filed = match order_at {
-                    Some(at) => Some(at),
-                    None => self.orders.find(&e.order).map(|(at, _)| at),
-                }
-                .map(|at| (List::Orders, at));
+                filed = self
+                    .order_at(order_at, &e.order)
+                    .map(|at| (List::Orders, at));
             }
             Event::BonusAwarded(e) => {
                 self.qualifying.file_bonus(e.at, e.points.value());
@@ -3768,8 +3773,7 @@ impl Account {
                 filed = position.map(|i| (List::Orders, i));
             }
             Event::OrderConfirmed(e) => {
-                let at = order_at.or_else(|| self.orders.find(&e.order).map(|(at, _)| at));
-                if let Some(at) = at {
+                if let Some(at) = self.order_at(order_at, &e.order) {
                     if let Some(o) = self.orders.filed_mut(at) {
                         o.confirm(e);
                     }
@@ -3800,10 +3804,9 @@ impl Account {
                 }
             }
             Event::OrderRefunded(e) => {
-                let order = match order_at {
-                    Some(at) => self.orders.filed_mut(at),
-                    None => self.orders.get_mut(&e.order),
-                };
+                let order = self
+                    .order_at(order_at, &e.order)
+                    .and_then(|at| self.orders.filed_mut(at));
                 if let Some(o) = order {
                     let fully = e.refunded_total.amount() == o.decimal_amount();
                     if let Some(key) = o.key() {
@@ -3917,8 +3920,8 @@ pub(crate) mod tests {
         (ledger, marta, start, log)
     }
 
-    /// An order confirmed as most are (its whole pending lot, whole
-    /// seconds after it) keeps its confirmation on its record's lot and
+    /// An order confirmed for its whole pending lot a whole number of
+    /// seconds after it keeps its confirmation on its record's lot and
     /// allocates no rare part; one confirmed a fraction of a second off,
     /// or after a refund took some of its pending points, keeps it in the
     /// rare part. Either gives the event back for a retry's receipt, and

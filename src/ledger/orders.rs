@@ -131,7 +131,10 @@ impl Orders {
         held.or_else(|| self.find(order))
     }
 
-    /// The order recorded under `order`, to change.
+    /// The order recorded under `order`, to change (for tests: the
+    /// ledger changes an order it found by position, with
+    /// [`filed_mut`](Orders::filed_mut)).
+    #[cfg(test)]
     pub(crate) fn get_mut(&mut self, order: &Reference) -> Option<&mut OrderRecord> {
         self.records.get_mut(order)
     }
