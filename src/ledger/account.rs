@@ -2634,6 +2634,41 @@ impl OrderRecord {
         (self.at(), available, pending)
     }
 
+    /// What the journal entry of the order's confirmation says, when the
+    /// confirmation made its pending points spendable: when, and the
+    /// points made available and no longer pending. The confirmation is
+    /// recorded once and never changed, so the journal reads the entry
+    /// off the record.
+    pub(crate) fn settlement(&self) -> Option<super::journal::Earning> {
+        let (at, points) = match self.after().and_then(|a| a.confirmed) {
+            Some(held) => (held.at, held.credit?.points),
+            // The common confirmation credits the order's whole lot.
+            None => {
+                let after = self.earned.confirmed_after()?;
+                (settled(self.at(), after)?, self.points)
+            }
+        };
+        Some((at, points, points.checked_neg().ok()?))
+    }
+
+    /// Whether the journal entry of the order's confirmation says
+    /// `settlement`, as [`settlement`](OrderRecord::settlement) reads it:
+    /// for the common confirmation, without working out its date (every
+    /// confirmation's and settlement's entry is compared with this).
+    pub(crate) fn settlement_is(
+        &self,
+        &(at, available, pending): &super::journal::Earning,
+    ) -> bool {
+        if self.after().is_some_and(|a| a.confirmed.is_some()) {
+            return self.settlement() == Some((at, available, pending));
+        }
+        self.earned
+            .confirmed_after()
+            .is_some_and(|after| self.at.seconds_to(at) == Some(after))
+            && available == self.points
+            && pending.checked_neg() == Ok(self.points)
+    }
+
     /// Whether the order's journal entry says `earning`, as
     /// [`earning`](OrderRecord::earning) reads it (without unpacking the
     /// record's time).
@@ -3253,13 +3288,13 @@ impl Account {
     }
 
     /// Reads a word of each part of the account a purchase or a refund
-    /// goes on to use (the newest order, journal entry and lot, the tier
-    /// and its window's running sum, the newest shape of the member's
-    /// orders on a rung with a multiplier), all at once, as the command
-    /// starts:
-    /// on an account out of the processor's caches, their misses are then
+    /// goes on to use (the newest order and lot, the tier and its
+    /// window's running sum, the newest shape of the member's orders on a
+    /// rung with a multiplier), all at once, as the command starts: on an
+    /// account out of the processor's caches, their misses are then
     /// waited for together instead of one after another as the command
-    /// reaches each part. It changes nothing.
+    /// reaches each part. The journal's newest run sits in the account
+    /// itself. It changes nothing.
     ///
     /// What it saves is measured in the README's Performance section
     /// (the ninth round under "Where the engine stands"). A redemption,
@@ -3271,7 +3306,6 @@ impl Account {
     pub(crate) fn warm(&self) {
         std::hint::black_box((
             self.orders.filed().last().map(|(_, record)| record.points),
-            self.journal.latest(),
             self.wallet.lots.newest_lasting(),
             self.wallet.tier.as_deref().map(|tier| tier.since),
             self.orders.shapes().newest().map(|shape| shape.rate),
@@ -3282,13 +3316,11 @@ impl Account {
     }
 
     /// As [`warm`](Account::warm), for the due work a tick decides: the
-    /// first lot to expire, the first pending lot, the newest journal
-    /// entry and the tier.
+    /// first lot to expire, the first pending lot and the tier.
     pub(crate) fn warm_for_tick(&self) {
         std::hint::black_box((
             self.wallet.lots.iter().next().map(|(_, points)| points),
             self.wallet.pending.first_key_value().map(|(lot, _)| *lot),
-            self.journal.latest(),
             self.wallet.tier.as_deref().map(|tier| tier.since),
             self.wallet.balance.available,
         ));
@@ -3966,6 +3998,25 @@ pub(crate) mod tests {
         assert!(record("ORD-0").more.is_none());
         assert!(record("ORD-1").more.is_some(), "a fraction of a second off");
         assert!(record("ORD-2").more.is_some(), "part of its lot refunded");
+        // Every confirmation's journal entry is read off its order's
+        // record, wherever the record keeps it: only the refund's is held
+        // in full.
+        assert_eq!(account.journal.held_in_full(), 1);
+        let settled: Vec<_> = account
+            .journal_lines()
+            .filter(|line| line.kind == EntryKind::Settled)
+            .map(|line| (line.reference.unwrap().as_str(), line.at, line.available))
+            .collect();
+        let confirmed: Vec<_> = log
+            .iter()
+            .filter_map(|event| match event {
+                Event::OrderConfirmed(e) => {
+                    Some((e.order.as_str(), e.at, e.credit.unwrap().points))
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(settled, confirmed);
         for event in &log {
             let Event::OrderConfirmed(e) = event else {
                 continue;
@@ -4764,6 +4815,67 @@ pub(crate) mod tests {
                     && if kind == 2 { packs(days[0], nanos, 24_855) } else { debt_repaid == 0 });
             proptest::prop_assert_eq!(common_lot, !matches!(record.earned.read(), Stored::InFull));
             proptest::prop_assert_eq!(common_lot, record.lot_in_full().is_none());
+        }
+    }
+
+    proptest::proptest! {
+        /// An order's confirmation reads back as the journal entry its
+        /// event gives, whether the record keeps it on the order's lot
+        /// (the whole lot, a whole number of seconds after the order) or
+        /// in its rare part, and the quick comparison applying makes
+        /// agrees with that reading: a nanosecond or a point off is not
+        /// the entry.
+        #[test]
+        fn a_confirmation_reads_back_as_its_journal_entry(
+            seconds in proptest::prop_oneof![0_i64..100_000, (1_i64 << 31) - 3..(1_i64 << 31) + 3],
+            nanos in proptest::prop_oneof![proptest::strategy::Just(0_i64), 1_i64..1_000_000_000],
+            points in proptest::prop_oneof![proptest::strategy::Just(57_i64), 0_i64..100],
+            debt_repaid in proptest::prop_oneof![proptest::strategy::Just(0_i64), 0_i64..10],
+            credited in proptest::bool::weighted(0.9),
+        ) {
+            let none = TierShapes::default();
+            let (member, order): (MemberId, Reference) = ("marta".parse().unwrap(), "ORD-1".parse().unwrap());
+            let lot = LotId::new(7);
+            let purchase = PurchaseRecorded {
+                pending: Some(PendingCredit {
+                    lot,
+                    points: Points::new(57),
+                    available_at: None,
+                    expires_at: None,
+                }),
+                ..recorded().unwrap().event(&member, &order, &none)
+            };
+            let mut record = OrderRecord::of(&purchase, &mut TierShapes::default());
+            proptest::prop_assert_eq!(record.settlement(), None);
+            let at = purchase.at + chrono::TimeDelta::seconds(seconds) + chrono::TimeDelta::nanoseconds(nanos);
+            let confirmed = OrderConfirmed {
+                member,
+                order,
+                at,
+                credit: credited.then_some(LotCredit {
+                    lot,
+                    expires_at: None,
+                    points: Points::new(points),
+                    debt_repaid: Points::new(debt_repaid),
+                }),
+            };
+            record.confirm(&confirmed);
+            let common = credited && points == 57 && debt_repaid == 0 && nanos == 0 && seconds < 100_000;
+            if common {
+                proptest::prop_assert!(record.more.is_none(), "kept on the lot");
+            }
+            let entry = confirmed.credit.map(|c| (at, c.points, Points::new(-c.points.value())));
+            proptest::prop_assert_eq!(record.settlement(), entry);
+            if let Some((at, available, pending)) = entry {
+                proptest::prop_assert!(record.settlement_is(&(at, available, pending)));
+                let later = at + chrono::TimeDelta::nanoseconds(1);
+                proptest::prop_assert!(!record.settlement_is(&(later, available, pending)));
+                let more = Points::new(available.value() + 1);
+                proptest::prop_assert!(!record.settlement_is(&(at, more, pending)));
+                if available != Points::ZERO {
+                    proptest::prop_assert!(!record.settlement_is(&(at, available, available)));
+                }
+            }
         }
     }
 

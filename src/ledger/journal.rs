@@ -3,16 +3,21 @@
 //!
 //! A purchase's entry (the one entry every member's purchases write) is
 //! the order's position alone: its time, points and reference are read
-//! off the order's record, which is never changed in those. The lines
-//! are held as runs: a run of purchases at consecutive positions of the
+//! off the order's record, which is never changed in those. So is the
+//! entry of an order's confirmation that made its pending points
+//! spendable, read off the confirmation the record keeps. The lines are
+//! held as runs: a run of purchases at consecutive positions of the
 //! orders is two numbers, its first position and its length, so a member
 //! who only buys holds one run however many orders they place, in place
-//! in the journal, and a purchase's entry takes no memory of its own. Any
+//! in the journal, and a purchase's entry takes no memory of its own. A
+//! run of confirmations of consecutive orders is held the same way, and
+//! so is a run of orders each followed by its own confirmation (the
+//! member who orders again only after the last order was confirmed). Any
 //! other entry is held in full beside the runs, 40 bytes, naming its
 //! record by position in the member's list of them (a redemption, a
-//! refund, an adjustment) or keeping its reference in a list of its own. Entries read,
-//! compare and hash as [`Posting`]s, so the ledger's fingerprint does not
-//! depend on how they are held.
+//! refund, an adjustment) or keeping its reference in a list of its own.
+//! Entries read, compare and hash as [`Posting`]s, so the ledger's
+//! fingerprint does not depend on how they are held.
 
 use std::hash::{Hash, Hasher};
 
@@ -40,57 +45,145 @@ enum Line {
     /// The earning of the order at this position of the member's orders,
     /// read off its record.
     Earned(u32),
+    /// The confirmation of the order at this position, which made its
+    /// pending points spendable: read off its record.
+    Settled(u32),
     /// The next entry held in full: the `n`th line of this kind is the
     /// `n`th entry of [`Held::entries`].
     Held,
 }
 
-/// Lines in a row: purchases at consecutive positions of the orders from
-/// `start` on, or, when `start` is [`HELD`], entries held in full.
+/// What a [`Run`]'s lines are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Purchases at consecutive positions of the orders.
+    Earned,
+    /// Confirmations of orders at consecutive positions.
+    Settled,
+    /// Purchases at consecutive positions, each followed by its
+    /// confirmation: the `2k`th line is the purchase at `start + k`, the
+    /// next its confirmation.
+    Paired,
+    /// Entries held in full.
+    Held,
+}
+
+/// Lines in a row, of one [`Kind`], from position `start` of the orders
+/// on. The kind sits in the two high bits of `packed` and the number of
+/// lines in the others, so a run takes 8 bytes; a run full at
+/// [`MOST`] lines is followed by another.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Run {
     start: u32,
-    count: u32,
+    packed: u32,
 }
 
-/// How many lines `run` holds.
-fn count(run: Run) -> usize {
-    usize::try_from(run.count).unwrap_or(usize::MAX)
-}
+/// The most lines one run holds.
+const MOST: u32 = (1 << KIND_SHIFT) - 1;
 
-/// What a [`Run`] of entries held in full starts at: no order is filed at
-/// position `u32::MAX`.
-const HELD: u32 = u32::MAX;
+/// Where a run's kind starts in [`Run::packed`].
+const KIND_SHIFT: u32 = 30;
 
 impl Run {
+    fn new(kind: Kind, start: u32, count: u32) -> Run {
+        let kind = match kind {
+            Kind::Earned => 0,
+            Kind::Settled => 1,
+            Kind::Paired => 2,
+            Kind::Held => 3,
+        };
+        Run {
+            start,
+            packed: (kind << KIND_SHIFT) | (count & MOST),
+        }
+    }
+
+    fn kind(self) -> Kind {
+        match self.packed >> KIND_SHIFT {
+            0 => Kind::Earned,
+            1 => Kind::Settled,
+            2 => Kind::Paired,
+            _ => Kind::Held,
+        }
+    }
+
+    /// How many lines the run holds.
+    fn count(self) -> u32 {
+        self.packed & MOST
+    }
+
+    /// The run's `i`th line.
+    fn line(self, i: u32) -> Line {
+        match self.kind() {
+            Kind::Earned => Line::Earned(self.start.saturating_add(i)),
+            Kind::Settled => Line::Settled(self.start.saturating_add(i)),
+            Kind::Paired if i.is_multiple_of(2) => Line::Earned(self.start.saturating_add(i / 2)),
+            Kind::Paired => Line::Settled(self.start.saturating_add(i / 2)),
+            Kind::Held => Line::Held,
+        }
+    }
+
     /// The run's lines, from either end.
     fn lines(self) -> impl DoubleEndedIterator<Item = Line> {
-        (0..self.count).map(move |i| match self.start {
-            HELD => Line::Held,
-            start => Line::Earned(start.saturating_add(i)),
-        })
+        (0..self.count()).map(move |i| self.line(i))
     }
 
     /// A run of `line` alone.
     fn of(line: Line) -> Run {
-        let start = match line {
-            Line::Earned(position) => position,
-            Line::Held => HELD,
-        };
-        Run { start, count: 1 }
+        match line {
+            Line::Earned(position) => Run::new(Kind::Earned, position, 1),
+            Line::Settled(position) => Run::new(Kind::Settled, position, 1),
+            Line::Held => Run::new(Kind::Held, 0, 1),
+        }
     }
 
-    /// The run with `line` after its lines, if `line` continues it.
+    /// The run with `line` after its lines, if `line` continues it: the
+    /// line it would read next, or the confirmation of a lone purchase
+    /// (which makes the run one of pairs).
     fn then(self, line: Line) -> Option<Run> {
-        let continues = match line {
-            Line::Earned(position) => {
-                self.start != HELD && self.start.checked_add(self.count) == Some(position)
+        // The purchase after a run of purchases (kind bits 0, not full):
+        // every member's purchases take this way first.
+        if let Line::Earned(position) = line
+            && self.packed < MOST
+            && self.start.checked_add(self.packed) == Some(position)
+        {
+            return Some(Run {
+                packed: self.packed.saturating_add(1),
+                ..self
+            });
+        }
+        let count = self.count();
+        if count >= MOST {
+            return None;
+        }
+        let kind = match (self.kind(), line) {
+            (Kind::Earned, Line::Settled(position)) if count == 1 && position == self.start => {
+                Kind::Paired
             }
-            Line::Held => self.start == HELD,
+            (kind, line) if self.line(count) == line => kind,
+            _ => return None,
         };
-        let count = self.count.checked_add(1)?;
-        continues.then_some(Run { count, ..self })
+        Some(Run::new(kind, self.start, count.saturating_add(1)))
     }
+
+    /// When `line` confirms the last purchase of a run of purchases: the
+    /// run without it, and the purchase with its confirmation, which
+    /// starts a run of pairs.
+    fn split_off_pair(self, line: Line) -> Option<(Run, Run)> {
+        let before = self.count().checked_sub(1)?;
+        let last = self.start.checked_add(before)?;
+        (self.kind() == Kind::Earned && before > 0 && line == Line::Settled(last)).then(|| {
+            (
+                Run::new(Kind::Earned, self.start, before),
+                Run::new(Kind::Paired, last, 2),
+            )
+        })
+    }
+}
+
+/// How many lines `run` holds.
+fn count(run: Run) -> usize {
+    usize::try_from(run.count()).unwrap_or(usize::MAX)
 }
 
 /// The entries a journal holds in full, and the runs before the newest.
@@ -130,7 +223,8 @@ enum Source {
 }
 
 /// What a purchase's journal entry says, read off its order's record: the
-/// time, and the points available and pending.
+/// time, and the points available and pending. A confirmation's entry
+/// says the same three, read off the confirmation the record keeps.
 pub(crate) type Earning = (DateTime<Utc>, Points, Points);
 
 /// A member's lists of records filed by reference that entries name.
@@ -159,6 +253,20 @@ pub(crate) trait Filed {
     fn earning_is(&self, position: usize, earning: &Earning) -> bool {
         self.earning_at(position).as_ref() == Some(earning)
     }
+
+    /// What the entry of the confirmation of the order at `position` says,
+    /// when its record keeps one that made points spendable; nothing for
+    /// any other list.
+    fn settlement_at(&self, _position: usize) -> Option<Earning> {
+        None
+    }
+
+    /// Whether the entry of the confirmation of the order at `position`
+    /// says `settlement`, as [`settlement_at`](Filed::settlement_at)
+    /// would read it.
+    fn settlement_is(&self, position: usize, settlement: &Earning) -> bool {
+        self.settlement_at(position).as_ref() == Some(settlement)
+    }
 }
 
 impl Filed for Orders {
@@ -176,6 +284,18 @@ impl Filed for Orders {
         self.filed()
             .get(position)
             .is_some_and(|(_, record)| record.earning_is(earning))
+    }
+
+    fn settlement_at(&self, position: usize) -> Option<Earning> {
+        self.filed()
+            .get(position)
+            .and_then(|(_, record)| record.settlement())
+    }
+
+    fn settlement_is(&self, position: usize, settlement: &Earning) -> bool {
+        self.filed()
+            .get(position)
+            .is_some_and(|(_, record)| record.settlement_is(settlement))
     }
 }
 
@@ -221,16 +341,6 @@ impl Posting {
 }
 
 impl Journal {
-    /// The newest line: read by
-    /// [`Account::warm`](super::account::Account::warm) for the memory it
-    /// sits on.
-    pub(crate) fn latest(&self) -> Option<u32> {
-        self.last.lines().next_back().map(|line| match line {
-            Line::Earned(position) => position,
-            Line::Held => HELD,
-        })
-    }
-
     /// The runs, oldest first.
     fn runs(&self) -> impl DoubleEndedIterator<Item = Run> + '_ {
         let earlier = self.held.as_deref().map_or(&[][..], |held| &held.runs);
@@ -245,23 +355,27 @@ impl Journal {
 
     /// Appends `line` to the runs.
     fn line(&mut self, line: Line) {
-        if self.last.count == 0 {
+        if self.last.count() == 0 {
             self.last = Run::of(line);
         } else if let Some(run) = self.last.then(line) {
             self.last = run;
         } else {
+            let (before, newest) = self
+                .last
+                .split_off_pair(line)
+                .unwrap_or((self.last, Run::of(line)));
             let held = self.held.get_or_insert_default();
-            held.earlier = held.earlier.saturating_add(count(self.last));
-            held.runs.push(self.last);
-            self.last = Run::of(line);
+            held.earlier = held.earlier.saturating_add(count(before));
+            held.runs.push(before);
+            self.last = newest;
         }
     }
 
     /// Appends `posting`. `filed` is the list and position of the record
     /// `posting` names, when the caller has found it there: the reference
-    /// is then not kept a second time, and a purchase's entry that says
-    /// what its record in `orders` says is kept as the record's position
-    /// alone.
+    /// is then not kept a second time, and the entry of a purchase or of
+    /// an order's confirmation that says what its record in `orders` says
+    /// is kept as the record's position alone.
     pub(crate) fn push(
         &mut self,
         posting: Posting,
@@ -269,12 +383,19 @@ impl Journal {
         orders: &impl Filed,
     ) {
         let filed = filed.and_then(|(list, i)| Some((list, u32::try_from(i).ok()?)));
-        if let (EntryKind::Earned, Some((List::Orders, i))) = (posting.kind, filed)
-            && i != HELD
-            && orders.earning_is(index(i), &(posting.at, posting.available, posting.pending))
-        {
-            self.line(Line::Earned(i));
-            return;
+        if let Some((List::Orders, i)) = filed {
+            let says = (posting.at, posting.available, posting.pending);
+            let line = match posting.kind {
+                EntryKind::Earned if orders.earning_is(index(i), &says) => Some(Line::Earned(i)),
+                EntryKind::Settled if orders.settlement_is(index(i), &says) => {
+                    Some(Line::Settled(i))
+                }
+                _ => None,
+            };
+            if let Some(line) = line {
+                self.line(line);
+                return;
+            }
         }
         let held = self.held.get_or_insert_default();
         let listed = |references: &mut Vec<Reference>, reference| {
@@ -315,7 +436,7 @@ impl Journal {
             "a purchase's record says what its posting says"
         );
         match u32::try_from(position) {
-            Ok(i) if i != HELD && posting.kind == EntryKind::Earned => self.line(Line::Earned(i)),
+            Ok(i) if posting.kind == EntryKind::Earned => self.line(Line::Earned(i)),
             _ => self.push(posting, Some((List::Orders, position)), orders),
         }
     }
@@ -336,18 +457,21 @@ impl Journal {
         }
     }
 
-    /// The entry a line stands for: a purchase read off its order, or
-    /// an entry held in full. A purchase's order is never removed nor
-    /// changed in what its entry reads, so it is always there.
+    /// The entry a line stands for: a purchase or a confirmation read off
+    /// its order, or an entry held in full. An order is never removed nor
+    /// changed in what its entries read, so it is always there.
     fn view<'j>(&'j self, line: Seen<'j>, lists: Lists<'j>) -> Option<PostingView<'j>> {
         let [orders, redemptions, refunds, adjustments] = lists;
         Some(match line {
-            Seen::Earned(position) => {
+            Seen::Filed(kind, position) => {
                 let position = index(position);
-                let (at, available, pending) = orders.earning_at(position)?;
+                let (at, available, pending) = match kind {
+                    EntryKind::Settled => orders.settlement_at(position)?,
+                    _ => orders.earning_at(position)?,
+                };
                 PostingView {
                     at,
-                    kind: EntryKind::Earned,
+                    kind,
                     reference: orders.reference_at(position),
                     available,
                     pending,
@@ -401,10 +525,22 @@ fn index(position: u32) -> usize {
 }
 
 /// A line being read, with its entry when it is held in full (a held
-/// line and its entry are always pushed together).
+/// line and its entry are always pushed together): otherwise the kind of
+/// entry read off the order at a position.
 enum Seen<'j> {
-    Earned(u32),
+    Filed(EntryKind, u32),
     Held(&'j Entry),
+}
+
+impl<'j> Seen<'j> {
+    /// What `line` reads, taking its entry from `held` for a held line.
+    fn of(line: Line, held: impl FnOnce() -> Option<&'j Entry>) -> Option<Seen<'j>> {
+        Some(match line {
+            Line::Earned(position) => Seen::Filed(EntryKind::Earned, position),
+            Line::Settled(position) => Seen::Filed(EntryKind::Settled, position),
+            Line::Held => Seen::Held(held()?),
+        })
+    }
 }
 
 /// A journal's entries being read, from either end: the lines, how many
@@ -422,10 +558,7 @@ impl<'j, L: DoubleEndedIterator<Item = Line>> Iterator for Entries<'j, L> {
     type Item = PostingView<'j>;
 
     fn next(&mut self) -> Option<PostingView<'j>> {
-        let seen = match self.lines.next()? {
-            Line::Earned(position) => Seen::Earned(position),
-            Line::Held => Seen::Held(self.held.next()?),
-        };
+        let seen = Seen::of(self.lines.next()?, || self.held.next())?;
         self.left = self.left.saturating_sub(1);
         self.journal.view(seen, self.lists)
     }
@@ -437,10 +570,7 @@ impl<'j, L: DoubleEndedIterator<Item = Line>> Iterator for Entries<'j, L> {
 
 impl<L: DoubleEndedIterator<Item = Line>> DoubleEndedIterator for Entries<'_, L> {
     fn next_back(&mut self) -> Option<Self::Item> {
-        let seen = match self.lines.next_back()? {
-            Line::Earned(position) => Seen::Earned(position),
-            Line::Held => Seen::Held(self.held.next_back()?),
-        };
+        let seen = Seen::of(self.lines.next_back()?, || self.held.next_back())?;
         self.left = self.left.saturating_sub(1);
         self.journal.view(seen, self.lists)
     }
@@ -496,12 +626,13 @@ mod tests {
         /// A journal reads, compares and hashes as the list of postings
         /// pushed into it, whether their references were named by a
         /// position in one of the member's lists or kept in the journal's
-        /// own list, and whether a purchase was pushed as any entry or as
-        /// a fresh order's (without reading its record back).
+        /// own list, whether a purchase was pushed as any entry or as a
+        /// fresh order's (without reading its record back), and whether
+        /// an order's confirmation says what its record keeps.
         #[test]
         fn a_journal_reads_as_the_postings_pushed(
             steps in proptest::collection::vec(
-                (0_u8..10, proptest::bool::ANY, -50_i64..50, -50_i64..50, 0_i64..1_000),
+                (0_u8..12, proptest::bool::ANY, -50_i64..50, -50_i64..50, 0_i64..1_000),
                 0..40,
             ),
         ) {
@@ -509,10 +640,14 @@ mod tests {
             let mut bought = Bought::default();
             let mut journal = Journal::default();
             let mut postings: Vec<Posting> = Vec::new();
+            // How many entries are held in full: all but purchases and
+            // confirmations saying what their order's record says.
+            let mut in_full = 0;
             let start = chrono::DateTime::<Utc>::UNIX_EPOCH;
             for (n, (source, by_position, available, pending, seconds)) in steps.iter().enumerate() {
                 let at = start + chrono::TimeDelta::seconds(*seconds);
                 let (available, pending) = (Points::new(*available), Points::new(*pending));
+                let mut kind = EntryKind::Earned;
                 let (posting_reference, position) = match source {
                     0 => (None, None),
                     // A purchase: its entry says what its order's record
@@ -520,13 +655,32 @@ mod tests {
                     5 | 6 => {
                         let order = reference(&format!("O-{n}"));
                         let earning = (*source == 5).then_some((at, available, pending));
-                        bought.0.push((order.clone(), earning));
+                        bought.0.push((order.clone(), earning, None));
                         (Some(order), by_position.then(|| (List::Orders, bought.0.len() - 1)))
                     }
                     // An order without an entry of its own.
                     7 => {
-                        bought.0.push((reference(&format!("O-{n}")), None));
+                        bought.0.push((reference(&format!("O-{n}")), None, None));
                         continue;
+                    }
+                    // The confirmation of the newest order, or of the
+                    // oldest not yet confirmed: its record keeps what its
+                    // entry says, unless the order was confirmed before
+                    // (its entry is then held in full).
+                    10 | 11 => {
+                        let confirmed = match source {
+                            10 => bought.0.len().checked_sub(1),
+                            _ => bought.0.iter().position(|(_, _, settled)| settled.is_none()),
+                        };
+                        let Some(i) = confirmed else { continue };
+                        let settlement = (at, available, pending);
+                        let (order, _, settled) = &mut bought.0[i];
+                        let settled = *settled.get_or_insert(settlement);
+                        if settled != settlement {
+                            in_full += 1;
+                        }
+                        kind = EntryKind::Settled;
+                        (Some(order.clone()), Some((List::Orders, i)))
                     }
                     1..=4 => {
                         let (list, at) = match source {
@@ -537,7 +691,7 @@ mod tests {
                         };
                         let filed_here = reference(&format!("F-{n}"));
                         let position = if at == 0 {
-                            bought.0.push((filed_here.clone(), None));
+                            bought.0.push((filed_here.clone(), None, None));
                             by_position.then(|| (list, bought.0.len() - 1))
                         } else {
                             filed[at].push((filed_here.clone(), ()));
@@ -547,9 +701,12 @@ mod tests {
                     }
                     _ => (Some(reference(&format!("R-{n}"))), None),
                 };
+                if !matches!((source, position), (5, Some(_)) | (10 | 11, _)) {
+                    in_full += 1;
+                }
                 let posting = Posting {
                     at,
-                    kind: EntryKind::Earned,
+                    kind,
                     reference: posting_reference,
                     available,
                     pending,
@@ -563,12 +720,6 @@ mod tests {
                 }
             }
             let lists: Lists<'_> = [&bought, &filed[1], &filed[2], &filed[3]];
-            // Only purchases found by position and saying what their
-            // record says are held as runs; every other entry in full.
-            let in_full = steps
-                .iter()
-                .filter(|(source, by_position, ..)| !matches!((source, by_position), (5, true) | (7, _)))
-                .count();
             proptest::prop_assert_eq!(journal.held_in_full(), in_full);
             proptest::prop_assert_eq!(journal.iter(lists).len(), postings.len());
             let read: Vec<PostingView<'_>> = journal.iter(lists).collect();
@@ -591,19 +742,146 @@ mod tests {
         }
     }
 
-    /// A member's orders for the tests: each with its purchase's entry,
-    /// when it has one.
+    /// A member's orders for the tests: each with its purchase's entry
+    /// and its confirmation's, when it has them.
     #[derive(Default)]
-    struct Bought(Vec<(Reference, Option<Earning>)>);
+    struct Bought(Vec<(Reference, Option<Earning>, Option<Earning>)>);
 
     impl Filed for Bought {
         fn reference_at(&self, position: usize) -> Option<&Reference> {
-            self.0.get(position).map(|(reference, _)| reference)
+            self.0.get(position).map(|(reference, ..)| reference)
         }
 
         fn earning_at(&self, position: usize) -> Option<Earning> {
-            self.0.get(position).and_then(|(_, earning)| *earning)
+            self.0.get(position).and_then(|(_, earning, _)| *earning)
         }
+
+        fn settlement_at(&self, position: usize) -> Option<Earning> {
+            self.0.get(position).and_then(|(.., settled)| *settled)
+        }
+    }
+
+    /// Pushes, for `bought`, the purchase of a new order at `at` and says
+    /// where it was filed.
+    fn buy(journal: &mut Journal, bought: &mut Bought, at: i64) -> usize {
+        let at = chrono::DateTime::<Utc>::UNIX_EPOCH + chrono::TimeDelta::seconds(at);
+        let earning = (at, Points::ZERO, Points::new(57));
+        let position = bought.0.len();
+        let order = reference(&format!("O-{position}"));
+        bought.0.push((order.clone(), Some(earning), None));
+        let posting = Posting {
+            at,
+            kind: EntryKind::Earned,
+            reference: Some(order),
+            available: earning.1,
+            pending: earning.2,
+        };
+        journal.push_purchase(posting, position, bought);
+        position
+    }
+
+    /// Pushes, for `bought`, the confirmation of the order at `position`
+    /// a day after it, which made its pending points spendable.
+    fn confirm(journal: &mut Journal, bought: &mut Bought, position: usize) {
+        let (order, Some((at, _, pending)), _) = bought.0[position].clone() else {
+            unreachable!("a purchase with its entry")
+        };
+        let settlement = (
+            at + chrono::TimeDelta::days(1),
+            pending,
+            Points::new(-pending.value()),
+        );
+        bought.0[position].2 = Some(settlement);
+        let posting = Posting {
+            at: settlement.0,
+            kind: EntryKind::Settled,
+            reference: Some(order),
+            available: settlement.1,
+            pending: settlement.2,
+        };
+        journal.push(posting, Some((List::Orders, position)), bought);
+    }
+
+    /// The journal's runs, oldest first, as their kind, start and count.
+    fn runs(journal: &Journal) -> Vec<(Kind, u32, u32)> {
+        journal
+            .runs()
+            .map(|run| (run.kind(), run.start, run.count()))
+            .collect()
+    }
+
+    #[test]
+    fn a_member_whose_every_order_is_confirmed_before_the_next_holds_one_run_in_place() {
+        let mut bought = Bought::default();
+        let mut journal = Journal::default();
+        for n in 0..1_000 {
+            let i = buy(&mut journal, &mut bought, n * 86_400 * 7);
+            confirm(&mut journal, &mut bought, i);
+        }
+        assert!(journal.held.is_none(), "nothing allocated");
+        assert_eq!(runs(&journal), [(Kind::Paired, 0, 2_000)]);
+        let lists: Lists<'_> = [&bought, &bought, &bought, &bought];
+        let read: Vec<_> = journal.iter(lists).collect();
+        assert_eq!(read.len(), 2_000);
+        assert_eq!(read[1_999].kind, EntryKind::Settled);
+        assert_eq!(read[1_999].reference.map(Reference::as_str), Some("O-999"));
+        assert_eq!(read[1_999].available, Points::new(57));
+        assert_eq!(read[1_998].kind, EntryKind::Earned);
+        assert_eq!(read[1_998].pending, Points::new(57));
+    }
+
+    #[test]
+    fn confirmations_in_other_orders_are_held_as_runs_of_positions() {
+        let mut bought = Bought::default();
+        let mut journal = Journal::default();
+        // Three orders, then their three confirmations.
+        for n in 0..3 {
+            buy(&mut journal, &mut bought, n);
+        }
+        for i in 0..3 {
+            confirm(&mut journal, &mut bought, i);
+        }
+        // Two more orders, the newest confirmed at once, then another.
+        buy(&mut journal, &mut bought, 10);
+        let newest = buy(&mut journal, &mut bought, 11);
+        confirm(&mut journal, &mut bought, newest);
+        buy(&mut journal, &mut bought, 12);
+        // A confirmation out of turn.
+        confirm(&mut journal, &mut bought, 3);
+        assert_eq!(
+            runs(&journal),
+            [
+                (Kind::Earned, 0, 3),
+                (Kind::Settled, 0, 3),
+                (Kind::Earned, 3, 1),
+                (Kind::Paired, 4, 3),
+                (Kind::Settled, 3, 1),
+            ]
+        );
+        assert_eq!(journal.held_in_full(), 0);
+        // A second confirmation of an order is not what its record keeps:
+        // it is held in full.
+        let posting = Posting {
+            at: chrono::DateTime::<Utc>::UNIX_EPOCH,
+            kind: EntryKind::Settled,
+            reference: Some(reference("O-0")),
+            available: Points::new(1),
+            pending: Points::new(-1),
+        };
+        journal.push(posting, Some((List::Orders, 0)), &bought);
+        assert_eq!(journal.held_in_full(), 1);
+        assert_eq!(runs(&journal).last(), Some(&(Kind::Held, 0, 1)));
+    }
+
+    #[test]
+    fn a_full_run_is_followed_by_another() {
+        let full = Run::new(Kind::Earned, 7, MOST);
+        assert_eq!(full.count(), MOST);
+        assert_eq!(full.kind(), Kind::Earned);
+        assert_eq!(full.then(Line::Earned(7 + MOST)), None);
+        let held = Run::new(Kind::Held, 0, MOST - 1);
+        assert_eq!(held.then(Line::Held).map(Run::count), Some(MOST));
+        assert_eq!(held.then(Line::Earned(0)), None);
     }
 
     #[test]
@@ -611,11 +889,12 @@ mod tests {
         let start = chrono::DateTime::<Utc>::UNIX_EPOCH;
         let mut bought = Bought::default();
         let mut journal = Journal::default();
-        assert_eq!(journal.latest(), None);
         for n in 0..1_000_u32 {
             let at = start + chrono::TimeDelta::seconds(i64::from(n));
             let earning = (at, Points::new(57), Points::ZERO);
-            bought.0.push((reference(&format!("O-{n}")), Some(earning)));
+            bought
+                .0
+                .push((reference(&format!("O-{n}")), Some(earning), None));
             let posting = Posting {
                 at,
                 kind: EntryKind::Earned,
@@ -626,14 +905,7 @@ mod tests {
             journal.push(posting, Some((List::Orders, n as usize)), &bought);
         }
         assert!(journal.held.is_none(), "nothing allocated");
-        assert_eq!(
-            journal.last,
-            Run {
-                start: 0,
-                count: 1_000
-            }
-        );
-        assert_eq!(journal.latest(), Some(999));
+        assert_eq!(runs(&journal), [(Kind::Earned, 0, 1_000)]);
         let lists: Lists<'_> = [&bought, &bought, &bought, &bought];
         assert_eq!(journal.iter(lists).len(), 1_000);
         assert_eq!(
