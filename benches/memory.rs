@@ -10,10 +10,12 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicIsize, AtomicUsize, Ordering};
 
 use chrono::TimeDelta;
-use loyalty::{Confirm, Enroll, Event, Ledger, MemberId, Money, Program, Purchase, Reference};
+use loyalty::{
+    Command, Confirm, Enroll, Event, Ledger, MemberId, Money, Program, Purchase, Reference,
+};
 
 mod common;
-use common::{CONFIRMED, EXPIRING, SEED, TIERED, start};
+use common::{CONFIRMED, EXPIRING, SEED, SETTLING, TIERED, start};
 
 /// The system allocator, counting the bytes live and the allocations made.
 struct Counting;
@@ -69,27 +71,51 @@ enum Via {
     Batch,
 }
 
+/// How a member's orders come.
+#[derive(Clone, Copy)]
+struct Habit {
+    /// Minutes between a member's orders.
+    minutes_apart: i64,
+    /// Whether each order is confirmed half a minute after it is placed.
+    confirm: bool,
+}
+
+/// An order a minute, none confirmed.
+const EVERY_MINUTE: Habit = Habit {
+    minutes_apart: 1,
+    confirm: false,
+};
+
 /// What building a ledger of `members` with `orders` purchases each cost
 /// under the seed program: see [`measure_under`].
 fn measure(members: usize, orders: usize, via: Via, counted_from: usize) -> (isize, usize, usize) {
-    measure_under(SEED, members, orders, via, counted_from, false)
+    measure_under(SEED, members, orders, via, counted_from, EVERY_MINUTE)
+}
+
+/// Executes `command` `via` the ledger's one-at-a-time calls, handing
+/// back `spare` when reusing: the events it gave.
+fn execute(ledger: &mut Ledger, via: Via, command: Command, spare: Vec<Event>) -> Vec<Event> {
+    let decision = match via {
+        Via::Reusing => ledger.execute_reusing(command, spare),
+        _ => ledger.execute(command),
+    };
+    decision.expect("the command succeeds").events
 }
 
 /// What building a ledger of `members` with `orders` purchases each cost
 /// under `program`: the heap bytes it holds, the events it was built from,
 /// and the heap allocations the purchases made, executed `via`: all of
 /// them, or with `counted_from` above zero each member's purchases from
-/// that one on (one at a time only; a batch counts all). With `confirm`,
-/// each order is confirmed half a minute after it is placed (one at a
-/// time only), and the confirmations' allocations are counted with the
-/// purchases'.
+/// that one on (one at a time only; a batch counts all). Each member's
+/// orders come as `habit` says; a confirmation's allocations (one at a
+/// time only) are counted with its purchase's.
 fn measure_under(
     program: &str,
     members: usize,
     orders: usize,
     via: Via,
     counted_from: usize,
-    confirm: bool,
+    habit: Habit,
 ) -> (isize, usize, usize) {
     let program: Program = serde_json::from_str(program).expect("the program is valid");
     let amount: Money = "57.40 EUR".parse().expect("money");
@@ -107,8 +133,9 @@ fn measure_under(
         events += decision.expect("enrols").events.len();
         for k in 0..orders {
             let order = Reference::new(format!("ORD-{i}-{k}")).expect("a valid id");
-            let at = start() + TimeDelta::minutes(k as i64);
-            let confirmation = confirm
+            let at = start() + TimeDelta::minutes(k as i64 * habit.minutes_apart);
+            let confirmation = habit
+                .confirm
                 .then(|| Confirm::new(member.clone(), order.clone(), at + TimeDelta::seconds(30)));
             let command = Purchase::new(member.clone(), order, amount, at);
             if via == Via::Batch {
@@ -116,20 +143,11 @@ fn measure_under(
                 continue;
             }
             let before = ALLOCATIONS.load(Ordering::Relaxed);
-            let decision = if via == Via::Reusing {
-                ledger.execute_reusing(command, std::mem::take(&mut spare))
-            } else {
-                ledger.execute(command)
-            };
-            let mut events_here: Vec<Event> = decision.expect("buys").events;
+            let lent = std::mem::take(&mut spare);
+            let mut events_here = execute(&mut ledger, via, command.into(), lent);
             events += events_here.len();
             if let Some(confirmation) = confirmation {
-                let decision = if via == Via::Reusing {
-                    ledger.execute_reusing(confirmation, events_here)
-                } else {
-                    ledger.execute(confirmation)
-                };
-                events_here = decision.expect("confirms").events;
+                events_here = execute(&mut ledger, via, confirmation.into(), events_here);
                 events += events_here.len();
             }
             if via == Via::Reusing {
@@ -201,20 +219,38 @@ fn main() {
     );
     // Points that expire a year after they are earned: each purchase's
     // lot is held with its expiry date.
-    under_program(EXPIRING, "Points expiring a year after earning:", false);
+    under_program(
+        EXPIRING,
+        "Points expiring a year after earning:",
+        EVERY_MINUTE,
+    );
     // Under a tier ladder: a member's purchases past the first rung earn
     // a multiplier line beside the base one, which their records keep.
     under_program(
         TIERED,
         "Under the Bronze / Silver / Gold ladder by calendar-year spend (silver from the ninth order of 57.40 EUR, gold from the eighteenth):",
-        false,
+        EVERY_MINUTE,
     );
     // Points pending until the host confirms the order, each order
     // confirmed: its record keeps the confirmation, for a retry's receipt.
     under_program(
         CONFIRMED,
         "Points pending until the order is confirmed, each order confirmed half a minute after it is placed (a purchase and its confirmation):",
-        true,
+        Habit {
+            confirm: true,
+            ..EVERY_MINUTE
+        },
+    );
+    // Points pending a day, each member's orders a day and a minute
+    // apart: each purchase's sweep first settles the member's previous
+    // order, whose lot becomes spendable.
+    under_program(
+        SETTLING,
+        "Points pending a day, each member's orders a day and a minute apart (each purchase settling the member's previous order):",
+        Habit {
+            minutes_apart: 24 * 60 + 1,
+            confirm: false,
+        },
     );
     // A host builds each command from text it holds (a request's body, a
     // database row): what that costs before the ledger sees the command.
@@ -243,16 +279,16 @@ fn main() {
 
 /// Prints what a stored purchase costs under `program` at ten, a hundred
 /// and a thousand orders a member, executed through `execute_reusing`
-/// (each confirmed after it with `confirm`), under `title`.
-fn under_program(program: &str, title: &str, confirm: bool) {
+/// as `habit` says, under `title`.
+fn under_program(program: &str, title: &str, habit: Habit) {
     println!();
     println!(
         "{title}\n\n| members | orders each | heap held | per stored purchase | allocations per purchase, `execute_reusing` |"
     );
     println!("| --- | --- | --- | --- | --- |");
     for (members, orders) in [(10_000, 10), (10_000, 100), (1_000, 1_000)] {
-        let (held, _, reusing) = measure_under(program, members, orders, Via::Reusing, 0, confirm);
-        let (empty, _, _) = measure_under(program, members, 0, Via::Reusing, 0, confirm);
+        let (held, _, reusing) = measure_under(program, members, orders, Via::Reusing, 0, habit);
+        let (empty, _, _) = measure_under(program, members, 0, Via::Reusing, 0, habit);
         let purchases = members * orders;
         println!(
             "| {members} | {orders} | {:.1} MB | {:.0} B | {:.2} |",

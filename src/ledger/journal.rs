@@ -4,15 +4,17 @@
 //! A purchase's entry (the one entry every member's purchases write) is
 //! the order's position alone: its time, points and reference are read
 //! off the order's record, which is never changed in those. So is the
-//! entry of an order's confirmation that made its pending points
-//! spendable, read off the confirmation the record keeps. The lines are
+//! entry of an order's pending points becoming spendable, on the order's
+//! confirmation (which the record keeps) or at the time they were set to
+//! settle (which the record holds as well). The lines are
 //! held as runs: a run of purchases at consecutive positions of the
 //! orders is two numbers, its first position and its length, so a member
 //! who only buys holds one run however many orders they place, in place
 //! in the journal, and a purchase's entry takes no memory of its own. A
-//! run of confirmations of consecutive orders is held the same way, and
-//! so is a run of orders each followed by its own confirmation (the
-//! member who orders again only after the last order was confirmed). Any
+//! run of settlements of consecutive orders is held the same way, and so
+//! is a run of orders each followed by its own settlement (the member who
+//! orders again only after the last order was confirmed, or after its
+//! points settled). Any
 //! other entry is held in full beside the runs, 40 bytes, naming its
 //! record by position in the member's list of them (a redemption, a
 //! refund, an adjustment) or keeping its reference in a list of its own.
@@ -45,8 +47,9 @@ enum Line {
     /// The earning of the order at this position of the member's orders,
     /// read off its record.
     Earned(u32),
-    /// The confirmation of the order at this position, which made its
-    /// pending points spendable: read off its record.
+    /// The pending points of the order at this position becoming
+    /// spendable, on its confirmation or at their set time: read off its
+    /// record.
     Settled(u32),
     /// The next entry held in full: the `n`th line of this kind is the
     /// `n`th entry of [`Held::entries`].
@@ -58,11 +61,11 @@ enum Line {
 enum Kind {
     /// Purchases at consecutive positions of the orders.
     Earned,
-    /// Confirmations of orders at consecutive positions.
+    /// Settlements of orders at consecutive positions.
     Settled,
     /// Purchases at consecutive positions, each followed by its
-    /// confirmation: the `2k`th line is the purchase at `start + k`, the
-    /// next its confirmation.
+    /// settlement: the `2k`th line is the purchase at `start + k`, the
+    /// next its settlement.
     Paired,
     /// Entries held in full.
     Held,
@@ -138,7 +141,7 @@ impl Run {
     }
 
     /// The run with `line` after its lines, if `line` continues it: the
-    /// line it would read next, or the confirmation of a lone purchase
+    /// line it would read next, or the settlement of a lone purchase
     /// (which makes the run one of pairs).
     fn then(self, line: Line) -> Option<Run> {
         // The purchase after a run of purchases (kind bits 0, not full):
@@ -166,8 +169,8 @@ impl Run {
         Some(Run::new(kind, self.start, count.saturating_add(1)))
     }
 
-    /// When `line` confirms the last purchase of a run of purchases: the
-    /// run without it, and the purchase with its confirmation, which
+    /// When `line` settles the last purchase of a run of purchases: the
+    /// run without it, and the purchase with its settlement, which
     /// starts a run of pairs.
     fn split_off_pair(self, line: Line) -> Option<(Run, Run)> {
         let before = self.count().checked_sub(1)?;
@@ -223,8 +226,8 @@ enum Source {
 }
 
 /// What a purchase's journal entry says, read off its order's record: the
-/// time, and the points available and pending. A confirmation's entry
-/// says the same three, read off the confirmation the record keeps.
+/// time, and the points available and pending. A settlement's entry says
+/// the same three, read off the record too.
 pub(crate) type Earning = (DateTime<Utc>, Points, Points);
 
 /// A member's lists of records filed by reference that entries name.
@@ -254,16 +257,17 @@ pub(crate) trait Filed {
         self.earning_at(position).as_ref() == Some(earning)
     }
 
-    /// What the entry of the confirmation of the order at `position` says,
-    /// when its record keeps one that made points spendable; nothing for
-    /// any other list.
+    /// What the entry of the pending points of the order at `position`
+    /// becoming spendable says, when its record knows (see
+    /// [`OrderRecord::settlement`](super::account::OrderRecord::settlement));
+    /// nothing for any other list.
     fn settlement_at(&self, _position: usize) -> Option<Earning> {
         None
     }
 
-    /// Whether the entry of the confirmation of the order at `position`
-    /// says `settlement`, as [`settlement_at`](Filed::settlement_at)
-    /// would read it.
+    /// Whether the entry of the pending points of the order at `position`
+    /// becoming spendable says `settlement`, as
+    /// [`settlement_at`](Filed::settlement_at) would read it.
     fn settlement_is(&self, position: usize, settlement: &Earning) -> bool {
         self.settlement_at(position).as_ref() == Some(settlement)
     }
@@ -374,7 +378,7 @@ impl Journal {
     /// Appends `posting`. `filed` is the list and position of the record
     /// `posting` names, when the caller has found it there: the reference
     /// is then not kept a second time, and the entry of a purchase or of
-    /// an order's confirmation that says what its record in `orders` says
+    /// an order's settlement that says what its record in `orders` says
     /// is kept as the record's position alone.
     pub(crate) fn push(
         &mut self,
@@ -457,7 +461,7 @@ impl Journal {
         }
     }
 
-    /// The entry a line stands for: a purchase or a confirmation read off
+    /// The entry a line stands for: a purchase or a settlement read off
     /// its order, or an entry held in full. An order is never removed nor
     /// changed in what its entries read, so it is always there.
     fn view<'j>(&'j self, line: Seen<'j>, lists: Lists<'j>) -> Option<PostingView<'j>> {
