@@ -351,8 +351,13 @@ impl<N: Copy, W: Copy> Clone for Queue<N, W> {
 /// member's previous order spent about 300 instructions on that growth).
 const SPARE: usize = 4;
 
-/// A copy of `queue`, with room for its slots and [`SPARE`] more.
+/// A copy of `queue`, with room for its slots and [`SPARE`] more; an
+/// empty queue's copy allocates nothing, as a program whose points never
+/// expire holds its expiring lots' queue empty.
 fn copied<S: Copy>(queue: &VecDeque<S>) -> VecDeque<S> {
+    if queue.is_empty() {
+        return VecDeque::new();
+    }
     let (front, back) = queue.as_slices();
     let mut slots = Vec::with_capacity(queue.len().saturating_add(SPARE));
     slots.extend_from_slice(front);
