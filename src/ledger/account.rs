@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::draws::Draws;
 use super::event::*;
-use super::journal::{Journal, List, Lists, PostingView};
+use super::journal::{Entered, Journal, List, Lists, PostingView};
 use super::keyed::LazyKeyed;
 use super::lots::{Lots, Near};
 use super::policy::DueRules;
@@ -2749,6 +2749,16 @@ pub(crate) struct RedemptionRecord {
     pub(crate) restored: Points,
 }
 
+/// A redemption's journal entry is read off its record: its time and the
+/// points it spent never change once filed (a cancellation writes an
+/// entry of its own).
+impl Entered for RedemptionRecord {
+    fn entry(&self) -> Option<(EntryKind, super::journal::Earning)> {
+        let spent = self.points.checked_neg().ok()?;
+        Some((EntryKind::Redeemed, (self.at, spent, Points::ZERO)))
+    }
+}
+
 /// What few redemptions record: see [`RedemptionRecord`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct RedemptionExtras {
@@ -2905,6 +2915,10 @@ pub(crate) struct RefundRecord {
     clawback: Clawback,
 }
 
+/// A refund's entries (its clawback, the points it restores) are held in
+/// full.
+impl Entered for RefundRecord {}
+
 impl RefundRecord {
     /// The record of `e`.
     #[inline]
@@ -2969,6 +2983,14 @@ pub(crate) struct AdjustmentRecord {
     pub(crate) reason: String,
     credit: Option<LotCredit>,
     draws: Draws,
+}
+
+/// An adjustment's journal entry is read off its record, which never
+/// changes once filed.
+impl Entered for AdjustmentRecord {
+    fn entry(&self) -> Option<(EntryKind, super::journal::Earning)> {
+        Some((EntryKind::Adjusted, (self.at, self.points, Points::ZERO)))
+    }
 }
 
 impl AdjustmentRecord {
@@ -3667,17 +3689,28 @@ impl Account {
         // The entries of a purchase, a redemption, a refund or an
         // adjustment name its record, just filed, by position.
         let filed = self.record(event, new_reference, order_at);
+        // The member's lists, for entries other than a fresh purchase's
+        // (which reads its order alone): built only for those.
+        let rare = || self.rare.as_deref().unwrap_or(&NO_RARE);
+        let lists = || -> Lists<'_> {
+            [
+                &self.orders,
+                &self.redemptions,
+                &rare().refunds,
+                &rare().adjustments,
+            ]
+        };
         match entries {
             Entries::None => {}
             Entries::One(p) => match (event, filed) {
                 (Event::PurchaseRecorded(_), Some((List::Orders, i))) => {
                     self.journal.push_purchase(p, i, &self.orders);
                 }
-                _ => self.journal.push(p, filed, &self.orders),
+                _ => self.journal.push(p, filed, lists()),
             },
             Entries::Many(ps) => {
                 for p in ps {
-                    self.journal.push(p, filed, &self.orders);
+                    self.journal.push(p, filed, lists());
                 }
             }
         }
@@ -4072,6 +4105,81 @@ pub(crate) mod tests {
             again.receipt,
             crate::Receipt::Confirmation(super::super::receipt::ConfirmationReceipt::new(first))
         );
+    }
+
+    /// A member who buys, redeems, is adjusted and has a redemption
+    /// cancelled: the purchases', redemptions' and adjustments' journal
+    /// entries are read off their records (only the cancellation's is
+    /// held in full), the statement says what the events said, and a
+    /// replay compares and hashes alike.
+    #[test]
+    fn redemption_and_adjustment_journal_entries_are_read_off_their_records() {
+        use crate::{Adjust, CancelRedemption, Cart, Ledger, Purchase, Redeem};
+        let (mut ledger, marta, start, mut log) = marta_enrolled(
+            r#"{"currency": "EUR", "earn": {"points": 1, "per": "1.00", "rounding": "floor"},
+                "rewards": [{"id": "ten-off", "cost": 50, "kind": "fixed_amount_off", "amount": "10.00"}]}"#,
+        );
+        let program = ledger.program().clone();
+        let at = |minutes: i64| start + chrono::TimeDelta::minutes(minutes);
+        let mut execute = |ledger: &mut Ledger, command: crate::Command| {
+            log.extend(ledger.execute(command).unwrap().events);
+        };
+        for n in 0..3 {
+            let order = format!("ORD-{n}").parse().unwrap();
+            let buy = Purchase::new(marta.clone(), order, "57.40 EUR".parse().unwrap(), at(n));
+            execute(&mut ledger, buy.into());
+        }
+        for n in 0..2 {
+            let redeem = Redeem::new(
+                marta.clone(),
+                format!("RD-{n}").parse().unwrap(),
+                "ten-off".parse().unwrap(),
+                Cart::new("40.00 EUR".parse().unwrap()),
+                at(10 + n),
+            );
+            execute(&mut ledger, redeem.into());
+        }
+        let adjust = |n: i64, points: i64| {
+            Adjust::new(
+                marta.clone(),
+                format!("ADJ-{n}").parse().unwrap(),
+                Points::new(points),
+                "goodwill",
+                at(20 + n),
+            )
+        };
+        execute(&mut ledger, adjust(0, 25).into());
+        execute(&mut ledger, adjust(1, -5).into());
+        let cancel = CancelRedemption::new(marta.clone(), "RD-1".parse().unwrap(), at(30));
+        execute(&mut ledger, cancel.into());
+        let account = ledger.account(&marta).unwrap();
+        assert_eq!(account.journal.held_in_full(), 1, "the cancellation alone");
+        let lines: Vec<(EntryKind, i64, Option<&str>)> = account
+            .journal_lines()
+            .map(|p| {
+                (
+                    p.kind,
+                    p.available.value(),
+                    p.reference.map(Reference::as_str),
+                )
+            })
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                (EntryKind::Earned, 57, Some("ORD-0")),
+                (EntryKind::Earned, 57, Some("ORD-1")),
+                (EntryKind::Earned, 57, Some("ORD-2")),
+                (EntryKind::Redeemed, -50, Some("RD-0")),
+                (EntryKind::Redeemed, -50, Some("RD-1")),
+                (EntryKind::Adjusted, 25, Some("ADJ-0")),
+                (EntryKind::Adjusted, -5, Some("ADJ-1")),
+                (EntryKind::RedemptionCancelled, 50, Some("RD-1")),
+            ]
+        );
+        let replayed = Ledger::replay(program, &log).unwrap();
+        assert_eq!(&replayed, &ledger);
+        assert_eq!(replayed.state_hash(), ledger.state_hash());
     }
 
     /// Purchases whose points are spendable at once, pending, or none

@@ -14,10 +14,12 @@
 //! run of settlements of consecutive orders is held the same way, and so
 //! is a run of orders each followed by its own settlement (the member who
 //! orders again only after the last order was confirmed, or after its
-//! points settled). Any
-//! other entry is held in full beside the runs, 40 bytes, naming its
-//! record by position in the member's list of them (a redemption, a
-//! refund, an adjustment) or keeping its reference in a list of its own.
+//! points settled). A redemption's entry and an adjustment's are read
+//! off their records the same way, by position in the member's list of
+//! them, a run of consecutive ones held as two numbers. Any other entry
+//! is held in full beside the runs, 40 bytes, naming its record by
+//! position in the member's list of them (a refund, a cancelled
+//! redemption) or keeping its reference in a list of its own.
 //! Entries read, compare and hash as [`Posting`]s, so the ledger's
 //! fingerprint does not depend on how they are held.
 
@@ -51,6 +53,12 @@ enum Line {
     /// spendable, on its confirmation or at their set time: read off its
     /// record.
     Settled(u32),
+    /// The redemption at this position of the member's redemptions,
+    /// read off its record.
+    Redeemed(u32),
+    /// The adjustment at this position of the member's adjustments, read
+    /// off its record.
+    Adjusted(u32),
     /// The next entry held in full: the `n`th line of this kind is the
     /// `n`th entry of [`Held::entries`].
     Held,
@@ -69,10 +77,14 @@ enum Kind {
     Paired,
     /// Entries held in full.
     Held,
+    /// Redemptions at consecutive positions of the member's redemptions.
+    Redeemed,
+    /// Adjustments at consecutive positions of the member's adjustments.
+    Adjusted,
 }
 
-/// Lines in a row, of one [`Kind`], from position `start` of the orders
-/// on. The kind sits in the two high bits of `packed` and the number of
+/// Lines in a row, of one [`Kind`], from position `start` of their list
+/// on. The kind sits in the three high bits of `packed` and the number of
 /// lines in the others, so a run takes 8 bytes; a run full at
 /// [`MOST`] lines is followed by another.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -85,7 +97,7 @@ struct Run {
 const MOST: u32 = (1 << KIND_SHIFT) - 1;
 
 /// Where a run's kind starts in [`Run::packed`].
-const KIND_SHIFT: u32 = 30;
+const KIND_SHIFT: u32 = 29;
 
 impl Run {
     fn new(kind: Kind, start: u32, count: u32) -> Run {
@@ -94,6 +106,8 @@ impl Run {
             Kind::Settled => 1,
             Kind::Paired => 2,
             Kind::Held => 3,
+            Kind::Redeemed => 4,
+            Kind::Adjusted => 5,
         };
         Run {
             start,
@@ -106,7 +120,9 @@ impl Run {
             0 => Kind::Earned,
             1 => Kind::Settled,
             2 => Kind::Paired,
-            _ => Kind::Held,
+            3 => Kind::Held,
+            4 => Kind::Redeemed,
+            _ => Kind::Adjusted,
         }
     }
 
@@ -123,6 +139,8 @@ impl Run {
             Kind::Paired if i.is_multiple_of(2) => Line::Earned(self.start.saturating_add(i / 2)),
             Kind::Paired => Line::Settled(self.start.saturating_add(i / 2)),
             Kind::Held => Line::Held,
+            Kind::Redeemed => Line::Redeemed(self.start.saturating_add(i)),
+            Kind::Adjusted => Line::Adjusted(self.start.saturating_add(i)),
         }
     }
 
@@ -136,6 +154,8 @@ impl Run {
         match line {
             Line::Earned(position) => Run::new(Kind::Earned, position, 1),
             Line::Settled(position) => Run::new(Kind::Settled, position, 1),
+            Line::Redeemed(position) => Run::new(Kind::Redeemed, position, 1),
+            Line::Adjusted(position) => Run::new(Kind::Adjusted, position, 1),
             Line::Held => Run::new(Kind::Held, 0, 1),
         }
     }
@@ -271,6 +291,31 @@ pub(crate) trait Filed {
     fn settlement_is(&self, position: usize, settlement: &Earning) -> bool {
         self.settlement_at(position).as_ref() == Some(settlement)
     }
+
+    /// The one entry the record at `position` gives back, its kind and
+    /// what it says, for a list whose records keep it (see [`Entered`]).
+    fn entry_at(&self, _position: usize) -> Option<(EntryKind, Earning)> {
+        None
+    }
+}
+
+/// A record that gives back the one journal entry its event wrote: what
+/// it keeps of that never changes once filed, so the journal reads the
+/// entry off it (see [`Filed::entry_at`]).
+pub(crate) trait Entered {
+    /// The entry's kind and what it says, when the record keeps them.
+    fn entry(&self) -> Option<(EntryKind, Earning)> {
+        None
+    }
+}
+
+/// A list none of whose records the journal reads an entry off.
+struct Unread;
+
+impl Filed for Unread {
+    fn reference_at(&self, _position: usize) -> Option<&Reference> {
+        None
+    }
 }
 
 impl Filed for Orders {
@@ -303,16 +348,14 @@ impl Filed for Orders {
     }
 }
 
-impl<V> Filed for LazyKeyed<V> {
+impl<V: Entered> Filed for LazyKeyed<V> {
     fn reference_at(&self, position: usize) -> Option<&Reference> {
         self.filed_at(position).map(|(reference, _)| reference)
     }
-}
 
-#[cfg(test)]
-impl<V> Filed for Vec<(Reference, V)> {
-    fn reference_at(&self, position: usize) -> Option<&Reference> {
-        self.get(position).map(|(reference, _)| reference)
+    fn entry_at(&self, position: usize) -> Option<(EntryKind, Earning)> {
+        self.filed_at(position)
+            .and_then(|(_, record)| record.entry())
     }
 }
 
@@ -377,23 +420,30 @@ impl Journal {
 
     /// Appends `posting`. `filed` is the list and position of the record
     /// `posting` names, when the caller has found it there: the reference
-    /// is then not kept a second time, and the entry of a purchase or of
-    /// an order's settlement that says what its record in `orders` says
-    /// is kept as the record's position alone.
+    /// is then not kept a second time, and an entry that says what its
+    /// record in `lists` says (a purchase's, an order's settlement's, a
+    /// redemption's, an adjustment's) is kept as the record's position
+    /// alone.
     pub(crate) fn push(
         &mut self,
         posting: Posting,
         filed: Option<(List, usize)>,
-        orders: &impl Filed,
+        lists: Lists<'_>,
     ) {
         let filed = filed.and_then(|(list, i)| Some((list, u32::try_from(i).ok()?)));
-        if let Some((List::Orders, i)) = filed {
+        if let Some((list, i)) = filed {
+            let [orders, redemptions, _, adjustments] = lists;
             let says = (posting.at, posting.available, posting.pending);
-            let line = match posting.kind {
-                EntryKind::Earned if orders.earning_is(index(i), &says) => Some(Line::Earned(i)),
-                EntryKind::Settled if orders.settlement_is(index(i), &says) => {
+            let kept = |list: &dyn Filed| list.entry_at(index(i)) == Some((posting.kind, says));
+            let line = match (list, posting.kind) {
+                (List::Orders, EntryKind::Earned) if orders.earning_is(index(i), &says) => {
+                    Some(Line::Earned(i))
+                }
+                (List::Orders, EntryKind::Settled) if orders.settlement_is(index(i), &says) => {
                     Some(Line::Settled(i))
                 }
+                (List::Redemptions, _) if kept(redemptions) => Some(Line::Redeemed(i)),
+                (List::Adjustments, _) if kept(adjustments) => Some(Line::Adjusted(i)),
                 _ => None,
             };
             if let Some(line) = line {
@@ -434,14 +484,18 @@ impl Journal {
     /// record says what the posting says; builds with debug assertions
     /// check it. A position past 32 bits is held in full, as `push` holds
     /// it.
-    pub(crate) fn push_purchase(&mut self, posting: Posting, position: usize, orders: &impl Filed) {
+    pub(crate) fn push_purchase(&mut self, posting: Posting, position: usize, orders: &dyn Filed) {
         debug_assert!(
             orders.earning_is(position, &(posting.at, posting.available, posting.pending)),
             "a purchase's record says what its posting says"
         );
         match u32::try_from(position) {
             Ok(i) if posting.kind == EntryKind::Earned => self.line(Line::Earned(i)),
-            _ => self.push(posting, Some((List::Orders, position)), orders),
+            _ => self.push(
+                posting,
+                Some((List::Orders, position)),
+                [orders, &Unread, &Unread, &Unread],
+            ),
         }
     }
 
@@ -462,21 +516,28 @@ impl Journal {
     }
 
     /// The entry a line stands for: a purchase or a settlement read off
-    /// its order, or an entry held in full. An order is never removed nor
-    /// changed in what its entries read, so it is always there.
+    /// its order, a redemption or an adjustment read off its record, or
+    /// an entry held in full. A record is never removed nor changed in
+    /// what its entries read, so it is always there.
     fn view<'j>(&'j self, line: Seen<'j>, lists: Lists<'j>) -> Option<PostingView<'j>> {
         let [orders, redemptions, refunds, adjustments] = lists;
         Some(match line {
             Seen::Filed(kind, position) => {
                 let position = index(position);
+                let list = match kind {
+                    EntryKind::Redeemed => redemptions,
+                    EntryKind::Adjusted => adjustments,
+                    _ => orders,
+                };
                 let (at, available, pending) = match kind {
+                    EntryKind::Earned => orders.earning_at(position)?,
                     EntryKind::Settled => orders.settlement_at(position)?,
-                    _ => orders.earning_at(position)?,
+                    _ => list.entry_at(position).filter(|(k, _)| *k == kind)?.1,
                 };
                 PostingView {
                     at,
                     kind,
-                    reference: orders.reference_at(position),
+                    reference: list.reference_at(position),
                     available,
                     pending,
                 }
@@ -542,6 +603,8 @@ impl<'j> Seen<'j> {
         Some(match line {
             Line::Earned(position) => Seen::Filed(EntryKind::Earned, position),
             Line::Settled(position) => Seen::Filed(EntryKind::Settled, position),
+            Line::Redeemed(position) => Seen::Filed(EntryKind::Redeemed, position),
+            Line::Adjusted(position) => Seen::Filed(EntryKind::Adjusted, position),
             Line::Held => Seen::Held(held()?),
         })
     }
@@ -632,7 +695,8 @@ mod tests {
         /// position in one of the member's lists or kept in the journal's
         /// own list, whether a purchase was pushed as any entry or as a
         /// fresh order's (without reading its record back), and whether
-        /// an order's confirmation says what its record keeps.
+        /// an order's confirmation, a redemption or an adjustment says
+        /// what its record keeps.
         #[test]
         fn a_journal_reads_as_the_postings_pushed(
             steps in proptest::collection::vec(
@@ -640,18 +704,19 @@ mod tests {
                 0..40,
             ),
         ) {
-            let mut filed: [Vec<(Reference, ())>; 4] = Default::default();
+            let mut filed: [Kept; 4] = Default::default();
             let mut bought = Bought::default();
             let mut journal = Journal::default();
             let mut postings: Vec<Posting> = Vec::new();
-            // How many entries are held in full: all but purchases and
-            // confirmations saying what their order's record says.
+            // How many entries are held in full: all but those saying
+            // what their record keeps, found by position.
             let mut in_full = 0;
             let start = chrono::DateTime::<Utc>::UNIX_EPOCH;
             for (n, (source, by_position, available, pending, seconds)) in steps.iter().enumerate() {
                 let at = start + chrono::TimeDelta::seconds(*seconds);
                 let (available, pending) = (Points::new(*available), Points::new(*pending));
                 let mut kind = EntryKind::Earned;
+                let mut read_off = false;
                 let (posting_reference, position) = match source {
                     0 => (None, None),
                     // A purchase: its entry says what its order's record
@@ -660,6 +725,7 @@ mod tests {
                         let order = reference(&format!("O-{n}"));
                         let earning = (*source == 5).then_some((at, available, pending));
                         bought.0.push((order.clone(), earning, None));
+                        read_off = *source == 5 && *by_position;
                         (Some(order), by_position.then(|| (List::Orders, bought.0.len() - 1)))
                     }
                     // An order without an entry of its own.
@@ -680,32 +746,42 @@ mod tests {
                         let settlement = (at, available, pending);
                         let (order, _, settled) = &mut bought.0[i];
                         let settled = *settled.get_or_insert(settlement);
-                        if settled != settlement {
-                            in_full += 1;
-                        }
+                        read_off = settled == settlement;
                         kind = EntryKind::Settled;
                         (Some(order.clone()), Some((List::Orders, i)))
                     }
+                    // A record of another kind: a redemption's or an
+                    // adjustment's keeps its entry, unless it is one of the
+                    // records made to keep none (a third of them); a
+                    // refund's keeps none.
                     1..=4 => {
-                        let (list, at) = match source {
+                        let (list, slot) = match source {
                             1 => (List::Orders, 0),
                             2 => (List::Redemptions, 1),
                             3 => (List::Refunds, 2),
                             _ => (List::Adjustments, 3),
                         };
                         let filed_here = reference(&format!("F-{n}"));
-                        let position = if at == 0 {
+                        kind = match source {
+                            2 => EntryKind::Redeemed,
+                            4 => EntryKind::Adjusted,
+                            _ => EntryKind::Earned,
+                        };
+                        let keeps = matches!(source, 2 | 4) && seconds % 3 != 0;
+                        let position = if slot == 0 {
                             bought.0.push((filed_here.clone(), None, None));
                             by_position.then(|| (list, bought.0.len() - 1))
                         } else {
-                            filed[at].push((filed_here.clone(), ()));
-                            by_position.then(|| (list, filed[at].len() - 1))
+                            let entry = keeps.then_some((kind, (at, available, pending)));
+                            filed[slot].0.push((filed_here.clone(), entry));
+                            by_position.then(|| (list, filed[slot].0.len() - 1))
                         };
+                        read_off = keeps && *by_position;
                         (Some(filed_here), position)
                     }
                     _ => (Some(reference(&format!("R-{n}"))), None),
                 };
-                if !matches!((source, position), (5, Some(_)) | (10 | 11, _)) {
+                if !read_off {
                     in_full += 1;
                 }
                 let posting = Posting {
@@ -720,7 +796,7 @@ mod tests {
                     // A purchase whose record says what its posting says,
                     // as a fresh order's does: pushed as applying pushes it.
                     (5, Some((List::Orders, i))) => journal.push_purchase(posting, i, &bought),
-                    _ => journal.push(posting, position, &bought),
+                    _ => journal.push(posting, position, [&bought, &filed[1], &filed[2], &filed[3]]),
                 }
             }
             let lists: Lists<'_> = [&bought, &filed[1], &filed[2], &filed[3]];
@@ -741,8 +817,23 @@ mod tests {
                 reference: None,
                 available: Points::ZERO,
                 pending: Points::ZERO,
-            }), None, &bought);
+            }), None, lists);
             proptest::prop_assert!(journal.read(lists) != longer.read(lists));
+        }
+    }
+
+    /// A member's redemptions, refunds or adjustments for the tests: each
+    /// with the entry its record keeps, when it keeps one.
+    #[derive(Default)]
+    struct Kept(Vec<(Reference, Option<(EntryKind, Earning)>)>);
+
+    impl Filed for Kept {
+        fn reference_at(&self, position: usize) -> Option<&Reference> {
+            self.0.get(position).map(|(reference, _)| reference)
+        }
+
+        fn entry_at(&self, position: usize) -> Option<(EntryKind, Earning)> {
+            self.0.get(position).and_then(|(_, entry)| *entry)
         }
     }
 
@@ -803,7 +894,12 @@ mod tests {
             available: settlement.1,
             pending: settlement.2,
         };
-        journal.push(posting, Some((List::Orders, position)), bought);
+        journal.push(posting, Some((List::Orders, position)), lists(bought));
+    }
+
+    /// A member's lists with `bought` for orders and nothing else.
+    fn lists(bought: &Bought) -> Lists<'_> {
+        [bought, &Unread, &Unread, &Unread]
     }
 
     /// The journal's runs, oldest first, as their kind, start and count.
@@ -872,7 +968,7 @@ mod tests {
             available: Points::new(1),
             pending: Points::new(-1),
         };
-        journal.push(posting, Some((List::Orders, 0)), &bought);
+        journal.push(posting, Some((List::Orders, 0)), lists(&bought));
         assert_eq!(journal.held_in_full(), 1);
         assert_eq!(runs(&journal).last(), Some(&(Kind::Held, 0, 1)));
     }
@@ -906,7 +1002,7 @@ mod tests {
                 available: earning.1,
                 pending: earning.2,
             };
-            journal.push(posting, Some((List::Orders, n as usize)), &bought);
+            journal.push(posting, Some((List::Orders, n as usize)), lists(&bought));
         }
         assert!(journal.held.is_none(), "nothing allocated");
         assert_eq!(runs(&journal), [(Kind::Earned, 0, 1_000)]);
