@@ -15,7 +15,7 @@ use loyalty::{
 };
 
 mod common;
-use common::{CONFIRMED, EXPIRING, SEED, SETTLING, TIERED, start};
+use common::{CONFIRMED, EXPIRING, JOINING, SEED, SETTLING, TIERED, start};
 
 /// The system allocator, counting the bytes live and the allocations made.
 struct Counting;
@@ -216,6 +216,17 @@ fn main() {
         orders - last + 1,
         one_at_a_time as f64 / (members * last) as f64,
         reusing as f64 / (members * last) as f64,
+    );
+    // Members who join with a sign-up bonus: the bonus is their first
+    // journal entry.
+    let members = 10_000;
+    let (joined, _, _) = measure_under(JOINING, members, 0, Via::Reusing, 0, EVERY_MINUTE);
+    let (held, _, _) = measure_under(JOINING, members, 10, Via::Reusing, 0, EVERY_MINUTE);
+    println!();
+    println!(
+        "Joining with a sign-up bonus of 50 points, {members} members: {:.0} B a member, {:.0} B a stored purchase at ten orders each.",
+        joined as f64 / members as f64,
+        (held - joined) as f64 / (members * 10) as f64,
     );
     // Points that expire a year after they are earned: each purchase's
     // lot is held with its expiry date.

@@ -357,6 +357,13 @@ impl Reference {
     }
 }
 
+/// The reference a sign-up bonus's journal entry names, held once: the
+/// journal reads the entry off the member's sign-up bonus, naming this.
+pub(crate) static SIGN_UP: Reference = Reference(IdText::Inline {
+    len: 7,
+    bytes: *b"sign-up\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0",
+});
+
 id_type!(
     /// A reward in the program's catalogue.
     RewardId,
@@ -543,6 +550,15 @@ impl Reference {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_sign_up_reference_is_the_one_its_text_makes() {
+        let made = Reference::new("sign-up").unwrap();
+        assert_eq!(SIGN_UP, made);
+        assert_eq!(SIGN_UP.as_str(), "sign-up");
+        assert_eq!(SIGN_UP.cmp(&made), std::cmp::Ordering::Equal);
+        assert_eq!(SIGN_UP.quick_hash(), made.quick_hash());
+    }
 
     #[test]
     fn a_name_reads_compares_hashes_and_serialises_as_its_text() {

@@ -23,6 +23,14 @@ pub const SEED: &str = r#"{
     "rewards": [{"id": "ten-percent-off", "cost": 100, "kind": "percent_off", "percent": "10"}]
 }"#;
 
+/// The seed program with a sign-up bonus of 50 points.
+pub const JOINING: &str = r#"{
+    "currency": "EUR",
+    "earn": {"points": 1, "per": "1.00", "rounding": "floor"},
+    "rewards": [{"id": "ten-percent-off", "cost": 100, "kind": "percent_off", "percent": "10"}],
+    "bonuses": {"sign_up": 50}
+}"#;
+
 /// The seed program with points that expire a year after they are earned.
 pub const EXPIRING: &str = r#"{
     "currency": "EUR",

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::draws::Draws;
 use super::event::*;
-use super::journal::{Entered, Journal, List, Lists, PostingView};
+use super::journal::{Entered, Filed, Journal, List, Lists, PostingView};
 use super::keyed::LazyKeyed;
 use super::lots::{Lots, Near};
 use super::policy::DueRules;
@@ -366,7 +366,7 @@ pub(crate) fn postings(event: &Event) -> Result<Entries, PointsOverflow> {
         Event::BonusAwarded(e) => {
             let label = match &e.bonus {
                 BonusKind::Action { reference, .. } => Some(reference.clone()),
-                BonusKind::SignUp => Reference::new("sign-up").ok(),
+                BonusKind::SignUp => Some(crate::id::SIGN_UP.clone()),
                 BonusKind::Birthday { year } => Reference::new(format!("birthday {year}")).ok(),
             };
             Entries::One(Posting {
@@ -2759,6 +2759,21 @@ impl Entered for RedemptionRecord {
     }
 }
 
+/// The member's sign-up bonus, as the one record of the journal's list
+/// of them: its entry is read off the bonus the account keeps, which is
+/// recorded once and never changed, naming [`SIGN_UP`](crate::id::SIGN_UP)
+/// as the event's posting does.
+impl Filed for Option<Box<BonusAwarded>> {
+    fn reference_at(&self, position: usize) -> Option<&Reference> {
+        (position == 0 && self.is_some()).then_some(&crate::id::SIGN_UP)
+    }
+
+    fn entry_at(&self, position: usize) -> Option<(EntryKind, super::journal::Earning)> {
+        let bonus = self.as_deref().filter(|_| position == 0)?;
+        Some((EntryKind::Bonus, (bonus.at, bonus.points, Points::ZERO)))
+    }
+}
+
 /// What few redemptions record: see [`RedemptionRecord`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct RedemptionExtras {
@@ -3384,6 +3399,7 @@ impl Account {
             &self.redemptions,
             &rare.refunds,
             &rare.adjustments,
+            &self.sign_up,
         ]
     }
 
@@ -3698,6 +3714,7 @@ impl Account {
                 &self.redemptions,
                 &rare().refunds,
                 &rare().adjustments,
+                &self.sign_up,
             ]
         };
         match entries {
@@ -3791,7 +3808,10 @@ impl Account {
             Event::BonusAwarded(e) => {
                 self.qualifying.file_bonus(e.at, e.points.value());
                 match &e.bonus {
-                    BonusKind::SignUp => self.sign_up = Some(Box::new(e.clone())),
+                    BonusKind::SignUp => {
+                        self.sign_up = Some(Box::new(e.clone()));
+                        filed = Some((List::SignUp, 0));
+                    }
                     BonusKind::Birthday { .. } => {}
                     BonusKind::Action { action, reference } => {
                         let rare = rare_mut(&mut self.rare);
@@ -4107,16 +4127,17 @@ pub(crate) mod tests {
         );
     }
 
-    /// A member who buys, redeems, is adjusted and has a redemption
-    /// cancelled: the purchases', redemptions' and adjustments' journal
-    /// entries are read off their records (only the cancellation's is
-    /// held in full), the statement says what the events said, and a
-    /// replay compares and hashes alike.
+    /// A member who joins with a sign-up bonus, buys, redeems, is
+    /// adjusted and has a redemption cancelled: the bonus's, purchases',
+    /// redemptions' and adjustments' journal entries are read off their
+    /// records (only the cancellation's is held in full), the statement
+    /// says what the events said, and a replay compares and hashes alike.
     #[test]
     fn redemption_and_adjustment_journal_entries_are_read_off_their_records() {
         use crate::{Adjust, CancelRedemption, Cart, Ledger, Purchase, Redeem};
         let (mut ledger, marta, start, mut log) = marta_enrolled(
             r#"{"currency": "EUR", "earn": {"points": 1, "per": "1.00", "rounding": "floor"},
+                "bonuses": {"sign_up": 20},
                 "rewards": [{"id": "ten-off", "cost": 50, "kind": "fixed_amount_off", "amount": "10.00"}]}"#,
         );
         let program = ledger.program().clone();
@@ -4167,6 +4188,7 @@ pub(crate) mod tests {
         assert_eq!(
             lines,
             [
+                (EntryKind::Bonus, 20, Some("sign-up")),
                 (EntryKind::Earned, 57, Some("ORD-0")),
                 (EntryKind::Earned, 57, Some("ORD-1")),
                 (EntryKind::Earned, 57, Some("ORD-2")),
@@ -4180,6 +4202,32 @@ pub(crate) mod tests {
         let replayed = Ledger::replay(program, &log).unwrap();
         assert_eq!(&replayed, &ledger);
         assert_eq!(replayed.state_hash(), ledger.state_hash());
+    }
+
+    /// A member who joins with a sign-up bonus and then only buys holds
+    /// one run of lines in the account's journal, and nothing beside it:
+    /// the bonus's entry is read off the bonus, the purchases' off their
+    /// orders.
+    #[test]
+    fn a_sign_up_bonus_takes_no_journal_entry_of_its_own() {
+        use crate::Purchase;
+        let (mut ledger, marta, start, _) = marta_enrolled(
+            r#"{"currency": "EUR", "earn": {"points": 1, "per": "1.00", "rounding": "floor"},
+                "bonuses": {"sign_up": 20}}"#,
+        );
+        let account = ledger.account(&marta).unwrap();
+        assert!(!account.journal.allocated());
+        assert_eq!(account.journal_lines().len(), 1);
+        let order = "ORD-0".parse().unwrap();
+        let buy = Purchase::new(marta.clone(), order, "57.40 EUR".parse().unwrap(), start);
+        ledger.execute(buy).unwrap();
+        let account = ledger.account(&marta).unwrap();
+        assert!(!account.journal.allocated());
+        let bonus = account.journal_lines().next().unwrap();
+        assert_eq!(
+            (bonus.kind, bonus.available.value(), bonus.reference),
+            (EntryKind::Bonus, 20, Some(&crate::id::SIGN_UP))
+        );
     }
 
     /// Purchases whose points are spendable at once, pending, or none

@@ -16,7 +16,8 @@
 //! orders again only after the last order was confirmed, or after its
 //! points settled). A redemption's entry and an adjustment's are read
 //! off their records the same way, by position in the member's list of
-//! them, a run of consecutive ones held as two numbers. Any other entry
+//! them, a run of consecutive ones held as two numbers, and so is the
+//! sign-up bonus's, off the bonus the account keeps. Any other entry
 //! is held in full beside the runs, 40 bytes, naming its record by
 //! position in the member's list of them (a refund, a cancelled
 //! redemption) or keeping its reference in a list of its own.
@@ -59,6 +60,9 @@ enum Line {
     /// The adjustment at this position of the member's adjustments, read
     /// off its record.
     Adjusted(u32),
+    /// The member's sign-up bonus (the only one, at position 0), read off
+    /// the bonus the account keeps.
+    SignUp(u32),
     /// The next entry held in full: the `n`th line of this kind is the
     /// `n`th entry of [`Held::entries`].
     Held,
@@ -81,6 +85,12 @@ enum Kind {
     Redeemed,
     /// Adjustments at consecutive positions of the member's adjustments.
     Adjusted,
+    /// The sign-up bonus.
+    SignUp,
+    /// The sign-up bonus (at position 0), then purchases at consecutive
+    /// positions from `start`: the run of a member who joined with a
+    /// bonus and then bought, so that their journal allocates nothing.
+    Joined,
 }
 
 /// Lines in a row, of one [`Kind`], from position `start` of their list
@@ -108,6 +118,8 @@ impl Run {
             Kind::Held => 3,
             Kind::Redeemed => 4,
             Kind::Adjusted => 5,
+            Kind::SignUp => 6,
+            Kind::Joined => 7,
         };
         Run {
             start,
@@ -122,7 +134,9 @@ impl Run {
             2 => Kind::Paired,
             3 => Kind::Held,
             4 => Kind::Redeemed,
-            _ => Kind::Adjusted,
+            5 => Kind::Adjusted,
+            6 => Kind::SignUp,
+            _ => Kind::Joined,
         }
     }
 
@@ -141,6 +155,11 @@ impl Run {
             Kind::Held => Line::Held,
             Kind::Redeemed => Line::Redeemed(self.start.saturating_add(i)),
             Kind::Adjusted => Line::Adjusted(self.start.saturating_add(i)),
+            Kind::SignUp => Line::SignUp(self.start.saturating_add(i)),
+            Kind::Joined => match i.checked_sub(1) {
+                None => Line::SignUp(0),
+                Some(after) => Line::Earned(self.start.saturating_add(after)),
+            },
         }
     }
 
@@ -156,13 +175,15 @@ impl Run {
             Line::Settled(position) => Run::new(Kind::Settled, position, 1),
             Line::Redeemed(position) => Run::new(Kind::Redeemed, position, 1),
             Line::Adjusted(position) => Run::new(Kind::Adjusted, position, 1),
+            Line::SignUp(position) => Run::new(Kind::SignUp, position, 1),
             Line::Held => Run::new(Kind::Held, 0, 1),
         }
     }
 
     /// The run with `line` after its lines, if `line` continues it: the
-    /// line it would read next, or the settlement of a lone purchase
-    /// (which makes the run one of pairs).
+    /// line it would read next, the settlement of a lone purchase (which
+    /// makes the run one of pairs), or a purchase after the sign-up bonus
+    /// (which makes it a joiner's).
     fn then(self, line: Line) -> Option<Run> {
         // The purchase after a run of purchases (kind bits 0, not full):
         // every member's purchases take this way first.
@@ -183,21 +204,27 @@ impl Run {
             (Kind::Earned, Line::Settled(position)) if count == 1 && position == self.start => {
                 Kind::Paired
             }
+            (Kind::SignUp, Line::Earned(position)) if count == 1 && self.start == 0 => {
+                return Some(Run::new(Kind::Joined, position, 2));
+            }
             (kind, line) if self.line(count) == line => kind,
             _ => return None,
         };
         Some(Run::new(kind, self.start, count.saturating_add(1)))
     }
 
-    /// When `line` settles the last purchase of a run of purchases: the
-    /// run without it, and the purchase with its settlement, which
-    /// starts a run of pairs.
+    /// When `line` settles the last purchase of a run of purchases (a
+    /// joiner's included): the run without it, and the purchase with its
+    /// settlement, which starts a run of pairs.
     fn split_off_pair(self, line: Line) -> Option<(Run, Run)> {
         let before = self.count().checked_sub(1)?;
-        let last = self.start.checked_add(before)?;
-        (self.kind() == Kind::Earned && before > 0 && line == Line::Settled(last)).then(|| {
+        let Line::Earned(last) = self.line(before) else {
+            return None;
+        };
+        let purchases = matches!(self.kind(), Kind::Earned | Kind::Joined);
+        (purchases && before > 0 && line == Line::Settled(last)).then(|| {
             (
-                Run::new(Kind::Earned, self.start, before),
+                Run::new(self.kind(), self.start, before),
                 Run::new(Kind::Paired, last, 2),
             )
         })
@@ -257,6 +284,8 @@ pub(crate) enum List {
     Redemptions,
     Refunds,
     Adjustments,
+    /// The sign-up bonus, one at most.
+    SignUp,
 }
 
 /// A list of records with their references, in the order filed: what an
@@ -361,7 +390,7 @@ impl<V: Entered> Filed for LazyKeyed<V> {
 
 /// The member's lists an entry's position may index, in the order of
 /// [`List`]'s variants.
-pub(crate) type Lists<'j> = [&'j dyn Filed; 4];
+pub(crate) type Lists<'j> = [&'j dyn Filed; 5];
 
 /// A journal entry as read: a [`Posting`] with its reference borrowed.
 /// Fields in the order of [`Posting`]'s, so both hash alike.
@@ -432,7 +461,7 @@ impl Journal {
     ) {
         let filed = filed.and_then(|(list, i)| Some((list, u32::try_from(i).ok()?)));
         if let Some((list, i)) = filed {
-            let [orders, redemptions, _, adjustments] = lists;
+            let [orders, redemptions, _, adjustments, sign_up] = lists;
             let says = (posting.at, posting.available, posting.pending);
             let kept = |list: &dyn Filed| list.entry_at(index(i)) == Some((posting.kind, says));
             let line = match (list, posting.kind) {
@@ -444,6 +473,7 @@ impl Journal {
                 }
                 (List::Redemptions, _) if kept(redemptions) => Some(Line::Redeemed(i)),
                 (List::Adjustments, _) if kept(adjustments) => Some(Line::Adjusted(i)),
+                (List::SignUp, _) if kept(sign_up) => Some(Line::SignUp(i)),
                 _ => None,
             };
             if let Some(line) = line {
@@ -494,7 +524,7 @@ impl Journal {
             _ => self.push(
                 posting,
                 Some((List::Orders, position)),
-                [orders, &Unread, &Unread, &Unread],
+                [orders, &Unread, &Unread, &Unread, &Unread],
             ),
         }
     }
@@ -520,13 +550,14 @@ impl Journal {
     /// an entry held in full. A record is never removed nor changed in
     /// what its entries read, so it is always there.
     fn view<'j>(&'j self, line: Seen<'j>, lists: Lists<'j>) -> Option<PostingView<'j>> {
-        let [orders, redemptions, refunds, adjustments] = lists;
+        let [orders, redemptions, refunds, adjustments, sign_up] = lists;
         Some(match line {
             Seen::Filed(kind, position) => {
                 let position = index(position);
                 let list = match kind {
                     EntryKind::Redeemed => redemptions,
                     EntryKind::Adjusted => adjustments,
+                    EntryKind::Bonus => sign_up,
                     _ => orders,
                 };
                 let (at, available, pending) = match kind {
@@ -553,6 +584,7 @@ impl Journal {
                             List::Redemptions => redemptions,
                             List::Refunds => refunds,
                             List::Adjustments => adjustments,
+                            List::SignUp => sign_up,
                         };
                         list.reference_at(index(i))
                     }
@@ -571,6 +603,12 @@ impl Journal {
     #[cfg(test)]
     pub(crate) fn held_in_full(&self) -> usize {
         self.held.as_deref().map_or(0, |held| held.entries.len())
+    }
+
+    /// Whether the journal allocated its part beside the newest run.
+    #[cfg(test)]
+    pub(crate) fn allocated(&self) -> bool {
+        self.held.is_some()
     }
 
     /// The entries with the records they name: what accounts compare
@@ -605,6 +643,7 @@ impl<'j> Seen<'j> {
             Line::Settled(position) => Seen::Filed(EntryKind::Settled, position),
             Line::Redeemed(position) => Seen::Filed(EntryKind::Redeemed, position),
             Line::Adjusted(position) => Seen::Filed(EntryKind::Adjusted, position),
+            Line::SignUp(position) => Seen::Filed(EntryKind::Bonus, position),
             Line::Held => Seen::Held(held()?),
         })
     }
@@ -695,10 +734,12 @@ mod tests {
         /// position in one of the member's lists or kept in the journal's
         /// own list, whether a purchase was pushed as any entry or as a
         /// fresh order's (without reading its record back), and whether
-        /// an order's confirmation, a redemption or an adjustment says
+        /// an order's confirmation, a redemption, an adjustment or a
+        /// sign-up bonus (first, when the member joined with one) says
         /// what its record keeps.
         #[test]
         fn a_journal_reads_as_the_postings_pushed(
+            joined in proptest::bool::ANY,
             steps in proptest::collection::vec(
                 (0_u8..12, proptest::bool::ANY, -50_i64..50, -50_i64..50, 0_i64..1_000),
                 0..40,
@@ -712,6 +753,21 @@ mod tests {
             // what their record keeps, found by position.
             let mut in_full = 0;
             let start = chrono::DateTime::<Utc>::UNIX_EPOCH;
+            let bonus = (start, Points::new(20), Points::ZERO);
+            let sign_up = Kept(
+                joined.then(|| (reference("sign-up"), Some((EntryKind::Bonus, bonus)))).into_iter().collect(),
+            );
+            if joined {
+                let posting = Posting {
+                    at: start,
+                    kind: EntryKind::Bonus,
+                    reference: Some(reference("sign-up")),
+                    available: bonus.1,
+                    pending: bonus.2,
+                };
+                postings.push(posting.clone());
+                journal.push(posting, Some((List::SignUp, 0)), [&bought, &Unread, &Unread, &Unread, &sign_up]);
+            }
             for (n, (source, by_position, available, pending, seconds)) in steps.iter().enumerate() {
                 let at = start + chrono::TimeDelta::seconds(*seconds);
                 let (available, pending) = (Points::new(*available), Points::new(*pending));
@@ -796,10 +852,10 @@ mod tests {
                     // A purchase whose record says what its posting says,
                     // as a fresh order's does: pushed as applying pushes it.
                     (5, Some((List::Orders, i))) => journal.push_purchase(posting, i, &bought),
-                    _ => journal.push(posting, position, [&bought, &filed[1], &filed[2], &filed[3]]),
+                    _ => journal.push(posting, position, [&bought, &filed[1], &filed[2], &filed[3], &sign_up]),
                 }
             }
-            let lists: Lists<'_> = [&bought, &filed[1], &filed[2], &filed[3]];
+            let lists: Lists<'_> = [&bought, &filed[1], &filed[2], &filed[3], &sign_up];
             proptest::prop_assert_eq!(journal.held_in_full(), in_full);
             proptest::prop_assert_eq!(journal.iter(lists).len(), postings.len());
             let read: Vec<PostingView<'_>> = journal.iter(lists).collect();
@@ -899,7 +955,7 @@ mod tests {
 
     /// A member's lists with `bought` for orders and nothing else.
     fn lists(bought: &Bought) -> Lists<'_> {
-        [bought, &Unread, &Unread, &Unread]
+        [bought, &Unread, &Unread, &Unread, &Unread]
     }
 
     /// The journal's runs, oldest first, as their kind, start and count.
@@ -920,7 +976,7 @@ mod tests {
         }
         assert!(journal.held.is_none(), "nothing allocated");
         assert_eq!(runs(&journal), [(Kind::Paired, 0, 2_000)]);
-        let lists: Lists<'_> = [&bought, &bought, &bought, &bought];
+        let lists: Lists<'_> = [&bought, &bought, &bought, &bought, &bought];
         let read: Vec<_> = journal.iter(lists).collect();
         assert_eq!(read.len(), 2_000);
         assert_eq!(read[1_999].kind, EntryKind::Settled);
@@ -974,6 +1030,60 @@ mod tests {
     }
 
     #[test]
+    fn a_joiners_sign_up_bonus_and_purchases_are_one_run() {
+        let start = chrono::DateTime::<Utc>::UNIX_EPOCH;
+        let bonus = (start, Points::new(20), Points::ZERO);
+        let sign_up = Kept(vec![(
+            reference("sign-up"),
+            Some((EntryKind::Bonus, bonus)),
+        )]);
+        let mut bought = Bought::default();
+        let mut journal = Journal::default();
+        let joined = Posting {
+            at: start,
+            kind: EntryKind::Bonus,
+            reference: Some(reference("sign-up")),
+            available: bonus.1,
+            pending: bonus.2,
+        };
+        journal.push(
+            joined,
+            Some((List::SignUp, 0)),
+            [&bought, &Unread, &Unread, &Unread, &sign_up],
+        );
+        for n in 0..3 {
+            buy(&mut journal, &mut bought, n);
+        }
+        assert!(journal.held.is_none(), "nothing allocated");
+        assert_eq!(runs(&journal), [(Kind::Joined, 0, 4)]);
+        // The newest order confirmed: its purchase leaves the joiner's
+        // run to start a run of pairs.
+        confirm(&mut journal, &mut bought, 2);
+        assert_eq!(runs(&journal), [(Kind::Joined, 0, 3), (Kind::Paired, 2, 2)]);
+        assert_eq!(journal.held_in_full(), 0);
+        let read: Vec<_> = journal
+            .iter([&bought, &Unread, &Unread, &Unread, &sign_up])
+            .map(|p| {
+                (
+                    p.kind,
+                    p.available.value(),
+                    p.reference.map(Reference::as_str),
+                )
+            })
+            .collect();
+        assert_eq!(
+            read,
+            [
+                (EntryKind::Bonus, 20, Some("sign-up")),
+                (EntryKind::Earned, 0, Some("O-0")),
+                (EntryKind::Earned, 0, Some("O-1")),
+                (EntryKind::Earned, 0, Some("O-2")),
+                (EntryKind::Settled, 57, Some("O-2")),
+            ]
+        );
+    }
+
+    #[test]
     fn a_full_run_is_followed_by_another() {
         let full = Run::new(Kind::Earned, 7, MOST);
         assert_eq!(full.count(), MOST);
@@ -1006,7 +1116,7 @@ mod tests {
         }
         assert!(journal.held.is_none(), "nothing allocated");
         assert_eq!(runs(&journal), [(Kind::Earned, 0, 1_000)]);
-        let lists: Lists<'_> = [&bought, &bought, &bought, &bought];
+        let lists: Lists<'_> = [&bought, &bought, &bought, &bought, &bought];
         assert_eq!(journal.iter(lists).len(), 1_000);
         assert_eq!(
             journal
