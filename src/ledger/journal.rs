@@ -447,21 +447,35 @@ impl Journal {
         }
     }
 
-    /// Appends `posting`. `filed` is the list and position of the record
-    /// `posting` names, when the caller has found it there: the reference
-    /// is then not kept a second time, and an entry that says what its
-    /// record in `lists` says (a purchase's, an order's settlement's, a
-    /// redemption's, an adjustment's) is kept as the record's position
-    /// alone.
+    /// As [`push_reading`](Journal::push_reading), with the member's
+    /// lists at hand (for tests).
+    #[cfg(test)]
     pub(crate) fn push(
         &mut self,
         posting: Posting,
         filed: Option<(List, usize)>,
         lists: Lists<'_>,
     ) {
+        let [orders, ..] = lists;
+        self.push_reading(posting, filed, orders, || lists);
+    }
+
+    /// Appends `posting`. `filed` is the list and position of the record
+    /// `posting` names, when the caller has found it there: the reference
+    /// is then not kept a second time, and an entry that says what its
+    /// record says (a purchase's or an order's settlement's in `orders`;
+    /// a redemption's, an adjustment's or the sign-up bonus's in the
+    /// member's lists, which `lists` makes only for such an entry, as
+    /// most name the orders) is kept as the record's position alone.
+    pub(crate) fn push_reading<'l>(
+        &mut self,
+        posting: Posting,
+        filed: Option<(List, usize)>,
+        orders: &(impl Filed + ?Sized),
+        lists: impl FnOnce() -> Lists<'l>,
+    ) {
         let filed = filed.and_then(|(list, i)| Some((list, u32::try_from(i).ok()?)));
         if let Some((list, i)) = filed {
-            let [orders, redemptions, _, adjustments, sign_up] = lists;
             let says = (posting.at, posting.available, posting.pending);
             let kept = |list: &dyn Filed| list.entry_at(index(i)) == Some((posting.kind, says));
             let line = match (list, posting.kind) {
@@ -471,10 +485,16 @@ impl Journal {
                 (List::Orders, EntryKind::Settled) if orders.settlement_is(index(i), &says) => {
                     Some(Line::Settled(i))
                 }
-                (List::Redemptions, _) if kept(redemptions) => Some(Line::Redeemed(i)),
-                (List::Adjustments, _) if kept(adjustments) => Some(Line::Adjusted(i)),
-                (List::SignUp, _) if kept(sign_up) => Some(Line::SignUp(i)),
-                _ => None,
+                (List::Orders, _) => None,
+                (list, _) => {
+                    let [_, redemptions, _, adjustments, sign_up] = lists();
+                    match list {
+                        List::Redemptions if kept(redemptions) => Some(Line::Redeemed(i)),
+                        List::Adjustments if kept(adjustments) => Some(Line::Adjusted(i)),
+                        List::SignUp if kept(sign_up) => Some(Line::SignUp(i)),
+                        _ => None,
+                    }
+                }
             };
             if let Some(line) = line {
                 self.line(line);
@@ -506,27 +526,34 @@ impl Journal {
 
     /// Appends the entry of a purchase whose order was just filed at
     /// `position` of `orders`, its record made from the event that gave
-    /// `posting`: kept as the position alone, as [`push`](Journal::push)
-    /// keeps it, without reading the record back. A record gives back the
-    /// event it was made from (its time, and the points its lot made
-    /// available or left pending: an event with both is refused before it
-    /// is filed), and the posting is read off the same event, so the
-    /// record says what the posting says; builds with debug assertions
-    /// check it. A position past 32 bits is held in full, as `push` holds
-    /// it.
-    pub(crate) fn push_purchase(&mut self, posting: Posting, position: usize, orders: &dyn Filed) {
+    /// `posting`: kept as the position alone, as
+    /// [`push_reading`](Journal::push_reading) keeps it, without reading
+    /// the record back. A record gives back the event it was made from
+    /// (its time, and the points its lot made available or left pending:
+    /// an event with both is refused before it is filed), and the posting
+    /// is read off the same event, so the record says what the posting
+    /// says; builds with debug assertions check it. A position past 32
+    /// bits is held in full, as `push_reading` holds it.
+    pub(crate) fn push_purchase(&mut self, posting: Posting, position: usize, orders: &impl Filed) {
         debug_assert!(
             orders.earning_is(position, &(posting.at, posting.available, posting.pending)),
             "a purchase's record says what its posting says"
         );
         match u32::try_from(position) {
             Ok(i) if posting.kind == EntryKind::Earned => self.line(Line::Earned(i)),
-            _ => self.push(
-                posting,
-                Some((List::Orders, position)),
-                [orders, &Unread, &Unread, &Unread, &Unread],
-            ),
+            _ => self.push_purchase_in_full(posting, position, orders),
         }
+    }
+
+    /// A purchase's entry [`push_purchase`](Journal::push_purchase) does
+    /// not keep as a position: out of its way, which every purchase takes.
+    #[cold]
+    #[inline(never)]
+    fn push_purchase_in_full(&mut self, posting: Posting, position: usize, orders: &impl Filed) {
+        // An entry naming the orders reads no other list.
+        self.push_reading(posting, Some((List::Orders, position)), orders, || {
+            [&Unread, &Unread, &Unread, &Unread, &Unread]
+        });
     }
 
     /// The entries, oldest first, reading references and purchases off
