@@ -3117,6 +3117,25 @@ static NO_RARE: Rare = Rare {
     membership_refs: LazyKeyed::new(),
 };
 
+/// The lists a member's journal entries name records of by position, in
+/// the order of [`List`]'s variants, from the account's fields: so that
+/// applying an event can hand them to the journal it changes.
+fn journal_lists<'a>(
+    orders: &'a super::orders::Orders,
+    redemptions: &'a Redemptions,
+    rare: Option<&'a Rare>,
+    sign_up: &'a Option<Box<BonusAwarded>>,
+) -> Lists<'a> {
+    let rare = rare.unwrap_or(&NO_RARE);
+    [
+        orders,
+        redemptions,
+        &rare.refunds,
+        &rare.adjustments,
+        sign_up,
+    ]
+}
+
 /// The rare records held in `rare`, allocated on first use.
 fn rare_mut(rare: &mut Option<Box<Rare>>) -> &mut Rare {
     rare.get_or_insert_with(Box::default)
@@ -3397,14 +3416,12 @@ impl Account {
 
     /// The lists the journal's entries name records of by position.
     fn journal_lists(&self) -> Lists<'_> {
-        let rare = self.rare();
-        [
+        journal_lists(
             &self.orders,
             &self.redemptions,
-            &rare.refunds,
-            &rare.adjustments,
+            self.rare.as_deref(),
             &self.sign_up,
-        ]
+        )
     }
 
     /// The journal's entries, oldest first.
@@ -3711,15 +3728,13 @@ impl Account {
         let filed = self.record(event, new_reference, order_at);
         // The member's lists, for entries other than a fresh purchase's
         // (which reads its order alone): built only for those.
-        let rare = || self.rare.as_deref().unwrap_or(&NO_RARE);
-        let lists = || -> Lists<'_> {
-            [
+        let lists = || {
+            journal_lists(
                 &self.orders,
                 &self.redemptions,
-                &rare().refunds,
-                &rare().adjustments,
+                self.rare.as_deref(),
                 &self.sign_up,
-            ]
+            )
         };
         match entries {
             Entries::None => {}

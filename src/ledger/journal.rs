@@ -68,30 +68,45 @@ enum Line {
     Held,
 }
 
-/// What a [`Run`]'s lines are.
+/// What a [`Run`]'s lines are: its number is what the run's
+/// [`packed`](Run::packed) count holds above [`KIND_SHIFT`], and its
+/// place in [`KINDS`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u32)]
 enum Kind {
     /// Purchases at consecutive positions of the orders.
-    Earned,
+    Earned = 0,
     /// Settlements of orders at consecutive positions.
-    Settled,
+    Settled = 1,
     /// Purchases at consecutive positions, each followed by its
     /// settlement: the `2k`th line is the purchase at `start + k`, the
     /// next its settlement.
-    Paired,
+    Paired = 2,
     /// Entries held in full.
-    Held,
+    Held = 3,
     /// Redemptions at consecutive positions of the member's redemptions.
-    Redeemed,
+    Redeemed = 4,
     /// Adjustments at consecutive positions of the member's adjustments.
-    Adjusted,
+    Adjusted = 5,
     /// The sign-up bonus.
-    SignUp,
+    SignUp = 6,
     /// The sign-up bonus (at position 0), then purchases at consecutive
     /// positions from `start`: the run of a member who joined with a
     /// bonus and then bought, so that their journal allocates nothing.
-    Joined,
+    Joined = 7,
 }
+
+/// The kinds, each at its number.
+const KINDS: [Kind; 8] = [
+    Kind::Earned,
+    Kind::Settled,
+    Kind::Paired,
+    Kind::Held,
+    Kind::Redeemed,
+    Kind::Adjusted,
+    Kind::SignUp,
+    Kind::Joined,
+];
 
 /// Lines in a row, of one [`Kind`], from position `start` of their list
 /// on. The kind sits in the three high bits of `packed` and the number of
@@ -111,33 +126,15 @@ const KIND_SHIFT: u32 = 29;
 
 impl Run {
     fn new(kind: Kind, start: u32, count: u32) -> Run {
-        let kind = match kind {
-            Kind::Earned => 0,
-            Kind::Settled => 1,
-            Kind::Paired => 2,
-            Kind::Held => 3,
-            Kind::Redeemed => 4,
-            Kind::Adjusted => 5,
-            Kind::SignUp => 6,
-            Kind::Joined => 7,
-        };
         Run {
             start,
-            packed: (kind << KIND_SHIFT) | (count & MOST),
+            packed: ((kind as u32) << KIND_SHIFT) | (count & MOST),
         }
     }
 
     fn kind(self) -> Kind {
-        match self.packed >> KIND_SHIFT {
-            0 => Kind::Earned,
-            1 => Kind::Settled,
-            2 => Kind::Paired,
-            3 => Kind::Held,
-            4 => Kind::Redeemed,
-            5 => Kind::Adjusted,
-            6 => Kind::SignUp,
-            _ => Kind::Joined,
-        }
+        let number = usize::try_from(self.packed >> KIND_SHIFT).unwrap_or(usize::MAX);
+        KINDS.get(number).copied().unwrap_or(Kind::Joined)
     }
 
     /// How many lines the run holds.
@@ -1108,6 +1105,15 @@ mod tests {
                 (EntryKind::Settled, 57, Some("O-2")),
             ]
         );
+    }
+
+    #[test]
+    fn each_kind_sits_at_its_number_and_reads_back() {
+        for (number, kind) in KINDS.into_iter().enumerate() {
+            assert_eq!(kind as usize, number);
+            let run = Run::new(kind, 9, MOST);
+            assert_eq!((run.kind(), run.start, run.count()), (kind, 9, MOST));
+        }
     }
 
     #[test]
