@@ -13,6 +13,7 @@ use super::event::*;
 use super::journal::{Entered, Filed, Journal, List, Lists, PostingView};
 use super::keyed::LazyKeyed;
 use super::lots::{Lots, Near};
+use super::pending::PendingLots;
 use super::policy::DueRules;
 use super::qualifying::{Contributes, Contribution, Qualifying};
 use super::receipt::{AdjustmentReceipt, RedemptionReceipt};
@@ -457,7 +458,7 @@ pub(crate) fn is_activity(event: &Event) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct Wallet {
     pub(crate) lots: Lots,
-    pub(crate) pending: BTreeMap<LotId, PendingLot>,
+    pub(crate) pending: PendingLots,
     pub(crate) debt: Points,
     pub(crate) next_lot: u64,
     /// How many of `lots` have an expiry date: when none has, what falls
@@ -720,7 +721,7 @@ impl Wallet {
     fn new(enrolled: &MemberEnrolled) -> Wallet {
         Wallet {
             lots: Lots::default(),
-            pending: BTreeMap::new(),
+            pending: PendingLots::default(),
             debt: Points::ZERO,
             next_lot: 1,
             expiring_lots: 0,

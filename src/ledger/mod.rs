@@ -13,6 +13,7 @@ mod journal;
 mod keyed;
 mod lots;
 mod orders;
+mod pending;
 pub(crate) mod policy;
 mod qualifying;
 mod reads;
