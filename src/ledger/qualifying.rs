@@ -466,6 +466,11 @@ impl Qualifying {
         };
         self.filed = next;
         let bonus = Bonus { at, points, key };
+        // Room for one first: most members' only bonus is the sign-up's
+        // (a list's first room is four otherwise).
+        if self.bonuses.capacity() == 0 {
+            self.bonuses.reserve_exact(1);
+        }
         self.bonuses.push(bonus);
         self.add(key, at, bonus.contribution());
     }

@@ -256,9 +256,9 @@ impl EnrollmentReceipt {
             member: account.member().clone(),
             enrolled_at: account.enrolled_at(),
             birth_date: account.birth_date(),
-            sign_up: account.sign_up.as_ref().map(|e| Earning {
-                points: e.points,
-                lines: e.breakdown.clone(),
+            sign_up: account.sign_up.as_ref().map(|bonus| Earning {
+                points: bonus.points(),
+                lines: bonus.lines(),
             }),
             referral_code: account.referral_code().cloned(),
             referred_by: account.referred_by().cloned(),
