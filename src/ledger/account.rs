@@ -1549,8 +1549,20 @@ struct StoredLot {
     /// when the rare part holds it.
     settles_after: u32,
     /// When the points expire, in whole seconds after the order was
-    /// placed; [`NEVER`] when they do not.
+    /// placed; [`NEVER`] when they do not. For a confirmation held from
+    /// [`CONFIRMED_AT`], the confirmation's nanoseconds, and the points
+    /// never expire.
     expires_after: u32,
+}
+
+/// When a confirmation kept on an order's lot came, after the order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ConfirmedAfter {
+    /// This many seconds after the order, at its fraction of a second.
+    Seconds(u32),
+    /// This many seconds after the order's second, at this many
+    /// nanoseconds into that second.
+    At { seconds: u32, nanos: u32 },
 }
 
 /// What a [`StoredLot`] says.
@@ -1576,11 +1588,21 @@ const ON_CONFIRMATION: u32 = u32::MAX;
 /// [`StoredLot::settles_after`] holds for points that settled on the
 /// order's confirmation, for the common confirmation: of the order's
 /// whole lot, none of it repaying debt, whole seconds after the order
-/// (and fewer than `CREDIT - CONFIRMED`). A confirmation then takes no
-/// room of its own; any other is held in the record's rare part. Points
-/// that settle a set time after the order are held here below it, 68
-/// years, and in full past that.
+/// (fewer than 2^30, 34 years). A confirmation then takes no room of its
+/// own; one at another fraction of a second of a lot that never expires
+/// is held from [`CONFIRMED_AT`]; any other is held in the record's rare
+/// part. Points that settle a set time after the order are held here
+/// below it, 68 years, and in full past that.
 const CONFIRMED: u32 = 1 << 31;
+
+/// Added to the whole seconds between an order's second and its
+/// confirmation's (fewer than `CREDIT - CONFIRMED_AT`, 34 years), what
+/// [`StoredLot::settles_after`] holds for the common confirmation of a
+/// lot that never expires at a time whose fraction of a second is not
+/// the order's, as a clock that reads to the microsecond or nanosecond
+/// stamps nearly every confirmation: [`StoredLot::expires_after`] then
+/// holds the confirmation's nanoseconds instead of [`NEVER`].
+const CONFIRMED_AT: u32 = CONFIRMED + (1 << 30);
 
 /// What [`StoredLot::settles_after`] holds for points spendable at once
 /// (points pending exactly that many seconds are held in full).
@@ -1739,6 +1761,37 @@ impl StoredAt {
         Err(at)
     }
 
+    /// How long after this time `later` is, as a confirmation kept on a
+    /// lot holds it: whole seconds when both have the same fraction of a
+    /// second, or the whole seconds between their seconds and `later`'s
+    /// nanoseconds; nothing when either is held in full or `later` comes
+    /// first.
+    #[inline]
+    fn confirmed_after(self, later: DateTime<Utc>) -> Option<ConfirmedAfter> {
+        if let Some(seconds) = self.seconds_to(later) {
+            return Some(ConfirmedAfter::Seconds(seconds));
+        }
+        if self == Self::IN_FULL {
+            return None;
+        }
+        let later = Self::of(later).ok()?;
+        let seconds =
+            (later.0 >> Self::SECONDS_SHIFT).checked_sub(self.0 >> Self::SECONDS_SHIFT)?;
+        Some(ConfirmedAfter::At {
+            seconds: u32::try_from(seconds).ok()?,
+            nanos: (later.0 & ((1 << Self::SECONDS_SHIFT) - 1)) as u32,
+        })
+    }
+
+    /// The time `seconds` after this one's second, `nanos` into it.
+    fn later_at(self, seconds: u32, nanos: u32) -> Option<DateTime<Utc>> {
+        if self == Self::IN_FULL {
+            return None;
+        }
+        let second = (self.0 >> Self::SECONDS_SHIFT).checked_add(i64::from(seconds))?;
+        DateTime::from_timestamp(second, nanos)
+    }
+
     /// The whole seconds from this time to `later`, when both are packed
     /// with the same fraction of a second (so that `later` is exactly that
     /// many seconds after, as [`settled`] adds them) and the seconds fit
@@ -1843,10 +1896,16 @@ impl StoredLot {
                 lot,
                 expires_after: self.expires_after,
             },
-            (lot, CONFIRMED..CREDIT) => Stored::Pending {
+            (lot, CONFIRMED..CONFIRMED_AT) => Stored::Pending {
                 lot,
                 settles_after: ON_CONFIRMATION,
                 expires_after: self.expires_after,
+            },
+            // The nanoseconds of the confirmation where the expiry was.
+            (lot, CONFIRMED_AT..CREDIT) => Stored::Pending {
+                lot,
+                settles_after: ON_CONFIRMATION,
+                expires_after: NEVER,
             },
             (lot, settles_after) => Stored::Pending {
                 lot,
@@ -1896,12 +1955,18 @@ impl StoredLot {
         }
     }
 
-    /// The seconds between the order and its confirmation, when it was
-    /// confirmed as [`CONFIRMED`] says.
-    fn confirmed_after(self) -> Option<u32> {
+    /// When the order was confirmed, after it, when it was confirmed as
+    /// [`CONFIRMED`] or [`CONFIRMED_AT`] says.
+    fn confirmed_after(self) -> Option<ConfirmedAfter> {
         match (self.lot, self.settles_after) {
             (0, _) => None,
-            (_, after @ CONFIRMED..CREDIT) => after.checked_sub(CONFIRMED),
+            (_, after @ CONFIRMED..CONFIRMED_AT) => {
+                after.checked_sub(CONFIRMED).map(ConfirmedAfter::Seconds)
+            }
+            (_, after @ CONFIRMED_AT..CREDIT) => Some(ConfirmedAfter::At {
+                seconds: after.checked_sub(CONFIRMED_AT)?,
+                nanos: self.expires_after,
+            }),
             _ => None,
         }
     }
@@ -1915,16 +1980,26 @@ impl StoredLot {
     }
 
     /// Records that the order's points, pending until it is confirmed,
-    /// settled on its confirmation `after` seconds after it, when that
-    /// fits (see [`CONFIRMED`]); says whether it did.
-    fn confirm(&mut self, after: u32) -> bool {
-        let fits = self.lot != 0
-            && self.settles_after == ON_CONFIRMATION
-            && after < CREDIT.saturating_sub(CONFIRMED);
-        if fits {
-            self.settles_after = CONFIRMED.saturating_add(after);
+    /// settled on its confirmation `after` it, when that fits (see
+    /// [`CONFIRMED`] and [`CONFIRMED_AT`]); says whether it did.
+    fn confirm(&mut self, after: ConfirmedAfter) -> bool {
+        if self.lot == 0 || self.settles_after != ON_CONFIRMATION {
+            return false;
         }
-        fits
+        match after {
+            ConfirmedAfter::Seconds(seconds) if seconds < CONFIRMED_AT - CONFIRMED => {
+                self.settles_after = CONFIRMED.saturating_add(seconds);
+                true
+            }
+            ConfirmedAfter::At { seconds, nanos }
+                if seconds < CREDIT - CONFIRMED_AT && self.expires_after == NEVER =>
+            {
+                self.settles_after = CONFIRMED_AT.saturating_add(seconds);
+                self.expires_after = nanos;
+                true
+            }
+            _ => false,
+        }
     }
 
     /// The points the lot made available and the points it left pending,
@@ -2487,7 +2562,7 @@ impl OrderRecord {
         let after = self.earned.confirmed_after()?;
         let pending = self.pending()?;
         Some(Confirmation {
-            at: settled(self.at(), after)?,
+            at: self.later(after)?,
             credit: Some(LotCredit {
                 lot: pending.lot,
                 expires_at: pending.expires_at,
@@ -2495,6 +2570,14 @@ impl OrderRecord {
                 debt_repaid: Points::ZERO,
             }),
         })
+    }
+
+    /// The time `after` the order.
+    fn later(&self, after: ConfirmedAfter) -> Option<DateTime<Utc>> {
+        match after {
+            ConfirmedAfter::Seconds(seconds) => settled(self.at(), seconds),
+            ConfirmedAfter::At { seconds, nanos } => self.at.later_at(seconds, nanos),
+        }
     }
 
     /// Whether the order was confirmed.
@@ -2523,7 +2606,7 @@ impl OrderRecord {
         };
         if e.credit.as_ref().is_some_and(common)
             && !self.is_confirmed()
-            && let Some(after) = placed.seconds_to(e.at)
+            && let Some(after) = placed.confirmed_after(e.at)
             && self.earned.confirm(after)
         {
             return;
@@ -2669,8 +2752,11 @@ impl OrderRecord {
             // The common confirmation and a settlement at the set time
             // make the order's whole lot spendable.
             None => {
-                let after = self.earned.confirmed_after().or(self.earned.settles_in())?;
-                (settled(self.at(), after)?, self.points)
+                let after = self
+                    .earned
+                    .confirmed_after()
+                    .or(self.earned.settles_in().map(ConfirmedAfter::Seconds))?;
+                (self.later(after)?, self.points)
             }
         };
         Some((at, points, points.checked_neg().ok()?))
@@ -2690,8 +2776,11 @@ impl OrderRecord {
         }
         self.earned
             .confirmed_after()
-            .or(self.earned.settles_in())
-            .is_some_and(|after| self.at.seconds_to(at) == Some(after))
+            .or(self.earned.settles_in().map(ConfirmedAfter::Seconds))
+            .is_some_and(|after| match after {
+                ConfirmedAfter::Seconds(seconds) => self.at.seconds_to(at) == Some(seconds),
+                ConfirmedAfter::At { .. } => self.at.confirmed_after(at) == Some(after),
+            })
             && available == self.points
             && pending.checked_neg() == Ok(self.points)
     }
@@ -4095,12 +4184,13 @@ pub(crate) mod tests {
         (ledger, marta, start, log)
     }
 
-    /// An order confirmed for its whole pending lot a whole number of
-    /// seconds after it keeps its confirmation on its record's lot and
-    /// allocates no rare part; one confirmed a fraction of a second off,
-    /// or after a refund took some of its pending points, keeps it in the
-    /// rare part. Either gives the event back for a retry's receipt, and
-    /// a replay of the log is the same ledger with the same fingerprint.
+    /// An order confirmed for its whole pending lot keeps its
+    /// confirmation on its record's lot and allocates no rare part,
+    /// whatever fraction of a second either time has (for points that
+    /// never expire; see the next test); one confirmed after a refund took
+    /// some of its pending points keeps it in the rare part. Either gives
+    /// the event back for a retry's receipt, and a replay of the log is
+    /// the same ledger with the same fingerprint.
     #[test]
     fn a_common_confirmation_is_kept_on_the_orders_lot() {
         use crate::{Confirm, Ledger, Purchase, Refund};
@@ -4110,12 +4200,16 @@ pub(crate) mod tests {
         );
         let program = ledger.program().clone();
         let hours = |h: i64| start + chrono::TimeDelta::hours(h);
-        for n in 0..3 {
+        let nanos = |h: i64, n: i64| hours(h) + chrono::TimeDelta::nanoseconds(n);
+        for (n, at) in [hours(0), hours(1), hours(2), nanos(3, 123_456_789)]
+            .into_iter()
+            .enumerate()
+        {
             let buy = Purchase::new(
                 marta.clone(),
                 format!("ORD-{n}").parse().unwrap(),
                 "57.40 EUR".parse().unwrap(),
-                hours(n),
+                at,
             );
             log.extend(ledger.execute(buy).unwrap().events);
         }
@@ -4131,6 +4225,7 @@ pub(crate) mod tests {
             ("ORD-0", hours(24)),
             ("ORD-1", hours(25) + chrono::TimeDelta::milliseconds(500)),
             ("ORD-2", hours(26)),
+            ("ORD-3", nanos(27, 987_654_321)),
         ];
         for (order, at) in confirmations {
             let confirm = Confirm::new(marta.clone(), order.parse().unwrap(), at);
@@ -4139,8 +4234,9 @@ pub(crate) mod tests {
         let account = ledger.account(&marta).unwrap();
         let record = |order: &str| account.orders.get(&order.parse().unwrap()).unwrap();
         assert!(record("ORD-0").more.is_none());
-        assert!(record("ORD-1").more.is_some(), "a fraction of a second off");
+        assert!(record("ORD-1").more.is_none(), "a fraction of a second off");
         assert!(record("ORD-2").more.is_some(), "part of its lot refunded");
+        assert!(record("ORD-3").more.is_none(), "both to the nanosecond");
         // Every confirmation's journal entry is read off its order's
         // record, wherever the record keeps it: only the refund's is held
         // in full.
@@ -4175,24 +4271,77 @@ pub(crate) mod tests {
         assert_eq!(replayed.state_hash(), ledger.state_hash());
 
         // Confirming again repeats the receipt, read off the lot.
-        let again = ledger
-            .execute(Confirm::new(
-                marta.clone(),
-                "ORD-0".parse().unwrap(),
-                hours(30),
-            ))
-            .unwrap();
-        assert!(again.duplicate && again.events.is_empty());
-        let Some(Event::OrderConfirmed(first)) = log
-            .iter()
-            .find(|e| matches!(e, Event::OrderConfirmed(c) if c.order.as_str() == "ORD-0"))
-        else {
-            unreachable!("ORD-0 was confirmed")
-        };
-        assert_eq!(
-            again.receipt,
-            crate::Receipt::Confirmation(super::super::receipt::ConfirmationReceipt::new(first))
+        for order in ["ORD-0", "ORD-1", "ORD-3"] {
+            let again = ledger
+                .execute(Confirm::new(
+                    marta.clone(),
+                    order.parse().unwrap(),
+                    hours(30),
+                ))
+                .unwrap();
+            assert!(again.duplicate && again.events.is_empty());
+            let Some(Event::OrderConfirmed(first)) = log
+                .iter()
+                .find(|e| matches!(e, Event::OrderConfirmed(c) if c.order.as_str() == order))
+            else {
+                unreachable!("{order} was confirmed")
+            };
+            assert_eq!(
+                again.receipt,
+                crate::Receipt::Confirmation(super::super::receipt::ConfirmationReceipt::new(
+                    first
+                ))
+            );
+        }
+    }
+
+    /// Points that expire keep their expiry where a confirmation at
+    /// another fraction of a second than the order's would keep its
+    /// nanoseconds: such a confirmation is held in the rare part, one at
+    /// the order's fraction on the lot, and both read back as they were.
+    #[test]
+    fn a_confirmation_of_expiring_points_off_the_orders_fraction_is_held_in_full() {
+        use crate::{Confirm, Ledger, Purchase};
+        let (mut ledger, marta, start, mut log) = marta_enrolled(
+            r#"{"currency": "EUR", "earn": {"points": 1, "per": "1.00", "rounding": "floor"},
+                "pending": {"settle": "on_confirmation"}, "expiry": {"policy": "after_earning", "days": 365}}"#,
         );
+        let program = ledger.program().clone();
+        let at = |h: i64, n: i64| {
+            start + chrono::TimeDelta::hours(h) + chrono::TimeDelta::nanoseconds(n)
+        };
+        let steps = [
+            ("ORD-0", at(0, 250), at(24, 250)),
+            ("ORD-1", at(1, 250), at(25, 999)),
+        ];
+        for (order, placed, _) in steps {
+            let buy = Purchase::new(
+                marta.clone(),
+                order.parse().unwrap(),
+                "57.40 EUR".parse().unwrap(),
+                placed,
+            );
+            log.extend(ledger.execute(buy).unwrap().events);
+        }
+        for (order, _, confirmed) in steps {
+            let confirm = Confirm::new(marta.clone(), order.parse().unwrap(), confirmed);
+            log.extend(ledger.execute(confirm).unwrap().events);
+        }
+        let account = ledger.account(&marta).unwrap();
+        let record = |order: &str| account.orders.get(&order.parse().unwrap()).unwrap();
+        assert!(record("ORD-0").more.is_none(), "the order's fraction");
+        assert!(record("ORD-1").more.is_some(), "another fraction");
+        for event in &log {
+            if let Event::OrderConfirmed(e) = event {
+                let held = record(e.order.as_str()).confirmed().unwrap();
+                assert_eq!(&held.event(&marta, &e.order), e);
+                let pending = record(e.order.as_str()).pending().unwrap();
+                assert!(pending.expires_at.is_some());
+            }
+        }
+        let replayed = Ledger::replay(program, &log).unwrap();
+        assert_eq!(&replayed, &ledger);
+        assert_eq!(replayed.state_hash(), ledger.state_hash());
     }
 
     /// A member who joins with a sign-up bonus, buys, redeems, is
