@@ -2,8 +2,10 @@
 //! global allocator that tallies every allocation and free. Run with
 //! `cargo bench --bench memory`; it prints tables in Markdown, one for
 //! the seed program and one for each of four others, and lines for the
-//! steady state, a member who joins with a sign-up bonus and a command
-//! built from borrowed ids (criterion measures time, not bytes).
+//! steady state, a member who joins with a sign-up bonus, orders
+//! confirmed at another fraction of a second than they were placed and
+//! a command built from borrowed ids (criterion measures time, not
+//! bytes).
 
 // Benchmarks may use the clock and the environment; the library never does.
 #![allow(clippy::disallowed_methods, clippy::disallowed_types)]
