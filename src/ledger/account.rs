@@ -5256,10 +5256,11 @@ pub(crate) mod tests {
     }
 
     proptest::proptest! {
-        /// An order's confirmation reads back as the journal entry its
-        /// event gives, whether the record keeps it on the order's lot
-        /// (the whole lot, a whole number of seconds after the order) or
-        /// in its rare part, and the quick comparison applying makes
+        /// An order's confirmation reads back as its event and as the
+        /// journal entry its event gives, whether the record keeps it on
+        /// the order's lot (the whole lot of points that never expire, at
+        /// any fraction of a second) or in its rare part, and the quick
+        /// comparison applying makes
         /// agrees with that reading: a nanosecond or a point off is not
         /// the entry. Points pending a set time read as their whole lot
         /// settling then, unless a confirmation credited them first; a
@@ -5311,11 +5312,12 @@ pub(crate) mod tests {
                 && timed.is_none()
                 && points == 57
                 && debt_repaid == 0
-                && nanos == 0
                 && seconds < 100_000;
             if common {
                 proptest::prop_assert!(record.more.is_none(), "kept on the lot");
             }
+            let held = record.confirmed().map(|c| c.event(&confirmed.member, &confirmed.order));
+            proptest::prop_assert_eq!(held.as_ref(), Some(&confirmed));
             let entry = confirmed
                 .credit
                 .map(|c| (at, c.points, Points::new(-c.points.value())))
