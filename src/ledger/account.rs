@@ -780,8 +780,94 @@ impl Wallet {
         {
             return self.apply_purchase(event, purchase, entries);
         }
+        match event {
+            Event::PointsSettled(PointsSettled { credit, .. })
+            | Event::OrderConfirmed(OrderConfirmed {
+                credit: Some(credit),
+                ..
+            }) => return self.apply_settling(event, credit, entries),
+            _ => {}
+        }
         let checked = self.check(event, entries)?;
         self.commit(event, checked);
+        Ok(())
+    }
+
+    /// Folds in an event that makes a whole pending lot spendable as
+    /// `credit` (a settlement, or a confirmation that credits points):
+    /// what [`check`](Wallet::check) and [`commit`](Wallet::commit) do
+    /// for it, in the same order and with the same errors, without taking
+    /// the event apart into a [`Movement`] first. Such an event takes its
+    /// pending lot whole, credits one lot, may repay debt, draws from no
+    /// lot and incurs no debt. A decision that settles orders folds each
+    /// settlement into its copy of the wallet, and applying folds it
+    /// again. A change to what checking or committing does for these
+    /// events is made here too; the test
+    /// `a_settlement_folds_in_as_checking_and_committing_it_would`
+    /// folds them both ways and compares.
+    fn apply_settling(
+        &mut self,
+        event: &Event,
+        credit: &LotCredit,
+        entries: &[Posting],
+    ) -> Result<(), ApplyError> {
+        let at = event.at();
+        let member = || event.member().clone();
+        if at < self.last_event_at {
+            return Err(ApplyError::OutOfOrder {
+                member: member(),
+                at,
+                last_event_at: self.last_event_at,
+            });
+        }
+        check_figures(event).map_err(|problem| ApplyError::Malformed {
+            member: member(),
+            event: event.kind(),
+            problem,
+        })?;
+        let (lot, taken) = (credit.lot, credit.points);
+        let held = self.pending.get(&lot).map_or(Points::ZERO, |p| p.points);
+        if taken != held || !taken.is_positive() {
+            return Err(ApplyError::PendingShort {
+                member: member(),
+                lot,
+                held,
+                taken,
+            });
+        }
+        let repaid = credit.debt_repaid;
+        if repaid > self.debt {
+            return Err(ApplyError::DebtShort {
+                member: member(),
+                debt: self.debt,
+                repaid,
+            });
+        }
+        let debt = self.debt.checked_sub(repaid)?;
+        let mut balance = self.balance;
+        for entry in entries {
+            balance.post(entry.view())?;
+        }
+        let next_lot = self.next_lot.max(lot.number().saturating_add(1));
+        let key = LotKey::new(lot, credit.expires_at);
+        // A lot numbered past every lot so far holds nothing yet.
+        let lot_held = if lot.number() >= self.next_lot {
+            Points::ZERO
+        } else {
+            self.lots.get(&key).unwrap_or(Points::ZERO)
+        };
+        let add = taken.checked_sub(repaid)?;
+        lot_held.checked_add(add)?;
+
+        self.pending.remove(&lot);
+        if add.is_positive() && self.lots.add(key, add) && key.expires_at.is_some() {
+            self.expiring_lots = self.expiring_lots.saturating_add(1);
+        }
+        self.debt = debt;
+        self.balance = balance;
+        self.next_lot = next_lot;
+        self.last_event_at = at;
+        self.last_activity_at = at;
         Ok(())
     }
 
@@ -4846,6 +4932,113 @@ pub(crate) mod tests {
             let at = wallet.last_event_at + TimeDelta::seconds(shift);
             let Some(event) = purchase_event(at, credit, points, amount) else {
                 unreachable!("the event's fields parse")
+            };
+            let Ok(entries) = postings(&event) else {
+                return Ok(());
+            };
+            let mut short = wallet.clone();
+            let shortly = short.apply(&event, entries.as_slice());
+            let mut general = wallet.clone();
+            let generally = general
+                .check(&event, entries.as_slice())
+                .map(|checked| general.commit(&event, checked));
+            proptest::prop_assert_eq!(&shortly, &generally);
+            proptest::prop_assert_eq!(&short, &general);
+            if shortly.is_err() {
+                proptest::prop_assert_eq!(&short, &wallet);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// A settlement or a crediting confirmation folds in by the short
+        /// way exactly as checking and committing it does: the same
+        /// result, the same wallet after, and an unchanged wallet when
+        /// refused. Whatever the wallet held before (pending lots that
+        /// expire or not, a lot already formed under the settled lot's
+        /// number, a debt) and whatever the event says (another lot, other
+        /// points, a debt repaid beyond the debt, out of order, malformed
+        /// figures, overflowing totals).
+        #[test]
+        fn a_settlement_folds_in_as_checking_and_committing_it_would(
+            pending in proptest::collection::vec((proptest::bool::ANY, drawn_points()), 0..4),
+            formed in proptest::option::weighted(0.2, drawn_points()),
+            debt in 0_i64..3,
+            shift in -3_i64..4,
+            lot in 1_u64..6,
+            expires in proptest::bool::ANY,
+            points in proptest::option::weighted(0.2, drawn_points()),
+            repaid in proptest::option::weighted(0.4, -1_i64..2),
+            confirmation in proptest::bool::ANY,
+        ) {
+            let Ok(start) = "2026-01-12T10:00:00Z".parse::<DateTime<Utc>>() else {
+                unreachable!("a valid time")
+            };
+            let Ok(member) = "marta".parse::<MemberId>() else {
+                unreachable!("a valid id")
+            };
+            let Ok(order) = "ORD-1".parse::<Reference>() else {
+                unreachable!("a valid id")
+            };
+            let mut wallet = Wallet::new(&MemberEnrolled {
+                member: member.clone(),
+                at: start,
+                birth_date: None,
+                fingerprints: Vec::new(),
+            });
+            let expiry = |at: DateTime<Utc>, expires: bool| expires.then(|| at + TimeDelta::days(365));
+            let fold = |wallet: &mut Wallet, event: &Event| {
+                if let Ok(entries) = postings(event)
+                    && let Ok(checked) = wallet.check(event, entries.as_slice())
+                {
+                    wallet.commit(event, checked);
+                }
+            };
+            // A lot formed under the number the event may credit (a lot
+            // already holding points), then pending lots numbered after
+            // it, a minute apart (those the wallet refuses are left out).
+            if let Some(p) = formed {
+                let at = start + TimeDelta::seconds(1);
+                let Some(event) = purchase_event(at, Some((1, false, p)), None, "10.00 EUR") else {
+                    unreachable!("the event's fields parse")
+                };
+                fold(&mut wallet, &event);
+            }
+            for ((expires, p), minute) in pending.iter().zip(1_i64..) {
+                let at = start + TimeDelta::minutes(minute);
+                let lot = LotId::new(u64::try_from(minute).unwrap_or(1) + 1);
+                let event = Event::PurchaseRecorded(PurchaseRecorded {
+                    pending: Some(PendingCredit {
+                        lot,
+                        points: Points::new(*p),
+                        available_at: Some(at + TimeDelta::days(1)),
+                        expires_at: expiry(at, *expires),
+                    }),
+                    credit: None,
+                    points: Points::new(*p),
+                    ..match purchase_event(at, None, None, "10.00 EUR") {
+                        Some(Event::PurchaseRecorded(e)) => e,
+                        _ => unreachable!("the event's fields parse"),
+                    }
+                });
+                fold(&mut wallet, &event);
+            }
+            wallet.debt = Points::new(debt);
+            wallet.balance.available = Points::new(wallet.balance.available.value() - debt);
+            let at = wallet.last_event_at + TimeDelta::seconds(shift);
+            let held = wallet.pending.get(&LotId::new(lot)).map(|p| (p.points, p.expires_at));
+            let credit = LotCredit {
+                lot: LotId::new(lot),
+                expires_at: held.map_or(expiry(at, expires), |(_, e)| e),
+                points: points.map_or(held.map_or(Points::new(5), |(p, _)| p), Points::new),
+                // None, or about the debt: one point under it, all of it
+                // or one point over.
+                debt_repaid: Points::new(repaid.map_or(0, |r| debt + r)),
+            };
+            let event = if confirmation {
+                Event::OrderConfirmed(OrderConfirmed { member, order, at, credit: Some(credit) })
+            } else {
+                Event::PointsSettled(PointsSettled { member, order, at, credit })
             };
             let Ok(entries) = postings(&event) else {
                 return Ok(());
