@@ -208,7 +208,7 @@ impl<'a> Draft<'a> {
                 if fold {
                     self.wallet.to_mut().apply(event, entries)
                 } else {
-                    self.wallet.check(event, entries).map(drop)
+                    self.wallet.fits(event, entries)
                 }
             })
             .map_err(refusal);
