@@ -4983,20 +4983,7 @@ pub(crate) mod tests {
             let Some(event) = purchase_event(at, credit, points, amount) else {
                 unreachable!("the event's fields parse")
             };
-            let Ok(entries) = postings(&event) else {
-                return Ok(());
-            };
-            let mut short = wallet.clone();
-            let shortly = short.apply(&event, entries.as_slice());
-            let mut general = wallet.clone();
-            let generally = general
-                .check(&event, entries.as_slice())
-                .map(|checked| general.commit(&event, checked));
-            proptest::prop_assert_eq!(&shortly, &generally);
-            proptest::prop_assert_eq!(&short, &general);
-            if shortly.is_err() {
-                proptest::prop_assert_eq!(&short, &wallet);
-            }
+            folds_both_ways(&wallet, &event)?;
         }
     }
 
@@ -5090,23 +5077,35 @@ pub(crate) mod tests {
             } else {
                 Event::PointsSettled(PointsSettled { member, order, at, credit })
             };
-            let Ok(entries) = postings(&event) else {
-                return Ok(());
-            };
-            let mut short = wallet.clone();
-            let shortly = short.apply(&event, entries.as_slice());
-            let mut general = wallet.clone();
-            let generally = general
-                .check(&event, entries.as_slice())
-                .map(|checked| general.commit(&event, checked));
-            proptest::prop_assert_eq!(&shortly, &generally);
-            proptest::prop_assert_eq!(&short, &general);
-            if shortly.is_err() {
-                proptest::prop_assert_eq!(&short, &wallet);
-            }
-            // Checking alone, as a command's last event is, says the same.
-            proptest::prop_assert_eq!(wallet.fits(&event, entries.as_slice()), generally);
+            folds_both_ways(&wallet, &event)?;
         }
+    }
+
+    /// Folds `event` into copies of `wallet` by [`Wallet::apply`] (its
+    /// short paths) and by checking and committing it, and checks it
+    /// alone by [`Wallet::fits`]: the same result each way, the same
+    /// wallet after, and the wallet unchanged when refused.
+    fn folds_both_ways(
+        wallet: &Wallet,
+        event: &Event,
+    ) -> Result<(), proptest::test_runner::TestCaseError> {
+        let Ok(entries) = postings(event) else {
+            return Ok(());
+        };
+        let mut short = wallet.clone();
+        let shortly = short.apply(event, entries.as_slice());
+        let mut general = wallet.clone();
+        let generally = general
+            .check(event, entries.as_slice())
+            .map(|checked| general.commit(event, checked));
+        proptest::prop_assert_eq!(&shortly, &generally);
+        proptest::prop_assert_eq!(&short, &general);
+        if shortly.is_err() {
+            proptest::prop_assert_eq!(&short, wallet);
+        }
+        // Checking alone, as a command's last event is, says the same.
+        proptest::prop_assert_eq!(wallet.fits(event, entries.as_slice()), generally);
+        Ok(())
     }
 
     #[test]
