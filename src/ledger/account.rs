@@ -508,6 +508,20 @@ pub(crate) struct ActiveMembership {
     pub(crate) fee_order: Option<Reference>,
 }
 
+/// The credit of an event that makes a whole pending lot spendable (a
+/// settlement, or a confirmation that credits points), which
+/// [`Wallet::apply`] and [`Wallet::fits`] fold in and check the short way.
+fn settling_credit(event: &Event) -> Option<&LotCredit> {
+    match event {
+        Event::PointsSettled(PointsSettled { credit, .. })
+        | Event::OrderConfirmed(OrderConfirmed {
+            credit: Some(credit),
+            ..
+        }) => Some(credit),
+        _ => None,
+    }
+}
+
 /// What [`Wallet::check_settling`] found a settlement will do: the
 /// figures after it and the points it adds to its lot.
 struct Settling {
@@ -789,13 +803,8 @@ impl Wallet {
         {
             return self.apply_purchase(event, purchase, entries);
         }
-        match event {
-            Event::PointsSettled(PointsSettled { credit, .. })
-            | Event::OrderConfirmed(OrderConfirmed {
-                credit: Some(credit),
-                ..
-            }) => return self.apply_settling(event, credit, entries),
-            _ => {}
+        if let Some(credit) = settling_credit(event) {
+            return self.apply_settling(event, credit, entries);
         }
         let checked = self.check(event, entries)?;
         self.commit(event, checked);
@@ -807,13 +816,9 @@ impl Wallet {
     /// checked against the decision's wallet. A settlement or a crediting
     /// confirmation is checked the short way.
     pub(crate) fn fits(&self, event: &Event, entries: &[Posting]) -> Result<(), ApplyError> {
-        match event {
-            Event::PointsSettled(PointsSettled { credit, .. })
-            | Event::OrderConfirmed(OrderConfirmed {
-                credit: Some(credit),
-                ..
-            }) => self.check_settling(event, credit, entries).map(drop),
-            _ => self.check(event, entries).map(drop),
+        match settling_credit(event) {
+            Some(credit) => self.check_settling(event, credit, entries).map(drop),
+            None => self.check(event, entries).map(drop),
         }
     }
 
@@ -1904,18 +1909,21 @@ impl StoredAt {
     /// first.
     #[inline]
     fn confirmed_after(self, later: DateTime<Utc>) -> Option<ConfirmedAfter> {
-        if let Some(seconds) = self.seconds_to(later) {
-            return Some(ConfirmedAfter::Seconds(seconds));
-        }
         if self == Self::IN_FULL {
             return None;
         }
         let later = Self::of(later).ok()?;
         let seconds =
             (later.0 >> Self::SECONDS_SHIFT).checked_sub(self.0 >> Self::SECONDS_SHIFT)?;
-        Some(ConfirmedAfter::At {
-            seconds: u32::try_from(seconds).ok()?,
-            nanos: (later.0 & ((1 << Self::SECONDS_SHIFT) - 1)) as u32,
+        let seconds = u32::try_from(seconds).ok()?;
+        let fraction = (1 << Self::SECONDS_SHIFT) - 1;
+        Some(if self.0 & fraction == later.0 & fraction {
+            ConfirmedAfter::Seconds(seconds)
+        } else {
+            ConfirmedAfter::At {
+                seconds,
+                nanos: (later.0 & fraction) as u32,
+            }
         })
     }
 
