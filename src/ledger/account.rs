@@ -522,6 +522,22 @@ fn settling_credit(event: &Event) -> Option<&LotCredit> {
     }
 }
 
+/// The purchase that [`Wallet::apply`] and [`Wallet::fits`] fold in and
+/// check the short way: one whose points are credited to one lot without
+/// repaying debt, or held pending, or none earned (a purchase with both a
+/// credit and pending points is malformed, and refused there as checking
+/// refuses it).
+fn short_purchase(event: &Event) -> Option<&PurchaseRecorded> {
+    match event {
+        Event::PurchaseRecorded(purchase)
+            if purchase.credit.is_none_or(|c| c.debt_repaid.is_zero()) =>
+        {
+            Some(purchase)
+        }
+        _ => None,
+    }
+}
+
 /// What [`Wallet::check_settling`] found a settlement will do: the
 /// figures after it and the points it adds to its lot.
 struct Settling {
@@ -797,10 +813,7 @@ impl Wallet {
     /// Folds an event's balance effects in (its journal entries are
     /// `entries`, from [`postings`]), or changes nothing and says why.
     pub(crate) fn apply(&mut self, event: &Event, entries: &[Posting]) -> Result<(), ApplyError> {
-        if let Event::PurchaseRecorded(purchase) = event
-            && purchase.pending.is_none()
-            && purchase.credit.is_none_or(|c| c.debt_repaid.is_zero())
-        {
+        if let Some(purchase) = short_purchase(event) {
             return self.apply_purchase(event, purchase, entries);
         }
         if let Some(credit) = settling_credit(event) {
@@ -813,9 +826,14 @@ impl Wallet {
 
     /// Whether an event fits the wallet, as [`apply`](Wallet::apply)
     /// would find, without changing it: a command's last event is only
-    /// checked against the decision's wallet. A settlement or a crediting
-    /// confirmation is checked the short way.
+    /// checked against the decision's wallet. A purchase, a settlement or
+    /// a crediting confirmation is checked the short way.
     pub(crate) fn fits(&self, event: &Event, entries: &[Posting]) -> Result<(), ApplyError> {
+        if let Some(purchase) = short_purchase(event) {
+            return self
+                .check_purchase(event, purchase, purchase.pending.as_ref(), entries)
+                .map(drop);
+        }
         match settling_credit(event) {
             Some(credit) => self.check_settling(event, credit, entries).map(drop),
             None => self.check(event, entries).map(drop),
@@ -926,15 +944,15 @@ impl Wallet {
         })
     }
 
-    /// Folds in the common purchase: its points credited to one lot (or
-    /// none earned), no pending points, no debt repaid. What
-    /// [`check`](Wallet::check) and [`commit`](Wallet::commit) do for
-    /// it, in the same order and with the same errors, without taking the
-    /// event apart into a [`Movement`] first: a purchase draws from no
-    /// lot, repays and incurs no debt, and touches no pending lot. A
-    /// change to what checking or committing does for a purchase is made
-    /// here too; the test
-    /// `a_common_purchase_folds_in_as_checking_and_committing_it_would`
+    /// Folds in the common purchase: its points credited to one lot
+    /// without repaying debt, or held pending until the order settles, or
+    /// none earned (see [`short_purchase`]). What [`check`](Wallet::check)
+    /// and [`commit`](Wallet::commit) do for it, in the same order and
+    /// with the same errors, without taking the event apart into a
+    /// [`Movement`] first: a purchase draws from no lot, repays and
+    /// incurs no debt, and takes from no pending lot. A change to what
+    /// checking or committing does for a purchase is made here too; the
+    /// test `a_common_purchase_folds_in_as_checking_and_committing_it_would`
     /// folds purchases both ways and compares.
     fn apply_purchase(
         &mut self,
@@ -942,32 +960,33 @@ impl Wallet {
         purchase: &PurchaseRecorded,
         entries: &[Posting],
     ) -> Result<(), ApplyError> {
-        let at = purchase.at;
-        if at < self.last_event_at {
-            return Err(ApplyError::OutOfOrder {
-                member: purchase.member.clone(),
-                at,
-                last_event_at: self.last_event_at,
-            });
-        }
-        check_figures(event).map_err(|problem| ApplyError::Malformed {
-            member: purchase.member.clone(),
-            event: event.kind(),
-            problem,
-        })?;
-        let mut balance = self.balance;
-        for entry in entries {
-            balance.post(entry.view())?;
-        }
-        let mut next_lot = self.next_lot;
+        // Apart, so that the common purchase, with nothing pending, is
+        // checked without looking for a pending lot.
+        let Some(pending) = &purchase.pending else {
+            let (balance, next_lot) = self.check_purchase(event, purchase, None, entries)?;
+            self.commit_purchase(purchase, balance, next_lot);
+            return Ok(());
+        };
+        let (balance, next_lot) = self.check_purchase(event, purchase, Some(pending), entries)?;
+        self.pending.insert(
+            pending.lot,
+            PendingLot {
+                order: purchase.order.clone(),
+                points: pending.points,
+                available_at: pending.available_at,
+                expires_at: pending.expires_at,
+            },
+        );
+        self.commit_purchase(purchase, balance, next_lot);
+        Ok(())
+    }
+
+    /// What [`apply_purchase`](Wallet::apply_purchase) changes besides
+    /// the pending lots, once checked.
+    #[inline(always)]
+    fn commit_purchase(&mut self, purchase: &PurchaseRecorded, balance: Balance, next_lot: u64) {
         if let Some(credit) = &purchase.credit {
             let key = LotKey::new(credit.lot, credit.expires_at);
-            // A lot numbered past every lot so far holds nothing yet.
-            if credit.lot.number() < self.next_lot {
-                let held = self.lots.get(&key).unwrap_or(Points::ZERO);
-                held.checked_add(credit.points)?;
-            }
-            next_lot = next_lot.max(credit.lot.number().saturating_add(1));
             if credit.points.is_positive()
                 && self.lots.add(key, credit.points)
                 && key.expires_at.is_some()
@@ -977,9 +996,61 @@ impl Wallet {
         }
         self.balance = balance;
         self.next_lot = next_lot;
+        let at = purchase.at;
         self.last_event_at = at;
         self.last_activity_at = at;
-        Ok(())
+    }
+
+    /// What [`apply_purchase`](Wallet::apply_purchase) checks, without
+    /// changing the wallet: the balance and the next lot's number after
+    /// the purchase, whose `pending` points are its own (given apart, so
+    /// that a caller that knows there are none checks for none). Inlined
+    /// into its callers, as [`check_settling`](Wallet::check_settling) is.
+    #[inline(always)]
+    fn check_purchase(
+        &self,
+        event: &Event,
+        purchase: &PurchaseRecorded,
+        pending: Option<&PendingCredit>,
+        entries: &[Posting],
+    ) -> Result<(Balance, u64), ApplyError> {
+        let at = purchase.at;
+        if at < self.last_event_at {
+            return Err(ApplyError::OutOfOrder {
+                member: purchase.member.clone(),
+                at,
+                last_event_at: self.last_event_at,
+            });
+        }
+        let malformed = |problem| ApplyError::Malformed {
+            member: purchase.member.clone(),
+            event: event.kind(),
+            problem,
+        };
+        check_figures(event).map_err(malformed)?;
+        let mut next_lot = self.next_lot;
+        if let Some(p) = pending {
+            if self.pending.contains_key(&p.lot) || !p.points.is_positive() {
+                return Err(malformed(
+                    "a pending lot that exists already or holds no points",
+                ));
+            }
+            next_lot = next_lot.max(p.lot.number().saturating_add(1));
+        }
+        let mut balance = self.balance;
+        for entry in entries {
+            balance.post(entry.view())?;
+        }
+        if let Some(credit) = &purchase.credit {
+            // A lot numbered past every lot so far holds nothing yet.
+            if credit.lot.number() < self.next_lot {
+                let key = LotKey::new(credit.lot, credit.expires_at);
+                let held = self.lots.get(&key).unwrap_or(Points::ZERO);
+                held.checked_add(credit.points)?;
+            }
+            next_lot = next_lot.max(credit.lot.number().saturating_add(1));
+        }
+        Ok((balance, next_lot))
     }
 
     /// Checks that an event fits the wallet, without changing it: what
@@ -4934,22 +5005,62 @@ pub(crate) mod tests {
         Ok(())
     }
 
+    /// `event`, a purchase, with its points held pending in `lot` (kept
+    /// beside its credit when `credited`, which is malformed): until the
+    /// order is confirmed when `confirmed`, for a day otherwise; `points`
+    /// the purchase's total, when given, or its credit's and pending
+    /// points' sum.
+    fn pending_purchase(
+        event: Event,
+        (lot, expires, pending): (u64, bool, i64),
+        credited: bool,
+        confirmed: bool,
+        points: Option<i64>,
+    ) -> Event {
+        let Event::PurchaseRecorded(e) = event else {
+            return event;
+        };
+        let credit = e.credit.filter(|_| credited);
+        let total = credit
+            .map_or(0_i64, |c| c.points.value())
+            .saturating_add(pending);
+        Event::PurchaseRecorded(PurchaseRecorded {
+            pending: Some(PendingCredit {
+                lot: LotId::new(lot),
+                points: Points::new(pending),
+                available_at: (!confirmed).then(|| e.at + TimeDelta::days(1)),
+                expires_at: expires.then(|| e.at + TimeDelta::days(365)),
+            }),
+            credit,
+            points: Points::new(points.unwrap_or(total)),
+            ..e
+        })
+    }
+
     proptest::proptest! {
-        /// The common purchase (one lot credited or none, nothing pending,
-        /// no debt repaid) is folded in by its own short path: it ends with
-        /// the same wallet, or the same error and the wallet unchanged, as
-        /// checking the event and committing it do, whatever the wallet
-        /// held before (lots that expire or not, numbered below, at or past
-        /// the next lot, near the top of the range; a debt; totals that do
-        /// not count the lots as earned) and whatever the event says (out
-        /// of order, malformed figures, overflowing totals).
+        /// The common purchase (one lot credited, points held pending, or
+        /// none earned; no debt repaid) is folded in by its own short path:
+        /// it ends with the same wallet, or the same error and the wallet
+        /// unchanged, as checking the event and committing it do, whatever
+        /// the wallet held before (lots that expire or not, numbered below,
+        /// at or past the next lot, near the top of the range; pending
+        /// lots; a debt; totals that do not count the lots as earned) and
+        /// whatever the event says (out of order, a pending lot already
+        /// held or holding no points, pending points beside a credit,
+        /// malformed figures, overflowing totals).
         #[test]
         fn a_common_purchase_folds_in_as_checking_and_committing_it_would(
-            before in proptest::collection::vec((1_u64..3, proptest::bool::ANY, drawn_points()), 0..4),
+            before in proptest::collection::vec(
+                (1_u64..3, proptest::bool::ANY, drawn_points(), proptest::option::weighted(0.3, 3_u64..6)),
+                0..4,
+            ),
             adjusted in proptest::bool::ANY,
             debt in 0_i64..3,
             shift in -3_i64..4,
             credit in proptest::option::weighted(0.9, (0_u64..5, proptest::bool::ANY, drawn_points())),
+            pending in proptest::option::weighted(0.4, (0_u64..7, proptest::bool::ANY, drawn_points())),
+            credited in proptest::bool::weighted(0.1),
+            confirmed in proptest::bool::ANY,
             points in proptest::option::weighted(0.1, drawn_points()),
             amount in proptest::sample::select(vec!["57.40 EUR", "0.00 EUR", "-1.00 EUR"]),
         ) {
@@ -4967,10 +5078,15 @@ pub(crate) mod tests {
             });
             // What the wallet held: earlier purchases folded in the general
             // way, at a minute apart (those the wallet refuses are left out).
-            for ((lot, expires, p), minute) in before.iter().zip(1_i64..) {
+            for ((lot, expires, p, held), minute) in before.iter().zip(1_i64..) {
                 let at = start + TimeDelta::minutes(minute);
                 let Some(event) = purchase_event(at, Some((*lot, *expires, *p)), None, "10.00 EUR") else {
                     unreachable!("the event's fields parse")
+                };
+                // Or held pending in a lot of its own.
+                let event = match held {
+                    Some(lot) => pending_purchase(event, (*lot, *expires, *p), false, *expires, None),
+                    None => event,
                 };
                 let Ok(entries) = postings(&event) else { continue };
                 if let Ok(checked) = wallet.check(&event, entries.as_slice()) {
@@ -4990,6 +5106,10 @@ pub(crate) mod tests {
             let at = wallet.last_event_at + TimeDelta::seconds(shift);
             let Some(event) = purchase_event(at, credit, points, amount) else {
                 unreachable!("the event's fields parse")
+            };
+            let event = match pending {
+                Some(held) => pending_purchase(event, held, credited, confirmed, points),
+                None => event,
             };
             folds_both_ways(&wallet, &event)?;
         }
