@@ -201,6 +201,32 @@ fn points_wait_out_a_14_day_return_window() {
 }
 
 #[test]
+fn a_purchase_that_settles_earlier_orders_leaves_the_member_due_at_the_next() {
+    // Given points pending 14 days and three orders on the 10th, 12th and
+    // 20th, an order on the 30th first settles the two whose windows closed
+    // (on the 24th and the 26th), then holds its own: the member is next due
+    // when the order of the 20th settles, on 3 February.
+    let mut shop = Shop::new(seed_with(r#""pending": {"days": 14}"#));
+    shop.enroll("ana", "2026-01-05");
+    shop.buy("ana", "A1", "30.00 EUR", "2026-01-10");
+    shop.buy("ana", "A2", "20.00 EUR", "2026-01-12");
+    shop.buy("ana", "A3", "40.00 EUR", "2026-01-20");
+    assert_eq!(shop.ledger.next_due(), Some(t("2026-01-24")));
+
+    shop.buy("ana", "A4", "10.00 EUR", "2026-01-30");
+    assert_eq!(shop.settlements().len(), 2);
+    assert_eq!((shop.available("ana"), shop.pending("ana")), (50, 50));
+    assert_eq!(shop.ledger.next_due(), Some(t("2026-02-03")));
+
+    // Nothing is due before then; on the 3rd, the order of the 20th settles.
+    let early = shop.tick("2026-02-02");
+    assert_eq!((early.members, early.settled), (0, pts(0)));
+    let tick = shop.tick("2026-02-03");
+    assert_eq!((tick.members, tick.settled), (1, pts(40)));
+    assert_eq!(shop.ledger.next_due(), Some(t("2026-02-13")));
+}
+
+#[test]
 fn a_tick_settles_every_member_whose_window_closed() {
     let mut shop = Shop::new(seed_with(r#""pending": {"days": 14}"#));
     for who in ["ana", "ben", "cris"] {

@@ -430,14 +430,67 @@ impl Ledger {
             // and the ledger is unchanged. The reference's hash goes with
             // the first event alone: it is the command's own event unless
             // expiries went before it, which leave the hash aside.
-            self.apply_at(first, found).map_err(decide::refusal)?;
-            // The rest (a tick's, one a due member) a group at a time.
-            for group in rest.chunks(accounts::AHEAD) {
-                self.apply_group(group, found.slot)
-                    .map_err(|(_, error)| error)?;
+            if rest.is_empty() {
+                self.apply_at(first, found).map_err(decide::refusal)?;
+            } else if own_events(first, rest) {
+                self.apply_own(first, rest, found)?;
+            } else {
+                self.apply_at(first, found).map_err(decide::refusal)?;
+                // The rest (a tick's, one a due member) a group at a time.
+                for group in rest.chunks(accounts::AHEAD) {
+                    self.apply_group(group, found.slot)
+                        .map_err(|(_, error)| error)?;
+                }
             }
         }
         decided
+    }
+
+    /// Applies a command's events that all fall on one member's account
+    /// (see [`own_events`]; a purchase that settles earlier orders or
+    /// moves its member up a tier, a confirmation whose points expire at
+    /// once): as [`apply_at`](Ledger::apply_at) applies each, with the
+    /// account looked for once and filed in the due index once, after
+    /// the last. Nothing reads where the account is filed between two of
+    /// a command's events. A refusal of the first event is reported as
+    /// deciding reports one, of a later one as applying does, as
+    /// [`execute_at`](Ledger::execute_at) reports them; the events before
+    /// it stay applied, and the account is filed as they left it.
+    fn apply_own(&mut self, first: &Event, rest: &[Event], found: Found) -> Result<(), Error> {
+        let member = first.member();
+        let account = self
+            .accounts
+            .get_mut_at(found.slot, member)
+            .ok_or_else(|| {
+                decide::refusal(ApplyError::UnknownMember {
+                    member: member.clone(),
+                })
+            })?;
+        let tiers = self.program.tiers();
+        let offset = self.program.utc_offset();
+        let mut applied = Ok(());
+        for (i, event) in std::iter::once(first).chain(rest).enumerate() {
+            let outcome = if i == 0 {
+                account
+                    .apply_known(event, found.reference, found.order)
+                    .map_err(decide::refusal)
+            } else {
+                account.apply_known(event, None, None).map_err(Error::from)
+            };
+            if let Err(error) = outcome {
+                applied = Err(error);
+                break;
+            }
+            // As `apply_at` does after each event: the tier window's
+            // running sum follows the contributions as they are filed.
+            if let Some(tiers) = tiers {
+                account.qualifying.track(account.orders.filed(), |latest| {
+                    tiering::tracked_span(tiers, latest, offset)
+                });
+            }
+        }
+        file_due(&mut self.due, &self.program, member, account);
+        applied
     }
 
     /// Executes `commands` in order, each as [`execute`](Ledger::execute)
@@ -631,6 +684,24 @@ impl Ledger {
             file_due(&mut self.due, &self.program, member, account);
         }
     }
+}
+
+/// Whether a command's events after its `first` all fall on the first's
+/// member, and none enrols a member or issues a referral code (which the
+/// ledger files beside the accounts): then they are applied to the one
+/// account (see [`Ledger::apply_own`]).
+fn own_events(first: &Event, rest: &[Event]) -> bool {
+    let own = |event: &Event| {
+        !matches!(
+            event,
+            Event::MemberEnrolled(_) | Event::ReferralCodeIssued(_)
+        )
+    };
+    let member = first.member();
+    own(first)
+        && rest
+            .iter()
+            .all(|event| own(event) && event.member() == member)
 }
 
 /// Files `account` in the due index under its next due time, moving it
