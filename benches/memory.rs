@@ -1,8 +1,8 @@
 //! Memory: heap bytes held per member and per stored purchase, counted by a
 //! global allocator that tallies every allocation and free. Run with
 //! `cargo bench --bench memory`; it prints tables in Markdown, one for
-//! the seed program and one for each of four others, and lines for the
-//! steady state, a member who joins with a sign-up bonus, orders
+//! the seed program, one for each of four others and one for
+//! redemptions, and lines for the steady state, a member who joins with a sign-up bonus, orders
 //! confirmed at another fraction of a second than they were placed and
 //! a command built from borrowed ids (criterion measures time, not
 //! bytes).
@@ -15,7 +15,8 @@ use std::sync::atomic::{AtomicIsize, AtomicUsize, Ordering};
 
 use chrono::TimeDelta;
 use loyalty::{
-    Command, Confirm, Enroll, Event, Ledger, MemberId, Money, Program, Purchase, Reference,
+    Cart, Command, Confirm, Enroll, Event, Ledger, MemberId, Money, Program, Purchase, Redeem,
+    Reference, RewardId,
 };
 
 mod common;
@@ -282,6 +283,9 @@ fn main() {
             confirm_after: None,
         },
     );
+    // Redemptions: each member buys enough points once, then spends them
+    // 100 at a time on the seed program's reward.
+    redemptions();
     // A host builds each command from text it holds (a request's body, a
     // database row): what that costs before the ledger sees the command.
     let amount: Money = "57.40 EUR".parse().expect("money");
@@ -305,6 +309,68 @@ fn main() {
         "A purchase command built from borrowed ids of up to 22 bytes: {:.2} allocations a command.",
         (ALLOCATIONS.load(Ordering::Relaxed) - before) as f64 / commands as f64,
     );
+}
+
+/// What building a ledger of `members` who each buy 100,000 points in
+/// one order, then redeem 100 of them `redemptions` times (a minute
+/// apart, through `execute_reusing`) cost: the heap bytes it holds, and
+/// the heap allocations the redemptions made.
+fn measure_redemptions(members: usize, redemptions: usize) -> (isize, usize) {
+    let program: Program = serde_json::from_str(SEED).expect("the program is valid");
+    let stock: Money = "100000.00 EUR".parse().expect("money");
+    let cart = Cart::new("80.00 EUR".parse().expect("money"));
+    let reward: RewardId = "ten-percent-off".parse().expect("a reward id");
+    let before = live();
+    let mut ledger = Ledger::new(program);
+    let mut allocations = 0_usize;
+    let mut spare: Vec<Event> = Vec::new();
+    for i in 0..members {
+        let member = MemberId::new(format!("member-{i:07}")).expect("a valid id");
+        ledger
+            .execute(Enroll::new(member.clone(), start()))
+            .expect("enrols");
+        let order = Reference::new(format!("ORD-{i}")).expect("a valid id");
+        ledger
+            .execute(Purchase::new(member.clone(), order, stock, start()))
+            .expect("buys");
+        for k in 0..redemptions {
+            let reference = Reference::new(format!("RDM-{i}-{k}")).expect("a valid id");
+            let at = start() + TimeDelta::minutes(1 + k as i64);
+            let redeem = Redeem::new(member.clone(), reference, reward.clone(), cart.clone(), at);
+            let counted = ALLOCATIONS.load(Ordering::Relaxed);
+            spare = execute(
+                &mut ledger,
+                Via::Reusing,
+                redeem.into(),
+                std::mem::take(&mut spare),
+            );
+            allocations += ALLOCATIONS.load(Ordering::Relaxed) - counted;
+        }
+    }
+    let held = live() - before;
+    drop(ledger);
+    (held, allocations)
+}
+
+/// Prints what a stored redemption costs at ten, a hundred and a
+/// thousand redemptions a member.
+fn redemptions() {
+    println!();
+    println!(
+        "Redemptions of 100 points for 10% off an 80.00 EUR cart, each member's points bought in one order first:\n\n| members | redemptions each | heap held | per stored redemption | allocations per redemption, `execute_reusing` |"
+    );
+    println!("| --- | --- | --- | --- | --- |");
+    for (members, redemptions) in [(10_000, 10), (10_000, 100), (1_000, 1_000)] {
+        let (held, allocations) = measure_redemptions(members, redemptions);
+        let (bought, _) = measure_redemptions(members, 0);
+        let stored = members * redemptions;
+        println!(
+            "| {members} | {redemptions} | {:.1} MB | {:.0} B | {:.2} |",
+            held as f64 / 1e6,
+            (held - bought) as f64 / stored as f64,
+            allocations as f64 / stored as f64,
+        );
+    }
 }
 
 /// Prints what a stored purchase costs under `program` at ten, a hundred
