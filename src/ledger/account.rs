@@ -1859,6 +1859,16 @@ fn mantissa_and_scale(value: Decimal) -> Option<(u64, u32)> {
     })
 }
 
+/// The money `stored` holds, its amount `held` in full where `stored`
+/// could not pack it (zero stands for an amount lost, which no record
+/// packs).
+fn unpack_amount(stored: StoredAmount, held: Option<Decimal>) -> Money {
+    let amount = stored
+        .decimal()
+        .unwrap_or_else(|| held.unwrap_or(Decimal::ZERO));
+    Money::new(amount, stored.currency())
+}
+
 /// The `Decimal` of `mantissa` at `scale`, as [`mantissa_and_scale`] gave
 /// them. The scale was a `Decimal`'s, at most 28, so bounding it changes
 /// nothing.
@@ -3035,18 +3045,24 @@ impl OrderRecord {
 /// of its event. Not the event itself: the member is the account's and
 /// the reference the list's key, and what few redemptions have (a
 /// target other than every line, a donation, a voucher) sits behind a
-/// pointer. A record takes 176 bytes where the event it was copied from
-/// took 280 (and 320 with the rest): a member's list of redemptions
-/// moves every record each time it grows, into memory written for the
-/// first time, and for a member with many redemptions those copies
-/// weighed on a redemption's time more than its instructions did.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// pointer. Its time and its two amounts are packed as an order's are
+/// ([`StoredAt`], [`StoredAmount`]), 8 bytes each where they took 12, 20
+/// and 20; one they cannot hold sits behind that pointer too. A record
+/// takes 144 bytes where the event it was copied from took 280 (and 320
+/// with the rest): a member's list of redemptions moves every record
+/// each time it grows, into memory written for the first time, and for
+/// a member with many redemptions those copies weighed on a
+/// redemption's time more than its instructions did.
+#[derive(Debug, Clone)]
 pub(crate) struct RedemptionRecord {
     pub(crate) reward: RewardId,
-    pub(crate) at: DateTime<Utc>,
-    /// The cart's total before the discount.
-    pub(crate) cart: Money,
-    pub(crate) discount: Money,
+    /// When it was redeemed: see [`at`](RedemptionRecord::at).
+    at: StoredAt,
+    /// The cart's total before the discount: see
+    /// [`cart`](RedemptionRecord::cart).
+    cart: StoredAmount,
+    /// See [`discount`](RedemptionRecord::discount).
+    discount: StoredAmount,
     pub(crate) points: Points,
     /// The lots the points came from, in consumption order.
     pub(crate) draws: Draws,
@@ -3064,7 +3080,26 @@ pub(crate) struct RedemptionRecord {
 impl Entered for RedemptionRecord {
     fn entry(&self) -> Option<(EntryKind, super::journal::Earning)> {
         let spent = self.points.checked_neg().ok()?;
-        Some((EntryKind::Redeemed, (self.at, spent, Points::ZERO)))
+        Some((EntryKind::Redeemed, (self.at(), spent, Points::ZERO)))
+    }
+
+    /// Compares the time packed, as [`OrderRecord::earning_is`] does.
+    fn entry_is(
+        &self,
+        kind: EntryKind,
+        &(at, available, pending): &super::journal::Earning,
+    ) -> bool {
+        let redeemed_at = match StoredAt::of(at) {
+            Ok(stamp) => stamp == self.at,
+            Err(at) => {
+                self.at == StoredAt::IN_FULL
+                    && self.extras.as_deref().and_then(|x| x.at) == Some(at)
+            }
+        };
+        kind == EntryKind::Redeemed
+            && redeemed_at
+            && self.points.checked_neg() == Ok(available)
+            && pending.is_zero()
     }
 }
 
@@ -3137,6 +3172,11 @@ struct RedemptionExtras {
     applies_to: DiscountTarget,
     donation: Option<Donation>,
     voucher: Option<Reference>,
+    /// The time, the cart's total and the discount, when the record's
+    /// 8 bytes for each could not hold it.
+    at: Option<DateTime<Utc>>,
+    cart: Option<Decimal>,
+    discount: Option<Decimal>,
 }
 
 /// What a redemption's discount applies to when its event says nothing:
@@ -3149,19 +3189,33 @@ impl RedemptionRecord {
     /// The record of `e`, nothing used, cancelled or restored yet.
     #[inline]
     fn of(e: &RewardRedeemed) -> RedemptionRecord {
-        let extras = (!e.applies_to.is_all_lines() || e.donation.is_some() || e.voucher.is_some())
-            .then(|| {
-                Box::new(RedemptionExtras {
-                    applies_to: e.applies_to.clone(),
-                    donation: e.donation.clone(),
-                    voucher: e.voucher.clone(),
-                })
-            });
+        let (at, at_in_full) = match StoredAt::of(e.at) {
+            Ok(stamp) => (stamp, None),
+            Err(at) => (StoredAt::IN_FULL, Some(at)),
+        };
+        let (cart, cart_in_full) = StoredAmount::of(e.cart);
+        let (discount, discount_in_full) = StoredAmount::of(e.discount);
+        let extras = (!e.applies_to.is_all_lines()
+            || e.donation.is_some()
+            || e.voucher.is_some()
+            || at_in_full.is_some()
+            || cart_in_full.is_some()
+            || discount_in_full.is_some())
+        .then(|| {
+            Box::new(RedemptionExtras {
+                applies_to: e.applies_to.clone(),
+                donation: e.donation.clone(),
+                voucher: e.voucher.clone(),
+                at: at_in_full,
+                cart: cart_in_full,
+                discount: discount_in_full,
+            })
+        });
         RedemptionRecord {
             reward: e.reward.clone(),
-            at: e.at,
-            cart: e.cart,
-            discount: e.discount,
+            at,
+            cart,
+            discount,
             points: e.points,
             draws: e.draws.clone(),
             extras,
@@ -3169,6 +3223,31 @@ impl RedemptionRecord {
             cancelled: None,
             restored: Points::ZERO,
         }
+    }
+
+    /// When it was redeemed. Held in the record but for times
+    /// [`StoredAt`] cannot pack, which its extras then hold (the earliest
+    /// time there is stands for extras that lost it, which no record made
+    /// by [`of`](RedemptionRecord::of) has).
+    pub(crate) fn at(&self) -> DateTime<Utc> {
+        self.at.time().unwrap_or_else(|| {
+            self.extras
+                .as_deref()
+                .and_then(|x| x.at)
+                .unwrap_or(DateTime::<Utc>::MIN_UTC)
+        })
+    }
+
+    /// The cart's total before the discount.
+    pub(crate) fn cart(&self) -> Money {
+        let held = self.extras.as_deref().and_then(|x| x.cart);
+        unpack_amount(self.cart, held)
+    }
+
+    /// The discount the redemption gave.
+    pub(crate) fn discount(&self) -> Money {
+        let held = self.extras.as_deref().and_then(|x| x.discount);
+        unpack_amount(self.discount, held)
     }
 
     /// What the discount applies to.
@@ -3193,15 +3272,38 @@ impl RedemptionRecord {
             member: member.clone(),
             redemption: redemption.clone(),
             reward: self.reward.clone(),
-            at: self.at,
-            cart: self.cart,
-            discount: self.discount,
+            at: self.at(),
+            cart: self.cart(),
+            discount: self.discount(),
             donation: self.donation().cloned(),
             points: self.points,
             draws: self.draws.clone(),
         }
     }
 }
+
+/// Two records are equal when they read the same: amounts compare as
+/// `Money` does, by value (a discount of 0 and one of 0.00, as a stored
+/// log may write it, are the same), which their packed bits, holding the
+/// scale, do not.
+impl PartialEq for RedemptionRecord {
+    fn eq(&self, other: &Self) -> bool {
+        self.reward == other.reward
+            && self.at() == other.at()
+            && self.cart() == other.cart()
+            && self.discount() == other.discount()
+            && self.points == other.points
+            && self.draws == other.draws
+            && self.applies_to() == other.applies_to()
+            && self.donation() == other.donation()
+            && self.voucher() == other.voucher()
+            && self.used_by == other.used_by
+            && self.cancelled == other.cancelled
+            && self.restored == other.restored
+    }
+}
+
+impl Eq for RedemptionRecord {}
 
 impl AsRecorded for RedemptionRecord {
     /// Hashes as the record that held the whole event did (the event's
@@ -3218,9 +3320,9 @@ impl AsRecorded for RedemptionRecord {
         member.hash(state);
         redemption.hash(state);
         self.reward.hash(state);
-        self.at.hash(state);
-        self.cart.hash(state);
-        self.discount.hash(state);
+        self.at().hash(state);
+        self.cart().hash(state);
+        self.discount().hash(state);
         self.applies_to().hash(state);
         self.donation().hash(state);
         self.points.hash(state);
@@ -4274,7 +4376,7 @@ impl Account {
             Event::RedemptionCancelled(e) => {
                 if let Some(r) = self.redemptions.get_mut(&e.redemption) {
                     r.cancelled = Some(Box::new(e.clone()));
-                    let (reward, at) = (&r.reward, r.at);
+                    let (reward, at) = (&r.reward, r.at());
                     if let Some(uses) = rare_mut(&mut self.rare).reward_uses.get_mut(reward)
                         && let Some(i) = uses.iter().rposition(|t| *t == at)
                     {
@@ -5264,14 +5366,17 @@ pub(crate) mod tests {
 
     #[test]
     fn a_redemption_record_holds_what_few_have_behind_pointers() {
-        assert_eq!(std::mem::size_of::<RedemptionRecord>(), 176);
+        // Its time and two amounts packed in 8 bytes each, as an order's:
+        // 144 bytes, 168 with its reference (176 and 200 before).
+        assert_eq!(std::mem::size_of::<RedemptionRecord>(), 144);
+        assert_eq!(std::mem::size_of::<(Reference, RedemptionRecord)>(), 168);
     }
 
     /// A redemption's record hashes as the record that held its whole
     /// event did, whatever the event carried (a target, a donation, a
-    /// voucher, draws), and whatever happened to it since: the ledger's
-    /// fingerprint did not change with the record's shape. It gives back
-    /// what the event said.
+    /// voucher, draws, a time or amounts its 8 bytes cannot hold), and
+    /// whatever happened to it since: the ledger's fingerprint did not
+    /// change with the record's shape. It gives back what the event said.
     #[test]
     fn a_redemption_record_hashes_as_the_whole_event_did() -> Result<(), Box<dyn std::error::Error>>
     {
@@ -5304,8 +5409,70 @@ pub(crate) mod tests {
         rare.voucher = Some("referral-voucher-1".parse()?);
         let mut target_only = plain.clone();
         target_only.applies_to = DiscountTarget::Shipping;
-        for e in [&plain, &rare, &target_only] {
+        // A leap second, a cart of a mantissa wider than 51 bits, and a
+        // discount written with a minus sign on zero: each held in full.
+        let mut leap = plain.clone();
+        leap.at = NaiveDate::from_ymd_opt(2016, 12, 31)
+            .and_then(|d| d.and_hms_nano_opt(23, 59, 59, 1_500_000_000))
+            .ok_or("a leap second")?
+            .and_utc();
+        let mut wide = plain.clone();
+        wide.cart = Money::new(Decimal::from_i128_with_scale(1 << 60, 2), Currency::JPY);
+        let mut signed = plain.clone();
+        signed.discount = Money::new(-Decimal::ZERO, Currency::EUR);
+        assert!(signed.discount.amount().is_sign_negative());
+        // The same amounts at another scale (as a stored log may write
+        // them) make an equal record, which hashes the same.
+        let mut rescaled = plain.clone();
+        rescaled.cart = "80.0 EUR".parse()?;
+        rescaled.discount = "8 EUR".parse()?;
+        assert_eq!(
+            RedemptionRecord::of(&rescaled),
+            RedemptionRecord::of(&plain)
+        );
+        let hash = |e: &RewardRedeemed| {
+            let mut hasher = crate::siphash::SipHasher24::new(1, 2);
+            RedemptionRecord::of(e).hash_as_recorded(&e.member, &e.redemption, &mut hasher);
+            hasher.finish()
+        };
+        assert_eq!(hash(&rescaled), hash(&plain));
+        assert_ne!(RedemptionRecord::of(&signed), RedemptionRecord::of(&leap));
+        for e in [&plain, &rare, &target_only, &leap, &wide, &signed] {
             let mut record = RedemptionRecord::of(e);
+            assert_eq!(record.at(), e.at);
+            assert_eq!(record.cart(), e.cart);
+            assert_eq!(record.discount(), e.discount);
+            assert_eq!(
+                record.discount().amount().is_sign_negative(),
+                e.discount.amount().is_sign_negative()
+            );
+            assert_eq!(record.extras.is_none(), e == &plain, "{e:?}");
+            // Its journal entry compares as read, packed or not: the
+            // entry it gives back, and ones off by a time, points or kind.
+            let entry = record.entry().ok_or("a redemption's entry")?;
+            let (kind, (at, spent, pending)) = entry;
+            assert_eq!(
+                entry,
+                (
+                    EntryKind::Redeemed,
+                    (e.at, e.points.checked_neg()?, Points::ZERO)
+                )
+            );
+            for (k, says) in [
+                (kind, (at, spent, pending)),
+                (kind, (at + TimeDelta::nanoseconds(1), spent, pending)),
+                (kind, (at - TimeDelta::seconds(1), spent, pending)),
+                (kind, (leap.at, spent, pending)),
+                (kind, (at, spent.checked_add(Points::new(1))?, pending)),
+                (kind, (at, spent, Points::new(1))),
+                (EntryKind::Adjusted, (at, spent, pending)),
+            ] {
+                assert_eq!(
+                    record.entry_is(k, &says),
+                    Some((k, says)) == record.entry(),
+                    "{says:?}"
+                );
+            }
             assert_eq!(record.applies_to(), &e.applies_to);
             assert_eq!(record.donation(), e.donation.as_ref());
             assert_eq!(record.voucher(), e.voucher.as_ref());

@@ -1137,7 +1137,7 @@ impl Ledger {
                     order,
                 });
             }
-            discounts.push((rec.applies_to().clone(), rec.discount));
+            discounts.push((rec.applies_to().clone(), rec.discount()));
         }
         Ok(discounts)
     }
@@ -1198,12 +1198,12 @@ impl Ledger {
                     &c.reward,
                 ));
             }
-            if recorded.cart != checked.total {
+            if recorded.cart() != checked.total {
                 return Err(conflict(
                     ReferenceKind::Redemption,
                     &c.redemption,
                     "cart",
-                    recorded.cart,
+                    recorded.cart(),
                     checked.total,
                 ));
             }

@@ -323,6 +323,12 @@ pub(crate) trait Filed {
     fn entry_at(&self, _position: usize) -> Option<(EntryKind, Earning)> {
         None
     }
+
+    /// Whether the entry the record at `position` gives back is of `kind`
+    /// and says `says`, as [`entry_at`](Filed::entry_at) would read it.
+    fn entry_is(&self, position: usize, kind: EntryKind, says: &Earning) -> bool {
+        self.entry_at(position) == Some((kind, *says))
+    }
 }
 
 /// A record that gives back the one journal entry its event wrote: what
@@ -332,6 +338,13 @@ pub(crate) trait Entered {
     /// The entry's kind and what it says, when the record keeps them.
     fn entry(&self) -> Option<(EntryKind, Earning)> {
         None
+    }
+
+    /// Whether the entry is of `kind` and says `says`, as
+    /// [`entry`](Entered::entry) would read it: a record that packs what
+    /// it keeps compares without unpacking.
+    fn entry_is(&self, kind: EntryKind, says: &Earning) -> bool {
+        self.entry() == Some((kind, *says))
     }
 }
 
@@ -382,6 +395,11 @@ impl<V: Entered> Filed for LazyKeyed<V> {
     fn entry_at(&self, position: usize) -> Option<(EntryKind, Earning)> {
         self.filed_at(position)
             .and_then(|(_, record)| record.entry())
+    }
+
+    fn entry_is(&self, position: usize, kind: EntryKind, says: &Earning) -> bool {
+        self.filed_at(position)
+            .is_some_and(|(_, record)| record.entry_is(kind, says))
     }
 }
 
@@ -474,7 +492,7 @@ impl Journal {
         let filed = filed.and_then(|(list, i)| Some((list, u32::try_from(i).ok()?)));
         if let Some((list, i)) = filed {
             let says = (posting.at, posting.available, posting.pending);
-            let kept = |list: &dyn Filed| list.entry_at(index(i)) == Some((posting.kind, says));
+            let kept = |list: &dyn Filed| list.entry_is(index(i), posting.kind, &says);
             let line = match (list, posting.kind) {
                 (List::Orders, EntryKind::Earned) if orders.earning_is(index(i), &says) => {
                     Some(Line::Earned(i))
