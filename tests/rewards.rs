@@ -421,3 +421,59 @@ fn a_redemption_used_by_an_order_comes_back_only_through_a_refund() {
         .unwrap_err();
     assert_eq!(err.to_string(), "member marta has no redemption RDM-9");
 }
+
+#[test]
+fn a_host_that_lends_its_list_of_events_gets_it_back_from_redemptions_refunds_and_adjustments() {
+    // A host storing each decision's events hands the list back for the
+    // next command: purchases, redemptions, refunds and adjustments (and
+    // their retries) plan into it rather than allocate a list of their own.
+    let mut ledger = Ledger::new(catalogue());
+    ledger
+        .execute(Enroll::new(member("marta"), t("2026-01-05")))
+        .unwrap();
+    let mut spare: Vec<Event> = Vec::with_capacity(4);
+    let lent = spare.as_ptr();
+    let commands: Vec<Command> = vec![
+        Purchase::new(
+            member("marta"),
+            r("ORD-1"),
+            money("157.40 EUR"),
+            t("2026-01-12"),
+        )
+        .into(),
+        Redeem::new(
+            member("marta"),
+            r("RDM-1"),
+            "ten-percent-off".parse().unwrap(),
+            Cart::new(money("80.00 EUR")),
+            t("2026-01-13"),
+        )
+        .into(),
+        Refund::new(
+            member("marta"),
+            r("ORD-1"),
+            r("RF-1"),
+            money("20.00 EUR"),
+            t("2026-01-14"),
+        )
+        .into(),
+        Adjust::new(
+            member("marta"),
+            r("ADJ-1"),
+            pts(5),
+            "goodwill",
+            t("2026-01-15"),
+        )
+        .into(),
+    ];
+    for command in commands.iter().chain(&commands) {
+        let decision = ledger
+            .execute_reusing(command.clone(), std::mem::take(&mut spare))
+            .unwrap();
+        assert_eq!(decision.events.as_ptr(), lent, "{command:?}");
+        spare = decision.events;
+    }
+    // 157 earned, 100 redeemed, 19 clawed back (20.00 of 157.40 EUR,
+    // rounded down), 5 of goodwill; the retries changed nothing.
+    assert_eq!(ledger.balance(&member("marta")).unwrap().available, pts(43));
+}

@@ -876,8 +876,9 @@ impl Ledger {
     }
 
     /// Decides a command with `events`'s allocation for its events where
-    /// it can: a purchase (the earn path) plans straight into it; other
-    /// commands, rarer, plan into their own list.
+    /// it can: a purchase (the earn path), a redemption, a refund or an
+    /// adjustment plans straight into it; other commands, rarer, plan
+    /// into their own list.
     pub(crate) fn decide_command_into(
         &self,
         command: Command,
@@ -917,10 +918,10 @@ impl Ledger {
             Command::Enroll(c) => self.decide_enroll(c),
             Command::Purchase(c) => self.decide_purchase(c, events, applying, found),
             Command::Confirm(c) => self.decide_confirm(c, slot),
-            Command::Redeem(c) => self.decide_redeem(c, applying, found),
+            Command::Redeem(c) => self.decide_redeem(c, events, applying, found),
             Command::CancelRedemption(c) => self.decide_cancel(c, slot),
-            Command::Refund(c) => self.decide_refund(c, applying, found),
-            Command::Adjust(c) => self.decide_adjust(c, found),
+            Command::Refund(c) => self.decide_refund(c, events, applying, found),
+            Command::Adjust(c) => self.decide_adjust(c, events, found),
             Command::Transfer(c) => self.decide_transfer(c),
             Command::Action(c) => self.decide_action(c),
             Command::Tick(c) => self.decide_tick(c.at),
@@ -1182,6 +1183,7 @@ impl Ledger {
     fn decide_redeem(
         &self,
         c: Redeem,
+        events: Vec<Event>,
         applying: bool,
         found: &mut Found,
     ) -> Result<Decision, Error> {
@@ -1225,9 +1227,10 @@ impl Ledger {
                     Text(c.voucher.as_ref()),
                 ));
             }
-            return Ok(repeated(Receipt::Redemption(
-                recorded.receipt(&c.member, &c.redemption),
-            )));
+            return Ok(repeated_into(
+                Receipt::Redemption(recorded.receipt(&c.member, &c.redemption)),
+                events,
+            ));
         }
         found.reference = Some(NewReference::new(ReferenceKind::Redemption, hash));
         check_time(account, c.at)?;
@@ -1240,7 +1243,7 @@ impl Ledger {
         if let Some(v) = &c.voucher {
             self.check_voucher(account, v, &c.reward)?;
         }
-        let mut draft = Draft::new(&self.program, account);
+        let mut draft = Draft::planning_into(&self.program, account, events);
         draft.leave_first_check = applying;
         draft.sweep(c.at)?;
         let tier = draft.effective_tier();
@@ -1471,6 +1474,7 @@ impl Ledger {
     fn decide_refund(
         &self,
         c: Refund,
+        events: Vec<Event>,
         applying: bool,
         found: &mut Found,
     ) -> Result<Decision, Error> {
@@ -1497,13 +1501,14 @@ impl Ledger {
                 ));
             }
             let event = recorded.event(account.member(), &c.refund);
-            return Ok(repeated(Receipt::Refund(
-                self.refund_receipt(account, &event)?,
-            )));
+            return Ok(repeated_into(
+                Receipt::Refund(self.refund_receipt(account, &event)?),
+                events,
+            ));
         }
         found.reference = Some(NewReference::new(ReferenceKind::Refund, hash));
         check_time(account, c.at)?;
-        let mut draft = Draft::new(&self.program, account);
+        let mut draft = Draft::planning_into(&self.program, account, events);
         draft.leave_first_check = applying;
         draft.sweep(c.at)?;
         let (order, at) = (c.order.clone(), c.at);
@@ -1730,7 +1735,12 @@ impl Ledger {
         Ok(refund_receipt_of(account, e, order, None))
     }
 
-    fn decide_adjust(&self, c: Adjust, found: &mut Found) -> Result<Decision, Error> {
+    fn decide_adjust(
+        &self,
+        c: Adjust,
+        events: Vec<Event>,
+        found: &mut Found,
+    ) -> Result<Decision, Error> {
         let account = self.enrolled_at(&c.member, &mut found.slot)?;
         let hash = c.adjustment.quick_hash();
         if let Some(recorded) = account.rare().adjustments.get_hashed(hash, &c.adjustment) {
@@ -1752,9 +1762,10 @@ impl Ledger {
                     &c.reason,
                 ));
             }
-            return Ok(repeated(Receipt::Adjustment(
-                recorded.receipt(account.member(), &c.adjustment),
-            )));
+            return Ok(repeated_into(
+                Receipt::Adjustment(recorded.receipt(account.member(), &c.adjustment)),
+                events,
+            ));
         }
         found.reference = Some(NewReference::new(ReferenceKind::Adjustment, hash));
         check_time(account, c.at)?;
@@ -1768,7 +1779,7 @@ impl Ledger {
                 max: MAX_REASON_CHARS,
             });
         }
-        let mut draft = Draft::new(&self.program, account);
+        let mut draft = Draft::planning_into(&self.program, account, events);
         draft.sweep(c.at)?;
         let (credit, draws) = if c.points.is_positive() {
             let lot = draft.wallet.next_lot_id();

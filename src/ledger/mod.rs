@@ -231,9 +231,9 @@ impl Ledger {
     /// As [`decide`](Ledger::decide), with the decision's list of events
     /// in `spare`'s allocation: a host that hands each decision's list
     /// back once it has stored the events records purchases (the earn
-    /// path) without allocating for it. `spare` is emptied first. Other
-    /// commands, rarer, make their own list and drop `spare`; so does a
-    /// refusal.
+    /// path), redemptions, refunds and adjustments without allocating for
+    /// it. `spare` is emptied first. Other commands, rarer, make their own
+    /// list and drop `spare`; so does a refusal.
     ///
     /// # Errors
     ///
