@@ -5370,6 +5370,9 @@ pub(crate) mod tests {
         // 144 bytes, 168 with its reference (176 and 200 before).
         assert_eq!(std::mem::size_of::<RedemptionRecord>(), 144);
         assert_eq!(std::mem::size_of::<(Reference, RedemptionRecord)>(), 168);
+        // Draws from several lots sit in a list of their own, 32 bytes a
+        // lot, shared with the event.
+        assert_eq!(std::mem::size_of::<LotDraw>(), 32);
     }
 
     /// A redemption's record hashes as the record that held its whole

@@ -705,7 +705,10 @@ fn own_events(first: &Event, rest: &[Event]) -> bool {
 }
 
 /// Files `account` in the due index under its next due time, moving it
-/// from where it was filed before.
+/// from where it was filed before. Always inlined into its three
+/// callers: called apart, a purchase took 11 instructions more and a
+/// replayed event 10.
+#[inline(always)]
 fn file_due(
     index: &mut due::DueIndex,
     program: &Program,
