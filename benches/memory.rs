@@ -355,19 +355,39 @@ fn measure_redemptions(members: usize, redemptions: usize) -> (isize, usize) {
 /// Prints what a stored redemption costs at ten, a hundred and a
 /// thousand redemptions a member.
 fn redemptions() {
+    let title = "Redemptions of 100 points for 10% off an 80.00 EUR cart, each member's points bought in one order first:";
+    table(
+        title,
+        ("redemptions", "redemption"),
+        |members, redemptions| {
+            let (held, allocations) = measure_redemptions(members, redemptions);
+            let (bought, _) = measure_redemptions(members, 0);
+            (held, bought, allocations)
+        },
+    );
+}
+
+/// Prints, under `title`, a table of what a stored `what` costs at ten,
+/// a hundred and a thousand `counted` a member: `measure` gives the heap
+/// bytes held with that many each, without any, and the allocations
+/// they made.
+fn table(
+    title: &str,
+    (counted, what): (&str, &str),
+    measure: impl Fn(usize, usize) -> (isize, isize, usize),
+) {
     println!();
     println!(
-        "Redemptions of 100 points for 10% off an 80.00 EUR cart, each member's points bought in one order first:\n\n| members | redemptions each | heap held | per stored redemption | allocations per redemption, `execute_reusing` |"
+        "{title}\n\n| members | {counted} each | heap held | per stored {what} | allocations per {what}, `execute_reusing` |"
     );
     println!("| --- | --- | --- | --- | --- |");
-    for (members, redemptions) in [(10_000, 10), (10_000, 100), (1_000, 1_000)] {
-        let (held, allocations) = measure_redemptions(members, redemptions);
-        let (bought, _) = measure_redemptions(members, 0);
-        let stored = members * redemptions;
+    for (members, each) in [(10_000, 10), (10_000, 100), (1_000, 1_000)] {
+        let (held, without, allocations) = measure(members, each);
+        let stored = members * each;
         println!(
-            "| {members} | {redemptions} | {:.1} MB | {:.0} B | {:.2} |",
+            "| {members} | {each} | {:.1} MB | {:.0} B | {:.2} |",
             held as f64 / 1e6,
-            (held - bought) as f64 / stored as f64,
+            (held - without) as f64 / stored as f64,
             allocations as f64 / stored as f64,
         );
     }
@@ -377,20 +397,9 @@ fn redemptions() {
 /// and a thousand orders a member, executed through `execute_reusing`
 /// as `habit` says, under `title`.
 fn under_program(program: &str, title: &str, habit: Habit) {
-    println!();
-    println!(
-        "{title}\n\n| members | orders each | heap held | per stored purchase | allocations per purchase, `execute_reusing` |"
-    );
-    println!("| --- | --- | --- | --- | --- |");
-    for (members, orders) in [(10_000, 10), (10_000, 100), (1_000, 1_000)] {
+    table(title, ("orders", "purchase"), |members, orders| {
         let (held, _, reusing) = measure_under(program, members, orders, Via::Reusing, 0, habit);
         let (empty, _, _) = measure_under(program, members, 0, Via::Reusing, 0, habit);
-        let purchases = members * orders;
-        println!(
-            "| {members} | {orders} | {:.1} MB | {:.0} B | {:.2} |",
-            held as f64 / 1e6,
-            (held - empty) as f64 / purchases as f64,
-            reusing as f64 / purchases as f64,
-        );
-    }
+        (held, empty, reusing)
+    });
 }

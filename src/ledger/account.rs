@@ -2043,6 +2043,23 @@ impl StoredAt {
         let nanos = (self.0 & ((1 << Self::SECONDS_SHIFT) - 1)) as u32;
         DateTime::from_timestamp(self.0 >> Self::SECONDS_SHIFT, nanos)
     }
+
+    /// The time, or what `in_full` gives when it is held in full (the earliest time
+    /// there is stands for one lost, which no record that packs its time
+    /// has).
+    fn time_or(self, in_full: impl FnOnce() -> Option<DateTime<Utc>>) -> DateTime<Utc> {
+        self.time()
+            .unwrap_or_else(|| in_full().unwrap_or(DateTime::<Utc>::MIN_UTC))
+    }
+
+    /// Whether this is `at`, packed as it is or, when `at` does not pack,
+    /// held in full as `in_full` gives it: compared without unpacking.
+    fn is(self, at: DateTime<Utc>, in_full: impl FnOnce() -> Option<DateTime<Utc>>) -> bool {
+        match StoredAt::of(at) {
+            Ok(stamp) => stamp == self,
+            Err(at) => self == StoredAt::IN_FULL && in_full() == Some(at),
+        }
+    }
 }
 
 impl StoredLot {
@@ -2688,12 +2705,7 @@ impl OrderRecord {
     /// earliest time there is stands for a rare part that lost it, which
     /// no record made by [`of`](OrderRecord::of) has).
     pub(crate) fn at(&self) -> DateTime<Utc> {
-        self.at.time().unwrap_or_else(|| {
-            self.more
-                .as_deref()
-                .and_then(|m| m.at)
-                .unwrap_or(DateTime::<Utc>::MIN_UTC)
-        })
+        self.at.time_or(|| self.more.as_deref().and_then(|m| m.at))
     }
 
     /// Whether the order was placed before `bound`. Two packed times
@@ -3014,12 +3026,7 @@ impl OrderRecord {
     /// [`earning`](OrderRecord::earning) reads it (without unpacking the
     /// record's time).
     pub(crate) fn earning_is(&self, &(at, available, pending): &super::journal::Earning) -> bool {
-        let placed_at = match StoredAt::of(at) {
-            Ok(stamp) => stamp == self.at,
-            Err(at) => {
-                self.at == StoredAt::IN_FULL && self.more.as_deref().and_then(|m| m.at) == Some(at)
-            }
-        };
+        let placed_at = self.at.is(at, || self.more.as_deref().and_then(|m| m.at));
         placed_at && self.earned.points(self.points, self.lot_in_full()) == (available, pending)
     }
 
@@ -3089,15 +3096,8 @@ impl Entered for RedemptionRecord {
         kind: EntryKind,
         &(at, available, pending): &super::journal::Earning,
     ) -> bool {
-        let redeemed_at = match StoredAt::of(at) {
-            Ok(stamp) => stamp == self.at,
-            Err(at) => {
-                self.at == StoredAt::IN_FULL
-                    && self.extras.as_deref().and_then(|x| x.at) == Some(at)
-            }
-        };
         kind == EntryKind::Redeemed
-            && redeemed_at
+            && self.at.is(at, || self.extras.as_deref().and_then(|x| x.at))
             && self.points.checked_neg() == Ok(available)
             && pending.is_zero()
     }
@@ -3230,12 +3230,8 @@ impl RedemptionRecord {
     /// time there is stands for extras that lost it, which no record made
     /// by [`of`](RedemptionRecord::of) has).
     pub(crate) fn at(&self) -> DateTime<Utc> {
-        self.at.time().unwrap_or_else(|| {
-            self.extras
-                .as_deref()
-                .and_then(|x| x.at)
-                .unwrap_or(DateTime::<Utc>::MIN_UTC)
-        })
+        self.at
+            .time_or(|| self.extras.as_deref().and_then(|x| x.at))
     }
 
     /// The cart's total before the discount.
