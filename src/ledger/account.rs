@@ -18,6 +18,7 @@ use super::policy::DueRules;
 use super::qualifying::{Contributes, Contribution, Qualifying};
 use super::receipt::{AdjustmentReceipt, RedemptionReceipt};
 use super::referrals::ReferralBook;
+use super::times::TimesBy;
 use crate::calendar::{birthday_in, birthday_start, days_after, local_date, seconds_after};
 use crate::{
     ActionId, ApplyError, Cart, Currency, DiscountTarget, Donation, EarnLine, EarnLines, EarnRate,
@@ -3548,10 +3549,10 @@ pub(crate) struct Rare {
     /// Custom actions rewarded, by the host's reference.
     pub(crate) actions: LazyKeyed<BonusAwarded>,
     /// When each action was rewarded, oldest first.
-    pub(crate) action_times: BTreeMap<ActionId, Vec<DateTime<Utc>>>,
+    pub(crate) action_times: TimesBy<ActionId>,
     /// When each reward was redeemed (cancellations left out), oldest
     /// first.
-    pub(crate) reward_uses: BTreeMap<RewardId, Vec<DateTime<Utc>>>,
+    pub(crate) reward_uses: TimesBy<RewardId>,
     /// Membership purchases, renewals and cancellations, by the host's
     /// reference.
     pub(crate) membership_refs: LazyKeyed<Event>,
@@ -3563,8 +3564,8 @@ static NO_RARE: Rare = Rare {
     adjustments: LazyKeyed::new(),
     transfers: LazyKeyed::new(),
     actions: LazyKeyed::new(),
-    action_times: BTreeMap::new(),
-    reward_uses: BTreeMap::new(),
+    action_times: TimesBy::new(),
+    reward_uses: TimesBy::new(),
     membership_refs: LazyKeyed::new(),
 };
 
@@ -4286,10 +4287,7 @@ impl Account {
                     BonusKind::Action { action, reference } => {
                         let rare = rare_mut(&mut self.rare);
                         rare.actions.insert(reference.clone(), e.clone());
-                        rare.action_times
-                            .entry(action.clone())
-                            .or_default()
-                            .push(e.at);
+                        rare.action_times.push(action, e.at);
                     }
                 }
             }
@@ -4358,11 +4356,7 @@ impl Account {
                 }
             }
             Event::RewardRedeemed(e) => {
-                rare_mut(&mut self.rare)
-                    .reward_uses
-                    .entry(e.reward.clone())
-                    .or_default()
-                    .push(e.at);
+                rare_mut(&mut self.rare).reward_uses.push(&e.reward, e.at);
                 let hash = new_reference.unwrap_or_else(|| e.redemption.quick_hash());
                 filed = self
                     .redemptions

@@ -1260,11 +1260,7 @@ impl Ledger {
         } else {
             check_chosen_points(reward, tier, c.points)?;
         }
-        let uses = account
-            .rare()
-            .reward_uses
-            .get(reward.id())
-            .map_or(&[][..], Vec::as_slice);
+        let uses = account.rare().reward_uses.of(reward.id());
         let standing = Standing {
             // A voucher pays: the member's points do not limit it.
             available: if c.voucher.is_some() {
@@ -1354,11 +1350,7 @@ impl Ledger {
                 .ok_or_else(|| Error::UnknownAction {
                     action: c.action.clone(),
                 })?;
-        let times = account
-            .rare()
-            .action_times
-            .get(&c.action)
-            .map_or(&[][..], Vec::as_slice);
+        let times = account.rare().action_times.of(&c.action);
         let offset = self.program.utc_offset();
         match rule.frequency() {
             Some(ActionFrequency::AtMost(f)) => {

@@ -21,6 +21,7 @@ mod receipt;
 mod referral_rules;
 mod referrals;
 mod tiering;
+mod times;
 
 use std::borrow::Borrow;
 use std::collections::BTreeMap;

@@ -382,11 +382,7 @@ impl Ledger {
                     available,
                     at,
                     offset: self.program.utc_offset(),
-                    uses: account
-                        .rare()
-                        .reward_uses
-                        .get(r.id())
-                        .map_or(&[][..], Vec::as_slice),
+                    uses: account.rare().reward_uses.of(r.id()),
                     tier: tier.as_ref(),
                     points: None,
                 };
