@@ -3053,11 +3053,12 @@ impl OrderRecord {
 /// of its event. Not the event itself: the member is the account's and
 /// the reference the list's key, and what few redemptions have (a
 /// target other than every line, a donation, a voucher) sits behind a
-/// pointer. Its time and its two amounts are packed as an order's are
-/// ([`StoredAt`], [`StoredAmount`]), 8 bytes each where they took 12, 20
-/// and 20; one they cannot hold sits behind that pointer too. A record
-/// takes 144 bytes where the event it was copied from took 280 (and 320
-/// with the rest): a member's list of redemptions moves every record
+/// pointer, as do its cancellation and the points refunds gave back,
+/// which few have either. Its time and its two amounts are packed as an
+/// order's are ([`StoredAt`], [`StoredAmount`]), 8 bytes each where they
+/// took 12, 20 and 20; one they cannot hold sits behind that pointer
+/// too. A record takes 128 bytes where the event it was copied from took
+/// 280 (and 320 with the rest): a member's list of redemptions moves every record
 /// each time it grows, into memory written for the first time, and for
 /// a member with many redemptions those copies weighed on a
 /// redemption's time more than its instructions did.
@@ -3076,10 +3077,6 @@ pub(crate) struct RedemptionRecord {
     pub(crate) draws: Draws,
     extras: Option<Box<RedemptionExtras>>,
     pub(crate) used_by: Option<Reference>,
-    /// Its cancellation, once it has one: boxed, rare as it is.
-    pub(crate) cancelled: Option<Box<RedemptionCancelled>>,
-    /// Points given back so far by refunds of the order that used it.
-    pub(crate) restored: Points,
 }
 
 /// A redemption's journal entry is read off its record: its time and the
@@ -3178,6 +3175,27 @@ struct RedemptionExtras {
     at: Option<DateTime<Utc>>,
     cart: Option<Decimal>,
     discount: Option<Decimal>,
+    /// Its cancellation, once it has one.
+    cancelled: Option<Box<RedemptionCancelled>>,
+    /// Points given back so far by refunds of the order that used it.
+    restored: Points,
+}
+
+impl RedemptionExtras {
+    /// What a redemption for every line, without a donation or voucher
+    /// and packed whole, has: nothing yet.
+    fn none() -> RedemptionExtras {
+        RedemptionExtras {
+            applies_to: ALL_LINES.clone(),
+            donation: None,
+            voucher: None,
+            at: None,
+            cart: None,
+            discount: None,
+            cancelled: None,
+            restored: Points::ZERO,
+        }
+    }
 }
 
 /// What a redemption's discount applies to when its event says nothing:
@@ -3210,6 +3228,8 @@ impl RedemptionRecord {
                 at: at_in_full,
                 cart: cart_in_full,
                 discount: discount_in_full,
+                cancelled: None,
+                restored: Points::ZERO,
             })
         });
         RedemptionRecord {
@@ -3221,9 +3241,34 @@ impl RedemptionRecord {
             draws: e.draws.clone(),
             extras,
             used_by: None,
-            cancelled: None,
-            restored: Points::ZERO,
         }
+    }
+
+    /// Its cancellation, once it has one.
+    pub(crate) fn cancelled(&self) -> Option<&RedemptionCancelled> {
+        self.extras.as_deref().and_then(|x| x.cancelled.as_deref())
+    }
+
+    /// Points given back so far by refunds of the order that used it.
+    pub(crate) fn restored(&self) -> Points {
+        self.extras.as_deref().map_or(Points::ZERO, |x| x.restored)
+    }
+
+    /// Records its cancellation `e`.
+    pub(crate) fn cancel(&mut self, e: &RedemptionCancelled) {
+        self.extras_mut().cancelled = Some(Box::new(e.clone()));
+    }
+
+    /// Adds `points` to what refunds gave back.
+    pub(crate) fn restore(&mut self, points: Points) {
+        let extras = self.extras_mut();
+        extras.restored = Points::new(extras.restored.value().saturating_add(points.value()));
+    }
+
+    /// What few redemptions have, made when the first of it comes.
+    fn extras_mut(&mut self) -> &mut RedemptionExtras {
+        self.extras
+            .get_or_insert_with(|| Box::new(RedemptionExtras::none()))
     }
 
     /// When it was redeemed. Held in the record but for times
@@ -3295,8 +3340,8 @@ impl PartialEq for RedemptionRecord {
             && self.donation() == other.donation()
             && self.voucher() == other.voucher()
             && self.used_by == other.used_by
-            && self.cancelled == other.cancelled
-            && self.restored == other.restored
+            && self.cancelled() == other.cancelled()
+            && self.restored() == other.restored()
     }
 }
 
@@ -3326,8 +3371,8 @@ impl AsRecorded for RedemptionRecord {
         self.draws.hash(state);
         self.voucher().hash(state);
         self.used_by.hash(state);
-        self.cancelled.hash(state);
-        self.restored.hash(state);
+        self.cancelled().hash(state);
+        self.restored().hash(state);
     }
 }
 
@@ -3949,7 +3994,7 @@ impl Account {
                     let usable = self
                         .redemptions
                         .get(r)
-                        .is_some_and(|rec| rec.used_by.is_none() && rec.cancelled.is_none());
+                        .is_some_and(|rec| rec.used_by.is_none() && rec.cancelled().is_none());
                     if !usable || e.redemptions.iter().take(i).any(|x| x == r) {
                         return Err(ApplyError::UnknownRedemption {
                             member: member.clone(),
@@ -3988,7 +4033,7 @@ impl Account {
                 let cancellable = self
                     .redemptions
                     .get(&e.redemption)
-                    .is_some_and(|r| r.used_by.is_none() && r.cancelled.is_none());
+                    .is_some_and(|r| r.used_by.is_none() && r.cancelled().is_none());
                 if !cancellable {
                     return Err(ApplyError::UnknownRedemption {
                         member: member.clone(),
@@ -4034,7 +4079,7 @@ impl Account {
                             redemption: r.redemption.clone(),
                         });
                     };
-                    if rec.restored.checked_add(r.points)? > rec.points {
+                    if rec.restored().checked_add(r.points)? > rec.points {
                         return Err(ApplyError::Malformed {
                             member: member.clone(),
                             event: event.kind(),
@@ -4365,7 +4410,7 @@ impl Account {
             }
             Event::RedemptionCancelled(e) => {
                 if let Some(r) = self.redemptions.get_mut(&e.redemption) {
-                    r.cancelled = Some(Box::new(e.clone()));
+                    r.cancel(e);
                     let (reward, at) = (&r.reward, r.at());
                     if let Some(uses) = rare_mut(&mut self.rare).reward_uses.get_mut(reward)
                         && let Some(i) = uses.iter().rposition(|t| *t == at)
@@ -4406,8 +4451,7 @@ impl Account {
                 }
                 for r in &e.restored {
                     if let Some(rec) = self.redemptions.get_mut(&r.redemption) {
-                        rec.restored =
-                            Points::new(rec.restored.value().saturating_add(r.points.value()));
+                        rec.restore(r.points);
                     }
                 }
                 let hash = new_reference.unwrap_or_else(|| e.refund.quick_hash());
@@ -5356,10 +5400,11 @@ pub(crate) mod tests {
 
     #[test]
     fn a_redemption_record_holds_what_few_have_behind_pointers() {
-        // Its time and two amounts packed in 8 bytes each, as an order's:
-        // 144 bytes, 168 with its reference (176 and 200 before).
-        assert_eq!(std::mem::size_of::<RedemptionRecord>(), 144);
-        assert_eq!(std::mem::size_of::<(Reference, RedemptionRecord)>(), 168);
+        // Its time and two amounts packed in 8 bytes each, as an order's,
+        // its cancellation and points given back with its extras: 128
+        // bytes, 152 with its reference (176 and 200 before).
+        assert_eq!(std::mem::size_of::<RedemptionRecord>(), 128);
+        assert_eq!(std::mem::size_of::<(Reference, RedemptionRecord)>(), 152);
         // Draws from several lots sit in a list of their own, 32 bytes a
         // lot, shared with the event.
         assert_eq!(std::mem::size_of::<LotDraw>(), 32);
@@ -5473,8 +5518,21 @@ pub(crate) mod tests {
                 record.receipt(&e.member, &e.redemption),
                 RedemptionReceipt::new(e)
             );
-            for step in 0..3 {
-                let whole = (e, &record.used_by, &record.cancelled, record.restored);
+            // What happened to it since, as the whole record held it.
+            let (mut used_by, mut cancelled, mut restored) = (
+                None::<Reference>,
+                None::<Box<RedemptionCancelled>>,
+                Points::ZERO,
+            );
+            let cancellation = RedemptionCancelled {
+                member: e.member.clone(),
+                redemption: e.redemption.clone(),
+                at: e.at + TimeDelta::days(1),
+                points: e.points,
+                credits: Vec::new(),
+            };
+            for step in 0..5 {
+                let whole = (e, &used_by, &cancelled, restored);
                 let mut hasher = crate::siphash::SipHasher24::new(1, 2);
                 record.hash_as_recorded(&e.member, &e.redemption, &mut hasher);
                 assert_eq!(
@@ -5482,11 +5540,32 @@ pub(crate) mod tests {
                     fingerprint(&whole),
                     "{e:?} after {step} steps"
                 );
+                assert_eq!(
+                    (&record.used_by, record.cancelled(), record.restored()),
+                    (&used_by, cancelled.as_deref(), restored)
+                );
                 match step {
-                    0 => record.used_by = Some("ORD-2".parse()?),
-                    _ => record.restored = Points::new(40),
+                    0 => {
+                        used_by = Some("ORD-2".parse()?);
+                        record.used_by = used_by.clone();
+                    }
+                    1 | 2 => {
+                        restored = Points::new(restored.value() + 20 + step as i64);
+                        record.restore(Points::new(20 + step as i64));
+                    }
+                    _ => {
+                        cancelled = Some(Box::new(cancellation.clone()));
+                        record.cancel(&cancellation);
+                    }
                 }
             }
+            // Refunds and a cancellation, rare, sit with the extras.
+            assert!(record.extras.is_some());
+            assert_eq!(record.applies_to(), &e.applies_to);
+            assert_eq!(
+                record.receipt(&e.member, &e.redemption),
+                RedemptionReceipt::new(e)
+            );
         }
         Ok(())
     }

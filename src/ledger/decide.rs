@@ -1126,7 +1126,7 @@ impl Ledger {
                     redemption: r.clone(),
                 });
             };
-            if rec.cancelled.is_some() {
+            if rec.cancelled().is_some() {
                 return Err(Error::RedemptionCancelled {
                     redemption: r.clone(),
                 });
@@ -1429,7 +1429,7 @@ impl Ledger {
                 redemption: c.redemption,
             });
         };
-        if let Some(cancelled) = &rec.cancelled {
+        if let Some(cancelled) = rec.cancelled() {
             return Ok(repeated(Receipt::Cancellation(CancellationReceipt::new(
                 cancelled,
             ))));
@@ -1573,11 +1573,11 @@ impl Ledger {
             let Some(rec) = account.redemptions.get(r) else {
                 continue;
             };
-            let give = share(rec.points)?.checked_sub(rec.restored)?;
+            let give = share(rec.points)?.checked_sub(rec.restored())?;
             if !give.is_positive() {
                 continue;
             }
-            let mut skip = rec.restored.value();
+            let mut skip = rec.restored().value();
             let mut left = give.value();
             let mut credits = Vec::new();
             for d in rec.draws.iter().rev() {
