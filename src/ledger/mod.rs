@@ -321,12 +321,7 @@ impl Ledger {
                 }
                 // The account is at hand: keep its tier window's running sum
                 // and file it without a second lookup.
-                if let Some(tiers) = self.program.tiers() {
-                    let offset = self.program.utc_offset();
-                    account.qualifying.track(account.orders.filed(), |latest| {
-                        tiering::tracked_span(tiers, latest, offset)
-                    });
-                }
+                track_tiers(&self.program, account);
                 file_due(&mut self.due, &self.program, member, account);
                 return Ok(());
             }
@@ -467,30 +462,21 @@ impl Ledger {
                     member: member.clone(),
                 })
             })?;
-        let tiers = self.program.tiers();
-        let offset = self.program.utc_offset();
-        let mut applied = Ok(());
-        for (i, event) in std::iter::once(first).chain(rest).enumerate() {
-            let outcome = if i == 0 {
-                account
-                    .apply_known(event, found.reference, found.order)
-                    .map_err(decide::refusal)
-            } else {
-                account.apply_known(event, None, None).map_err(Error::from)
-            };
-            if let Err(error) = outcome {
-                applied = Err(error);
-                break;
-            }
-            // As `apply_at` does after each event: the tier window's
-            // running sum follows the contributions as they are filed.
-            if let Some(tiers) = tiers {
-                account.qualifying.track(account.orders.filed(), |latest| {
-                    tiering::tracked_span(tiers, latest, offset)
-                });
-            }
-        }
-        file_due(&mut self.due, &self.program, member, account);
+        let program = &self.program;
+        // Each event tracked as `apply_at` tracks it: the tier window's
+        // running sum follows the contributions as they are filed.
+        let applied = account
+            .apply_known(first, found.reference, found.order)
+            .map_err(decide::refusal)
+            .and_then(|()| {
+                track_tiers(program, account);
+                rest.iter().try_for_each(|event| {
+                    account.apply_known(event, None, None)?;
+                    track_tiers(program, account);
+                    Ok(())
+                })
+            });
+        file_due(&mut self.due, program, member, account);
         applied
     }
 
@@ -703,6 +689,18 @@ fn own_events(first: &Event, rest: &[Event]) -> bool {
         && rest
             .iter()
             .all(|event| own(event) && event.member() == member)
+}
+
+/// Keeps `account`'s tier window's running sum up with the contributions
+/// filed, under `program`'s tiers (nothing without them).
+#[inline]
+fn track_tiers(program: &Program, account: &mut Account) {
+    if let Some(tiers) = program.tiers() {
+        let offset = program.utc_offset();
+        account.qualifying.track(account.orders.filed(), |latest| {
+            tiering::tracked_span(tiers, latest, offset)
+        });
+    }
 }
 
 /// Files `account` in the due index under its next due time, moving it
