@@ -34,7 +34,10 @@
 //!   15% redemptions, 5% refunds, 5% adjustments, 5% ticks);
 //! - `replay`: the populated log and `n` purchases, replayed;
 //! - `history`: 1,000 members who each place `PROBE_HISTORY` orders
-//!   (default 300) before `n` purchases are counted.
+//!   (default 300) before `n` purchases are counted;
+//! - `settling_history`: the same under points pending for a day, a
+//!   member's purchases 10,000 seconds apart, so that each settles the
+//!   one placed about a day before while about eight more wait.
 
 // Benchmarks may use the environment; the library never does.
 #![allow(clippy::disallowed_methods, clippy::disallowed_types)]
@@ -51,7 +54,7 @@ use common::{
 };
 
 /// The modes, for the usage line.
-const MODES: &str = "plain|tiers|rolling|expiring|inactivity|batched|confirmed|settling|redeem|mixed|replay|history";
+const MODES: &str = "plain|tiers|rolling|expiring|inactivity|batched|confirmed|settling|redeem|mixed|replay|history|settling_history";
 
 /// The counted work: each command through `execute`.
 #[inline(never)]
@@ -101,14 +104,15 @@ fn main() {
         "expiring" => EXPIRING,
         "inactivity" => INACTIVITY,
         "confirmed" => CONFIRMED,
-        "settling" => SETTLING,
+        "settling" | "settling_history" => SETTLING,
         "mixed" => MIXED,
         other => {
             eprintln!("probe: no mode {other:?}; one of {MODES}");
             std::process::exit(2);
         }
     };
-    let members = if mode == "history" { 1_000 } else { 10_000 };
+    let history = matches!(mode, "history" | "settling_history");
+    let members = if history { 1_000 } else { 10_000 };
     let spent = if mode == "redeem" {
         "15000.00 EUR"
     } else {
@@ -116,18 +120,23 @@ fn main() {
     };
     let (mut ledger, ids, mut log) = populated_with(parse(text), members, spent);
     match mode {
-        "history" => {
+        "history" | "settling_history" => {
             let orders: u64 = std::env::var("PROBE_HISTORY")
                 .ok()
                 .and_then(|h| h.parse().ok())
                 .unwrap_or(300);
             let before = orders * members as u64;
+            let bought = |i: u64| {
+                let mut bought = purchase(&ids, i);
+                if mode == "settling_history" {
+                    bought.at = start() + TimeDelta::seconds(60 + 10 * i as i64);
+                }
+                bought
+            };
             for i in 0..before {
-                ledger.execute(purchase(&ids, i)).expect("a purchase");
+                ledger.execute(bought(i)).expect("a purchase");
             }
-            let commands = (before..before + n)
-                .map(|i| purchase(&ids, i).into())
-                .collect();
+            let commands = (before..before + n).map(|i| bought(i).into()).collect();
             measured(&mut ledger, commands);
         }
         "replay" => {

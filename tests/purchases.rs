@@ -227,6 +227,44 @@ fn a_purchase_that_settles_earlier_orders_leaves_the_member_due_at_the_next() {
 }
 
 #[test]
+fn orders_placed_before_a_shorter_pending_period_settle_soonest_first() {
+    // Given points pending 14 days and an order on the 10th (pending until
+    // the 24th), the shop restarts with points pending a day: an order on
+    // the 20th is pending until the 21st, a later order than the first
+    // whose points mature before the first's.
+    let mut shop = Shop::new(seed_with(r#""pending": {"days": 14}"#));
+    shop.enroll("ana", "2026-01-05");
+    shop.buy("ana", "A1", "30.00 EUR", "2026-01-10");
+    let shorter = seed_with(r#""pending": {"days": 1}"#);
+    shop.ledger = Ledger::replay(shorter, &shop.log).expect("the log replays");
+    shop.buy("ana", "A2", "20.00 EUR", "2026-01-20");
+    shop.buy("ana", "A3", "40.00 EUR", "2026-01-20");
+
+    // An order on the 30th first settles the three, soonest first: the
+    // two orders of the 20th (on the 21st, in the order they were placed),
+    // then the order of the 10th (on the 24th), though its lot came first.
+    shop.buy("ana", "A4", "10.00 EUR", "2026-01-30");
+    let settled: Vec<(String, Points)> = shop
+        .settlements()
+        .iter()
+        .map(|s| (s.order.to_string(), s.credit.points))
+        .collect();
+    assert_eq!(
+        settled,
+        [
+            ("A2".to_owned(), pts(20)),
+            ("A3".to_owned(), pts(40)),
+            ("A1".to_owned(), pts(30))
+        ]
+    );
+    assert_eq!((shop.available("ana"), shop.pending("ana")), (90, 10));
+    assert_eq!(shop.ledger.next_due(), Some(t("2026-01-31")));
+    // The log replays to the same ledger.
+    let replayed = Ledger::replay(seed_with(r#""pending": {"days": 1}"#), &shop.log);
+    assert_eq!(replayed.as_ref(), Ok(&shop.ledger));
+}
+
+#[test]
 fn a_tick_settles_every_member_whose_window_closed() {
     let mut shop = Shop::new(seed_with(r#""pending": {"days": 14}"#));
     for who in ["ana", "ben", "cris"] {

@@ -758,6 +758,45 @@ impl<'e> Movement<'e> {
 }
 
 impl Wallet {
+    /// Makes this wallet a copy of `source`, in the room its lists have:
+    /// what a decision does with the ledger's spare wallet when time
+    /// brought something due before the command's own event (see
+    /// [`Draft`](super::decide::Draft)). A `clone` allocates the lots'
+    /// queue and the pending lots' list afresh, and dropping the copy
+    /// frees them: under points pending a day, about a thousand
+    /// instructions of a purchase that settles the member's previous
+    /// order.
+    pub(crate) fn copy_from(&mut self, source: &Wallet) {
+        let Wallet {
+            lots,
+            pending,
+            debt,
+            next_lot,
+            expiring_lots,
+            last_event_at,
+            last_activity_at,
+            balance,
+            enrolled_at,
+            birth_date,
+            last_birthday,
+            tier,
+            membership,
+        } = source;
+        self.lots.copy_from(lots);
+        self.pending.copy_from(pending);
+        self.debt = *debt;
+        self.next_lot = *next_lot;
+        self.expiring_lots = *expiring_lots;
+        self.last_event_at = *last_event_at;
+        self.last_activity_at = *last_activity_at;
+        self.balance = *balance;
+        self.enrolled_at = *enrolled_at;
+        self.birth_date = *birth_date;
+        self.last_birthday = *last_birthday;
+        self.tier.clone_from(tier);
+        self.membership.clone_from(membership);
+    }
+
     fn new(enrolled: &MemberEnrolled) -> Wallet {
         Wallet {
             lots: Lots::default(),

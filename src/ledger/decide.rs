@@ -43,7 +43,12 @@ pub(crate) struct Draft<'a> {
     pub(crate) program: &'a Program,
     pub(crate) account: &'a Account,
     pub(crate) member: &'a MemberId,
-    pub(crate) wallet: Cow<'a, Wallet>,
+    pub(crate) wallet: DraftWallet<'a>,
+    /// Where the ledger keeps its spare wallet, when it lends it (see
+    /// [`Draft::lend_spare`]): the account's wallet is copied into the
+    /// spare when an event must be folded in, and the copy is kept there
+    /// as the next spare.
+    spare: Option<&'a mut Option<Box<Wallet>>>,
     pub(crate) events: Vec<Event>,
     /// Whether the plan's events are applied at once, so that a first
     /// event planned against the account's own wallet can be left for
@@ -57,7 +62,124 @@ pub(crate) struct Draft<'a> {
     filed: bool,
 }
 
+/// A wallet the ledger keeps for a decision to copy a member's into (see
+/// [`Draft::lend_spare`]): under points pending a while, a purchase
+/// settles the member's earlier orders before its own event is planned,
+/// and its decision plans on a copy of the member's wallet with the
+/// settlements folded in. Copied into the spare, whose lists have room
+/// from the last copy, the copy allocates nothing and frees nothing.
+/// Not part of what the ledger holds: a clone of the ledger has none,
+/// two ledgers compare equal whatever their spares, and `Debug` shows
+/// only whether there is one.
+#[derive(Default)]
+pub(crate) struct SpareWallet(Option<Box<Wallet>>);
+
+impl SpareWallet {
+    /// The spare, to lend a decision.
+    pub(crate) fn take(&mut self) -> Option<Box<Wallet>> {
+        self.0.take()
+    }
+
+    /// Keeps `wallet`, handed back by a decision, for the next.
+    pub(crate) fn keep(&mut self, wallet: Option<Box<Wallet>>) {
+        self.0 = wallet;
+    }
+}
+
+impl Clone for SpareWallet {
+    fn clone(&self) -> SpareWallet {
+        SpareWallet(None)
+    }
+}
+
+impl PartialEq for SpareWallet {
+    fn eq(&self, _: &SpareWallet) -> bool {
+        true
+    }
+}
+
+impl Eq for SpareWallet {}
+
+impl fmt::Debug for SpareWallet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "SpareWallet(Some(..))"
+        } else {
+            "SpareWallet(None)"
+        })
+    }
+}
+
+/// The wallet a [`Draft`] plans on: the account's own, borrowed, until an
+/// event must be folded in before the next is planned; from then on a
+/// copy, boxed so that the draft stays small (it is moved as it is made
+/// and handed on) and so that the copy can be kept as the ledger's next
+/// spare (see [`SpareWallet`]).
+pub(crate) struct DraftWallet<'a> {
+    own: &'a Wallet,
+    copy: Option<Box<Wallet>>,
+}
+
+impl<'a> DraftWallet<'a> {
+    /// The account's own wallet, not copied.
+    fn of(own: &'a Wallet) -> DraftWallet<'a> {
+        DraftWallet { own, copy: None }
+    }
+
+    /// Whether the draft plans on the account's own wallet still.
+    pub(crate) fn is_borrowed(&self) -> bool {
+        self.copy.is_none()
+    }
+
+    /// The wallet to fold an event into: the copy, made first if there is
+    /// none yet, in `spare` when it holds a wallet.
+    fn to_mut(&mut self, spare: Option<&mut Option<Box<Wallet>>>) -> &mut Wallet {
+        let own = self.own;
+        self.copy
+            .get_or_insert_with(|| match spare.and_then(Option::take) {
+                Some(mut wallet) => {
+                    wallet.copy_from(own);
+                    wallet
+                }
+                None => Box::new(own.clone()),
+            })
+    }
+}
+
+impl std::ops::Deref for DraftWallet<'_> {
+    type Target = Wallet;
+
+    fn deref(&self) -> &Wallet {
+        self.copy.as_deref().unwrap_or(self.own)
+    }
+}
+
+impl AsRef<Wallet> for DraftWallet<'_> {
+    fn as_ref(&self) -> &Wallet {
+        self
+    }
+}
+
 impl<'a> Draft<'a> {
+    /// Lends the draft `spare` to copy the account's wallet into, should
+    /// an event have to be folded in: a wallet an earlier decision copied
+    /// into, whose lists have room (see [`Wallet::copy_from`]).
+    #[inline(always)]
+    pub(crate) fn lend_spare(&mut self, spare: &'a mut Option<Box<Wallet>>) {
+        self.spare = Some(spare);
+    }
+
+    /// Keeps the copy of the wallet the draft made, if any, where the
+    /// ledger keeps its spare (when it lent it), for the next decision.
+    #[inline(always)]
+    pub(crate) fn return_spare(&mut self) {
+        if let Some(copy) = self.wallet.copy.take()
+            && let Some(spare) = self.spare.as_deref_mut()
+        {
+            *spare = Some(copy);
+        }
+    }
+
     /// A draft over `account`, one of the ledger's.
     pub(crate) fn new(program: &'a Program, account: &'a Account) -> Draft<'a> {
         Draft::planning_into(program, account, Vec::new())
@@ -84,7 +206,8 @@ impl<'a> Draft<'a> {
             program,
             account,
             member: account.member(),
-            wallet: Cow::Borrowed(&account.wallet),
+            wallet: DraftWallet::of(&account.wallet),
+            spare: None,
             events,
             leave_first_check: false,
             filed: true,
@@ -191,11 +314,7 @@ impl<'a> Draft<'a> {
     /// against the account's own wallet, is left to the apply step that
     /// follows when the draft says so: it checks it the same way.
     fn keep_newest(&mut self, fold: bool) -> Result<(), Error> {
-        if !fold
-            && self.leave_first_check
-            && self.events.len() == 1
-            && matches!(self.wallet, Cow::Borrowed(_))
-        {
+        if !fold && self.leave_first_check && self.events.len() == 1 && self.wallet.is_borrowed() {
             return Ok(());
         }
         let Some(event) = self.events.last() else {
@@ -206,7 +325,9 @@ impl<'a> Draft<'a> {
             .and_then(|entries| {
                 let entries = entries.as_slice();
                 if fold {
-                    self.wallet.to_mut().apply(event, entries)
+                    self.wallet
+                        .to_mut(self.spare.as_deref_mut())
+                        .apply(event, entries)
                 } else {
                     self.wallet.fits(event, entries)
                 }
@@ -331,17 +452,28 @@ impl<'a> Draft<'a> {
                 self.push(expiry)?;
             }
 
-            // ...then pending points maturing at `due` arrive.
-            let mut maturing: Vec<(DateTime<Utc>, LotId)> = self
+            // ...then pending points maturing at `due` arrive, by lot. `due`
+            // is the soonest anything falls due, so every pending lot
+            // maturing by then matures at `due` itself, and lot order is
+            // the order they mature in. Each settlement folded in takes its
+            // lot out of the pending ones: the next is the first maturing
+            // lot left (the front one, as lots pend in the order they
+            // form), found without a list of them to allocate and sort.
+            let maturing = self
                 .wallet
                 .pending
-                .iter()
-                .filter_map(|(lot, p)| p.available_at.filter(|t| *t <= due).map(|t| (t, *lot)))
-                .collect();
-            maturing.sort_unstable();
-            for (_, lot) in maturing {
-                let Some(p) = self.wallet.pending.get(&lot) else {
-                    continue;
+                .values()
+                .filter(|p| p.available_at.is_some_and(|t| t <= due))
+                .count();
+            for _ in 0..maturing {
+                let Some((lot, p)) = self
+                    .wallet
+                    .pending
+                    .iter()
+                    .find(|(_, p)| p.available_at.is_some_and(|t| t <= due))
+                    .map(|(lot, p)| (*lot, p))
+                else {
+                    break;
                 };
                 let (order, points, expires_at) = (p.order.clone(), p.points, p.expires_at);
                 let credit = self.sole_credit(lot, expires_at, points)?;
@@ -389,7 +521,7 @@ impl<'a> Draft<'a> {
     /// out otherwise. Saves a purchase one of the two times it was
     /// worked out (the other is the filing after applying).
     fn first_due(&self) -> Option<DateTime<Utc>> {
-        if self.filed && matches!(self.wallet, Cow::Borrowed(_)) {
+        if self.filed && self.wallet.is_borrowed() {
             let filed = self.account.due;
             debug_assert_eq!(
                 filed,
@@ -884,7 +1016,7 @@ impl Ledger {
         command: Command,
         events: Vec<Event>,
     ) -> Result<Decision, Error> {
-        self.decide_into(command, events, false, &mut Found::default())
+        self.decide_into(command, events, false, &mut Found::default(), &mut None)
     }
 
     /// As [`decide_command_into`](Ledger::decide_command_into). With
@@ -906,17 +1038,23 @@ impl Ledger {
     /// files, which applying that event (when it is the first) uses rather
     /// than hash the reference again; a refund leaves in `found.order`
     /// where its order is held, where applying looks for it first.
+    ///
+    /// A purchase whose plan must fold an event in before its own (a
+    /// settlement of an earlier order) copies its member's wallet into
+    /// the wallet `spare` holds, if any, and leaves the copy there for the
+    /// next decision (see [`SpareWallet`]).
     pub(crate) fn decide_into(
         &self,
         command: Command,
         events: Vec<Event>,
         applying: bool,
         found: &mut Found,
+        spare: &mut Option<Box<Wallet>>,
     ) -> Result<Decision, Error> {
         let slot = &mut found.slot;
         match command {
             Command::Enroll(c) => self.decide_enroll(c),
-            Command::Purchase(c) => self.decide_purchase(c, events, applying, found),
+            Command::Purchase(c) => self.decide_purchase(c, events, applying, found, spare),
             Command::Confirm(c) => self.decide_confirm(c, slot),
             Command::Redeem(c) => self.decide_redeem(c, events, applying, found),
             Command::CancelRedemption(c) => self.decide_cancel(c, slot),
@@ -1017,6 +1155,7 @@ impl Ledger {
         events: Vec<Event>,
         applying: bool,
         found: &mut Found,
+        spare: &mut Option<Box<Wallet>>,
     ) -> Result<Decision, Error> {
         let account = self.enrolled_at(&c.member, &mut found.slot)?;
         found.warm(account);
@@ -1056,7 +1195,7 @@ impl Ledger {
             ));
         }
         found.reference = Some(NewReference::new(ReferenceKind::Order, hash));
-        self.record_purchase(account, c, events, applying, |receipt, events| {
+        self.record_purchase(account, c, events, applying, spare, |receipt, events| {
             fresh(Receipt::Purchase(receipt), events)
         })
     }
@@ -1074,12 +1213,14 @@ impl Ledger {
         c: Purchase,
         events: Vec<Event>,
         applying: bool,
+        spare: &mut Option<Box<Wallet>>,
         made: impl FnOnce(PurchaseReceipt, Vec<Event>) -> T,
     ) -> Result<T, Error> {
         check_time(account, c.at)?;
         let discounts = self.check_purchase(account, &c)?;
         let mut draft = Draft::planning_into(&self.program, account, events);
         draft.leave_first_check = applying;
+        draft.lend_spare(spare);
         draft.sweep(c.at)?;
         let at = c.at;
         let order = c.order.clone();
@@ -1091,6 +1232,7 @@ impl Ledger {
             if let Some(upgrade) = draft.upgrade(at)? {
                 draft.finish(upgrade)?;
             }
+            draft.return_spare();
             return Ok(made(receipt, draft.events));
         };
         let receipt = draft.purchase(c, &discounts, false)?;
@@ -1099,6 +1241,7 @@ impl Ledger {
         }
         let mut others = Others::default();
         self.plan_qualification(rules, &mut draft, &mut others, referrer, Some(&order), at)?;
+        draft.return_spare();
         let mut events = draft.events;
         events.extend(others.into_events());
         Ok(made(receipt, events))
@@ -2049,5 +2192,122 @@ impl Wallet {
     /// The points all lots hold.
     fn lots_total(&self) -> Result<Points, crate::PointsOverflow> {
         Points::checked_sum(self.lots.values())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{NaiveDate, TimeDelta};
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::{Cart, Enroll, Refund};
+
+    /// Points pending a day, then expiring sixty days after earning (or
+    /// never, with `expiry` empty), a tier ladder and a reward: a member's
+    /// wallet then holds lots that expire (or lots that do not), pending
+    /// lots, a tier and, after refunds, debt.
+    fn program(expiry: &str) -> String {
+        PROGRAM.replace("EXPIRY", expiry)
+    }
+
+    const PROGRAM: &str = r#"{
+        "currency": "EUR",
+        "earn": {"points": 1, "per": "1.00", "rounding": "floor", "stacking": "multiply"},
+        "rewards": [{"id": "ten-percent-off", "cost": 100, "kind": "percent_off", "percent": "10"}],
+        "pending": {"days": 1},EXPIRY
+        "refunds": {"negative_balance": "debt"},
+        "tiers": {"metric": "spend", "window": "calendar_year", "review": "period_end", "grace_days": 30,
+                  "levels": [{"id": "bronze", "threshold": "0"},
+                             {"id": "silver", "threshold": "300", "multiplier": "1.25"}]}
+    }"#;
+
+    fn parsed<T: std::str::FromStr>(text: &str) -> T {
+        match text.parse() {
+            Ok(value) => value,
+            Err(_) => unreachable!("{text} parses"),
+        }
+    }
+
+    /// Two members' commands: (which member, what, euros, hours later).
+    /// What: a purchase, a redemption, a refund of the member's last
+    /// order, or a tick.
+    fn steps() -> impl Strategy<Value = Vec<(bool, u8, u32, i64)>> {
+        proptest::collection::vec((any::<bool>(), 0_u8..6, 1_u32..400, 0_i64..40), 0..40)
+    }
+
+    proptest! {
+        /// A wallet copied into a spare that held another member's (more
+        /// lots or fewer, a tier or none, debt or none) is that wallet,
+        /// as a clone of it is: a decision that copies into the ledger's
+        /// spare plans on what it would plan on with a fresh copy.
+        #[test]
+        fn a_wallet_copied_into_a_spare_is_the_wallet(steps in steps(), expires in any::<bool>()) {
+            let expiry = if expires {
+                r#" "expiry": {"policy": "after_earning", "days": 60},"#
+            } else {
+                ""
+            };
+            let Ok(program) = serde_json::from_str::<Program>(&program(expiry)) else {
+                unreachable!("the program parses")
+            };
+            let mut ledger = Ledger::new(program);
+            let mut at: DateTime<Utc> = parsed("2026-01-12T10:00:00Z");
+            let members: [MemberId; 2] = [parsed("marta"), parsed("zoe")];
+            let born = NaiveDate::from_ymd_opt(1990, 1, 20);
+            for (member, enroll) in members.iter().zip([Enroll::new(members[0].clone(), at), Enroll::new(members[1].clone(), at)]) {
+                let enroll = match born.filter(|_| member == &members[0]) {
+                    Some(date) => enroll.born(date),
+                    None => enroll,
+                };
+                prop_assert!(ledger.execute(enroll).is_ok());
+            }
+            let mut orders = [None, None];
+            for (i, (second, what, euros, hours)) in steps.into_iter().enumerate() {
+                at += TimeDelta::hours(hours);
+                let who = usize::from(second);
+                let member = members[who].clone();
+                let amount: Money = parsed(&format!("{euros}.00 EUR"));
+                let command: Command = match (what, &orders[who]) {
+                    (0..=2, _) | (3, None) => {
+                        let order: Reference = parsed(&format!("ORD-{i}"));
+                        orders[who] = Some(order.clone());
+                        Purchase::new(member, order, amount, at).into()
+                    }
+                    (3, Some(order)) => {
+                        Refund::new(member, order.clone(), parsed(&format!("REF-{i}")), amount, at).into()
+                    }
+                    (4, _) => Redeem::new(
+                        member,
+                        parsed(&format!("RDM-{i}")),
+                        parsed("ten-percent-off"),
+                        Cart::new(amount),
+                        at,
+                    )
+                    .into(),
+                    _ => crate::Tick::new(at).into(),
+                };
+                // Refused commands (a refund beyond the order, a
+                // redemption without the points) change nothing.
+                let _ = ledger.execute(command);
+            }
+            // A member enrolled last, with nothing yet.
+            let new: MemberId = parsed("lea");
+            prop_assert!(ledger.execute(Enroll::new(new.clone(), at)).is_ok());
+            let wallets: Vec<Wallet> = [&members[0], &members[1], &new]
+                .into_iter()
+                .filter_map(|m| ledger.account(m))
+                .map(|a| a.wallet.clone())
+                .collect();
+            prop_assert_eq!(wallets.len(), 3);
+            for before in &wallets {
+                for wallet in &wallets {
+                    let mut spare = Box::new(before.clone());
+                    spare.copy_from(wallet);
+                    prop_assert_eq!(&*spare, wallet);
+                    prop_assert_eq!(format!("{spare:?}"), format!("{wallet:?}"));
+                }
+            }
+        }
     }
 }

@@ -343,6 +343,31 @@ impl<N: Copy, W: Copy> Clone for Queue<N, W> {
     }
 }
 
+impl<N: Copy, W: Copy> Queue<N, W> {
+    /// Makes this queue a copy of `source`, in the room it has: a spare
+    /// copy a decision planned on before (see
+    /// [`Wallet::copy_from`](super::account::Wallet::copy_from)) takes
+    /// the next member's lots without allocating, while they fit.
+    fn copy_from(&mut self, source: &Queue<N, W>) {
+        match (self, source) {
+            (Queue::Narrow(to), Queue::Narrow(from)) => copy_into(to, from),
+            (Queue::Wide(to), Queue::Wide(from)) => copy_into(to, from),
+            (to, from) => *to = from.clone(),
+        }
+    }
+}
+
+/// Makes `to` a copy of `from`, one or two runs of slots copied whole, in
+/// the room `to` has, grown to room for [`SPARE`] slots more when it has
+/// too little.
+fn copy_into<S: Copy>(to: &mut VecDeque<S>, from: &VecDeque<S>) {
+    to.clear();
+    let (front, back) = from.as_slices();
+    to.reserve(from.len().saturating_add(SPARE));
+    to.extend(front);
+    to.extend(back);
+}
+
 /// How many slots more than it holds a copy of a queue has room for. A
 /// decision copies a member's lots to plan on when time brought something
 /// due, and its events then add a lot or two (a settlement's, a bonus's):
@@ -603,6 +628,14 @@ impl<N: Slot, W: Wide<Key = N::Key>> Queue<N, W> {
 }
 
 impl Lots {
+    /// Makes these lots a copy of `source`'s, in the room they have (see
+    /// [`Wallet::copy_from`](super::account::Wallet::copy_from)).
+    pub(crate) fn copy_from(&mut self, source: &Lots) {
+        self.expiring.queue.copy_from(&source.expiring.queue);
+        self.expiring.stray.clone_from(&source.expiring.stray);
+        self.lasting.copy_from(&source.lasting);
+    }
+
     /// The number of lots.
     pub(crate) fn len(&self) -> usize {
         self.expiring.len().saturating_add(self.lasting.len())

@@ -100,6 +100,9 @@ pub struct Ledger {
     due: due::DueIndex,
     /// Every referral code issued, and its member.
     codes: BTreeMap<ReferralCode, MemberId>,
+    /// A wallet a purchase's decision copies its member's into when time
+    /// brought something due (see [`decide::SpareWallet`]).
+    spare: decide::SpareWallet,
 }
 
 impl Ledger {
@@ -124,6 +127,7 @@ impl Ledger {
             accounts: accounts::Accounts::default(),
             due: due::DueIndex::default(),
             codes: BTreeMap::new(),
+            spare: decide::SpareWallet::default(),
         }
     }
 
@@ -417,7 +421,11 @@ impl Ledger {
         let mut found = slot.map_or_else(Found::default, Found::read_ahead);
         // The decision is handed back as it was made, not taken out of
         // its result and put back into another (336 bytes copied twice).
-        let decided = self.decide_into(command, spare, true, &mut found);
+        // A purchase's decision copies its member's wallet, when it must,
+        // into the ledger's spare, and hands the copy back as the next.
+        let mut wallet = self.spare.take();
+        let decided = self.decide_into(command, spare, true, &mut found, &mut wallet);
+        self.spare.keep(wallet);
         if let Ok(decision) = &decided
             && let Some((first, rest)) = decision.events.split_first()
         {

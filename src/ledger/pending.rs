@@ -103,6 +103,12 @@ impl PendingLots {
         self.lots.iter().map(|(_, p)| p)
     }
 
+    /// Makes these pending lots a copy of `source`'s, in the room they
+    /// have (see [`Wallet::copy_from`](super::account::Wallet::copy_from)).
+    pub(crate) fn copy_from(&mut self, source: &PendingLots) {
+        self.lots.clone_from(&source.lots);
+    }
+
     /// The first pending lot.
     pub(crate) fn first_key_value(&self) -> Option<(&LotId, &PendingLot)> {
         self.lots.first().map(|(lot, p)| (lot, p))

@@ -442,6 +442,7 @@ impl Ledger {
             purchase.clone(),
             Vec::new(),
             false,
+            &mut None,
             |receipt, _| receipt.earning,
         )
     }
