@@ -1040,9 +1040,10 @@ impl Ledger {
     /// where its order is held, where applying looks for it first.
     ///
     /// A purchase whose plan must fold an event in before its own (a
-    /// settlement of an earlier order) copies its member's wallet into
-    /// the wallet `spare` holds, if any, and leaves the copy there for the
-    /// next decision (see [`SpareWallet`]).
+    /// settlement of an earlier order), and a tick for each member with
+    /// more than one thing due, copy the member's wallet into the wallet
+    /// `spare` holds, if any, and leave the copy there for the next
+    /// member or decision (see [`SpareWallet`]).
     pub(crate) fn decide_into(
         &self,
         command: Command,
@@ -1062,7 +1063,7 @@ impl Ledger {
             Command::Adjust(c) => self.decide_adjust(c, events, found),
             Command::Transfer(c) => self.decide_transfer(c),
             Command::Action(c) => self.decide_action(c),
-            Command::Tick(c) => self.decide_tick(c.at),
+            Command::Tick(c) => self.decide_tick(c.at, spare),
             Command::JoinMembership(c) => self.decide_join(c),
             Command::RenewMembership(c) => self.decide_renew(c),
             Command::CancelMembership(c) => self.decide_cancel_membership(c),
@@ -2040,7 +2041,11 @@ impl Ledger {
         Ok(fresh(receipt, events))
     }
 
-    fn decide_tick(&self, at: DateTime<Utc>) -> Result<Decision, Error> {
+    fn decide_tick(
+        &self,
+        at: DateTime<Utc>,
+        spare: &mut Option<Box<Wallet>>,
+    ) -> Result<Decision, Error> {
         // The members due, listed once (the index merges two lists), and
         // not at all when the earliest time filed is later.
         let due: Vec<&MemberId> = if self.due.first().is_some_and(|first| first <= at) {
@@ -2080,10 +2085,15 @@ impl Ledger {
                     continue;
                 };
                 let mut draft = Draft::planning_into(&self.program, account, planned);
+                // A member with more than one thing due (a review and its
+                // tier change, settlements and an expiry) is planned on a
+                // copy of their wallet, made in the ledger's spare.
+                draft.lend_spare(spare);
                 // One member whose due work cannot be recorded (an overflow
                 // after extreme adjustments) must not stop everyone's tick; an
                 // internal inconsistency is a bug and is reported.
                 let swept = draft.sweep_last(at);
+                draft.return_spare();
                 planned = draft.events;
                 match swept {
                     Ok(()) => {}
