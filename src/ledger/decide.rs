@@ -1039,11 +1039,12 @@ impl Ledger {
     /// than hash the reference again; a refund leaves in `found.order`
     /// where its order is held, where applying looks for it first.
     ///
-    /// A purchase whose plan must fold an event in before its own (a
-    /// settlement of an earlier order), and a tick for each member with
-    /// more than one thing due, copy the member's wallet into the wallet
-    /// `spare` holds, if any, and leave the copy there for the next
-    /// member or decision (see [`SpareWallet`]).
+    /// A purchase, a confirmation, a redemption, a refund or an
+    /// adjustment whose plan must fold an event in before its own (a
+    /// settlement of an earlier order, an expiry), and a tick for each
+    /// member with more than one thing due, copy the member's wallet into
+    /// the wallet `spare` holds, if any, and leave the copy there for the
+    /// next member or decision (see [`SpareWallet`]).
     pub(crate) fn decide_into(
         &self,
         command: Command,
@@ -1056,11 +1057,11 @@ impl Ledger {
         match command {
             Command::Enroll(c) => self.decide_enroll(c),
             Command::Purchase(c) => self.decide_purchase(c, events, applying, found, spare),
-            Command::Confirm(c) => self.decide_confirm(c, slot),
-            Command::Redeem(c) => self.decide_redeem(c, events, applying, found),
+            Command::Confirm(c) => self.decide_confirm(c, slot, spare),
+            Command::Redeem(c) => self.decide_redeem(c, events, applying, found, spare),
             Command::CancelRedemption(c) => self.decide_cancel(c, slot),
-            Command::Refund(c) => self.decide_refund(c, events, applying, found),
-            Command::Adjust(c) => self.decide_adjust(c, events, found),
+            Command::Refund(c) => self.decide_refund(c, events, applying, found, spare),
+            Command::Adjust(c) => self.decide_adjust(c, events, found, spare),
             Command::Transfer(c) => self.decide_transfer(c),
             Command::Action(c) => self.decide_action(c),
             Command::Tick(c) => self.decide_tick(c.at, spare),
@@ -1287,7 +1288,12 @@ impl Ledger {
         Ok(discounts)
     }
 
-    fn decide_confirm(&self, c: Confirm, slot: &mut Option<usize>) -> Result<Decision, Error> {
+    fn decide_confirm(
+        &self,
+        c: Confirm,
+        slot: &mut Option<usize>,
+        spare: &mut Option<Box<Wallet>>,
+    ) -> Result<Decision, Error> {
         let account = self.enrolled_at(&c.member, slot)?;
         let Some(order) = account.orders.get(&c.order) else {
             return Err(Error::UnknownOrder {
@@ -1303,6 +1309,7 @@ impl Ledger {
         }
         check_time(account, c.at)?;
         let mut draft = Draft::new(&self.program, account);
+        draft.lend_spare(spare);
         draft.sweep(c.at)?;
         let waiting = order
             .pending()
@@ -1321,6 +1328,7 @@ impl Ledger {
         // Points confirmed after their lot's expiry expire at once.
         let expired = expired_by(&event.credit, c.at);
         draft.finish_crediting(Event::OrderConfirmed(event), expired, c.at)?;
+        draft.return_spare();
         Ok(fresh(receipt, draft.events))
     }
 
@@ -1330,6 +1338,7 @@ impl Ledger {
         events: Vec<Event>,
         applying: bool,
         found: &mut Found,
+        spare: &mut Option<Box<Wallet>>,
     ) -> Result<Decision, Error> {
         let account = self.enrolled_at(&c.member, &mut found.slot)?;
         let checked = c.cart.check_listing(false)?;
@@ -1389,6 +1398,7 @@ impl Ledger {
         }
         let mut draft = Draft::planning_into(&self.program, account, events);
         draft.leave_first_check = applying;
+        draft.lend_spare(spare);
         draft.sweep(c.at)?;
         let tier = draft.effective_tier();
         let tier = tier.as_ref();
@@ -1466,6 +1476,7 @@ impl Ledger {
                 }));
             }
         };
+        draft.return_spare();
         Ok(fresh(Receipt::Redemption(receipt), draft.events))
     }
 
@@ -1613,6 +1624,7 @@ impl Ledger {
         events: Vec<Event>,
         applying: bool,
         found: &mut Found,
+        spare: &mut Option<Box<Wallet>>,
     ) -> Result<Decision, Error> {
         let account = self.enrolled_at(&c.member, &mut found.slot)?;
         found.warm(account);
@@ -1646,6 +1658,7 @@ impl Ledger {
         check_time(account, c.at)?;
         let mut draft = Draft::planning_into(&self.program, account, events);
         draft.leave_first_check = applying;
+        draft.lend_spare(spare);
         draft.sweep(c.at)?;
         let (order, at) = (c.order.clone(), c.at);
         // A member nobody referred has no referral reward a refund could
@@ -1654,6 +1667,7 @@ impl Ledger {
         let receipt = self.plan_refund(&mut draft, c, last, &mut found.order)?;
         let mut others = Others::default();
         self.plan_reversal(&mut draft, &mut others, &order, at)?;
+        draft.return_spare();
         let mut events = draft.events;
         events.extend(others.into_events());
         Ok(fresh(Receipt::Refund(receipt), events))
@@ -1876,6 +1890,7 @@ impl Ledger {
         c: Adjust,
         events: Vec<Event>,
         found: &mut Found,
+        spare: &mut Option<Box<Wallet>>,
     ) -> Result<Decision, Error> {
         let account = self.enrolled_at(&c.member, &mut found.slot)?;
         let hash = c.adjustment.quick_hash();
@@ -1916,6 +1931,7 @@ impl Ledger {
             });
         }
         let mut draft = Draft::planning_into(&self.program, account, events);
+        draft.lend_spare(spare);
         draft.sweep(c.at)?;
         let (credit, draws) = if c.points.is_positive() {
             let lot = draft.wallet.next_lot_id();
@@ -1946,6 +1962,7 @@ impl Ledger {
         };
         let receipt = Receipt::Adjustment(AdjustmentReceipt::new(&event));
         draft.finish(Event::PointsAdjusted(event))?;
+        draft.return_spare();
         Ok(fresh(receipt, draft.events))
     }
 
