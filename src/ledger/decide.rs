@@ -66,8 +66,11 @@ pub(crate) struct Draft<'a> {
 /// [`Draft::lend_spare`]): under points pending a while, a purchase
 /// settles the member's earlier orders before its own event is planned,
 /// and its decision plans on a copy of the member's wallet with the
-/// settlements folded in. Copied into the spare, whose lists have room
-/// from the last copy, the copy allocates nothing and frees nothing.
+/// settlements folded in (a confirmation, a redemption, a refund or an
+/// adjustment after something fell due, and a tick's member with more
+/// than one thing due, likewise). Copied into the spare, whose lists
+/// have room from the last copy, the copy allocates nothing and frees
+/// nothing.
 /// Not part of what the ledger holds: a clone of the ledger has none,
 /// two ledgers compare equal whatever their spares, and `Debug` shows
 /// only whether there is one.

@@ -100,8 +100,9 @@ pub struct Ledger {
     due: due::DueIndex,
     /// Every referral code issued, and its member.
     codes: BTreeMap<ReferralCode, MemberId>,
-    /// A wallet a purchase's decision copies its member's into when time
-    /// brought something due (see [`decide::SpareWallet`]).
+    /// A wallet a decision copies its member's into when time brought
+    /// something due before the command's own event (see
+    /// [`decide::SpareWallet`]).
     spare: decide::SpareWallet,
 }
 
@@ -421,8 +422,8 @@ impl Ledger {
         let mut found = slot.map_or_else(Found::default, Found::read_ahead);
         // The decision is handed back as it was made, not taken out of
         // its result and put back into another (336 bytes copied twice).
-        // A purchase's decision copies its member's wallet, when it must,
-        // into the ledger's spare, and hands the copy back as the next.
+        // The decision copies its member's wallet, when it must, into the
+        // ledger's spare, and leaves the copy there as the next spare.
         let mut wallet = self.spare.take();
         let decided = self.decide_into(command, spare, true, &mut found, &mut wallet);
         self.spare.keep(wallet);
