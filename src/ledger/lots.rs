@@ -359,9 +359,14 @@ impl<N: Copy, W: Copy> Queue<N, W> {
 
 /// Makes `to` a copy of `from`, one or two runs of slots copied whole, in
 /// the room `to` has, grown to room for [`SPARE`] slots more when it has
-/// too little.
+/// too little; an empty `from` leaves `to` empty without growing it, as a
+/// program whose points never expire holds its expiring lots' queue
+/// empty.
 fn copy_into<S: Copy>(to: &mut VecDeque<S>, from: &VecDeque<S>) {
     to.clear();
+    if from.is_empty() {
+        return;
+    }
     let (front, back) = from.as_slices();
     to.reserve(from.len().saturating_add(SPARE));
     to.extend(front);
@@ -376,18 +381,12 @@ fn copy_into<S: Copy>(to: &mut VecDeque<S>, from: &VecDeque<S>) {
 /// member's previous order spent about 300 instructions on that growth).
 const SPARE: usize = 4;
 
-/// A copy of `queue`, with room for its slots and [`SPARE`] more; an
-/// empty queue's copy allocates nothing, as a program whose points never
-/// expire holds its expiring lots' queue empty.
+/// A copy of `queue`, with room for its slots and [`SPARE`] more (see
+/// [`copy_into`]); an empty queue's copy allocates nothing.
 fn copied<S: Copy>(queue: &VecDeque<S>) -> VecDeque<S> {
-    if queue.is_empty() {
-        return VecDeque::new();
-    }
-    let (front, back) = queue.as_slices();
-    let mut slots = Vec::with_capacity(queue.len().saturating_add(SPARE));
-    slots.extend_from_slice(front);
-    slots.extend_from_slice(back);
-    VecDeque::from(slots)
+    let mut copy = VecDeque::new();
+    copy_into(&mut copy, queue);
+    copy
 }
 
 impl<N, W> Default for Queue<N, W> {
