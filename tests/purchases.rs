@@ -265,6 +265,42 @@ fn orders_placed_before_a_shorter_pending_period_settle_soonest_first() {
 }
 
 #[test]
+fn orders_keep_the_earn_rate_they_were_placed_under_after_it_changes() {
+    // Given 1 point per euro and an order of 57.40 EUR, the shop restarts
+    // earning 2 points per euro: the next order of 57.40 EUR earns 114.
+    let mut shop = Shop::seed();
+    shop.enroll("ana", "2026-01-05");
+    shop.buy("ana", "A1", "57.40 EUR", "2026-01-12");
+    let doubled = seed_with(r#""earn": {"points": 2, "per": "1.00"}"#);
+    shop.ledger = Ledger::replay(doubled.clone(), &shop.log).expect("the log replays");
+    let second = shop.buy("ana", "A2", "57.40 EUR", "2026-01-20");
+    assert_eq!(second.points(), pts(114));
+    assert_eq!(shop.available("ana"), 171);
+
+    // A retry of either order gives back its receipt, each at its own
+    // rate, and the ledger is unchanged.
+    let first = shop.buy("ana", "A1", "57.40 EUR", "2026-01-12");
+    assert_eq!(
+        first.earning.to_string(),
+        "57 = floor(57.40 EUR × 1 point per 1.00 EUR)"
+    );
+    let again = shop.buy("ana", "A2", "57.40 EUR", "2026-01-20");
+    assert_eq!(
+        again.earning.to_string(),
+        "114 = floor(57.40 EUR × 2 points per 1.00 EUR)"
+    );
+    assert_eq!(shop.available("ana"), 171);
+
+    // A third order at the new rate, then the log replayed: the same
+    // ledger, and the same fingerprint, as the live one.
+    shop.buy("ana", "A3", "10.00 EUR", "2026-01-25");
+    assert_eq!(shop.available("ana"), 191);
+    let replayed = Ledger::replay(doubled, &shop.log).expect("the log replays");
+    assert_eq!(replayed, shop.ledger);
+    assert_eq!(replayed.state_hash(), shop.ledger.state_hash());
+}
+
+#[test]
 fn a_tick_settles_every_member_whose_window_closed() {
     let mut shop = Shop::new(seed_with(r#""pending": {"days": 14}"#));
     for who in ["ana", "ben", "cris"] {

@@ -1546,7 +1546,10 @@ pub(crate) struct OrderRecord {
     /// The amount and its currency, in 8 bytes where a [`Money`] takes 20
     /// (see [`StoredAmount`]).
     amount: StoredAmount,
-    pub(crate) points: Points,
+    /// The order's points, in 4 bytes where [`Points`] take 8:
+    /// [`POINTS_IN_FULL`] for more than they hold, which the rare part
+    /// then holds.
+    points: u32,
     /// What its points formed, without repeating the points.
     earned: StoredLot,
     breakdown: Breakdown,
@@ -1583,6 +1586,10 @@ struct More {
     /// When the order was placed, when the record's 8 bytes could not
     /// hold it (see [`StoredAt`]).
     at: Option<DateTime<Utc>>,
+    /// The order's points, when the record's 4 bytes could not hold them
+    /// (see [`POINTS_IN_FULL`]); zero otherwise, which no points held
+    /// here are.
+    points: Points,
 }
 
 impl More {
@@ -1603,6 +1610,7 @@ impl More {
             lot: None,
             amount: None,
             at: None,
+            points: Points::ZERO,
         }
     }
 }
@@ -1624,14 +1632,14 @@ impl OrderRecord {
     /// nothing `==` compares.
     pub(crate) fn figures<'r>(
         &'r self,
-        shapes: &'r TierShapes,
+        shapes: &'r Shapes,
         names: Option<(&'r MemberId, &'r Reference)>,
     ) -> impl PartialEq + std::hash::Hash + 'r {
         (
             (
                 self.at(),
                 self.amount(),
-                self.points,
+                self.points(),
                 self.earned(),
                 self.breakdown_view(shapes),
                 self.redemptions(),
@@ -1874,6 +1882,10 @@ const NEVER: u32 = u32::MAX;
 /// What an [`OrderRecord`] holds for an order that does not count toward
 /// the tier metrics (a membership fee): no key is `u32::MAX`.
 const NO_KEY: u32 = u32::MAX;
+
+/// What an order record's points hold for points held in full in its rare
+/// part: `u32::MAX` and more, which no order earns in practice.
+const POINTS_IN_FULL: u32 = u32::MAX;
 
 /// What an order of `amount` earning `points` adds to the tier metrics
 /// before any refund.
@@ -2342,37 +2354,80 @@ fn expiry(at: DateTime<Utc>, after: u32) -> Option<DateTime<Utc>> {
     }
 }
 
-/// How an order's points were computed, in 8 bytes of the record: the
+/// How an order's points were computed, in 4 bytes of the record: the
 /// two common shapes packed, anything else held in full in the record's
-/// rare part ([`More`]).
+/// rare part ([`More`]). What the word says is a [`Packed`]: the two
+/// bits at the top tell the three kinds apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Breakdown {
+struct Breakdown(u32);
+
+/// What a [`Breakdown`] says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Packed {
     /// One base-rate line on the whole amount (written as the order writes
     /// it: `57.400` on an order of `57.40` is kept as recorded), giving
     /// all the points, at a rate in the order's currency whose points fit
     /// 16 bits and whose amount is a positive mantissa below 2^32 (`1.00`
-    /// is 100 at scale 2): 8 bytes where the rate in full takes 32.
-    Base(PackedRate),
+    /// is 100 at scale 2): the rate's place among the member's
+    /// [`Shapes`], where the rate in full takes 32 bytes.
+    Base { rate: u32 },
     /// A base-rate line and a tier's multiplier, each on the whole amount
     /// written as the order writes it, giving all the points between
-    /// them, the base line's no more than `u32::MAX`: a purchase by a
+    /// them, the base line's below 2^24 (16,777,216): a purchase by a
     /// member on a rung with a multiplier. The base line's points, and
     /// where the member's orders keep the rate, tier and factor the two
     /// lines share with the member's other orders on that rung (see
-    /// [`TierShapes`]), where the two lines as recorded take 208 bytes.
-    /// Both are held as bytes, which leave the byte of the base rate's
-    /// rounding free to tell the three kinds apart, so that the breakdown
-    /// takes the 8 bytes of a [`PackedRate`].
+    /// [`Shapes`]), where the two lines as recorded take 208 bytes.
     Tiered {
-        /// The shape's place in the member's [`TierShapes`] (at most
-        /// [`TierShapes::MOST`]).
-        shape: u8,
-        /// The base line's points, as a `u32`'s little-endian bytes; the
-        /// multiplier's are the rest of the order's.
-        base: [u8; 4],
+        /// The shape's place among the member's [`Shapes`] (below
+        /// [`Shapes::MOST`]).
+        shape: u32,
+        /// The base line's points; the multiplier's are the rest of the
+        /// order's.
+        base: u32,
     },
     /// Anything else: the lines as recorded, in the record's rare part.
     InFull,
+}
+
+impl Breakdown {
+    /// The lines as recorded, in the record's rare part.
+    const IN_FULL: Breakdown = Breakdown(u32::MAX);
+
+    /// The top two bits of a tiered breakdown.
+    const TIERED: u32 = 0b01 << 30;
+
+    /// Where a tiered breakdown's shape sits, above its base points.
+    const SHAPE_SHIFT: u32 = 24;
+
+    /// The bits of a tiered breakdown's base points, and of a shape's or a
+    /// rate's place once shifted down.
+    const BASE_BITS: u32 = (1 << Breakdown::SHAPE_SHIFT) - 1;
+
+    /// A base-rate breakdown at the member's rate at `place`.
+    fn base(place: u32) -> Option<Breakdown> {
+        (usize::try_from(place).ok()? < Shapes::MOST).then_some(Breakdown(place))
+    }
+
+    /// A tiered breakdown at the member's shape at `place`, `base` of its
+    /// points by the base line.
+    fn tiered(place: u32, base: u32) -> Option<Breakdown> {
+        (usize::try_from(place).ok()? < Shapes::MOST && base <= Breakdown::BASE_BITS).then_some(
+            Breakdown(Breakdown::TIERED | place << Breakdown::SHAPE_SHIFT | base),
+        )
+    }
+
+    /// What the word says.
+    fn read(self) -> Packed {
+        match self.0 >> 30 {
+            0 => Packed::Base { rate: self.0 },
+            1 => Packed::Tiered {
+                shape: (self.0 & !Breakdown::TIERED) >> Breakdown::SHAPE_SHIFT,
+                base: self.0 & Breakdown::BASE_BITS,
+            },
+            _ => Packed::InFull,
+        }
+    }
 }
 
 /// An earn rate and its rounding in 8 bytes: the rate's points in 16 bits
@@ -2397,36 +2452,88 @@ struct TierShape {
     factor: Decimal,
 }
 
-/// The shapes of a member's orders on tiers with a multiplier, each held
-/// once however many orders share it ([`Breakdown::Tiered`] names its
-/// place): a member's orders on one rung under one earn rate share one,
-/// so an order on an upper rung is recorded without allocating, and a
-/// member who climbs a ladder holds one shape a rung.
+/// What a member's orders share, each held once however many orders share
+/// it: the base rates of orders earning at the base rate alone
+/// ([`Breakdown`]'s base names a rate's place) and the shapes of orders on
+/// tiers with a multiplier (its tiered breakdown names a shape's place).
 ///
-/// A list of [`TierShapes::MOST`] at most: past that (a program whose
-/// rates and tiers changed that often under one member), orders are
-/// recorded with their lines as they were. Behind one pointer, allocated
-/// with the first shape: most members never reach a rung with a
-/// multiplier, and every account carries the pointer.
+/// A member's orders on one rung under one earn rate share one shape, so
+/// an order on an upper rung is recorded without allocating, and a member
+/// who climbs a ladder holds one shape a rung. Most members' orders at
+/// the base rate share one rate, held in place; a later one (the
+/// program's base rate changed, an order in another currency) is held
+/// behind the pointer that holds the tier shapes.
+///
+/// At most [`Shapes::MOST`] rates and as many tier shapes: past that (a
+/// program whose rates and tiers changed that often under one member),
+/// orders are recorded with their lines as they were. The pointer is
+/// allocated with the first tier shape or the second rate: most members
+/// never reach a rung with a multiplier, and every account carries it.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct TierShapes(Option<Box<Kept>>);
-
-/// The shapes a member's orders keep: the first, and any after it in a
-/// list sized to them (a member climbing a ladder adds one a rung).
-#[derive(Debug, Clone)]
-struct Kept {
-    first: TierShape,
-    more: Vec<TierShape>,
+pub(crate) struct Shapes {
+    /// The rate of the member's first order at the base rate alone.
+    rate: Option<PackedRate>,
+    kept: Option<Box<Kept>>,
 }
 
-impl TierShapes {
-    /// The most shapes one member's orders keep.
+/// The tier shapes a member's orders keep, and their base rates after the
+/// first: the first shape in place, and any after it in a list sized to
+/// them (a member climbing a ladder adds one a rung).
+#[derive(Debug, Clone, Default)]
+struct Kept {
+    first: Option<TierShape>,
+    more: Vec<TierShape>,
+    rates: Vec<PackedRate>,
+}
+
+impl Shapes {
+    /// The most rates, and the most tier shapes, one member's orders keep.
     const MOST: usize = 64;
 
-    /// The place of the shape with `rate`, `tier`, `name` and `factor`,
-    /// added if it is new and there is room for it. Factors match as
-    /// written (`1.5` is not `1.50`), so that an order gives back its lines
-    /// exactly.
+    /// The place of `rate`, added if it is new and there is room for it.
+    /// The first rate is the one most orders share: it is compared in
+    /// line, where every purchase at the base rate records its order.
+    #[inline(always)]
+    fn rate_place(&mut self, rate: PackedRate) -> Option<u32> {
+        match self.rate {
+            Some(first) if first == rate => Some(0),
+            None => {
+                self.rate = Some(rate);
+                Some(0)
+            }
+            Some(_) => self.later_rate_place(rate),
+        }
+    }
+
+    /// As [`rate_place`](Shapes::rate_place), for a rate other than the
+    /// first.
+    #[inline(never)]
+    fn later_rate_place(&mut self, rate: PackedRate) -> Option<u32> {
+        let kept = self.kept.get_or_insert_with(Box::default);
+        let at = match kept.rates.iter().position(|kept| *kept == rate) {
+            Some(at) => at,
+            None if kept.rates.len() < Shapes::MOST.saturating_sub(1) => {
+                kept.rates.reserve_exact(1);
+                kept.rates.push(rate);
+                kept.rates.len().saturating_sub(1)
+            }
+            None => return None,
+        };
+        u32::try_from(at.checked_add(1)?).ok()
+    }
+
+    /// The rate at `place`.
+    fn rate(&self, place: u32) -> Option<PackedRate> {
+        match usize::try_from(place).ok()?.checked_sub(1) {
+            None => self.rate,
+            Some(at) => self.kept.as_deref()?.rates.get(at).copied(),
+        }
+    }
+
+    /// The place of the tier shape with `rate`, `tier`, `name` and
+    /// `factor`, added if it is new and there is room for it. Factors
+    /// match as written (`1.5` is not `1.50`), so that an order gives back
+    /// its lines exactly.
     fn place(
         &mut self,
         rate: PackedRate,
@@ -2448,26 +2555,33 @@ impl TierShapes {
             name: name.clone(),
             factor: *factor,
         };
-        let Some(kept) = self.0.as_deref_mut() else {
-            self.0 = Some(Box::new(Kept {
-                first: shape(),
-                more: Vec::new(),
-            }));
+        let kept = match self.kept.as_deref_mut() {
+            Some(kept) => kept,
+            None => {
+                self.kept = Some(Box::new(Kept {
+                    first: Some(shape()),
+                    ..Kept::default()
+                }));
+                return Some(0);
+            }
+        };
+        let Some(first) = &kept.first else {
+            kept.first = Some(shape());
             return Some(0);
         };
         // The newest first: a member's orders on one rung follow each
         // other. Then the earlier ones, newest first, each compared once.
         let (newest, earlier, first_left) = match kept.more.split_last() {
             Some((newest, earlier)) => (newest, earlier, true),
-            None => (&kept.first, &[][..], false),
+            None => (first, &[][..], false),
         };
         if same(newest) {
             return u32::try_from(kept.more.len()).ok();
         }
         let at = match earlier.iter().rposition(same) {
             Some(at) => at.checked_add(1)?,
-            None if first_left && same(&kept.first) => 0,
-            None if kept.more.len() < TierShapes::MOST.saturating_sub(1) => {
+            None if first_left && same(first) => 0,
+            None if kept.more.len() < Shapes::MOST.saturating_sub(1) => {
                 kept.more.reserve_exact(1);
                 kept.more.push(shape());
                 kept.more.len()
@@ -2477,33 +2591,44 @@ impl TierShapes {
         u32::try_from(at).ok()
     }
 
-    /// The shape at `place`.
+    /// The tier shape at `place`.
     fn get(&self, place: u32) -> Option<&TierShape> {
-        let kept = self.0.as_deref()?;
+        let kept = self.kept.as_deref()?;
         match usize::try_from(place).ok()?.checked_sub(1) {
-            None => Some(&kept.first),
+            None => kept.first.as_ref(),
             Some(at) => kept.more.get(at),
         }
     }
 
-    /// The newest shape kept: the one the member's next order on a tier
-    /// most likely shares.
+    /// The newest tier shape kept: the one the member's next order on a
+    /// tier most likely shares.
     fn newest(&self) -> Option<&TierShape> {
-        let kept = self.0.as_deref()?;
-        Some(kept.more.last().unwrap_or(&kept.first))
+        let kept = self.kept.as_deref()?;
+        kept.more.last().or(kept.first.as_ref())
     }
 
-    /// Whether no shape is kept.
+    /// Whether no rate and no tier shape is kept.
     pub(crate) fn is_empty(&self) -> bool {
-        self.0.is_none()
+        self.rate.is_none() && self.kept.is_none()
     }
 
-    /// How many shapes are kept.
+    /// How many tier shapes are kept.
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
-        self.0
+        self.kept.as_deref().map_or(0, |kept| {
+            kept.more
+                .len()
+                .saturating_add(usize::from(kept.first.is_some()))
+        })
+    }
+
+    /// How many rates are kept.
+    #[cfg(test)]
+    pub(crate) fn rates(&self) -> usize {
+        self.kept
             .as_deref()
-            .map_or(0, |kept| kept.more.len().saturating_add(1))
+            .map_or(0, |kept| kept.rates.len())
+            .saturating_add(usize::from(self.rate.is_some()))
     }
 }
 
@@ -2558,26 +2683,18 @@ impl std::hash::Hash for LinesView<'_> {
 
 impl Breakdown {
     /// The breakdown of an order of `amount` earning `points` by `lines`,
-    /// among a member's orders whose tier shapes are `shapes`.
-    /// [`InFull`](Breakdown::InFull) when neither packed shape holds them.
-    /// Inlined into its one caller, [`OrderRecord::of`]: left to itself,
-    /// the compiler kept it apart in some builds, at some 50 instructions
-    /// a purchase.
+    /// among a member's orders whose rates and tier shapes are `shapes`.
+    /// [`IN_FULL`](Breakdown::IN_FULL) when neither packed shape holds
+    /// them. Inlined into its one caller, [`OrderRecord::of`]: left to
+    /// itself, the compiler kept it apart in some builds, at some 50
+    /// instructions a purchase.
     #[inline(always)]
-    fn of(lines: &[EarnLine], amount: Money, points: Points, shapes: &mut TierShapes) -> Breakdown {
-        if let [
-            EarnLine::Base {
-                eligible,
-                rate,
-                rounding,
-                points: line_points,
-            },
-        ] = lines
-            && eligible.written_as(&amount)
-            && *line_points == points
-            && let Some(packed) = PackedRate::of(*rate, *rounding, amount.currency())
+    fn of(lines: &[EarnLine], amount: Money, points: Points, shapes: &mut Shapes) -> Breakdown {
+        if let Some(packed) = Breakdown::base_rate(lines, amount, points)
+            && let Some(place) = shapes.rate_place(packed)
+            && let Some(base) = Breakdown::base(place)
         {
-            return Breakdown::Base(packed);
+            return base;
         }
         if let [
             EarnLine::Base {
@@ -2597,44 +2714,77 @@ impl Breakdown {
             && on.written_as(&amount)
             && base.checked_add(*multiplied).ok() == Some(points)
             && let Ok(base) = u32::try_from(base.value())
+            && base <= Breakdown::BASE_BITS
             && let Some(packed) = PackedRate::of(*rate, *rounding, amount.currency())
             && let Some(shape) = shapes.place(packed, id, name, factor)
-            && let Ok(shape) = u8::try_from(shape)
+            && let Some(tiered) = Breakdown::tiered(shape, base)
         {
-            return Breakdown::Tiered {
-                shape,
-                base: base.to_le_bytes(),
-            };
+            return tiered;
         }
-        Breakdown::InFull
+        Breakdown::IN_FULL
+    }
+
+    /// The rate of `lines` packed, when they are one base-rate line that
+    /// a base breakdown holds for an order of `amount` earning `points`:
+    /// on the whole amount as the order writes it, giving all the points,
+    /// at a rate that packs.
+    #[inline(always)]
+    fn base_rate(lines: &[EarnLine], amount: Money, points: Points) -> Option<PackedRate> {
+        let [
+            EarnLine::Base {
+                eligible,
+                rate,
+                rounding,
+                points: line_points,
+            },
+        ] = lines
+        else {
+            return None;
+        };
+        if !eligible.written_as(&amount) || *line_points != points {
+            return None;
+        }
+        PackedRate::of(*rate, *rounding, amount.currency())
     }
 
     /// The breakdown in full, for comparing and hashing, of an order of
-    /// `amount` that earned `points`, among a member's orders whose tier
-    /// shapes are `shapes`, with the lines `in_full` the record's rare
-    /// part holds. A tiered breakdown whose shape is not among them (none
+    /// `amount` that earned `points`, among a member's orders whose rates
+    /// and tier shapes are `shapes`, with the lines `in_full` the record's
+    /// rare part holds. Lines held in full that a base breakdown holds
+    /// (held so because the member's orders keep the most rates) read as
+    /// it does, so that an order compares and hashes alike either way. A
+    /// packed breakdown whose rate or shape is not among `shapes` (none
     /// made by [`of`](Breakdown::of) with the same shapes is) reads as no
     /// lines.
     fn view<'r>(
         self,
         amount: Money,
         points: Points,
-        shapes: &'r TierShapes,
+        shapes: &'r Shapes,
         in_full: &'r [EarnLine],
     ) -> BreakdownView<'r> {
-        match self {
-            Breakdown::Base(packed) => BreakdownView::Base {
-                rate: packed.rate(amount.currency()),
-                rounding: packed.rounding,
+        match self.read() {
+            Packed::Base { rate } => match shapes.rate(rate) {
+                Some(packed) => BreakdownView::Base {
+                    rate: packed.rate(amount.currency()),
+                    rounding: packed.rounding,
+                },
+                None => BreakdownView::Lines(LinesView::Recorded(&[])),
             },
-            Breakdown::Tiered { shape, base } => {
-                let base = Points::new(i64::from(u32::from_le_bytes(base)));
-                BreakdownView::Lines(match shapes.get(u32::from(shape)) {
+            Packed::Tiered { shape, base } => {
+                let base = Points::new(i64::from(base));
+                BreakdownView::Lines(match shapes.get(shape) {
                     Some(shape) => LinesView::Tiered(shape.lines(base, amount, points)),
                     None => LinesView::Recorded(&[]),
                 })
             }
-            Breakdown::InFull => BreakdownView::Lines(LinesView::Recorded(in_full)),
+            Packed::InFull => match Breakdown::base_rate(in_full, amount, points) {
+                Some(packed) => BreakdownView::Base {
+                    rate: packed.rate(amount.currency()),
+                    rounding: packed.rounding,
+                },
+                None => BreakdownView::Lines(LinesView::Recorded(in_full)),
+            },
         }
     }
 }
@@ -2703,7 +2853,7 @@ impl OrderRecord {
     /// that kept it apart wrote the record and then copied it, some 25
     /// instructions a purchase.
     #[inline(always)]
-    fn of(e: &PurchaseRecorded, shapes: &mut TierShapes) -> OrderRecord {
+    fn of(e: &PurchaseRecorded, shapes: &mut Shapes) -> OrderRecord {
         let earned = match (e.credit, e.pending) {
             (Some(c), _) => OrderLot::Credit(c),
             (None, Some(p)) => OrderLot::Pending(p),
@@ -2716,17 +2866,22 @@ impl OrderRecord {
         let (amount, amount_in_full) = StoredAmount::of(e.amount);
         let (at, at_in_full) = StoredAt::split(e.at);
         let breakdown = Breakdown::of(&e.breakdown, e.amount, e.points, shapes);
-        let lines_in_full = breakdown == Breakdown::InFull && !e.breakdown.is_empty();
+        let lines_in_full = breakdown == Breakdown::IN_FULL && !e.breakdown.is_empty();
+        let (points, points_in_full) = match u32::try_from(e.points.value()) {
+            Ok(points) if points != POINTS_IN_FULL => (points, Points::ZERO),
+            _ => (POINTS_IN_FULL, e.points),
+        };
         let rare = !e.redemptions.is_empty()
             || e.cart.is_some()
             || in_full.is_some()
             || amount_in_full.is_some()
             || at_in_full.is_some()
+            || !points_in_full.is_zero()
             || lines_in_full;
         OrderRecord {
             at,
             amount,
-            points: e.points,
+            points,
             earned: stored,
             breakdown,
             more: rare.then(|| {
@@ -2741,6 +2896,7 @@ impl OrderRecord {
                     lot: in_full.map(Box::new),
                     amount: amount_in_full,
                     at: at_in_full,
+                    points: points_in_full,
                     ..More::new(e.amount.currency())
                 })
             }),
@@ -2765,6 +2921,17 @@ impl OrderRecord {
         } else {
             self.at() < bound.at
         }
+    }
+
+    /// The order's points. Held in the record but for more than
+    /// [`POINTS_IN_FULL`], which the rare part then holds (zero stands for
+    /// a rare part that lost them, which no record made by
+    /// [`of`](OrderRecord::of) has).
+    pub(crate) fn points(&self) -> Points {
+        if self.points != POINTS_IN_FULL {
+            return Points::new(i64::from(self.points));
+        }
+        self.more.as_deref().map_or(Points::ZERO, |m| m.points)
     }
 
     /// The order's amount.
@@ -2809,7 +2976,7 @@ impl OrderRecord {
     /// one order, less what its refunds took off (the amount refunded, the
     /// points clawed back, and the order once refunded in full).
     fn contribution(&self) -> Contribution {
-        let bought = bought(self.decimal_amount(), self.points);
+        let bought = bought(self.decimal_amount(), self.points());
         match self.after() {
             None => bought,
             Some(after) => bought.minus(Contribution {
@@ -2873,7 +3040,7 @@ impl OrderRecord {
     fn confirm(&mut self, e: &OrderConfirmed) {
         let placed = self.at;
         let common = |credit: &LotCredit| {
-            credit.points == self.points
+            credit.points == self.points()
                 && credit.debt_repaid == Points::ZERO
                 && self.earned.settles_on_confirmation(credit.lot)
                 && match credit.expires_at {
@@ -2928,13 +3095,13 @@ impl OrderRecord {
 
     /// How the order's points were computed, as the event recorded it,
     /// read among the member's tier `shapes`.
-    pub(crate) fn breakdown(&self, shapes: &TierShapes) -> EarnLines {
+    pub(crate) fn breakdown(&self, shapes: &Shapes) -> EarnLines {
         match self.breakdown_view(shapes) {
             BreakdownView::Base { rate, rounding } => EarnLine::Base {
                 eligible: self.amount(),
                 rate,
                 rounding,
-                points: self.points,
+                points: self.points(),
             }
             .into(),
             BreakdownView::Lines(LinesView::Tiered(lines)) => lines.into_iter().collect(),
@@ -2944,10 +3111,10 @@ impl OrderRecord {
 
     /// How the order's points were computed, read among the member's tier
     /// `shapes`, as it compares and hashes.
-    fn breakdown_view<'r>(&'r self, shapes: &'r TierShapes) -> BreakdownView<'r> {
+    fn breakdown_view<'r>(&'r self, shapes: &'r Shapes) -> BreakdownView<'r> {
         let in_full = self.more.as_deref().map_or(&[][..], |m| &m.lines);
         self.breakdown
-            .view(self.amount(), self.points, shapes, in_full)
+            .view(self.amount(), self.points(), shapes, in_full)
     }
 
     /// The purchase event as it was recorded for `member`'s `order`, read
@@ -2956,14 +3123,14 @@ impl OrderRecord {
         &self,
         member: &MemberId,
         order: &Reference,
-        shapes: &TierShapes,
+        shapes: &Shapes,
     ) -> PurchaseRecorded {
         PurchaseRecorded {
             member: member.clone(),
             order: order.clone(),
             at: self.at(),
             amount: self.amount(),
-            points: self.points,
+            points: self.points(),
             breakdown: self.breakdown(shapes),
             credit: self.credit(),
             pending: self.pending(),
@@ -2979,14 +3146,15 @@ impl OrderRecord {
 
     /// What the order's points formed, in full.
     fn earned(&self) -> OrderLot {
-        self.earned.full(self.points, self.at(), self.lot_in_full())
+        self.earned
+            .full(self.points(), self.at(), self.lot_in_full())
     }
 
     /// Says the order's points formed `earned` instead, held as
     /// [`of`](OrderRecord::of) would hold it (for tests).
     #[cfg(test)]
     fn set_earned(&mut self, earned: OrderLot) {
-        match StoredLot::of(earned, self.points, self.at()) {
+        match StoredLot::of(earned, self.points(), self.at()) {
             Ok(stored) => {
                 self.earned = stored;
                 if let Some(more) = self.more.as_deref_mut() {
@@ -3009,7 +3177,7 @@ impl OrderRecord {
     /// points it made available and pending. Neither is ever changed once
     /// the order is filed, so the journal reads the entry off the record.
     pub(crate) fn earning(&self) -> super::journal::Earning {
-        let (available, pending) = self.earned.points(self.points, self.lot_in_full());
+        let (available, pending) = self.earned.points(self.points(), self.lot_in_full());
         (self.at(), available, pending)
     }
 
@@ -3036,7 +3204,7 @@ impl OrderRecord {
                     .earned
                     .confirmed_after()
                     .or(self.earned.settles_in().map(ConfirmedAfter::Seconds))?;
-                (self.later(after)?, self.points)
+                (self.later(after)?, self.points())
             }
         };
         Some((at, points, points.checked_neg().ok()?))
@@ -3061,8 +3229,8 @@ impl OrderRecord {
                 ConfirmedAfter::Seconds(seconds) => self.at.seconds_to(at) == Some(seconds),
                 ConfirmedAfter::At { .. } => self.at.confirmed_after(at) == Some(after),
             })
-            && available == self.points
-            && pending.checked_neg() == Ok(self.points)
+            && available == self.points()
+            && pending.checked_neg() == Ok(self.points())
     }
 
     /// Whether the order's journal entry says `earning`, as
@@ -3070,7 +3238,7 @@ impl OrderRecord {
     /// record's time).
     pub(crate) fn earning_is(&self, &(at, available, pending): &super::journal::Earning) -> bool {
         let placed_at = self.at.is(at, || self.more.as_deref().and_then(|m| m.at));
-        placed_at && self.earned.points(self.points, self.lot_in_full()) == (available, pending)
+        placed_at && self.earned.points(self.points(), self.lot_in_full()) == (available, pending)
     }
 
     /// The points, when they were spendable at once.
@@ -4128,7 +4296,7 @@ impl Account {
                         });
                     }
                 }
-                if order.clawed_back().checked_add(e.clawback.points)? > order.points {
+                if order.clawed_back().checked_add(e.clawback.points)? > order.points() {
                     return Err(ApplyError::Malformed {
                         member: member.clone(),
                         event: event.kind(),
@@ -4559,7 +4727,7 @@ pub(crate) mod tests {
             redemptions: Vec::new(),
             cart: None,
         };
-        Some(OrderRecord::of(&event, &mut TierShapes::default()))
+        Some(OrderRecord::of(&event, &mut Shapes::default()))
     }
 
     /// A ledger under the program `config` (JSON) with Marta enrolled at
@@ -5416,17 +5584,22 @@ pub(crate) mod tests {
     #[test]
     fn an_order_record_holds_its_rare_parts_behind_pointers() {
         // The redemptions, cart, after-sale figures and uncommon award
-        // lines share one pointer; the tier key is 32 bits; the common
-        // time, amount, lot and breakdowns are packed: 56 bytes a record,
-        // 80 with its reference.
-        assert_eq!(std::mem::size_of::<OrderRecord>(), 56);
+        // lines share one pointer; the tier key and the points are 32
+        // bits; the common time, amount, lot and breakdowns are packed:
+        // 48 bytes a record, 72 with its reference (56 and 80 before the
+        // breakdowns named the member's rate by place).
+        assert_eq!(std::mem::size_of::<OrderRecord>(), 48);
+        assert_eq!(std::mem::size_of::<(Reference, OrderRecord)>(), 72);
         assert_eq!(std::mem::size_of::<StoredAt>(), 8);
         assert_eq!(std::mem::size_of::<StoredAmount>(), 8);
         assert_eq!(std::mem::size_of::<StoredLot>(), 12);
-        assert_eq!(std::mem::size_of::<Breakdown>(), 8);
-        // The rare part: 192 bytes, its cart behind a pointer of its own
-        // and its confirmation without the member and order.
-        assert_eq!(std::mem::size_of::<More>(), 192);
+        assert_eq!(std::mem::size_of::<Breakdown>(), 4);
+        // A member's rates and tier shapes: the first rate in place.
+        assert_eq!(std::mem::size_of::<Shapes>(), 16);
+        // The rare part: 200 bytes, its cart behind a pointer of its own
+        // and its confirmation without the member and order (192 before
+        // it could hold points the record's 32 bits do not).
+        assert_eq!(std::mem::size_of::<More>(), 200);
         assert_eq!(std::mem::size_of::<Option<Confirmation>>(), 64);
         assert_eq!(std::mem::size_of::<TierShape>(), 72);
     }
@@ -5714,9 +5887,10 @@ pub(crate) mod tests {
         /// any currency, a rate's amount to its scale, a lot's number past
         /// 32 bits, points that repaid debt or that differ from the
         /// order's, dates before the order or not in whole seconds after
-        /// it. The common order (placed between 1697 and 2242, a base rate
-        /// of small figures in the order's currency, a lot of exactly its
-        /// points) is the one packed.
+        /// it, an order of more points than 32 bits hold. The common order
+        /// (placed between 1697 and 2242, a base rate of small figures in
+        /// the order's currency, a lot of exactly its points) is the one
+        /// packed.
         #[test]
         fn a_record_gives_back_its_purchase_packed_or_not(
             rate_points in proptest::prop_oneof![1_i64..1_000, proptest::num::i64::ANY],
@@ -5730,6 +5904,13 @@ pub(crate) mod tests {
             kind in 0_u8..3,
             lot_points in proptest::prop_oneof![proptest::strategy::Just(57_i64), 0_i64..100],
             debt_repaid in proptest::prop_oneof![proptest::strategy::Just(0_i64), 0_i64..10],
+            // Added to the order's, the line's and the lot's points: none,
+            // or around the most the record's 32 bits hold.
+            more_points in proptest::prop_oneof![
+                8 => proptest::strategy::Just(0_i64),
+                1 => proptest::strategy::Just(i64::from(u32::MAX) - 57),
+                1 => i64::from(u32::MAX) - 60..i64::from(u32::MAX) + 2,
+            ],
             days in proptest::collection::vec(
                 proptest::option::of(proptest::prop_oneof![
                     0_i64..400,
@@ -5764,7 +5945,7 @@ pub(crate) mod tests {
                 proptest::bool::weighted(0.1),
             ),
         ) {
-            let none = TierShapes::default();
+            let none = Shapes::default();
             let Some(base) = recorded().map(|r| r.event(&"marta".parse().unwrap(), &"ORD-1".parse().unwrap(), &none)) else {
                 unreachable!("the record's fields parse")
             };
@@ -5785,7 +5966,12 @@ pub(crate) mod tests {
             if minus && mantissa == 0 {
                 amount.set_sign_negative(true);
             }
-            let base = PurchaseRecorded { at, amount: Money::new(amount, amount_currency), ..base };
+            let base = PurchaseRecorded {
+                at,
+                amount: Money::new(amount, amount_currency),
+                points: Points::new(57 + more_points),
+                ..base
+            };
             // The base line on the whole amount as the order writes it, on
             // the same value at another scale or sign (one more decimal
             // place, written another way unless the currency's minor units
@@ -5808,7 +5994,7 @@ pub(crate) mod tests {
                 eligible,
                 rate,
                 rounding: Rounding::HalfUp,
-                points: Points::new(line_points),
+                points: Points::new(line_points + more_points),
             };
             let day = |d: Option<i64>| d.map(|d| base.at + chrono::TimeDelta::days(d));
             let settles = days[0].map(|d| base.at + chrono::TimeDelta::days(d) + chrono::TimeDelta::nanoseconds(nanos));
@@ -5817,12 +6003,12 @@ pub(crate) mod tests {
                 1 => (Some(LotCredit {
                     lot: LotId::new(lot),
                     expires_at: day(days[0]),
-                    points: Points::new(lot_points),
+                    points: Points::new(lot_points + more_points),
                     debt_repaid: Points::new(debt_repaid),
                 }), None),
                 _ => (None, Some(PendingCredit {
                     lot: LotId::new(lot),
-                    points: Points::new(lot_points),
+                    points: Points::new(lot_points + more_points),
                     available_at: settles,
                     expires_at: day(days[1]),
                 })),
@@ -5833,7 +6019,7 @@ pub(crate) mod tests {
                 pending,
                 ..base.clone()
             };
-            let mut shapes = TierShapes::default();
+            let mut shapes = Shapes::default();
             let record = OrderRecord::of(&event, &mut shapes);
             // The journal's reading of the points agrees with the lot in
             // full, packed or not.
@@ -5877,6 +6063,16 @@ pub(crate) mod tests {
                 record.at != StoredAt::IN_FULL
             );
             proptest::prop_assert_eq!(record.at(), at);
+            // Points below 2^32 - 1 are packed.
+            proptest::prop_assert_eq!(record.points(), base.points);
+            proptest::prop_assert_eq!(
+                57 + more_points < i64::from(u32::MAX),
+                record.points != POINTS_IN_FULL
+            );
+            proptest::prop_assert_eq!(
+                record.points == POINTS_IN_FULL,
+                record.more.as_deref().is_some_and(|m| m.points == base.points)
+            );
             let remade = OrderRecord::of(&again, &mut shapes);
             proptest::prop_assert!(remade.figures(&shapes, None) == record.figures(&shapes, None));
             proptest::prop_assert_eq!(
@@ -5890,7 +6086,7 @@ pub(crate) mod tests {
                 && u32::try_from(per).is_ok();
             proptest::prop_assert_eq!(
                 common_rate,
-                matches!(record.breakdown, Breakdown::Base(_))
+                matches!(record.breakdown.read(), Packed::Base { .. })
             );
             // Points expire in whole seconds, from none to 2^32 - 2 after
             // the order (49,710 days), and settle in whole seconds below
@@ -5927,7 +6123,7 @@ pub(crate) mod tests {
             credited in proptest::bool::weighted(0.9),
             timed in proptest::option::weighted(0.3, 0_i64..10_000_000),
         ) {
-            let none = TierShapes::default();
+            let none = Shapes::default();
             let (member, order): (MemberId, Reference) = ("marta".parse().unwrap(), "ORD-1".parse().unwrap());
             let lot = LotId::new(7);
             let purchase = PurchaseRecorded {
@@ -5944,7 +6140,7 @@ pub(crate) mod tests {
                 pending: purchase.pending.map(|p| PendingCredit { available_at: settles, ..p }),
                 ..purchase
             };
-            let mut record = OrderRecord::of(&purchase, &mut TierShapes::default());
+            let mut record = OrderRecord::of(&purchase, &mut Shapes::default());
             let on_time = settles.map(|t| (t, Points::new(57), Points::new(-57)));
             proptest::prop_assert_eq!(record.settlement(), on_time);
             let at = purchase.at + chrono::TimeDelta::seconds(seconds) + chrono::TimeDelta::nanoseconds(nanos);
@@ -6004,10 +6200,10 @@ pub(crate) mod tests {
             };
             proptest::prop_assume!(bound.is_some());
             let bound = bound.unwrap();
-            let none = TierShapes::default();
+            let none = Shapes::default();
             let event = recorded().map(|r| r.event(&"marta".parse().unwrap(), &"ORD-1".parse().unwrap(), &none));
             let event = PurchaseRecorded { at, ..event.unwrap() };
-            let record = OrderRecord::of(&event, &mut TierShapes::default());
+            let record = OrderRecord::of(&event, &mut Shapes::default());
             let order = (Reference::new("ORD-1").unwrap(), record);
             let prepared = <(Reference, OrderRecord) as Contributes>::bound(bound);
             proptest::prop_assert_eq!(order.made_before(&prepared), at < bound);
@@ -6058,14 +6254,14 @@ pub(crate) mod tests {
             );
             assert_eq!(
                 tiered,
-                matches!(record.breakdown, Breakdown::Tiered { .. }),
+                matches!(record.breakdown.read(), Packed::Tiered { .. }),
                 "{}",
                 e.order
             );
             if tiered {
                 compact += 1;
                 let mut as_recorded = record.clone();
-                as_recorded.breakdown = Breakdown::InFull;
+                as_recorded.breakdown = Breakdown::IN_FULL;
                 as_recorded.more_mut().lines = e.breakdown.as_slice().into();
                 assert!(record.figures(shapes, None) == as_recorded.figures(shapes, None));
                 assert_eq!(
@@ -6129,10 +6325,37 @@ pub(crate) mod tests {
             *extra = Points::new(1);
         }
         beyond.points = huge.checked_add(Points::new(1)).unwrap();
-        for event in [partly, short, eligible_longer, on_longer, beyond] {
-            let mut shapes = TierShapes::default();
+        // A base line of 2^24 points, one more than the breakdown's 24
+        // bits hold: the lines as recorded too. One point fewer is packed.
+        let with_base = |base_points: i64| {
+            let mut event = tiered.clone();
+            if let [
+                EarnLine::Base { points: base, .. },
+                EarnLine::Multiplier { points: extra, .. },
+            ] = event.breakdown.as_mut_slice()
+            {
+                *base = Points::new(base_points);
+                *extra = Points::new(1);
+            }
+            event.points = Points::new(base_points + 1);
+            event
+        };
+        let most = with_base(i64::from(Breakdown::BASE_BITS));
+        let mut shapes = Shapes::default();
+        let record = OrderRecord::of(&most, &mut shapes);
+        assert_eq!(
+            record.breakdown.read(),
+            Packed::Tiered {
+                shape: 0,
+                base: (1 << 24) - 1
+            }
+        );
+        assert_eq!(record.event(&most.member, &most.order, &shapes), most);
+        let over = with_base(1 << 24);
+        for event in [partly, short, eligible_longer, on_longer, beyond, over] {
+            let mut shapes = Shapes::default();
             let record = OrderRecord::of(&event, &mut shapes);
-            assert_eq!(record.breakdown, Breakdown::InFull);
+            assert_eq!(record.breakdown, Breakdown::IN_FULL);
             assert!(shapes.is_empty());
             let again = record.event(&event.member, &event.order, &shapes);
             assert_eq!(again, event);
@@ -6140,6 +6363,122 @@ pub(crate) mod tests {
                 serde_json::to_string(&again).unwrap(),
                 serde_json::to_string(&event).unwrap()
             );
+        }
+    }
+
+    /// An order at the base rate alone of 1 point per `per` (as
+    /// written), its reference `order`: 57.40 EUR earning 57 points.
+    fn at_a_rate(order: &str, per: &str) -> PurchaseRecorded {
+        let Some(plain) = recorded() else {
+            unreachable!("the record's fields parse")
+        };
+        let member = MemberId::new("marta").unwrap_or_else(|_| unreachable!());
+        let order = Reference::new(order).unwrap_or_else(|_| unreachable!());
+        PurchaseRecorded {
+            breakdown: [EarnLine::Base {
+                eligible: plain.amount(),
+                rate: EarnRate {
+                    points: Points::new(1),
+                    per: per.parse().unwrap_or_else(|_| unreachable!()),
+                },
+                rounding: Rounding::Floor,
+                points: Points::new(57),
+            }]
+            .into_iter()
+            .collect(),
+            ..plain.event(&member, &order, &Shapes::default())
+        }
+    }
+
+    /// A member's orders at one base rate share it, a rate written
+    /// differently (at another scale) is one of its own, and past the
+    /// most rates one member keeps orders hold their lines as recorded:
+    /// every order gives back its event, and orders compare and hash
+    /// alike however their rates were numbered. A record read among
+    /// shapes that do not hold its rate reads as no lines.
+    #[test]
+    fn orders_at_the_base_rate_share_it_up_to_the_most_a_member_keeps() {
+        let pers: Vec<String> = (0..Shapes::MOST + 6)
+            .map(|n| format!("{}.00 EUR", n + 3))
+            .collect();
+        let mut events = vec![
+            at_a_rate("R-1", "1.00 EUR"),
+            at_a_rate("R-2", "1.00 EUR"),
+            at_a_rate("R-3", "2.00 EUR"),
+            at_a_rate("R-4", "1.00 EUR"),
+            at_a_rate("R-5", "1.000 EUR"),
+            at_a_rate("R-6", "2.00 EUR"),
+        ];
+        events.extend(
+            pers.iter()
+                .enumerate()
+                .map(|(n, per)| at_a_rate(&format!("P-{n}"), per)),
+        );
+        let mut forwards = super::super::orders::Orders::default();
+        for e in &events {
+            forwards.insert(e.order.clone(), |shapes| OrderRecord::of(e, shapes));
+        }
+        let shapes = forwards.shapes();
+        assert_eq!(shapes.rates(), Shapes::MOST);
+        assert_eq!(shapes.len(), 0);
+        for (n, e) in events.iter().enumerate() {
+            let Some(record) = forwards.get(&e.order) else {
+                unreachable!("every order is recorded")
+            };
+            assert_eq!(&record.event(&e.member, &e.order, shapes), e, "{}", e.order);
+            // The first 64 rates: the six orders' three (1.00, 2.00 and
+            // 1.000), and the first 61 others.
+            let packed = matches!(record.breakdown.read(), Packed::Base { .. });
+            assert_eq!(packed, n < 67, "{}", e.order);
+            assert_eq!(record.more.is_some(), !packed, "{}", e.order);
+            // Read among no rates, a packed one reads as no lines.
+            let none = Shapes::default();
+            assert_eq!(record.breakdown(&none).is_empty(), packed, "{}", e.order);
+        }
+        let place = |order: &Reference| match forwards.get(order).map(|r| r.breakdown.read()) {
+            Some(Packed::Base { rate }) => Some(rate),
+            _ => None,
+        };
+        let places: Vec<Option<u32>> = events.iter().take(6).map(|e| place(&e.order)).collect();
+        assert_eq!(places, [0, 0, 1, 0, 2, 1].map(Some));
+
+        // The same orders placed the other way round number their rates
+        // otherwise, and hold others in full.
+        let mut backwards = super::super::orders::Orders::default();
+        for e in events.iter().rev() {
+            backwards.insert(e.order.clone(), |shapes| OrderRecord::of(e, shapes));
+        }
+        let newest = events.last().map(|e| &e.order);
+        assert_eq!(
+            newest.and_then(|order| place_in(&backwards, order)),
+            Some(0)
+        );
+        assert_eq!(place_in(&backwards, &events[0].order), None);
+        assert_eq!(backwards, forwards);
+        let member: MemberId = "marta".parse().unwrap();
+        let print = |orders| {
+            fingerprint(&super::super::orders::OrdersOf {
+                member: &member,
+                orders,
+            })
+        };
+        assert_eq!(print(&backwards), print(&forwards));
+        // The first order named at the second rate instead: another
+        // order.
+        let mut changed = forwards.clone();
+        let Some(record) = changed.get_mut(&events[0].order) else {
+            unreachable!("every order is recorded")
+        };
+        record.breakdown = Breakdown::base(1).unwrap();
+        assert!(changed != forwards && changed != backwards);
+        assert_ne!(print(&changed), print(&forwards));
+    }
+
+    /// The rate place of the order `order` among `orders`, when packed.
+    fn place_in(orders: &super::super::orders::Orders, order: &Reference) -> Option<u32> {
+        match orders.get(order)?.breakdown.read() {
+            Packed::Base { rate } => Some(rate),
+            _ => None,
         }
     }
 
@@ -6177,7 +6516,7 @@ pub(crate) mod tests {
             ]
             .into_iter()
             .collect(),
-            ..plain.event(&member, &order, &TierShapes::default())
+            ..plain.event(&member, &order, &Shapes::default())
         }
     }
 
@@ -6189,7 +6528,7 @@ pub(crate) mod tests {
     /// shapes were numbered.
     #[test]
     fn orders_on_a_tier_share_its_shape_up_to_the_most_a_member_keeps() {
-        let factors: Vec<String> = (0..TierShapes::MOST + 6)
+        let factors: Vec<String> = (0..Shapes::MOST + 6)
             .map(|n| format!("1.{:03}", n + 1))
             .collect();
         let mut events = vec![
@@ -6212,23 +6551,23 @@ pub(crate) mod tests {
             forwards.insert(e.order.clone(), |shapes| OrderRecord::of(e, shapes));
         }
         let shapes = forwards.shapes();
-        assert_eq!(shapes.len(), TierShapes::MOST);
+        assert_eq!(shapes.len(), Shapes::MOST);
         for (n, e) in events.iter().enumerate() {
             let Some(record) = forwards.get(&e.order) else {
                 unreachable!("every order is recorded")
             };
             assert_eq!(&record.event(&e.member, &e.order, shapes), e, "{}", e.order);
-            let compact = matches!(record.breakdown, Breakdown::Tiered { .. });
+            let compact = matches!(record.breakdown.read(), Packed::Tiered { .. });
             // The first 64 shapes: the five silver orders' three (1.25,
             // 1.250 and 12.5), the gold orders' one, and the first 60
             // other factors.
             assert_eq!(compact, n < 67, "{}", e.order);
         }
-        let place = |order: &Reference| match forwards.get(order).map(|r| &r.breakdown) {
-            Some(Breakdown::Tiered { shape, .. }) => Some(*shape),
+        let place = |order: &Reference| match forwards.get(order).map(|r| r.breakdown.read()) {
+            Some(Packed::Tiered { shape, .. }) => Some(shape),
             _ => None,
         };
-        let places: Vec<Option<u8>> = events.iter().take(7).map(|e| place(&e.order)).collect();
+        let places: Vec<Option<u32>> = events.iter().take(7).map(|e| place(&e.order)).collect();
         assert_eq!(places, [0, 0, 1, 2, 3, 3, 0].map(Some));
 
         // The same orders placed the other way round number their shapes
@@ -6252,13 +6591,10 @@ pub(crate) mod tests {
         let Some(record) = changed.get_mut(&events[0].order) else {
             unreachable!("every order is recorded")
         };
-        let Breakdown::Tiered { shape, .. } = record.breakdown else {
+        let Packed::Tiered { shape, .. } = record.breakdown.read() else {
             unreachable!("held compactly")
         };
-        record.breakdown = Breakdown::Tiered {
-            shape,
-            base: 56_u32.to_le_bytes(),
-        };
+        record.breakdown = Breakdown::tiered(shape, 56).unwrap();
         assert!(changed != forwards && changed != backwards);
         assert_ne!(print(&changed), print(&forwards));
     }
@@ -6272,7 +6608,7 @@ pub(crate) mod tests {
         // The after-sale part allocated, every figure still zero.
         touched.after_mut();
         assert!(touched.more.is_some() && untouched.more.is_none());
-        let none = TierShapes::default();
+        let none = Shapes::default();
         assert!(touched.figures(&none, None) == untouched.figures(&none, None));
         assert_eq!(
             fingerprint(&touched.figures(&none, None)),
@@ -6303,10 +6639,10 @@ pub(crate) mod tests {
             ..plain.event(
                 &MemberId::new("marta").unwrap_or_else(|_| unreachable!()),
                 &redemption,
-                &TierShapes::default(),
+                &Shapes::default(),
             )
         };
-        let mut record = OrderRecord::of(&event, &mut TierShapes::default());
+        let mut record = OrderRecord::of(&event, &mut Shapes::default());
         assert_eq!(record.refunded(), Money::zero(plain.currency()));
         record.after_mut().refunded = plain.amount();
         record.after_mut().fully_refunded = true;

@@ -751,7 +751,7 @@ fn refund_receipt_of(
     order: &OrderRecord,
     earned_share: Option<Points>,
 ) -> RefundReceipt {
-    RefundReceipt::new(e, order.amount(), order.points, earned_share, |r| {
+    RefundReceipt::new(e, order.amount(), order.points(), earned_share, |r| {
         account
             .redemptions
             .get(r)
@@ -1764,7 +1764,7 @@ impl Ledger {
         // that already expired (nothing to take), then its own lot, then the
         // other lots in consumption order; what is still short goes to the
         // negative-balance policy.
-        let earned_share = share(recorded.points)?;
+        let earned_share = share(recorded.points())?;
         let claw = earned_share
             .checked_sub(order.clawed_back())?
             .max(Points::ZERO);

@@ -11,7 +11,7 @@
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
-use super::account::{OrderRecord, TierShapes};
+use super::account::{OrderRecord, Shapes};
 use super::blocks::Blocks;
 use super::keyed::Keyed;
 use crate::{LotId, MemberId, Reference};
@@ -23,9 +23,10 @@ pub(crate) struct Orders {
     records: Keyed<OrderRecord>,
     /// How the lots the orders formed are numbered, in the order placed.
     formed: Formed,
-    /// The rates and tiers the orders on a tier with a multiplier share,
-    /// each held once; the records name them by place.
-    shapes: TierShapes,
+    /// The base rates the orders at the base rate alone share, and the
+    /// rates and tiers the orders on a tier with a multiplier share, each
+    /// held once; the records name them by place.
+    shapes: Shapes,
 }
 
 /// How the lots a member's orders formed are numbered, taken in the order
@@ -91,9 +92,9 @@ impl Orders {
         self.records.is_empty()
     }
 
-    /// The rates and tiers the records of orders on a tier with a
-    /// multiplier name by place: what reads a record's lines and figures.
-    pub(crate) fn shapes(&self) -> &TierShapes {
+    /// The base rates and tier shapes the records name by place: what
+    /// reads a record's lines and figures.
+    pub(crate) fn shapes(&self) -> &Shapes {
         &self.shapes
     }
 
@@ -150,7 +151,7 @@ impl Orders {
     }
 
     /// Records a new order (for tests), made by `make` among these orders'
-    /// tier shapes. An order already recorded under the reference
+    /// rates and tier shapes. An order already recorded under the reference
     /// is kept as it was: an account refuses a purchase whose reference it
     /// knows before it changes anything, so that does not happen; nor do
     /// four billion orders of one member, which are not recorded either.
@@ -158,7 +159,7 @@ impl Orders {
     pub(crate) fn insert(
         &mut self,
         order: Reference,
-        make: impl FnOnce(&mut TierShapes) -> OrderRecord,
+        make: impl FnOnce(&mut Shapes) -> OrderRecord,
     ) {
         let hash = order.quick_hash();
         if !self.records.contains_hashed(hash, &order) {
@@ -173,7 +174,7 @@ impl Orders {
         self.records.contains_hashed(hash, order)
     }
 
-    /// Records the order `make` makes (among these orders' tier shapes)
+    /// Records the order `make` makes (among these orders' shapes)
     /// under `order`, whose quick hash is `hash`, that the caller has just
     /// found not recorded (with [`contains_hashed`](Orders::contains_hashed)):
     /// the reference is not looked up a second time, and the record is
@@ -183,7 +184,7 @@ impl Orders {
         &mut self,
         order: Reference,
         hash: u64,
-        make: impl FnOnce(&mut TierShapes) -> OrderRecord,
+        make: impl FnOnce(&mut Shapes) -> OrderRecord,
     ) -> Option<usize> {
         let shapes = &mut self.shapes;
         let position = self.records.insert_new(order, hash, || make(shapes))?;
@@ -273,7 +274,8 @@ impl Orders {
 
 /// Orders are equal when the same references hold records that say the
 /// same, whatever the order they were placed in (which lot each formed is
-/// read off them) and however each member's tier shapes are numbered.
+/// read off them) and however each member's rates and tier shapes are
+/// numbered.
 impl PartialEq for Orders {
     fn eq(&self, other: &Orders) -> bool {
         self.records.eq_by(&other.records, |record, other_record| {

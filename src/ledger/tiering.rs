@@ -649,7 +649,7 @@ impl Ledger {
         let earning = fee_order
             .and_then(|o| account.orders.get(o))
             .map(|o| crate::Earning {
-                points: o.points,
+                points: o.points(),
                 lines: o.breakdown(account.orders.shapes()),
             });
         MembershipReceipt::new(event, earning)
