@@ -2644,8 +2644,9 @@ enum BreakdownView<'r> {
         rate: EarnRate,
         rounding: Rounding,
     },
-    /// The lines as recorded; a [`Breakdown::Tiered`] rebuilds its two,
-    /// so that it compares and hashes as the lines it stands for.
+    /// The lines as recorded; a tiered breakdown ([`Packed::Tiered`])
+    /// rebuilds its two, so that it compares and hashes as the lines it
+    /// stands for.
     Lines(LinesView<'r>),
 }
 
@@ -6366,17 +6367,54 @@ pub(crate) mod tests {
         }
     }
 
-    /// An order at the base rate alone of 1 point per `per` (as
-    /// written), its reference `order`: 57.40 EUR earning 57 points.
-    fn at_a_rate(order: &str, per: &str) -> PurchaseRecorded {
+    /// Marta's plain order of 57.40 EUR earning 57 points, its reference
+    /// `order`, with no lines.
+    fn plain_order(order: &str) -> PurchaseRecorded {
         let Some(plain) = recorded() else {
             unreachable!("the record's fields parse")
         };
         let member = MemberId::new("marta").unwrap_or_else(|_| unreachable!());
         let order = Reference::new(order).unwrap_or_else(|_| unreachable!());
+        plain.event(&member, &order, &Shapes::default())
+    }
+
+    /// Marta's orders of `events` placed in turn and the other way round,
+    /// checked to compare and hash alike, with what fingerprints them.
+    fn placed_both_ways(
+        events: &[PurchaseRecorded],
+    ) -> (
+        super::super::orders::Orders,
+        super::super::orders::Orders,
+        impl Fn(&super::super::orders::Orders) -> u64,
+    ) {
+        let placed = |events: &mut dyn Iterator<Item = &PurchaseRecorded>| {
+            let mut orders = super::super::orders::Orders::default();
+            for e in events {
+                orders.insert(e.order.clone(), |shapes| OrderRecord::of(e, shapes));
+            }
+            orders
+        };
+        let forwards = placed(&mut events.iter());
+        let backwards = placed(&mut events.iter().rev());
+        let member: MemberId = "marta".parse().unwrap();
+        let print = move |orders: &super::super::orders::Orders| {
+            fingerprint(&super::super::orders::OrdersOf {
+                member: &member,
+                orders,
+            })
+        };
+        assert_eq!(backwards, forwards);
+        assert_eq!(print(&backwards), print(&forwards));
+        (forwards, backwards, print)
+    }
+
+    /// An order at the base rate alone of 1 point per `per` (as
+    /// written), its reference `order`: 57.40 EUR earning 57 points.
+    fn at_a_rate(order: &str, per: &str) -> PurchaseRecorded {
+        let plain = plain_order(order);
         PurchaseRecorded {
             breakdown: [EarnLine::Base {
-                eligible: plain.amount(),
+                eligible: plain.amount,
                 rate: EarnRate {
                     points: Points::new(1),
                     per: per.parse().unwrap_or_else(|_| unreachable!()),
@@ -6386,7 +6424,7 @@ pub(crate) mod tests {
             }]
             .into_iter()
             .collect(),
-            ..plain.event(&member, &order, &Shapes::default())
+            ..plain
         }
     }
 
@@ -6414,10 +6452,9 @@ pub(crate) mod tests {
                 .enumerate()
                 .map(|(n, per)| at_a_rate(&format!("P-{n}"), per)),
         );
-        let mut forwards = super::super::orders::Orders::default();
-        for e in &events {
-            forwards.insert(e.order.clone(), |shapes| OrderRecord::of(e, shapes));
-        }
+        // The same orders placed the other way round number their rates
+        // otherwise, and hold others in full.
+        let (forwards, backwards, print) = placed_both_ways(&events);
         let shapes = forwards.shapes();
         assert_eq!(shapes.rates(), Shapes::MOST);
         assert_eq!(shapes.len(), 0);
@@ -6442,27 +6479,12 @@ pub(crate) mod tests {
         let places: Vec<Option<u32>> = events.iter().take(6).map(|e| place(&e.order)).collect();
         assert_eq!(places, [0, 0, 1, 0, 2, 1].map(Some));
 
-        // The same orders placed the other way round number their rates
-        // otherwise, and hold others in full.
-        let mut backwards = super::super::orders::Orders::default();
-        for e in events.iter().rev() {
-            backwards.insert(e.order.clone(), |shapes| OrderRecord::of(e, shapes));
-        }
         let newest = events.last().map(|e| &e.order);
         assert_eq!(
             newest.and_then(|order| place_in(&backwards, order)),
             Some(0)
         );
         assert_eq!(place_in(&backwards, &events[0].order), None);
-        assert_eq!(backwards, forwards);
-        let member: MemberId = "marta".parse().unwrap();
-        let print = |orders| {
-            fingerprint(&super::super::orders::OrdersOf {
-                member: &member,
-                orders,
-            })
-        };
-        assert_eq!(print(&backwards), print(&forwards));
         // The first order named at the second rate instead: another
         // order.
         let mut changed = forwards.clone();
@@ -6486,12 +6508,8 @@ pub(crate) mod tests {
     /// reference `order`: 57.40 EUR at 1 point a euro, 57 points by the
     /// base line and `extra` by the tier's.
     fn on_a_tier(order: &str, tier: &str, factor: &str, extra: i64) -> PurchaseRecorded {
-        let Some(plain) = recorded() else {
-            unreachable!("the record's fields parse")
-        };
-        let member = MemberId::new("marta").unwrap_or_else(|_| unreachable!());
-        let order = Reference::new(order).unwrap_or_else(|_| unreachable!());
-        let amount = plain.amount();
+        let plain = plain_order(order);
+        let amount = plain.amount;
         PurchaseRecorded {
             points: Points::new(57 + extra),
             breakdown: [
@@ -6516,7 +6534,7 @@ pub(crate) mod tests {
             ]
             .into_iter()
             .collect(),
-            ..plain.event(&member, &order, &Shapes::default())
+            ..plain
         }
     }
 
@@ -6546,10 +6564,9 @@ pub(crate) mod tests {
                 .enumerate()
                 .map(|(n, factor)| on_a_tier(&format!("F-{n}"), "gold", factor, 1)),
         );
-        let mut forwards = super::super::orders::Orders::default();
-        for e in &events {
-            forwards.insert(e.order.clone(), |shapes| OrderRecord::of(e, shapes));
-        }
+        // The same orders placed the other way round number their shapes
+        // otherwise, and hold others in full.
+        let (forwards, backwards, print) = placed_both_ways(&events);
         let shapes = forwards.shapes();
         assert_eq!(shapes.len(), Shapes::MOST);
         for (n, e) in events.iter().enumerate() {
@@ -6570,21 +6587,6 @@ pub(crate) mod tests {
         let places: Vec<Option<u32>> = events.iter().take(7).map(|e| place(&e.order)).collect();
         assert_eq!(places, [0, 0, 1, 2, 3, 3, 0].map(Some));
 
-        // The same orders placed the other way round number their shapes
-        // otherwise, and hold others in full.
-        let mut backwards = super::super::orders::Orders::default();
-        for e in events.iter().rev() {
-            backwards.insert(e.order.clone(), |shapes| OrderRecord::of(e, shapes));
-        }
-        assert_eq!(backwards, forwards);
-        let member: MemberId = "marta".parse().unwrap();
-        let print = |orders| {
-            fingerprint(&super::super::orders::OrdersOf {
-                member: &member,
-                orders,
-            })
-        };
-        assert_eq!(print(&backwards), print(&forwards));
         // The first silver order's base line one point short, its
         // multiplier's one more: the same order's points, other lines.
         let mut changed = forwards.clone();
