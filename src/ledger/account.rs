@@ -1538,7 +1538,8 @@ fn check_figures(event: &Event) -> Result<(), &'static str> {
 /// An order as the account remembers it: what refunds, confirmations and
 /// a retry's receipt need, without the member and order ids the event
 /// repeats (the account and its order list hold them) and, for the common
-/// order earning at the base rate alone, without a copy of its breakdown.
+/// order earning at the base rate alone, without a copy of its breakdown:
+/// 48 bytes, its time, amount, points, lot and breakdown packed.
 #[derive(Debug, Clone)]
 pub(crate) struct OrderRecord {
     /// When the order was placed, in 8 bytes (see [`StoredAt`]).
@@ -1574,7 +1575,7 @@ struct More {
     /// confirmation or a refund, not a cart.
     cart: Option<Box<Cart>>,
     after: AfterSale,
-    /// How the order's points were computed, when the record's 8 bytes
+    /// How the order's points were computed, when the record's 4 bytes
     /// could not hold it (see [`Breakdown`]).
     lines: Box<[EarnLine]>,
     /// What the order's points formed, when the record's 12 bytes could
