@@ -10,7 +10,9 @@
 //!
 //! [`Blocks`] starts from room for two records too, growing by a half or
 //! a third at a time (2, 4, 6, 8, 12, 16, 24, 32) up to one block of
-//! [`Blocks::PER_BLOCK`] records (about 4 KB): a member with ten orders
+//! [`Blocks::PER_BLOCK`] records (as many as fit in 4 KB, rounded down
+//! to a power of two: 32 of a member's orders, 2.3 KB with their
+//! references): a member with ten orders
 //! holds room for twelve where the `Vec` held sixteen. The three moves
 //! more than doubling over the first 32 records measured the same in the
 //! earn benchmark. Past the first block, records go into blocks of that
