@@ -755,7 +755,7 @@ fn refund_receipt_of(
         account
             .redemptions
             .get(r)
-            .map_or(Points::ZERO, |rec| rec.points)
+            .map_or(Points::ZERO, |rec| rec.points())
     })
 }
 
@@ -1363,12 +1363,12 @@ impl Ledger {
                     checked.total,
                 ));
             }
-            if c.points.is_some_and(|p| p != recorded.points) {
+            if c.points.is_some_and(|p| p != recorded.points()) {
                 return Err(conflict(
                     ReferenceKind::Redemption,
                     &c.redemption,
                     "points",
-                    recorded.points,
+                    recorded.points(),
                     PointsText(c.points),
                 ));
             }
@@ -1609,7 +1609,7 @@ impl Ledger {
             member: c.member,
             redemption: c.redemption,
             at: c.at,
-            points: rec.points,
+            points: rec.points(),
             credits,
         };
         let receipt = Receipt::Cancellation(CancellationReceipt::new(&event));
@@ -1732,7 +1732,7 @@ impl Ledger {
             let Some(rec) = account.redemptions.get(r) else {
                 continue;
             };
-            let give = share(rec.points)?.checked_sub(rec.restored())?;
+            let give = share(rec.points())?.checked_sub(rec.restored())?;
             if !give.is_positive() {
                 continue;
             }
