@@ -233,8 +233,14 @@ fn neg(points: Points) -> Result<Points, PointsOverflow> {
     points.checked_neg()
 }
 
+/// What `draws` took in all. Most take from one lot, read as it is: a
+/// redemption's record reads its points this way (see
+/// [`RedemptionRecord::points`]).
 fn sum_draws(draws: &[LotDraw]) -> Result<Points, PointsOverflow> {
-    Points::checked_sum(draws.iter().map(|d| d.points))
+    match draws {
+        [one] => Ok(one.points),
+        draws => Points::checked_sum(draws.iter().map(|d| d.points)),
+    }
 }
 
 fn sum_credits(credits: &[LotCredit]) -> Result<Points, PointsOverflow> {
@@ -2401,8 +2407,8 @@ impl Breakdown {
     /// Where a tiered breakdown's shape sits, above its base points.
     const SHAPE_SHIFT: u32 = 24;
 
-    /// The bits of a tiered breakdown's base points, and of a shape's or a
-    /// rate's place once shifted down.
+    /// The bits of a tiered breakdown's base points, below its shape's
+    /// place.
     const BASE_BITS: u32 = (1 << Breakdown::SHAPE_SHIFT) - 1;
 
     /// A base-rate breakdown at the member's rate at `place`.
@@ -2716,6 +2722,8 @@ impl Breakdown {
             && on.written_as(&amount)
             && base.checked_add(*multiplied).ok() == Some(points)
             && let Ok(base) = u32::try_from(base.value())
+            // Checked before the shape is placed, so that an order whose
+            // base points do not fit adds no shape it does not use.
             && base <= Breakdown::BASE_BITS
             && let Some(packed) = PackedRate::of(*rate, *rounding, amount.currency())
             && let Some(shape) = shapes.place(packed, id, name, factor)
@@ -2765,12 +2773,13 @@ impl Breakdown {
         shapes: &'r Shapes,
         in_full: &'r [EarnLine],
     ) -> BreakdownView<'r> {
+        let at_rate = |packed: PackedRate| BreakdownView::Base {
+            rate: packed.rate(amount.currency()),
+            rounding: packed.rounding,
+        };
         match self.read() {
             Packed::Base { rate } => match shapes.rate(rate) {
-                Some(packed) => BreakdownView::Base {
-                    rate: packed.rate(amount.currency()),
-                    rounding: packed.rounding,
-                },
+                Some(packed) => at_rate(packed),
                 None => BreakdownView::Lines(LinesView::Recorded(&[])),
             },
             Packed::Tiered { shape, base } => {
@@ -2781,10 +2790,7 @@ impl Breakdown {
                 })
             }
             Packed::InFull => match Breakdown::base_rate(in_full, amount, points) {
-                Some(packed) => BreakdownView::Base {
-                    rate: packed.rate(amount.currency()),
-                    rounding: packed.rounding,
-                },
+                Some(packed) => at_rate(packed),
                 None => BreakdownView::Lines(LinesView::Recorded(in_full)),
             },
         }
@@ -3232,7 +3238,7 @@ impl OrderRecord {
                 ConfirmedAfter::At { .. } => self.at.confirmed_after(at) == Some(after),
             })
             && available == self.points()
-            && pending.checked_neg() == Ok(self.points())
+            && pending.checked_neg() == Ok(available)
     }
 
     /// Whether the order's journal entry says `earning`, as
@@ -3415,15 +3421,6 @@ impl RedemptionExtras {
     }
 }
 
-/// What `draws` took in all: a redemption's points, as its event's
-/// figures are checked to say.
-fn drawn(draws: &[LotDraw]) -> Result<Points, PointsOverflow> {
-    match draws {
-        [one] => Ok(one.points),
-        draws => Points::checked_sum(draws.iter().map(|d| d.points)),
-    }
-}
-
 /// What a redemption's discount applies to when its event says nothing:
 /// every line.
 static ALL_LINES: DiscountTarget = DiscountTarget::Lines {
@@ -3437,7 +3434,7 @@ impl RedemptionRecord {
         let (at, at_in_full) = StoredAt::split(e.at);
         let (cart, cart_in_full) = StoredAmount::of(e.cart);
         let (discount, discount_in_full) = StoredAmount::of(e.discount);
-        let points_in_full = (drawn(&e.draws) != Ok(e.points)).then_some(e.points);
+        let points_in_full = (sum_draws(&e.draws) != Ok(e.points)).then_some(e.points);
         let extras = (!e.applies_to.is_all_lines()
             || e.donation.is_some()
             || e.voucher.is_some()
@@ -3476,7 +3473,7 @@ impl RedemptionRecord {
         if let Some(points) = self.extras.as_deref().and_then(|x| x.points) {
             return points;
         }
-        drawn(&self.draws).unwrap_or(Points::ZERO)
+        sum_draws(&self.draws).unwrap_or(Points::ZERO)
     }
 
     /// Its cancellation, once it has one.
