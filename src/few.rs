@@ -170,6 +170,24 @@ impl<T: Clone> Few<T> {
         }
     }
 
+    /// The items in one allocation that clones share: the list's own when
+    /// it has one, or a copy (a single item, or a `Vec`'s items).
+    pub(crate) fn shared(&self) -> Arc<[T]> {
+        match &self.0 {
+            Held::Shared(items) => Arc::clone(items),
+            _ => Arc::from(self.as_slice()),
+        }
+    }
+
+    /// The list of the items `shared` holds, sharing them.
+    pub(crate) fn from_shared(items: Arc<[T]>) -> Few<T> {
+        match &*items {
+            [] => Few::new(),
+            [item] => Few(Held::One(item.clone())),
+            _ => Few(Held::Shared(items)),
+        }
+    }
+
     /// The items, as a `Vec` (two are copied out of their shared
     /// allocation).
     pub fn into_vec(self) -> Vec<T> {
@@ -574,6 +592,31 @@ mod tests {
             }
             assert_eq!(copied, items, "{n} items: the original is unchanged");
             assert_eq!(changed.len(), items.len() + 1);
+        }
+    }
+
+    /// The allocation a list's items are handed on in (a redemption's
+    /// record keeps its draws so) is the list's own when it shares one,
+    /// a copy otherwise; the list made back from it reads the same and
+    /// holds no more than one item in place.
+    #[test]
+    fn a_shared_allocation_hands_the_items_on() {
+        for n in [0_u32, 1, 2, 3, 9] {
+            let items: Vec<u32> = (1..=n).collect();
+            for list in [Few::from_slice(&items), Few::from(items.clone())] {
+                let shared = list.shared();
+                assert_eq!(&shared[..], &items[..]);
+                if let Held::Shared(own) = &list.0 {
+                    assert!(Arc::ptr_eq(own, &shared), "{n} items: not copied");
+                }
+                let back = Few::from_shared(Arc::clone(&shared));
+                assert_eq!(back, items);
+                match (n, &back.0) {
+                    (0, Held::None) | (1, Held::One(_)) => {}
+                    (_, Held::Shared(held)) if n >= 2 => assert!(Arc::ptr_eq(held, &shared)),
+                    _ => panic!("{n} items are not held as expected"),
+                }
+            }
         }
     }
 

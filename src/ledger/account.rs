@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;
+use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeDelta, Utc};
 use rust_decimal::Decimal;
@@ -2025,6 +2026,11 @@ impl StoredAt {
     /// seconds could hold, which is held in full too.
     const IN_FULL: StoredAt = StoredAt(i64::MIN);
 
+    /// A stamp no time packs to (its nanoseconds would be 2^30 − 1, above
+    /// a billion), which a redemption's draw gives a lot that never
+    /// expires.
+    const NEVER: StoredAt = StoredAt(i64::MAX);
+
     /// `at` in 8 bytes, or in full (the error) for the record's rare part
     /// to hold.
     fn of(at: DateTime<Utc>) -> Result<StoredAt, DateTime<Utc>> {
@@ -3275,11 +3281,15 @@ impl OrderRecord {
 /// which few have either. Its time and its two amounts are packed as an
 /// order's are ([`StoredAt`], [`StoredAmount`]), 8 bytes each where they
 /// took 12, 20 and 20; one they cannot hold sits behind that pointer
-/// too. A record takes 128 bytes where the event it was copied from took
-/// 280 (and 320 with the rest): a member's list of redemptions moves
-/// every record each time it grows, into memory written for the first
-/// time, and for a member with many redemptions those copies weighed on
-/// a redemption's time more than its instructions did.
+/// too. Its draws are one packed in place or the event's list, shared
+/// ([`StoredDraws`]), and its points are read off them. A record takes
+/// 104 bytes where the event it was copied from took 280 (and 320 with
+/// the rest). When a member's list of redemptions still moved every
+/// record each time it grew, into memory written for the first time,
+/// those copies weighed on a redemption's time more than its
+/// instructions did, for a member with many redemptions; its blocks
+/// ([`Blocks`](super::blocks::Blocks)) now hold as many records as fit
+/// 4 KB (32 of 128 bytes with their references).
 #[derive(Debug, Clone)]
 pub(crate) struct RedemptionRecord {
     pub(crate) reward: RewardId,
@@ -3293,7 +3303,7 @@ pub(crate) struct RedemptionRecord {
     /// The lots the points came from, in consumption order; what they
     /// took sums to the points spent (see
     /// [`points`](RedemptionRecord::points)).
-    pub(crate) draws: Draws,
+    draws: StoredDraws,
     extras: Option<Box<RedemptionExtras>>,
     pub(crate) used_by: Option<Reference>,
 }
@@ -3403,6 +3413,92 @@ struct RedemptionExtras {
     points: Option<Points>,
 }
 
+/// A redemption's draws as its record keeps them, in 24 bytes where a
+/// list of draws took 40: most redemptions under a program whose points
+/// come in large lots draw from one lot, whose number and points fit 32
+/// bits each and whose expiry [`StoredAt`] packs, and that draw is held
+/// in place. Any other draws are held as the event's list held them, in
+/// one allocation the event, its receipt and the record share.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum StoredDraws {
+    /// None: a voucher paid.
+    None,
+    /// One draw that packs.
+    One {
+        lot: u32,
+        points: u32,
+        /// When the lot expires, [`StoredAt::NEVER`] when it never does.
+        expires: StoredAt,
+    },
+    /// More than one draw, or one that does not pack.
+    Listed(Arc<[LotDraw]>),
+}
+
+impl StoredDraws {
+    /// `draws` as the record keeps them: sharing the event's list when
+    /// it holds more than one draw (copied only from a list read or
+    /// built in a `Vec`, as the record's list was before).
+    #[inline]
+    fn of(draws: &Draws) -> StoredDraws {
+        let packed = match draws.as_slice() {
+            [] => return StoredDraws::None,
+            [one] => Self::pack(one),
+            _ => None,
+        };
+        packed.unwrap_or_else(|| StoredDraws::Listed(draws.shared()))
+    }
+
+    /// `draw` packed, when its lot's number and points fit 32 bits and
+    /// its expiry packs.
+    #[inline]
+    fn pack(draw: &LotDraw) -> Option<StoredDraws> {
+        let lot = u32::try_from(draw.lot.number()).ok()?;
+        let points = u32::try_from(draw.points.value()).ok()?;
+        let expires = match draw.expires_at {
+            None => StoredAt::NEVER,
+            Some(at) => StoredAt::of(at).ok()?,
+        };
+        Some(StoredDraws::One {
+            lot,
+            points,
+            expires,
+        })
+    }
+
+    /// The draws, as the event listed them.
+    fn draws(&self) -> Draws {
+        match self {
+            StoredDraws::None => Draws::new(),
+            &StoredDraws::One {
+                lot,
+                points,
+                expires,
+            } => {
+                // A packed time always reads back; a stamp that did not
+                // would read as a lot that never expires.
+                let expires_at = (expires != StoredAt::NEVER)
+                    .then(|| expires.time())
+                    .flatten();
+                Draws::from(LotDraw::new(
+                    LotId::new(u64::from(lot)),
+                    expires_at,
+                    Points::new(i64::from(points)),
+                ))
+            }
+            StoredDraws::Listed(draws) => Draws::from_shared(Arc::clone(draws)),
+        }
+    }
+
+    /// The points the draws took, in total.
+    fn sum(&self) -> Result<Points, PointsOverflow> {
+        match self {
+            StoredDraws::None => Ok(Points::ZERO),
+            StoredDraws::One { points, .. } => Ok(Points::new(i64::from(*points))),
+            StoredDraws::Listed(draws) => sum_draws(draws),
+        }
+    }
+}
+
 impl RedemptionExtras {
     /// What a redemption for every line, without a donation or voucher
     /// and packed whole, has: nothing yet.
@@ -3459,7 +3555,7 @@ impl RedemptionRecord {
             at,
             cart,
             discount,
-            draws: e.draws.clone(),
+            draws: StoredDraws::of(&e.draws),
             extras,
             used_by: None,
         }
@@ -3473,7 +3569,12 @@ impl RedemptionRecord {
         if let Some(points) = self.extras.as_deref().and_then(|x| x.points) {
             return points;
         }
-        sum_draws(&self.draws).unwrap_or(Points::ZERO)
+        self.draws.sum().unwrap_or(Points::ZERO)
+    }
+
+    /// The lots the points came from, in consumption order.
+    pub(crate) fn draws(&self) -> Draws {
+        self.draws.draws()
     }
 
     /// Its cancellation, once it has one.
@@ -3554,7 +3655,7 @@ impl RedemptionRecord {
             discount: self.discount(),
             donation: self.donation().cloned(),
             points: self.points(),
-            draws: self.draws.clone(),
+            draws: self.draws(),
         }
     }
 }
@@ -3570,7 +3671,7 @@ impl PartialEq for RedemptionRecord {
             && self.cart() == other.cart()
             && self.discount() == other.discount()
             && self.points() == other.points()
-            && self.draws == other.draws
+            && self.draws() == other.draws()
             && self.applies_to() == other.applies_to()
             && self.donation() == other.donation()
             && self.voucher() == other.voucher()
@@ -3603,7 +3704,7 @@ impl AsRecorded for RedemptionRecord {
         self.applies_to().hash(state);
         self.donation().hash(state);
         self.points().hash(state);
-        self.draws.hash(state);
+        self.draws().hash(state);
         self.voucher().hash(state);
         self.used_by.hash(state);
         self.cancelled().hash(state);
@@ -5641,12 +5742,15 @@ pub(crate) mod tests {
     #[test]
     fn a_redemption_record_holds_what_few_have_behind_pointers() {
         // Its time and two amounts packed in 8 bytes each, as an order's,
-        // its points read off its draws, its cancellation and points
-        // given back with its extras: 120 bytes, 144 with its reference
-        // (128 and 152 with the points held beside the draws, 176 and 200
-        // before the time and amounts were packed).
-        assert_eq!(std::mem::size_of::<RedemptionRecord>(), 120);
-        assert_eq!(std::mem::size_of::<(Reference, RedemptionRecord)>(), 144);
+        // a single draw packed in place or a pointer to the event's list,
+        // its points read off the draws, its cancellation and points
+        // given back with its extras: 104 bytes, 128 with its reference
+        // (120 and 144 with a list of draws in place, 128 and 152 with the
+        // points held beside the draws too, 176 and 200 before the time
+        // and amounts were packed).
+        assert_eq!(std::mem::size_of::<StoredDraws>(), 24);
+        assert_eq!(std::mem::size_of::<RedemptionRecord>(), 104);
+        assert_eq!(std::mem::size_of::<(Reference, RedemptionRecord)>(), 128);
         // Draws from several lots sit in a list of their own, 32 bytes a
         // lot, shared with the event.
         assert_eq!(std::mem::size_of::<LotDraw>(), 32);
@@ -5670,12 +5774,12 @@ pub(crate) mod tests {
             applies_to: DiscountTarget::default(),
             donation: None,
             points: Points::new(100),
-            draws: vec![
+            // Shared, as the engine plans a redemption's draws.
+            draws: Draws::from_slice(&[
                 LotDraw::new(LotId::new(1), None, Points::new(57)),
                 LotDraw::new(LotId::new(2), None, Points::new(43)),
                 LotDraw::new(LotId::new(3), None, Points::new(0)),
-            ]
-            .into(),
+            ]),
             voucher: None,
         };
         let mut rare = plain.clone();
@@ -5712,6 +5816,26 @@ pub(crate) mod tests {
         voucher.voucher = Some("referral-voucher-2".parse()?);
         let mut unsummed = plain.clone();
         unsummed.points = Points::new(99);
+        // One draw packs with its lot's expiry; a lot number or points
+        // past 32 bits, or an expiry on a leap second, are held in a list
+        // as several draws are.
+        let one = |lot: u64, expires_at: Option<DateTime<Utc>>, points: i64| {
+            let mut e = plain.clone();
+            e.points = Points::new(points);
+            e.draws = vec![LotDraw::new(
+                LotId::new(lot),
+                expires_at,
+                Points::new(points),
+            )]
+            .into();
+            e
+        };
+        let expiring = one(7, Some("2027-03-14T10:00:00.25Z".parse()?), 100);
+        let widest = one(u64::from(u32::MAX), None, i64::from(u32::MAX));
+        let far_lot = one(1 << 32, None, 100);
+        let many_points = one(1, None, 1 << 32);
+        let expires_leaping = one(1, Some(leap.at), 100);
+        let nothing_drawn = one(1, None, 0);
         // The same amounts at another scale (as a stored log may write
         // them) make an equal record, which hashes the same.
         let mut rescaled = plain.clone();
@@ -5733,6 +5857,29 @@ pub(crate) mod tests {
             RedemptionRecord::of(&plain)
         );
         assert_ne!(hash(&unsummed), hash(&plain));
+        // Draws of the same points from other lots, or from a lot that
+        // expires at another time, make another record.
+        for (a, b) in [
+            (&one_draw, one(2, None, 100)),
+            (
+                &expiring,
+                one(7, Some("2027-03-14T10:00:00Z".parse()?), 100),
+            ),
+            (&expiring, one(7, None, 100)),
+            (&plain, {
+                let mut moved = plain.clone();
+                moved.draws = Draws::from_slice(&[
+                    LotDraw::new(LotId::new(1), None, Points::new(43)),
+                    LotDraw::new(LotId::new(2), None, Points::new(57)),
+                    LotDraw::new(LotId::new(3), None, Points::new(0)),
+                ]);
+                moved
+            }),
+        ] {
+            assert_eq!(a.points, b.points);
+            assert_ne!(RedemptionRecord::of(a), RedemptionRecord::of(&b));
+            assert_ne!(hash(a), hash(&b));
+        }
         for e in [
             &plain,
             &rare,
@@ -5743,9 +5890,32 @@ pub(crate) mod tests {
             &one_draw,
             &voucher,
             &unsummed,
+            &expiring,
+            &widest,
+            &far_lot,
+            &many_points,
+            &expires_leaping,
+            &nothing_drawn,
         ] {
             let mut record = RedemptionRecord::of(e);
             assert_eq!(record.points(), e.points);
+            assert_eq!(record.draws(), e.draws);
+            let packed = [&one_draw, &expiring, &widest, &nothing_drawn].contains(&e);
+            assert_eq!(
+                matches!(record.draws, StoredDraws::One { .. }),
+                packed,
+                "{e:?}"
+            );
+            if !packed && !e.draws.is_empty() {
+                // The record shares the event's list.
+                let StoredDraws::Listed(listed) = &record.draws else {
+                    return Err(format!("{e:?} keeps its draws listed").into());
+                };
+                assert_eq!(&listed[..], &e.draws[..]);
+                if e.draws.len() > 1 {
+                    assert!(std::ptr::eq(listed.as_ptr(), e.draws.as_ptr()));
+                }
+            }
             assert_eq!(
                 record.extras.as_deref().and_then(|x| x.points),
                 (e == &unsummed).then_some(e.points)
@@ -5759,7 +5929,16 @@ pub(crate) mod tests {
             );
             assert_eq!(
                 record.extras.is_none(),
-                e == &plain || e == &one_draw,
+                ![
+                    &rare,
+                    &target_only,
+                    &leap,
+                    &wide,
+                    &signed,
+                    &voucher,
+                    &unsummed
+                ]
+                .contains(&e),
                 "{e:?}"
             );
             // Its journal entry compares as read, packed or not: the

@@ -1601,7 +1601,7 @@ impl Ledger {
         draft.sweep(c.at)?;
         let mut repaid = Points::ZERO;
         let credits = rec
-            .draws
+            .draws()
             .iter()
             .map(|d| draft.credit(d.lot, d.expires_at, d.points, &mut repaid))
             .collect::<Result<Vec<_>, _>>()?;
@@ -1739,7 +1739,7 @@ impl Ledger {
             let mut skip = rec.restored().value();
             let mut left = give.value();
             let mut credits = Vec::new();
-            for d in rec.draws.iter().rev() {
+            for d in rec.draws().iter().rev() {
                 let here = d.points.value().saturating_sub(skip).max(0);
                 skip = skip.saturating_sub(d.points.value()).max(0);
                 let take = here.min(left);
