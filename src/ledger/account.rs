@@ -14,6 +14,7 @@ use super::event::*;
 use super::journal::{Entered, Filed, Journal, List, Lists, PostingView};
 use super::keyed::LazyKeyed;
 use super::lots::{Lots, Near};
+use super::orders::Orders;
 use super::pending::PendingLots;
 use super::policy::DueRules;
 use super::qualifying::{Contributes, Contribution, Qualifying};
@@ -3305,7 +3306,10 @@ pub(crate) struct RedemptionRecord {
     /// [`points`](RedemptionRecord::points)).
     draws: StoredDraws,
     extras: Option<Box<RedemptionExtras>>,
-    pub(crate) used_by: Option<Reference>,
+    /// The order whose discount used it, by where its record sits among
+    /// the member's orders (filed once, never moved): see
+    /// [`used_by`](RedemptionRecord::used_by).
+    used_at: Option<u32>,
 }
 
 /// A redemption's journal entry is read off its record: its time and the
@@ -3411,6 +3415,10 @@ struct RedemptionExtras {
     /// The points spent, when its draws do not sum to them: no event the
     /// ledger applies, whose figures are checked to add up, has that.
     points: Option<Points>,
+    /// The order that used it, when its place among the member's orders
+    /// does not fit 32 bits (the record's place then says
+    /// [`RedemptionRecord::USED_AT_IN_FULL`]).
+    used_by: Option<Reference>,
 }
 
 /// A redemption's draws as its record keeps them, in 24 bytes where a
@@ -3513,6 +3521,7 @@ impl RedemptionExtras {
             cancelled: None,
             restored: Points::ZERO,
             points: None,
+            used_by: None,
         }
     }
 }
@@ -3557,7 +3566,7 @@ impl RedemptionRecord {
             discount,
             draws: StoredDraws::of(&e.draws),
             extras,
-            used_by: None,
+            used_at: None,
         }
     }
 
@@ -3575,6 +3584,38 @@ impl RedemptionRecord {
     /// The lots the points came from, in consumption order.
     pub(crate) fn draws(&self) -> Draws {
         self.draws.draws()
+    }
+
+    /// The place that says the extras hold the order that used it.
+    const USED_AT_IN_FULL: u32 = u32::MAX;
+
+    /// Whether an order used its discount.
+    pub(crate) fn is_used(&self) -> bool {
+        self.used_at.is_some()
+    }
+
+    /// The order that used its discount, read from the member's `orders`
+    /// (the account's, which hold it at the place the record keeps).
+    pub(crate) fn used_by<'a>(&'a self, orders: &'a Orders) -> Option<&'a Reference> {
+        match self.used_at? {
+            Self::USED_AT_IN_FULL => self.extras.as_deref()?.used_by.as_ref(),
+            at => orders
+                .filed()
+                .get(usize::try_from(at).ok()?)
+                .map(|(order, _)| order),
+        }
+    }
+
+    /// Records that `order`, filed at `at` among the member's orders,
+    /// used its discount.
+    pub(crate) fn use_by(&mut self, order: &Reference, at: usize) {
+        match u32::try_from(at) {
+            Ok(at) if at != Self::USED_AT_IN_FULL => self.used_at = Some(at),
+            _ => {
+                self.extras_mut().used_by = Some(order.clone());
+                self.used_at = Some(Self::USED_AT_IN_FULL);
+            }
+        }
     }
 
     /// Its cancellation, once it has one.
@@ -3660,12 +3701,14 @@ impl RedemptionRecord {
     }
 }
 
-/// Two records are equal when they read the same: amounts compare as
-/// `Money` does, by value (a discount of 0 and one of 0.00, as a stored
-/// log may write it, are the same), which their packed bits, holding the
-/// scale, do not.
-impl PartialEq for RedemptionRecord {
-    fn eq(&self, other: &Self) -> bool {
+impl RedemptionRecord {
+    /// Whether the two records read the same, each read with its
+    /// member's `orders`: amounts compare as `Money` does, by value (a
+    /// discount of 0 and one of 0.00, as a stored log may write it, are
+    /// the same), which their packed bits, holding the scale, do not; the
+    /// order that used each compares by reference, wherever the member's
+    /// orders hold it.
+    fn same_as(&self, orders: &Orders, other: &Self, other_orders: &Orders) -> bool {
         self.reward == other.reward
             && self.at() == other.at()
             && self.cart() == other.cart()
@@ -3675,23 +3718,20 @@ impl PartialEq for RedemptionRecord {
             && self.applies_to() == other.applies_to()
             && self.donation() == other.donation()
             && self.voucher() == other.voucher()
-            && self.used_by == other.used_by
+            && self.used_by(orders) == other.used_by(other_orders)
             && self.cancelled() == other.cancelled()
             && self.restored() == other.restored()
     }
-}
 
-impl Eq for RedemptionRecord {}
-
-impl AsRecorded for RedemptionRecord {
     /// Hashes as the record that held the whole event did (the event's
     /// fields in order, `member` and `redemption` among them, then what
-    /// happened to it), so that the ledger's fingerprint stays what it
-    /// was.
+    /// happened to it, the order that used it read from the member's
+    /// `orders`), so that the ledger's fingerprint stays what it was.
     fn hash_as_recorded<H: std::hash::Hasher>(
         &self,
         member: &MemberId,
         redemption: &Reference,
+        orders: &Orders,
         state: &mut H,
     ) {
         use std::hash::Hash;
@@ -3706,7 +3746,7 @@ impl AsRecorded for RedemptionRecord {
         self.points().hash(state);
         self.draws().hash(state);
         self.voucher().hash(state);
-        self.used_by.hash(state);
+        self.used_by(orders).hash(state);
         self.cancelled().hash(state);
         self.restored().hash(state);
     }
@@ -3715,6 +3755,32 @@ impl AsRecorded for RedemptionRecord {
 /// A member's redemptions, by reference: allocated with the first, as
 /// most members never redeem.
 pub(crate) type Redemptions = LazyKeyed<RedemptionRecord>;
+
+/// A member's redemptions as the account's fingerprint reads them, each
+/// record with the member's orders (which hold the order that used it):
+/// equal as the records read, hashed as records that held their whole
+/// events.
+struct RedemptionsOf<'a> {
+    member: &'a MemberId,
+    redemptions: &'a Redemptions,
+    orders: &'a Orders,
+}
+
+impl PartialEq for RedemptionsOf<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.redemptions.eq_by(other.redemptions, |a, b| {
+            a.same_as(self.orders, b, other.orders)
+        })
+    }
+}
+
+impl std::hash::Hash for RedemptionsOf<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.redemptions.hash_by(state, |key, record, state| {
+            record.hash_as_recorded(self.member, key, self.orders, state);
+        });
+    }
+}
 
 /// A record that keeps what the account reads of an event, without the
 /// member (the account's) or its reference (the list's key): it hashes
@@ -4022,9 +4088,10 @@ impl Account {
                     member: &self.member,
                     orders: &self.orders,
                 },
-                Recorded {
+                RedemptionsOf {
                     member: &self.member,
-                    list: &self.redemptions,
+                    redemptions: &self.redemptions,
+                    orders: &self.orders,
                 },
                 Recorded {
                     member: &self.member,
@@ -4330,7 +4397,7 @@ impl Account {
                     let usable = self
                         .redemptions
                         .get(r)
-                        .is_some_and(|rec| rec.used_by.is_none() && rec.cancelled().is_none());
+                        .is_some_and(|rec| !rec.is_used() && rec.cancelled().is_none());
                     if !usable || e.redemptions.iter().take(i).any(|x| x == r) {
                         return Err(ApplyError::UnknownRedemption {
                             member: member.clone(),
@@ -4369,7 +4436,7 @@ impl Account {
                 let cancellable = self
                     .redemptions
                     .get(&e.redemption)
-                    .is_some_and(|r| r.used_by.is_none() && r.cancelled().is_none());
+                    .is_some_and(|r| !r.is_used() && r.cancelled().is_none());
                 if !cancellable {
                     return Err(ApplyError::UnknownRedemption {
                         member: member.clone(),
@@ -4408,7 +4475,7 @@ impl Account {
                     let Some(rec) = self
                         .redemptions
                         .get(&r.redemption)
-                        .filter(|rec| rec.used_by.as_ref() == Some(&e.order))
+                        .filter(|rec| rec.used_by(&self.orders) == Some(&e.order))
                     else {
                         return Err(ApplyError::UnknownRedemption {
                             member: member.clone(),
@@ -4625,6 +4692,22 @@ impl Account {
             .between(self.orders.filed(), start, end, self.wallet.last_event_at)
     }
 
+    /// Marks the redemptions whose discounts `e`'s order used, just
+    /// filed at `filed`, as used by it: they name it by its place among
+    /// the orders (which the checks found new; an order filed before is
+    /// looked up). Out of line: most purchases use none.
+    #[inline(never)]
+    fn use_redemptions(&mut self, e: &PurchaseRecorded, filed: Option<usize>) {
+        let Some(at) = self.order_at(filed, &e.order) else {
+            return;
+        };
+        for r in &e.redemptions {
+            if let Some(rec) = self.redemptions.get_mut(r) {
+                rec.use_by(&e.order, at);
+            }
+        }
+    }
+
     /// Where `order` is filed among the orders: `checked`, where the
     /// check found it, or looked up.
     fn order_at(&self, checked: Option<usize>, order: &Reference) -> Option<usize> {
@@ -4702,11 +4785,6 @@ impl Account {
                 }
             }
             Event::PurchaseRecorded(e) => {
-                for r in &e.redemptions {
-                    if let Some(rec) = self.redemptions.get_mut(r) {
-                        rec.used_by = Some(e.order.clone());
-                    }
-                }
                 let fee = self
                     .wallet
                     .membership
@@ -4717,6 +4795,9 @@ impl Account {
                 let position = self
                     .orders
                     .insert_new(e.order.clone(), hash, |shapes| OrderRecord::of(e, shapes));
+                if !e.redemptions.is_empty() {
+                    self.use_redemptions(e, position);
+                }
                 // Only a filed order counts toward the tier metrics: its
                 // record is where its contribution is read later (here, a
                 // new record's is the event's, nothing refunded yet).
@@ -5743,14 +5824,15 @@ pub(crate) mod tests {
     fn a_redemption_record_holds_what_few_have_behind_pointers() {
         // Its time and two amounts packed in 8 bytes each, as an order's,
         // a single draw packed in place or a pointer to the event's list,
-        // its points read off the draws, its cancellation and points
-        // given back with its extras: 104 bytes, 128 with its reference
-        // (120 and 144 with a list of draws in place, 128 and 152 with the
-        // points held beside the draws too, 176 and 200 before the time
-        // and amounts were packed).
+        // its points read off the draws, the order that used it by its
+        // place, its cancellation and points given back with its extras:
+        // 88 bytes, 112 with its reference (104 and 128 with the order's
+        // reference in place, 120 and 144 with a list of draws too, 128
+        // and 152 with the points held beside the draws, 176 and 200
+        // before the time and amounts were packed).
         assert_eq!(std::mem::size_of::<StoredDraws>(), 24);
-        assert_eq!(std::mem::size_of::<RedemptionRecord>(), 104);
-        assert_eq!(std::mem::size_of::<(Reference, RedemptionRecord)>(), 128);
+        assert_eq!(std::mem::size_of::<RedemptionRecord>(), 88);
+        assert_eq!(std::mem::size_of::<(Reference, RedemptionRecord)>(), 112);
         // Draws from several lots sit in a list of their own, 32 bytes a
         // lot, shared with the event.
         assert_eq!(std::mem::size_of::<LotDraw>(), 32);
@@ -5841,21 +5923,24 @@ pub(crate) mod tests {
         let mut rescaled = plain.clone();
         rescaled.cart = "80.0 EUR".parse()?;
         rescaled.discount = "8 EUR".parse()?;
-        assert_eq!(
-            RedemptionRecord::of(&rescaled),
-            RedemptionRecord::of(&plain)
-        );
+        let no_orders = Orders::default();
+        let same = |a: &RewardRedeemed, b: &RewardRedeemed| {
+            RedemptionRecord::of(a).same_as(&no_orders, &RedemptionRecord::of(b), &no_orders)
+        };
+        assert!(same(&rescaled, &plain));
         let hash = |e: &RewardRedeemed| {
             let mut hasher = crate::siphash::SipHasher24::new(1, 2);
-            RedemptionRecord::of(e).hash_as_recorded(&e.member, &e.redemption, &mut hasher);
+            RedemptionRecord::of(e).hash_as_recorded(
+                &e.member,
+                &e.redemption,
+                &no_orders,
+                &mut hasher,
+            );
             hasher.finish()
         };
         assert_eq!(hash(&rescaled), hash(&plain));
-        assert_ne!(RedemptionRecord::of(&signed), RedemptionRecord::of(&leap));
-        assert_ne!(
-            RedemptionRecord::of(&unsummed),
-            RedemptionRecord::of(&plain)
-        );
+        assert!(!same(&signed, &leap));
+        assert!(!same(&unsummed, &plain));
         assert_ne!(hash(&unsummed), hash(&plain));
         // Draws of the same points from other lots, or from a lot that
         // expires at another time, make another record.
@@ -5877,7 +5962,7 @@ pub(crate) mod tests {
             }),
         ] {
             assert_eq!(a.points, b.points);
-            assert_ne!(RedemptionRecord::of(a), RedemptionRecord::of(&b));
+            assert!(!same(a, &b));
             assert_ne!(hash(a), hash(&b));
         }
         for e in [
@@ -5987,23 +6072,29 @@ pub(crate) mod tests {
                 points: e.points,
                 credits: Vec::new(),
             };
+            let orders = marta_orders(&["ORD-1", "ORD-2"]);
             for step in 0..5 {
                 let whole = (e, &used_by, &cancelled, restored);
                 let mut hasher = crate::siphash::SipHasher24::new(1, 2);
-                record.hash_as_recorded(&e.member, &e.redemption, &mut hasher);
+                record.hash_as_recorded(&e.member, &e.redemption, &orders, &mut hasher);
                 assert_eq!(
                     hasher.finish(),
                     fingerprint(&whole),
                     "{e:?} after {step} steps"
                 );
                 assert_eq!(
-                    (&record.used_by, record.cancelled(), record.restored()),
-                    (&used_by, cancelled.as_deref(), restored)
+                    (
+                        record.used_by(&orders),
+                        record.cancelled(),
+                        record.restored()
+                    ),
+                    (used_by.as_ref(), cancelled.as_deref(), restored)
                 );
                 match step {
                     0 => {
-                        used_by = Some("ORD-2".parse()?);
-                        record.used_by = used_by.clone();
+                        let order: Reference = "ORD-2".parse()?;
+                        record.use_by(&order, 1);
+                        used_by = Some(order);
                     }
                     1 | 2 => {
                         restored = Points::new(restored.value() + 20 + step as i64);
@@ -6023,6 +6114,73 @@ pub(crate) mod tests {
                 RedemptionReceipt::new(e)
             );
         }
+        Ok(())
+    }
+
+    /// Marta's orders under `references`, filed in that order.
+    fn marta_orders(references: &[&str]) -> Orders {
+        let mut orders = Orders::default();
+        for order in references {
+            let e = plain_order(order);
+            orders.insert(e.order.clone(), |shapes| OrderRecord::of(&e, shapes));
+        }
+        orders
+    }
+
+    /// A redemption names the order that used it by where the member's
+    /// orders hold it: records read with orders filed in other orders
+    /// compare and hash as the order's reference does, and a place past
+    /// 32 bits keeps the reference with the record's extras.
+    #[test]
+    fn a_redemption_names_the_order_that_used_it_by_its_place()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let (ord_1, ord_2): (Reference, Reference) = ("ORD-1".parse()?, "ORD-2".parse()?);
+        let in_turn = marta_orders(&["ORD-1", "ORD-2"]);
+        let backwards = marta_orders(&["ORD-2", "ORD-1"]);
+        let no_orders = Orders::default();
+        let redeemed = RewardRedeemed {
+            member: "marta".parse()?,
+            redemption: "RDM-1".parse()?,
+            reward: "ten-percent-off".parse()?,
+            at: "2026-03-14T10:00:00Z".parse()?,
+            cart: "80.00 EUR".parse()?,
+            discount: "8.00 EUR".parse()?,
+            applies_to: DiscountTarget::default(),
+            donation: None,
+            points: Points::new(100),
+            draws: Draws::from(LotDraw::new(LotId::new(1), None, Points::new(100))),
+            voucher: None,
+        };
+        let used = |order: &Reference, at: usize| {
+            let mut record = RedemptionRecord::of(&redeemed);
+            assert!(!record.is_used());
+            record.use_by(order, at);
+            assert!(record.is_used());
+            record
+        };
+        let hash = |record: &RedemptionRecord, orders: &Orders| {
+            let mut hasher = crate::siphash::SipHasher24::new(1, 2);
+            record.hash_as_recorded(&redeemed.member, &redeemed.redemption, orders, &mut hasher);
+            hasher.finish()
+        };
+        let second = used(&ord_2, 1);
+        let first = used(&ord_2, 0);
+        let far = used(&ord_2, 1 << 32);
+        let other = used(&ord_1, 0);
+        assert_eq!(second.used_by(&in_turn), Some(&ord_2));
+        assert_eq!(first.used_by(&backwards), Some(&ord_2));
+        assert_eq!(far.used_by(&no_orders), Some(&ord_2));
+        assert_eq!(other.used_by(&in_turn), Some(&ord_1));
+        assert!(second.extras.is_none() && first.extras.is_none());
+        assert!(far.extras.is_some());
+        for (record, orders) in [(&first, &backwards), (&far, &no_orders)] {
+            assert!(second.same_as(&in_turn, record, orders));
+            assert_eq!(hash(&second, &in_turn), hash(record, orders));
+        }
+        assert!(!second.same_as(&in_turn, &other, &in_turn));
+        assert_ne!(hash(&second, &in_turn), hash(&other, &in_turn));
+        // Read with orders that do not hold the place, it names none.
+        assert_eq!(second.used_by(&no_orders), None);
         Ok(())
     }
 

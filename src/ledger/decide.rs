@@ -1278,7 +1278,8 @@ impl Ledger {
                 });
             }
             let used_here = c.redemptions.iter().take(i).any(|x| x == r);
-            if let Some(order) = rec.used_by.clone().or(used_here.then(|| c.order.clone())) {
+            let used_by = rec.used_by(&account.orders).cloned();
+            if let Some(order) = used_by.or(used_here.then(|| c.order.clone())) {
                 return Err(Error::RedemptionUsed {
                     redemption: r.clone(),
                     order,
@@ -1590,7 +1591,7 @@ impl Ledger {
                 cancelled,
             ))));
         }
-        if let Some(order) = &rec.used_by {
+        if let Some(order) = rec.used_by(&account.orders) {
             return Err(Error::RedemptionUsed {
                 redemption: c.redemption,
                 order: order.clone(),

@@ -341,14 +341,22 @@ impl<V> LazyKeyed<V> {
     }
 }
 
-/// As the lists compare, none allocated reading as an empty one.
-impl<V: PartialEq> PartialEq for LazyKeyed<V> {
-    fn eq(&self, other: &LazyKeyed<V>) -> bool {
+impl<V> LazyKeyed<V> {
+    /// Compares as [`Keyed::eq_by`] does, none allocated reading as an
+    /// empty list.
+    pub(crate) fn eq_by(&self, other: &LazyKeyed<V>, same: impl FnMut(&V, &V) -> bool) -> bool {
         match (self.0.as_deref(), other.0.as_deref()) {
-            (Some(a), Some(b)) => a == b,
+            (Some(a), Some(b)) => a.eq_by(b, same),
             (Some(records), None) | (None, Some(records)) => records.is_empty(),
             (None, None) => true,
         }
+    }
+}
+
+/// As the lists compare, none allocated reading as an empty one.
+impl<V: PartialEq> PartialEq for LazyKeyed<V> {
+    fn eq(&self, other: &LazyKeyed<V>) -> bool {
+        self.eq_by(other, V::eq)
     }
 }
 
