@@ -202,6 +202,19 @@ fn a_reference_reused_with_another_payload_is_a_conflict() {
         matches!(err, Error::Conflict { field: "cart", .. }),
         "{err}"
     );
+    let err = shop
+        .redeem("marta", "RDM-1", "free-shipping", "80.00 EUR", "2026-01-14")
+        .unwrap_err();
+    assert_eq!(
+        err,
+        Error::Conflict {
+            kind: ReferenceKind::Redemption,
+            reference: r("RDM-1"),
+            field: "reward",
+            recorded: "ten-percent-off".into(),
+            received: "free-shipping".into(),
+        }
+    );
 
     shop.refund("marta", "ORD-1", "RF-1", "10.00 EUR", "2026-01-15")
         .unwrap();

@@ -3283,17 +3283,21 @@ impl OrderRecord {
 /// order's are ([`StoredAt`], [`StoredAmount`]), 8 bytes each where they
 /// took 12, 20 and 20; one they cannot hold sits behind that pointer
 /// too. Its draws are one packed in place or the event's list, shared
-/// ([`StoredDraws`]), and its points are read off them. A record takes
-/// 104 bytes where the event it was copied from took 280 (and 320 with
-/// the rest). When a member's list of redemptions still moved every
-/// record each time it grew, into memory written for the first time,
-/// those copies weighed on a redemption's time more than its
-/// instructions did, for a member with many redemptions; its blocks
+/// ([`StoredDraws`]), and its points are read off them. Its reward and
+/// the order that used it are named by their places ([`Place`], 4 bytes
+/// each where the ids took 24) in lists the account keeps beside the
+/// records, whose entries never move: the rewards the member redeemed
+/// ([`Rare::reward_uses`]) and the member's orders; what compares or
+/// hashes a record reads them through those lists ([`Beside`]). A
+/// record takes 64 bytes where the event it was copied from took 280
+/// (and 320 with the rest). When a member's list of redemptions still
+/// moved every record each time it grew, into memory written for the
+/// first time, those copies weighed on a redemption's time more than
+/// its instructions did, for a member with many redemptions; its blocks
 /// ([`Blocks`](super::blocks::Blocks)) now hold as many records as fit
-/// 4 KB (32 of 128 bytes with their references).
+/// 4 KB (32 of 88 bytes with their references).
 #[derive(Debug, Clone)]
 pub(crate) struct RedemptionRecord {
-    pub(crate) reward: RewardId,
     /// When it was redeemed: see [`at`](RedemptionRecord::at).
     at: StoredAt,
     /// The cart's total before the discount: see
@@ -3306,10 +3310,55 @@ pub(crate) struct RedemptionRecord {
     /// [`points`](RedemptionRecord::points)).
     draws: StoredDraws,
     extras: Option<Box<RedemptionExtras>>,
+    /// Its reward, by where the member's rewards redeemed
+    /// ([`Rare::reward_uses`]) file it: see
+    /// [`reward`](RedemptionRecord::reward).
+    reward_at: Place,
     /// The order whose discount used it, by where its record sits among
     /// the member's orders (filed once, never moved): see
     /// [`used_by`](RedemptionRecord::used_by).
-    used_at: Option<u32>,
+    used_at: Place,
+}
+
+/// A place in one of a member's lists whose entries never move, as a
+/// redemption's record keeps it: 32 bits, the top two values marking
+/// none and one that does not fit (whose entry the record's extras then
+/// hold in full).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Place(u32);
+
+impl Place {
+    /// No place: no order used the redemption.
+    const NONE: Place = Place(u32::MAX);
+
+    /// A place past 32 bits.
+    const IN_FULL: Place = Place(u32::MAX - 1);
+
+    /// `at`, or the mark of a place held in full.
+    fn of(at: usize) -> Place {
+        u32::try_from(at)
+            .ok()
+            .filter(|&at| at < Self::IN_FULL.0)
+            .map_or(Self::IN_FULL, Place)
+    }
+
+    /// The place, unless there is none or it is held in full.
+    fn at(self) -> Option<usize> {
+        if self.0 < Self::IN_FULL.0 {
+            usize::try_from(self.0).ok()
+        } else {
+            None
+        }
+    }
+}
+
+/// What a member's redemption records are read with, held beside them
+/// in the account: the orders (where the order that used one is filed)
+/// and the rewards redeemed (where its reward is).
+#[derive(Clone, Copy)]
+struct Beside<'a> {
+    orders: &'a Orders,
+    rewards: &'a TimesBy<RewardId>,
 }
 
 /// A redemption's journal entry is read off its record: its time and the
@@ -3416,9 +3465,11 @@ struct RedemptionExtras {
     /// ledger applies, whose figures are checked to add up, has that.
     points: Option<Points>,
     /// The order that used it, when its place among the member's orders
-    /// does not fit 32 bits (the record's place then says
-    /// [`RedemptionRecord::USED_AT_IN_FULL`]).
+    /// does not fit (the record's place then says [`Place::IN_FULL`]).
     used_by: Option<Reference>,
+    /// Its reward, when its place among the member's rewards does not
+    /// fit.
+    reward: Option<RewardId>,
 }
 
 /// A redemption's draws as its record keeps them, in 24 bytes where a
@@ -3522,6 +3573,7 @@ impl RedemptionExtras {
             restored: Points::ZERO,
             points: None,
             used_by: None,
+            reward: None,
         }
     }
 }
@@ -3533,9 +3585,12 @@ static ALL_LINES: DiscountTarget = DiscountTarget::Lines {
 };
 
 impl RedemptionRecord {
-    /// The record of `e`, nothing used, cancelled or restored yet.
+    /// The record of `e`, whose reward the member's rewards redeemed
+    /// file at `reward_at`; nothing used, cancelled or restored yet.
     #[inline]
-    fn of(e: &RewardRedeemed) -> RedemptionRecord {
+    fn of(e: &RewardRedeemed, reward_at: usize) -> RedemptionRecord {
+        let reward_at = Place::of(reward_at);
+        let reward_in_full = (reward_at == Place::IN_FULL).then(|| e.reward.clone());
         let (at, at_in_full) = StoredAt::split(e.at);
         let (cart, cart_in_full) = StoredAmount::of(e.cart);
         let (discount, discount_in_full) = StoredAmount::of(e.discount);
@@ -3546,7 +3601,8 @@ impl RedemptionRecord {
             || at_in_full.is_some()
             || cart_in_full.is_some()
             || discount_in_full.is_some()
-            || points_in_full.is_some())
+            || points_in_full.is_some()
+            || reward_in_full.is_some())
         .then(|| {
             Box::new(RedemptionExtras {
                 applies_to: e.applies_to.clone(),
@@ -3556,17 +3612,18 @@ impl RedemptionRecord {
                 cart: cart_in_full,
                 discount: discount_in_full,
                 points: points_in_full,
+                reward: reward_in_full,
                 ..RedemptionExtras::none()
             })
         });
         RedemptionRecord {
-            reward: e.reward.clone(),
             at,
             cart,
             discount,
             draws: StoredDraws::of(&e.draws),
             extras,
-            used_at: None,
+            reward_at,
+            used_at: Place::NONE,
         }
     }
 
@@ -3586,35 +3643,45 @@ impl RedemptionRecord {
         self.draws.draws()
     }
 
-    /// The place that says the extras hold the order that used it.
-    const USED_AT_IN_FULL: u32 = u32::MAX;
+    /// Its reward, read from the member's rewards redeemed (the
+    /// account's, which file it at the place the record keeps).
+    pub(crate) fn reward<'a>(&'a self, rewards: &'a TimesBy<RewardId>) -> Option<&'a RewardId> {
+        match self.reward_at.at() {
+            Some(at) => rewards.key(at),
+            None => self.extras.as_deref()?.reward.as_ref(),
+        }
+    }
+
+    /// Where the member's rewards redeemed file its reward.
+    pub(crate) fn reward_place(&self, rewards: &TimesBy<RewardId>) -> Option<usize> {
+        self.reward_at
+            .at()
+            .or_else(|| rewards.place(self.extras.as_deref()?.reward.as_ref()?))
+    }
 
     /// Whether an order used its discount.
     pub(crate) fn is_used(&self) -> bool {
-        self.used_at.is_some()
+        self.used_at != Place::NONE
     }
 
     /// The order that used its discount, read from the member's `orders`
     /// (the account's, which hold it at the place the record keeps).
     pub(crate) fn used_by<'a>(&'a self, orders: &'a Orders) -> Option<&'a Reference> {
-        match self.used_at? {
-            Self::USED_AT_IN_FULL => self.extras.as_deref()?.used_by.as_ref(),
-            at => orders
-                .filed()
-                .get(usize::try_from(at).ok()?)
-                .map(|(order, _)| order),
+        if !self.is_used() {
+            return None;
+        }
+        match self.used_at.at() {
+            Some(at) => orders.filed().get(at).map(|(order, _)| order),
+            None => self.extras.as_deref()?.used_by.as_ref(),
         }
     }
 
     /// Records that `order`, filed at `at` among the member's orders,
     /// used its discount.
     pub(crate) fn use_by(&mut self, order: &Reference, at: usize) {
-        match u32::try_from(at) {
-            Ok(at) if at != Self::USED_AT_IN_FULL => self.used_at = Some(at),
-            _ => {
-                self.extras_mut().used_by = Some(order.clone());
-                self.used_at = Some(Self::USED_AT_IN_FULL);
-            }
+        self.used_at = Place::of(at);
+        if self.used_at == Place::IN_FULL {
+            self.extras_mut().used_by = Some(order.clone());
         }
     }
 
@@ -3685,12 +3752,18 @@ impl RedemptionRecord {
     }
 
     /// The receipt the redemption gave, for `member`'s `redemption` (the
-    /// account's and the key it is filed under).
-    pub(crate) fn receipt(&self, member: &MemberId, redemption: &Reference) -> RedemptionReceipt {
+    /// account's and the key it is filed under) of `reward` (its
+    /// [`reward`](RedemptionRecord::reward)).
+    pub(crate) fn receipt(
+        &self,
+        member: &MemberId,
+        redemption: &Reference,
+        reward: &RewardId,
+    ) -> RedemptionReceipt {
         RedemptionReceipt {
             member: member.clone(),
             redemption: redemption.clone(),
-            reward: self.reward.clone(),
+            reward: reward.clone(),
             at: self.at(),
             cart: self.cart(),
             discount: self.discount(),
@@ -3708,8 +3781,8 @@ impl RedemptionRecord {
     /// the same), which their packed bits, holding the scale, do not; the
     /// order that used each compares by reference, wherever the member's
     /// orders hold it.
-    fn same_as(&self, orders: &Orders, other: &Self, other_orders: &Orders) -> bool {
-        self.reward == other.reward
+    fn same_as(&self, beside: Beside<'_>, other: &Self, other_beside: Beside<'_>) -> bool {
+        self.reward(beside.rewards) == other.reward(other_beside.rewards)
             && self.at() == other.at()
             && self.cart() == other.cart()
             && self.discount() == other.discount()
@@ -3718,26 +3791,29 @@ impl RedemptionRecord {
             && self.applies_to() == other.applies_to()
             && self.donation() == other.donation()
             && self.voucher() == other.voucher()
-            && self.used_by(orders) == other.used_by(other_orders)
+            && self.used_by(beside.orders) == other.used_by(other_beside.orders)
             && self.cancelled() == other.cancelled()
             && self.restored() == other.restored()
     }
 
     /// Hashes as the record that held the whole event did (the event's
     /// fields in order, `member` and `redemption` among them, then what
-    /// happened to it, the order that used it read from the member's
-    /// `orders`), so that the ledger's fingerprint stays what it was.
+    /// happened to it, its reward and the order that used it read from
+    /// what is `beside` it), so that the ledger's fingerprint stays what
+    /// it was.
     fn hash_as_recorded<H: std::hash::Hasher>(
         &self,
         member: &MemberId,
         redemption: &Reference,
-        orders: &Orders,
+        beside: Beside<'_>,
         state: &mut H,
     ) {
         use std::hash::Hash;
         member.hash(state);
         redemption.hash(state);
-        self.reward.hash(state);
+        if let Some(reward) = self.reward(beside.rewards) {
+            reward.hash(state);
+        }
         self.at().hash(state);
         self.cart().hash(state);
         self.discount().hash(state);
@@ -3746,7 +3822,7 @@ impl RedemptionRecord {
         self.points().hash(state);
         self.draws().hash(state);
         self.voucher().hash(state);
-        self.used_by(orders).hash(state);
+        self.used_by(beside.orders).hash(state);
         self.cancelled().hash(state);
         self.restored().hash(state);
     }
@@ -3763,13 +3839,13 @@ pub(crate) type Redemptions = LazyKeyed<RedemptionRecord>;
 struct RedemptionsOf<'a> {
     member: &'a MemberId,
     redemptions: &'a Redemptions,
-    orders: &'a Orders,
+    beside: Beside<'a>,
 }
 
 impl PartialEq for RedemptionsOf<'_> {
     fn eq(&self, other: &Self) -> bool {
         self.redemptions.eq_by(other.redemptions, |a, b| {
-            a.same_as(self.orders, b, other.orders)
+            a.same_as(self.beside, b, other.beside)
         })
     }
 }
@@ -3777,7 +3853,7 @@ impl PartialEq for RedemptionsOf<'_> {
 impl std::hash::Hash for RedemptionsOf<'_> {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.redemptions.hash_by(state, |key, record, state| {
-            record.hash_as_recorded(self.member, key, self.orders, state);
+            record.hash_as_recorded(self.member, key, self.beside, state);
         });
     }
 }
@@ -4091,7 +4167,10 @@ impl Account {
                 RedemptionsOf {
                     member: &self.member,
                     redemptions: &self.redemptions,
-                    orders: &self.orders,
+                    beside: Beside {
+                        orders: &self.orders,
+                        rewards: &rare.reward_uses,
+                    },
                 },
                 Recorded {
                     member: &self.member,
@@ -4818,18 +4897,23 @@ impl Account {
                 }
             }
             Event::RewardRedeemed(e) => {
-                rare_mut(&mut self.rare).reward_uses.push(&e.reward, e.at);
+                let reward_at = rare_mut(&mut self.rare).reward_uses.push(&e.reward, e.at);
                 let hash = new_reference.unwrap_or_else(|| e.redemption.quick_hash());
                 filed = self
                     .redemptions
-                    .insert_new(e.redemption.clone(), hash, || RedemptionRecord::of(e))
+                    .insert_new(e.redemption.clone(), hash, || {
+                        RedemptionRecord::of(e, reward_at)
+                    })
                     .map(|i| (List::Redemptions, i));
             }
             Event::RedemptionCancelled(e) => {
                 if let Some(r) = self.redemptions.get_mut(&e.redemption) {
                     r.cancel(e);
-                    let (reward, at) = (&r.reward, r.at());
-                    if let Some(uses) = rare_mut(&mut self.rare).reward_uses.get_mut(reward)
+                    let rare = rare_mut(&mut self.rare);
+                    let at = r.at();
+                    if let Some(uses) = r
+                        .reward_place(&rare.reward_uses)
+                        .and_then(|place| rare.reward_uses.at_mut(place))
                         && let Some(i) = uses.iter().rposition(|t| *t == at)
                     {
                         uses.remove(i);
@@ -5824,15 +5908,16 @@ pub(crate) mod tests {
     fn a_redemption_record_holds_what_few_have_behind_pointers() {
         // Its time and two amounts packed in 8 bytes each, as an order's,
         // a single draw packed in place or a pointer to the event's list,
-        // its points read off the draws, the order that used it by its
-        // place, its cancellation and points given back with its extras:
-        // 88 bytes, 112 with its reference (104 and 128 with the order's
-        // reference in place, 120 and 144 with a list of draws too, 128
-        // and 152 with the points held beside the draws, 176 and 200
-        // before the time and amounts were packed).
+        // its points read off the draws, its reward and the order that
+        // used it by their places (4 bytes each), its cancellation and
+        // points given back with its extras: 64 bytes, 88 with its
+        // reference (104 and 128 with the reward's and the order's ids in
+        // place, 120 and 144 with a list of draws too, 128 and 152 with
+        // the points held beside the draws, 176 and 200 before the time
+        // and amounts were packed).
         assert_eq!(std::mem::size_of::<StoredDraws>(), 24);
-        assert_eq!(std::mem::size_of::<RedemptionRecord>(), 88);
-        assert_eq!(std::mem::size_of::<(Reference, RedemptionRecord)>(), 112);
+        assert_eq!(std::mem::size_of::<RedemptionRecord>(), 64);
+        assert_eq!(std::mem::size_of::<(Reference, RedemptionRecord)>(), 88);
         // Draws from several lots sit in a list of their own, 32 bytes a
         // lot, shared with the event.
         assert_eq!(std::mem::size_of::<LotDraw>(), 32);
@@ -5923,17 +6008,25 @@ pub(crate) mod tests {
         let mut rescaled = plain.clone();
         rescaled.cart = "80.0 EUR".parse()?;
         rescaled.discount = "8 EUR".parse()?;
+        // Marta redeemed the one reward these events name; her orders
+        // are read in the steps below.
         let no_orders = Orders::default();
+        let mut rewards = TimesBy::new();
+        assert_eq!(rewards.push(&plain.reward, plain.at), 0);
+        let beside = Beside {
+            orders: &no_orders,
+            rewards: &rewards,
+        };
         let same = |a: &RewardRedeemed, b: &RewardRedeemed| {
-            RedemptionRecord::of(a).same_as(&no_orders, &RedemptionRecord::of(b), &no_orders)
+            RedemptionRecord::of(a, 0).same_as(beside, &RedemptionRecord::of(b, 0), beside)
         };
         assert!(same(&rescaled, &plain));
         let hash = |e: &RewardRedeemed| {
             let mut hasher = crate::siphash::SipHasher24::new(1, 2);
-            RedemptionRecord::of(e).hash_as_recorded(
+            RedemptionRecord::of(e, 0).hash_as_recorded(
                 &e.member,
                 &e.redemption,
-                &no_orders,
+                beside,
                 &mut hasher,
             );
             hasher.finish()
@@ -5982,7 +6075,8 @@ pub(crate) mod tests {
             &expires_leaping,
             &nothing_drawn,
         ] {
-            let mut record = RedemptionRecord::of(e);
+            let mut record = RedemptionRecord::of(e, 0);
+            assert_eq!(record.reward(&rewards), Some(&e.reward));
             assert_eq!(record.points(), e.points);
             assert_eq!(record.draws(), e.draws);
             let packed = [&one_draw, &expiring, &widest, &nothing_drawn].contains(&e);
@@ -6056,7 +6150,7 @@ pub(crate) mod tests {
             assert_eq!(record.donation(), e.donation.as_ref());
             assert_eq!(record.voucher(), e.voucher.as_ref());
             assert_eq!(
-                record.receipt(&e.member, &e.redemption),
+                record.receipt(&e.member, &e.redemption, &e.reward),
                 RedemptionReceipt::new(e)
             );
             // What happened to it since, as the whole record held it.
@@ -6073,10 +6167,14 @@ pub(crate) mod tests {
                 credits: Vec::new(),
             };
             let orders = marta_orders(&["ORD-1", "ORD-2"]);
+            let beside = Beside {
+                orders: &orders,
+                rewards: &rewards,
+            };
             for step in 0..5 {
                 let whole = (e, &used_by, &cancelled, restored);
                 let mut hasher = crate::siphash::SipHasher24::new(1, 2);
-                record.hash_as_recorded(&e.member, &e.redemption, &orders, &mut hasher);
+                record.hash_as_recorded(&e.member, &e.redemption, beside, &mut hasher);
                 assert_eq!(
                     hasher.finish(),
                     fingerprint(&whole),
@@ -6110,7 +6208,7 @@ pub(crate) mod tests {
             assert!(record.extras.is_some());
             assert_eq!(record.applies_to(), &e.applies_to);
             assert_eq!(
-                record.receipt(&e.member, &e.redemption),
+                record.receipt(&e.member, &e.redemption, &e.reward),
                 RedemptionReceipt::new(e)
             );
         }
@@ -6127,17 +6225,66 @@ pub(crate) mod tests {
         orders
     }
 
-    /// A redemption names the order that used it by where the member's
-    /// orders hold it: records read with orders filed in other orders
-    /// compare and hash as the order's reference does, and a place past
-    /// 32 bits keeps the reference with the record's extras.
     #[test]
-    fn a_redemption_names_the_order_that_used_it_by_its_place()
+    fn a_place_past_what_32_bits_hold_beside_two_marks_is_held_in_full() {
+        let top = u32::MAX as usize;
+        for (at, kept) in [
+            (0, Some(0)),
+            (top - 2, Some(top - 2)),
+            (top - 1, None),
+            (top, None),
+            (top + 1, None),
+        ] {
+            assert_eq!(Place::of(at).at(), kept, "{at}");
+            assert_eq!(Place::of(at) == Place::IN_FULL, kept.is_none(), "{at}");
+        }
+        assert_eq!(Place::NONE.at(), None);
+        assert_eq!(Place::IN_FULL.at(), None);
+    }
+
+    /// Marta's rewards redeemed, `references` in that order.
+    fn marta_rewards(references: &[&str]) -> TimesBy<RewardId> {
+        let mut rewards = TimesBy::new();
+        for reward in references {
+            let reward = reward
+                .parse()
+                .unwrap_or_else(|_| unreachable!("a reward id"));
+            rewards.push(&reward, DateTime::<Utc>::UNIX_EPOCH);
+        }
+        rewards
+    }
+
+    /// A redemption names its reward and the order that used it by where
+    /// the member's rewards redeemed and orders file them: records read
+    /// with lists filed in other orders compare and hash as the reward's
+    /// and the order's ids do, and a place past 32 bits keeps the id
+    /// with the record's extras.
+    #[test]
+    fn a_redemption_names_its_reward_and_the_order_that_used_it_by_their_places()
     -> Result<(), Box<dyn std::error::Error>> {
         let (ord_1, ord_2): (Reference, Reference) = ("ORD-1".parse()?, "ORD-2".parse()?);
-        let in_turn = marta_orders(&["ORD-1", "ORD-2"]);
-        let backwards = marta_orders(&["ORD-2", "ORD-1"]);
-        let no_orders = Orders::default();
+        let (orders_in_turn, orders_backwards, no_orders) = (
+            marta_orders(&["ORD-1", "ORD-2"]),
+            marta_orders(&["ORD-2", "ORD-1"]),
+            Orders::default(),
+        );
+        let (rewards_in_turn, rewards_backwards, no_rewards) = (
+            marta_rewards(&["free-shipping", "ten-percent-off"]),
+            marta_rewards(&["ten-percent-off", "free-shipping"]),
+            TimesBy::new(),
+        );
+        let in_turn = Beside {
+            orders: &orders_in_turn,
+            rewards: &rewards_in_turn,
+        };
+        let backwards = Beside {
+            orders: &orders_backwards,
+            rewards: &rewards_backwards,
+        };
+        let nothing = Beside {
+            orders: &no_orders,
+            rewards: &no_rewards,
+        };
         let redeemed = RewardRedeemed {
             member: "marta".parse()?,
             redemption: "RDM-1".parse()?,
@@ -6151,36 +6298,44 @@ pub(crate) mod tests {
             draws: Draws::from(LotDraw::new(LotId::new(1), None, Points::new(100))),
             voucher: None,
         };
-        let used = |order: &Reference, at: usize| {
-            let mut record = RedemptionRecord::of(&redeemed);
+        let used = |reward_at: usize, order: &Reference, at: usize| {
+            let mut record = RedemptionRecord::of(&redeemed, reward_at);
             assert!(!record.is_used());
             record.use_by(order, at);
             assert!(record.is_used());
             record
         };
-        let hash = |record: &RedemptionRecord, orders: &Orders| {
+        let hash = |record: &RedemptionRecord, beside: Beside<'_>| {
             let mut hasher = crate::siphash::SipHasher24::new(1, 2);
-            record.hash_as_recorded(&redeemed.member, &redeemed.redemption, orders, &mut hasher);
+            record.hash_as_recorded(&redeemed.member, &redeemed.redemption, beside, &mut hasher);
             hasher.finish()
         };
-        let second = used(&ord_2, 1);
-        let first = used(&ord_2, 0);
-        let far = used(&ord_2, 1 << 32);
-        let other = used(&ord_1, 0);
-        assert_eq!(second.used_by(&in_turn), Some(&ord_2));
-        assert_eq!(first.used_by(&backwards), Some(&ord_2));
+        let second = used(1, &ord_2, 1);
+        let first = used(0, &ord_2, 0);
+        let far = used(1 << 32, &ord_2, 1 << 32);
+        assert_eq!(second.reward(&rewards_in_turn), Some(&redeemed.reward));
+        assert_eq!(first.reward(&rewards_backwards), Some(&redeemed.reward));
+        assert_eq!(far.reward(&no_rewards), Some(&redeemed.reward));
+        assert_eq!(second.reward_place(&rewards_in_turn), Some(1));
+        assert_eq!(far.reward_place(&rewards_in_turn), Some(1));
+        assert_eq!(far.reward_place(&rewards_backwards), Some(0));
+        assert_eq!(second.used_by(&orders_in_turn), Some(&ord_2));
+        assert_eq!(first.used_by(&orders_backwards), Some(&ord_2));
         assert_eq!(far.used_by(&no_orders), Some(&ord_2));
-        assert_eq!(other.used_by(&in_turn), Some(&ord_1));
         assert!(second.extras.is_none() && first.extras.is_none());
         assert!(far.extras.is_some());
-        for (record, orders) in [(&first, &backwards), (&far, &no_orders)] {
-            assert!(second.same_as(&in_turn, record, orders));
-            assert_eq!(hash(&second, &in_turn), hash(record, orders));
+        for (record, beside) in [(&first, backwards), (&far, nothing)] {
+            assert!(second.same_as(in_turn, record, beside));
+            assert_eq!(hash(&second, in_turn), hash(record, beside));
         }
-        assert!(!second.same_as(&in_turn, &other, &in_turn));
-        assert_ne!(hash(&second, &in_turn), hash(&other, &in_turn));
-        // Read with orders that do not hold the place, it names none.
+        // Another order, or another reward, make another record.
+        for other in [used(1, &ord_1, 0), used(0, &ord_2, 1)] {
+            assert!(!second.same_as(in_turn, &other, in_turn));
+            assert_ne!(hash(&second, in_turn), hash(&other, in_turn));
+        }
+        // Read with lists that do not hold the places, it names neither.
         assert_eq!(second.used_by(&no_orders), None);
+        assert_eq!(second.reward(&no_rewards), None);
         Ok(())
     }
 

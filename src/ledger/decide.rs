@@ -1346,12 +1346,13 @@ impl Ledger {
         let checked = c.cart.check_listing(false)?;
         let hash = c.redemption.quick_hash();
         if let Some(recorded) = account.redemptions.get_hashed(hash, &c.redemption) {
-            if recorded.reward != c.reward {
+            let reward = recorded.reward(&account.rare().reward_uses);
+            if reward != Some(&c.reward) {
                 return Err(conflict(
                     ReferenceKind::Redemption,
                     &c.redemption,
                     "reward",
-                    &recorded.reward,
+                    Text(reward),
                     &c.reward,
                 ));
             }
@@ -1383,7 +1384,7 @@ impl Ledger {
                 ));
             }
             return Ok(repeated_into(
-                Receipt::Redemption(recorded.receipt(&c.member, &c.redemption)),
+                Receipt::Redemption(recorded.receipt(&c.member, &c.redemption, &c.reward)),
                 events,
             ));
         }

@@ -1,20 +1,25 @@
 //! When each of a member's rewards was redeemed, or each custom action
 //! rewarded: the times a usage limit or an action's frequency counts.
 //!
-//! Held in one list sorted by key, not an ordered map: a member redeems
-//! a few of the catalogue's rewards and does a few kinds of action, and
-//! a map's first node took about 540 bytes (room for eleven keys and
-//! their lists) for the first. The list takes room for one key, 48
-//! bytes, then doubles. Keys are found by binary search.
+//! Held in one list, not an ordered map: a member redeems a few of the
+//! catalogue's rewards and does a few kinds of action, and a map's first
+//! node took about 540 bytes (room for eleven keys and their lists) for
+//! the first. The list takes room for one key, 48 bytes, then doubles.
+//! Keys stay where they were first filed, so a redemption's record names
+//! its reward by its place in the list (4 bytes where the id took 24);
+//! they are found by walking the list, which holds a few.
+
+use std::hash::{Hash, Hasher};
 
 use chrono::{DateTime, Utc};
 
-/// Times by key, each key's oldest first; each key once, in order.
+/// Times by key, each key's oldest first; each key once, where it was
+/// first filed.
 ///
 /// Compares and hashes as the ordered map it replaced did (the same
-/// pairs in the same order, after the same length), so the ledger's
-/// fingerprint did not change with it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// pairs in key order, after the same length), whatever order the keys
+/// were filed in, so the ledger's fingerprint did not change with it.
+#[derive(Debug, Clone)]
 pub(crate) struct TimesBy<K> {
     by: Vec<(K, Vec<DateTime<Utc>>)>,
 }
@@ -25,44 +30,62 @@ impl<K: Ord + Clone> TimesBy<K> {
         TimesBy { by: Vec::new() }
     }
 
-    /// Where `key` is, or where it would go.
-    fn search(&self, key: &K) -> Result<usize, usize> {
-        self.by.binary_search_by(|(k, _)| k.cmp(key))
+    /// Where `key` was filed, if it has been.
+    pub(crate) fn place(&self, key: &K) -> Option<usize> {
+        self.by.iter().position(|(k, _)| k == key)
+    }
+
+    /// The key filed at `place`.
+    pub(crate) fn key(&self, place: usize) -> Option<&K> {
+        self.by.get(place).map(|(key, _)| key)
     }
 
     /// The times of `key`, oldest first (none for a key never seen).
     pub(crate) fn of(&self, key: &K) -> &[DateTime<Utc>] {
-        self.search(key)
-            .ok()
+        self.place(key)
             .and_then(|at| self.by.get(at))
             .map_or(&[], |(_, times)| times.as_slice())
     }
 
+    /// The times of the key filed at `place`, to change.
+    pub(crate) fn at_mut(&mut self, place: usize) -> Option<&mut Vec<DateTime<Utc>>> {
+        self.by.get_mut(place).map(|(_, times)| times)
+    }
+
     /// The times of `key`, to change, if it has been seen.
+    #[cfg(test)]
     pub(crate) fn get_mut(&mut self, key: &K) -> Option<&mut Vec<DateTime<Utc>>> {
-        let at = self.search(key).ok()?;
-        self.by.get_mut(at).map(|(_, times)| times)
+        let at = self.place(key)?;
+        self.at_mut(at)
     }
 
     /// Adds `at` to `key`'s times, after those there (times come in
-    /// order). The first key gets room for one.
-    pub(crate) fn push(&mut self, key: &K, at: DateTime<Utc>) {
-        match self.search(key) {
-            Ok(found) => {
-                if let Some((_, times)) = self.by.get_mut(found) {
-                    times.push(at);
-                }
-            }
-            Err(place) => {
-                if self.by.capacity() == 0 {
-                    self.by.reserve_exact(1);
-                }
-                // Room for four times, as a list's first push makes.
-                let mut times = Vec::with_capacity(4);
+    /// order), and says where the key is filed. A new key goes at the
+    /// end; the first gets room for one.
+    pub(crate) fn push(&mut self, key: &K, at: DateTime<Utc>) -> usize {
+        if let Some(found) = self.place(key) {
+            if let Some((_, times)) = self.by.get_mut(found) {
                 times.push(at);
-                self.by.insert(place, (key.clone(), times));
             }
+            return found;
         }
+        if self.by.capacity() == 0 {
+            self.by.reserve_exact(1);
+        }
+        // Room for four times, as a list's first push makes.
+        let mut times = Vec::with_capacity(4);
+        times.push(at);
+        let place = self.by.len();
+        self.by.push((key.clone(), times));
+        place
+    }
+
+    /// The keys with their times, in key order: what comparing and
+    /// hashing a list of two keys or more read (most hold one or none).
+    fn sorted(&self) -> Vec<&(K, Vec<DateTime<Utc>>)> {
+        let mut sorted: Vec<_> = self.by.iter().collect();
+        sorted.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
+        sorted
     }
 }
 
@@ -72,10 +95,36 @@ impl<K: Ord + Clone> Default for TimesBy<K> {
     }
 }
 
+/// Equal when the same keys hold the same times, whatever order the
+/// keys were filed in.
+impl<K: Ord + Clone> PartialEq for TimesBy<K> {
+    fn eq(&self, other: &TimesBy<K>) -> bool {
+        self.by.len() == other.by.len()
+            && match (self.by.as_slice(), other.by.as_slice()) {
+                ([], []) => true,
+                ([a], [b]) => a == b,
+                _ => self.sorted() == other.sorted(),
+            }
+    }
+}
+
+impl<K: Ord + Clone> Eq for TimesBy<K> {}
+
+/// As the ordered map hashed: its length, then each key and its times in
+/// key order.
+impl<K: Ord + Clone + Hash> Hash for TimesBy<K> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        if self.by.len() <= 1 {
+            self.by.hash(state);
+        } else {
+            self.sorted().hash(state);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
-    use std::hash::{Hash, Hasher};
 
     use chrono::TimeDelta;
     use proptest::prelude::*;
@@ -106,16 +155,50 @@ mod tests {
         assert!(times.of(&reward(2)).is_empty());
     }
 
+    #[test]
+    fn lists_compare_by_key_whatever_order_their_keys_were_filed_in() {
+        let (at, later) = (
+            DateTime::<Utc>::UNIX_EPOCH,
+            DateTime::<Utc>::UNIX_EPOCH + TimeDelta::days(1),
+        );
+        let filed = |pairs: &[(u8, DateTime<Utc>)]| {
+            let mut list = TimesBy::new();
+            for (key, at) in pairs {
+                list.push(&reward(*key), *at);
+            }
+            list
+        };
+        let in_turn = filed(&[(1, at), (2, later)]);
+        assert_eq!(in_turn, filed(&[(2, later), (1, at)]));
+        assert_eq!(
+            fingerprint(&in_turn),
+            fingerprint(&filed(&[(2, later), (1, at)]))
+        );
+        for other in [
+            filed(&[(2, at), (1, later)]),
+            filed(&[(1, at)]),
+            filed(&[(1, at), (2, later), (3, later)]),
+            filed(&[(1, at), (2, later), (2, later)]),
+        ] {
+            assert_ne!(in_turn, other);
+            assert_ne!(fingerprint(&in_turn), fingerprint(&other));
+        }
+        assert_ne!(filed(&[(1, at)]), filed(&[(2, at)]));
+        assert_eq!(filed(&[]), TimesBy::new());
+    }
+
     proptest! {
         /// Whatever keys come, in whatever order, with times removed
         /// here and there, the list reads, compares and hashes as the
-        /// ordered map it replaced.
+        /// ordered map it replaced, equal to the list filed in key order,
+        /// and each key stays where it was first filed.
         #[test]
         fn times_by_key_answer_as_an_ordered_map(
             steps in prop::collection::vec((0_u8..6, proptest::bool::weighted(0.2)), 0..40),
         ) {
             let mut list = TimesBy::new();
             let mut map: BTreeMap<RewardId, Vec<DateTime<Utc>>> = BTreeMap::new();
+            let mut first_filed: Vec<RewardId> = Vec::new();
             for (i, (key, remove)) in steps.into_iter().enumerate() {
                 let key = reward(key);
                 let at = DateTime::<Utc>::UNIX_EPOCH + TimeDelta::minutes(i as i64);
@@ -127,9 +210,22 @@ mod tests {
                         times.pop();
                     }
                 } else {
-                    list.push(&key, at);
+                    let place = list.push(&key, at);
+                    if !first_filed.contains(&key) {
+                        first_filed.push(key.clone());
+                    }
+                    prop_assert_eq!(first_filed.get(place), Some(&key));
                     map.entry(key.clone()).or_default().push(at);
                 }
+                for (place, key) in first_filed.iter().enumerate() {
+                    prop_assert_eq!(list.place(key), Some(place));
+                    prop_assert_eq!(list.key(place), Some(key));
+                }
+                let in_key_order = TimesBy {
+                    by: map.iter().map(|(k, times)| (k.clone(), times.clone())).collect(),
+                };
+                prop_assert_eq!(&list, &in_key_order);
+                prop_assert_eq!(fingerprint(&list), fingerprint(&in_key_order));
                 for k in 0..6 {
                     let k = reward(k);
                     prop_assert_eq!(list.of(&k), map.get(&k).map_or(&[][..], Vec::as_slice));
