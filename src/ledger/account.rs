@@ -5923,15 +5923,10 @@ pub(crate) mod tests {
         assert_eq!(std::mem::size_of::<LotDraw>(), 32);
     }
 
-    /// A redemption's record hashes as the record that held its whole
-    /// event did, whatever the event carried (a target, a donation, a
-    /// voucher, draws, a time or amounts its 8 bytes cannot hold), and
-    /// whatever happened to it since: the ledger's fingerprint did not
-    /// change with the record's shape. It gives back what the event said.
-    #[test]
-    fn a_redemption_record_hashes_as_the_whole_event_did() -> Result<(), Box<dyn std::error::Error>>
-    {
-        let plain = RewardRedeemed {
+    /// Marta's redemption RDM-1 of 100 points for 10% off an 80.00 EUR
+    /// cart, drawn as `draws` say.
+    fn marta_redeemed(draws: Draws) -> Result<RewardRedeemed, Box<dyn std::error::Error>> {
+        Ok(RewardRedeemed {
             member: "marta".parse()?,
             redemption: "RDM-1".parse()?,
             reward: "ten-percent-off".parse()?,
@@ -5941,14 +5936,25 @@ pub(crate) mod tests {
             applies_to: DiscountTarget::default(),
             donation: None,
             points: Points::new(100),
-            // Shared, as the engine plans a redemption's draws.
-            draws: Draws::from_slice(&[
-                LotDraw::new(LotId::new(1), None, Points::new(57)),
-                LotDraw::new(LotId::new(2), None, Points::new(43)),
-                LotDraw::new(LotId::new(3), None, Points::new(0)),
-            ]),
+            draws,
             voucher: None,
-        };
+        })
+    }
+
+    /// A redemption's record hashes as the record that held its whole
+    /// event did, whatever the event carried (a target, a donation, a
+    /// voucher, draws, a time or amounts its 8 bytes cannot hold), and
+    /// whatever happened to it since: the ledger's fingerprint did not
+    /// change with the record's shape. It gives back what the event said.
+    #[test]
+    fn a_redemption_record_hashes_as_the_whole_event_did() -> Result<(), Box<dyn std::error::Error>>
+    {
+        // Shared, as the engine plans a redemption's draws.
+        let plain = marta_redeemed(Draws::from_slice(&[
+            LotDraw::new(LotId::new(1), None, Points::new(57)),
+            LotDraw::new(LotId::new(2), None, Points::new(43)),
+            LotDraw::new(LotId::new(3), None, Points::new(0)),
+        ]))?;
         let mut rare = plain.clone();
         rare.applies_to = DiscountTarget::Lines {
             categories: vec!["shoes".parse()?],
@@ -6285,19 +6291,11 @@ pub(crate) mod tests {
             orders: &no_orders,
             rewards: &no_rewards,
         };
-        let redeemed = RewardRedeemed {
-            member: "marta".parse()?,
-            redemption: "RDM-1".parse()?,
-            reward: "ten-percent-off".parse()?,
-            at: "2026-03-14T10:00:00Z".parse()?,
-            cart: "80.00 EUR".parse()?,
-            discount: "8.00 EUR".parse()?,
-            applies_to: DiscountTarget::default(),
-            donation: None,
-            points: Points::new(100),
-            draws: Draws::from(LotDraw::new(LotId::new(1), None, Points::new(100))),
-            voucher: None,
-        };
+        let redeemed = marta_redeemed(Draws::from(LotDraw::new(
+            LotId::new(1),
+            None,
+            Points::new(100),
+        )))?;
         let used = |reward_at: usize, order: &Reference, at: usize| {
             let mut record = RedemptionRecord::of(&redeemed, reward_at);
             assert!(!record.is_used());

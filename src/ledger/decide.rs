@@ -421,13 +421,19 @@ impl<'a> Draft<'a> {
             let lapsed = inactivity
                 .and_then(|days| self.wallet.inactivity_deadline(days))
                 .is_some_and(|deadline| deadline <= due);
-            let draws: Draws = self
-                .wallet
-                .lots
-                .iter()
-                .take_while(|(k, _)| lapsed || k.expires_at().is_some_and(|t| t <= due))
-                .map(|(k, p)| LotDraw::new(k.lot(), k.expires_at(), p))
-                .collect();
+            let expires = |k: &LotKey| lapsed || k.expires_at().is_some_and(|t| t <= due);
+            // Most sweeps expire nothing: the first lot in consumption
+            // order says so without walking the lots.
+            let draws: Draws = if self.wallet.lots.first().is_some_and(|k| expires(&k)) {
+                self.wallet
+                    .lots
+                    .iter()
+                    .take_while(|(k, _)| expires(k))
+                    .map(|(k, p)| LotDraw::new(k.lot(), k.expires_at(), p))
+                    .collect()
+            } else {
+                Draws::new()
+            };
             if !draws.is_empty() {
                 let points = Points::checked_sum(draws.iter().map(|d| d.points))?;
                 // When nothing falls due by `at` past this expiry, nothing

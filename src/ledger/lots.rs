@@ -362,6 +362,7 @@ impl<N: Copy, W: Copy> Queue<N, W> {
 /// too little; an empty `from` leaves `to` empty without growing it, as a
 /// program whose points never expire holds its expiring lots' queue
 /// empty.
+#[inline(always)]
 fn copy_into<S: Copy>(to: &mut VecDeque<S>, from: &VecDeque<S>) {
     to.clear();
     if from.is_empty() {
