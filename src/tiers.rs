@@ -322,6 +322,15 @@ impl Tiers {
             .find(|(_, t)| compare_decimals(t.threshold, value).is_le())
     }
 
+    /// Whether a metric `value` reaches the rung above the tier of rank
+    /// `rank`; true on the top rung, which has none: what an upgrade
+    /// looks at before walking the ladder for the tier it earns.
+    pub(crate) fn reaches_above(&self, rank: usize, value: Decimal) -> bool {
+        self.levels
+            .get(rank.saturating_add(1))
+            .is_none_or(|next| compare_decimals(next.threshold, value).is_le())
+    }
+
     /// The higher of two tiers (either may be absent).
     pub(crate) fn higher<'a>(
         &self,

@@ -159,12 +159,29 @@ impl Draft<'_> {
         let Some(tiers) = self.program.tiers() else {
             return Ok(None);
         };
-        let end = just_after(at).ok_or(Error::TimeOutOfRange { at, days: 0 })?;
-        let metric = self.metric(tiers, end);
+        // The error is built only when there is no such time: built and
+        // dropped (`ok_or`), it cost every purchase 20 instructions.
+        let Some(end) = just_after(at) else {
+            return Err(Error::TimeOutOfRange { at, days: 0 });
+        };
         let state = self.wallet.tier.as_ref();
         let current = state.map(|t| &t.tier);
-        if let Some((rank, earned)) = tiers.earned_with_rank(metric)
-            && current.is_none_or(|c| tiers.rank(c) < Some(rank))
+        let held = current.and_then(|c| tiers.rank(c));
+        let grace = state.filter(|s| s.grace_until.is_some_and(|g| g > at));
+        // A member on the top rung has no tier above to reach and, out of
+        // a grace period, none to keep: the metric, the costliest part of
+        // this step, is not summed. The most active members, who place
+        // the most orders, are the ones up there.
+        if grace.is_none() && held.is_some_and(|r| r.saturating_add(1) >= tiers.levels().len()) {
+            return Ok(None);
+        }
+        let metric = self.metric(tiers, end);
+        // A metric below the next rung up reaches nothing new: one
+        // comparison, not a walk down the ladder. A tier the program no
+        // longer names ranks below every other.
+        if held.is_none_or(|r| tiers.reaches_above(r, metric))
+            && let Some((rank, earned)) = tiers.earned_with_rank(metric)
+            && held.is_none_or(|r| r < rank)
         {
             let offset = self.program.utc_offset();
             return Ok(Some(Event::TierChanged(TierChanged {
@@ -180,7 +197,7 @@ impl Draft<'_> {
             })));
         }
         // Requalifying during a grace period ends it at once.
-        if let Some(state) = state.filter(|s| s.grace_until.is_some_and(|g| g > at))
+        if let Some(state) = grace
             && let Some(tier) = tiers.tier(&state.tier)
         {
             let review_at = state.review_at.unwrap_or(at);
@@ -596,7 +613,9 @@ impl Ledger {
         let mut changed = 0_usize;
         if let Some(tiers) = self.program.tiers() {
             let offset = self.program.utc_offset();
-            let end = just_after(at).ok_or(Error::TimeOutOfRange { at, days: 0 })?;
+            let Some(end) = just_after(at) else {
+                return Err(Error::TimeOutOfRange { at, days: 0 });
+            };
             for account in self.accounts.values() {
                 if at < account.last_event_at() {
                     continue;
@@ -706,7 +725,9 @@ impl Ledger {
         let offset = self.program.utc_offset();
         let mut draft = Draft::new(&self.program, account);
         draft.sweep(at)?;
-        let end = just_after(at).ok_or(Error::TimeOutOfRange { at, days: 0 })?;
+        let Some(end) = just_after(at) else {
+            return Err(Error::TimeOutOfRange { at, days: 0 });
+        };
         let metric = draft.metric(tiers, end);
         let state = draft.wallet.tier.clone();
         let qualified = state.as_ref().map(|s| s.tier.clone());
