@@ -22,6 +22,9 @@
 //!   purchases through `execute` under the seed program, the calendar-year
 //!   ladder, the rolling ladder, points expiring a year after earning, or
 //!   after a year without activity;
+//! - `top_rung`: `n` purchases under the calendar-year ladder by members
+//!   who each start with an order of 1,500.00 EUR, all of them on its top
+//!   rung (Gold) before the first is counted;
 //! - `batched`: `n` purchases through `execute_all`;
 //! - `confirmed`: `n` commands under points pending until confirmation,
 //!   each purchase followed by its order's confirmation a second later
@@ -54,7 +57,7 @@ use common::{
 };
 
 /// The modes, for the usage line.
-const MODES: &str = "plain|tiers|rolling|expiring|inactivity|batched|confirmed|settling|redeem|mixed|replay|history|settling_history";
+const MODES: &str = "plain|tiers|top_rung|rolling|expiring|inactivity|batched|confirmed|settling|redeem|mixed|replay|history|settling_history";
 
 /// The counted work: each command through `execute`.
 #[inline(never)]
@@ -99,7 +102,7 @@ fn main() {
     };
     let text = match mode {
         "plain" | "batched" | "redeem" | "replay" | "history" => SEED,
-        "tiers" => TIERED,
+        "tiers" | "top_rung" => TIERED,
         "rolling" => ROLLING,
         "expiring" => EXPIRING,
         "inactivity" => INACTIVITY,
@@ -113,10 +116,10 @@ fn main() {
     };
     let history = matches!(mode, "history" | "settling_history");
     let members = if history { 1_000 } else { 10_000 };
-    let spent = if mode == "redeem" {
-        "15000.00 EUR"
-    } else {
-        "150.00 EUR"
+    let spent = match mode {
+        "redeem" => "15000.00 EUR",
+        "top_rung" => "1500.00 EUR",
+        _ => "150.00 EUR",
     };
     let (mut ledger, ids, mut log) = populated_with(parse(text), members, spent);
     match mode {
