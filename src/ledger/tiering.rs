@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::Ledger;
 use super::account::{Account, ActiveMembership, TierState};
 use super::command::{CancelMembership, JoinMembership, Purchase, Refund, RenewMembership};
-use super::decide::{Draft, check_time, conflict, fresh, repeated};
+use super::decide::{Draft, check_time, conflict, fresh, purchase_receipt, repeated};
 use super::event::*;
 use super::qualifying::{Contribution, Span};
 use super::receipt::{Decision, MembershipReceipt, Receipt, ReevaluationReceipt};
@@ -822,8 +822,10 @@ fn charge_fee(
         return Ok(None);
     };
     let purchase = Purchase::new(member.clone(), order, fee, at);
-    let receipt = draft.purchase(purchase, &[], true)?;
-    Ok(Some(receipt.earning))
+    let placed = draft.purchase(purchase, &[], true)?;
+    Ok(Some(
+        purchase_receipt(member, &draft.events, placed)?.earning,
+    ))
 }
 
 /// Where a downgrade from `current` lands: one level down (or the tier the
