@@ -322,6 +322,11 @@ impl Tiers {
             .find(|(_, t)| compare_decimals(t.threshold, value).is_le())
     }
 
+    /// Whether the tier of rank `rank` is the top rung: none above it.
+    pub(crate) fn is_top(&self, rank: usize) -> bool {
+        self.levels.get(rank.saturating_add(1)).is_none()
+    }
+
     /// Whether a metric `value` reaches the rung above the tier of rank
     /// `rank`; true on the top rung, which has none: what an upgrade
     /// looks at before walking the ladder for the tier it earns.

@@ -265,7 +265,7 @@ impl<'a> Draft<'a> {
             ),
             Pending::AfterDays(days) => {
                 // The error built only when needed: built and dropped, it
-                // cost every purchase 20 instructions.
+                // cost every purchase under pending points 20 instructions.
                 let Some(available_at) = days_after(c.at, days) else {
                     return Err(Error::TimeOutOfRange { at: c.at, days });
                 };
@@ -2318,13 +2318,13 @@ mod tests {
                 }))
             ));
         }
-        let settled = [Event::MemberEnrolled(MemberEnrolled {
+        let enrolled = [Event::MemberEnrolled(MemberEnrolled {
             member: member.clone(),
             at,
             birth_date: None,
             fingerprints: Vec::new(),
         })];
-        assert!(purchase_receipt(&member, &settled, 0).is_err());
+        assert!(purchase_receipt(&member, &enrolled, 0).is_err());
     }
 
     /// Two members' commands: (which member, what, euros, hours later).

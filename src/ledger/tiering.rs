@@ -172,7 +172,7 @@ impl Draft<'_> {
         // a grace period, none to keep: the metric, the costliest part of
         // this step, is not summed. The most active members, who place
         // the most orders, are the ones up there.
-        if grace.is_none() && held.is_some_and(|r| r.saturating_add(1) >= tiers.levels().len()) {
+        if grace.is_none() && held.is_some_and(|r| tiers.is_top(r)) {
             return Ok(None);
         }
         let metric = self.metric(tiers, end);
@@ -823,6 +823,8 @@ fn charge_fee(
     };
     let purchase = Purchase::new(member.clone(), order, fee, at);
     let placed = draft.purchase(purchase, &[], true)?;
+    // A membership's fee is charged once a term: its receipt is read
+    // whole for the award, as a purchase's is.
     Ok(Some(
         purchase_receipt(member, &draft.events, placed)?.earning,
     ))
