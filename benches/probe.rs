@@ -33,6 +33,9 @@
 //!   member's a little over a day apart, so that each settles the
 //!   member's last;
 //! - `redeem`: `n` redemptions of 100 points (members start with 15,000);
+//! - `refund`: `n` partial refunds of 1.00 EUR, each clawing back a
+//!   point, of the one order of 10,000,000.00 EUR each member placed
+//!   (the `ledger` bench's `refund/partial_refund` stream);
 //! - `mixed`: the mixed workload of `benches/ledger.rs` (70% purchases,
 //!   15% redemptions, 5% refunds, 5% adjustments, 5% ticks);
 //! - `replay`: the populated log and `n` purchases, replayed;
@@ -48,7 +51,7 @@
 use std::hint::black_box;
 
 use chrono::TimeDelta;
-use loyalty::{Command, Confirm, Event, Ledger, MemberId, Program};
+use loyalty::{Command, Confirm, Event, Ledger, MemberId, Program, Reference, Refund};
 
 mod common;
 use common::{
@@ -57,7 +60,7 @@ use common::{
 };
 
 /// The modes, for the usage line.
-const MODES: &str = "plain|tiers|top_rung|rolling|expiring|inactivity|batched|confirmed|settling|redeem|mixed|replay|history|settling_history";
+const MODES: &str = "plain|tiers|top_rung|rolling|expiring|inactivity|batched|confirmed|settling|redeem|refund|mixed|replay|history|settling_history";
 
 /// The counted work: each command through `execute`.
 #[inline(never)]
@@ -101,7 +104,7 @@ fn main() {
         }
     };
     let text = match mode {
-        "plain" | "batched" | "redeem" | "replay" | "history" => SEED,
+        "plain" | "batched" | "redeem" | "refund" | "replay" | "history" => SEED,
         "tiers" | "top_rung" => TIERED,
         "rolling" => ROLLING,
         "expiring" => EXPIRING,
@@ -118,6 +121,7 @@ fn main() {
     let members = if history { 1_000 } else { 10_000 };
     let spent = match mode {
         "redeem" => "15000.00 EUR",
+        "refund" => "10000000.00 EUR",
         "top_rung" => "1500.00 EUR",
         _ => "150.00 EUR",
     };
@@ -171,6 +175,17 @@ fn command(mode: &str, ids: &[MemberId], i: u64) -> Command {
         "redeem" => {
             let at = start() + TimeDelta::seconds(60 + i as i64);
             redemption(ids[(i % ids.len() as u64) as usize].clone(), i, at)
+        }
+        "refund" => {
+            let member = (i % ids.len() as u64) as usize;
+            Refund::new(
+                ids[member].clone(),
+                Reference::new(format!("W-{member}")).expect("a valid id"),
+                Reference::new(format!("RF-{i}")).expect("a valid id"),
+                "1.00 EUR".parse().expect("money"),
+                start() + TimeDelta::seconds(60 + i as i64),
+            )
+            .into()
         }
         "mixed" => mixed_command(ids, i),
         "confirmed" => {
