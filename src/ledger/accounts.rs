@@ -129,7 +129,11 @@ impl Accounts {
     /// Where `member`'s account is held: at `hint` when the account there
     /// is `member`'s (as [`read_ahead`](Accounts::read_ahead) or an
     /// earlier lookup gave it), looked up otherwise. Checking a hint
-    /// compares one id; a lookup hashes it and reads the index.
+    /// compares one id; a lookup hashes it and reads the index. Kept out
+    /// of line, whole: the compiler otherwise split it among its callers
+    /// as unrelated code changed, each split a few dozen instructions a
+    /// command.
+    #[inline(never)]
     pub(crate) fn find(&self, hint: Option<usize>, member: &MemberId) -> Option<usize> {
         hint.filter(|slot| {
             self.slots
