@@ -2315,8 +2315,9 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_purchase_receipt_is_read_off_its_event_or_refused_as_inconsistent() {
+    /// A ledger under the test program in which Marta enrolled, with her
+    /// id and the time.
+    fn marta_enrolled() -> (Ledger, MemberId, DateTime<Utc>) {
         let member: MemberId = parsed("marta");
         let Ok(program) = serde_json::from_str::<Program>(&program("")) else {
             unreachable!("the program parses");
@@ -2326,6 +2327,12 @@ mod tests {
         let Ok(_) = ledger.execute(Enroll::new(member.clone(), at)) else {
             unreachable!("enrols");
         };
+        (ledger, member, at)
+    }
+
+    #[test]
+    fn a_purchase_receipt_is_read_off_its_event_or_refused_as_inconsistent() {
+        let (ledger, member, at) = marta_enrolled();
         let purchase = Purchase::new(member.clone(), parsed("ORD-1"), parsed("57.40 EUR"), at);
         let Ok(decision) = ledger.decide(purchase) else {
             unreachable!("decides");
@@ -2360,15 +2367,7 @@ mod tests {
 
     #[test]
     fn a_refund_receipt_is_read_off_its_event_or_refused_as_inconsistent() {
-        let member: MemberId = parsed("marta");
-        let Ok(program) = serde_json::from_str::<Program>(&program("")) else {
-            unreachable!("the program parses");
-        };
-        let mut ledger = Ledger::new(program);
-        let at = parsed::<DateTime<Utc>>("2026-01-12T10:00:00Z");
-        let Ok(_) = ledger.execute(Enroll::new(member.clone(), at)) else {
-            unreachable!("enrols");
-        };
+        let (mut ledger, member, at) = marta_enrolled();
         let bought = Purchase::new(member.clone(), parsed("ORD-1"), parsed("57.40 EUR"), at);
         let Ok(_) = ledger.execute(bought) else {
             unreachable!("earns");
