@@ -33,6 +33,9 @@
 //!   member's a little over a day apart, so that each settles the
 //!   member's last;
 //! - `redeem`: `n` redemptions of 100 points (members start with 15,000);
+//! - `quote`: `n` quotes of the seed program's rewards for a cart of
+//!   80.00 EUR (members start with 15,000 points), the first half of
+//!   the `ledger` bench's checkout;
 //! - `refund`: `n` partial refunds of 1.00 EUR, each clawing back a
 //!   point, of the one order of 10,000,000.00 EUR each member placed
 //!   (the `ledger` bench's `refund/partial_refund` stream);
@@ -50,8 +53,8 @@
 
 use std::hint::black_box;
 
-use chrono::TimeDelta;
-use loyalty::{Command, Confirm, Event, Ledger, MemberId, Program, Reference, Refund};
+use chrono::{DateTime, TimeDelta, Utc};
+use loyalty::{Cart, Command, Confirm, Event, Ledger, MemberId, Program, Reference, Refund};
 
 mod common;
 use common::{
@@ -60,7 +63,7 @@ use common::{
 };
 
 /// The modes, for the usage line.
-const MODES: &str = "plain|tiers|top_rung|rolling|expiring|inactivity|batched|confirmed|settling|redeem|refund|mixed|replay|history|settling_history";
+const MODES: &str = "plain|tiers|top_rung|rolling|expiring|inactivity|batched|confirmed|settling|redeem|quote|refund|mixed|replay|history|settling_history";
 
 /// The counted work: each command through `execute`.
 #[inline(never)]
@@ -76,6 +79,14 @@ fn measured_batch(ledger: &mut Ledger, commands: Vec<Command>) {
     ledger.execute_all(commands, |result| {
         black_box(result.is_ok());
     });
+}
+
+/// The counted work: each member's quote for `cart`.
+#[inline(never)]
+fn measured_quote(ledger: &Ledger, cart: &Cart, asked: Vec<(MemberId, DateTime<Utc>)>) {
+    for (member, at) in asked {
+        let _ = black_box(ledger.quote(&member, cart, at));
+    }
 }
 
 /// The counted work: a replay of `log`.
@@ -104,7 +115,7 @@ fn main() {
         }
     };
     let text = match mode {
-        "plain" | "batched" | "redeem" | "refund" | "replay" | "history" => SEED,
+        "plain" | "batched" | "redeem" | "quote" | "refund" | "replay" | "history" => SEED,
         "tiers" | "top_rung" => TIERED,
         "rolling" => ROLLING,
         "expiring" => EXPIRING,
@@ -120,7 +131,7 @@ fn main() {
     let history = matches!(mode, "history" | "settling_history");
     let members = if history { 1_000 } else { 10_000 };
     let spent = match mode {
-        "redeem" => "15000.00 EUR",
+        "redeem" | "quote" => "15000.00 EUR",
         "refund" => "10000000.00 EUR",
         "top_rung" => "1500.00 EUR",
         _ => "150.00 EUR",
@@ -145,6 +156,16 @@ fn main() {
             }
             let commands = (before..before + n).map(|i| bought(i).into()).collect();
             measured(&mut ledger, commands);
+        }
+        "quote" => {
+            let cart = Cart::new("80.00 EUR".parse().expect("money"));
+            let asked = (0..n)
+                .map(|i| {
+                    let member = ids[(i % ids.len() as u64) as usize].clone();
+                    (member, start() + TimeDelta::seconds(60 + i as i64))
+                })
+                .collect();
+            measured_quote(&ledger, &cart, asked);
         }
         "replay" => {
             for i in 0..n {

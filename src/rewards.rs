@@ -12,8 +12,8 @@ use crate::earn::Frequency;
 use crate::points::PointsNoun;
 use crate::program::{ConfigRule, Problems};
 use crate::{
-    Cart, Category, Currency, Error, MemberId, Money, Period, Points, RewardId, Rounding, Sku,
-    TierId,
+    Cart, Category, Currency, Error, MemberId, Money, Name, Period, Points, RewardId, Rounding,
+    Sku, TierId,
 };
 
 /// One entry of the `rewards` list of a
@@ -528,7 +528,7 @@ impl RewardConfig {
             (_, None) => return None,
         };
         Some(Reward {
-            name: self.name.clone().unwrap_or_else(|| id.to_string()),
+            name: Name::new(self.name.as_deref().unwrap_or(id.as_str())),
             id,
             currency,
             cost,
@@ -606,7 +606,9 @@ impl RewardConfig {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Reward {
     id: RewardId,
-    name: String,
+    /// Held as a [`Name`], so that each quote's copy of it, one a reward,
+    /// does not allocate.
+    name: Name,
     currency: Currency,
     cost: Points,
     kind: RewardKind,
@@ -687,7 +689,7 @@ impl Reward {
 
     /// The name shown to people.
     pub fn name(&self) -> &str {
-        &self.name
+        self.name.as_str()
     }
 
     /// The points it costs; for points-as-cash, the points of one step.
@@ -1140,8 +1142,9 @@ impl Quote {
 pub struct RewardOption {
     /// The reward.
     pub reward: RewardId,
-    /// Its name.
-    pub name: String,
+    /// Its name: the program's text, copied without allocating (it reads
+    /// as a `str`, compares with one, and is written as a string).
+    pub name: Name,
     /// The points it takes: its cost for this member, or for points-as-cash
     /// the most points usable on this cart.
     pub cost: Points,

@@ -44,6 +44,13 @@ fn a_quote_says_what_she_can_have_and_why_not_the_rest() {
         ]
     );
     assert_eq!(quote.available().count(), 0);
+    // Each option names its reward as the program does, written as a
+    // plain string.
+    assert_eq!(quote.options[0].name, "10% off your next order");
+    assert_eq!(
+        serde_json::to_value(&quote.options[0]).unwrap()["name"],
+        "10% off your next order"
+    );
     assert_eq!(
         quote.options[1].shortfalls,
         [
