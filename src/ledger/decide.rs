@@ -764,12 +764,13 @@ fn refund_receipt_of(
 }
 
 /// Where [`plan_refund`](Ledger::plan_refund) placed a refund's event,
-/// and what its receipt needs that the event does not say: the refunded
-/// order's place among the account's orders and the order's points in
-/// proportion to the refunded total.
+/// and what its receipt needs that the event does not say.
 pub(super) struct PlannedRefund {
+    /// The event's place in the plan.
     placed: usize,
-    order: usize,
+    /// The refunded order's place among the account's orders.
+    order_at: usize,
+    /// The order's points in proportion to the refunded total.
     earned_share: Points,
 }
 
@@ -779,7 +780,7 @@ impl PlannedRefund {
     /// not, the decision is refused as inconsistent rather than given a
     /// receipt of something else.
     fn receipt(&self, account: &Account, events: &[Event]) -> Result<RefundReceipt, Error> {
-        let order = account.orders.filed().get(self.order).map(|(_, o)| o);
+        let order = account.orders.filed().get(self.order_at).map(|(_, o)| o);
         match (events.get(self.placed), order) {
             (Some(Event::OrderRefunded(e)), Some(order)) => Ok(refund_receipt_of(
                 account,
@@ -1928,7 +1929,7 @@ impl Ledger {
         }
         Ok(PlannedRefund {
             placed,
-            order: at,
+            order_at: at,
             earned_share,
         })
     }
@@ -2393,7 +2394,7 @@ mod tests {
         // The receipt the decision gave is the one its event reads as.
         let planned = PlannedRefund {
             placed: 0,
-            order: 0,
+            order_at: 0,
             earned_share: Points::new(19),
         };
         assert_eq!(
@@ -2402,15 +2403,15 @@ mod tests {
         );
         // Where the plan holds no refund there, or the account no such
         // order, nothing is made up.
-        for (placed, order) in [(1, 0), (0, 1), (7, 7)] {
+        for (placed, order_at, event) in [(1, 0, "none"), (0, 1, "OrderRefunded"), (7, 7, "none")] {
             let lost = PlannedRefund {
                 placed,
-                order,
+                order_at,
                 earned_share: Points::new(19),
             };
             assert!(matches!(
                 lost.receipt(account, &decision.events),
-                Err(Error::Inconsistent(ApplyError::Malformed { .. }))
+                Err(Error::Inconsistent(ApplyError::Malformed { event: e, .. })) if e == event
             ));
         }
     }
