@@ -507,6 +507,7 @@ impl<N: Slot, W: Wide<Key = N::Key>> Queue<N, W> {
 
     /// The points the lot keyed `key` holds, looked for at `near` before
     /// it is searched for; `near` is then set just after it.
+    #[inline(always)]
     fn get_near(&self, key: N::Key, near: &mut usize) -> Option<Points> {
         each!(self, list => {
             let i = match list.get(*near) {
