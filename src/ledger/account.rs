@@ -5816,18 +5816,7 @@ pub(crate) mod tests {
             points in proptest::option::weighted(0.1, drawn_points()),
             amount in proptest::sample::select(vec!["57.40 EUR", "0.00 EUR", "-1.00 EUR"]),
         ) {
-            let Ok(start) = "2026-01-12T10:00:00Z".parse::<DateTime<Utc>>() else {
-                unreachable!("a valid time")
-            };
-            let Ok(member) = "marta".parse::<MemberId>() else {
-                unreachable!("a valid id")
-            };
-            let mut wallet = Wallet::new(&MemberEnrolled {
-                member,
-                at: start,
-                birth_date: None,
-                fingerprints: Vec::new(),
-            });
+            let (start, _, mut wallet) = marta_wallet();
             // What the wallet held: earlier purchases folded in the general
             // way, at a minute apart (those the wallet refuses are left out).
             for ((lot, expires, p, held), minute) in before.iter().zip(1_i64..) {
@@ -5888,21 +5877,10 @@ pub(crate) mod tests {
             repaid in proptest::option::weighted(0.4, -1_i64..2),
             confirmation in proptest::bool::ANY,
         ) {
-            let Ok(start) = "2026-01-12T10:00:00Z".parse::<DateTime<Utc>>() else {
-                unreachable!("a valid time")
-            };
-            let Ok(member) = "marta".parse::<MemberId>() else {
-                unreachable!("a valid id")
-            };
+            let (start, member, mut wallet) = marta_wallet();
             let Ok(order) = "ORD-1".parse::<Reference>() else {
                 unreachable!("a valid id")
             };
-            let mut wallet = Wallet::new(&MemberEnrolled {
-                member: member.clone(),
-                at: start,
-                birth_date: None,
-                fingerprints: Vec::new(),
-            });
             let expiry = |at: DateTime<Utc>, expires: bool| expires.then(|| at + TimeDelta::days(365));
             let fold = |wallet: &mut Wallet, event: &Event| {
                 if let Ok(entries) = postings(event)
@@ -5999,18 +5977,7 @@ pub(crate) mod tests {
             ),
             total in proptest::option::weighted(0.1, drawn_points()),
         ) {
-            let Ok(start) = "2026-01-12T10:00:00Z".parse::<DateTime<Utc>>() else {
-                unreachable!("a valid time")
-            };
-            let Ok(member) = "marta".parse::<MemberId>() else {
-                unreachable!("a valid id")
-            };
-            let mut wallet = Wallet::new(&MemberEnrolled {
-                member: member.clone(),
-                at: start,
-                birth_date: None,
-                fingerprints: Vec::new(),
-            });
+            let (start, member, mut wallet) = marta_wallet();
             // Lot `n` is earned `n` minutes in, and expires a year after
             // if it expires (those the wallet refuses are left out).
             let earned = |lot: u64| start + TimeDelta::minutes(i64::try_from(lot).unwrap_or(0));
@@ -6122,6 +6089,24 @@ pub(crate) mod tests {
             };
             folds_both_ways(&wallet, &event)?;
         }
+    }
+
+    /// Marta's wallet, enrolled at 10:00 UTC on 2026-01-12 and holding
+    /// nothing, with that time and her id: where the fold tests start.
+    fn marta_wallet() -> (DateTime<Utc>, MemberId, Wallet) {
+        let Ok(start) = "2026-01-12T10:00:00Z".parse::<DateTime<Utc>>() else {
+            unreachable!("a valid time")
+        };
+        let Ok(member) = "marta".parse::<MemberId>() else {
+            unreachable!("a valid id")
+        };
+        let wallet = Wallet::new(&MemberEnrolled {
+            member: member.clone(),
+            at: start,
+            birth_date: None,
+            fingerprints: Vec::new(),
+        });
+        (start, member, wallet)
     }
 
     /// Folds `event` into copies of `wallet` by [`Wallet::apply`] (its
