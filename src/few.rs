@@ -139,7 +139,7 @@ impl<T: Clone> Few<T> {
     /// Adds an item at the end. A second item moves both into one shared
     /// allocation, a third copies them into a `Vec`.
     pub fn push(&mut self, item: T) {
-        self.0 = match std::mem::replace(&mut self.0, Held::None) {
+        let grown = match std::mem::replace(&mut self.0, Held::None) {
             Held::None => Held::One(item),
             Held::One(first) => Held::Shared(Arc::new([first, item])),
             Held::Shared(two) => {
@@ -153,6 +153,11 @@ impl<T: Clone> Few<T> {
                 Held::Many(items)
             }
         };
+        // What is replaced is the `None` put there above, which holds
+        // nothing to drop: forgotten, so that no call to drop it is made
+        // (the compiler did not always see it was empty, and called the
+        // list's drop on every push).
+        std::mem::forget(std::mem::replace(&mut self.0, grown));
     }
 
     /// The items, copied: what a list planned on the stack becomes. One

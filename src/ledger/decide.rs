@@ -1202,7 +1202,7 @@ impl Ledger {
         for event in events.iter().skip(1) {
             welcomed.apply(event)?;
         }
-        events.extend(others.into_events());
+        others.append_to(&mut events);
         Ok(fresh(
             Receipt::Enrollment(EnrollmentReceipt::new(&welcomed)),
             events,
@@ -1305,7 +1305,7 @@ impl Ledger {
         draft.return_spare();
         let receipt = purchase_receipt(account.member(), &draft.events, placed)?;
         let mut events = draft.events;
-        events.extend(others.into_events());
+        others.append_to(&mut events);
         Ok(made(receipt, events))
     }
 
@@ -1731,7 +1731,7 @@ impl Ledger {
         self.plan_reversal(&mut draft, &mut others, &order, at)?;
         draft.return_spare();
         let mut events = draft.events;
-        events.extend(others.into_events());
+        others.append_to(&mut events);
         let receipt = planned.receipt(account, &events)?;
         Ok(fresh(Receipt::Refund(receipt), events))
     }

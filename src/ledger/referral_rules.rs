@@ -62,9 +62,14 @@ impl<'a> Others<'a> {
         Ok((draft, when))
     }
 
-    /// Their planned events, member by member.
-    pub(crate) fn into_events(self) -> impl Iterator<Item = Event> {
-        self.drafts.into_iter().flat_map(|d| d.events)
+    /// Appends their planned events, member by member, to `events`, each
+    /// draft's list moved whole: in the common decision, which concerns
+    /// no other member, there is nothing to walk (a flattening iterator
+    /// took about 90 instructions a refund to find none).
+    pub(crate) fn append_to(self, events: &mut Vec<Event>) {
+        for mut draft in self.drafts {
+            events.append(&mut draft.events);
+        }
     }
 }
 
@@ -754,7 +759,7 @@ impl Ledger {
         let receipt = linked_receipt(&c.member, c.at, &referrer, &c.code);
         self.plan_link(rules, &mut draft, &mut others, &referrer, c.code, c.at)?;
         let mut events = draft.events;
-        events.extend(others.into_events());
+        others.append_to(&mut events);
         Ok(fresh(receipt, events))
     }
 
