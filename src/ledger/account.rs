@@ -901,8 +901,9 @@ impl Wallet {
 
     /// Whether an event fits the wallet, as [`apply`](Wallet::apply)
     /// would find, without changing it: a command's last event is only
-    /// checked against the decision's wallet. A purchase, a settlement or
-    /// a crediting confirmation is checked the short way.
+    /// checked against the decision's wallet. A purchase, a settlement, a
+    /// crediting confirmation or an event that only draws from lots (see
+    /// [`drawing_only`]) is checked the short way.
     pub(crate) fn fits(&self, event: &Event, entries: &[Posting]) -> Result<(), ApplyError> {
         if let Some(purchase) = short_purchase(event) {
             return self
