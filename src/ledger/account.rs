@@ -956,19 +956,7 @@ impl Wallet {
         draws: &[LotDraw],
         entries: &[Posting],
     ) -> Result<(Needs, Balance), ApplyError> {
-        let at = event.at();
-        if at < self.last_event_at {
-            return Err(ApplyError::OutOfOrder {
-                member: event.member().clone(),
-                at,
-                last_event_at: self.last_event_at,
-            });
-        }
-        check_figures(event).map_err(|problem| ApplyError::Malformed {
-            member: event.member().clone(),
-            event: event.kind(),
-            problem,
-        })?;
+        self.check_arrival(event, || event.member(), event.at())?;
         // No debt is repaid: checking finds one only when the wallet's
         // is below none, which folding in never leaves.
         if self.debt.is_negative() {
@@ -1065,20 +1053,8 @@ impl Wallet {
         credit: &LotCredit,
         entries: &[Posting],
     ) -> Result<Settling, ApplyError> {
-        let at = event.at();
         let member = || event.member().clone();
-        if at < self.last_event_at {
-            return Err(ApplyError::OutOfOrder {
-                member: member(),
-                at,
-                last_event_at: self.last_event_at,
-            });
-        }
-        check_figures(event).map_err(|problem| ApplyError::Malformed {
-            member: member(),
-            event: event.kind(),
-            problem,
-        })?;
+        self.check_arrival(event, || event.member(), event.at())?;
         let (lot, taken) = (credit.lot, credit.points);
         let held = self.pending.get(&lot).map_or(Points::ZERO, |p| p.points);
         if taken != held || !taken.is_positive() {
@@ -1190,20 +1166,12 @@ impl Wallet {
         pending: Option<&PendingCredit>,
         entries: &[Posting],
     ) -> Result<(Balance, u64), ApplyError> {
-        let at = purchase.at;
-        if at < self.last_event_at {
-            return Err(ApplyError::OutOfOrder {
-                member: purchase.member.clone(),
-                at,
-                last_event_at: self.last_event_at,
-            });
-        }
+        self.check_arrival(event, || &purchase.member, purchase.at)?;
         let malformed = |problem| ApplyError::Malformed {
             member: purchase.member.clone(),
             event: event.kind(),
             problem,
         };
-        check_figures(event).map_err(malformed)?;
         let mut next_lot = self.next_lot;
         if let Some(p) = pending {
             if self.pending.contains_key(&p.lot) || !p.points.is_positive() {
@@ -1229,6 +1197,31 @@ impl Wallet {
         Ok((balance, next_lot))
     }
 
+    /// What every way of folding an event in checks first: that `event`,
+    /// by the `member` named (asked only for an error) at `at` (its own,
+    /// given apart where the caller holds them at hand), comes no earlier than the wallet's last event, and
+    /// that its own figures add up.
+    #[inline(always)]
+    fn check_arrival<'e>(
+        &self,
+        event: &'e Event,
+        member: impl Fn() -> &'e MemberId,
+        at: DateTime<Utc>,
+    ) -> Result<(), ApplyError> {
+        if at < self.last_event_at {
+            return Err(ApplyError::OutOfOrder {
+                member: member().clone(),
+                at,
+                last_event_at: self.last_event_at,
+            });
+        }
+        check_figures(event).map_err(|problem| ApplyError::Malformed {
+            member: member().clone(),
+            event: event.kind(),
+            problem,
+        })
+    }
+
     /// Checks that an event fits the wallet, without changing it: what
     /// [`Wallet::commit`] needs to fold it in.
     pub(crate) fn check<'e>(
@@ -1238,19 +1231,12 @@ impl Wallet {
     ) -> Result<Checked<'e>, ApplyError> {
         let member = event.member();
         let at = event.at();
-        if at < self.last_event_at {
-            return Err(ApplyError::OutOfOrder {
-                member: member.clone(),
-                at,
-                last_event_at: self.last_event_at,
-            });
-        }
+        self.check_arrival(event, || member, at)?;
         let malformed = |problem| ApplyError::Malformed {
             member: member.clone(),
             event: event.kind(),
             problem,
         };
-        check_figures(event).map_err(malformed)?;
         let movement = Movement::of(event);
 
         // Pending points.
