@@ -4600,11 +4600,7 @@ impl Account {
                 }
             }
             Event::PointsSettled(e) => {
-                let Some((at, _)) = self.orders.find(&e.order) else {
-                    return Err(self.unknown_order(&e.order));
-                };
-                order_at = Some(at);
-                self.check_pending_order(e.credit.lot, &e.order, event.kind())?;
+                order_at = Some(self.check_settled(e)?);
             }
             Event::RewardRedeemed(e) => {
                 let (hash, found_new) = known_as(ReferenceKind::Redemption, &e.redemption);
@@ -4804,8 +4800,64 @@ impl Account {
         }
         let entries = postings(event)?;
         self.wallet.apply(event, entries.as_slice())?;
-        // The entries of a purchase, a redemption, a refund or an
-        // adjustment name its record, just filed, by position.
+        self.file(event, entries, new_reference, order_at);
+        if book {
+            self.referrals.get_or_insert_default().record(event);
+        }
+        Ok(())
+    }
+
+    /// As [`apply_known`](Account::apply_known), for a settlement or an
+    /// expiry already folded into the wallet: deciding folded it into a
+    /// copy, which the caller puts in place of the wallet once it has
+    /// filed the events the copy holds (see
+    /// [`Ledger::apply_own`](super::Ledger::apply_own)). The event's
+    /// records are checked as `apply_known` checks them and filed, and
+    /// its journal entries kept; the wallet is left as it is. Checking
+    /// them reads nothing in the wallet that another of those events
+    /// changes: a settlement reads its own pending lot, which no other
+    /// settlement and no expiry takes. Any other event is refused,
+    /// nothing changed.
+    pub(crate) fn apply_folded(&mut self, event: &Event) -> Result<(), ApplyError> {
+        let order_at = match event {
+            Event::PointsSettled(e) => Some(self.check_settled(e)?),
+            Event::PointsExpired(_) => None,
+            _ => {
+                return Err(ApplyError::Malformed {
+                    member: self.member.clone(),
+                    event: event.kind(),
+                    problem: "it was not folded into the wallet it is filed with",
+                });
+            }
+        };
+        let entries = postings(event)?;
+        self.file(event, entries, None, order_at);
+        Ok(())
+    }
+
+    /// A settlement's checks against the records: its order recorded,
+    /// its pending lot that order's. Gives where the order is filed.
+    #[inline(always)]
+    fn check_settled(&self, e: &PointsSettled) -> Result<usize, ApplyError> {
+        let Some((at, _)) = self.orders.find(&e.order) else {
+            return Err(self.unknown_order(&e.order));
+        };
+        self.check_pending_order(e.credit.lot, &e.order, "PointsSettled")?;
+        Ok(at)
+    }
+
+    /// Files an event whose checks passed: its records (see
+    /// [`record`](Account::record)), then its journal `entries`, which
+    /// name a purchase's, a redemption's, a refund's or an adjustment's
+    /// record, just filed, by position.
+    #[inline(always)]
+    fn file(
+        &mut self,
+        event: &Event,
+        entries: Entries,
+        new_reference: Option<u64>,
+        order_at: Option<usize>,
+    ) {
         let filed = self.record(event, new_reference, order_at);
         // The member's lists, for entries other than a fresh purchase's
         // (which reads its order alone): built only for those.
@@ -4831,10 +4883,6 @@ impl Account {
                 }
             }
         }
-        if book {
-            self.referrals.get_or_insert_default().record(event);
-        }
-        Ok(())
     }
 
     /// Settling `lot` for `order`: the pending lot must be that order's.

@@ -50,12 +50,19 @@ pub(crate) struct Draft<'a> {
     /// [`Draft::lend_spare`]): the account's wallet is copied into the
     /// spare when an event must be folded in, and the copy is kept there
     /// as the next spare.
-    spare: Option<&'a mut Option<Box<Wallet>>>,
+    spare: Option<&'a mut Lent>,
     pub(crate) events: Vec<Event>,
     /// Whether the plan's events are applied at once, so that a first
     /// event planned against the account's own wallet can be left for
     /// the apply step to check (see [`Ledger::decide_into`]).
     pub(crate) leave_first_check: bool,
+    /// How many of the plan's events, from its first, are folded into the
+    /// wallet's copy, each in turn; `None` once an event was folded in
+    /// after one that was only checked, when the copy is not the
+    /// account's wallet after the plan's first events. Applying takes the
+    /// copy as the account's wallet after them rather than folding them
+    /// in again (see [`Draft::return_spare`]).
+    folded: Option<u32>,
     /// Whether the account is the ledger's own, filed in its due index
     /// under [`Account::due`]: then, while nothing is folded into the
     /// draft, that is when the wallet next falls due, and a sweep reads it
@@ -77,23 +84,53 @@ pub(crate) struct Draft<'a> {
 /// two ledgers compare equal whatever their spares, and `Debug` shows
 /// only whether there is one.
 #[derive(Default)]
-pub(crate) struct SpareWallet(Option<Box<Wallet>>);
+pub(crate) struct SpareWallet(Lent);
 
 impl SpareWallet {
-    /// The spare, to lend a decision.
-    pub(crate) fn take(&mut self) -> Option<Box<Wallet>> {
-        self.0.take()
+    /// The spare, to lend a decision, none of whose events it holds yet.
+    pub(crate) fn take(&mut self) -> Lent {
+        Lent {
+            wallet: self.0.wallet.take(),
+            folded: 0,
+        }
     }
 
-    /// Keeps `wallet`, handed back by a decision, for the next.
-    pub(crate) fn keep(&mut self, wallet: Option<Box<Wallet>>) {
-        self.0 = wallet;
+    /// Keeps what a decision handed back, `lent`, until its events are
+    /// applied (see [`take_copy`](SpareWallet::take_copy)), and the wallet
+    /// for the next decision.
+    pub(crate) fn keep(&mut self, lent: Lent) {
+        self.0 = lent;
     }
+
+    /// The spare wallet and how many of the decision's events it holds
+    /// folded in (see [`Lent::folded`]), which it then no longer holds:
+    /// asked once, as the decision's events are applied.
+    pub(crate) fn take_copy(&mut self) -> Option<(&mut Wallet, u32)> {
+        let folded = std::mem::take(&mut self.0.folded);
+        self.0.wallet.as_deref_mut().map(|wallet| (wallet, folded))
+    }
+}
+
+/// The ledger's spare wallet, lent to a decision (see [`SpareWallet`]),
+/// and what the decision left in it.
+#[derive(Default)]
+pub(crate) struct Lent {
+    /// The wallet, if the ledger had one or the decision made one.
+    pub(crate) wallet: Option<Box<Wallet>>,
+    /// How many of the decision's events, from its first, the wallet
+    /// holds folded into a copy of the member's wallet, each in turn: the
+    /// settlements and expiries a purchase, a redemption, a refund or an
+    /// adjustment planned on. None when the decision copied nothing, and
+    /// after a tick (see [`Ledger::decide_tick`]). Applying those events,
+    /// the account may take the copy as its wallet after them rather
+    /// than fold them in again (see
+    /// [`Ledger::apply_own`](super::Ledger::apply_own)).
+    pub(crate) folded: u32,
 }
 
 impl Clone for SpareWallet {
     fn clone(&self) -> SpareWallet {
-        SpareWallet(None)
+        SpareWallet::default()
     }
 }
 
@@ -107,7 +144,7 @@ impl Eq for SpareWallet {}
 
 impl fmt::Debug for SpareWallet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.0.is_some() {
+        f.write_str(if self.0.wallet.is_some() {
             "SpareWallet(Some(..))"
         } else {
             "SpareWallet(None)"
@@ -138,10 +175,10 @@ impl<'a> DraftWallet<'a> {
 
     /// The wallet to fold an event into: the copy, made first if there is
     /// none yet, in `spare` when it holds a wallet.
-    fn to_mut(&mut self, spare: Option<&mut Option<Box<Wallet>>>) -> &mut Wallet {
+    fn to_mut(&mut self, spare: Option<&mut Lent>) -> &mut Wallet {
         let own = self.own;
         self.copy
-            .get_or_insert_with(|| match spare.and_then(Option::take) {
+            .get_or_insert_with(|| match spare.and_then(|lent| lent.wallet.take()) {
                 Some(mut wallet) => {
                     wallet.copy_from(own);
                     wallet
@@ -170,18 +207,24 @@ impl<'a> Draft<'a> {
     /// an event have to be folded in: a wallet an earlier decision copied
     /// into, whose lists have room (see [`Wallet::copy_from`]).
     #[inline(always)]
-    pub(crate) fn lend_spare(&mut self, spare: &'a mut Option<Box<Wallet>>) {
+    pub(crate) fn lend_spare(&mut self, spare: &'a mut Lent) {
         self.spare = Some(spare);
     }
 
     /// Keeps the copy of the wallet the draft made, if any, where the
-    /// ledger keeps its spare (when it lent it), for the next decision.
+    /// ledger keeps its spare (when it lent it), for the next decision,
+    /// with how many of the plan's events, from its first, the copy has
+    /// folded in, each in turn: once the plan is decided, the copy is the
+    /// account's wallet after those events, and applying them may take it
+    /// as that (see [`Lent::folded`]). Without a copy, the spare is left
+    /// as lent: a decision is lent it with none folded.
     #[inline(always)]
     pub(crate) fn return_spare(&mut self) {
         if let Some(copy) = self.wallet.copy.take()
             && let Some(spare) = self.spare.as_deref_mut()
         {
-            *spare = Some(copy);
+            spare.wallet = Some(copy);
+            spare.folded = self.folded.unwrap_or(0);
         }
     }
 
@@ -215,6 +258,7 @@ impl<'a> Draft<'a> {
             spare: None,
             events,
             leave_first_check: false,
+            folded: Some(0),
             filed: true,
         }
     }
@@ -336,8 +380,21 @@ impl<'a> Draft<'a> {
                 }
             })
             .map_err(refusal);
-        if fits.is_err() {
-            self.events.pop();
+        match fits {
+            Err(_) => {
+                self.events.pop();
+            }
+            // The copy holds the plan's first events in turn while each
+            // folded in follows the last one folded.
+            Ok(()) if fold => {
+                let placed = u32::try_from(self.events.len()).ok();
+                self.folded = self
+                    .folded
+                    .zip(placed)
+                    .filter(|&(folded, placed)| folded == placed.saturating_sub(1))
+                    .map(|(_, placed)| placed);
+            }
+            Ok(()) => {}
         }
         fits
     }
@@ -1074,7 +1131,13 @@ impl Ledger {
         command: Command,
         events: Vec<Event>,
     ) -> Result<Decision, Error> {
-        self.decide_into(command, events, false, &mut Found::default(), &mut None)
+        self.decide_into(
+            command,
+            events,
+            false,
+            &mut Found::default(),
+            &mut Lent::default(),
+        )
     }
 
     /// As [`decide_command_into`](Ledger::decide_command_into). With
@@ -1109,7 +1172,7 @@ impl Ledger {
         events: Vec<Event>,
         applying: bool,
         found: &mut Found,
-        spare: &mut Option<Box<Wallet>>,
+        spare: &mut Lent,
     ) -> Result<Decision, Error> {
         let slot = &mut found.slot;
         match command {
@@ -1215,7 +1278,7 @@ impl Ledger {
         events: Vec<Event>,
         applying: bool,
         found: &mut Found,
-        spare: &mut Option<Box<Wallet>>,
+        spare: &mut Lent,
     ) -> Result<Decision, Error> {
         let account = self.enrolled_at(&c.member, &mut found.slot)?;
         found.warm(account);
@@ -1273,7 +1336,7 @@ impl Ledger {
         c: Purchase,
         events: Vec<Event>,
         applying: bool,
-        spare: &mut Option<Box<Wallet>>,
+        spare: &mut Lent,
         made: impl FnOnce(PurchaseReceipt, Vec<Event>) -> T,
     ) -> Result<T, Error> {
         check_time(account, c.at)?;
@@ -1353,7 +1416,7 @@ impl Ledger {
         &self,
         c: Confirm,
         slot: &mut Option<usize>,
-        spare: &mut Option<Box<Wallet>>,
+        spare: &mut Lent,
     ) -> Result<Decision, Error> {
         let account = self.enrolled_at(&c.member, slot)?;
         let Some(order) = account.orders.get(&c.order) else {
@@ -1399,7 +1462,7 @@ impl Ledger {
         events: Vec<Event>,
         applying: bool,
         found: &mut Found,
-        spare: &mut Option<Box<Wallet>>,
+        spare: &mut Lent,
     ) -> Result<Decision, Error> {
         let account = self.enrolled_at(&c.member, &mut found.slot)?;
         let checked = c.cart.check_listing(false)?;
@@ -1686,7 +1749,7 @@ impl Ledger {
         events: Vec<Event>,
         applying: bool,
         found: &mut Found,
-        spare: &mut Option<Box<Wallet>>,
+        spare: &mut Lent,
     ) -> Result<Decision, Error> {
         let account = self.enrolled_at(&c.member, &mut found.slot)?;
         found.warm(account);
@@ -1950,7 +2013,7 @@ impl Ledger {
         c: Adjust,
         events: Vec<Event>,
         found: &mut Found,
-        spare: &mut Option<Box<Wallet>>,
+        spare: &mut Lent,
     ) -> Result<Decision, Error> {
         let account = self.enrolled_at(&c.member, &mut found.slot)?;
         let hash = c.adjustment.quick_hash();
@@ -2118,11 +2181,7 @@ impl Ledger {
         Ok(fresh(receipt, events))
     }
 
-    fn decide_tick(
-        &self,
-        at: DateTime<Utc>,
-        spare: &mut Option<Box<Wallet>>,
-    ) -> Result<Decision, Error> {
+    fn decide_tick(&self, at: DateTime<Utc>, spare: &mut Lent) -> Result<Decision, Error> {
         // The members due, listed once (the index merges two lists), and
         // not at all when the earliest time filed is later.
         let due: Vec<&MemberId> = if self.due.first().is_some_and(|first| first <= at) {
@@ -2203,6 +2262,10 @@ impl Ledger {
                 events.append(&mut planned);
             }
         }
+        // The spare holds the last copy a member's plan made, whose
+        // events need not come first, nor be kept (a member skipped):
+        // applying the tick folds each event in.
+        spare.folded = 0;
         Ok(fresh(
             Receipt::Tick(TickReceipt {
                 at,
@@ -2283,7 +2346,7 @@ impl Wallet {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use chrono::{NaiveDate, TimeDelta};
     use proptest::prelude::*;
 
@@ -2309,7 +2372,7 @@ mod tests {
                              {"id": "silver", "threshold": "300", "multiplier": "1.25"}]}
     }"#;
 
-    fn parsed<T: std::str::FromStr>(text: &str) -> T {
+    pub(in crate::ledger) fn parsed<T: std::str::FromStr>(text: &str) -> T {
         match text.parse() {
             Ok(value) => value,
             Err(_) => unreachable!("{text} parses"),
@@ -2419,8 +2482,52 @@ mod tests {
     /// Two members' commands: (which member, what, euros, hours later).
     /// What: a purchase, a redemption, a refund of the member's last
     /// order, or a tick.
-    fn steps() -> impl Strategy<Value = Vec<(bool, u8, u32, i64)>> {
+    pub(in crate::ledger) fn steps() -> impl Strategy<Value = Vec<(bool, u8, u32, i64)>> {
         proptest::collection::vec((any::<bool>(), 0_u8..6, 1_u32..400, 0_i64..40), 0..40)
+    }
+
+    /// The commands `steps` (see [`steps`]) make for `members`, the
+    /// first `at` plus the first step's hours: a purchase, a refund of
+    /// the member's last order (a purchase while there is none), a
+    /// redemption of the reward `ten-percent-off`, or a tick.
+    pub(in crate::ledger) fn commands(
+        members: &[MemberId; 2],
+        mut at: DateTime<Utc>,
+        steps: Vec<(bool, u8, u32, i64)>,
+    ) -> Vec<Command> {
+        let mut orders = [None, None];
+        let mut commands = Vec::new();
+        for (i, (second, what, euros, hours)) in steps.into_iter().enumerate() {
+            at += TimeDelta::hours(hours);
+            let who = usize::from(second);
+            let member = members[who].clone();
+            let amount: Money = parsed(&format!("{euros}.00 EUR"));
+            commands.push(match (what, &orders[who]) {
+                (0..=2, _) | (3, None) => {
+                    let order: Reference = parsed(&format!("ORD-{i}"));
+                    orders[who] = Some(order.clone());
+                    Purchase::new(member, order, amount, at).into()
+                }
+                (3, Some(order)) => Refund::new(
+                    member,
+                    order.clone(),
+                    parsed(&format!("REF-{i}")),
+                    amount,
+                    at,
+                )
+                .into(),
+                (4, _) => Redeem::new(
+                    member,
+                    parsed(&format!("RDM-{i}")),
+                    parsed("ten-percent-off"),
+                    Cart::new(amount),
+                    at,
+                )
+                .into(),
+                _ => crate::Tick::new(at).into(),
+            });
+        }
+        commands
     }
 
     proptest! {
@@ -2447,35 +2554,13 @@ mod tests {
             };
             prop_assert!(ledger.execute(Enroll::new(members[0].clone(), at).born(born)).is_ok());
             prop_assert!(ledger.execute(Enroll::new(members[1].clone(), at)).is_ok());
-            let mut orders = [None, None];
-            for (i, (second, what, euros, hours)) in steps.into_iter().enumerate() {
-                at += TimeDelta::hours(hours);
-                let who = usize::from(second);
-                let member = members[who].clone();
-                let amount: Money = parsed(&format!("{euros}.00 EUR"));
-                let command: Command = match (what, &orders[who]) {
-                    (0..=2, _) | (3, None) => {
-                        let order: Reference = parsed(&format!("ORD-{i}"));
-                        orders[who] = Some(order.clone());
-                        Purchase::new(member, order, amount, at).into()
-                    }
-                    (3, Some(order)) => {
-                        Refund::new(member, order.clone(), parsed(&format!("REF-{i}")), amount, at).into()
-                    }
-                    (4, _) => Redeem::new(
-                        member,
-                        parsed(&format!("RDM-{i}")),
-                        parsed("ten-percent-off"),
-                        Cart::new(amount),
-                        at,
-                    )
-                    .into(),
-                    _ => crate::Tick::new(at).into(),
-                };
+            let total: i64 = steps.iter().map(|step| step.3).sum();
+            for command in commands(&members, at, steps) {
                 // Refused commands (a refund beyond the order, a
                 // redemption without the points) change nothing.
                 let _ = ledger.execute(command);
             }
+            at += TimeDelta::hours(total);
             // A member enrolled last, with nothing yet.
             let new: MemberId = parsed("lea");
             prop_assert!(ledger.execute(Enroll::new(new.clone(), at)).is_ok());

@@ -25,6 +25,7 @@ mod times;
 
 use std::borrow::Borrow;
 use std::collections::BTreeMap;
+use std::iter;
 
 use chrono::{DateTime, Utc};
 
@@ -424,9 +425,9 @@ impl Ledger {
         // its result and put back into another (336 bytes copied twice).
         // The decision copies its member's wallet, when it must, into the
         // ledger's spare, and leaves the copy there as the next spare.
-        let mut wallet = self.spare.take();
-        let decided = self.decide_into(command, spare, true, &mut found, &mut wallet);
-        self.spare.keep(wallet);
+        let mut lent = self.spare.take();
+        let decided = self.decide_into(command, spare, true, &mut found, &mut lent);
+        self.spare.keep(lent);
         if let Ok(decision) = &decided
             && let Some((first, rest)) = decision.events.split_first()
         {
@@ -461,6 +462,15 @@ impl Ledger {
     /// deciding reports one, of a later one as applying does, as
     /// [`execute_at`](Ledger::execute_at) reports them; the events before
     /// it stay applied, and the account is filed as they left it.
+    ///
+    /// When deciding folded the first events into a copy of the wallet,
+    /// left as the ledger's spare (see
+    /// [`SpareWallet::take_copy`](decide::SpareWallet::take_copy): the
+    /// settlements and expiries a purchase, a redemption, a refund or an
+    /// adjustment planned on), and those are events whose records are
+    /// checked without reading what another of them changes in the
+    /// wallet (see [`taken_from_copy`]), they are not folded in a second
+    /// time (see [`apply_from_copy`]).
     fn apply_own(&mut self, first: &Event, rest: &[Event], found: Found) -> Result<(), Error> {
         let member = first.member();
         let account = self
@@ -472,19 +482,30 @@ impl Ledger {
                 })
             })?;
         let program = &self.program;
-        // Each event tracked as `apply_at` tracks it: the tier window's
-        // running sum follows the contributions as they are filed.
-        let applied = account
-            .apply_known(first, found.reference, found.order)
-            .map_err(decide::refusal)
-            .and_then(|()| {
-                track_tiers(program, account);
-                rest.iter().try_for_each(|event| {
-                    account.apply_known(event, None, None)?;
+        let copy = self
+            .spare
+            .take_copy()
+            .filter(|&(_, folded)| taken_from_copy(first, rest, folded))
+            .and_then(|(copy, folded)| Some((copy, usize::try_from(folded).ok()?)));
+        let applied = match copy {
+            Some((copy, folded)) => {
+                apply_from_copy(program, account, (first, rest), found, (copy, folded))
+            }
+            // Each event tracked as `apply_at` tracks it: the tier
+            // window's running sum follows the contributions as they
+            // are filed.
+            None => account
+                .apply_known(first, found.reference, found.order)
+                .map_err(decide::refusal)
+                .and_then(|()| {
                     track_tiers(program, account);
-                    Ok(())
-                })
-            });
+                    rest.iter().try_for_each(|event| {
+                        account.apply_known(event, None, None)?;
+                        track_tiers(program, account);
+                        Ok(())
+                    })
+                }),
+        };
         file_due(&mut self.due, program, member, account);
         applied
     }
@@ -700,6 +721,90 @@ fn own_events(first: &Event, rest: &[Event]) -> bool {
             .all(|event| own(event) && event.member() == member)
 }
 
+/// Applies a command's events (`first`, then `rest`) to `account` as
+/// [`Ledger::apply_own`] does, the first `folded` of them folded by
+/// deciding into `copy`, a copy of the account's wallet: those are
+/// filed without folding them in again, and the copy then takes the
+/// wallet's place, the wallet becoming the spare. Should filing one of
+/// them be refused, the wallet is brought up to the events before it, as
+/// folding each would have left it. Apart from `apply_own`'s way for
+/// the rest, which most commands of more than one event take (an
+/// upgrade, whose purchase is only checked, or a purchase folded in
+/// before its referral rewards): written into it, that way cost an
+/// upgrading purchase 11 instructions more.
+fn apply_from_copy(
+    program: &Program,
+    account: &mut Account,
+    (first, rest): (&Event, &[Event]),
+    found: Found,
+    (copy, folded): (&mut account::Wallet, usize),
+) -> Result<(), Error> {
+    let mut copy = Some(copy);
+    for (i, event) in iter::once(first).chain(rest).enumerate() {
+        let in_copy = copy.is_some() && i < folded;
+        let filed = match (i, in_copy) {
+            (_, true) => account.apply_folded(event),
+            (0, false) => account.apply_known(event, found.reference, found.order),
+            (_, false) => account.apply_known(event, None, None),
+        };
+        if let Err(error) = filed {
+            if in_copy {
+                refold(account, iter::once(first).chain(rest).take(i));
+            }
+            return Err(match i {
+                0 => decide::refusal(error),
+                _ => Error::from(error),
+            });
+        }
+        if i.saturating_add(1) == folded
+            && let Some(copy) = copy.take()
+        {
+            std::mem::swap(&mut account.wallet, copy);
+        }
+        track_tiers(program, account);
+    }
+    Ok(())
+}
+
+/// Whether the first `folded` of a command's events (`first`, then
+/// `rest`), folded into a copy of the wallet by deciding, may be filed
+/// without folding them in again and the copy then put in the wallet's
+/// place (see [`Ledger::apply_own`]): settlements and expiries (see
+/// [`Account::apply_folded`]). Any other event among them (a purchase
+/// folded in before the referral rewards it qualifies), and they are
+/// folded in as `apply_at` folds each.
+fn taken_from_copy(first: &Event, rest: &[Event], folded: u32) -> bool {
+    let Ok(folded) = usize::try_from(folded) else {
+        return false;
+    };
+    if folded == 0 || folded > rest.len().saturating_add(1) {
+        return false;
+    }
+    iter::once(first)
+        .chain(rest)
+        .take(folded)
+        .all(|event| matches!(event, Event::PointsSettled(_) | Event::PointsExpired(_)))
+}
+
+/// Folds `events`, whose records `account` has filed without folding
+/// them into its wallet (see [`Ledger::apply_own`]), into the wallet:
+/// filing a later one was refused, and the copy that held them is not
+/// put in the wallet's place. Deciding folded each into a copy of the
+/// same wallet, so none is refused here.
+#[cold]
+#[inline(never)]
+fn refold<'a>(account: &mut Account, events: impl Iterator<Item = &'a Event>) {
+    for event in events {
+        let folded = account::postings(event)
+            .map_err(ApplyError::from)
+            .and_then(|entries| account.wallet.apply(event, entries.as_slice()));
+        debug_assert!(
+            folded.is_ok(),
+            "deciding folded {event:?} into the same wallet"
+        );
+    }
+}
+
 /// Keeps `account`'s tier window's running sum up with the contributions
 /// filed, under `program`'s tiers (nothing without them). Always
 /// inlined: a program without tiers asks one question, which called
@@ -736,4 +841,259 @@ fn file_due(
         index.insert(new, member);
     }
     account.due = due;
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeDelta;
+    use proptest::prelude::*;
+
+    use super::decide::Lent;
+    use super::decide::tests::{commands, parsed, steps};
+    use super::*;
+    use crate::{Enroll, Points, Purchase, Tick};
+
+    /// Points pending a day, expiring thirty days after earning when
+    /// `expires`, a tier ladder and a reward: purchases settle the
+    /// member's earlier orders, expire their lots and move them up.
+    fn program(expires: bool) -> Program {
+        let expiry = if expires {
+            r#""expiry": {"policy": "after_earning", "days": 30},"#
+        } else {
+            ""
+        };
+        let text = format!(
+            r#"{{
+            "currency": "EUR",
+            "rewards": [{{"id": "ten-percent-off", "cost": 100, "kind": "percent_off", "percent": "10"}}],
+            "pending": {{"days": 1}}, {expiry}
+            "refunds": {{"negative_balance": "debt"}},
+            "tiers": {{"metric": "spend", "window": "calendar_year", "review": "period_end",
+                      "levels": [{{"id": "bronze", "threshold": "0"}},
+                                 {{"id": "silver", "threshold": "300", "multiplier": "1.25"}}]}}
+        }}"#
+        );
+        match serde_json::from_str(&text) {
+            Ok(program) => program,
+            Err(error) => unreachable!("the program parses: {error}"),
+        }
+    }
+
+    /// Marta's two orders, an hour apart, both pending a day; gives
+    /// the ledger, Marta and a time two days after the first, when both
+    /// are due (under the program without expiry).
+    fn marta_with_two_pending() -> (Ledger, MemberId, DateTime<Utc>) {
+        let mut ledger = Ledger::new(program(false));
+        let marta: MemberId = parsed("marta");
+        let at: DateTime<Utc> = parsed("2026-03-02T10:00:00Z");
+        let steps: [Command; 3] = [
+            Enroll::new(marta.clone(), at).into(),
+            Purchase::new(marta.clone(), parsed("ORD-1"), parsed("30.00 EUR"), at).into(),
+            Purchase::new(
+                marta.clone(),
+                parsed("ORD-2"),
+                parsed("20.00 EUR"),
+                at + TimeDelta::hours(1),
+            )
+            .into(),
+        ];
+        for command in steps {
+            assert!(ledger.execute(command).is_ok());
+        }
+        (ledger, marta, at + TimeDelta::days(2))
+    }
+
+    #[test]
+    fn a_purchase_that_settles_earlier_orders_takes_the_wallet_its_decision_folded() {
+        // Given Marta's two orders pending, her third, two days on, first
+        // settles both: deciding folds the settlements into a copy of her
+        // wallet, and applying puts that copy in her wallet's place, her
+        // wallet as it was becoming the ledger's spare.
+        let (mut ledger, marta, at) = marta_with_two_pending();
+        let mut host = ledger.clone();
+        let before = ledger.account(&marta).map(|a| a.wallet.clone());
+        let purchase = Purchase::new(marta.clone(), parsed("ORD-3"), parsed("10.00 EUR"), at);
+        let Ok(decision) = ledger.execute(purchase.clone()) else {
+            unreachable!("the purchase is accepted")
+        };
+        let kinds: Vec<&str> = decision.events.iter().map(Event::kind).collect();
+        assert_eq!(
+            kinds,
+            ["PointsSettled", "PointsSettled", "PurchaseRecorded"]
+        );
+        assert_eq!(ledger.spare.take_copy().map(|(w, _)| &*w), before.as_ref());
+        // The same as a host that decides, then applies each event.
+        let Ok(decided) = host.decide(purchase) else {
+            unreachable!("the purchase is accepted")
+        };
+        assert_eq!(decided, decision);
+        for event in &decided.events {
+            assert_eq!(host.apply(event), Ok(()));
+        }
+        assert_eq!(host, ledger);
+        assert_eq!(
+            ledger.balance(&marta).map(|b| (b.available, b.pending)),
+            Ok((Points::new(50), Points::new(10)))
+        );
+    }
+
+    #[test]
+    fn a_refused_event_after_folded_ones_leaves_the_wallet_folding_would_have() {
+        // Given a copy of Marta's wallet with both her settlements folded
+        // in, the second altered to name an order she never placed:
+        // filing it is refused, and her wallet is the one folding the
+        // first alone would leave, not the copy.
+        let (mut ledger, marta, at) = marta_with_two_pending();
+        let Ok(tick) = ledger.decide(Tick::new(at)) else {
+            unreachable!("the tick is decided")
+        };
+        let [Event::PointsSettled(first), Event::PointsSettled(second)] = &tick.events[..] else {
+            unreachable!("two settlements: {:?}", tick.events)
+        };
+        let first = Event::PointsSettled(first.clone());
+        let mut altered = second.clone();
+        altered.order = parsed("ORD-9");
+        let second = Event::PointsSettled(altered);
+        let Some(mut copy) = ledger.account(&marta).map(|a| a.wallet.clone()) else {
+            unreachable!("Marta has an account")
+        };
+        for event in [&first, &second] {
+            let Ok(entries) = account::postings(event) else {
+                unreachable!("the settlement posts")
+            };
+            assert_eq!(copy.apply(event, entries.as_slice()), Ok(()));
+        }
+        let mut host = ledger.clone();
+        ledger.spare.keep(Lent {
+            wallet: Some(Box::new(copy)),
+            folded: 2,
+        });
+        let applied = ledger.apply_own(&first, std::slice::from_ref(&second), Found::at(None));
+        assert!(matches!(
+            applied,
+            Err(Error::Inconsistent(ApplyError::UnknownOrder { .. }))
+        ));
+        assert_eq!(host.apply(&first), Ok(()));
+        assert!(host.apply(&second).is_err());
+        assert_eq!(host, ledger);
+        assert_eq!(
+            ledger.balance(&marta).map(|b| (b.available, b.pending)),
+            Ok((Points::new(30), Points::new(20)))
+        );
+    }
+
+    #[test]
+    fn only_settlements_and_expiries_are_taken_from_the_copy() {
+        let (ledger, marta, at) = marta_with_two_pending();
+        let Ok(tick) = ledger.decide(Tick::new(at)) else {
+            unreachable!("the tick is decided")
+        };
+        let [first, second] = &tick.events[..] else {
+            unreachable!("two settlements: {:?}", tick.events)
+        };
+        let Ok(purchase) = ledger.decide(Purchase::new(
+            marta.clone(),
+            parsed("ORD-3"),
+            parsed("10.00 EUR"),
+            at,
+        )) else {
+            unreachable!("the purchase is decided")
+        };
+        let Some(bought) = purchase.events.last() else {
+            unreachable!("a purchase's event")
+        };
+        let rest = [second.clone(), bought.clone()];
+        assert!(taken_from_copy(first, &rest, 1));
+        assert!(taken_from_copy(first, &rest, 2));
+        // A purchase among them (a purchase that qualifies a referral is
+        // folded in before the rewards), none, or more than there are:
+        // folded in again.
+        assert!(!taken_from_copy(first, &rest, 3));
+        assert!(!taken_from_copy(first, &rest, 0));
+        assert!(!taken_from_copy(first, &rest, 4));
+        assert!(!taken_from_copy(first, std::slice::from_ref(second), 3));
+        assert!(!taken_from_copy(bought, &rest, 1));
+        // Nor would an account file one as folded: refused, unchanged.
+        let Some(mut account) = ledger.account(&marta).cloned() else {
+            unreachable!("Marta has an account")
+        };
+        assert!(matches!(
+            account.apply_folded(bought),
+            Err(ApplyError::Malformed {
+                event: "PurchaseRecorded",
+                ..
+            })
+        ));
+        assert_eq!(Some(&account), ledger.account(&marta));
+    }
+
+    #[test]
+    fn a_tick_leaves_nothing_to_take_from_the_copy() {
+        // Given Marta and Zoe each with two orders pending, a tick plans
+        // each on a copy of her wallet, made in the ledger's spare: the
+        // spare then holds the last copy, which need not be of the
+        // member whose events come first, so applying the tick takes
+        // nothing from it.
+        let (mut ledger, _, at) = marta_with_two_pending();
+        let zoe: MemberId = parsed("zoe");
+        let start = at - TimeDelta::days(2);
+        let steps: [Command; 3] = [
+            Enroll::new(zoe.clone(), start).into(),
+            Purchase::new(zoe.clone(), parsed("Z-1"), parsed("15.00 EUR"), start).into(),
+            Purchase::new(zoe, parsed("Z-2"), parsed("25.00 EUR"), start).into(),
+        ];
+        for command in steps {
+            assert!(ledger.execute(command).is_ok());
+        }
+        let mut lent = ledger.spare.take();
+        let decided = ledger.decide_into(
+            Tick::new(at).into(),
+            Vec::new(),
+            true,
+            &mut Found::default(),
+            &mut lent,
+        );
+        let Ok(decision) = decided else {
+            unreachable!("the tick is decided")
+        };
+        assert_eq!(decision.events.len(), 4);
+        assert!(lent.wallet.is_some());
+        assert_eq!(lent.folded, 0);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Executing a command, which takes the wallet its decision
+        /// folded the command's settlements and expiries into, leaves
+        /// the ledger a host leaves that decides the command and applies
+        /// each event, folding every one into the wallet: purchases that
+        /// settle and expire earlier orders, move a member up the ladder
+        /// or not, redemptions and refunds after time brought something
+        /// due, ticks, and refused commands.
+        #[test]
+        fn executing_leaves_the_ledger_applying_each_event_leaves(
+            steps in steps(),
+            expires in any::<bool>(),
+        ) {
+            let mut ledger = Ledger::new(program(expires));
+            let at: DateTime<Utc> = parsed("2026-01-12T10:00:00Z");
+            let members: [MemberId; 2] = [parsed("marta"), parsed("zoe")];
+            for member in &members {
+                prop_assert!(ledger.execute(Enroll::new(member.clone(), at)).is_ok());
+            }
+            let mut host = ledger.clone();
+            for command in commands(&members, at, steps) {
+                let decided = host.decide(command.clone());
+                let executed = ledger.execute(command);
+                prop_assert_eq!(&executed, &decided);
+                if let Ok(decision) = decided {
+                    for event in &decision.events {
+                        prop_assert_eq!(host.apply(event), Ok(()));
+                    }
+                }
+                prop_assert_eq!(&ledger, &host);
+            }
+        }
+    }
 }

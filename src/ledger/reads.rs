@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Ledger;
 use super::account::{Account, Balance, EntryKind, Posting, postings};
-use super::decide::Draft;
+use super::decide::{Draft, Lent};
 use super::event::{Event, ExpiryReason};
 use crate::earn::Earning;
 use crate::rewards::{Quote, Standing, price};
@@ -442,7 +442,7 @@ impl Ledger {
             purchase.clone(),
             Vec::new(),
             false,
-            &mut None,
+            &mut Lent::default(),
             |receipt, _| receipt.earning,
         )
     }
