@@ -2353,12 +2353,21 @@ pub(super) mod tests {
     use super::*;
     use crate::{Cart, Enroll, Refund};
 
-    /// Points pending a day, then expiring sixty days after earning (or
-    /// never, with `expiry` empty), a tier ladder and a reward: a member's
+    /// Points pending a day, then expiring sixty days after earning when
+    /// `expires` (or never), a tier ladder and a reward: a member's
     /// wallet then holds lots that expire (or lots that do not), pending
-    /// lots, a tier and, after refunds, debt.
-    fn program(expiry: &str) -> String {
-        PROGRAM.replace("EXPIRY", expiry)
+    /// lots, a tier and, after refunds, debt; purchases settle the
+    /// member's earlier orders and expire their lots.
+    pub(in crate::ledger) fn program(expires: bool) -> Program {
+        let expiry = if expires {
+            r#" "expiry": {"policy": "after_earning", "days": 60},"#
+        } else {
+            ""
+        };
+        match serde_json::from_str(&PROGRAM.replace("EXPIRY", expiry)) {
+            Ok(program) => program,
+            Err(error) => unreachable!("the program parses: {error}"),
+        }
     }
 
     const PROGRAM: &str = r#"{
@@ -2383,10 +2392,7 @@ pub(super) mod tests {
     /// id and the time.
     fn marta_enrolled() -> (Ledger, MemberId, DateTime<Utc>) {
         let member: MemberId = parsed("marta");
-        let Ok(program) = serde_json::from_str::<Program>(&program("")) else {
-            unreachable!("the program parses");
-        };
-        let mut ledger = Ledger::new(program);
+        let mut ledger = Ledger::new(program(false));
         let at = parsed::<DateTime<Utc>>("2026-01-12T10:00:00Z");
         let Ok(_) = ledger.execute(Enroll::new(member.clone(), at)) else {
             unreachable!("enrols");
@@ -2486,15 +2492,16 @@ pub(super) mod tests {
         proptest::collection::vec((any::<bool>(), 0_u8..6, 1_u32..400, 0_i64..40), 0..40)
     }
 
-    /// The commands `steps` (see [`steps`]) make for `members`, the
-    /// first `at` plus the first step's hours: a purchase, a refund of
-    /// the member's last order (a purchase while there is none), a
-    /// redemption of the reward `ten-percent-off`, or a tick.
+    /// The commands `steps` (see [`steps`]) make for `members`, each
+    /// its step's hours after the one before (the first after `at`): a
+    /// purchase, a refund of the member's last order (a purchase while
+    /// there is none), a redemption of the reward `ten-percent-off`, or
+    /// a tick. Gives them and the last one's time.
     pub(in crate::ledger) fn commands(
         members: &[MemberId; 2],
         mut at: DateTime<Utc>,
         steps: Vec<(bool, u8, u32, i64)>,
-    ) -> Vec<Command> {
+    ) -> (Vec<Command>, DateTime<Utc>) {
         let mut orders = [None, None];
         let mut commands = Vec::new();
         for (i, (second, what, euros, hours)) in steps.into_iter().enumerate() {
@@ -2527,7 +2534,7 @@ pub(super) mod tests {
                 _ => crate::Tick::new(at).into(),
             });
         }
-        commands
+        (commands, at)
     }
 
     proptest! {
@@ -2537,16 +2544,8 @@ pub(super) mod tests {
         /// spare plans on what it would plan on with a fresh copy.
         #[test]
         fn a_wallet_copied_into_a_spare_is_the_wallet(steps in steps(), expires in any::<bool>()) {
-            let expiry = if expires {
-                r#" "expiry": {"policy": "after_earning", "days": 60},"#
-            } else {
-                ""
-            };
-            let Ok(program) = serde_json::from_str::<Program>(&program(expiry)) else {
-                unreachable!("the program parses")
-            };
-            let mut ledger = Ledger::new(program);
-            let mut at: DateTime<Utc> = parsed("2026-01-12T10:00:00Z");
+            let mut ledger = Ledger::new(program(expires));
+            let at: DateTime<Utc> = parsed("2026-01-12T10:00:00Z");
             let members: [MemberId; 2] = [parsed("marta"), parsed("zoe")];
             // The first member gives a birth date, the second none.
             let Some(born) = NaiveDate::from_ymd_opt(1990, 1, 20) else {
@@ -2554,13 +2553,12 @@ pub(super) mod tests {
             };
             prop_assert!(ledger.execute(Enroll::new(members[0].clone(), at).born(born)).is_ok());
             prop_assert!(ledger.execute(Enroll::new(members[1].clone(), at)).is_ok());
-            let total: i64 = steps.iter().map(|step| step.3).sum();
-            for command in commands(&members, at, steps) {
+            let (commands, at) = commands(&members, at, steps);
+            for command in commands {
                 // Refused commands (a refund beyond the order, a
                 // redemption without the points) change nothing.
                 let _ = ledger.execute(command);
             }
-            at += TimeDelta::hours(total);
             // A member enrolled last, with nothing yet.
             let new: MemberId = parsed("lea");
             prop_assert!(ledger.execute(Enroll::new(new.clone(), at)).is_ok());

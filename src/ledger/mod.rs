@@ -485,8 +485,8 @@ impl Ledger {
         let copy = self
             .spare
             .take_copy()
-            .filter(|&(_, folded)| taken_from_copy(first, rest, folded))
-            .and_then(|(copy, folded)| Some((copy, usize::try_from(folded).ok()?)));
+            .and_then(|(copy, folded)| Some((copy, usize::try_from(folded).ok()?)))
+            .filter(|&(_, folded)| taken_from_copy(first, rest, folded));
         let applied = match copy {
             Some((copy, folded)) => {
                 apply_from_copy(program, account, (first, rest), found, (copy, folded))
@@ -773,10 +773,7 @@ fn apply_from_copy(
 /// [`Account::apply_folded`]). Any other event among them (a purchase
 /// folded in before the referral rewards it qualifies), and they are
 /// folded in as `apply_at` folds each.
-fn taken_from_copy(first: &Event, rest: &[Event], folded: u32) -> bool {
-    let Ok(folded) = usize::try_from(folded) else {
-        return false;
-    };
+fn taken_from_copy(first: &Event, rest: &[Event], folded: usize) -> bool {
     if folded == 0 || folded > rest.len().saturating_add(1) {
         return false;
     }
@@ -849,33 +846,14 @@ mod tests {
     use proptest::prelude::*;
 
     use super::decide::Lent;
-    use super::decide::tests::{commands, parsed, steps};
+    use super::decide::tests::{commands, parsed, program, steps};
     use super::*;
     use crate::{Enroll, Points, Purchase, Tick};
 
-    /// Points pending a day, expiring thirty days after earning when
-    /// `expires`, a tier ladder and a reward: purchases settle the
-    /// member's earlier orders, expire their lots and move them up.
-    fn program(expires: bool) -> Program {
-        let expiry = if expires {
-            r#""expiry": {"policy": "after_earning", "days": 30},"#
-        } else {
-            ""
-        };
-        let text = format!(
-            r#"{{
-            "currency": "EUR",
-            "rewards": [{{"id": "ten-percent-off", "cost": 100, "kind": "percent_off", "percent": "10"}}],
-            "pending": {{"days": 1}}, {expiry}
-            "refunds": {{"negative_balance": "debt"}},
-            "tiers": {{"metric": "spend", "window": "calendar_year", "review": "period_end",
-                      "levels": [{{"id": "bronze", "threshold": "0"}},
-                                 {{"id": "silver", "threshold": "300", "multiplier": "1.25"}}]}}
-        }}"#
-        );
-        match serde_json::from_str(&text) {
-            Ok(program) => program,
-            Err(error) => unreachable!("the program parses: {error}"),
+    /// Executes `commands`, each accepted.
+    fn executed(ledger: &mut Ledger, commands: impl IntoIterator<Item = Command>) {
+        for command in commands {
+            assert!(ledger.execute(command).is_ok());
         }
     }
 
@@ -886,20 +864,15 @@ mod tests {
         let mut ledger = Ledger::new(program(false));
         let marta: MemberId = parsed("marta");
         let at: DateTime<Utc> = parsed("2026-03-02T10:00:00Z");
-        let steps: [Command; 3] = [
-            Enroll::new(marta.clone(), at).into(),
-            Purchase::new(marta.clone(), parsed("ORD-1"), parsed("30.00 EUR"), at).into(),
-            Purchase::new(
-                marta.clone(),
-                parsed("ORD-2"),
-                parsed("20.00 EUR"),
-                at + TimeDelta::hours(1),
-            )
-            .into(),
-        ];
-        for command in steps {
-            assert!(ledger.execute(command).is_ok());
-        }
+        let later = at + TimeDelta::hours(1);
+        executed(
+            &mut ledger,
+            [
+                Enroll::new(marta.clone(), at).into(),
+                Purchase::new(marta.clone(), parsed("ORD-1"), parsed("30.00 EUR"), at).into(),
+                Purchase::new(marta.clone(), parsed("ORD-2"), parsed("20.00 EUR"), later).into(),
+            ],
+        );
         (ledger, marta, at + TimeDelta::days(2))
     }
 
@@ -1037,14 +1010,14 @@ mod tests {
         let (mut ledger, _, at) = marta_with_two_pending();
         let zoe: MemberId = parsed("zoe");
         let start = at - TimeDelta::days(2);
-        let steps: [Command; 3] = [
-            Enroll::new(zoe.clone(), start).into(),
-            Purchase::new(zoe.clone(), parsed("Z-1"), parsed("15.00 EUR"), start).into(),
-            Purchase::new(zoe, parsed("Z-2"), parsed("25.00 EUR"), start).into(),
-        ];
-        for command in steps {
-            assert!(ledger.execute(command).is_ok());
-        }
+        executed(
+            &mut ledger,
+            [
+                Enroll::new(zoe.clone(), start).into(),
+                Purchase::new(zoe.clone(), parsed("Z-1"), parsed("15.00 EUR"), start).into(),
+                Purchase::new(zoe, parsed("Z-2"), parsed("25.00 EUR"), start).into(),
+            ],
+        );
         let mut lent = ledger.spare.take();
         let decided = ledger.decide_into(
             Tick::new(at).into(),
@@ -1083,7 +1056,7 @@ mod tests {
                 prop_assert!(ledger.execute(Enroll::new(member.clone(), at)).is_ok());
             }
             let mut host = ledger.clone();
-            for command in commands(&members, at, steps) {
+            for command in commands(&members, at, steps).0 {
                 let decided = host.decide(command.clone());
                 let executed = ledger.execute(command);
                 prop_assert_eq!(&executed, &decided);
