@@ -143,19 +143,35 @@ impl IdText {
                 let (a, b, c) = words(bytes);
                 fold(fold(fold(u64::from(*len), a), b), c)
             }
-            IdText::Shared(text) => text
-                .as_bytes()
-                .chunks(8)
-                .fold(u64::try_from(text.len()).unwrap_or(u64::MAX), |h, chunk| {
-                    fold(h, word(chunk))
-                }),
+            IdText::Shared(text) => return IdText::quick_hash_of(text),
         };
-        // The finaliser of MurmurHash3: every input bit reaches every
-        // output bit.
-        let h = (h ^ (h >> 33)).wrapping_mul(0xff51_afd7_ed55_8ccd);
-        let h = (h ^ (h >> 33)).wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-        h ^ (h >> 33)
+        mix(h)
     }
+
+    /// The quick hash of an id held past [`INLINE`] bytes, from its text
+    /// (as [`quick_hash`](IdText::quick_hash) gives for a shared one): the
+    /// text eight bytes at a time, folded as the inline words are.
+    fn quick_hash_of(text: &str) -> u64 {
+        if text.len() <= INLINE {
+            return IdText::new(text).quick_hash();
+        }
+        const K: u64 = 0x9e37_79b9_7f4a_7c15;
+        let fold = |h: u64, w: u64| (h.rotate_left(23) ^ w).wrapping_mul(K);
+        mix(text
+            .as_bytes()
+            .chunks(8)
+            .fold(u64::try_from(text.len()).unwrap_or(u64::MAX), |h, chunk| {
+                fold(h, word(chunk))
+            }))
+    }
+}
+
+/// The finaliser of MurmurHash3: every input bit reaches every output bit.
+#[inline(always)]
+fn mix(h: u64) -> u64 {
+    let h = (h ^ (h >> 33)).wrapping_mul(0xff51_afd7_ed55_8ccd);
+    let h = (h ^ (h >> 33)).wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
 }
 
 impl PartialEq for IdText {
@@ -537,6 +553,199 @@ impl PartialEq<String> for Name {
     }
 }
 
+/// A reference as the ledger's lists of records hold it: in 16 bytes
+/// where a [`Reference`] takes 24, so that a member's order takes 64
+/// bytes with its reference instead of 72.
+///
+/// The first byte says how the rest holds the reference:
+///
+/// - up to [`RAW`] bytes (most order, refund and redemption ids), its
+///   length, then its text, zero-padded;
+/// - 16 to [`PACKED`] characters, each a letter, a digit, `-` or `_` (an
+///   order number such as `ORD-2026-000001234`), its length, then six
+///   bits a character;
+/// - anything longer, or of 16 bytes or more with another character,
+///   [`LONG`]: the key holds its length and where its text starts in the
+///   text the list keeps beside its records (see `ledger::keyed::Keyed`),
+///   which holds each such reference's bytes once. Past 22 bytes that
+///   takes less room than a `Reference`, which holds a pointer to its
+///   text, 16 bytes of counts and the text in an allocation of its own;
+///   from 16 to 22 bytes, which a `Reference` holds in place, more (the
+///   key and the text, against the 24 bytes of a `Reference`).
+///
+/// A reference is always held the one way its text says, so two keys
+/// held in place are equal exactly when their references are; a long
+/// one never equals one held in place, and two long ones compare their
+/// texts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RefKey([u64; 2]);
+
+/// The longest reference a [`RefKey`] holds as text in place, in bytes.
+pub(crate) const RAW: usize = 15;
+
+/// The longest reference a [`RefKey`] holds packed, six bits a
+/// character: 120 bits after the first byte.
+pub(crate) const PACKED: usize = 20;
+
+/// The characters a packed [`RefKey`] holds, each as its place here.
+const ALPHABET: &[u8; 64] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
+
+/// Each byte's place in [`ALPHABET`], or [`NOT_PACKED`].
+const CODES: [u8; 256] = {
+    let mut codes = [NOT_PACKED; 256];
+    let mut place = 0;
+    while place < ALPHABET.len() {
+        #[allow(
+            clippy::indexing_slicing,
+            clippy::arithmetic_side_effects,
+            clippy::cast_possible_truncation,
+            reason = "evaluated at compile time, over the alphabet's 64 places"
+        )]
+        {
+            codes[ALPHABET[place] as usize] = place as u8;
+            place += 1;
+        }
+    }
+    codes
+};
+
+/// What [`CODES`] holds for a byte outside the alphabet.
+const NOT_PACKED: u8 = 0xff;
+
+/// The first byte of a [`RefKey`] that holds a long reference.
+const LONG: u64 = 0xff;
+
+/// How a [`RefKey`] holds its reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Held {
+    /// In the key, as text or packed.
+    InPlace,
+    /// In the list's text: this many bytes from `at`.
+    Long { at: usize, len: usize },
+}
+
+impl RefKey {
+    /// `reference` held in the key, if it fits: its text if it is
+    /// [`RAW`] bytes or fewer ([`raw`](RefKey::raw)), packed if it is up
+    /// to [`PACKED`] letters, digits, `-` and `_`
+    /// ([`packed`](RefKey::packed)).
+    pub(crate) fn in_place(reference: &Reference) -> Option<RefKey> {
+        RefKey::raw(reference).or_else(|| RefKey::packed(reference))
+    }
+
+    /// `reference` held as text in the key, if it is [`RAW`] bytes or
+    /// fewer. Inlined: every lookup of a record by reference makes one.
+    #[inline(always)]
+    pub(crate) fn raw(reference: &Reference) -> Option<RefKey> {
+        match &reference.0 {
+            IdText::Inline { len, bytes } if usize::from(*len) <= RAW => {
+                // Two loads of eight bytes: the first seven bytes above
+                // the length, then the next eight.
+                let word = |from: usize| {
+                    let eight = bytes.get(from..from.saturating_add(8)).unwrap_or_default();
+                    u64::from_le_bytes(eight.try_into().unwrap_or_default())
+                };
+                Some(RefKey([u64::from(*len) | word(0) << 8, word(7)]))
+            }
+            _ => None,
+        }
+    }
+
+    /// A reference of 16 to [`PACKED`] bytes, packed six bits a character
+    /// after its length (the first character lowest), if each is in the
+    /// alphabet. Out of line, as the step few references take.
+    #[inline(never)]
+    pub(crate) fn packed(reference: &Reference) -> Option<RefKey> {
+        let IdText::Inline { len, bytes } = &reference.0 else {
+            return None;
+        };
+        let text = bytes
+            .get(..usize::from(*len))
+            .filter(|t| t.len() > RAW && t.len() <= PACKED)?;
+        let mut packed: u128 = 0;
+        for byte in text.iter().rev() {
+            let code = CODES.get(usize::from(*byte)).copied().unwrap_or(NOT_PACKED);
+            if code == NOT_PACKED {
+                return None;
+            }
+            packed = packed << 6 | u128::from(code);
+        }
+        let len = u128::try_from(text.len()).ok()?;
+        let packed = packed << 8 | len;
+        let low = u64::try_from(packed & u128::from(u64::MAX)).ok()?;
+        Some(RefKey([low, u64::try_from(packed >> 64).ok()?]))
+    }
+
+    /// A long reference of `len` bytes, held in its list's text from
+    /// `at`; none when either is past what the key holds (32 bits for
+    /// where it starts: a member's list of four gigabytes of references
+    /// files no more).
+    pub(crate) fn long(at: usize, len: usize) -> Option<RefKey> {
+        let at = u64::from(u32::try_from(at).ok()?);
+        let len = u64::from(u8::try_from(len).ok()?);
+        Some(RefKey([LONG | len << 8 | at << 32, 0]))
+    }
+
+    /// Whether the reference is held in place or in the list's text.
+    pub(crate) fn held(self) -> Held {
+        let [low, _] = self.0;
+        if low & 0xff == LONG {
+            let len = usize::from(u8::try_from(low >> 8 & 0xff).unwrap_or_default());
+            let at = usize::try_from(low >> 32).unwrap_or(usize::MAX);
+            Held::Long { at, len }
+        } else {
+            Held::InPlace
+        }
+    }
+
+    /// The reference, reading a long one from `text`, the text its list
+    /// keeps beside its records: a long reference the text does not hold
+    /// (which a list never makes) reads as `"?"`.
+    pub(crate) fn reference(self, text: &str) -> Reference {
+        let [low, high] = self.0;
+        let len = u8::try_from(low & 0xff).unwrap_or_default();
+        let mut bytes = [0; INLINE];
+        match self.held() {
+            Held::InPlace if usize::from(len) <= RAW => {
+                let (first, rest) = bytes.split_at_mut(7);
+                first.copy_from_slice(low.to_le_bytes().get(1..).unwrap_or_default());
+                if let Some(rest) = rest.get_mut(..8) {
+                    rest.copy_from_slice(&high.to_le_bytes());
+                }
+            }
+            Held::InPlace => {
+                let mut packed = (u128::from(high) << 64 | u128::from(low)) >> 8;
+                for byte in bytes.iter_mut().take(usize::from(len)) {
+                    let code = usize::try_from(packed & 0x3f).unwrap_or_default();
+                    *byte = ALPHABET.get(code).copied().unwrap_or_default();
+                    packed >>= 6;
+                }
+            }
+            Held::Long { at, len } => {
+                let end = at.saturating_add(len);
+                return Reference(IdText::new(text.get(at..end).unwrap_or("?")));
+            }
+        }
+        // The bytes were copied from a reference's text whole, or are
+        // characters of the alphabet, which a reference's text took them
+        // from.
+        Reference(IdText::Inline { len, bytes })
+    }
+
+    /// The quick hash of the reference the key holds (see
+    /// [`Reference::quick_hash`]), reading a long one from `text`
+    /// without making a [`Reference`] of it.
+    pub(crate) fn quick_hash(self, text: &str) -> u64 {
+        match self.held() {
+            Held::InPlace => self.reference(text).quick_hash(),
+            Held::Long { at, len } => {
+                let end = at.saturating_add(len);
+                IdText::quick_hash_of(text.get(at..end).unwrap_or("?"))
+            }
+        }
+    }
+}
+
 impl MemberId {
     /// A quick hash of the id for the ledger's member index.
     #[inline(always)]
@@ -691,6 +900,112 @@ mod tests {
             };
             proptest::prop_assert_eq!(x.cmp(&y), x.as_str().cmp(y.as_str()));
             proptest::prop_assert_eq!(x == y, x.as_str() == y.as_str());
+        }
+    }
+
+    #[test]
+    fn a_reference_of_up_to_fifteen_bytes_or_twenty_plain_characters_is_held_in_its_key() {
+        // "é" is two bytes: 15 bytes as text, 16 not; up to twenty
+        // letters, digits, '-' and '_' packed.
+        let held = [
+            "a",
+            "ORD-1",
+            "ORD-2026-00123",
+            &("x".repeat(13) + "é"),
+            "ORD-2026-000001234",
+            "0123456789abcdefghij",
+            "ABCDEFGHIJKLMNOPQRST",
+            "uvwxyz-_UVWXYZ-_0000",
+            "zzzzzzzzzzzzzzzz",
+        ];
+        for text in held {
+            let reference = Reference::new(text).unwrap();
+            let key = RefKey::in_place(&reference).unwrap();
+            assert_eq!(key.held(), Held::InPlace);
+            assert_eq!(key.reference(""), reference, "{text}");
+            assert_eq!(key.reference("").as_str(), text);
+            assert_eq!(key.quick_hash(""), reference.quick_hash());
+            assert_eq!(RefKey::in_place(&key.reference("")), Some(key));
+        }
+        // Trailing zeros pack to zero bits: the length tells them apart.
+        let zeros = ["ORD-2026-000000000", "ORD-2026-0000000000"]
+            .map(|text| RefKey::in_place(&Reference::new(text).unwrap()));
+        assert!(zeros[0].is_some() && zeros[0] != zeros[1]);
+        let long = [
+            "x".repeat(14) + "é",
+            "ORD.2026.000001234".to_owned(),
+            "x".repeat(21),
+            "x".repeat(22),
+            "x".repeat(23),
+        ];
+        for text in long {
+            let reference = Reference::new(&text).unwrap();
+            assert_eq!(RefKey::in_place(&reference), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_longer_reference_is_read_from_its_list_text() {
+        let texts = [
+            "ORD/2026/000123456",
+            &"x".repeat(22),
+            &"y".repeat(23),
+            &"z".repeat(128),
+        ];
+        let mut text = String::new();
+        let mut keys = Vec::new();
+        for t in texts {
+            keys.push(RefKey::long(text.len(), t.len()).unwrap());
+            text.push_str(t);
+        }
+        let mut at = 0;
+        for (key, t) in keys.iter().zip(texts) {
+            let reference = Reference::new(t).unwrap();
+            assert_eq!(key.held(), Held::Long { at, len: t.len() });
+            assert_eq!(key.reference(&text), reference);
+            assert_eq!(key.quick_hash(&text), reference.quick_hash(), "{t}");
+            assert_ne!(RefKey::in_place(&Reference::new("x").unwrap()), Some(*key));
+            at += t.len();
+        }
+        // Text the list does not hold reads as "?"; a place or a length
+        // past what the key holds makes none.
+        assert_eq!(keys[3].reference("short").as_str(), "?");
+        assert_eq!(
+            RefKey::long(usize::try_from(u32::MAX).unwrap() + 1, 20),
+            None
+        );
+        assert_eq!(RefKey::long(0, 256), None);
+        assert_eq!(std::mem::size_of::<RefKey>(), 16);
+    }
+
+    proptest::proptest! {
+        /// Two references held in place have equal keys exactly when their
+        /// texts are equal, and each key gives its reference back.
+        #[test]
+        fn keys_in_place_are_equal_as_their_texts(
+            a in "[a-cé0-9_-]{1,15}|[A-Za-z0-9_-]{16,20}|[a-c.]{16,20}",
+            b in "[a-cé0-9_-]{1,15}|[A-Za-z0-9_-]{16,20}|[a-c.]{16,20}",
+        ) {
+            let (Ok(x), Ok(y)) = (Reference::new(&a), Reference::new(&b)) else {
+                return Ok(());
+            };
+            let fits = |t: &str| {
+                t.len() <= RAW
+                    || (t.len() <= PACKED
+                        && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+            };
+            match (RefKey::in_place(&x), RefKey::in_place(&y)) {
+                (Some(kx), Some(ky)) => {
+                    proptest::prop_assert_eq!(kx == ky, a == b);
+                    proptest::prop_assert_eq!(kx.reference(""), x.clone());
+                    proptest::prop_assert_eq!(ky.reference(""), y);
+                    proptest::prop_assert_eq!(kx.quick_hash(""), x.quick_hash());
+                }
+                (kx, ky) => {
+                    proptest::prop_assert_eq!(kx.is_some(), fits(&a));
+                    proptest::prop_assert_eq!(ky.is_some(), fits(&b));
+                }
+            }
         }
     }
 

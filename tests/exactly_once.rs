@@ -354,3 +354,104 @@ fn enrolling_twice_returns_the_first_enrolment() {
         "marta enrolled on 2026-01-05 12:00 UTC"
     );
 }
+
+/// The ledger holds a reference of up to 15 bytes, or up to 20 letters,
+/// digits, `-` and `_`, in its record, and any other beside its records:
+/// each is recognised on a retry, refunded by name, named in the member's
+/// statement, and replayed to the same ledger (the shop checks replay and
+/// the fingerprint after every command).
+#[test]
+fn references_of_every_length_are_recognised_refunded_and_listed() {
+    let mut shop = Shop::seed();
+    shop.enroll("marta", "2026-01-05");
+    let orders = [
+        "ORD-7",
+        "ORD-2026-0000123",
+        "ORD-2026-000001234",
+        "ORD/2026/000001234",
+        "4f1c2b9e-8d7a-4c3b-9e21-5a6b7c8d9e0f",
+        &"X".repeat(128),
+    ];
+    for (order, day) in orders.iter().zip(10..) {
+        shop.buy("marta", order, "20.00 EUR", &format!("2026-01-{day}"));
+    }
+    assert_eq!(shop.available("marta"), 120);
+    let again = |order: &str, amount: &str| {
+        Purchase::new(member("marta"), r(order), money(amount), t("2026-02-01"))
+    };
+    for order in orders {
+        let retry = shop.try_run(again(order, "20.00 EUR")).unwrap();
+        assert!(retry.duplicate && retry.events.is_empty(), "{order}");
+        let conflict = shop.try_run(again(order, "21.00 EUR")).unwrap_err();
+        assert!(
+            matches!(&conflict, Error::Conflict { reference, field: "amount", .. } if reference.as_str() == order),
+            "{conflict}"
+        );
+    }
+    // A reference one character off each is an order of its own.
+    shop.buy("marta", "ORD/2026/000001235", "20.00 EUR", "2026-02-02");
+    shop.buy("marta", "ORD-2026-00000123", "20.00 EUR", "2026-02-02");
+    assert_eq!(shop.available("marta"), 160);
+    let refunds: Vec<String> = orders
+        .iter()
+        .zip(1..)
+        .map(|(order, n)| format!("RF/{n}/{order}").chars().take(128).collect())
+        .collect();
+    for (order, refund) in orders.iter().zip(&refunds) {
+        shop.refund("marta", order, refund, "10.00 EUR", "2026-02-03")
+            .unwrap();
+    }
+    assert_eq!(shop.available("marta"), 100);
+    // A redemption named at length, and the order that used it.
+    let redemption = "RDM/2026/000000001";
+    shop.redeem(
+        "marta",
+        redemption,
+        "ten-percent-off",
+        "80.00 EUR",
+        "2026-02-04",
+    )
+    .unwrap();
+    let using = |order: &str, at: &str| {
+        Purchase::new(member("marta"), r(order), money("72.00 EUR"), t(at))
+            .with_redemption(r(redemption))
+    };
+    let used = using("ORD/2026/000009999", "2026-02-04");
+    shop.run(used.clone());
+    let again = used.with_redemption(r(redemption));
+    let refused = shop.try_run(again).unwrap_err();
+    assert!(
+        matches!(
+            refused,
+            Error::Conflict {
+                field: "redemptions",
+                ..
+            }
+        ),
+        "{refused}"
+    );
+    let other = using("ORD/2026/000010000", "2026-02-05");
+    assert_eq!(
+        shop.try_run(other).unwrap_err(),
+        Error::RedemptionUsed {
+            redemption: r(redemption),
+            order: r("ORD/2026/000009999"),
+        }
+    );
+    let statement = shop
+        .ledger
+        .statement(&member("marta"), t("2026-01-01"), t("2026-03-01"))
+        .unwrap();
+    let named: Vec<&str> = statement
+        .lines
+        .iter()
+        .filter_map(|line| line.reference.as_ref().map(Reference::as_str))
+        .collect();
+    for name in orders
+        .iter()
+        .copied()
+        .chain(refunds.iter().map(String::as_str))
+    {
+        assert_eq!(named.iter().filter(|n| **n == name).count(), 1, "{name}");
+    }
+}

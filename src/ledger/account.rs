@@ -22,6 +22,7 @@ use super::receipt::{AdjustmentReceipt, RedemptionReceipt};
 use super::referrals::ReferralBook;
 use super::times::TimesBy;
 use crate::calendar::{birthday_in, birthday_start, days_after, local_date, seconds_after};
+use crate::id::RefKey;
 use crate::{
     ActionId, ApplyError, Cart, Currency, DiscountTarget, Donation, EarnLine, EarnLines, EarnRate,
     EarnSource, Grant, MemberId, Money, Name, Points, PointsOverflow, Reference, ReferenceKind,
@@ -117,12 +118,24 @@ impl Balance {
     }
 
     /// Folds one journal entry in.
-    pub(crate) fn post(&mut self, entry: PostingView<'_>) -> Result<(), PointsOverflow> {
+    pub(crate) fn post(&mut self, entry: &PostingView) -> Result<(), PointsOverflow> {
+        self.post_figures(entry.kind, entry.available, entry.pending)
+    }
+
+    /// Folds in an entry of `kind` moving `available` and `pending`
+    /// points: what [`post`](Balance::post) reads of an entry, for a
+    /// posting whose reference it need not read.
+    pub(crate) fn post_figures(
+        &mut self,
+        kind: EntryKind,
+        available: Points,
+        pending: Points,
+    ) -> Result<(), PointsOverflow> {
         let mut next = *self;
-        next.available = next.available.checked_add(entry.available)?;
-        next.pending = next.pending.checked_add(entry.pending)?;
-        let both = entry.available.checked_add(entry.pending)?;
-        match entry.kind {
+        next.available = next.available.checked_add(available)?;
+        next.pending = next.pending.checked_add(pending)?;
+        let both = available.checked_add(pending)?;
+        match kind {
             EntryKind::Earned => next.earned = next.earned.checked_add(both)?,
             EntryKind::Bonus | EntryKind::Referral => {
                 next.earned = next.earned.checked_add(both)?;
@@ -130,18 +143,18 @@ impl Balance {
             }
             EntryKind::Settled => {}
             EntryKind::Redeemed | EntryKind::RedemptionCancelled | EntryKind::Restored => {
-                next.redeemed = next.redeemed.checked_sub(entry.available)?
+                next.redeemed = next.redeemed.checked_sub(available)?
             }
             EntryKind::ClawedBack | EntryKind::ReferralReversed => {
                 next.clawed_back = next.clawed_back.checked_sub(both)?
             }
-            EntryKind::Expired => next.expired = next.expired.checked_sub(entry.available)?,
-            EntryKind::Adjusted => next.adjusted = next.adjusted.checked_add(entry.available)?,
+            EntryKind::Expired => next.expired = next.expired.checked_sub(available)?,
+            EntryKind::Adjusted => next.adjusted = next.adjusted.checked_add(available)?,
             EntryKind::TransferredIn => {
-                next.transferred_in = next.transferred_in.checked_add(entry.available)?
+                next.transferred_in = next.transferred_in.checked_add(available)?
             }
             EntryKind::TransferredOut => {
-                next.transferred_out = next.transferred_out.checked_sub(entry.available)?
+                next.transferred_out = next.transferred_out.checked_sub(available)?
             }
         }
         *self = next;
@@ -982,7 +995,7 @@ impl Wallet {
         })?;
         let mut balance = self.balance;
         for entry in entries {
-            balance.post(entry.view())?;
+            balance.post_figures(entry.kind, entry.available, entry.pending)?;
         }
         Ok((needs, balance))
     }
@@ -1076,7 +1089,7 @@ impl Wallet {
         let debt = self.debt.checked_sub(repaid)?;
         let mut balance = self.balance;
         for entry in entries {
-            balance.post(entry.view())?;
+            balance.post_figures(entry.kind, entry.available, entry.pending)?;
         }
         let next_lot = self.next_lot.max(lot.number().saturating_add(1));
         let key = LotKey::new(lot, credit.expires_at);
@@ -1183,7 +1196,7 @@ impl Wallet {
         }
         let mut balance = self.balance;
         for entry in entries {
-            balance.post(entry.view())?;
+            balance.post_figures(entry.kind, entry.available, entry.pending)?;
         }
         if let Some(credit) = &purchase.credit {
             // A lot numbered past every lot so far holds nothing yet.
@@ -1334,7 +1347,7 @@ impl Wallet {
         // Totals.
         let mut balance = self.balance;
         for entry in entries {
-            balance.post(entry.view())?;
+            balance.post_figures(entry.kind, entry.available, entry.pending)?;
         }
         let mut next_lot = self.next_lot;
         for c in movement.credits.iter() {
@@ -1773,7 +1786,7 @@ impl OrderRecord {
 }
 
 /// An order's contribution to the tier metrics is read off its record.
-impl Contributes for (Reference, OrderRecord) {
+impl Contributes for (RefKey, OrderRecord) {
     type Bound = PlacedBound;
 
     fn bound(at: DateTime<Utc>) -> PlacedBound {
@@ -3538,8 +3551,8 @@ impl SignUpBonus {
 /// recorded once and never changed, naming [`SIGN_UP`](crate::id::SIGN_UP)
 /// as the event's posting does.
 impl Filed for Option<Box<SignUpBonus>> {
-    fn reference_at(&self, position: usize) -> Option<&Reference> {
-        (position == 0 && self.is_some()).then_some(&crate::id::SIGN_UP)
+    fn reference_at(&self, position: usize) -> Option<Reference> {
+        (position == 0 && self.is_some()).then(|| crate::id::SIGN_UP.clone())
     }
 
     fn entry_at(&self, position: usize) -> Option<(EntryKind, super::journal::Earning)> {
@@ -3768,13 +3781,13 @@ impl RedemptionRecord {
 
     /// The order that used its discount, read from the member's `orders`
     /// (the account's, which hold it at the place the record keeps).
-    pub(crate) fn used_by<'a>(&'a self, orders: &'a Orders) -> Option<&'a Reference> {
+    pub(crate) fn used_by(&self, orders: &Orders) -> Option<Reference> {
         if !self.is_used() {
             return None;
         }
         match self.used_at.at() {
-            Some(at) => orders.filed().get(at).map(|(order, _)| order),
-            None => self.extras.as_deref()?.used_by.as_ref(),
+            Some(at) => orders.reference_at(at),
+            None => self.extras.as_deref()?.used_by.clone(),
         }
     }
 
@@ -4508,7 +4521,7 @@ impl Account {
     /// The journal's entries, oldest first.
     pub(crate) fn journal_lines(
         &self,
-    ) -> impl DoubleEndedIterator<Item = PostingView<'_>> + ExactSizeIterator {
+    ) -> impl DoubleEndedIterator<Item = PostingView> + ExactSizeIterator {
         self.journal.iter(self.journal_lists())
     }
 
@@ -4652,7 +4665,7 @@ impl Account {
                     let Some(rec) = self
                         .redemptions
                         .get(&r.redemption)
-                        .filter(|rec| rec.used_by(&self.orders) == Some(&e.order))
+                        .filter(|rec| rec.used_by(&self.orders).as_ref() == Some(&e.order))
                     else {
                         return Err(ApplyError::UnknownRedemption {
                             member: member.clone(),
@@ -5023,7 +5036,7 @@ impl Account {
                 let hash = new_reference.unwrap_or_else(|| e.order.quick_hash());
                 let position = self
                     .orders
-                    .insert_new(e.order.clone(), hash, |shapes| OrderRecord::of(e, shapes));
+                    .insert_new(&e.order, hash, |shapes| OrderRecord::of(e, shapes));
                 if !e.redemptions.is_empty() {
                     self.use_redemptions(e, position);
                 }
@@ -5051,9 +5064,7 @@ impl Account {
                 let hash = new_reference.unwrap_or_else(|| e.redemption.quick_hash());
                 filed = self
                     .redemptions
-                    .insert_new(e.redemption.clone(), hash, || {
-                        RedemptionRecord::of(e, reward_at)
-                    })
+                    .insert_new(&e.redemption, hash, || RedemptionRecord::of(e, reward_at))
                     .map(|i| (List::Redemptions, i));
             }
             Event::RedemptionCancelled(e) => {
@@ -5108,14 +5119,14 @@ impl Account {
                 let hash = new_reference.unwrap_or_else(|| e.refund.quick_hash());
                 filed = rare_mut(&mut self.rare)
                     .refunds
-                    .insert_new(e.refund.clone(), hash, || RefundRecord::of(e))
+                    .insert_new(&e.refund, hash, || RefundRecord::of(e))
                     .map(|i| (List::Refunds, i));
             }
             Event::PointsAdjusted(e) => {
                 let hash = new_reference.unwrap_or_else(|| e.adjustment.quick_hash());
                 filed = rare_mut(&mut self.rare)
                     .adjustments
-                    .insert_new(e.adjustment.clone(), hash, || AdjustmentRecord::of(e))
+                    .insert_new(&e.adjustment, hash, || AdjustmentRecord::of(e))
                     .map(|i| (List::Adjustments, i));
             }
             Event::PointsTransferredOut(e) => {
@@ -5246,14 +5257,12 @@ pub(crate) mod tests {
         let settled: Vec<_> = account
             .journal_lines()
             .filter(|line| line.kind == EntryKind::Settled)
-            .map(|line| (line.reference.unwrap().as_str(), line.at, line.available))
+            .map(|line| (line.reference.unwrap(), line.at, line.available))
             .collect();
         let confirmed: Vec<_> = log
             .iter()
             .filter_map(|event| match event {
-                Event::OrderConfirmed(e) => {
-                    Some((e.order.as_str(), e.at, e.credit.unwrap().points))
-                }
+                Event::OrderConfirmed(e) => Some((e.order.clone(), e.at, e.credit.unwrap().points)),
                 _ => None,
             })
             .collect();
@@ -5394,30 +5403,23 @@ pub(crate) mod tests {
         execute(&mut ledger, cancel.into());
         let account = ledger.account(&marta).unwrap();
         assert_eq!(account.journal.held_in_full(), 1, "the cancellation alone");
-        let lines: Vec<(EntryKind, i64, Option<&str>)> = account
+        let lines: Vec<(EntryKind, i64, Option<String>)> = account
             .journal_lines()
-            .map(|p| {
-                (
-                    p.kind,
-                    p.available.value(),
-                    p.reference.map(Reference::as_str),
-                )
-            })
+            .map(|p| (p.kind, p.available.value(), p.reference.map(String::from)))
             .collect();
-        assert_eq!(
-            lines,
-            [
-                (EntryKind::Bonus, 20, Some("sign-up")),
-                (EntryKind::Earned, 57, Some("ORD-0")),
-                (EntryKind::Earned, 57, Some("ORD-1")),
-                (EntryKind::Earned, 57, Some("ORD-2")),
-                (EntryKind::Redeemed, -50, Some("RD-0")),
-                (EntryKind::Redeemed, -50, Some("RD-1")),
-                (EntryKind::Adjusted, 25, Some("ADJ-0")),
-                (EntryKind::Adjusted, -5, Some("ADJ-1")),
-                (EntryKind::RedemptionCancelled, 50, Some("RD-1")),
-            ]
-        );
+        let expected = [
+            (EntryKind::Bonus, 20, Some("sign-up")),
+            (EntryKind::Earned, 57, Some("ORD-0")),
+            (EntryKind::Earned, 57, Some("ORD-1")),
+            (EntryKind::Earned, 57, Some("ORD-2")),
+            (EntryKind::Redeemed, -50, Some("RD-0")),
+            (EntryKind::Redeemed, -50, Some("RD-1")),
+            (EntryKind::Adjusted, 25, Some("ADJ-0")),
+            (EntryKind::Adjusted, -5, Some("ADJ-1")),
+            (EntryKind::RedemptionCancelled, 50, Some("RD-1")),
+        ]
+        .map(|(kind, points, reference)| (kind, points, reference.map(String::from)));
+        assert_eq!(lines, expected);
         let replayed = Ledger::replay(program, &log).unwrap();
         assert_eq!(&replayed, &ledger);
         assert_eq!(replayed.state_hash(), ledger.state_hash());
@@ -5445,7 +5447,7 @@ pub(crate) mod tests {
         let bonus = account.journal_lines().next().unwrap();
         assert_eq!(
             (bonus.kind, bonus.available.value(), bonus.reference),
-            (EntryKind::Bonus, 20, Some(&crate::id::SIGN_UP))
+            (EntryKind::Bonus, 20, Some(crate::id::SIGN_UP.clone()))
         );
     }
 
@@ -5656,7 +5658,7 @@ pub(crate) mod tests {
                     .binary_search_by_key(&lot, |(l, _)| *l)
                     .ok()
                     .map(|i| &kept[i].1);
-                proptest::prop_assert_eq!(orders.of_lot(lot), expected);
+                proptest::prop_assert_eq!(orders.of_lot(lot), expected.cloned());
                 // The record to change is that order's own.
                 let by_reference = expected
                     .and_then(|order| orders.get(order))
@@ -6176,10 +6178,11 @@ pub(crate) mod tests {
         // The redemptions, cart, after-sale figures and uncommon award
         // lines share one pointer; the tier key and the points are 32
         // bits; the common time, amount, lot and breakdowns are packed:
-        // 48 bytes a record, 72 with its reference (56 and 80 before the
-        // breakdowns named the member's rate by place).
+        // 48 bytes a record, 64 with its reference as the list holds it
+        // (72 with a whole `Reference`; 56 and 80 before the breakdowns
+        // named the member's rate by place).
         assert_eq!(std::mem::size_of::<OrderRecord>(), 48);
-        assert_eq!(std::mem::size_of::<(Reference, OrderRecord)>(), 72);
+        assert_eq!(std::mem::size_of::<(RefKey, OrderRecord)>(), 64);
         assert_eq!(std::mem::size_of::<StoredAt>(), 8);
         assert_eq!(std::mem::size_of::<StoredAmount>(), 8);
         assert_eq!(std::mem::size_of::<StoredLot>(), 12);
@@ -6208,14 +6211,15 @@ pub(crate) mod tests {
         // a single draw packed in place or a pointer to the event's list,
         // its points read off the draws, its reward and the order that
         // used it by their places (4 bytes each), its cancellation and
-        // points given back with its extras: 64 bytes, 88 with its
-        // reference (104 and 128 with the reward's and the order's ids in
+        // points given back with its extras: 64 bytes, 80 with its
+        // reference as the list holds it (88 with a whole `Reference`;
+        // 104 and 128 with the reward's and the order's ids in
         // place, 120 and 144 with a list of draws too, 128 and 152 with
         // the points held beside the draws, 176 and 200 before the time
         // and amounts were packed).
         assert_eq!(std::mem::size_of::<StoredDraws>(), 24);
         assert_eq!(std::mem::size_of::<RedemptionRecord>(), 64);
-        assert_eq!(std::mem::size_of::<(Reference, RedemptionRecord)>(), 88);
+        assert_eq!(std::mem::size_of::<(RefKey, RedemptionRecord)>(), 80);
         // Draws from several lots sit in a list of their own, 32 bytes a
         // lot, shared with the event.
         assert_eq!(std::mem::size_of::<LotDraw>(), 32);
@@ -6490,7 +6494,7 @@ pub(crate) mod tests {
                         record.cancelled(),
                         record.restored()
                     ),
-                    (used_by.as_ref(), cancelled.as_deref(), restored)
+                    (used_by.clone(), cancelled.as_deref(), restored)
                 );
                 match step {
                     0 => {
@@ -6615,9 +6619,9 @@ pub(crate) mod tests {
         assert_eq!(second.reward_place(&rewards_in_turn), Some(1));
         assert_eq!(far.reward_place(&rewards_in_turn), Some(1));
         assert_eq!(far.reward_place(&rewards_backwards), Some(0));
-        assert_eq!(second.used_by(&orders_in_turn), Some(&ord_2));
-        assert_eq!(first.used_by(&orders_backwards), Some(&ord_2));
-        assert_eq!(far.used_by(&no_orders), Some(&ord_2));
+        assert_eq!(second.used_by(&orders_in_turn), Some(ord_2.clone()));
+        assert_eq!(first.used_by(&orders_backwards), Some(ord_2.clone()));
+        assert_eq!(far.used_by(&no_orders), Some(ord_2.clone()));
         assert!(second.extras.is_none() && first.extras.is_none());
         assert!(far.extras.is_some());
         for (record, beside) in [(&first, backwards), (&far, nothing)] {
@@ -6638,7 +6642,7 @@ pub(crate) mod tests {
     #[test]
     fn a_refund_record_with_its_reference_fits_in_256_bytes() {
         assert_eq!(std::mem::size_of::<RefundRecord>(), 224);
-        assert!(std::mem::size_of::<(Reference, RefundRecord)>() <= 256);
+        assert!(std::mem::size_of::<(RefKey, RefundRecord)>() <= 256);
     }
 
     /// A refund's record gives back the event it was made from, and
@@ -7055,8 +7059,8 @@ pub(crate) mod tests {
             let event = recorded().map(|r| r.event(&"marta".parse().unwrap(), &"ORD-1".parse().unwrap(), &none));
             let event = PurchaseRecorded { at, ..event.unwrap() };
             let record = OrderRecord::of(&event, &mut Shapes::default());
-            let order = (Reference::new("ORD-1").unwrap(), record);
-            let prepared = <(Reference, OrderRecord) as Contributes>::bound(bound);
+            let order = (RefKey::in_place(&"ORD-1".parse().unwrap()).unwrap(), record);
+            let prepared = <(RefKey, OrderRecord) as Contributes>::bound(bound);
             proptest::prop_assert_eq!(order.made_before(&prepared), at < bound);
             proptest::prop_assert_eq!(order.at(), at);
         }

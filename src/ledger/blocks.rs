@@ -11,8 +11,8 @@
 //! [`Blocks`] starts from room for two records too, growing by a half or
 //! a third at a time (2, 4, 6, 8, 12, 16, 24, 32) up to one block of
 //! [`Blocks::PER_BLOCK`] records (as many as fit in 4 KB, rounded down
-//! to a power of two: 32 of a member's orders, 2.3 KB with their
-//! references): a member with ten orders
+//! to a power of two: 64 of a member's orders, 4 KB with their
+//! references held in 16 bytes each): a member with ten orders
 //! holds room for twelve where the `Vec` held sixteen. The three moves
 //! more than doubling over the first 32 records measured the same in the
 //! earn benchmark. Past the first block, records go into blocks of that

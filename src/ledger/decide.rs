@@ -647,7 +647,7 @@ impl<'a> Draft<'a> {
         let Some(start) = period.start(at, self.program.utc_offset()) else {
             return Ok(Points::ZERO);
         };
-        let earned = |p: PostingView<'_>| {
+        let earned = |p: PostingView| {
             matches!(p.kind, EntryKind::Earned | EntryKind::Bonus)
                 .then(|| p.available.checked_add(p.pending))
         };
@@ -1400,7 +1400,7 @@ impl Ledger {
                 });
             }
             let used_here = c.redemptions.iter().take(i).any(|x| x == r);
-            let used_by = rec.used_by(&account.orders).cloned();
+            let used_by = rec.used_by(&account.orders);
             if let Some(order) = used_by.or(used_here.then(|| c.order.clone())) {
                 return Err(Error::RedemptionUsed {
                     redemption: r.clone(),

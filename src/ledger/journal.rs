@@ -289,7 +289,7 @@ pub(crate) enum List {
 /// entry's position indexes.
 pub(crate) trait Filed {
     /// The reference of the record at `position`.
-    fn reference_at(&self, position: usize) -> Option<&Reference>;
+    fn reference_at(&self, position: usize) -> Option<Reference>;
 
     /// What the entry of the purchase at `position` says, for the orders;
     /// nothing for any other list.
@@ -352,14 +352,14 @@ pub(crate) trait Entered {
 struct Unread;
 
 impl Filed for Unread {
-    fn reference_at(&self, _position: usize) -> Option<&Reference> {
+    fn reference_at(&self, _position: usize) -> Option<Reference> {
         None
     }
 }
 
 impl Filed for Orders {
-    fn reference_at(&self, position: usize) -> Option<&Reference> {
-        self.filed().get(position).map(|(reference, _)| reference)
+    fn reference_at(&self, position: usize) -> Option<Reference> {
+        Orders::reference_at(self, position)
     }
 
     fn earning_at(&self, position: usize) -> Option<Earning> {
@@ -388,18 +388,17 @@ impl Filed for Orders {
 }
 
 impl<V: Entered> Filed for LazyKeyed<V> {
-    fn reference_at(&self, position: usize) -> Option<&Reference> {
-        self.filed_at(position).map(|(reference, _)| reference)
+    fn reference_at(&self, position: usize) -> Option<Reference> {
+        LazyKeyed::reference_at(self, position)
     }
 
     fn entry_at(&self, position: usize) -> Option<(EntryKind, Earning)> {
-        self.filed_at(position)
-            .and_then(|(_, record)| record.entry())
+        self.filed_at(position).and_then(|record| record.entry())
     }
 
     fn entry_is(&self, position: usize, kind: EntryKind, says: &Earning) -> bool {
         self.filed_at(position)
-            .is_some_and(|(_, record)| record.entry_is(kind, says))
+            .is_some_and(|record| record.entry_is(kind, says))
     }
 }
 
@@ -409,22 +408,22 @@ pub(crate) type Lists<'j> = [&'j dyn Filed; 5];
 
 /// A journal entry as read: a [`Posting`] with its reference borrowed.
 /// Fields in the order of [`Posting`]'s, so both hash alike.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) struct PostingView<'j> {
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct PostingView {
     pub(crate) at: DateTime<Utc>,
     pub(crate) kind: EntryKind,
-    pub(crate) reference: Option<&'j Reference>,
+    pub(crate) reference: Option<Reference>,
     pub(crate) available: Points,
     pub(crate) pending: Points,
 }
 
 impl Posting {
     /// The posting, read as a journal entry is.
-    pub(crate) fn view(&self) -> PostingView<'_> {
+    pub(crate) fn view(&self) -> PostingView {
         PostingView {
             at: self.at,
             kind: self.kind,
-            reference: self.reference.as_ref(),
+            reference: self.reference.clone(),
             available: self.available,
             pending: self.pending,
         }
@@ -576,7 +575,7 @@ impl Journal {
     pub(crate) fn iter<'j>(
         &'j self,
         lists: Lists<'j>,
-    ) -> impl DoubleEndedIterator<Item = PostingView<'j>> + ExactSizeIterator {
+    ) -> impl DoubleEndedIterator<Item = PostingView> + ExactSizeIterator {
         let held = self.held.as_deref();
         Entries {
             lines: self.runs().flat_map(Run::lines),
@@ -591,7 +590,7 @@ impl Journal {
     /// its order, a redemption or an adjustment read off its record, or
     /// an entry held in full. A record is never removed nor changed in
     /// what its entries read, so it is always there.
-    fn view<'j>(&'j self, line: Seen<'j>, lists: Lists<'j>) -> Option<PostingView<'j>> {
+    fn view<'j>(&'j self, line: Seen<'j>, lists: Lists<'j>) -> Option<PostingView> {
         let [orders, redemptions, refunds, adjustments, sign_up] = lists;
         Some(match line {
             Seen::Filed(kind, position) => {
@@ -633,7 +632,8 @@ impl Journal {
                     Source::Listed(i) => self
                         .held
                         .as_deref()
-                        .and_then(|held| held.references.get(index(i))),
+                        .and_then(|held| held.references.get(index(i)))
+                        .cloned(),
                 },
                 available: e.available,
                 pending: e.pending,
@@ -703,9 +703,9 @@ struct Entries<'j, L> {
 }
 
 impl<'j, L: DoubleEndedIterator<Item = Line>> Iterator for Entries<'j, L> {
-    type Item = PostingView<'j>;
+    type Item = PostingView;
 
-    fn next(&mut self) -> Option<PostingView<'j>> {
+    fn next(&mut self) -> Option<PostingView> {
         let seen = Seen::of(self.lines.next()?, || self.held.next())?;
         self.left = self.left.saturating_sub(1);
         self.journal.view(seen, self.lists)
@@ -900,10 +900,10 @@ mod tests {
             let lists: Lists<'_> = [&bought, &filed[1], &filed[2], &filed[3], &sign_up];
             proptest::prop_assert_eq!(journal.held_in_full(), in_full);
             proptest::prop_assert_eq!(journal.iter(lists).len(), postings.len());
-            let read: Vec<PostingView<'_>> = journal.iter(lists).collect();
-            let pushed: Vec<PostingView<'_>> = postings.iter().map(Posting::view).collect();
+            let read: Vec<PostingView> = journal.iter(lists).collect();
+            let pushed: Vec<PostingView> = postings.iter().map(Posting::view).collect();
             proptest::prop_assert_eq!(&read, &pushed);
-            let mut backwards: Vec<PostingView<'_>> = journal.iter(lists).rev().collect();
+            let mut backwards: Vec<PostingView> = journal.iter(lists).rev().collect();
             backwards.reverse();
             proptest::prop_assert_eq!(&backwards, &pushed);
             proptest::prop_assert_eq!(fingerprint(&journal.read(lists)), fingerprint(&postings));
@@ -926,8 +926,8 @@ mod tests {
     struct Kept(Vec<(Reference, Option<(EntryKind, Earning)>)>);
 
     impl Filed for Kept {
-        fn reference_at(&self, position: usize) -> Option<&Reference> {
-            self.0.get(position).map(|(reference, _)| reference)
+        fn reference_at(&self, position: usize) -> Option<Reference> {
+            self.0.get(position).map(|(reference, _)| reference.clone())
         }
 
         fn entry_at(&self, position: usize) -> Option<(EntryKind, Earning)> {
@@ -941,8 +941,10 @@ mod tests {
     struct Bought(Vec<(Reference, Option<Earning>, Option<Earning>)>);
 
     impl Filed for Bought {
-        fn reference_at(&self, position: usize) -> Option<&Reference> {
-            self.0.get(position).map(|(reference, ..)| reference)
+        fn reference_at(&self, position: usize) -> Option<Reference> {
+            self.0
+                .get(position)
+                .map(|(reference, ..)| reference.clone())
         }
 
         fn earning_at(&self, position: usize) -> Option<Earning> {
@@ -1022,7 +1024,10 @@ mod tests {
         let read: Vec<_> = journal.iter(lists).collect();
         assert_eq!(read.len(), 2_000);
         assert_eq!(read[1_999].kind, EntryKind::Settled);
-        assert_eq!(read[1_999].reference.map(Reference::as_str), Some("O-999"));
+        assert_eq!(
+            read[1_999].reference.as_ref().map(Reference::as_str),
+            Some("O-999")
+        );
         assert_eq!(read[1_999].available, Points::new(57));
         assert_eq!(read[1_998].kind, EntryKind::Earned);
         assert_eq!(read[1_998].pending, Points::new(57));
@@ -1105,13 +1110,7 @@ mod tests {
         assert_eq!(journal.held_in_full(), 0);
         let read: Vec<_> = journal
             .iter([&bought, &Unread, &Unread, &Unread, &sign_up])
-            .map(|p| {
-                (
-                    p.kind,
-                    p.available.value(),
-                    p.reference.map(Reference::as_str),
-                )
-            })
+            .map(|p| (p.kind, p.available.value(), p.reference.map(String::from)))
             .collect();
         assert_eq!(
             read,
@@ -1122,6 +1121,11 @@ mod tests {
                 (EntryKind::Earned, 0, Some("O-2")),
                 (EntryKind::Settled, 57, Some("O-2")),
             ]
+            .map(|(kind, points, reference)| (
+                kind,
+                points,
+                reference.map(String::from)
+            ))
         );
     }
 
@@ -1173,8 +1177,8 @@ mod tests {
             journal
                 .iter(lists)
                 .nth(998)
-                .map(|p| p.reference.map(Reference::as_str)),
-            Some(Some("O-998"))
+                .map(|p| p.reference.map(String::from)),
+            Some(Some("O-998".to_owned()))
         );
     }
 

@@ -18,9 +18,20 @@
 //! to collide would be, goes into a small ordered map beside it instead,
 //! so no choice of references makes a lookup slower than an ordered map.
 //!
+//! Each record's reference is held in 16 bytes beside it (a [`RefKey`]),
+//! where a whole [`Reference`] takes 24: in the key itself when it is up
+//! to 15 bytes, or up to 20 letters, digits, `-` and `_` packed six bits
+//! a character; otherwise as its place in a text the list keeps beside
+//! its records, allocated with the first such reference. A member's order
+//! takes 64 bytes with its reference instead of 72, and a block of them
+//! holds 64 orders in 4 KB. A lookup makes the key of the reference it is
+//! asked for once and compares two words a record; filing one makes it
+//! again.
+//!
 //! The records list by reference (for `==`, the fingerprint and `Debug`)
 //! by sorting their positions when asked: they compare, hash and print
-//! as the ordered map they replaced.
+//! as the ordered map they replaced, whichever way each reference is
+//! held.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -29,20 +40,33 @@ use std::hash::{Hash, Hasher};
 use super::blocks::Blocks;
 use super::hashed::Hashed;
 use crate::Reference;
+use crate::id::{Held, RefKey};
 
 /// Records of type `V`, each filed under its own reference.
 #[derive(Clone)]
 pub(crate) struct Keyed<V> {
-    /// The records with their references, in the order they were filed.
-    records: Blocks<(Reference, V)>,
+    /// The records with their references, in the order they were filed:
+    /// each reference in 16 bytes (see [`RefKey`]), a long one's text in
+    /// `beside`.
+    records: Blocks<(RefKey, V)>,
     /// Each record's position in `records`, by hash: in place for the
     /// first few, then in a table at most half full.
     by_hash: Hashed,
-    /// The positions of references the hashed index could not place, once
-    /// there are any: behind a pointer, as an empty map held in place
-    /// would cost every member three words for what almost none has.
-    #[allow(clippy::box_collection)]
-    crowded: Option<Box<BTreeMap<Reference, u32>>>,
+    /// The text of references longer than a [`RefKey`] holds in place,
+    /// and the positions of references the hashed index could not place,
+    /// once there are any: behind a pointer, as both held in place would
+    /// cost every member five words for what few have.
+    beside: Option<Box<Beside>>,
+}
+
+/// What a [`Keyed`] list holds beside its records, once it holds any.
+#[derive(Clone, Default)]
+struct Beside {
+    /// The positions of references the hashed index could not place.
+    crowded: BTreeMap<Reference, u32>,
+    /// The text of each reference longer than a [`RefKey`] holds in
+    /// place, one after another, in the order filed.
+    text: String,
 }
 
 impl<V> Default for Keyed<V> {
@@ -57,7 +81,7 @@ impl<V> Keyed<V> {
         Keyed {
             records: Blocks::new(),
             by_hash: Hashed::EMPTY,
-            crowded: None,
+            beside: None,
         }
     }
 
@@ -72,17 +96,104 @@ impl<V> Keyed<V> {
     }
 
     /// Where the record filed under `key`, whose quick hash is `hash`, is
-    /// held.
+    /// held: a reference of up to 15 bytes compared as the two words of
+    /// its key (see [`find_longer`](Keyed::find_longer) for the others).
+    /// Inlined into each lookup, as the comparison of whole references
+    /// was.
+    #[inline(always)]
     fn position_by(&self, hash: u64, key: &Reference) -> Option<usize> {
-        let found = self.by_hash.find(hash, |at| {
-            self.records.get(at).is_some_and(|(r, _)| r == key)
-        });
+        let records = &self.records;
+        let found = match RefKey::raw(key) {
+            Some(raw) => self.by_hash.find(hash, |at| {
+                records.get(at).is_some_and(|(held, _)| *held == raw)
+            }),
+            None => self.find_longer(hash, key),
+        };
         found.or_else(|| {
-            self.crowded
+            self.beside
                 .as_deref()
-                .and_then(|crowded| crowded.get(key))
+                .and_then(|beside| beside.crowded.get(key))
                 .and_then(|at| usize::try_from(*at).ok())
         })
+    }
+
+    /// Where in the hashed index the record filed under `key`, longer
+    /// than 15 bytes, is held: compared as the words of its key when it
+    /// packs, as text otherwise. Out of line, as the way few lookups take.
+    #[inline(never)]
+    fn find_longer(&self, hash: u64, key: &Reference) -> Option<usize> {
+        let records = &self.records;
+        match RefKey::packed(key) {
+            Some(packed) => self.by_hash.find(hash, |at| {
+                records.get(at).is_some_and(|(held, _)| *held == packed)
+            }),
+            None => self.by_hash.find(hash, |at| {
+                records
+                    .get(at)
+                    .is_some_and(|(held, _)| self.is_long(*held, key))
+            }),
+        }
+    }
+
+    /// The text of the long references, one after another.
+    fn text(&self) -> &str {
+        self.beside.as_deref().map_or("", |beside| &beside.text)
+    }
+
+    /// Whether `held` holds `key`, a reference longer than a key holds in
+    /// place.
+    #[cold]
+    fn is_long(&self, held: RefKey, key: &Reference) -> bool {
+        match held.held() {
+            Held::InPlace => false,
+            Held::Long { at, len } => {
+                self.text().get(at..at.saturating_add(len)) == Some(key.as_str())
+            }
+        }
+    }
+
+    /// The reference `held` holds (read from the list's text when it is
+    /// long).
+    pub(crate) fn reference(&self, held: RefKey) -> Reference {
+        held.reference(self.text())
+    }
+
+    /// The reference of the record at position `at` of
+    /// [`filed`](Keyed::filed).
+    pub(crate) fn reference_at(&self, at: usize) -> Option<Reference> {
+        self.records.get(at).map(|(held, _)| self.reference(*held))
+    }
+
+    /// Whether the record at position `at` of [`filed`](Keyed::filed) is
+    /// filed under `key`.
+    pub(crate) fn holds_at(&self, at: usize, key: &Reference) -> bool {
+        self.records
+            .get(at)
+            .is_some_and(|(held, _)| match RefKey::in_place(key) {
+                Some(short) => *held == short,
+                None => self.is_long(*held, key),
+            })
+    }
+
+    /// `key` as the records hold it: in place, or its text added to the
+    /// list's (none when the text cannot say where it starts in 32
+    /// bits).
+    fn hold(&mut self, key: &Reference) -> Option<RefKey> {
+        RefKey::raw(key).or_else(|| self.hold_longer(key))
+    }
+
+    /// `key`, longer than 15 bytes, as the records hold it: packed, or
+    /// its text added to the list's.
+    #[cold]
+    #[inline(never)]
+    fn hold_longer(&mut self, key: &Reference) -> Option<RefKey> {
+        if let Some(packed) = RefKey::packed(key) {
+            return Some(packed);
+        }
+        let text = &mut self.beside.get_or_insert_default().text;
+        let held = RefKey::long(text.len(), key.as_str().len())?;
+        text.push_str(key.as_str());
+        Some(held)
     }
 
     /// The record filed under `key`.
@@ -129,7 +240,7 @@ impl<V> Keyed<V> {
     /// anything, so it files only references it does not hold.
     pub(crate) fn insert(&mut self, key: Reference, record: V) -> bool {
         let hash = key.quick_hash();
-        !self.contains_hashed(hash, &key) && self.insert_new(key, hash, || record).is_some()
+        !self.contains_hashed(hash, &key) && self.insert_new(&key, hash, || record).is_some()
     }
 
     /// Files the record `make` makes under `key`, whose quick hash is
@@ -144,24 +255,27 @@ impl<V> Keyed<V> {
     #[inline]
     pub(crate) fn insert_new(
         &mut self,
-        key: Reference,
+        key: &Reference,
         hash: u64,
         make: impl FnOnce() -> V,
     ) -> Option<usize> {
         let position = self.records.len();
         let at = u32::try_from(position).ok().filter(|at| *at != u32::MAX)?;
-        if self.by_hash.is_half_full(self.records.len()) {
+        let held = self.hold(key)?;
+        if self.by_hash.is_half_full(position) {
             self.grow();
         }
         if !self.by_hash.place(hash, at) {
-            self.crowded.get_or_insert_default().insert(key.clone(), at);
+            let beside = self.beside.get_or_insert_default();
+            beside.crowded.insert(key.clone(), at);
         }
-        self.records.push_with(|| (key, make()));
+        self.records.push_with(|| (held, make()));
         Some(position)
     }
 
-    /// Every record with its reference, in the order they were filed.
-    pub(crate) fn filed(&self) -> &Blocks<(Reference, V)> {
+    /// Every record with its reference as held (see
+    /// [`reference`](Keyed::reference)), in the order they were filed.
+    pub(crate) fn filed(&self) -> &Blocks<(RefKey, V)> {
         &self.records
     }
 
@@ -179,33 +293,47 @@ impl<V> Keyed<V> {
     fn grow(&mut self) {
         let mut unplaced = BTreeMap::new();
         let records = &self.records;
-        let hashes = records.iter().map(|(key, _)| key.quick_hash());
+        let text = self.beside.as_deref().map_or("", |beside| &beside.text);
+        let hashes = records.iter().map(|(held, _)| held.quick_hash(text));
         let regrown = self.by_hash.grow(0, hashes, |at| {
-            if let Some((key, _)) = usize::try_from(at).ok().and_then(|i| records.get(i)) {
-                unplaced.insert(key.clone(), at);
+            if let Some((held, _)) = usize::try_from(at).ok().and_then(|i| records.get(i)) {
+                unplaced.insert(held.reference(text), at);
             }
         });
         // A lookup that misses the index (every new reference's) asks the
-        // ordered map beside it only while that holds anything.
-        if self.crowded.is_some() || !unplaced.is_empty() {
-            let mut beside = self.crowded.take().map_or_else(BTreeMap::new, |b| *b);
-            self.by_hash
-                .settle_beside(regrown, &mut beside, unplaced, Reference::quick_hash);
-            self.crowded = (!beside.is_empty()).then(|| Box::new(beside));
+        // ordered map beside it, an empty one when it holds nothing.
+        let crowded = self
+            .beside
+            .as_deref()
+            .is_some_and(|b| !b.crowded.is_empty());
+        if crowded || !unplaced.is_empty() {
+            let beside = self.beside.get_or_insert_default();
+            self.by_hash.settle_beside(
+                regrown,
+                &mut beside.crowded,
+                unplaced,
+                Reference::quick_hash,
+            );
         }
     }
 
     /// How many records are filed beside the hashed index.
     #[cfg(test)]
     pub(crate) fn crowded(&self) -> usize {
-        self.crowded.as_deref().map_or(0, BTreeMap::len)
+        self.beside
+            .as_deref()
+            .map_or(0, |beside| beside.crowded.len())
     }
 
     /// Every record with its reference, by reference.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (&Reference, &V)> {
-        let mut sorted: Vec<&(Reference, V)> = self.records.iter().collect();
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (Reference, &V)> {
+        let mut sorted: Vec<(Reference, &V)> = self
+            .records
+            .iter()
+            .map(|(held, record)| (self.reference(*held), record))
+            .collect();
         sorted.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
-        sorted.into_iter().map(|(key, record)| (key, record))
+        sorted.into_iter()
     }
 
     /// Whether the same references hold records `same` finds alike,
@@ -233,7 +361,7 @@ impl<V> Keyed<V> {
         state.write_usize(self.len());
         for (key, record) in self.iter() {
             key.hash(state);
-            hash(key, record, state);
+            hash(&key, record, state);
         }
     }
 }
@@ -324,7 +452,7 @@ impl<V> LazyKeyed<V> {
     /// As [`Keyed::insert_new`], allocating the list with the first record.
     pub(crate) fn insert_new(
         &mut self,
-        key: Reference,
+        key: &Reference,
         hash: u64,
         make: impl FnOnce() -> V,
     ) -> Option<usize> {
@@ -333,14 +461,22 @@ impl<V> LazyKeyed<V> {
 
     /// Every record with its reference, by reference.
     #[cfg(test)]
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (&Reference, &V)> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (Reference, &V)> {
         self.0.as_deref().into_iter().flat_map(Keyed::iter)
     }
 
-    /// The record at position `at` of [`Keyed::filed`] with its
-    /// reference, none allocated reading as empty.
-    pub(crate) fn filed_at(&self, at: usize) -> Option<&(Reference, V)> {
-        self.0.as_deref().and_then(|k| k.filed().get(at))
+    /// The record at position `at` of [`Keyed::filed`], none allocated
+    /// reading as empty.
+    pub(crate) fn filed_at(&self, at: usize) -> Option<&V> {
+        self.0
+            .as_deref()
+            .and_then(|k| k.filed().get(at))
+            .map(|(_, record)| record)
+    }
+
+    /// The reference of the record at position `at` of [`Keyed::filed`].
+    pub(crate) fn reference_at(&self, at: usize) -> Option<Reference> {
+        self.0.as_deref()?.reference_at(at)
     }
 }
 
@@ -425,9 +561,13 @@ mod tests {
         }
         assert_eq!(filed, reversed);
         assert_eq!(fingerprint(&filed), fingerprint(&reversed));
-        let listed: Vec<&str> = filed.iter().map(|(r, _)| r.as_str()).collect();
+        let listed: Vec<String> = filed.iter().map(|(r, _)| r.into()).collect();
         assert_eq!(listed, ["A-1", "ORD-1", "ORD-10", "ORD-2"]);
-        let in_filing_order: Vec<&str> = filed.filed().iter().map(|(r, _)| r.as_str()).collect();
+        let in_filing_order: Vec<String> = filed
+            .filed()
+            .iter()
+            .map(|(r, _)| filed.reference(*r).into())
+            .collect();
         assert_eq!(in_filing_order, ["ORD-2", "ORD-10", "A-1", "ORD-1"]);
         assert_eq!(format!("{filed:?}"), format!("{reversed:?}"));
 
@@ -471,7 +611,7 @@ mod tests {
             let key = reference(key);
             let hash = key.quick_hash();
             assert!(!lazy.contains_hashed(hash, &key));
-            assert!(lazy.insert_new(key.clone(), hash, || n).is_some());
+            assert!(lazy.insert_new(&key, hash, || n).is_some());
             assert!(listed.insert(key, n));
         }
         assert!(
@@ -495,6 +635,53 @@ mod tests {
         }
         assert!(lazy == other);
         assert!(LazyKeyed::<i64>::new() != other);
+    }
+
+    #[test]
+    fn long_references_are_held_as_text_beside_the_records() {
+        // Fifteen bytes are held in the key as text, twenty letters,
+        // digits, '-' and '_' packed; past that, the text is held once,
+        // beside the records, and the key says where.
+        let texts = [
+            "ORD-2026-00001",
+            "ORD-2026-000001",
+            "ORD-2026-0000001",
+            "pi_3MtwBwLkdIwHu7ix28a3tqPa",
+            "ORD/2026/0000002",
+            "ORD-2026-00000000003",
+        ];
+        let mut records = Keyed::default();
+        for (text, n) in texts.iter().zip(0_i64..) {
+            assert!(records.insert(reference(text), n));
+        }
+        assert_eq!(
+            records.text(),
+            "pi_3MtwBwLkdIwHu7ix28a3tqPaORD/2026/0000002"
+        );
+        for (text, n) in texts.iter().zip(0_i64..) {
+            let key = reference(text);
+            assert_eq!(records.get(&key), Some(&n), "{text}");
+            let at = usize::try_from(n).unwrap();
+            assert_eq!(records.reference_at(at), Some(key.clone()));
+            assert!(records.holds_at(at, &key));
+            for other in ["ORD-2026-0000003", "ORD/2026/0000003", "ORD-1"] {
+                assert!(!records.holds_at(at, &reference(other)));
+            }
+        }
+        // A reference sharing another's start is not that one, however
+        // each is held.
+        for stranger in [
+            "ORD-2026-000000",
+            "ORD-2026-00000011",
+            "ORD/2026/000000",
+            "ORD/2026/00000022",
+            "pi_3MtwBwLkdIwHu7ix28a3tqP",
+        ] {
+            assert!(!records.contains_key(&reference(stranger)), "{stranger}");
+        }
+        assert!(!records.insert(reference("ORD/2026/0000002"), 9));
+        assert_eq!(records.text().len(), 43, "a known reference adds no text");
+        assert_eq!(records.reference_at(6), None);
     }
 
     #[test]
@@ -526,7 +713,7 @@ mod tests {
         // They list by reference, as the ordered map did.
         let mut sorted = crowd.clone();
         sorted.sort();
-        assert!(records.iter().map(|(r, _)| r).eq(sorted.iter()));
+        assert!(records.iter().map(|(r, _)| r).eq(sorted));
         // Four thousand more double the table to 16,384 entries, where the
         // crowd's hashes start at 64 entries, not one: each doubling from
         // the tags files again the references held beside the table where
@@ -548,8 +735,8 @@ mod tests {
         /// as that map does, whatever order they were filed in.
         #[test]
         fn records_behave_as_an_ordered_map(
-            filed in proptest::collection::vec("[A-C0-9-]{1,4}|[a-c]{21,24}", 0..120),
-            asked in proptest::collection::vec("[A-C0-9-]{1,5}", 0..20),
+            filed in proptest::collection::vec("[A-C0-9-]{1,4}|[a-c]{14,17}|[a-c.]{16,18}|[a-c]{21,24}", 0..120),
+            asked in proptest::collection::vec("[A-C0-9-]{1,5}|[a-c]{15,17}", 0..20),
         ) {
             let mut records = Keyed::default();
             let mut model: BTreeMap<Reference, i64> = BTreeMap::new();
@@ -568,7 +755,7 @@ mod tests {
                 let Ok(key) = Reference::new(text.as_str()) else { continue };
                 proptest::prop_assert_eq!(records.contains_key(&key), model.contains_key(&key));
             }
-            proptest::prop_assert!(records.iter().eq(model.iter()));
+            proptest::prop_assert!(records.iter().eq(model.iter().map(|(r, n)| (r.clone(), n))));
             proptest::prop_assert_eq!(fingerprint(&records), fingerprint(&model));
             proptest::prop_assert_eq!(format!("{records:?}"), format!("{model:?}"));
 

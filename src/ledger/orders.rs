@@ -14,6 +14,7 @@ use std::hash::{Hash, Hasher};
 use super::account::{OrderRecord, Shapes};
 use super::blocks::Blocks;
 use super::keyed::Keyed;
+use crate::id::RefKey;
 use crate::{LotId, MemberId, Reference};
 
 /// Every order of one member.
@@ -77,9 +78,16 @@ impl Formed {
 }
 
 impl Orders {
-    /// Every order with its reference, in the order placed.
-    pub(crate) fn filed(&self) -> &Blocks<(Reference, OrderRecord)> {
+    /// Every order with its reference as held (see
+    /// [`reference_at`](Orders::reference_at)), in the order placed.
+    pub(crate) fn filed(&self) -> &Blocks<(RefKey, OrderRecord)> {
         self.records.filed()
+    }
+
+    /// The reference of the order at position `at` of
+    /// [`filed`](Orders::filed).
+    pub(crate) fn reference_at(&self, at: usize) -> Option<Reference> {
+        self.records.reference_at(at)
     }
 
     /// The number of orders.
@@ -125,10 +133,9 @@ impl Orders {
         at: Option<usize>,
         order: &Reference,
     ) -> Option<(usize, &OrderRecord)> {
-        let held = at.and_then(|at| match self.filed().get(at) {
-            Some((reference, record)) if reference == order => Some((at, record)),
-            _ => None,
-        });
+        let held = at
+            .filter(|at| self.records.holds_at(*at, order))
+            .and_then(|at| self.filed().get(at).map(|(_, record)| (at, record)));
         held.or_else(|| self.find(order))
     }
 
@@ -163,7 +170,7 @@ impl Orders {
     ) {
         let hash = order.quick_hash();
         if !self.records.contains_hashed(hash, &order) {
-            let _ = self.insert_new(order, hash, make);
+            let _ = self.insert_new(&order, hash, make);
         }
     }
 
@@ -182,7 +189,7 @@ impl Orders {
     /// was recorded, if it was.
     pub(crate) fn insert_new(
         &mut self,
-        order: Reference,
+        order: &Reference,
         hash: u64,
         make: impl FnOnce(&mut Shapes) -> OrderRecord,
     ) -> Option<usize> {
@@ -200,10 +207,9 @@ impl Orders {
     /// The order whose points formed `lot`: the last one placed, should
     /// several name it.
     #[cfg(test)]
-    pub(crate) fn of_lot(&self, lot: LotId) -> Option<&Reference> {
+    pub(crate) fn of_lot(&self, lot: LotId) -> Option<Reference> {
         self.lot_position(lot)
-            .and_then(|at| self.records.filed().get(at))
-            .map(|(order, _)| order)
+            .and_then(|at| self.records.reference_at(at))
     }
 
     /// The record of the order whose points formed `lot` (the last one
@@ -251,9 +257,10 @@ impl Orders {
     /// Every lot an order formed with that order, by lot, the last order
     /// placed for a lot several name: as the ledger's list of them was
     /// kept, for `==` and the fingerprint.
-    pub(crate) fn lots_formed(&self) -> Vec<(LotId, &Reference)> {
-        let mut formed: Vec<(LotId, &Reference)> = Vec::new();
+    pub(crate) fn lots_formed(&self) -> Vec<(LotId, Reference)> {
+        let mut formed: Vec<(LotId, RefKey)> = Vec::new();
         for (order, record) in self.records.filed().iter() {
+            let order = *order;
             let Some(lot) = record.lot() else { continue };
             if formed.last().is_none_or(|(last, _)| *last < lot) {
                 formed.push((lot, order));
@@ -269,6 +276,9 @@ impl Orders {
             }
         }
         formed
+            .into_iter()
+            .map(|(lot, order)| (lot, self.records.reference(order)))
+            .collect()
     }
 }
 

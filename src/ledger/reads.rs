@@ -174,7 +174,7 @@ impl Ledger {
         }
         let mut balance = Balance::default();
         for entry in account.journal_lines().take_while(|p| p.at <= at) {
-            balance.post(entry)?;
+            balance.post(&entry)?;
         }
         Ok(balance)
     }
@@ -227,7 +227,7 @@ impl Ledger {
             if entry.at >= to {
                 break;
             }
-            running.post(entry)?;
+            running.post(&entry)?;
             if entry.at < from {
                 opening = running;
                 continue;
@@ -235,7 +235,7 @@ impl Ledger {
             lines.push(StatementLine {
                 at: entry.at,
                 kind: entry.kind,
-                reference: entry.reference.cloned(),
+                reference: entry.reference,
                 available: entry.available,
                 pending: entry.pending,
                 available_after: running.available,

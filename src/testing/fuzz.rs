@@ -247,7 +247,10 @@ impl Bytes<'_> {
 /// A command sequence decoded from any bytes against [`PROGRAM`]: each
 /// command takes a few bytes (which command, whose, which reference, an
 /// amount or points, the time since the last), so a fuzzer's mutations
-/// change commands locally.
+/// change commands locally. Of the five references of each kind, three
+/// are short (`O0`, `O1`, `O2` for orders), two of 18 bytes
+/// (`O-2026-00000000003`, `O/2026/00000000004`), which the ledger holds
+/// in two other ways.
 ///
 /// # Example
 ///
@@ -276,7 +279,17 @@ pub fn decode_commands(bytes: &[u8]) -> Vec<Command> {
             break;
         };
         let n = input.u8() % 5;
-        let reference = |prefix: &str| format!("{prefix}{n}").parse::<Reference>().ok();
+        // Two of the five references of each kind are long: one the
+        // ledger packs in its record's key, one it holds beside.
+        let reference = |prefix: &str| {
+            match n {
+                3 => format!("{prefix}-2026-{n:011}"),
+                4 => format!("{prefix}/2026/{n:011}"),
+                _ => format!("{prefix}{n}"),
+            }
+            .parse::<Reference>()
+            .ok()
+        };
         at = at
             .checked_add_signed(Duration::seconds(input.gap()))
             .unwrap_or(at);
