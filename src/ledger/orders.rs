@@ -177,6 +177,7 @@ impl Orders {
     /// Whether an order is recorded under `order`, whose quick hash is
     /// `hash`: for a caller that goes on to [`insert_new`](Orders::insert_new)
     /// without hashing the reference again.
+    #[inline]
     pub(crate) fn contains_hashed(&self, hash: u64, order: &Reference) -> bool {
         self.records.contains_hashed(hash, order)
     }
