@@ -4525,6 +4525,14 @@ impl Account {
         self.journal.iter(self.journal_lists())
     }
 
+    /// The journal's entries, oldest first, without their references:
+    /// for a read that sums them (see [`Journal::figures`]).
+    pub(crate) fn journal_figures(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = PostingView> + ExactSizeIterator {
+        self.journal.figures(self.journal_lists())
+    }
+
     /// How many orders the member has placed.
     pub fn order_count(&self) -> usize {
         self.orders.len()

@@ -654,7 +654,7 @@ impl<'a> Draft<'a> {
         let mut total = Points::ZERO;
         for posting in self
             .account
-            .journal_lines()
+            .journal_figures()
             .rev()
             .take_while(|p| p.at >= start)
         {

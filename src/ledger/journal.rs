@@ -576,6 +576,25 @@ impl Journal {
         &'j self,
         lists: Lists<'j>,
     ) -> impl DoubleEndedIterator<Item = PostingView> + ExactSizeIterator {
+        self.entries(lists, true)
+    }
+
+    /// The entries as [`iter`](Journal::iter) reads them, without their
+    /// references (each `None`): for a read that sums what the entries
+    /// moved, which need not make a [`Reference`] of each record's key.
+    pub(crate) fn figures<'j>(
+        &'j self,
+        lists: Lists<'j>,
+    ) -> impl DoubleEndedIterator<Item = PostingView> + ExactSizeIterator {
+        self.entries(lists, false)
+    }
+
+    /// The entries, with their references when `named`.
+    fn entries<'j>(
+        &'j self,
+        lists: Lists<'j>,
+        named: bool,
+    ) -> impl DoubleEndedIterator<Item = PostingView> + ExactSizeIterator {
         let held = self.held.as_deref();
         Entries {
             lines: self.runs().flat_map(Run::lines),
@@ -583,6 +602,7 @@ impl Journal {
             held: held.map_or(&[][..], |held| held.entries.as_slice()).iter(),
             journal: self,
             lists,
+            named,
         }
     }
 
@@ -590,7 +610,7 @@ impl Journal {
     /// its order, a redemption or an adjustment read off its record, or
     /// an entry held in full. A record is never removed nor changed in
     /// what its entries read, so it is always there.
-    fn view<'j>(&'j self, line: Seen<'j>, lists: Lists<'j>) -> Option<PostingView> {
+    fn view<'j>(&'j self, line: Seen<'j>, lists: Lists<'j>, named: bool) -> Option<PostingView> {
         let [orders, redemptions, refunds, adjustments, sign_up] = lists;
         Some(match line {
             Seen::Filed(kind, position) => {
@@ -609,7 +629,7 @@ impl Journal {
                 PostingView {
                     at,
                     kind,
-                    reference: list.reference_at(position),
+                    reference: named.then(|| list.reference_at(position)).flatten(),
                     available,
                     pending,
                 }
@@ -618,6 +638,7 @@ impl Journal {
                 at: e.at,
                 kind: e.kind,
                 reference: match e.source {
+                    _ if !named => None,
                     Source::None => None,
                     Source::Filed(list, i) => {
                         let list = match list {
@@ -700,6 +721,8 @@ struct Entries<'j, L> {
     held: std::slice::Iter<'j, Entry>,
     journal: &'j Journal,
     lists: Lists<'j>,
+    /// Whether each entry is read with its reference.
+    named: bool,
 }
 
 impl<'j, L: DoubleEndedIterator<Item = Line>> Iterator for Entries<'j, L> {
@@ -708,7 +731,7 @@ impl<'j, L: DoubleEndedIterator<Item = Line>> Iterator for Entries<'j, L> {
     fn next(&mut self) -> Option<PostingView> {
         let seen = Seen::of(self.lines.next()?, || self.held.next())?;
         self.left = self.left.saturating_sub(1);
-        self.journal.view(seen, self.lists)
+        self.journal.view(seen, self.lists, self.named)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -720,7 +743,7 @@ impl<L: DoubleEndedIterator<Item = Line>> DoubleEndedIterator for Entries<'_, L>
     fn next_back(&mut self) -> Option<Self::Item> {
         let seen = Seen::of(self.lines.next_back()?, || self.held.next_back())?;
         self.left = self.left.saturating_sub(1);
-        self.journal.view(seen, self.lists)
+        self.journal.view(seen, self.lists, self.named)
     }
 }
 
@@ -906,6 +929,17 @@ mod tests {
             let mut backwards: Vec<PostingView> = journal.iter(lists).rev().collect();
             backwards.reverse();
             proptest::prop_assert_eq!(&backwards, &pushed);
+            // Read without references, each entry says the same figures.
+            let unnamed: Vec<PostingView> = pushed
+                .iter()
+                .map(|p| PostingView { reference: None, ..p.clone() })
+                .collect();
+            proptest::prop_assert_eq!(journal.figures(lists).len(), postings.len());
+            let figures: Vec<PostingView> = journal.figures(lists).collect();
+            proptest::prop_assert_eq!(&figures, &unnamed);
+            let mut figures_back: Vec<PostingView> = journal.figures(lists).rev().collect();
+            figures_back.reverse();
+            proptest::prop_assert_eq!(&figures_back, &unnamed);
             proptest::prop_assert_eq!(fingerprint(&journal.read(lists)), fingerprint(&postings));
             proptest::prop_assert!(journal.read(lists) == journal.read(lists));
             let mut longer = journal.clone();

@@ -55,7 +55,7 @@ pub(crate) struct Keyed<V> {
     /// The text of references longer than a [`RefKey`] holds in place,
     /// and the positions of references the hashed index could not place,
     /// once there are any: behind a pointer, as both held in place would
-    /// cost every member five words for what few have.
+    /// cost every member six words for what few have.
     beside: Option<Box<Beside>>,
 }
 
@@ -301,7 +301,8 @@ impl<V> Keyed<V> {
             }
         });
         // A lookup that misses the index (every new reference's) asks the
-        // ordered map beside it, an empty one when it holds nothing.
+        // ordered map beside it (an empty one reads no node); the box
+        // goes once it holds neither references nor text.
         let crowded = self
             .beside
             .as_deref()
@@ -314,6 +315,9 @@ impl<V> Keyed<V> {
                 unplaced,
                 Reference::quick_hash,
             );
+            if beside.crowded.is_empty() && beside.text.is_empty() {
+                self.beside = None;
+            }
         }
     }
 
@@ -723,6 +727,7 @@ mod tests {
             assert!(records.insert(key.clone(), n));
         }
         assert_eq!(records.crowded(), 0);
+        assert!(records.beside.is_none(), "nothing left beside");
         for (key, n) in crowd.iter().chain(&more).zip(0_i64..) {
             assert_eq!(records.get(key), Some(&n));
         }

@@ -173,7 +173,7 @@ impl Ledger {
             return Ok(draft.wallet.balance);
         }
         let mut balance = Balance::default();
-        for entry in account.journal_lines().take_while(|p| p.at <= at) {
+        for entry in account.journal_figures().take_while(|p| p.at <= at) {
             balance.post(&entry)?;
         }
         Ok(balance)
