@@ -191,8 +191,14 @@ impl<V> Keyed<V> {
             return Some(packed);
         }
         let text = &mut self.beside.get_or_insert_default().text;
-        let held = RefKey::long(text.len(), key.as_str().len())?;
-        text.push_str(key.as_str());
+        let adding = key.as_str();
+        let held = RefKey::long(text.len(), adding.len())?;
+        // Grown by half again, not doubled: the text is a few bytes of
+        // every such record, and doubling left it up to half spare.
+        if text.capacity().saturating_sub(text.len()) < adding.len() {
+            text.reserve_exact(adding.len().max(text.len() / 2));
+        }
+        text.push_str(adding);
         Some(held)
     }
 
@@ -686,6 +692,13 @@ mod tests {
         assert!(!records.insert(reference("ORD/2026/0000002"), 9));
         assert_eq!(records.text().len(), 43, "a known reference adds no text");
         assert_eq!(records.reference_at(6), None);
+        // The text grows by half again, not by doubling.
+        for n in 0..94 {
+            records.insert(reference(&format!("ORD/2026/{n:09}")), n);
+        }
+        let text = &records.beside.as_deref().unwrap().text;
+        assert_eq!(text.len(), 43 + 94 * 18);
+        assert!(text.capacity() <= text.len() * 3 / 2, "{}", text.capacity());
     }
 
     #[test]
