@@ -122,10 +122,15 @@ impl Balance {
         self.post_figures(entry.kind, entry.available, entry.pending)
     }
 
+    /// Folds in an event's posting, as [`post`](Balance::post) folds in
+    /// the journal entry it becomes, without reading its reference.
+    pub(crate) fn post_posting(&mut self, posting: &Posting) -> Result<(), PointsOverflow> {
+        self.post_figures(posting.kind, posting.available, posting.pending)
+    }
+
     /// Folds in an entry of `kind` moving `available` and `pending`
-    /// points: what [`post`](Balance::post) reads of an entry, for a
-    /// posting whose reference it need not read.
-    pub(crate) fn post_figures(
+    /// points: what [`post`](Balance::post) reads of an entry.
+    fn post_figures(
         &mut self,
         kind: EntryKind,
         available: Points,
@@ -995,7 +1000,7 @@ impl Wallet {
         })?;
         let mut balance = self.balance;
         for entry in entries {
-            balance.post_figures(entry.kind, entry.available, entry.pending)?;
+            balance.post_posting(entry)?;
         }
         Ok((needs, balance))
     }
@@ -1089,7 +1094,7 @@ impl Wallet {
         let debt = self.debt.checked_sub(repaid)?;
         let mut balance = self.balance;
         for entry in entries {
-            balance.post_figures(entry.kind, entry.available, entry.pending)?;
+            balance.post_posting(entry)?;
         }
         let next_lot = self.next_lot.max(lot.number().saturating_add(1));
         let key = LotKey::new(lot, credit.expires_at);
@@ -1196,7 +1201,7 @@ impl Wallet {
         }
         let mut balance = self.balance;
         for entry in entries {
-            balance.post_figures(entry.kind, entry.available, entry.pending)?;
+            balance.post_posting(entry)?;
         }
         if let Some(credit) = &purchase.credit {
             // A lot numbered past every lot so far holds nothing yet.
@@ -1347,7 +1352,7 @@ impl Wallet {
         // Totals.
         let mut balance = self.balance;
         for entry in entries {
-            balance.post_figures(entry.kind, entry.available, entry.pending)?;
+            balance.post_posting(entry)?;
         }
         let mut next_lot = self.next_lot;
         for c in movement.credits.iter() {

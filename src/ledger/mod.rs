@@ -857,6 +857,21 @@ mod tests {
         }
     }
 
+    /// `ledger` equals `host`, and Marta holds `available` and `pending`
+    /// points in it.
+    fn same_as_host(
+        host: &Ledger,
+        ledger: &Ledger,
+        marta: &MemberId,
+        (available, pending): (i64, i64),
+    ) {
+        assert_eq!(host, ledger);
+        assert_eq!(
+            ledger.balance(marta).map(|b| (b.available, b.pending)),
+            Ok((Points::new(available), Points::new(pending)))
+        );
+    }
+
     /// Marta's two orders, an hour apart, both pending a day; gives
     /// the ledger, Marta and a time two days after the first, when both
     /// are due (under the program without expiry).
@@ -903,11 +918,7 @@ mod tests {
         for event in &decided.events {
             assert_eq!(host.apply(event), Ok(()));
         }
-        assert_eq!(host, ledger);
-        assert_eq!(
-            ledger.balance(&marta).map(|b| (b.available, b.pending)),
-            Ok((Points::new(50), Points::new(10)))
-        );
+        same_as_host(&host, &ledger, &marta, (50, 10));
     }
 
     #[test]
@@ -948,11 +959,7 @@ mod tests {
         ));
         assert_eq!(host.apply(&first), Ok(()));
         assert!(host.apply(&second).is_err());
-        assert_eq!(host, ledger);
-        assert_eq!(
-            ledger.balance(&marta).map(|b| (b.available, b.pending)),
-            Ok((Points::new(30), Points::new(20)))
-        );
+        same_as_host(&host, &ledger, &marta, (30, 20));
     }
 
     #[test]
