@@ -8,11 +8,14 @@
 //! expire come last in consumption order and among themselves by lot id,
 //! the order in which they are formed: a new one goes at the back of the
 //! queue, spending takes from the front, and both are found by binary
-//! search when a refund restores or takes back points. The queue holds
-//! each lot in 8 bytes, its number and points 32 bits each, while every
-//! lot's do fit (the ledger numbers a member's lots from one, and a lot
-//! holds what one order earned); the first that does not turns the whole
-//! queue into 16-byte entries.
+//! search when a refund restores or takes back points. The ledger
+//! numbers a member's lots one after another, so they are held as a run:
+//! the first lot's number, then each lot's points in 4 bytes, its number
+//! read off its place (a lot taken whole between two others leaves a
+//! hole). A lot numbered far from the run (a log written by hand) turns
+//! them into a queue of 8-byte entries, each lot's number and points in
+//! 32 bits each, and a lot whose do not fit (a lot holds what one order
+//! earned) into 16-byte entries.
 //!
 //! Lots that expire a fixed time after earning are formed in expiry order
 //! too, a member's events coming in time order: they go at the back of a
@@ -48,7 +51,58 @@ pub(crate) struct Lots {
     /// Lots with an expiry date, by expiry then lot id.
     expiring: Expiring,
     /// Lots that never expire, by lot id.
-    lasting: Queue<u64, (LotId, Points)>,
+    lasting: Lasting,
+}
+
+/// The lots that never expire, by lot id. The ledger numbers a member's
+/// lots one after another, so while they are held as a [`Run`], each
+/// takes 4 bytes (its points) and its number is read off its place.
+/// Lots that do not run so (numbered far apart or before the run, as in
+/// a log written by hand, or past 32 bits) turn them all into a
+/// [`Queue`] of numbered slots.
+#[derive(Clone)]
+enum Lasting {
+    Run(Run),
+    /// Boxed, rare as it is, so that the run's room is the whole enum's.
+    Queue(Box<Queue<u64, (LotId, Points)>>),
+}
+
+/// Lots numbered one after another: the first's number, then each lot's
+/// points in 32 bits, at its number's place after the first. A lot taken
+/// whole between two held ones leaves a hole (zero points, which no lot
+/// holds) where it was; holes at either end are dropped with it, so the
+/// first and last slots always hold a lot.
+#[derive(Default)]
+struct Run {
+    /// The number of the lot in the first slot.
+    first: u32,
+    /// How many slots are holes.
+    holes: u32,
+    points: VecDeque<u32>,
+}
+
+/// The most holes a lot formed past the run's end (or before its start)
+/// leaves to stay in the run: a lot numbered further off turns the lots
+/// into a [`Queue`]. Lots formed by the ledger come one after another;
+/// lots numbered among others (an expiring lot's number between two
+/// lasting ones) leave a hole or two.
+const MOST_SKIPPED: u32 = 8;
+
+/// A copy of a run has room for [`SPARE`] lots more, as a queue's has.
+impl Clone for Run {
+    fn clone(&self) -> Run {
+        Run {
+            first: self.first,
+            holes: self.holes,
+            points: copied(&self.points),
+        }
+    }
+}
+
+impl Default for Lasting {
+    fn default() -> Lasting {
+        Lasting::Run(Run::default())
+    }
 }
 
 /// The lots with an expiry date, by expiry then lot id: those formed at
@@ -631,6 +685,305 @@ impl<N: Slot, W: Wide<Key = N::Key>> Queue<N, W> {
     }
 }
 
+impl Run {
+    fn len(&self) -> usize {
+        self.points.len().saturating_sub(self.holes as usize)
+    }
+
+    /// The slot of the lot numbered `lot`, whether it holds the lot or
+    /// not, or nothing when the number is before the first slot's or
+    /// past 32 bits.
+    #[inline(always)]
+    fn place(&self, lot: LotId) -> Option<usize> {
+        let lot = u32::try_from(lot.number()).ok()?;
+        lot.checked_sub(self.first).map(|at| at as usize)
+    }
+
+    /// The points the lot numbered `lot` holds.
+    #[inline(always)]
+    fn get(&self, lot: LotId) -> Option<Points> {
+        let held = *self.points.get(self.place(lot)?)?;
+        (held != 0).then(|| Points::new(held.into()))
+    }
+
+    /// Adds `points` to the lot numbered `lot`, forming it when it is not
+    /// held: whether it was formed, or nothing when the lot or the sum
+    /// does not run with the others (nothing changed then).
+    #[inline(always)]
+    fn add(&mut self, lot: LotId, points: Points) -> Option<bool> {
+        let number = u32::try_from(lot.number()).ok()?;
+        let at = match number.checked_sub(self.first) {
+            Some(at) if !self.points.is_empty() => at,
+            _ => return self.form_first(number, points),
+        };
+        match self.points.get_mut(at as usize) {
+            Some(held) => {
+                let sum = i64::from(*held).checked_add(points.value())?;
+                let sum = u32::try_from(sum).ok().filter(|sum| *sum != 0)?;
+                let formed = *held == 0;
+                *held = sum;
+                if formed {
+                    self.holes = self.holes.saturating_sub(1);
+                }
+                Some(formed)
+            }
+            None => {
+                let slot = u32::try_from(points.value()).ok().filter(|p| *p != 0)?;
+                // The next number, as nearly every purchase's lot is.
+                if at as usize != self.points.len() {
+                    self.skip_to(at)?;
+                }
+                self.points.push_back(slot);
+                Some(true)
+            }
+        }
+    }
+
+    /// Holes up to the slot `at`, past the last, when they are few.
+    #[cold]
+    #[inline(never)]
+    fn skip_to(&mut self, at: u32) -> Option<()> {
+        let skipped = (at as usize).saturating_sub(self.points.len());
+        let skipped = u32::try_from(skipped).ok().filter(|s| *s <= MOST_SKIPPED)?;
+        self.holes = self.holes.checked_add(skipped)?;
+        self.points.extend(std::iter::repeat_n(0, skipped as usize));
+        Some(())
+    }
+
+    /// Forms the lot numbered `number` in an empty run, or before the
+    /// first lot of one, as a spent lot a refund restores: with the holes
+    /// between it and the first, when they are few.
+    #[cold]
+    #[inline(never)]
+    fn form_first(&mut self, number: u32, points: Points) -> Option<bool> {
+        let slot = u32::try_from(points.value()).ok().filter(|p| *p != 0)?;
+        if self.points.is_empty() {
+            self.first = number;
+            self.holes = 0;
+            self.points.push_back(slot);
+            return Some(true);
+        }
+        let skipped = self.first.checked_sub(number)?.checked_sub(1)?;
+        if skipped > MOST_SKIPPED {
+            return None;
+        }
+        self.holes = self.holes.checked_add(skipped)?;
+        for _ in 0..skipped {
+            self.points.push_front(0);
+        }
+        self.points.push_front(slot);
+        self.first = number;
+        Some(true)
+    }
+
+    /// Takes `points` from the lot numbered `lot`, removing it once it
+    /// holds none: what it holds after, as an error when that does not
+    /// fit a slot (nothing changed then), or nothing when it is not held.
+    fn take(&mut self, lot: LotId, points: Points) -> Option<Result<Points, Points>> {
+        let at = self.place(lot)?;
+        let held = self.points.get_mut(at).filter(|held| **held != 0)?;
+        let left = Points::new(i64::from(*held)).saturating_sub(points);
+        if left.is_positive() {
+            match u32::try_from(left.value()) {
+                Ok(slot) => *held = slot,
+                Err(_) => return Some(Err(left)),
+            }
+        } else if at == 0 {
+            // Spending takes the oldest first: the front, without a hole.
+            self.points.pop_front();
+            self.first = self.first.saturating_add(1);
+            self.trim();
+        } else {
+            *held = 0;
+            self.holes = self.holes.saturating_add(1);
+            self.trim();
+        }
+        Some(Ok(left))
+    }
+
+    /// Drops the holes at either end, so that the first and last slots
+    /// hold lots.
+    fn trim(&mut self) {
+        while self.points.front() == Some(&0) {
+            self.points.pop_front();
+            self.first = self.first.saturating_add(1);
+            self.holes = self.holes.saturating_sub(1);
+        }
+        while self.points.back() == Some(&0) {
+            self.points.pop_back();
+            self.holes = self.holes.saturating_sub(1);
+        }
+    }
+
+    fn retain(&mut self, mut keep: impl FnMut(LotId, Points) -> bool) {
+        let first = u64::from(self.first);
+        let mut dropped = 0_u32;
+        for (at, held) in (0_u64..).zip(self.points.iter_mut()) {
+            if *held != 0
+                && !keep(
+                    LotId::new(first.saturating_add(at)),
+                    Points::new((*held).into()),
+                )
+            {
+                *held = 0;
+                dropped = dropped.saturating_add(1);
+            }
+        }
+        self.holes = self.holes.saturating_add(dropped);
+        self.trim();
+    }
+
+    /// Every lot, by number.
+    fn iter(&self) -> impl Iterator<Item = (LotId, Points)> + '_ {
+        let first = u64::from(self.first);
+        (0_u64..)
+            .zip(self.points.iter())
+            .filter(|(_, held)| **held != 0)
+            .map(move |(at, held)| {
+                (
+                    LotId::new(first.saturating_add(at)),
+                    Points::new((*held).into()),
+                )
+            })
+    }
+
+    /// Calls `each` with every lot, by number, until it breaks: a loop
+    /// over each of the run's one or two runs of slots.
+    fn try_each<B>(&self, mut each: impl FnMut(LotId, Points) -> ControlFlow<B>) -> ControlFlow<B> {
+        let (front, back) = self.points.as_slices();
+        let mut number = u64::from(self.first);
+        for held in front.iter().chain(back) {
+            if *held != 0 {
+                each(LotId::new(number), Points::new((*held).into()))?;
+            }
+            number = number.saturating_add(1);
+        }
+        ControlFlow::Continue(())
+    }
+
+    /// The same lots as a queue of numbered slots: for a lot the run
+    /// cannot hold. Out of line, rare as it is.
+    #[cold]
+    #[inline(never)]
+    fn queued(&self) -> Box<Queue<u64, (LotId, Points)>> {
+        let mut queue = Box::<Queue<u64, (LotId, Points)>>::default();
+        let _ = self.try_each(|lot, points| {
+            queue.add(lot, points);
+            ControlFlow::<()>::Continue(())
+        });
+        queue
+    }
+}
+
+impl Lasting {
+    #[inline(always)]
+    fn len(&self) -> usize {
+        match self {
+            Lasting::Run(run) => run.len(),
+            Lasting::Queue(queue) => queue.len(),
+        }
+    }
+
+    fn get(&self, lot: LotId) -> Option<Points> {
+        match self {
+            Lasting::Run(run) => run.get(lot),
+            Lasting::Queue(queue) => queue.get(lot),
+        }
+    }
+
+    #[inline(always)]
+    fn get_near(&self, lot: LotId, near: &mut usize) -> Option<Points> {
+        match self {
+            Lasting::Run(run) => run.get(lot),
+            Lasting::Queue(queue) => queue.get_near(lot, near),
+        }
+    }
+
+    #[inline(always)]
+    fn add(&mut self, lot: LotId, points: Points) -> bool {
+        match self {
+            Lasting::Run(run) => match run.add(lot, points) {
+                Some(formed) => formed,
+                None => {
+                    let mut queue = run.queued();
+                    let formed = queue.add(lot, points);
+                    *self = Lasting::Queue(queue);
+                    formed
+                }
+            },
+            Lasting::Queue(queue) => queue.add(lot, points),
+        }
+    }
+
+    fn take(&mut self, lot: LotId, points: Points) -> Option<Points> {
+        match self {
+            Lasting::Run(run) => match run.take(lot, points)? {
+                Ok(left) => Some(left),
+                // Taking fewer points than none (never drawn) can leave
+                // more than a slot holds.
+                Err(_) => {
+                    let mut queue = run.queued();
+                    let left = queue.take(lot, points);
+                    *self = Lasting::Queue(queue);
+                    left
+                }
+            },
+            Lasting::Queue(queue) => queue.take(lot, points),
+        }
+    }
+
+    fn retain(&mut self, keep: impl FnMut(LotId, Points) -> bool) {
+        match self {
+            Lasting::Run(run) => run.retain(keep),
+            Lasting::Queue(queue) => {
+                let mut keep = keep;
+                queue.retain(&mut keep);
+            }
+        }
+    }
+
+    fn front(&self) -> Option<LotId> {
+        match self {
+            Lasting::Run(run) => (!run.points.is_empty()).then(|| LotId::new(run.first.into())),
+            Lasting::Queue(queue) => queue.front(),
+        }
+    }
+
+    fn back_points(&self) -> Option<Points> {
+        match self {
+            Lasting::Run(run) => run.points.back().map(|held| Points::new((*held).into())),
+            Lasting::Queue(queue) => queue.back_points(),
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (LotId, Points)> + '_ {
+        let (run, queue) = match self {
+            Lasting::Run(run) => (Some(run.iter()), None),
+            Lasting::Queue(queue) => (None, Some(queue.iter())),
+        };
+        run.into_iter().flatten().chain(queue.into_iter().flatten())
+    }
+
+    fn try_each<B>(&self, each: impl FnMut(LotId, Points) -> ControlFlow<B>) -> ControlFlow<B> {
+        match self {
+            Lasting::Run(run) => run.try_each(each),
+            Lasting::Queue(queue) => queue.try_each(each),
+        }
+    }
+
+    fn copy_from(&mut self, source: &Lasting) {
+        match (self, source) {
+            (Lasting::Run(to), Lasting::Run(from)) => {
+                to.first = from.first;
+                to.holes = from.holes;
+                copy_into(&mut to.points, &from.points);
+            }
+            (Lasting::Queue(to), Lasting::Queue(from)) => to.copy_from(from),
+            (to, from) => *to = from.clone(),
+        }
+    }
+}
+
 impl Lots {
     /// Makes these lots a copy of `source`'s, in the room they have (see
     /// [`Wallet::copy_from`](super::account::Wallet::copy_from)).
@@ -813,6 +1166,11 @@ mod tests {
     #[derive(Debug, Clone)]
     enum Op {
         Add(u64, Option<i64>, i64),
+        /// A lasting lot numbered this far after the newest lasting lot
+        /// held, below 91 (numbered lots run one after another as the
+        /// ledger forms them, with holes a few apart, or too far off for
+        /// a run; 99 is never held).
+        AddNext(i64, i64),
         Take(usize, i64),
         Retain(i64),
     }
@@ -829,20 +1187,24 @@ mod tests {
                 prop_oneof![1_i64..100, (1_i64 << 32) - 50..(1_i64 << 32) + 50],
             )
                 .prop_map(|(lot, day, points)| Op::Add(lot, day, points)),
+            4 => (-12_i64..12, 1_i64..100).prop_map(|(after, points)| Op::AddNext(after, points)),
             2 => (0_usize..50, 1_i64..100).prop_map(|(at, points)| Op::Take(at, points)),
             1 => (0_i64..6).prop_map(Op::Retain),
         ]
     }
 
     #[test]
-    fn lasting_lots_take_8_bytes_until_one_does_not_fit_and_compare_either_way() {
+    fn lasting_lots_take_4_bytes_in_a_run_until_one_does_not_fit_and_compare_either_way() {
         let mut narrow = Lots::default();
         let mut wide = Lots::default();
         for lot in 1..=5 {
             assert!(narrow.add(key(lot, None), Points::new(10)));
             assert!(wide.add(key(lot, None), Points::new(10)));
         }
-        assert!(matches!(narrow.lasting, Queue::Narrow(_)));
+        assert_eq!(held_as(&narrow), "run");
+        // The queue is boxed: a run's room is the whole of it.
+        assert_eq!(size_of::<Lasting>(), size_of::<Run>());
+        assert_eq!(size_of::<Run>(), size_of::<VecDeque<u32>>() + 8);
         // The wide queues are boxed: the kind of queue costs no room.
         assert_eq!(
             size_of::<Queue<u64, (LotId, Points)>>(),
@@ -856,7 +1218,7 @@ mod tests {
         // A lot past 32 bits of points turns the queue wide; spent back
         // under, it stays wide and still compares and hashes the same.
         assert!(!wide.add(key(3, None), Points::new(u32::MAX.into())));
-        assert!(matches!(wide.lasting, Queue::Wide(_)));
+        assert_eq!(held_as(&wide), "wide");
         assert_eq!(
             wide.get(&key(3, None)),
             Some(Points::new(i64::from(u32::MAX) + 10))
@@ -883,11 +1245,103 @@ mod tests {
             narrow.take(&key(2, None), Points::new(-i64::from(u32::MAX))),
             Some(Points::new(i64::from(u32::MAX) + 10))
         );
-        assert!(matches!(narrow.lasting, Queue::Wide(_)));
+        assert_eq!(held_as(&narrow), "wide");
         assert_eq!(
             narrow.get(&key(2, None)),
             Some(Points::new(i64::from(u32::MAX) + 10))
         );
+    }
+
+    /// How the lots that never expire are held.
+    fn held_as(lots: &Lots) -> &'static str {
+        match &lots.lasting {
+            Lasting::Run(_) => "run",
+            Lasting::Queue(queue) => match **queue {
+                Queue::Narrow(_) => "narrow",
+                Queue::Wide(_) => "wide",
+            },
+        }
+    }
+
+    #[test]
+    fn lots_numbered_one_after_another_stay_a_run_with_holes_where_lots_went() {
+        let mut lots = Lots::default();
+        let ten = Points::new(10);
+        let numbers = |lots: &Lots| {
+            lots.iter()
+                .map(|(k, _)| k.lot().number())
+                .collect::<Vec<_>>()
+        };
+        for lot in 3..=7 {
+            assert!(lots.add(key(lot, None), ten));
+        }
+        // A lot taken whole between two others leaves a hole, which a
+        // lot formed there again fills.
+        assert_eq!(lots.take(&key(5, None), ten), Some(Points::ZERO));
+        assert_eq!(numbers(&lots), [3, 4, 6, 7]);
+        assert_eq!(lots.len(), 4);
+        assert_eq!(lots.get(&key(5, None)), None);
+        assert_eq!(lots.take(&key(5, None), ten), None);
+        assert!(lots.add(key(5, None), ten));
+        assert!(!lots.add(key(5, None), ten));
+        assert_eq!(lots.get(&key(5, None)), Some(Points::new(20)));
+        // Spending from the front moves the first number on, past any
+        // holes behind it.
+        assert_eq!(lots.take(&key(4, None), ten), Some(Points::ZERO));
+        assert_eq!(
+            lots.take(&key(3, None), Points::new(4)),
+            Some(Points::new(6))
+        );
+        assert_eq!(lots.take(&key(3, None), Points::new(6)), Some(Points::ZERO));
+        assert_eq!(lots.first(), Some(key(5, None)));
+        assert_eq!(numbers(&lots), [5, 6, 7]);
+        // A lot a few numbers on, or a few before the first (a spent lot
+        // a refund restores), stays in the run.
+        assert!(lots.add(key(10, None), ten));
+        assert!(lots.add(key(2, None), ten));
+        assert_eq!(numbers(&lots), [2, 5, 6, 7, 10]);
+        assert_eq!(held_as(&lots), "run");
+        // Dropping the last lots drops the holes before them.
+        lots.retain(|k, _| k.lot().number() < 7);
+        assert_eq!(numbers(&lots), [2, 5, 6]);
+        assert_eq!(newest(&lots), Some(ten));
+        let copy = lots.clone();
+        let mut spare = Lots::default();
+        spare.copy_from(&lots);
+        assert_eq!(held_as(&copy), "run");
+        assert_eq!((&copy, hash_of(&copy)), (&lots, hash_of(&lots)));
+        assert_eq!((&spare, hash_of(&spare)), (&lots, hash_of(&lots)));
+        // A lot numbered far off turns them into a queue, which holds,
+        // compares and hashes the same lots.
+        assert!(lots.add(key(40, None), ten));
+        assert_eq!(held_as(&lots), "narrow");
+        assert_eq!(numbers(&lots), [2, 5, 6, 40]);
+        let mut run = copy.clone();
+        assert!(run.add(key(11, None), ten));
+        assert!(lots.take(&key(40, None), ten).is_some());
+        assert!(run.take(&key(11, None), ten).is_some());
+        assert_eq!((&run, hash_of(&run)), (&lots, hash_of(&lots)));
+        spare.copy_from(&lots);
+        assert_eq!((held_as(&spare), &spare), ("narrow", &lots));
+        // So does one numbered far before the first, and emptied, a run
+        // starts again wherever its next lot is numbered.
+        let mut early = copy.clone();
+        assert!(early.add(key(1, None), ten));
+        assert_eq!(held_as(&early), "run");
+        early.retain(|_, _| false);
+        assert!(early.is_empty());
+        assert!(early.add(key(1_000, None), ten));
+        assert!(early.add(key(1_001, None), ten));
+        assert_eq!(
+            (held_as(&early), numbers(&early)),
+            ("run", vec![1_000, 1_001])
+        );
+        assert!(early.add(key(900, None), ten));
+        assert_eq!(held_as(&early), "narrow");
+    }
+
+    fn newest(lots: &Lots) -> Option<Points> {
+        lots.newest_lasting()
     }
 
     #[test]
@@ -949,6 +1403,15 @@ mod tests {
                 match op {
                     Op::Add(lot, day, points) => {
                         let k = key(lot, day);
+                        let formed = lots.add(k, Points::new(points));
+                        let held = map.entry(k).or_insert(Points::ZERO);
+                        prop_assert_eq!(formed, held.is_zero());
+                        *held = Points::new(held.value() + points);
+                    }
+                    Op::AddNext(after, points) => {
+                        let newest = map.keys().filter(|k| k.expires_at().is_none()).map(|k| k.lot().number()).max();
+                        let lot = newest.unwrap_or(20).saturating_add_signed(after).min(90);
+                        let k = key(lot, None);
                         let formed = lots.add(k, Points::new(points));
                         let held = map.entry(k).or_insert(Points::ZERO);
                         prop_assert_eq!(formed, held.is_zero());
