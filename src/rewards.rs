@@ -1076,15 +1076,35 @@ impl Shortfall {
     }
 }
 
+/// A member's redemptions of one reward (cancellations left out), as its
+/// usage limits count them: read only for a reward with a limit.
+pub(crate) trait Uses {
+    /// How many in all.
+    fn total(&self) -> usize;
+    /// How many at `since` or later.
+    fn since(&self, since: DateTime<Utc>) -> usize;
+}
+
+/// The times of the uses, in any order.
+impl Uses for [DateTime<Utc>] {
+    fn total(&self) -> usize {
+        self.len()
+    }
+
+    fn since(&self, since: DateTime<Utc>) -> usize {
+        self.iter().filter(|t| **t >= since).count()
+    }
+}
+
 /// The member's standing for a reward: what limits, tiers and points allow.
 pub(crate) struct Standing<'a> {
     /// Points available now.
     pub(crate) available: Points,
     pub(crate) at: DateTime<Utc>,
     pub(crate) offset: FixedOffset,
-    /// When the member redeemed this reward before (cancellations left
-    /// out), oldest first.
-    pub(crate) uses: &'a [DateTime<Utc>],
+    /// The member's redemptions of this reward before (cancellations
+    /// left out), as its usage limits count them.
+    pub(crate) uses: &'a dyn Uses,
     /// The member's tier.
     pub(crate) tier: Option<&'a TierId>,
     /// Points chosen for a points-as-cash redemption.
@@ -1261,7 +1281,7 @@ pub(crate) fn assess(
         });
     }
     if let Some(limit) = reward.limit_total
-        && standing.uses.len() >= usize::try_from(limit).unwrap_or(usize::MAX)
+        && standing.uses.total() >= usize::try_from(limit).unwrap_or(usize::MAX)
     {
         shortfalls.push(Shortfall::LimitReached {
             limit,
@@ -1270,11 +1290,10 @@ pub(crate) fn assess(
     }
     if let Some(frequency) = reward.limit {
         let since = frequency.per.start(standing.at, standing.offset);
-        let recent = standing
-            .uses
-            .iter()
-            .filter(|t| since.is_none_or(|s| **t >= s))
-            .count();
+        let recent = match since {
+            Some(since) => standing.uses.since(since),
+            None => standing.uses.total(),
+        };
         if recent >= usize::try_from(frequency.count).unwrap_or(usize::MAX) {
             shortfalls.push(Shortfall::LimitReached {
                 limit: frequency.count,

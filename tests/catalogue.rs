@@ -105,6 +105,70 @@ fn free_shipping_takes_off_the_shipping_once_a_month() {
 }
 
 #[test]
+fn a_monthly_limit_counts_only_the_months_standing_uses_of_that_reward() {
+    let mut shop = rich("900.00 EUR");
+    // March: free shipping once, between two other rewards.
+    shop.redeem_cart("marta", "RDM-1", "ten-percent-off", basket(), "2026-03-01")
+        .unwrap();
+    shop.redeem_cart(
+        "marta",
+        "RDM-2",
+        "free-shipping",
+        basket(),
+        "2026-03-31T23:59:59Z",
+    )
+    .unwrap();
+    // April's first second: March's use does not count, April's does.
+    shop.redeem_cart(
+        "marta",
+        "RDM-3",
+        "free-shipping",
+        basket(),
+        "2026-04-01T00:00:00Z",
+    )
+    .unwrap();
+    shop.redeem_cart("marta", "RDM-4", "plant-a-tree", basket(), "2026-04-02")
+        .unwrap();
+    let refused_on = |shop: &mut Shop, day: &str| {
+        let err = shop
+            .redeem_cart("marta", "RDM-5", "free-shipping", basket(), day)
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "reward free-shipping is not available: limit of 1 per month reached"
+        );
+    };
+    let cancel = |shop: &mut Shop, redemption: &str, day: &str| {
+        shop.run(CancelRedemption::new(
+            member("marta"),
+            r(redemption),
+            t(day),
+        ));
+    };
+    refused_on(&mut shop, "2026-04-03");
+    // Cancelling March's use gives nothing back in April; cancelling
+    // April's does, and the quote says so too.
+    cancel(&mut shop, "RDM-2", "2026-04-04");
+    refused_on(&mut shop, "2026-04-05");
+    cancel(&mut shop, "RDM-3", "2026-04-06");
+    let quote = shop
+        .ledger
+        .quote(&member("marta"), &basket(), t("2026-04-07"))
+        .unwrap();
+    let shipping = quote
+        .options
+        .iter()
+        .map(|o| o.to_string())
+        .find(|o| o.starts_with("Free shipping"));
+    assert_eq!(
+        shipping.as_deref(),
+        Some("Free shipping (80 points): 4.95 EUR off — available")
+    );
+    shop.redeem_cart("marta", "RDM-5", "free-shipping", basket(), "2026-04-07")
+        .unwrap();
+}
+
+#[test]
 fn a_free_product_is_given_once_ever() {
     let mut shop = rich("900.00 EUR");
     let with_tote = basket().line(Line::new("TOTE-01".parse().unwrap(), 1, money("12.00 EUR")));

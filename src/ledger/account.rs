@@ -20,7 +20,7 @@ use super::policy::DueRules;
 use super::qualifying::{Contributes, Contribution, Qualifying};
 use super::receipt::{AdjustmentReceipt, RedemptionReceipt};
 use super::referrals::ReferralBook;
-use super::times::TimesBy;
+use super::times::{RewardsUsed, TimesBy};
 use crate::calendar::{birthday_in, birthday_start, days_after, local_date, seconds_after};
 use crate::id::RefKey;
 use crate::{
@@ -3478,7 +3478,7 @@ impl Place {
 #[derive(Clone, Copy)]
 struct Beside<'a> {
     orders: &'a Orders,
-    rewards: &'a TimesBy<RewardId>,
+    rewards: &'a RewardsUsed,
 }
 
 /// A redemption's journal entry is read off its record: its time and the
@@ -3765,7 +3765,7 @@ impl RedemptionRecord {
 
     /// Its reward, read from the member's rewards redeemed (the
     /// account's, which file it at the place the record keeps).
-    pub(crate) fn reward<'a>(&'a self, rewards: &'a TimesBy<RewardId>) -> Option<&'a RewardId> {
+    pub(crate) fn reward<'a>(&'a self, rewards: &'a RewardsUsed) -> Option<&'a RewardId> {
         match self.reward_at.at() {
             Some(at) => rewards.key(at),
             None => self.extras.as_deref()?.reward.as_ref(),
@@ -3773,7 +3773,7 @@ impl RedemptionRecord {
     }
 
     /// Where the member's rewards redeemed file its reward.
-    pub(crate) fn reward_place(&self, rewards: &TimesBy<RewardId>) -> Option<usize> {
+    pub(crate) fn reward_place(&self, rewards: &RewardsUsed) -> Option<usize> {
         self.reward_at
             .at()
             .or_else(|| rewards.place(self.extras.as_deref()?.reward.as_ref()?))
@@ -4193,9 +4193,10 @@ pub(crate) struct Rare {
     pub(crate) actions: LazyKeyed<BonusAwarded>,
     /// When each action was rewarded, oldest first.
     pub(crate) action_times: TimesBy<ActionId>,
-    /// When each reward was redeemed (cancellations left out), oldest
-    /// first.
-    pub(crate) reward_uses: TimesBy<RewardId>,
+    /// The rewards redeemed, where the redemptions' records name them,
+    /// with how many redemptions of each stand (the times of their uses
+    /// are the records').
+    pub(crate) reward_uses: RewardsUsed,
     /// Membership purchases, renewals and cancellations, by the host's
     /// reference.
     pub(crate) membership_refs: LazyKeyed<Event>,
@@ -4208,7 +4209,7 @@ static NO_RARE: Rare = Rare {
     transfers: LazyKeyed::new(),
     actions: LazyKeyed::new(),
     action_times: TimesBy::new(),
-    reward_uses: TimesBy::new(),
+    reward_uses: RewardsUsed::new(),
     membership_refs: LazyKeyed::new(),
 };
 
@@ -4307,7 +4308,7 @@ impl Account {
             (
                 &rare.actions,
                 &rare.action_times,
-                &rare.reward_uses,
+                self.uses_by_reward(),
                 self.qualifying.entries(self.orders.filed()),
                 self.qualifying.total(),
                 &rare.membership_refs,
@@ -4316,6 +4317,74 @@ impl Account {
                 self.due,
             ),
         )
+    }
+}
+
+impl Account {
+    /// The member's redemptions of `reward` (cancellations left out), as
+    /// its usage limits count them.
+    pub(crate) fn reward_uses<'a>(&'a self, reward: &'a RewardId) -> RewardUses<'a> {
+        RewardUses {
+            redemptions: &self.redemptions,
+            rewards: &self.rare().reward_uses,
+            reward,
+        }
+    }
+
+    /// The times of each reward's uses (cancellations left out), oldest
+    /// first, by reward: what `==` and the fingerprint read where the
+    /// account kept those times, as the ordered map it kept them in
+    /// first. Read off the redemptions' records.
+    fn uses_by_reward(&self) -> Vec<(&RewardId, Vec<DateTime<Utc>>)> {
+        let rewards = &self.rare().reward_uses;
+        let mut by: Vec<(&RewardId, Vec<DateTime<Utc>>)> = rewards
+            .rewards()
+            .map(|reward| (reward, Vec::new()))
+            .collect();
+        for record in self.redemptions.records() {
+            if record.cancelled().is_some() {
+                continue;
+            }
+            if let Some((_, times)) = record
+                .reward_place(rewards)
+                .and_then(|place| by.get_mut(place))
+            {
+                times.push(record.at());
+            }
+        }
+        by.sort_unstable_by_key(|(a, _)| *a);
+        by
+    }
+}
+
+/// A member's redemptions of one reward, cancellations left out, read
+/// off their records (see [`Account::reward_uses`]).
+pub(crate) struct RewardUses<'a> {
+    redemptions: &'a Redemptions,
+    rewards: &'a RewardsUsed,
+    reward: &'a RewardId,
+}
+
+impl crate::rewards::Uses for RewardUses<'_> {
+    /// As the member's rewards redeemed count it.
+    fn total(&self) -> usize {
+        usize::try_from(self.rewards.count(self.reward)).unwrap_or(usize::MAX)
+    }
+
+    /// The records newest first, back to `since`: a member's events come
+    /// in time order, so the records are filed in it.
+    fn since(&self, since: DateTime<Utc>) -> usize {
+        let Some(place) = self.rewards.place(self.reward) else {
+            return 0;
+        };
+        self.redemptions
+            .records()
+            .rev()
+            .take_while(|record| record.at() >= since)
+            .filter(|record| {
+                record.cancelled().is_none() && record.reward_place(self.rewards) == Some(place)
+            })
+            .count()
     }
 }
 
@@ -5073,7 +5142,7 @@ impl Account {
                 }
             }
             Event::RewardRedeemed(e) => {
-                let reward_at = rare_mut(&mut self.rare).reward_uses.push(&e.reward, e.at);
+                let reward_at = rare_mut(&mut self.rare).reward_uses.redeemed(&e.reward);
                 let hash = new_reference.unwrap_or_else(|| e.redemption.quick_hash());
                 filed = self
                     .redemptions
@@ -5084,13 +5153,8 @@ impl Account {
                 if let Some(r) = self.redemptions.get_mut(&e.redemption) {
                     r.cancel(e);
                     let rare = rare_mut(&mut self.rare);
-                    let at = r.at();
-                    if let Some(uses) = r
-                        .reward_place(&rare.reward_uses)
-                        .and_then(|place| rare.reward_uses.at_mut(place))
-                        && let Some(i) = uses.iter().rposition(|t| *t == at)
-                    {
-                        uses.remove(i);
+                    if let Some(place) = r.reward_place(&rare.reward_uses) {
+                        rare.reward_uses.cancelled(place);
                     }
                 }
             }
@@ -5208,6 +5272,81 @@ pub(crate) mod tests {
             .unwrap()
             .events;
         (ledger, marta, start, log)
+    }
+
+    proptest::proptest! {
+        /// Whatever rewards a member redeems and cancels, the uses read
+        /// off the redemptions' records (the times of each reward's
+        /// standing redemptions, their count, and those since a time)
+        /// are what the list of times the account kept before said, and
+        /// compare and hash as that list did.
+        #[test]
+        fn a_rewards_uses_are_read_off_its_redemptions_as_the_list_of_times_said(
+            steps in proptest::collection::vec((0_u8..3, 0_u8..4, proptest::bool::weighted(0.3)), 1..30),
+        ) {
+            use crate::rewards::Uses;
+            use crate::{Cart, CancelRedemption, Purchase, Redeem};
+            let (mut ledger, marta, start, _) = marta_enrolled(
+                r#"{"currency": "EUR", "earn": {"points": 1, "per": "1.00", "rounding": "floor"},
+                    "rewards": [
+                        {"id": "r0", "name": "r0", "kind": "fixed_amount_off", "cost": 1, "amount": "1.00"},
+                        {"id": "r1", "name": "r1", "kind": "fixed_amount_off", "cost": 1, "amount": "1.00"},
+                        {"id": "r2", "name": "r2", "kind": "fixed_amount_off", "cost": 1, "amount": "1.00"}]}"#,
+            );
+            let buy = Purchase::new(marta.clone(), "ORD-1".parse().unwrap(), "1000.00 EUR".parse().unwrap(), start);
+            ledger.execute(buy).unwrap();
+            let mut kept: TimesBy<RewardId> = TimesBy::new();
+            let mut redeemed: Vec<(Reference, RewardId, DateTime<Utc>)> = Vec::new();
+            for (i, (reward, hours, cancel)) in steps.into_iter().enumerate() {
+                // Some at the same time as the one before.
+                let at = start + chrono::TimeDelta::days(1) + chrono::TimeDelta::hours(i64::from(hours) + 4 * i as i64 / 3);
+                let at = at.max(ledger.account(&marta).unwrap().last_event_at());
+                if cancel && let Some(k) = redeemed.len().checked_sub(usize::from(hours) + 1) {
+                    let (reference, reward, was) = redeemed.remove(k);
+                    ledger.execute(CancelRedemption::new(marta.clone(), reference, at)).unwrap();
+                    if let Some(times) = kept.get_mut(&reward)
+                        && let Some(i) = times.iter().rposition(|t| *t == was)
+                    {
+                        times.remove(i);
+                    }
+                    continue;
+                }
+                let reward: RewardId = format!("r{reward}").parse().unwrap();
+                let reference: Reference = format!("RDM-{i}").parse().unwrap();
+                let redeem = Redeem::new(marta.clone(), reference.clone(), reward.clone(), Cart::new("10.00 EUR".parse().unwrap()), at);
+                ledger.execute(redeem).unwrap();
+                kept.push(&reward, at);
+                redeemed.push((reference, reward, at));
+            }
+            let account = ledger.account(&marta).unwrap();
+            let read = account.uses_by_reward();
+            let mut as_kept: Vec<(&RewardId, Vec<DateTime<Utc>>)> = (0..3)
+                .map(|k| format!("r{k}").parse::<RewardId>().unwrap())
+                .filter_map(|r| kept.place(&r).map(|_| r))
+                .map(|r| (read.iter().find(|(x, _)| **x == r).map(|(x, _)| *x).unwrap(), kept.of(&r).to_vec()))
+                .collect();
+            as_kept.sort_unstable_by_key(|(a, _)| *a);
+            proptest::prop_assert_eq!(&read, &as_kept);
+            let hash = |value: &dyn Fn(&mut std::hash::DefaultHasher)| {
+                let mut hasher = std::hash::DefaultHasher::new();
+                value(&mut hasher);
+                std::hash::Hasher::finish(&hasher)
+            };
+            proptest::prop_assert_eq!(
+                hash(&|h| std::hash::Hash::hash(&read, h)),
+                hash(&|h| std::hash::Hash::hash(&kept, h))
+            );
+            for k in 0..3 {
+                let reward: RewardId = format!("r{k}").parse().unwrap();
+                let uses = account.reward_uses(&reward);
+                let times = kept.of(&reward);
+                proptest::prop_assert_eq!(uses.total(), times.total());
+                for hours in [0, 5, 13, 26, 100] {
+                    let since = start + chrono::TimeDelta::days(1) + chrono::TimeDelta::hours(hours);
+                    proptest::prop_assert_eq!(uses.since(since), times.since(since), "since {}", since);
+                }
+            }
+        }
     }
 
     /// An order confirmed for its whole pending lot keeps its
@@ -6332,8 +6471,8 @@ pub(crate) mod tests {
         // Marta redeemed the one reward these events name; her orders
         // are read in the steps below.
         let no_orders = Orders::default();
-        let mut rewards = TimesBy::new();
-        assert_eq!(rewards.push(&plain.reward, plain.at), 0);
+        let mut rewards = RewardsUsed::new();
+        assert_eq!(rewards.redeemed(&plain.reward), 0);
         let beside = Beside {
             orders: &no_orders,
             rewards: &rewards,
@@ -6564,13 +6703,13 @@ pub(crate) mod tests {
     }
 
     /// Marta's rewards redeemed, `references` in that order.
-    fn marta_rewards(references: &[&str]) -> TimesBy<RewardId> {
-        let mut rewards = TimesBy::new();
+    fn marta_rewards(references: &[&str]) -> RewardsUsed {
+        let mut rewards = RewardsUsed::new();
         for reward in references {
             let reward = reward
                 .parse()
                 .unwrap_or_else(|_| unreachable!("a reward id"));
-            rewards.push(&reward, DateTime::<Utc>::UNIX_EPOCH);
+            rewards.redeemed(&reward);
         }
         rewards
     }
@@ -6592,7 +6731,7 @@ pub(crate) mod tests {
         let (rewards_in_turn, rewards_backwards, no_rewards) = (
             marta_rewards(&["free-shipping", "ten-percent-off"]),
             marta_rewards(&["ten-percent-off", "free-shipping"]),
-            TimesBy::new(),
+            RewardsUsed::new(),
         );
         let in_turn = Beside {
             orders: &orders_in_turn,

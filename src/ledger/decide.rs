@@ -1539,7 +1539,7 @@ impl Ledger {
         } else {
             check_chosen_points(reward, tier, c.points)?;
         }
-        let uses = account.rare().reward_uses.of(reward.id());
+        let uses = account.reward_uses(reward.id());
         let standing = Standing {
             // A voucher pays: the member's points do not limit it.
             available: if c.voucher.is_some() {
@@ -1549,7 +1549,7 @@ impl Ledger {
             },
             at: c.at,
             offset: self.program.utc_offset(),
-            uses,
+            uses: &uses,
             tier,
             points: c.points,
         };

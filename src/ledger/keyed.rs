@@ -488,6 +488,14 @@ impl<V> LazyKeyed<V> {
     pub(crate) fn reference_at(&self, at: usize) -> Option<Reference> {
         self.0.as_deref()?.reference_at(at)
     }
+
+    /// Every record, in the order filed.
+    pub(crate) fn records(&self) -> impl DoubleEndedIterator<Item = &V> {
+        self.0
+            .as_deref()
+            .into_iter()
+            .flat_map(|keyed| keyed.filed().iter().map(|(_, record)| record))
+    }
 }
 
 impl<V> LazyKeyed<V> {

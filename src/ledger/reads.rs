@@ -378,11 +378,12 @@ impl Ledger {
             .rewards()
             .iter()
             .map(|r| {
+                let uses = account.reward_uses(r.id());
                 let standing = Standing {
                     available,
                     at,
                     offset: self.program.utc_offset(),
-                    uses: account.rare().reward_uses.of(r.id()),
+                    uses: &uses,
                     tier: tier.as_ref(),
                     points: None,
                 };

@@ -1,5 +1,7 @@
-//! When each of a member's rewards was redeemed, or each custom action
-//! rewarded: the times a usage limit or an action's frequency counts.
+//! When each custom action was rewarded (the times an action's
+//! frequency counts), and which rewards a member redeemed and how many
+//! of each redemption stand (a reward's uses are read off the
+//! redemptions' records; see [`RewardsUsed`]).
 //!
 //! Held in one list, not an ordered map: a member redeems a few of the
 //! catalogue's rewards and does a few kinds of action, and a map's first
@@ -12,6 +14,77 @@
 use std::hash::{Hash, Hasher};
 
 use chrono::{DateTime, Utc};
+
+use crate::RewardId;
+
+/// The rewards a member redeemed, each where it was first filed, with
+/// how many of its redemptions stand (cancelled ones taken off).
+///
+/// A redemption's record names its reward by its place here (4 bytes
+/// where the id takes 24), and keeps its own time: a usage limit counts
+/// the records of the reward's uses, newest first, back to the limit's
+/// period (see `RewardUses` in the account), or reads the count here
+/// for a limit in all. The times used to be kept here as well, 12 bytes
+/// a redemption in a list per reward, doubling as it grew.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RewardsUsed {
+    by: Vec<(RewardId, u32)>,
+}
+
+impl RewardsUsed {
+    /// No reward redeemed yet.
+    pub(crate) const fn new() -> RewardsUsed {
+        RewardsUsed { by: Vec::new() }
+    }
+
+    /// Where `reward` was filed, if it has been.
+    pub(crate) fn place(&self, reward: &RewardId) -> Option<usize> {
+        self.by.iter().position(|(r, _)| r == reward)
+    }
+
+    /// The reward filed at `place`.
+    pub(crate) fn key(&self, place: usize) -> Option<&RewardId> {
+        self.by.get(place).map(|(reward, _)| reward)
+    }
+
+    /// How many of the redemptions of `reward` stand.
+    pub(crate) fn count(&self, reward: &RewardId) -> u32 {
+        self.by
+            .iter()
+            .find(|(r, _)| r == reward)
+            .map_or(0, |(_, count)| *count)
+    }
+
+    /// Counts a redemption of `reward` and says where the reward is
+    /// filed. A new reward goes at the end; the first gets room for one.
+    pub(crate) fn redeemed(&mut self, reward: &RewardId) -> usize {
+        if let Some(found) = self.place(reward) {
+            if let Some((_, count)) = self.by.get_mut(found) {
+                *count = count.saturating_add(1);
+            }
+            return found;
+        }
+        if self.by.capacity() == 0 {
+            self.by.reserve_exact(1);
+        }
+        let place = self.by.len();
+        self.by.push((reward.clone(), 1));
+        place
+    }
+
+    /// Takes a cancelled redemption of the reward filed at `place` off
+    /// its count.
+    pub(crate) fn cancelled(&mut self, place: usize) {
+        if let Some((_, count)) = self.by.get_mut(place) {
+            *count = count.saturating_sub(1);
+        }
+    }
+
+    /// Every reward, where it was filed.
+    pub(crate) fn rewards(&self) -> impl Iterator<Item = &RewardId> {
+        self.by.iter().map(|(reward, _)| reward)
+    }
+}
 
 /// Times by key, each key's oldest first; each key once, where it was
 /// first filed.
@@ -36,7 +109,8 @@ impl<K: Ord + Clone> TimesBy<K> {
     }
 
     /// The key filed at `place`.
-    pub(crate) fn key(&self, place: usize) -> Option<&K> {
+    #[cfg(test)]
+    fn key(&self, place: usize) -> Option<&K> {
         self.by.get(place).map(|(key, _)| key)
     }
 
@@ -47,16 +121,11 @@ impl<K: Ord + Clone> TimesBy<K> {
             .map_or(&[], |(_, times)| times.as_slice())
     }
 
-    /// The times of the key filed at `place`, to change.
-    pub(crate) fn at_mut(&mut self, place: usize) -> Option<&mut Vec<DateTime<Utc>>> {
-        self.by.get_mut(place).map(|(_, times)| times)
-    }
-
     /// The times of `key`, to change, if it has been seen.
     #[cfg(test)]
     pub(crate) fn get_mut(&mut self, key: &K) -> Option<&mut Vec<DateTime<Utc>>> {
         let at = self.place(key)?;
-        self.at_mut(at)
+        self.by.get_mut(at).map(|(_, times)| times)
     }
 
     /// Adds `at` to `key`'s times, after those there (times come in
@@ -140,6 +209,27 @@ mod tests {
         let mut hasher = crate::siphash::SipHasher24::new(1, 2);
         value.hash(&mut hasher);
         hasher.finish()
+    }
+
+    #[test]
+    fn rewards_stay_where_first_filed_and_count_their_standing_uses() {
+        assert_eq!(std::mem::size_of::<(RewardId, u32)>(), 32);
+        let mut used = RewardsUsed::new();
+        assert_eq!(used.redeemed(&reward(2)), 0);
+        assert_eq!(used.by.capacity(), 1, "room for one first");
+        assert_eq!(used.redeemed(&reward(1)), 1);
+        assert_eq!(used.redeemed(&reward(2)), 0);
+        assert_eq!((used.count(&reward(2)), used.count(&reward(1))), (2, 1));
+        used.cancelled(0);
+        used.cancelled(1);
+        used.cancelled(1);
+        used.cancelled(7);
+        assert_eq!((used.count(&reward(2)), used.count(&reward(1))), (1, 0));
+        assert_eq!(used.count(&reward(3)), 0);
+        // A reward whose uses were all cancelled keeps its place.
+        assert_eq!(used.place(&reward(1)), Some(1));
+        assert_eq!(used.key(1), Some(&reward(1)));
+        assert_eq!(used.rewards().collect::<Vec<_>>(), [&reward(2), &reward(1)]);
     }
 
     #[test]
