@@ -46,7 +46,11 @@
 //!   (default 300) before `n` purchases are counted;
 //! - `settling_history`: the same under points pending for a day, a
 //!   member's purchases 10,000 seconds apart, so that each settles the
-//!   one placed about a day before while about eight more wait.
+//!   one placed about a day before while about eight more wait;
+//! - `due_tick`: `n` ticks decided (not applied) over 10 K members of
+//!   whom one in a hundred holds a lot that expired, as the `scale`
+//!   bench's `tick/one_percent_due` (divide by `n` × 100 for a due
+//!   member's expiry).
 
 // Benchmarks may use the environment; the library never does.
 #![allow(clippy::disallowed_methods, clippy::disallowed_types)]
@@ -54,16 +58,19 @@
 use std::hint::black_box;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use loyalty::{Cart, Command, Confirm, Event, Ledger, MemberId, Program, Reference, Refund};
+use loyalty::{
+    Cart, Command, Confirm, Enroll, Event, Ledger, MemberId, Money, Program, Purchase, Reference,
+    Refund, Tick,
+};
 
 mod common;
 use common::{
-    CONFIRMED, EXPIRING, INACTIVITY, MIXED, ROLLING, SEED, SETTLING, TIERED, mixed_command, parse,
-    populated_with, purchase, redemption, start,
+    CONFIRMED, EXPIRING, INACTIVITY, MIXED, ROLLING, SEED, SETTLING, TIERED, members,
+    mixed_command, parse, populated_with, purchase, redemption, start,
 };
 
 /// The modes, for the usage line.
-const MODES: &str = "plain|tiers|top_rung|rolling|expiring|inactivity|batched|confirmed|settling|redeem|quote|refund|mixed|replay|history|settling_history";
+const MODES: &str = "plain|tiers|top_rung|rolling|expiring|inactivity|batched|confirmed|settling|redeem|quote|refund|mixed|replay|history|settling_history|due_tick";
 
 /// The counted work: each command through `execute`.
 #[inline(never)]
@@ -87,6 +94,49 @@ fn measured_quote(ledger: &Ledger, cart: &Cart, asked: Vec<(MemberId, DateTime<U
     for (member, at) in asked {
         let _ = black_box(ledger.quote(&member, cart, at));
     }
+}
+
+/// The counted work: `ticks` ticks decided, none applied. The decisions
+/// are handed back to be dropped outside the count (and outside this
+/// function, whose dropping them moved the compiler's choices for
+/// [`measured`]'s).
+#[inline(never)]
+fn measured_ticks(ledger: &Ledger, ticks: Vec<Tick>) -> Vec<Result<usize, loyalty::Error>> {
+    ticks
+        .into_iter()
+        .map(|tick| black_box(ledger.decide(tick)).map(|decided| decided.events.len()))
+        .collect()
+}
+
+/// The `scale` bench's 1%-due tick at 10 K members: each enrolled with
+/// one purchase under points that expire a year after earning, one in a
+/// hundred on the first day and the others a hundred days later; `n`
+/// ticks decided a year and a day in, each deciding a hundred expiries.
+fn due_ticks(n: u64) {
+    let ids = members(10_000);
+    let mut ledger = Ledger::new(parse(EXPIRING));
+    let amount: Money = "150.00 EUR".parse().expect("money");
+    for (i, m) in ids.iter().enumerate() {
+        ledger
+            .execute(Enroll::new(m.clone(), start()))
+            .expect("enrols");
+        let bought = if i % 100 == 0 {
+            start()
+        } else {
+            start() + TimeDelta::days(100)
+        };
+        let order = Reference::new(format!("W-{i}")).expect("a valid id");
+        ledger
+            .execute(Purchase::new(m.clone(), order, amount, bought))
+            .expect("buys");
+    }
+    let due = start() + TimeDelta::days(366);
+    let decided = measured_ticks(&ledger, (0..n).map(|_| Tick::new(due)).collect());
+    assert!(
+        decided
+            .iter()
+            .all(|d| d.as_ref().is_ok_and(|expired| *expired == 100))
+    );
 }
 
 /// The counted work: a replay of `log`.
@@ -114,6 +164,10 @@ fn main() {
             std::process::exit(2);
         }
     };
+    if mode == "due_tick" {
+        due_ticks(n);
+        return;
+    }
     let text = match mode {
         "plain" | "batched" | "redeem" | "quote" | "refund" | "replay" | "history" => SEED,
         "tiers" | "top_rung" => TIERED,

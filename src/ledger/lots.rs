@@ -834,17 +834,11 @@ impl Run {
     }
 
     /// Every lot, by number.
-    fn iter(&self) -> impl Iterator<Item = (LotId, Points)> + '_ {
-        let first = u64::from(self.first);
-        (0_u64..)
-            .zip(self.points.iter())
-            .filter(|(_, held)| **held != 0)
-            .map(move |(at, held)| {
-                (
-                    LotId::new(first.saturating_add(at)),
-                    Points::new((*held).into()),
-                )
-            })
+    fn iter(&self) -> RunLots<'_> {
+        RunLots {
+            number: u64::from(self.first),
+            slots: self.points.iter(),
+        }
     }
 
     /// Calls `each` with every lot, by number, until it breaks: a loop
@@ -872,6 +866,63 @@ impl Run {
             ControlFlow::<()>::Continue(())
         });
         queue
+    }
+}
+
+/// A [`Run`]'s lots, by number: its slots with their numbers, holes
+/// passed over.
+struct RunLots<'a> {
+    /// The number of the next slot's lot.
+    number: u64,
+    slots: std::collections::vec_deque::Iter<'a, u32>,
+}
+
+impl Iterator for RunLots<'_> {
+    type Item = (LotId, Points);
+
+    fn next(&mut self) -> Option<(LotId, Points)> {
+        loop {
+            let held = *self.slots.next()?;
+            let number = self.number;
+            self.number = number.saturating_add(1);
+            if held != 0 {
+                return Some((LotId::new(number), Points::new(held.into())));
+            }
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        // The run's last slot holds a lot; any before it may be holes.
+        let slots = self.slots.len();
+        (usize::from(slots > 0), Some(slots))
+    }
+}
+
+/// The lots that never expire, by number, however they are held.
+enum LastingLots<'a> {
+    Run(RunLots<'a>),
+    Queue(Slots<'a, u64, (LotId, Points)>),
+}
+
+/// Read after the lots that expire, which the walks of a tick (an
+/// expiry's sweep, what falls due next) mostly stop among: the step is
+/// out of line, so that it takes no room where those walks are inlined.
+impl Iterator for LastingLots<'_> {
+    type Item = (LotId, Points);
+
+    #[inline(never)]
+    fn next(&mut self) -> Option<(LotId, Points)> {
+        match self {
+            LastingLots::Run(lots) => lots.next(),
+            LastingLots::Queue(lots) => lots.next(),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self {
+            LastingLots::Run(lots) => lots.size_hint(),
+            LastingLots::Queue(lots) => lots.size_hint(),
+        }
     }
 }
 
@@ -956,12 +1007,11 @@ impl Lasting {
         }
     }
 
-    fn iter(&self) -> impl Iterator<Item = (LotId, Points)> + '_ {
-        let (run, queue) = match self {
-            Lasting::Run(run) => (Some(run.iter()), None),
-            Lasting::Queue(queue) => (None, Some(queue.iter())),
-        };
-        run.into_iter().flatten().chain(queue.into_iter().flatten())
+    fn iter(&self) -> LastingLots<'_> {
+        match self {
+            Lasting::Run(run) => LastingLots::Run(run.iter()),
+            Lasting::Queue(queue) => LastingLots::Queue(queue.iter()),
+        }
     }
 
     fn try_each<B>(&self, each: impl FnMut(LotId, Points) -> ControlFlow<B>) -> ControlFlow<B> {
@@ -1069,6 +1119,7 @@ impl Lots {
     }
 
     /// Every lot with the points it holds, in consumption order.
+    #[inline]
     pub(crate) fn iter(&self) -> impl Iterator<Item = (LotKey, Points)> + '_ {
         self.expiring.iter().chain(
             self.lasting
@@ -1458,6 +1509,19 @@ mod tests {
                 prop_assert_eq!(broke.break_value(), expected.get(stop).copied());
                 prop_assert_eq!(lots.len(), map.len());
                 prop_assert_eq!(lots.is_empty(), map.is_empty());
+                // The lasting lots' walk says truly how many are left at
+                // every step, holes or not.
+                let mut lasting = lots.lasting.iter();
+                let mut left = lots.lasting.len();
+                loop {
+                    let (low, high) = lasting.size_hint();
+                    prop_assert!(low <= left && high.is_none_or(|high| left <= high), "{} {:?} {}", low, high, left);
+                    if lasting.next().is_none() {
+                        prop_assert_eq!(left, 0);
+                        break;
+                    }
+                    left -= 1;
+                }
                 prop_assert_eq!(lots.first(), map.keys().next().copied());
                 prop_assert_eq!(hash_of(&lots), hash_of(&map));
                 for (k, p) in &map {
