@@ -58,15 +58,12 @@
 use std::hint::black_box;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use loyalty::{
-    Cart, Command, Confirm, Enroll, Event, Ledger, MemberId, Money, Program, Purchase, Reference,
-    Refund, Tick,
-};
+use loyalty::{Cart, Command, Confirm, Event, Ledger, MemberId, Program, Reference, Refund, Tick};
 
 mod common;
 use common::{
-    CONFIRMED, EXPIRING, INACTIVITY, MIXED, ROLLING, SEED, SETTLING, TIERED, members,
-    mixed_command, parse, populated_with, purchase, redemption, start,
+    CONFIRMED, EXPIRING, INACTIVITY, MIXED, ROLLING, SEED, SETTLING, TIERED, mixed_command,
+    one_in_a_hundred_due, parse, populated_with, purchase, redemption, start,
 };
 
 /// The modes, for the usage line.
@@ -113,23 +110,7 @@ fn measured_ticks(ledger: &Ledger, ticks: Vec<Tick>) -> Vec<Result<usize, loyalt
 /// hundred on the first day and the others a hundred days later; `n`
 /// ticks decided a year and a day in, each deciding a hundred expiries.
 fn due_ticks(n: u64) {
-    let ids = members(10_000);
-    let mut ledger = Ledger::new(parse(EXPIRING));
-    let amount: Money = "150.00 EUR".parse().expect("money");
-    for (i, m) in ids.iter().enumerate() {
-        ledger
-            .execute(Enroll::new(m.clone(), start()))
-            .expect("enrols");
-        let bought = if i % 100 == 0 {
-            start()
-        } else {
-            start() + TimeDelta::days(100)
-        };
-        let order = Reference::new(format!("W-{i}")).expect("a valid id");
-        ledger
-            .execute(Purchase::new(m.clone(), order, amount, bought))
-            .expect("buys");
-    }
+    let ledger = one_in_a_hundred_due(10_000);
     let due = start() + TimeDelta::days(366);
     let decided = measured_ticks(&ledger, (0..n).map(|_| Tick::new(due)).collect());
     assert!(

@@ -25,7 +25,7 @@ use criterion::{
 use loyalty::{Enroll, Event, Ledger, Money, Program, Purchase, Reference, Tick};
 
 use common::{
-    EXPIRING, Stream, Visit, members, parse, populated_spread, program, purchase, purchase_in,
+    Stream, Visit, members, one_in_a_hundred_due, populated_spread, program, purchase, purchase_in,
     start, wanted,
 };
 
@@ -87,25 +87,7 @@ fn tick_at_a_million(c: &mut Criterion) {
     }
     let mut group = c.benchmark_group("tick");
     group.throughput(Throughput::Elements(1));
-    let ids = members(MILLION);
-    let mut ledger = Ledger::new(parse(EXPIRING));
-    let amount: Money = "150.00 EUR".parse().expect("money");
-    for (i, m) in ids.iter().enumerate() {
-        ledger
-            .execute(Enroll::new(m.clone(), start()))
-            .expect("enrols");
-        // One member in a hundred bought on the first day; the others a
-        // hundred days later.
-        let bought = if i % 100 == 0 {
-            start()
-        } else {
-            start() + TimeDelta::days(100)
-        };
-        let order = Reference::new(format!("W-{i}")).expect("a valid id");
-        ledger
-            .execute(Purchase::new(m.clone(), order, amount, bought))
-            .expect("buys");
-    }
+    let ledger = one_in_a_hundred_due(MILLION);
     let quiet = start() + TimeDelta::days(300);
     group.bench_function(BenchmarkId::new("nothing_due", MILLION), |b| {
         b.iter(|| black_box(ledger.decide(Tick::new(quiet)).expect("ticks")))

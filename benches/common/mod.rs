@@ -130,6 +130,30 @@ pub fn start() -> DateTime<Utc> {
 }
 
 /// `n` member ids.
+/// The ticks' ledger: `n` members under points that expire a year after
+/// earning, each enrolled with one purchase of 150.00 EUR, one in a
+/// hundred on the first day and the others a hundred days later, so that
+/// a tick a year and a day in finds one in a hundred due.
+pub fn one_in_a_hundred_due(n: usize) -> Ledger {
+    let mut ledger = Ledger::new(parse(EXPIRING));
+    let amount: Money = "150.00 EUR".parse().expect("money");
+    for (i, m) in members(n).into_iter().enumerate() {
+        ledger
+            .execute(Enroll::new(m.clone(), start()))
+            .expect("enrols");
+        let bought = if i % 100 == 0 {
+            start()
+        } else {
+            start() + TimeDelta::days(100)
+        };
+        let order = Reference::new(format!("W-{i}")).expect("a valid id");
+        ledger
+            .execute(Purchase::new(m, order, amount, bought))
+            .expect("buys");
+    }
+    ledger
+}
+
 pub fn members(n: usize) -> Vec<MemberId> {
     (0..n)
         .map(|i| MemberId::new(format!("member-{i:07}")).expect("a valid id"))
