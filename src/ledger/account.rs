@@ -3407,7 +3407,7 @@ impl OrderRecord {
 /// the order that used it are named by their places ([`Place`], 4 bytes
 /// each where the ids took 24) in lists the account keeps beside the
 /// records, whose entries never move: the rewards the member redeemed
-/// ([`Rare::reward_uses`]) and the member's orders; what compares or
+/// ([`Rare::rewards_used`]) and the member's orders; what compares or
 /// hashes a record reads them through those lists ([`Beside`]). A
 /// record takes 64 bytes where the event it was copied from took 280
 /// (and 320 with the rest). When a member's list of redemptions still
@@ -3431,7 +3431,7 @@ pub(crate) struct RedemptionRecord {
     draws: StoredDraws,
     extras: Option<Box<RedemptionExtras>>,
     /// Its reward, by where the member's rewards redeemed
-    /// ([`Rare::reward_uses`]) file it: see
+    /// ([`Rare::rewards_used`]) file it: see
     /// [`reward`](RedemptionRecord::reward).
     reward_at: Place,
     /// The order whose discount used it, by where its record sits among
@@ -4196,7 +4196,7 @@ pub(crate) struct Rare {
     /// The rewards redeemed, where the redemptions' records name them,
     /// with how many redemptions of each stand (the times of their uses
     /// are the records').
-    pub(crate) reward_uses: RewardsUsed,
+    pub(crate) rewards_used: RewardsUsed,
     /// Membership purchases, renewals and cancellations, by the host's
     /// reference.
     pub(crate) membership_refs: LazyKeyed<Event>,
@@ -4209,7 +4209,7 @@ static NO_RARE: Rare = Rare {
     transfers: LazyKeyed::new(),
     actions: LazyKeyed::new(),
     action_times: TimesBy::new(),
-    reward_uses: RewardsUsed::new(),
+    rewards_used: RewardsUsed::new(),
     membership_refs: LazyKeyed::new(),
 };
 
@@ -4290,7 +4290,7 @@ impl Account {
                     redemptions: &self.redemptions,
                     beside: Beside {
                         orders: &self.orders,
-                        rewards: &rare.reward_uses,
+                        rewards: &rare.rewards_used,
                     },
                 },
                 Recorded {
@@ -4326,7 +4326,7 @@ impl Account {
     pub(crate) fn reward_uses<'a>(&'a self, reward: &'a RewardId) -> RewardUses<'a> {
         RewardUses {
             redemptions: &self.redemptions,
-            rewards: &self.rare().reward_uses,
+            rewards: &self.rare().rewards_used,
             reward,
         }
     }
@@ -4336,7 +4336,7 @@ impl Account {
     /// account kept those times, as the ordered map it kept them in
     /// first. Read off the redemptions' records.
     fn uses_by_reward(&self) -> Vec<(&RewardId, Vec<DateTime<Utc>>)> {
-        let rewards = &self.rare().reward_uses;
+        let rewards = &self.rare().rewards_used;
         let mut by: Vec<(&RewardId, Vec<DateTime<Utc>>)> = rewards
             .rewards()
             .map(|reward| (reward, Vec::new()))
@@ -5142,7 +5142,7 @@ impl Account {
                 }
             }
             Event::RewardRedeemed(e) => {
-                let reward_at = rare_mut(&mut self.rare).reward_uses.redeemed(&e.reward);
+                let reward_at = rare_mut(&mut self.rare).rewards_used.redeemed(&e.reward);
                 let hash = new_reference.unwrap_or_else(|| e.redemption.quick_hash());
                 filed = self
                     .redemptions
@@ -5153,8 +5153,8 @@ impl Account {
                 if let Some(r) = self.redemptions.get_mut(&e.redemption) {
                     r.cancel(e);
                     let rare = rare_mut(&mut self.rare);
-                    if let Some(place) = r.reward_place(&rare.reward_uses) {
-                        rare.reward_uses.cancelled(place);
+                    if let Some(place) = r.reward_place(&rare.rewards_used) {
+                        rare.rewards_used.cancelled(place);
                     }
                 }
             }
@@ -5320,13 +5320,15 @@ pub(crate) mod tests {
             }
             let account = ledger.account(&marta).unwrap();
             let read = account.uses_by_reward();
-            let mut as_kept: Vec<(&RewardId, Vec<DateTime<Utc>>)> = (0..3)
+            // Every reward redeemed, in reward order (r0, r1, r2).
+            let as_kept: Vec<(RewardId, Vec<DateTime<Utc>>)> = (0..3)
                 .map(|k| format!("r{k}").parse::<RewardId>().unwrap())
-                .filter_map(|r| kept.place(&r).map(|_| r))
-                .map(|r| (read.iter().find(|(x, _)| **x == r).map(|(x, _)| *x).unwrap(), kept.of(&r).to_vec()))
+                .filter(|r| kept.place(r).is_some())
+                .map(|r| { let times = kept.of(&r).to_vec(); (r, times) })
                 .collect();
-            as_kept.sort_unstable_by_key(|(a, _)| *a);
-            proptest::prop_assert_eq!(&read, &as_kept);
+            let read_owned: Vec<(RewardId, Vec<DateTime<Utc>>)> =
+                read.iter().map(|(r, times)| ((*r).clone(), times.clone())).collect();
+            proptest::prop_assert_eq!(&read_owned, &as_kept);
             let hash = |value: &dyn Fn(&mut std::hash::DefaultHasher)| {
                 let mut hasher = std::hash::DefaultHasher::new();
                 value(&mut hasher);

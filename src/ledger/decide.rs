@@ -1468,7 +1468,7 @@ impl Ledger {
         let checked = c.cart.check_listing(false)?;
         let hash = c.redemption.quick_hash();
         if let Some(recorded) = account.redemptions.get_hashed(hash, &c.redemption) {
-            let reward = recorded.reward(&account.rare().reward_uses);
+            let reward = recorded.reward(&account.rare().rewards_used);
             if reward != Some(&c.reward) {
                 return Err(conflict(
                     ReferenceKind::Redemption,
