@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;
+use std::fmt;
 use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeDelta, Utc};
@@ -14,7 +15,7 @@ use super::event::*;
 use super::journal::{Entered, Filed, Journal, List, Lists, PostingView};
 use super::keyed::LazyKeyed;
 use super::lots::{Lots, Near};
-use super::orders::Orders;
+use super::orders::{Orders, RareParts};
 use super::pending::PendingLots;
 use super::policy::DueRules;
 use super::qualifying::{Contributes, Contribution, Qualifying};
@@ -22,7 +23,6 @@ use super::receipt::{AdjustmentReceipt, RedemptionReceipt};
 use super::referrals::ReferralBook;
 use super::times::{RewardsUsed, TimesBy};
 use crate::calendar::{birthday_in, birthday_start, days_after, local_date, seconds_after};
-use crate::id::RefKey;
 use crate::{
     ActionId, ApplyError, Cart, Currency, DiscountTarget, Donation, EarnLine, EarnLines, EarnRate,
     EarnSource, Grant, MemberId, Money, Name, Points, PointsOverflow, Reference, ReferenceKind,
@@ -1667,7 +1667,8 @@ fn check_figures(event: &Event) -> Result<(), &'static str> {
 /// a retry's receipt need, without the member and order ids the event
 /// repeats (the account and its order list hold them) and, for the common
 /// order earning at the base rate alone, without a copy of its breakdown:
-/// 48 bytes, its time, amount, points, lot and breakdown packed.
+/// 40 bytes, its time, amount, points, lot and breakdown packed, and what
+/// few orders have kept beside it (see [`Order`]).
 #[derive(Debug, Clone)]
 pub(crate) struct OrderRecord {
     /// When the order was placed, in 8 bytes (see [`StoredAt`]).
@@ -1682,21 +1683,22 @@ pub(crate) struct OrderRecord {
     /// What its points formed, without repeating the points.
     earned: StoredLot,
     breakdown: Breakdown,
-    /// The redemptions the order used, its cart, and its confirmation,
-    /// refunds and lapses, once it has any of them: most orders have
-    /// none, so they carry one pointer instead.
-    more: Option<Box<More>>,
     /// The number of the order's contribution to the tier metrics, which
-    /// is read off the record; [`NO_KEY`] for a membership fee. A member's
-    /// contributions are numbered in 32 bits, below `u32::MAX` (past that
-    /// an order does not count).
+    /// is read off the record, in the low 31 bits: [`NO_KEY`] for a
+    /// membership fee. A member's contributions are numbered below that
+    /// (past it an order does not count). The top bit, [`MORE`], says
+    /// whether the member's orders hold a rare part for the record: the
+    /// redemptions the order used, its cart, and its confirmation, refunds
+    /// and lapses, once it has any of them. Most orders have none, so the
+    /// record carries no pointer to one (see [`Order`]).
     qualifying_key: u32,
 }
 
 /// The redemptions an order used, its cart, and what happened after the
-/// sale.
+/// sale: an order record's rare part, which the member's orders keep
+/// beside the records (see [`RareParts`]).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct More {
+pub(crate) struct More {
     redemptions: Box<[Reference]>,
     /// Behind a pointer of its own (8 bytes of the part where the cart
     /// took 120): most orders with a rare part have it for a
@@ -1751,7 +1753,7 @@ impl More {
 /// neither `==` nor the ledger's fingerprint.
 ///
 /// [`Orders`]: super::orders::Orders
-impl OrderRecord {
+impl<'a> Order<'a> {
     /// Every figure of the record, read among the member's tier `shapes`,
     /// the after-sale ones read as zero when not allocated: what `==` and
     /// the fingerprint of the member's orders go by, in the order the
@@ -1760,10 +1762,13 @@ impl OrderRecord {
     /// as the event it records (see [`ConfirmedFigures`]); they change
     /// nothing `==` compares.
     pub(crate) fn figures<'r>(
-        &'r self,
+        self,
         shapes: &'r Shapes,
         names: Option<(&'r MemberId, &'r Reference)>,
-    ) -> impl PartialEq + std::hash::Hash + 'r {
+    ) -> impl PartialEq + std::hash::Hash + 'r
+    where
+        'a: 'r,
+    {
         (
             (
                 self.at(),
@@ -1791,7 +1796,7 @@ impl OrderRecord {
 }
 
 /// An order's contribution to the tier metrics is read off its record.
-impl Contributes for (RefKey, OrderRecord) {
+impl Contributes for Order<'_> {
     type Bound = PlacedBound;
 
     fn bound(at: DateTime<Utc>) -> PlacedBound {
@@ -1802,19 +1807,19 @@ impl Contributes for (RefKey, OrderRecord) {
     }
 
     fn made_before(&self, bound: &PlacedBound) -> bool {
-        self.1.placed_before(bound)
+        self.placed_before(bound)
     }
 
     fn at(&self) -> DateTime<Utc> {
-        self.1.at()
+        Order::at(*self)
     }
 
     fn key(&self) -> Option<u32> {
-        self.1.key()
+        self.record.key()
     }
 
     fn contribution(&self) -> Contribution {
-        self.1.contribution()
+        Order::contribution(*self)
     }
 }
 
@@ -2008,9 +2013,16 @@ const IN_FULL: u32 = 1;
 /// What a [`StoredLot`] holds for points that never expire.
 const NEVER: u32 = u32::MAX;
 
+/// The bit of an [`OrderRecord`]'s key that says the member's orders hold
+/// a rare part ([`More`]) for it.
+const MORE: u32 = 1 << 31;
+
 /// What an [`OrderRecord`] holds for an order that does not count toward
-/// the tier metrics (a membership fee): no key is `u32::MAX`.
-const NO_KEY: u32 = u32::MAX;
+/// the tier metrics (a membership fee): the key's low 31 bits all set,
+/// which no key is (see [`Qualifying::file_order`]).
+///
+/// [`Qualifying::file_order`]: super::qualifying::Qualifying::file_order
+pub(crate) const NO_KEY: u32 = MORE - 1;
 
 /// What an order record's points hold for points held in full in its rare
 /// part: `u32::MAX` and more, which no order earns in practice.
@@ -2988,7 +3000,7 @@ impl OrderRecord {
     /// that kept it apart wrote the record and then copied it, some 25
     /// instructions a purchase.
     #[inline(always)]
-    fn of(e: &PurchaseRecorded, shapes: &mut Shapes) -> OrderRecord {
+    fn of(e: &PurchaseRecorded, shapes: &mut Shapes) -> (OrderRecord, Option<Box<More>>) {
         let earned = match (e.credit, e.pending) {
             (Some(c), _) => OrderLot::Credit(c),
             (None, Some(p)) => OrderLot::Pending(p),
@@ -3013,46 +3025,111 @@ impl OrderRecord {
             || at_in_full.is_some()
             || !points_in_full.is_zero()
             || lines_in_full;
-        OrderRecord {
+        let record = OrderRecord {
             at,
             amount,
             points,
             earned: stored,
             breakdown,
-            more: rare.then(|| {
-                Box::new(More {
-                    redemptions: e.redemptions.as_slice().into(),
-                    cart: e.cart.clone(),
-                    lines: if lines_in_full {
-                        e.breakdown.as_slice().into()
-                    } else {
-                        Box::default()
-                    },
-                    lot: in_full.map(Box::new),
-                    amount: amount_in_full,
-                    at: at_in_full,
-                    points: points_in_full,
-                    ..More::new(e.amount.currency())
-                })
-            }),
-            qualifying_key: NO_KEY,
-        }
+            qualifying_key: if rare { NO_KEY | MORE } else { NO_KEY },
+        };
+        let more = rare.then(|| {
+            Box::new(More {
+                redemptions: e.redemptions.as_slice().into(),
+                cart: e.cart.clone(),
+                lines: if lines_in_full {
+                    e.breakdown.as_slice().into()
+                } else {
+                    Box::default()
+                },
+                lot: in_full.map(Box::new),
+                amount: amount_in_full,
+                at: at_in_full,
+                points: points_in_full,
+                ..More::new(e.amount.currency())
+            })
+        });
+        (record, more)
+    }
+
+    /// As [`qualifying_key`](Order::qualifying_key), as filed.
+    pub(crate) fn key(&self) -> Option<u32> {
+        Some(self.qualifying_key & !MORE).filter(|key| *key != NO_KEY)
+    }
+
+    /// Files the record under `key` among the tier metrics' contributions
+    /// (none for an order that does not count), keeping its flag.
+    pub(crate) fn set_key(&mut self, key: Option<u32>) {
+        let key = key.filter(|key| *key < NO_KEY).unwrap_or(NO_KEY);
+        self.qualifying_key = (self.qualifying_key & MORE) | key;
+    }
+
+    /// Whether the member's orders hold a rare part for the record.
+    pub(crate) const fn has_more(&self) -> bool {
+        self.qualifying_key & MORE != 0
+    }
+
+    /// The order's currency.
+    fn currency(&self) -> Currency {
+        self.amount.currency()
+    }
+}
+
+/// An order's record read with its rare part, if it has one: what every
+/// figure of the order is read through. The rare part is kept beside the
+/// records (see [`Orders`]), so that the record of an order without one
+/// holds no pointer to it.
+#[derive(Clone, Copy)]
+pub(crate) struct Order<'a> {
+    record: &'a OrderRecord,
+    more: Option<&'a More>,
+}
+
+impl fmt::Debug for Order<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Order")
+            .field("record", self.record)
+            .field("more", &self.more)
+            .finish()
+    }
+}
+
+/// An order's record with the member's rare parts, to change: what
+/// recording a confirmation, a refund or a lapse goes through.
+pub(crate) struct OrderMut<'a> {
+    record: &'a mut OrderRecord,
+    rare: &'a mut RareParts,
+    /// The record's position among the member's orders.
+    at: u32,
+}
+
+impl<'a> Order<'a> {
+    /// `record`, read with its rare part `more` (none unless the record
+    /// has one: see [`OrderRecord::has_more`]).
+    pub(crate) fn new(record: &'a OrderRecord, more: Option<&'a More>) -> Order<'a> {
+        Order { record, more }
+    }
+
+    /// The record (for tests).
+    #[cfg(test)]
+    pub(crate) fn record(self) -> &'a OrderRecord {
+        self.record
     }
 
     /// When the order was placed. Held in the record but for times
     /// [`StoredAt`] cannot pack, which the rare part then holds (the
     /// earliest time there is stands for a rare part that lost it, which
     /// no record made by [`of`](OrderRecord::of) has).
-    pub(crate) fn at(&self) -> DateTime<Utc> {
-        self.at.time_or(|| self.more.as_deref().and_then(|m| m.at))
+    pub(crate) fn at(self) -> DateTime<Utc> {
+        self.record.at.time_or(|| self.more.and_then(|m| m.at))
     }
 
     /// Whether the order was placed before `bound`. Two packed times
     /// compare as their stamps do (the seconds above the nanoseconds), so
     /// neither is unpacked but for a time held in full.
-    fn placed_before(&self, bound: &PlacedBound) -> bool {
-        if self.at != StoredAt::IN_FULL && bound.stamp != StoredAt::IN_FULL {
-            self.at.0 < bound.stamp.0
+    fn placed_before(self, bound: &PlacedBound) -> bool {
+        if self.record.at != StoredAt::IN_FULL && bound.stamp != StoredAt::IN_FULL {
+            self.record.at.0 < bound.stamp.0
         } else {
             self.at() < bound.at
         }
@@ -3062,55 +3139,50 @@ impl OrderRecord {
     /// [`POINTS_IN_FULL`], which the rare part then holds (zero stands for
     /// a rare part that lost them, which no record made by
     /// [`of`](OrderRecord::of) has).
-    pub(crate) fn points(&self) -> Points {
-        if self.points != POINTS_IN_FULL {
-            return Points::new(i64::from(self.points));
+    pub(crate) fn points(self) -> Points {
+        if self.record.points != POINTS_IN_FULL {
+            return Points::new(i64::from(self.record.points));
         }
-        self.more.as_deref().map_or(Points::ZERO, |m| m.points)
+        self.more.map_or(Points::ZERO, |m| m.points)
     }
 
     /// The order's amount.
-    pub(crate) fn amount(&self) -> Money {
+    pub(crate) fn amount(self) -> Money {
         Money::new(self.decimal_amount(), self.currency())
     }
 
     /// The order's currency.
-    fn currency(&self) -> Currency {
-        self.amount.currency()
+    fn currency(self) -> Currency {
+        self.record.currency()
     }
 
     /// The order's amount, without its currency. Held in the record but
     /// for amounts [`StoredAmount`] cannot pack, which the rare part then
     /// holds (zero stands for a rare part that lost it, which no record
     /// made by [`of`](OrderRecord::of) has).
-    pub(crate) fn decimal_amount(&self) -> Decimal {
-        unpacked_amount(self.amount, || self.more.as_deref().and_then(|m| m.amount))
+    pub(crate) fn decimal_amount(self) -> Decimal {
+        unpacked_amount(self.record.amount, || self.more.and_then(|m| m.amount))
     }
 
     /// The redemptions the order used.
-    pub(crate) fn redemptions(&self) -> &[Reference] {
-        self.more.as_deref().map_or(&[], |x| &x.redemptions)
+    pub(crate) fn redemptions(self) -> &'a [Reference] {
+        self.more.map_or(&[], |x| &x.redemptions)
     }
 
     /// The order's cart, when it was placed with one.
-    pub(crate) fn cart(&self) -> Option<&Cart> {
-        self.more.as_deref().and_then(|x| x.cart.as_deref())
+    pub(crate) fn cart(self) -> Option<&'a Cart> {
+        self.more.and_then(|x| x.cart.as_deref())
     }
 
     /// The number of the order's contribution to the tier metrics.
-    pub(crate) fn qualifying_key(&self) -> Option<usize> {
-        self.key().and_then(|key| usize::try_from(key).ok())
-    }
-
-    /// As [`qualifying_key`](OrderRecord::qualifying_key), as filed.
-    fn key(&self) -> Option<u32> {
-        Some(self.qualifying_key).filter(|key| *key != NO_KEY)
+    pub(crate) fn qualifying_key(self) -> Option<usize> {
+        self.record.key().and_then(|key| usize::try_from(key).ok())
     }
 
     /// What the order adds to the tier metrics now: its amount, points and
     /// one order, less what its refunds took off (the amount refunded, the
     /// points clawed back, and the order once refunded in full).
-    fn contribution(&self) -> Contribution {
+    fn contribution(self) -> Contribution {
         let bought = bought(self.decimal_amount(), self.points());
         match self.after() {
             None => bought,
@@ -3123,25 +3195,25 @@ impl OrderRecord {
     }
 
     /// The amount refunded so far.
-    pub(crate) fn refunded(&self) -> Money {
+    pub(crate) fn refunded(self) -> Money {
         self.after()
             .map_or(Money::zero(self.currency()), |a| a.refunded)
     }
 
     /// The cumulative clawback target: taken, owed, forgiven or already
     /// expired.
-    pub(crate) fn clawed_back(&self) -> Points {
+    pub(crate) fn clawed_back(self) -> Points {
         self.after().map_or(Points::ZERO, |a| a.clawed_back)
     }
 
     /// The confirmation, once the order was confirmed: read off the
     /// record's lot for the common confirmation (see [`CONFIRMED`]), held
     /// in the rare part otherwise.
-    pub(crate) fn confirmed(&self) -> Option<Confirmation> {
+    pub(crate) fn confirmed(self) -> Option<Confirmation> {
         if let Some(held) = self.after().and_then(|a| a.confirmed) {
             return Some(held);
         }
-        let after = self.earned.confirmed_after()?;
+        let after = self.record.earned.confirmed_after()?;
         let pending = self.pending()?;
         Some(Confirmation {
             at: self.later(after)?,
@@ -3155,82 +3227,42 @@ impl OrderRecord {
     }
 
     /// The time `after` the order.
-    fn later(&self, after: ConfirmedAfter) -> Option<DateTime<Utc>> {
+    fn later(self, after: ConfirmedAfter) -> Option<DateTime<Utc>> {
         match after {
             ConfirmedAfter::Seconds(seconds) => settled(self.at(), seconds),
-            ConfirmedAfter::At { seconds, nanos } => self.at.later_at(seconds, nanos),
+            ConfirmedAfter::At { seconds, nanos } => self.record.at.later_at(seconds, nanos),
         }
     }
 
     /// Whether the order was confirmed.
-    pub(crate) fn is_confirmed(&self) -> bool {
-        self.earned.confirmed_after().is_some()
+    pub(crate) fn is_confirmed(self) -> bool {
+        self.record.earned.confirmed_after().is_some()
             || self.after().is_some_and(|a| a.confirmed.is_some())
     }
 
-    /// Records the order's confirmation `e`: on the record's lot when it
-    /// is the common one (see [`CONFIRMED`]), in the rare part otherwise.
-    /// Compares the credit with the record's lot by their packed times,
-    /// without working out a date.
-    fn confirm(&mut self, e: &OrderConfirmed) {
-        let placed = self.at;
-        let common = |credit: &LotCredit| {
-            credit.points == self.points()
-                && credit.debt_repaid == Points::ZERO
-                && self.earned.settles_on_confirmation(credit.lot)
-                && match credit.expires_at {
-                    None => self.earned.expires_after == NEVER,
-                    Some(t) => {
-                        self.earned.expires_after != NEVER
-                            && placed.seconds_to(t) == Some(self.earned.expires_after)
-                    }
-                }
-        };
-        if e.credit.as_ref().is_some_and(common)
-            && !self.is_confirmed()
-            && let Some(after) = placed.confirmed_after(e.at)
-            && self.earned.confirm(after)
-        {
-            return;
-        }
-        self.after_mut().confirmed = Some(Confirmation::of(e));
-    }
-
     /// Points of the order's own lot that expired unused.
-    pub(crate) fn lapsed(&self) -> Points {
+    pub(crate) fn lapsed(self) -> Points {
         self.after().map_or(Points::ZERO, |a| a.lapsed)
     }
 
     /// Of the lapsed points, those clawbacks have already counted.
-    pub(crate) fn lapsed_counted(&self) -> Points {
+    pub(crate) fn lapsed_counted(self) -> Points {
         self.after().map_or(Points::ZERO, |a| a.lapsed_counted)
     }
 
     /// Whether refunds returned the whole amount.
-    pub(crate) fn fully_refunded(&self) -> bool {
+    pub(crate) fn fully_refunded(self) -> bool {
         self.after().is_some_and(|a| a.fully_refunded)
     }
 
     /// What happened after the sale, when the rare part is allocated.
-    fn after(&self) -> Option<&AfterSale> {
-        self.more.as_deref().map(|m| &m.after)
-    }
-
-    /// What happened after the sale, to record more of it.
-    fn after_mut(&mut self) -> &mut AfterSale {
-        &mut self.more_mut().after
-    }
-
-    /// The rare part, allocated if it was not yet.
-    fn more_mut(&mut self) -> &mut More {
-        let currency = self.currency();
-        self.more
-            .get_or_insert_with(|| Box::new(More::new(currency)))
+    fn after(self) -> Option<&'a AfterSale> {
+        self.more.map(|m| &m.after)
     }
 
     /// How the order's points were computed, as the event recorded it,
     /// read among the member's tier `shapes`.
-    pub(crate) fn breakdown(&self, shapes: &Shapes) -> EarnLines {
+    pub(crate) fn breakdown(self, shapes: &Shapes) -> EarnLines {
         match self.breakdown_view(shapes) {
             BreakdownView::Base { rate, rounding } => EarnLine::Base {
                 eligible: self.amount(),
@@ -3246,9 +3278,13 @@ impl OrderRecord {
 
     /// How the order's points were computed, read among the member's tier
     /// `shapes`, as it compares and hashes.
-    fn breakdown_view<'r>(&'r self, shapes: &'r Shapes) -> BreakdownView<'r> {
-        let in_full = self.more.as_deref().map_or(&[][..], |m| &m.lines);
-        self.breakdown
+    fn breakdown_view<'r>(self, shapes: &'r Shapes) -> BreakdownView<'r>
+    where
+        'a: 'r,
+    {
+        let in_full = self.more.map_or(&[][..], |m| &m.lines);
+        self.record
+            .breakdown
             .view(self.amount(), self.points(), shapes, in_full)
     }
 
@@ -3270,49 +3306,32 @@ impl OrderRecord {
             credit: self.credit(),
             pending: self.pending(),
             redemptions: self.redemptions().to_vec(),
-            cart: self.more.as_deref().and_then(|x| x.cart.clone()),
+            cart: self.more.and_then(|x| x.cart.clone()),
         }
     }
 
     /// The lot the order's points formed, if it earned any.
-    pub(crate) fn lot(&self) -> Option<LotId> {
-        self.earned.lot(self.lot_in_full())
+    pub(crate) fn lot(self) -> Option<LotId> {
+        self.record.earned.lot(self.lot_in_full())
     }
 
     /// What the order's points formed, in full.
-    fn earned(&self) -> OrderLot {
-        self.earned
+    fn earned(self) -> OrderLot {
+        self.record
+            .earned
             .full(self.points(), self.at(), self.lot_in_full())
     }
 
-    /// Says the order's points formed `earned` instead, held as
-    /// [`of`](OrderRecord::of) would hold it (for tests).
-    #[cfg(test)]
-    fn set_earned(&mut self, earned: OrderLot) {
-        match StoredLot::of(earned, self.points(), self.at()) {
-            Ok(stored) => {
-                self.earned = stored;
-                if let Some(more) = self.more.as_deref_mut() {
-                    more.lot = None;
-                }
-            }
-            Err(full) => {
-                self.earned = StoredLot::IN_FULL;
-                self.more_mut().lot = Some(Box::new(full));
-            }
-        }
-    }
-
     /// What the order's points formed, when the rare part holds it.
-    fn lot_in_full(&self) -> Option<&OrderLot> {
-        self.more.as_deref().and_then(|m| m.lot.as_deref())
+    fn lot_in_full(self) -> Option<&'a OrderLot> {
+        self.more.and_then(|m| m.lot.as_deref())
     }
 
     /// What the order's journal entry says: when it was placed, and the
     /// points it made available and pending. Neither is ever changed once
     /// the order is filed, so the journal reads the entry off the record.
-    pub(crate) fn earning(&self) -> super::journal::Earning {
-        let (available, pending) = self.earned.points(self.points(), self.lot_in_full());
+    pub(crate) fn earning(self) -> super::journal::Earning {
+        let (available, pending) = self.record.earned.points(self.points(), self.lot_in_full());
         (self.at(), available, pending)
     }
 
@@ -3325,7 +3344,7 @@ impl OrderRecord {
     /// and never changed, and one recorded after the points settled
     /// credits none, so what this reads never changes once the journal
     /// holds the entry: the journal reads it off the record.
-    pub(crate) fn settlement(&self) -> Option<super::journal::Earning> {
+    pub(crate) fn settlement(self) -> Option<super::journal::Earning> {
         let held = self
             .after()
             .and_then(|a| a.confirmed)
@@ -3335,10 +3354,11 @@ impl OrderRecord {
             // The common confirmation and a settlement at the set time
             // make the order's whole lot spendable.
             None => {
-                let after = self
+                let after = self.record.earned.confirmed_after().or(self
+                    .record
                     .earned
-                    .confirmed_after()
-                    .or(self.earned.settles_in().map(ConfirmedAfter::Seconds))?;
+                    .settles_in()
+                    .map(ConfirmedAfter::Seconds))?;
                 (self.later(after)?, self.points())
             }
         };
@@ -3346,7 +3366,7 @@ impl OrderRecord {
     }
 
     /// Whether the entry of the order's pending points becoming spendable
-    /// says `settlement`, as [`settlement`](OrderRecord::settlement) reads
+    /// says `settlement`, as [`settlement`](Order::settlement) reads
     /// it: without working out a date unless the rare part holds a
     /// confirmation (every confirmation's and settlement's entry is
     /// compared with this).
@@ -3357,27 +3377,29 @@ impl OrderRecord {
         if self.after().is_some_and(|a| a.confirmed.is_some()) {
             return self.settlement() == Some((at, available, pending));
         }
-        self.earned
+        self.record
+            .earned
             .confirmed_after()
-            .or(self.earned.settles_in().map(ConfirmedAfter::Seconds))
+            .or(self.record.earned.settles_in().map(ConfirmedAfter::Seconds))
             .is_some_and(|after| match after {
-                ConfirmedAfter::Seconds(seconds) => self.at.seconds_to(at) == Some(seconds),
-                ConfirmedAfter::At { .. } => self.at.confirmed_after(at) == Some(after),
+                ConfirmedAfter::Seconds(seconds) => self.record.at.seconds_to(at) == Some(seconds),
+                ConfirmedAfter::At { .. } => self.record.at.confirmed_after(at) == Some(after),
             })
             && available == self.points()
             && pending.checked_neg() == Ok(available)
     }
 
     /// Whether the order's journal entry says `earning`, as
-    /// [`earning`](OrderRecord::earning) reads it (without unpacking the
+    /// [`earning`](Order::earning) reads it (without unpacking the
     /// record's time).
-    pub(crate) fn earning_is(&self, &(at, available, pending): &super::journal::Earning) -> bool {
-        let placed_at = self.at.is(at, || self.more.as_deref().and_then(|m| m.at));
-        placed_at && self.earned.points(self.points(), self.lot_in_full()) == (available, pending)
+    pub(crate) fn earning_is(self, &(at, available, pending): &super::journal::Earning) -> bool {
+        let placed_at = self.record.at.is(at, || self.more.and_then(|m| m.at));
+        placed_at
+            && self.record.earned.points(self.points(), self.lot_in_full()) == (available, pending)
     }
 
     /// The points, when they were spendable at once.
-    pub(crate) fn credit(&self) -> Option<LotCredit> {
+    pub(crate) fn credit(self) -> Option<LotCredit> {
         match self.earned() {
             OrderLot::Credit(c) => Some(c),
             _ => None,
@@ -3385,10 +3407,109 @@ impl OrderRecord {
     }
 
     /// The points, when they were pending.
-    pub(crate) fn pending(&self) -> Option<PendingCredit> {
+    pub(crate) fn pending(self) -> Option<PendingCredit> {
         match self.earned() {
             OrderLot::Pending(p) => Some(p),
             _ => None,
+        }
+    }
+}
+
+impl<'a> OrderMut<'a> {
+    /// The record at position `at` of a member's orders, whose rare parts
+    /// are `rare`.
+    pub(crate) fn new(
+        record: &'a mut OrderRecord,
+        rare: &'a mut RareParts,
+        at: u32,
+    ) -> OrderMut<'a> {
+        OrderMut { record, rare, at }
+    }
+
+    /// The order's number among the tier metrics' contributions (see
+    /// [`OrderRecord::key`]).
+    pub(crate) fn key(&self) -> Option<u32> {
+        self.record.key()
+    }
+
+    /// The order as it reads now.
+    pub(crate) fn view(&self) -> Order<'_> {
+        let more = if self.record.has_more() {
+            self.rare.get(self.at)
+        } else {
+            None
+        };
+        Order::new(self.record, more)
+    }
+
+    /// Records the order's confirmation `e`: on the record's lot when it
+    /// is the common one (see [`CONFIRMED`]), in the rare part otherwise.
+    /// Compares the credit with the record's lot by their packed times,
+    /// without working out a date.
+    pub(crate) fn confirm(&mut self, e: &OrderConfirmed) {
+        let order = self.view();
+        let placed = self.record.at;
+        let earned = self.record.earned;
+        let common = |credit: &LotCredit| {
+            credit.points == order.points()
+                && credit.debt_repaid == Points::ZERO
+                && earned.settles_on_confirmation(credit.lot)
+                && match credit.expires_at {
+                    None => earned.expires_after == NEVER,
+                    Some(t) => {
+                        earned.expires_after != NEVER
+                            && placed.seconds_to(t) == Some(earned.expires_after)
+                    }
+                }
+        };
+        let on_the_lot = e.credit.as_ref().is_some_and(common) && !order.is_confirmed();
+        if on_the_lot
+            && let Some(after) = placed.confirmed_after(e.at)
+            && self.record.earned.confirm(after)
+        {
+            return;
+        }
+        if let Some(after) = self.after_mut() {
+            after.confirmed = Some(Confirmation::of(e));
+        }
+    }
+
+    /// What happened after the sale, to record more of it (see
+    /// [`more_mut`](OrderMut::more_mut)).
+    pub(crate) fn after_mut(&mut self) -> Option<&mut AfterSale> {
+        self.more_mut().map(|more| &mut more.after)
+    }
+
+    /// The rare part, allocated if it was not yet, and the record flagged
+    /// as having one. Always there: none only if the member's rare parts
+    /// could not read back the part just filed.
+    fn more_mut(&mut self) -> Option<&mut More> {
+        let currency = self.record.currency();
+        self.record.qualifying_key |= MORE;
+        self.rare
+            .get_or_insert_with(self.at, || Box::new(More::new(currency)))
+    }
+
+    /// Says the order's points formed `earned` instead, held as
+    /// [`OrderRecord::of`] would hold it (for tests).
+    #[cfg(test)]
+    fn set_earned(&mut self, earned: OrderLot) {
+        let order = self.view();
+        match StoredLot::of(earned, order.points(), order.at()) {
+            Ok(stored) => {
+                self.record.earned = stored;
+                if self.record.has_more()
+                    && let Some(more) = self.more_mut()
+                {
+                    more.lot = None;
+                }
+            }
+            Err(full) => {
+                self.record.earned = StoredLot::IN_FULL;
+                if let Some(more) = self.more_mut() {
+                    more.lot = Some(Box::new(full));
+                }
+            }
         }
     }
 }
@@ -3490,7 +3611,7 @@ impl Entered for RedemptionRecord {
         Some((EntryKind::Redeemed, (self.at(), spent, Points::ZERO)))
     }
 
-    /// Compares the time packed, as [`OrderRecord::earning_is`] does.
+    /// Compares the time packed, as [`Order::earning_is`] does.
     fn entry_is(
         &self,
         kind: EntryKind,
@@ -4309,7 +4430,7 @@ impl Account {
                 &rare.actions,
                 &rare.action_times,
                 self.uses_by_reward(),
-                self.qualifying.entries(self.orders.filed()),
+                self.qualifying.entries(&self.orders),
                 self.qualifying.total(),
                 &rare.membership_refs,
                 &self.referrals,
@@ -5013,7 +5134,7 @@ impl Account {
         end: DateTime<Utc>,
     ) -> Contribution {
         self.qualifying
-            .between(self.orders.filed(), start, end, self.wallet.last_event_at)
+            .between(&self.orders, start, end, self.wallet.last_event_at)
     }
 
     /// Marks the redemptions whose discounts `e`'s order used, just
@@ -5101,8 +5222,9 @@ impl Account {
             }
             Event::PointsExpired(e) => {
                 for d in &e.draws {
-                    if let Some(o) = self.orders.of_lot_mut(d.lot) {
-                        let after = o.after_mut();
+                    if let Some(mut o) = self.orders.of_lot_mut(d.lot)
+                        && let Some(after) = o.after_mut()
+                    {
                         after.lapsed =
                             Points::new(after.lapsed.value().saturating_add(d.points.value()));
                     }
@@ -5125,17 +5247,17 @@ impl Account {
                 // Only a filed order counts toward the tier metrics: its
                 // record is where its contribution is read later (here, a
                 // new record's is the event's, nothing refunded yet).
-                if !fee && let Some(record) = position.and_then(|i| self.orders.filed_mut(i)) {
-                    record.qualifying_key = self
-                        .qualifying
-                        .file_order(e.at, bought(e.amount.amount(), e.points))
-                        .unwrap_or(NO_KEY);
+                if !fee && let Some(record) = position.and_then(|i| self.orders.record_mut(i)) {
+                    record.set_key(
+                        self.qualifying
+                            .file_order(e.at, bought(e.amount.amount(), e.points)),
+                    );
                 }
                 filed = position.map(|i| (List::Orders, i));
             }
             Event::OrderConfirmed(e) => {
                 if let Some(at) = self.order_at(order_at, &e.order) {
-                    if let Some(o) = self.orders.filed_mut(at) {
+                    if let Some(mut o) = self.orders.filed_mut(at) {
                         o.confirm(e);
                     }
                     filed = Some((List::Orders, at));
@@ -5162,8 +5284,8 @@ impl Account {
                 let order = self
                     .order_at(order_at, &e.order)
                     .and_then(|at| self.orders.filed_mut(at));
-                if let Some(o) = order {
-                    let fully = e.refunded_total.amount() == o.decimal_amount();
+                if let Some(mut o) = order {
+                    let fully = e.refunded_total.amount() == o.view().decimal_amount();
                     if let Some(key) = o.key() {
                         let lost = Contribution {
                             spend: e.amount.amount(),
@@ -5172,21 +5294,22 @@ impl Account {
                         };
                         self.qualifying.reduce(key, lost);
                     }
-                    let after = o.after_mut();
-                    after.refunded = e.refunded_total;
-                    after.fully_refunded = fully;
-                    after.clawed_back = Points::new(
-                        after
-                            .clawed_back
-                            .value()
-                            .saturating_add(e.clawback.points.value()),
-                    );
-                    after.lapsed_counted = Points::new(
-                        after
-                            .lapsed_counted
-                            .value()
-                            .saturating_add(e.clawback.expired.value()),
-                    );
+                    if let Some(after) = o.after_mut() {
+                        after.refunded = e.refunded_total;
+                        after.fully_refunded = fully;
+                        after.clawed_back = Points::new(
+                            after
+                                .clawed_back
+                                .value()
+                                .saturating_add(e.clawback.points.value()),
+                        );
+                        after.lapsed_counted = Points::new(
+                            after
+                                .lapsed_counted
+                                .value()
+                                .saturating_add(e.clawback.expired.value()),
+                        );
+                    }
                 }
                 for r in &e.restored {
                     if let Some(rec) = self.redemptions.get_mut(&r.redemption) {
@@ -5236,6 +5359,7 @@ pub(crate) mod tests {
     use std::hash::{Hash, Hasher};
 
     use super::*;
+    use crate::id::RefKey;
 
     fn fingerprint(value: &(impl Hash + ?Sized)) -> u64 {
         let mut hasher = crate::siphash::SipHasher24::new(1, 2);
@@ -5243,8 +5367,56 @@ pub(crate) mod tests {
         hasher.finish()
     }
 
+    /// An order's record on its own, with its rare part if it has one
+    /// (held as a member's orders hold the first order's).
+    #[derive(Debug, Clone)]
+    pub(crate) struct Lone {
+        record: OrderRecord,
+        rare: RareParts,
+    }
+
+    impl Lone {
+        /// The record of `e`, among tier `shapes`.
+        pub(crate) fn of(e: &PurchaseRecorded, shapes: &mut Shapes) -> Lone {
+            let (record, more) = OrderRecord::of(e, shapes);
+            let mut rare = RareParts::default();
+            if let Some(more) = more {
+                let _ = rare.get_or_insert_with(0, || more);
+            }
+            Lone { record, rare }
+        }
+
+        /// The order, read.
+        pub(crate) fn view(&self) -> Order<'_> {
+            Order::new(
+                &self.record,
+                if self.record.has_more() {
+                    self.rare.get(0)
+                } else {
+                    None
+                },
+            )
+        }
+
+        /// The order, to change.
+        pub(crate) fn edit(&mut self) -> OrderMut<'_> {
+            OrderMut::new(&mut self.record, &mut self.rare, 0)
+        }
+
+        /// The record and its rare part, to file among orders.
+        pub(crate) fn parts(&self) -> (OrderRecord, Option<Box<More>>) {
+            let more = self.view().more.map(|more| Box::new(more.clone()));
+            (self.record.clone(), more)
+        }
+
+        /// Whether it has a rare part.
+        pub(crate) fn has_more(&self) -> bool {
+            self.view().more.is_some()
+        }
+    }
+
     /// A record of a plain purchase.
-    pub(crate) fn recorded() -> Option<OrderRecord> {
+    pub(crate) fn recorded() -> Option<Lone> {
         let event = PurchaseRecorded {
             member: "marta".parse().ok()?,
             order: "ORD-1".parse().ok()?,
@@ -5257,7 +5429,7 @@ pub(crate) mod tests {
             redemptions: Vec::new(),
             cart: None,
         };
-        Some(OrderRecord::of(&event, &mut Shapes::default()))
+        Some(Lone::of(&event, &mut Shapes::default()))
     }
 
     /// A ledger under the program `config` (JSON) with Marta enrolled at
@@ -5717,7 +5889,7 @@ pub(crate) mod tests {
         let mut orders = Orders::default();
         let reference = |n: usize| Reference::new(format!("O-{n}")).unwrap();
         for n in 0..5 {
-            orders.insert(reference(n), |_| record.clone());
+            orders.insert(reference(n), |_| record.parts());
         }
         let places = [None, Some(0), Some(2), Some(4), Some(5), Some(usize::MAX)];
         for n in 0..5 {
@@ -5772,7 +5944,7 @@ pub(crate) mod tests {
                         debt_repaid: Points::ZERO,
                     })
                 });
-                record.set_earned(earned);
+                record.edit().set_earned(earned);
                 // The account's list, as it was kept.
                 if let Some(lot) = lot.map(LotId::new) {
                     if kept.last().is_none_or(|(last, _)| *last < lot) {
@@ -5784,20 +5956,20 @@ pub(crate) mod tests {
                         }
                     }
                 }
-                orders.insert(reference, |_| record);
+                orders.insert(reference, |_| record.parts());
             }
             // An order placed again under a known reference is not
             // recorded, and forms no lot.
             if let Some((lot, order)) = kept.first() {
                 let mut again = record.clone();
-                again.set_earned(OrderLot::Credit(LotCredit {
+                again.edit().set_earned(OrderLot::Credit(LotCredit {
                     lot: LotId::new(lot.number() + 1_000),
                     expires_at: None,
                     points: Points::new(1),
                     debt_repaid: Points::ZERO,
                 }));
                 let placed = orders.len();
-                orders.insert(order.clone(), |_| again);
+                orders.insert(order.clone(), |_| again.parts());
                 proptest::prop_assert_eq!(orders.len(), placed);
             }
             let formed: Vec<(LotId, Reference)> = orders
@@ -5816,10 +5988,10 @@ pub(crate) mod tests {
                 // The record to change is that order's own.
                 let by_reference = expected
                     .and_then(|order| orders.get(order))
-                    .map(|record| record as *const OrderRecord);
+                    .map(|order| order.record() as *const OrderRecord);
                 let by_lot = orders
                     .of_lot_mut(lot)
-                    .map(|record| &*record as *const OrderRecord);
+                    .map(|order| order.view().record() as *const OrderRecord);
                 proptest::prop_assert_eq!(by_lot, by_reference);
             }
         }
@@ -6328,15 +6500,17 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn an_order_record_holds_its_rare_parts_behind_pointers() {
+    fn an_order_record_holds_its_rare_parts_beside_it() {
         // The redemptions, cart, after-sale figures and uncommon award
-        // lines share one pointer; the tier key and the points are 32
-        // bits; the common time, amount, lot and breakdowns are packed:
-        // 48 bytes a record, 64 with its reference as the list holds it
-        // (72 with a whole `Reference`; 56 and 80 before the breakdowns
-        // named the member's rate by place).
-        assert_eq!(std::mem::size_of::<OrderRecord>(), 48);
-        assert_eq!(std::mem::size_of::<(RefKey, OrderRecord)>(), 64);
+        // lines are held beside the records, by position, flagged by the
+        // key's top bit; the tier key and the points are 32 bits; the
+        // common time, amount, lot and breakdowns are packed: 40 bytes a
+        // record, 56 with its reference as the list holds it (48 and 64
+        // with a pointer to the rare part in each record; 56 and 80
+        // before the breakdowns named the member's rate by place).
+        assert_eq!(std::mem::size_of::<OrderRecord>(), 40);
+        assert_eq!(std::mem::size_of::<(RefKey, OrderRecord)>(), 56);
+        assert_eq!(std::mem::size_of::<RareParts>(), 8);
         assert_eq!(std::mem::size_of::<StoredAt>(), 8);
         assert_eq!(std::mem::size_of::<StoredAmount>(), 8);
         assert_eq!(std::mem::size_of::<StoredLot>(), 12);
@@ -6955,7 +7129,7 @@ pub(crate) mod tests {
             ),
         ) {
             let none = Shapes::default();
-            let Some(base) = recorded().map(|r| r.event(&"marta".parse().unwrap(), &"ORD-1".parse().unwrap(), &none)) else {
+            let Some(base) = recorded().map(|r| r.view().event(&"marta".parse().unwrap(), &"ORD-1".parse().unwrap(), &none)) else {
                 unreachable!("the record's fields parse")
             };
             let per_amount = Decimal::try_from_i128_with_scale(per, scale);
@@ -7029,7 +7203,8 @@ pub(crate) mod tests {
                 ..base.clone()
             };
             let mut shapes = Shapes::default();
-            let record = OrderRecord::of(&event, &mut shapes);
+            let lone = Lone::of(&event, &mut shapes);
+            let record = lone.view();
             // The journal's reading of the points agrees with the lot in
             // full, packed or not.
             let split = match record.earned() {
@@ -7062,27 +7237,28 @@ pub(crate) mod tests {
             // are from -2^33 to below 2^33, but for -2^33 exactly.
             proptest::prop_assert_eq!(
                 !amount.is_sign_negative() && (0..1 << 51).contains(&mantissa),
-                !record.amount.in_full()
+                !record.record.amount.in_full()
             );
-            proptest::prop_assert_eq!(record.amount.currency(), amount_currency);
+            proptest::prop_assert_eq!(record.record.amount.currency(), amount_currency);
             proptest::prop_assert_eq!(
                 !leap
                     && (-(1_i64 << 33)..1 << 33).contains(&placed)
                     && (placed, placed_nanos) != (-(1_i64 << 33), 0),
-                record.at != StoredAt::IN_FULL
+                record.record.at != StoredAt::IN_FULL
             );
             proptest::prop_assert_eq!(record.at(), at);
             // Points below 2^32 - 1 are packed.
             proptest::prop_assert_eq!(record.points(), base.points);
             proptest::prop_assert_eq!(
                 57 + more_points < i64::from(u32::MAX),
-                record.points != POINTS_IN_FULL
+                record.record.points != POINTS_IN_FULL
             );
             proptest::prop_assert_eq!(
-                record.points == POINTS_IN_FULL,
-                record.more.as_deref().is_some_and(|m| m.points == base.points)
+                record.record.points == POINTS_IN_FULL,
+                record.more.is_some_and(|m| m.points == base.points)
             );
-            let remade = OrderRecord::of(&again, &mut shapes);
+            let remade = Lone::of(&again, &mut shapes);
+            let remade = remade.view();
             proptest::prop_assert!(remade.figures(&shapes, None) == record.figures(&shapes, None));
             proptest::prop_assert_eq!(
                 fingerprint(&remade.figures(&shapes, None)),
@@ -7095,7 +7271,7 @@ pub(crate) mod tests {
                 && u32::try_from(per).is_ok();
             proptest::prop_assert_eq!(
                 common_rate,
-                matches!(record.breakdown.read(), Packed::Base { .. })
+                matches!(record.record.breakdown.read(), Packed::Base { .. })
             );
             // Points expire in whole seconds, from none to 2^32 - 2 after
             // the order (49,710 days), and settle in whole seconds below
@@ -7107,7 +7283,7 @@ pub(crate) mod tests {
                     && lot_points == 57
                     && expires_packed
                     && if kind == 2 { packs(days[0], nanos, 24_855) } else { debt_repaid == 0 });
-            proptest::prop_assert_eq!(common_lot, !matches!(record.earned.read(), Stored::InFull));
+            proptest::prop_assert_eq!(common_lot, !matches!(record.record.earned.read(), Stored::InFull));
             proptest::prop_assert_eq!(common_lot, record.lot_in_full().is_none());
         }
     }
@@ -7142,16 +7318,16 @@ pub(crate) mod tests {
                     available_at: None,
                     expires_at: None,
                 }),
-                ..recorded().unwrap().event(&member, &order, &none)
+                ..recorded().unwrap().view().event(&member, &order, &none)
             };
             let settles = timed.map(|t| purchase.at + chrono::TimeDelta::seconds(t));
             let purchase = PurchaseRecorded {
                 pending: purchase.pending.map(|p| PendingCredit { available_at: settles, ..p }),
                 ..purchase
             };
-            let mut record = OrderRecord::of(&purchase, &mut Shapes::default());
+            let mut record = Lone::of(&purchase, &mut Shapes::default());
             let on_time = settles.map(|t| (t, Points::new(57), Points::new(-57)));
-            proptest::prop_assert_eq!(record.settlement(), on_time);
+            proptest::prop_assert_eq!(record.view().settlement(), on_time);
             let at = purchase.at + chrono::TimeDelta::seconds(seconds) + chrono::TimeDelta::nanoseconds(nanos);
             let confirmed = OrderConfirmed {
                 member,
@@ -7164,30 +7340,30 @@ pub(crate) mod tests {
                     debt_repaid: Points::new(debt_repaid),
                 }),
             };
-            record.confirm(&confirmed);
+            record.edit().confirm(&confirmed);
             let common = credited
                 && timed.is_none()
                 && points == 57
                 && debt_repaid == 0
                 && seconds < 100_000;
             if common {
-                proptest::prop_assert!(record.more.is_none(), "kept on the lot");
+                proptest::prop_assert!(!record.has_more(), "kept on the lot");
             }
-            let held = record.confirmed().map(|c| c.event(&confirmed.member, &confirmed.order));
+            let held = record.view().confirmed().map(|c| c.event(&confirmed.member, &confirmed.order));
             proptest::prop_assert_eq!(held.as_ref(), Some(&confirmed));
             let entry = confirmed
                 .credit
                 .map(|c| (at, c.points, Points::new(-c.points.value())))
                 .or(on_time);
-            proptest::prop_assert_eq!(record.settlement(), entry);
+            proptest::prop_assert_eq!(record.view().settlement(), entry);
             if let Some((at, available, pending)) = entry {
-                proptest::prop_assert!(record.settlement_is(&(at, available, pending)));
+                proptest::prop_assert!(record.view().settlement_is(&(at, available, pending)));
                 let later = at + chrono::TimeDelta::nanoseconds(1);
-                proptest::prop_assert!(!record.settlement_is(&(later, available, pending)));
+                proptest::prop_assert!(!record.view().settlement_is(&(later, available, pending)));
                 let more = Points::new(available.value() + 1);
-                proptest::prop_assert!(!record.settlement_is(&(at, more, pending)));
+                proptest::prop_assert!(!record.view().settlement_is(&(at, more, pending)));
                 if available != Points::ZERO {
-                    proptest::prop_assert!(!record.settlement_is(&(at, available, available)));
+                    proptest::prop_assert!(!record.view().settlement_is(&(at, available, available)));
                 }
             }
         }
@@ -7210,12 +7386,12 @@ pub(crate) mod tests {
             proptest::prop_assume!(bound.is_some());
             let bound = bound.unwrap();
             let none = Shapes::default();
-            let event = recorded().map(|r| r.event(&"marta".parse().unwrap(), &"ORD-1".parse().unwrap(), &none));
+            let event = recorded().map(|r| r.view().event(&"marta".parse().unwrap(), &"ORD-1".parse().unwrap(), &none));
             let event = PurchaseRecorded { at, ..event.unwrap() };
-            let record = OrderRecord::of(&event, &mut Shapes::default());
-            let order = (RefKey::in_place(&"ORD-1".parse().unwrap()).unwrap(), record);
-            let prepared = <(RefKey, OrderRecord) as Contributes>::bound(bound);
-            proptest::prop_assert_eq!(order.made_before(&prepared), at < bound);
+            let record = Lone::of(&event, &mut Shapes::default());
+            let order = record.view();
+            let prepared = <Order<'_> as Contributes>::bound(bound);
+            proptest::prop_assert_eq!(Contributes::made_before(&order, &prepared), at < bound);
             proptest::prop_assert_eq!(order.at(), at);
         }
     }
@@ -7263,22 +7439,29 @@ pub(crate) mod tests {
             );
             assert_eq!(
                 tiered,
-                matches!(record.breakdown.read(), Packed::Tiered { .. }),
+                matches!(record.record.breakdown.read(), Packed::Tiered { .. }),
                 "{}",
                 e.order
             );
             if tiered {
                 compact += 1;
-                let mut as_recorded = record.clone();
-                as_recorded.breakdown = Breakdown::IN_FULL;
-                as_recorded.more_mut().lines = e.breakdown.as_slice().into();
+                let (mut in_full, more) = (record.record.clone(), record.more.cloned());
+                in_full.breakdown = Breakdown::IN_FULL;
+                let mut rare = RareParts::default();
+                if let Some(more) = more {
+                    let _ = rare.get_or_insert_with(0, || Box::new(more));
+                }
+                if let Some(more) = OrderMut::new(&mut in_full, &mut rare, 0).more_mut() {
+                    more.lines = e.breakdown.as_slice().into();
+                }
+                let as_recorded = Order::new(&in_full, rare.get(0));
                 assert!(record.figures(shapes, None) == as_recorded.figures(shapes, None));
                 assert_eq!(
                     fingerprint(&record.figures(shapes, None)),
                     fingerprint(&as_recorded.figures(shapes, None))
                 );
                 // Either reads its lines as the list of lines itself hashes.
-                for held in [record, &as_recorded] {
+                for held in [record, as_recorded] {
                     let BreakdownView::Lines(lines) = held.breakdown_view(shapes) else {
                         unreachable!("two lines")
                     };
@@ -7351,9 +7534,10 @@ pub(crate) mod tests {
         };
         let most = with_base(i64::from(Breakdown::BASE_BITS));
         let mut shapes = Shapes::default();
-        let record = OrderRecord::of(&most, &mut shapes);
+        let record = Lone::of(&most, &mut shapes);
+        let record = record.view();
         assert_eq!(
-            record.breakdown.read(),
+            record.record.breakdown.read(),
             Packed::Tiered {
                 shape: 0,
                 base: (1 << 24) - 1
@@ -7363,8 +7547,9 @@ pub(crate) mod tests {
         let over = with_base(1 << 24);
         for event in [partly, short, eligible_longer, on_longer, beyond, over] {
             let mut shapes = Shapes::default();
-            let record = OrderRecord::of(&event, &mut shapes);
-            assert_eq!(record.breakdown, Breakdown::IN_FULL);
+            let record = Lone::of(&event, &mut shapes);
+            let record = record.view();
+            assert_eq!(record.record.breakdown, Breakdown::IN_FULL);
             assert!(shapes.is_empty());
             let again = record.event(&event.member, &event.order, &shapes);
             assert_eq!(again, event);
@@ -7383,7 +7568,7 @@ pub(crate) mod tests {
         };
         let member = MemberId::new("marta").unwrap_or_else(|_| unreachable!());
         let order = Reference::new(order).unwrap_or_else(|_| unreachable!());
-        plain.event(&member, &order, &Shapes::default())
+        plain.view().event(&member, &order, &Shapes::default())
     }
 
     /// Marta's orders of `events` placed in turn and the other way round,
@@ -7473,14 +7658,15 @@ pub(crate) mod tests {
             assert_eq!(&record.event(&e.member, &e.order, shapes), e, "{}", e.order);
             // The first 64 rates: the six orders' three (1.00, 2.00 and
             // 1.000), and the first 61 others.
-            let packed = matches!(record.breakdown.read(), Packed::Base { .. });
+            let packed = matches!(record.record.breakdown.read(), Packed::Base { .. });
             assert_eq!(packed, n < 67, "{}", e.order);
             assert_eq!(record.more.is_some(), !packed, "{}", e.order);
             // Read among no rates, a packed one reads as no lines.
             let none = Shapes::default();
             assert_eq!(record.breakdown(&none).is_empty(), packed, "{}", e.order);
         }
-        let place = |order: &Reference| match forwards.get(order).map(|r| r.breakdown.read()) {
+        let place = |order: &Reference| match forwards.get(order).map(|r| r.record.breakdown.read())
+        {
             Some(Packed::Base { rate }) => Some(rate),
             _ => None,
         };
@@ -7496,7 +7682,7 @@ pub(crate) mod tests {
         // The first order named at the second rate instead: another
         // order.
         let mut changed = forwards.clone();
-        let Some(record) = changed.get_mut(&events[0].order) else {
+        let Some(record) = changed.record_mut(0) else {
             unreachable!("every order is recorded")
         };
         record.breakdown = Breakdown::base(1).unwrap();
@@ -7506,7 +7692,7 @@ pub(crate) mod tests {
 
     /// The rate place of the order `order` among `orders`, when packed.
     fn place_in(orders: &super::super::orders::Orders, order: &Reference) -> Option<u32> {
-        match orders.get(order)?.breakdown.read() {
+        match orders.get(order)?.record.breakdown.read() {
             Packed::Base { rate } => Some(rate),
             _ => None,
         }
@@ -7582,13 +7768,14 @@ pub(crate) mod tests {
                 unreachable!("every order is recorded")
             };
             assert_eq!(&record.event(&e.member, &e.order, shapes), e, "{}", e.order);
-            let compact = matches!(record.breakdown.read(), Packed::Tiered { .. });
+            let compact = matches!(record.record.breakdown.read(), Packed::Tiered { .. });
             // The first 64 shapes: the five silver orders' three (1.25,
             // 1.250 and 12.5), the gold orders' one, and the first 60
             // other factors.
             assert_eq!(compact, n < 67, "{}", e.order);
         }
-        let place = |order: &Reference| match forwards.get(order).map(|r| r.breakdown.read()) {
+        let place = |order: &Reference| match forwards.get(order).map(|r| r.record.breakdown.read())
+        {
             Some(Packed::Tiered { shape, .. }) => Some(shape),
             _ => None,
         };
@@ -7598,7 +7785,7 @@ pub(crate) mod tests {
         // The first silver order's base line one point short, its
         // multiplier's one more: the same order's points, other lines.
         let mut changed = forwards.clone();
-        let Some(record) = changed.get_mut(&events[0].order) else {
+        let Some(record) = changed.record_mut(0) else {
             unreachable!("every order is recorded")
         };
         let Packed::Tiered { shape, .. } = record.breakdown.read() else {
@@ -7616,8 +7803,10 @@ pub(crate) mod tests {
         };
         let mut touched = untouched.clone();
         // The after-sale part allocated, every figure still zero.
-        touched.after_mut();
-        assert!(touched.more.is_some() && untouched.more.is_none());
+        touched.edit().after_mut();
+        assert!(touched.has_more() && !untouched.has_more());
+        let (touched_lone, untouched_lone) = (touched.clone(), untouched.clone());
+        let (touched, untouched) = (touched_lone.view(), untouched_lone.view());
         let none = Shapes::default();
         assert!(touched.figures(&none, None) == untouched.figures(&none, None));
         assert_eq!(
@@ -7625,13 +7814,96 @@ pub(crate) mod tests {
             fingerprint(&untouched.figures(&none, None))
         );
 
-        touched.after_mut().lapsed = Points::new(3);
+        let mut touched_lone = touched_lone.clone();
+        if let Some(after) = touched_lone.edit().after_mut() {
+            after.lapsed = Points::new(3);
+        }
+        let touched = touched_lone.view();
         assert_eq!(touched.lapsed(), Points::new(3));
         assert!(touched.figures(&none, None) != untouched.figures(&none, None));
         assert_ne!(
             fingerprint(&touched.figures(&none, None)),
             fingerprint(&untouched.figures(&none, None))
         );
+    }
+
+    proptest::proptest! {
+        /// Each order's rare part is read with its own record, whether it
+        /// came with the order (a cart) or later (a refund of any earlier
+        /// order, in any order): the member's orders hold one for exactly
+        /// the records flagged, and compare and hash alike however the
+        /// parts were filed.
+        #[test]
+        fn the_rare_parts_beside_the_records_stay_with_their_own_orders(
+            carts in proptest::collection::vec(proptest::bool::weighted(0.3), 0..40),
+            refunds in proptest::collection::vec((0_usize..40, 1_i64..5_000), 0..30),
+        ) {
+            use super::super::orders::{Orders, OrdersOf};
+            let reference = |n: usize| Reference::new(format!("O-{n}")).unwrap();
+            let place = |orders: &mut Orders| {
+                for (n, cart) in carts.iter().enumerate() {
+                    let mut e = plain_order(&format!("O-{n}"));
+                    if *cart {
+                        e.cart = Some(Box::new(Cart::new(e.amount)));
+                    }
+                    orders.insert(reference(n), |shapes| OrderRecord::of(&e, shapes));
+                }
+            };
+            let refund = |orders: &mut Orders, at: usize, cents: i64| {
+                if let Some(mut order) = orders.filed_mut(at)
+                    && let Some(after) = order.after_mut()
+                {
+                    after.refunded = Money::new(Decimal::new(cents, 2), Currency::EUR);
+                }
+            };
+            let (mut forwards, mut backwards) = (Orders::default(), Orders::default());
+            place(&mut forwards);
+            place(&mut backwards);
+            let mut model: Vec<Option<i64>> = vec![None; carts.len()];
+            let refunds: Vec<(usize, i64)> = refunds
+                .into_iter()
+                .filter(|(at, _)| *at < carts.len())
+                .collect();
+            for (at, cents) in &refunds {
+                refund(&mut forwards, *at, *cents);
+                model[*at] = Some(*cents);
+            }
+            // The same refunds the other way round, each order's last
+            // first: the same figures, parts filed in another order.
+            let mut last: Vec<(usize, i64)> = Vec::new();
+            for (at, cents) in refunds.iter().rev() {
+                if !last.iter().any(|(seen, _)| seen == at) {
+                    last.push((*at, *cents));
+                }
+            }
+            for (at, cents) in &last {
+                refund(&mut backwards, *at, *cents);
+            }
+            let mut flagged = 0;
+            for (n, cart) in carts.iter().enumerate() {
+                let refunded = model[n].map_or(Decimal::ZERO, |cents| Decimal::new(cents, 2));
+                for order in [forwards.at(n), forwards.get(&reference(n)), forwards.placed().nth(n).map(|(_, o)| o)] {
+                    let Some(order) = order else {
+                        unreachable!("every order is recorded")
+                    };
+                    proptest::prop_assert_eq!(order.cart().is_some(), *cart, "order {}", n);
+                    proptest::prop_assert_eq!(order.refunded().amount(), refunded, "order {}", n);
+                    proptest::prop_assert_eq!(order.record().has_more(), *cart || model[n].is_some());
+                    proptest::prop_assert_eq!(order.more.is_some(), order.record().has_more());
+                }
+                flagged += usize::from(*cart || model[n].is_some());
+            }
+            proptest::prop_assert_eq!(forwards.rare_len(), flagged);
+            proptest::prop_assert!(forwards == backwards);
+            let marta = MemberId::new("marta").unwrap();
+            let print = |orders: &Orders| fingerprint(&OrdersOf { member: &marta, orders });
+            proptest::prop_assert_eq!(print(&forwards), print(&backwards));
+            if let Some((at, cents)) = refunds.first() {
+                refund(&mut backwards, *at, cents + 1);
+                proptest::prop_assert!(forwards != backwards);
+                proptest::prop_assert_ne!(print(&forwards), print(&backwards));
+            }
+        }
     }
 
     #[test]
@@ -7642,6 +7914,7 @@ pub(crate) mod tests {
         let Ok(redemption) = Reference::new("RDM-1") else {
             unreachable!("a valid reference")
         };
+        let plain = plain.view();
         let cart = Cart::new(plain.amount());
         let event = PurchaseRecorded {
             redemptions: vec![redemption.clone()],
@@ -7652,10 +7925,15 @@ pub(crate) mod tests {
                 &Shapes::default(),
             )
         };
-        let mut record = OrderRecord::of(&event, &mut Shapes::default());
-        assert_eq!(record.refunded(), Money::zero(plain.currency()));
-        record.after_mut().refunded = plain.amount();
-        record.after_mut().fully_refunded = true;
+        let mut lone = Lone::of(&event, &mut Shapes::default());
+        assert_eq!(lone.view().refunded(), Money::zero(plain.currency()));
+        if let Some(after) = lone.edit().after_mut() {
+            after.refunded = plain.amount();
+        }
+        if let Some(after) = lone.edit().after_mut() {
+            after.fully_refunded = true;
+        }
+        let record = lone.view();
         assert_eq!(record.redemptions(), std::slice::from_ref(&redemption));
         assert_eq!(record.cart(), Some(&cart));
         assert_eq!(

@@ -13,7 +13,7 @@ use std::ops::ControlFlow;
 use chrono::{DateTime, Utc};
 
 use super::account::{
-    Account, EntryKind, LotKey, NewReference, OrderRecord, PendingLot, Wallet, postings,
+    Account, EntryKind, LotKey, NewReference, Order, PendingLot, Wallet, postings,
 };
 use super::accounts::AHEAD;
 use super::command::*;
@@ -809,7 +809,7 @@ impl Planned {
 fn refund_receipt_of(
     account: &Account,
     e: &OrderRefunded,
-    order: &OrderRecord,
+    order: Order<'_>,
     earned_share: Option<Points>,
 ) -> RefundReceipt {
     RefundReceipt::new(e, order.amount(), order.points(), earned_share, |r| {
@@ -837,7 +837,7 @@ impl PlannedRefund {
     /// not, the decision is refused as inconsistent rather than given a
     /// receipt of something else.
     fn receipt(&self, account: &Account, events: &[Event]) -> Result<RefundReceipt, Error> {
-        let order = account.orders.filed().get(self.order_at).map(|(_, o)| o);
+        let order = account.orders.at(self.order_at);
         match (events.get(self.placed), order) {
             (Some(Event::OrderRefunded(e)), Some(order)) => Ok(refund_receipt_of(
                 account,

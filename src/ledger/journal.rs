@@ -28,7 +28,7 @@ use std::hash::{Hash, Hasher};
 
 use chrono::{DateTime, Utc};
 
-use super::account::{EntryKind, Posting};
+use super::account::{EntryKind, Order, Posting};
 use super::keyed::LazyKeyed;
 use super::orders::Orders;
 use crate::{Points, Reference};
@@ -305,7 +305,7 @@ pub(crate) trait Filed {
 
     /// What the entry of the pending points of the order at `position`
     /// becoming spendable says, when its record knows (see
-    /// [`OrderRecord::settlement`](super::account::OrderRecord::settlement));
+    /// [`Order::settlement`](super::account::Order::settlement));
     /// nothing for any other list.
     fn settlement_at(&self, _position: usize) -> Option<Earning> {
         None
@@ -358,32 +358,31 @@ impl Filed for Unread {
 }
 
 impl Filed for Orders {
+    #[inline]
     fn reference_at(&self, position: usize) -> Option<Reference> {
         Orders::reference_at(self, position)
     }
 
+    #[inline]
     fn earning_at(&self, position: usize) -> Option<Earning> {
-        self.filed()
-            .get(position)
-            .map(|(_, record)| record.earning())
+        self.at(position).map(Order::earning)
     }
 
+    #[inline]
     fn earning_is(&self, position: usize, earning: &Earning) -> bool {
-        self.filed()
-            .get(position)
-            .is_some_and(|(_, record)| record.earning_is(earning))
+        self.at(position)
+            .is_some_and(|order| order.earning_is(earning))
     }
 
+    #[inline]
     fn settlement_at(&self, position: usize) -> Option<Earning> {
-        self.filed()
-            .get(position)
-            .and_then(|(_, record)| record.settlement())
+        self.at(position).and_then(Order::settlement)
     }
 
+    #[inline]
     fn settlement_is(&self, position: usize, settlement: &Earning) -> bool {
-        self.filed()
-            .get(position)
-            .is_some_and(|(_, record)| record.settlement_is(settlement))
+        self.at(position)
+            .is_some_and(|order| order.settlement_is(settlement))
     }
 }
 

@@ -810,7 +810,7 @@ fn refold<'a>(account: &mut Account, events: impl Iterator<Item = &'a Event>) {
 fn track_tiers(program: &Program, account: &mut Account) {
     if let Some(tiers) = program.tiers() {
         let offset = program.utc_offset();
-        account.qualifying.track(account.orders.filed(), |latest| {
+        account.qualifying.track(&account.orders, |latest| {
             tiering::tracked_span(tiers, latest, offset)
         });
     }

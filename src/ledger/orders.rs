@@ -11,23 +11,99 @@
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
-use super::account::{OrderRecord, Shapes};
+use super::account::{More, Order, OrderMut, OrderRecord, Shapes};
 use super::blocks::Blocks;
 use super::keyed::Keyed;
+use super::qualifying::{Contributes, Sequence};
 use crate::id::RefKey;
 use crate::{LotId, MemberId, Reference};
+use chrono::{DateTime, Utc};
 
 /// Every order of one member.
 #[derive(Clone, Default)]
 pub(crate) struct Orders {
     /// The records with their references, in the order they were placed.
     records: Keyed<OrderRecord>,
+    /// The rare parts of the records that have one (see [`Order`]).
+    rare: RareParts,
     /// How the lots the orders formed are numbered, in the order placed.
     formed: Formed,
     /// The base rates the orders at the base rate alone share, and the
     /// rates and tiers the orders on a tier with a multiplier share, each
     /// held once; the records name them by place.
     shapes: Shapes,
+}
+
+/// The rare parts of a member's order records ([`More`]: the redemptions
+/// an order used, its cart, what happened after the sale, and figures its
+/// record cannot pack), by the record's position among the orders,
+/// rising. Kept beside the records rather than behind a pointer in each:
+/// most orders have none, and the 8 bytes of the pointer were a sixth of
+/// every record. A record says whether it has one (see
+/// [`OrderRecord::has_more`]), so that reading one without it does not
+/// look here. None allocated until an order has a rare part.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RareParts(Option<Box<Parts>>);
+
+/// The rare parts, allocated.
+#[derive(Debug, Clone, Default)]
+struct Parts {
+    /// Each part with its record's position, by position.
+    by_position: Vec<(u32, Box<More>)>,
+}
+
+impl RareParts {
+    /// The rare part of the record at position `at`.
+    pub(crate) fn get(&self, at: u32) -> Option<&More> {
+        let parts = &self.0.as_deref()?.by_position;
+        // The newest record's first: a new order's part, and the last
+        // order's, are the ones read most.
+        if let Some((last, more)) = parts.last()
+            && *last == at
+        {
+            return Some(more);
+        }
+        let i = parts
+            .binary_search_by_key(&at, |(position, _)| *position)
+            .ok()?;
+        parts.get(i).map(|(_, more)| &**more)
+    }
+
+    /// The rare part of the record at position `at`, the one `make` makes
+    /// filed for it if it had none (always there: the option is the
+    /// list's reading of the place it was just found or filed at).
+    pub(crate) fn get_or_insert_with(
+        &mut self,
+        at: u32,
+        make: impl FnOnce() -> Box<More>,
+    ) -> Option<&mut More> {
+        let parts = &mut self.0.get_or_insert_default().by_position;
+        // The newest record's first, as in `get`; a part for a record
+        // after every other (the newest order's) goes at the end.
+        let i = match parts.last() {
+            Some((last, _)) if *last == at => parts.len().saturating_sub(1),
+            Some((last, _)) if *last > at => {
+                match parts.binary_search_by_key(&at, |(position, _)| *position) {
+                    Ok(i) => i,
+                    Err(i) => {
+                        parts.insert(i, (at, make()));
+                        i
+                    }
+                }
+            }
+            _ => {
+                parts.push((at, make()));
+                parts.len().saturating_sub(1)
+            }
+        };
+        parts.get_mut(i).map(|(_, more)| &mut **more)
+    }
+
+    /// How many records have a rare part.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.0.as_deref().map_or(0, |parts| parts.by_position.len())
+    }
 }
 
 /// How the lots a member's orders formed are numbered, taken in the order
@@ -78,10 +154,38 @@ impl Formed {
 }
 
 impl Orders {
-    /// Every order with its reference as held (see
-    /// [`reference_at`](Orders::reference_at)), in the order placed.
+    /// Every order's record with its reference as held (see
+    /// [`reference_at`](Orders::reference_at)), in the order placed: what
+    /// the record holds in place, without its rare part (see
+    /// [`at`](Orders::at) for the order).
     pub(crate) fn filed(&self) -> &Blocks<(RefKey, OrderRecord)> {
         self.records.filed()
+    }
+
+    /// `record`, filed at position `at`, read with its rare part.
+    #[inline]
+    fn view<'a>(&'a self, at: usize, record: &'a OrderRecord) -> Order<'a> {
+        let more = if record.has_more() {
+            u32::try_from(at).ok().and_then(|at| self.rare.get(at))
+        } else {
+            None
+        };
+        Order::new(record, more)
+    }
+
+    /// The order at position `at` of [`filed`](Orders::filed).
+    #[inline]
+    pub(crate) fn at(&self, at: usize) -> Option<Order<'_>> {
+        self.filed()
+            .get(at)
+            .map(|(_, record)| self.view(at, record))
+    }
+
+    /// Every order with its reference as held, in the order placed.
+    pub(crate) fn placed(&self) -> impl DoubleEndedIterator<Item = (RefKey, Order<'_>)> {
+        self.filed()
+            .range_placed(0, self.len())
+            .map(|(at, (held, record))| (*held, self.view(at, record)))
     }
 
     /// The reference of the order at position `at` of
@@ -107,22 +211,24 @@ impl Orders {
     }
 
     /// The order recorded under `order`.
-    pub(crate) fn get(&self, order: &Reference) -> Option<&OrderRecord> {
-        self.records.get(order)
+    pub(crate) fn get(&self, order: &Reference) -> Option<Order<'_>> {
+        self.get_hashed(order.quick_hash(), order)
     }
 
     /// The order recorded under `order`, whose quick hash is `hash`: for
     /// a caller that hands the hash on.
-    pub(crate) fn get_hashed(&self, hash: u64, order: &Reference) -> Option<&OrderRecord> {
-        self.records.get_hashed(hash, order)
+    pub(crate) fn get_hashed(&self, hash: u64, order: &Reference) -> Option<Order<'_>> {
+        self.records
+            .position_hashed(hash, order)
+            .and_then(|at| self.at(at))
     }
 
     /// Where in [`filed`](Orders::filed) the order recorded under `order`
-    /// is held, with its record: for a caller that goes on to change it
+    /// is held, with the order: for a caller that goes on to change it
     /// (see [`filed_mut`](Orders::filed_mut)).
-    pub(crate) fn find(&self, order: &Reference) -> Option<(usize, &OrderRecord)> {
+    pub(crate) fn find(&self, order: &Reference) -> Option<(usize, Order<'_>)> {
         let at = self.records.position(order)?;
-        self.filed().get(at).map(|(_, record)| (at, record))
+        self.at(at).map(|found| (at, found))
     }
 
     /// As [`find`](Orders::find), looking first at position `at`, where
@@ -132,24 +238,31 @@ impl Orders {
         &self,
         at: Option<usize>,
         order: &Reference,
-    ) -> Option<(usize, &OrderRecord)> {
+    ) -> Option<(usize, Order<'_>)> {
         let held = at
             .filter(|at| self.records.holds_at(*at, order))
-            .and_then(|at| self.filed().get(at).map(|(_, record)| (at, record)));
+            .and_then(|at| self.at(at).map(|found| (at, found)));
         held.or_else(|| self.find(order))
     }
 
-    /// The order recorded under `order`, to change (for tests: the
-    /// ledger changes an order it found by position, with
-    /// [`filed_mut`](Orders::filed_mut)).
+    /// How many of the orders have a rare part (for tests).
     #[cfg(test)]
-    pub(crate) fn get_mut(&mut self, order: &Reference) -> Option<&mut OrderRecord> {
-        self.records.get_mut(order)
+    pub(crate) fn rare_len(&self) -> usize {
+        self.rare.len()
+    }
+
+    /// The record at position `at` of [`filed`](Orders::filed), to change
+    /// what it holds in place (see [`filed_mut`](Orders::filed_mut) for
+    /// its rare part).
+    pub(crate) fn record_mut(&mut self, at: usize) -> Option<&mut OrderRecord> {
+        self.records.filed_mut(at)
     }
 
     /// The order at position `at` of [`filed`](Orders::filed), to change.
-    pub(crate) fn filed_mut(&mut self, at: usize) -> Option<&mut OrderRecord> {
-        self.records.filed_mut(at)
+    pub(crate) fn filed_mut(&mut self, at: usize) -> Option<OrderMut<'_>> {
+        let position = u32::try_from(at).ok()?;
+        let record = self.records.filed_mut(at)?;
+        Some(OrderMut::new(record, &mut self.rare, position))
     }
 
     /// Whether an order is recorded under `order`.
@@ -166,7 +279,7 @@ impl Orders {
     pub(crate) fn insert(
         &mut self,
         order: Reference,
-        make: impl FnOnce(&mut Shapes) -> OrderRecord,
+        make: impl FnOnce(&mut Shapes) -> (OrderRecord, Option<Box<More>>),
     ) {
         let hash = order.quick_hash();
         if !self.records.contains_hashed(hash, &order) {
@@ -182,27 +295,42 @@ impl Orders {
         self.records.contains_hashed(hash, order)
     }
 
-    /// Records the order `make` makes (among these orders' shapes)
-    /// under `order`, whose quick hash is `hash`, that the caller has just
-    /// found not recorded (with [`contains_hashed`](Orders::contains_hashed)):
-    /// the reference is not looked up a second time, and the record is
-    /// made where it is kept. Says where in [`filed`](Orders::filed) it
-    /// was recorded, if it was.
+    /// Records the order `make` makes (among these orders' shapes), with
+    /// its rare part if it has one, under `order`, whose quick hash is
+    /// `hash`, that the caller has just found not recorded (with
+    /// [`contains_hashed`](Orders::contains_hashed)): the reference is not
+    /// looked up a second time, and the record is made where it is kept.
+    /// Says where in [`filed`](Orders::filed) it was recorded, if it was.
     pub(crate) fn insert_new(
         &mut self,
         order: &Reference,
         hash: u64,
-        make: impl FnOnce(&mut Shapes) -> OrderRecord,
+        make: impl FnOnce(&mut Shapes) -> (OrderRecord, Option<Box<More>>),
     ) -> Option<usize> {
         let shapes = &mut self.shapes;
-        let position = self.records.insert_new(order, hash, || make(shapes))?;
-        let lot = self
-            .records
-            .filed()
-            .last()
-            .and_then(|(_, record)| record.lot());
+        let mut more = None;
+        let mut lot = None;
+        let position = self.records.insert_new(order, hash, || {
+            let (record, rare) = make(shapes);
+            lot = Order::new(&record, rare.as_deref()).lot();
+            more = rare;
+            record
+        })?;
+        if let Some(more) = more {
+            self.file_rare(position, more);
+        }
         self.formed = self.formed.then(lot);
         Some(position)
+    }
+
+    /// Files `more`, the rare part of the order just filed at `position`,
+    /// after every other. Out of line: most orders have none.
+    #[cold]
+    #[inline(never)]
+    fn file_rare(&mut self, position: usize, more: Box<More>) {
+        if let Ok(at) = u32::try_from(position) {
+            let _ = self.rare.get_or_insert_with(at, || more);
+        }
     }
 
     /// The order whose points formed `lot`: the last one placed, should
@@ -216,26 +344,24 @@ impl Orders {
     /// The record of the order whose points formed `lot` (the last one
     /// placed, should several name it), to change: found by position,
     /// without asking for its reference again.
-    pub(crate) fn of_lot_mut(&mut self, lot: LotId) -> Option<&mut OrderRecord> {
-        self.lot_position(lot)
-            .and_then(|at| self.records.filed_mut(at))
+    pub(crate) fn of_lot_mut(&mut self, lot: LotId) -> Option<OrderMut<'_>> {
+        self.lot_position(lot).and_then(|at| self.filed_mut(at))
     }
 
     /// Where the order whose points formed `lot` is held.
     fn lot_position(&self, lot: LotId) -> Option<usize> {
-        let records = self.records.filed();
-        let lot_at = |at: usize| records.get(at).and_then(|(_, r)| r.lot());
+        let lot_at = |at: usize| self.at(at).and_then(Order::lot);
         match self.formed.read() {
             Numbered::Nothing => None,
-            Numbered::Mixed => records
-                .iter()
+            Numbered::Mixed => self
+                .placed()
                 .rev()
-                .position(|(_, record)| record.lot() == Some(lot))
-                .and_then(|back| records.len().checked_sub(back.saturating_add(1))),
+                .position(|(_, order)| order.lot() == Some(lot))
+                .and_then(|back| self.len().checked_sub(back.saturating_add(1))),
             Numbered::Rising(_) => {
                 // Binary search over the orders that formed a lot; one
                 // that formed none is passed over to the next that did.
-                let (mut low, mut high) = (0, records.len());
+                let (mut low, mut high) = (0, self.len());
                 let mut found = None;
                 while low < high {
                     let middle = low.midpoint(high);
@@ -260,8 +386,7 @@ impl Orders {
     /// kept, for `==` and the fingerprint.
     pub(crate) fn lots_formed(&self) -> Vec<(LotId, Reference)> {
         let mut formed: Vec<(LotId, RefKey)> = Vec::new();
-        for (order, record) in self.records.filed().iter() {
-            let order = *order;
+        for (order, record) in self.placed() {
             let Some(lot) = record.lot() else { continue };
             if formed.last().is_none_or(|(last, _)| *last < lot) {
                 formed.push((lot, order));
@@ -283,15 +408,46 @@ impl Orders {
     }
 }
 
+/// The tier metrics read each order's contribution off its record, with
+/// its rare part.
+impl Sequence for Orders {
+    type Bound = <Order<'static> as Contributes>::Bound;
+
+    type Item<'s> = Order<'s>;
+
+    fn bound(at: DateTime<Utc>) -> Self::Bound {
+        Order::bound(at)
+    }
+
+    fn count(&self) -> usize {
+        self.len()
+    }
+
+    fn range(&self, from: usize, to: usize) -> impl DoubleEndedIterator<Item = Order<'_>> {
+        self.filed()
+            .range_placed(from, to)
+            .map(|(at, (_, record))| self.view(at, record))
+    }
+
+    fn partition_point(&self, mut before: impl FnMut(&Order<'_>) -> bool) -> usize {
+        self.filed()
+            .partition_point_placed(|at, (_, record)| before(&self.view(at, record)))
+    }
+}
+
 /// Orders are equal when the same references hold records that say the
 /// same, whatever the order they were placed in (which lot each formed is
 /// read off them) and however each member's rates and tier shapes are
 /// numbered.
 impl PartialEq for Orders {
     fn eq(&self, other: &Orders) -> bool {
-        self.records.eq_by(&other.records, |record, other_record| {
-            record.figures(&self.shapes, None) == other_record.figures(&other.shapes, None)
-        })
+        self.records
+            .eq_by(&other.records, |at, record, other_at, other_record| {
+                self.view(at, record).figures(&self.shapes, None)
+                    == other
+                        .view(other_at, other_record)
+                        .figures(&other.shapes, None)
+            })
     }
 }
 
@@ -303,10 +459,10 @@ impl Orders {
     /// reference), a confirmation as the event it records: the ledger's
     /// fingerprint does not depend on how orders are held.
     pub(crate) fn hash_for<H: Hasher>(&self, member: &MemberId, state: &mut H) {
-        self.records.hash_by(state, |order, record, state| {
-            record
+        self.records.hash_by(state, |order, at, record, state| {
+            self.view(at, record)
                 .figures(&self.shapes, Some((member, order)))
-                .hash(state)
+                .hash(state);
         });
     }
 }
@@ -327,7 +483,13 @@ impl Hash for OrdersOf<'_> {
 
 impl fmt::Debug for Orders {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_map().entries(self.records.iter()).finish()?;
+        f.debug_map()
+            .entries(
+                self.records
+                    .iter_placed()
+                    .map(|(order, at, record)| (order, self.view(at, record))),
+            )
+            .finish()?;
         if !self.shapes.is_empty() {
             write!(f, " under {:?}", self.shapes)?;
         }

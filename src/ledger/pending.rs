@@ -138,7 +138,7 @@ mod tests {
         // As the ordered map they replaced took in the account.
         assert_eq!(std::mem::size_of::<PendingLots>(), 24);
         assert_eq!(std::mem::size_of::<(LotId, PendingLot)>(), 64);
-        assert_eq!(std::mem::size_of::<super::super::Account>(), 536);
+        assert_eq!(std::mem::size_of::<super::super::Account>(), 544);
     }
 
     #[test]

@@ -35,8 +35,14 @@ use std::num::NonZeroU32;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
-use super::blocks::Sequence;
 use crate::tiers::Metric;
+
+/// How many contributions of one member count, numbered from zero: as
+/// many as an order record's key holds below the number that says an
+/// order does not count (31 bits, the key's top bit being the record's
+/// own: see [`NO_KEY`](super::account::NO_KEY)). Two billion orders of
+/// one member; past them, nothing more counts.
+const MOST_KEYS: u32 = super::account::NO_KEY;
 
 /// What one order or bonus adds to each qualifying metric.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -106,6 +112,94 @@ pub(crate) trait Contributes {
     fn contribution(&self) -> Contribution;
 }
 
+/// What refers to a contribution contributes as it does.
+impl<T: Contributes + ?Sized> Contributes for &T {
+    type Bound = T::Bound;
+
+    fn bound(at: DateTime<Utc>) -> T::Bound {
+        T::bound(at)
+    }
+
+    fn made_before(&self, bound: &T::Bound) -> bool {
+        T::made_before(self, bound)
+    }
+
+    fn at(&self) -> DateTime<Utc> {
+        T::at(self)
+    }
+
+    fn key(&self) -> Option<u32> {
+        T::key(self)
+    }
+
+    fn contribution(&self) -> Contribution {
+        T::contribution(self)
+    }
+}
+
+/// Records in the order they were filed, as the tier metrics read them: a
+/// member's orders (read through [`Orders`](super::orders::Orders), each
+/// record with its rare part), or records held as they are in a slice (a
+/// member's bonuses).
+pub(crate) trait Sequence {
+    /// A time as the records compare against it (see
+    /// [`Contributes::Bound`]).
+    type Bound;
+
+    /// A record, as read.
+    type Item<'s>: Contributes<Bound = Self::Bound>
+    where
+        Self: 's;
+
+    /// `at`, prepared as the records' [`Contributes::bound`] prepares it.
+    fn bound(at: DateTime<Utc>) -> Self::Bound;
+
+    /// The number of records.
+    fn count(&self) -> usize;
+
+    /// The records at positions `from` to `to` (not included).
+    fn range(&self, from: usize, to: usize) -> impl DoubleEndedIterator<Item = Self::Item<'_>>;
+
+    /// The first position whose record does not satisfy `before`.
+    fn partition_point(&self, before: impl FnMut(&Self::Item<'_>) -> bool) -> usize;
+
+    /// The records from position `from` on.
+    fn from(&self, from: usize) -> impl DoubleEndedIterator<Item = Self::Item<'_>> {
+        self.range(from, self.count())
+    }
+
+    /// Every record.
+    fn all(&self) -> impl DoubleEndedIterator<Item = Self::Item<'_>> {
+        self.range(0, self.count())
+    }
+}
+
+impl<T: Contributes> Sequence for [T] {
+    type Bound = T::Bound;
+
+    type Item<'s>
+        = &'s T
+    where
+        T: 's;
+
+    fn bound(at: DateTime<Utc>) -> T::Bound {
+        T::bound(at)
+    }
+
+    fn count(&self) -> usize {
+        self.len()
+    }
+
+    fn range(&self, from: usize, to: usize) -> impl DoubleEndedIterator<Item = &T> {
+        let to = to.min(self.len());
+        self.get(from.min(to)..to).unwrap_or_default().iter()
+    }
+
+    fn partition_point(&self, mut before: impl FnMut(&&T) -> bool) -> usize {
+        <[T]>::partition_point(self, |record| before(&record))
+    }
+}
+
 /// A bonus's contribution: points, nothing else.
 #[derive(Debug, Clone, Copy)]
 struct Bonus {
@@ -143,30 +237,30 @@ impl Contributes for Bonus {
 
 /// The position of the first of `items` made at `at` or later; a
 /// member's are in time order.
-fn position<S: Sequence<Item: Contributes> + ?Sized>(items: &S, at: DateTime<Utc>) -> usize {
-    let bound = <S::Item as Contributes>::bound(at);
+fn position<S: Sequence + ?Sized>(items: &S, at: DateTime<Utc>) -> usize {
+    let bound = S::bound(at);
     items.partition_point(|x| x.made_before(&bound))
 }
 
 /// The records of `items` made from `start` (the first, when `None`)
 /// until `end` (not included).
-fn within<S: Sequence<Item: Contributes> + ?Sized>(
+fn within<S: Sequence + ?Sized>(
     items: &S,
     start: Option<DateTime<Utc>>,
     end: DateTime<Utc>,
-) -> impl DoubleEndedIterator<Item = &S::Item> {
+) -> impl DoubleEndedIterator<Item = S::Item<'_>> {
     let from = start.map_or(0, |s| position(items, s));
     items.range(from, position(items, end))
 }
 
 /// An order or a bonus, as [`merged`] reads them: read for its time only
 /// where it is asked for (an order's is unpacked from its record).
-enum Merged<'a, A, B> {
-    Order(&'a A),
-    Bonus(&'a B),
+enum Merged<A, B> {
+    Order(A),
+    Bonus(B),
 }
 
-impl<A: Contributes, B: Contributes> Merged<'_, A, B> {
+impl<A: Contributes, B: Contributes> Merged<A, B> {
     fn at(&self) -> DateTime<Utc> {
         match self {
             Merged::Order(x) => x.at(),
@@ -189,10 +283,10 @@ impl<A: Contributes, B: Contributes> Merged<'_, A, B> {
 
 /// The contributions of `orders` and `bonuses` in the order they were
 /// filed, with their keys.
-fn merged<'a, A: Contributes + 'a, B: Contributes + 'a>(
-    orders: impl Iterator<Item = &'a A> + 'a,
-    bonuses: impl Iterator<Item = &'a B> + 'a,
-) -> impl Iterator<Item = (u32, Merged<'a, A, B>)> + 'a {
+fn merged<A: Contributes, B: Contributes>(
+    orders: impl Iterator<Item = A>,
+    bonuses: impl Iterator<Item = B>,
+) -> impl Iterator<Item = (u32, Merged<A, B>)> {
     let mut orders = orders
         .filter_map(|x| x.key().map(|key| (key, x)))
         .peekable();
@@ -324,7 +418,7 @@ pub(crate) enum Span {
 }
 
 /// The last contribution among `items`: its key and when it was made.
-fn last<S: Sequence<Item: Contributes> + ?Sized>(items: &S) -> Option<(u32, DateTime<Utc>)> {
+fn last<S: Sequence + ?Sized>(items: &S) -> Option<(u32, DateTime<Utc>)> {
     items.all().rev().find_map(|x| x.key().map(|k| (k, x.at())))
 }
 
@@ -395,20 +489,20 @@ pub(crate) struct Entries<'a, S: ?Sized> {
     qualifying: &'a Qualifying,
 }
 
-impl<S: Sequence<Item: Contributes> + ?Sized> Entries<'_, S> {
+impl<S: Sequence + ?Sized> Entries<'_, S> {
     fn iter(&self) -> impl Iterator<Item = (DateTime<Utc>, Contribution)> + '_ {
         merged(self.orders.all(), self.qualifying.bonuses.iter()).map(|(_, x)| x.entry())
     }
 }
 
-impl<S: Sequence<Item: Contributes> + ?Sized> PartialEq for Entries<'_, S> {
+impl<S: Sequence + ?Sized> PartialEq for Entries<'_, S> {
     fn eq(&self, other: &Self) -> bool {
         self.qualifying.filed == other.qualifying.filed && self.iter().eq(other.iter())
     }
 }
 
 /// As a slice of the pairs: its length, then each pair.
-impl<S: Sequence<Item: Contributes> + ?Sized> Hash for Entries<'_, S> {
+impl<S: Sequence + ?Sized> Hash for Entries<'_, S> {
     fn hash<H: Hasher>(&self, state: &mut H) {
         state.write_usize(self.iter().count());
         for entry in self.iter() {
@@ -420,10 +514,7 @@ impl<S: Sequence<Item: Contributes> + ?Sized> Hash for Entries<'_, S> {
 impl Qualifying {
     /// Every contribution, `orders` being the member's order records in
     /// the order filed.
-    pub(crate) fn entries<'a, S: Sequence<Item: Contributes> + ?Sized>(
-        &'a self,
-        orders: &'a S,
-    ) -> Entries<'a, S> {
+    pub(crate) fn entries<'a, S: Sequence + ?Sized>(&'a self, orders: &'a S) -> Entries<'a, S> {
         Entries {
             orders,
             qualifying: self,
@@ -445,26 +536,34 @@ impl Qualifying {
 
     /// Files an order's contribution made at `at` (never before the last
     /// one: a member's events come in time order), and gives its key for
-    /// its record to hold; none past four billion contributions, which do
+    /// its record to hold; none past two billion contributions ([`MOST_KEYS`]), which do
     /// not count.
     pub(crate) fn file_order(
         &mut self,
         at: DateTime<Utc>,
         contribution: Contribution,
     ) -> Option<u32> {
-        let key = self.filed;
-        self.filed = self.filed.checked_add(1)?;
+        let key = self.next_key()?;
         self.add(key, at, contribution);
+        Some(key)
+    }
+
+    /// The key of the next contribution filed, counted as filed: none
+    /// past [`MOST_KEYS`], which do not count.
+    fn next_key(&mut self) -> Option<u32> {
+        let key = self.filed;
+        if key >= MOST_KEYS {
+            return None;
+        }
+        self.filed = key.checked_add(1)?;
         Some(key)
     }
 
     /// Files a bonus of `points` made at `at`.
     pub(crate) fn file_bonus(&mut self, at: DateTime<Utc>, points: i64) {
-        let key = self.filed;
-        let Some(next) = self.filed.checked_add(1) else {
+        let Some(key) = self.next_key() else {
             return;
         };
-        self.filed = next;
         let bonus = Bonus { at, points, key };
         // Room for one first: most members' only bonus is the sign-up's
         // (a list's first room is four otherwise).
@@ -504,7 +603,7 @@ impl Qualifying {
     /// until `end` (not included) add up to, `orders` being the member's
     /// order records. `settled` is when the member's last event happened:
     /// nothing is filed after it.
-    pub(crate) fn between<S: Sequence<Item: Contributes> + ?Sized>(
+    pub(crate) fn between<S: Sequence + ?Sized>(
         &self,
         orders: &S,
         start: Option<DateTime<Utc>>,
@@ -539,7 +638,7 @@ impl Qualifying {
     /// ones) or those that did can be taken off exactly. A step for each
     /// that fell out, read from where the window's first order and bonus
     /// sit.
-    fn slid<S: Sequence<Item: Contributes> + ?Sized>(
+    fn slid<S: Sequence + ?Sized>(
         &self,
         window: &WindowSum,
         orders: &S,
@@ -561,7 +660,7 @@ impl Qualifying {
         let mut gone = Contribution::default();
         let mut from = window.from;
         let mut at = window.at;
-        let order_bound = <S::Item as Contributes>::bound(start);
+        let order_bound = S::bound(start);
         for x in orders
             .from(usize::try_from(at.orders).ok()?)
             .take_while(|x| x.made_before(&order_bound))
@@ -595,10 +694,7 @@ impl Qualifying {
     }
 
     /// The key of the latest contribution and when it was made.
-    fn latest<S: Sequence<Item: Contributes> + ?Sized>(
-        &self,
-        orders: &S,
-    ) -> Option<(u32, DateTime<Utc>)> {
+    fn latest<S: Sequence + ?Sized>(&self, orders: &S) -> Option<(u32, DateTime<Utc>)> {
         match (last(orders), last(self.bonuses.as_slice())) {
             (Some(order), Some(bonus)) => Some(if order.0 > bonus.0 { order } else { bonus }),
             (order, bonus) => order.or(bonus),
@@ -610,7 +706,7 @@ impl Qualifying {
     /// is summed once when it moves on, then kept as contributions are
     /// filed; a sliding one slides, or is summed again when the
     /// contributions that fell out cannot be taken off exactly.
-    pub(crate) fn track<S: Sequence<Item: Contributes> + ?Sized>(
+    pub(crate) fn track<S: Sequence + ?Sized>(
         &mut self,
         orders: &S,
         span: impl FnOnce(DateTime<Utc>) -> Option<Span>,
@@ -710,10 +806,7 @@ impl Qualifying {
     /// contributions it covers: what the property run checks after every
     /// command.
     #[cfg(any(test, feature = "testing"))]
-    pub(crate) fn window_agrees<S: Sequence<Item: Contributes> + ?Sized>(
-        &self,
-        orders: &S,
-    ) -> bool {
+    pub(crate) fn window_agrees<S: Sequence + ?Sized>(&self, orders: &S) -> bool {
         self.window.as_deref().is_none_or(|w| {
             let entries = || merged(orders.all(), self.bonuses.iter());
             let from = entries()
@@ -794,7 +887,7 @@ mod tests {
     #[derive(Default)]
     struct Member {
         q: Qualifying,
-        orders: super::super::blocks::Blocks<Order>,
+        orders: Vec<Order>,
     }
 
     impl Member {
@@ -826,11 +919,11 @@ mod tests {
         }
 
         fn track(&mut self) {
-            self.q.track(&self.orders, hundred_days);
+            self.q.track(self.orders.as_slice(), hundred_days);
         }
 
         fn slide(&mut self) {
-            self.q.track(&self.orders, thirty_days);
+            self.q.track(self.orders.as_slice(), thirty_days);
         }
 
         /// Orders on the days given, the 30 days' sum slid after each and
@@ -839,7 +932,7 @@ mod tests {
             for (day, contribution) in orders {
                 self.order(day, contribution);
                 self.slide();
-                assert!(self.q.window_agrees(&self.orders));
+                assert!(self.q.window_agrees(self.orders.as_slice()));
             }
         }
 
@@ -849,12 +942,13 @@ mod tests {
             end: DateTime<Utc>,
             settled: i64,
         ) -> Contribution {
-            self.q.between(&self.orders, start, end, at(settled))
+            self.q
+                .between(self.orders.as_slice(), start, end, at(settled))
         }
 
         /// Every contribution in the order filed.
         fn entries(&self) -> Vec<(DateTime<Utc>, Contribution)> {
-            self.q.entries(&self.orders).iter().collect()
+            self.q.entries(self.orders.as_slice()).iter().collect()
         }
     }
 
@@ -889,6 +983,25 @@ mod tests {
         }
     }
 
+    /// An order record's key holds 31 bits below the number that says an
+    /// order does not count: the last contribution that counts takes the
+    /// last of them, and any after it (an order or a bonus) counts for
+    /// nothing, its contribution not added.
+    #[test]
+    fn contributions_past_the_keys_a_record_holds_do_not_count() {
+        let mut m = Member::default();
+        m.q.filed = MOST_KEYS - 1;
+        assert_eq!(m.q.file_order(at(1), spent(1_000)), Some(MOST_KEYS - 1));
+        let counted = m.q.total();
+        assert_eq!(counted.spend, Decimal::new(1_000, 2));
+        assert_eq!(m.q.file_order(at(2), spent(2_000)), None);
+        m.q.file_bonus(at(3), 50);
+        assert_eq!(m.q.total(), counted);
+        assert_eq!(m.q.filed, MOST_KEYS);
+        assert!(m.q.bonuses.is_empty());
+        assert_eq!(MOST_KEYS, (1 << 31) - 1);
+    }
+
     #[test]
     fn the_running_sum_answers_the_window_up_to_now() {
         let mut m = Member::default();
@@ -908,7 +1021,7 @@ mod tests {
             Decimal::new(5_050, 2)
         );
         m.track();
-        assert!(m.q.window_agrees(&m.orders));
+        assert!(m.q.window_agrees(m.orders.as_slice()));
         assert_eq!(
             m.between(Some(at(100)), at(131), 130).spend,
             Decimal::new(5_050, 2)
@@ -941,7 +1054,7 @@ mod tests {
         assert_eq!(m.q.total().points, 105);
         assert_eq!(m.q.total().orders, 2);
         assert_eq!(m.between(Some(at(2)), at(4), 4).points, 35);
-        assert!(m.q.window_agrees(&m.orders));
+        assert!(m.q.window_agrees(m.orders.as_slice()));
     }
 
     /// The spend of the 30 days up to the instant after `day`.
@@ -994,7 +1107,7 @@ mod tests {
         assert_eq!(last_thirty_days(&m, 35), "6.00");
         m.q.file_bonus(at(36), 5);
         m.slide();
-        assert!(m.q.window_agrees(&m.orders));
+        assert!(m.q.window_agrees(m.orders.as_slice()));
         assert_eq!(last_thirty_days(&m, 36), "6.00");
         // Once no spend is left in the window, the fold of bonuses alone.
         assert_eq!(
@@ -1070,7 +1183,7 @@ mod tests {
         m.track();
         m.order(2, huge);
         m.order(3, spent(-500));
-        assert!(m.q.window_agrees(&m.orders));
+        assert!(m.q.window_agrees(m.orders.as_slice()));
         assert_eq!(
             m.between(Some(at(0)), at(4), 3),
             fold(m.entries().into_iter().map(|(_, c)| c))
@@ -1148,18 +1261,18 @@ mod tests {
                 } else {
                     m.track();
                 }
-                prop_assert!(m.q.window_agrees(&m.orders));
+                prop_assert!(m.q.window_agrees(m.orders.as_slice()));
             }
             prop_assert_eq!(&m.entries(), &list);
             // They compare and hash as the list does.
-            prop_assert!(m.q.entries(&m.orders) == m.q.entries(&m.orders));
+            prop_assert!(m.q.entries(m.orders.as_slice()) == m.q.entries(m.orders.as_slice()));
             let hash = |value: &dyn Fn(&mut crate::siphash::SipHasher24)| {
                 let mut hasher = crate::siphash::SipHasher24::new(1, 2);
                 value(&mut hasher);
                 hasher.finish()
             };
             prop_assert_eq!(
-                hash(&|h| m.q.entries(&m.orders).hash(h)),
+                hash(&|h| m.q.entries(m.orders.as_slice()).hash(h)),
                 hash(&|h| list.hash(h))
             );
             prop_assert_eq!(m.q.total(), fold(list.iter().map(|(_, c)| *c)));

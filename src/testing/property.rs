@@ -643,7 +643,7 @@ fn referral_counts(ledger: &Ledger) -> Result<(), String> {
 fn tier_windows(ledger: &Ledger) -> Result<(), String> {
     match ledger
         .accounts()
-        .find(|a| !a.qualifying.window_agrees(a.orders.filed()))
+        .find(|a| !a.qualifying.window_agrees(&a.orders))
     {
         Some(account) => Err(format!(
             "{}'s running tier-window sum is not what their orders and bonuses in the window add up to",
