@@ -2995,7 +2995,9 @@ impl TierShape {
 
 impl OrderRecord {
     /// The record of a purchase event, among a member's orders whose tier
-    /// shapes are `shapes`. Inlined into where the record is kept (see
+    /// shapes are `shapes`, with its rare part when it has one (flagged
+    /// in the record; the member's orders file the part beside it: see
+    /// [`Orders::insert_new`]). Inlined into where the record is kept (see
     /// [`Blocks::push_with`](super::blocks::Blocks::push_with)): builds
     /// that kept it apart wrote the record and then copied it, some 25
     /// instructions a purchase.

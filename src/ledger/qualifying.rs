@@ -40,8 +40,8 @@ use crate::tiers::Metric;
 /// How many contributions of one member count, numbered from zero: as
 /// many as an order record's key holds below the number that says an
 /// order does not count (31 bits, the key's top bit being the record's
-/// own: see [`NO_KEY`](super::account::NO_KEY)). Two billion orders of
-/// one member; past them, nothing more counts.
+/// own: see [`NO_KEY`](super::account::NO_KEY)): two billion orders and
+/// bonuses of one member, past which nothing more counts.
 const MOST_KEYS: u32 = super::account::NO_KEY;
 
 /// What one order or bonus adds to each qualifying metric.
