@@ -3436,12 +3436,7 @@ impl<'a> OrderMut<'a> {
 
     /// The order as it reads now.
     pub(crate) fn view(&self) -> Order<'_> {
-        let more = if self.record.has_more() {
-            self.rare.get(self.at)
-        } else {
-            None
-        };
-        Order::new(self.record, more)
+        Order::new(self.record, self.rare.of(self.record, self.at))
     }
 
     /// Records the order's confirmation `e`: on the record's lot when it
@@ -5390,14 +5385,7 @@ pub(crate) mod tests {
 
         /// The order, read.
         pub(crate) fn view(&self) -> Order<'_> {
-            Order::new(
-                &self.record,
-                if self.record.has_more() {
-                    self.rare.get(0)
-                } else {
-                    None
-                },
-            )
+            Order::new(&self.record, self.rare.of(&self.record, 0))
         }
 
         /// The order, to change.
@@ -7456,7 +7444,7 @@ pub(crate) mod tests {
                 if let Some(more) = OrderMut::new(&mut in_full, &mut rare, 0).more_mut() {
                     more.lines = e.breakdown.as_slice().into();
                 }
-                let as_recorded = Order::new(&in_full, rare.get(0));
+                let as_recorded = Order::new(&in_full, rare.of(&in_full, 0));
                 assert!(record.figures(shapes, None) == as_recorded.figures(shapes, None));
                 assert_eq!(
                     fingerprint(&record.figures(shapes, None)),

@@ -53,8 +53,19 @@ struct Parts {
 }
 
 impl RareParts {
+    /// The rare part of `record`, filed at position `at`: none, without
+    /// looking, when the record says it has none.
+    #[inline]
+    pub(crate) fn of(&self, record: &OrderRecord, at: u32) -> Option<&More> {
+        if record.has_more() {
+            self.get(at)
+        } else {
+            None
+        }
+    }
+
     /// The rare part of the record at position `at`.
-    pub(crate) fn get(&self, at: u32) -> Option<&More> {
+    fn get(&self, at: u32) -> Option<&More> {
         let parts = &self.0.as_deref()?.by_position;
         // The newest record's first: a new order's part, and the last
         // order's, are the ones read most.
@@ -165,11 +176,9 @@ impl Orders {
     /// `record`, filed at position `at`, read with its rare part.
     #[inline]
     fn view<'a>(&'a self, at: usize, record: &'a OrderRecord) -> Order<'a> {
-        let more = if record.has_more() {
-            u32::try_from(at).ok().and_then(|at| self.rare.get(at))
-        } else {
-            None
-        };
+        let more = u32::try_from(at)
+            .ok()
+            .and_then(|at| self.rare.of(record, at));
         Order::new(record, more)
     }
 
