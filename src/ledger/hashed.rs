@@ -6,23 +6,27 @@
 //! member who places a handful of orders. Past them, open addressing over
 //! a power-of-two table kept at most half full. An entry is a tag of the
 //! hash above the position plus one; zero is an empty entry. Up to
-//! [`NARROW`] entries (positions below 2^11) an entry takes 32 bits, the
-//! hash's top 16 above a 16-bit position; past that, 64 bits, the hash's
-//! top 32 above a 32-bit position. A lookup probes at most [`MAX_PROBE`]
-//! entries from the one the hash's top bits name and hands back the
-//! positions whose tag matches, for the caller to compare ids. Those top
-//! bits are the tag's own, so a table doubles from its entries alone: the
-//! owner's ids (a member's orders, cold once filed) are not read and
-//! hashed again, but at the move to 64-bit entries, whose tags hold more
-//! bits than the 32-bit entries had. The tag's bits that start the lookup
-//! cannot tell apart the hashes that start at the same entry: in a table
-//! of 2^k entries, the tag tells those apart by its other 15 − k bits (at
-//! least 3, as 32-bit entries stop at 2^12) or 32 − k past [`NARROW`], and
-//! the owner compares ids for the rest. The index does not trust its
-//! hash to be spread evenly: an id it cannot place within `MAX_PROBE`
-//! entries, as ids chosen to collide would be, is left out, and the owner
-//! finds it by another way (an ordered index), so no choice of ids makes a
-//! lookup slower than that way alone.
+//! [`NARROW`] entries (positions below 2^11) an entry takes 16 bits: four
+//! bits of the hash just below those that start a lookup, above a 12-bit
+//! position. Past that, an entry takes 64 bits, the hash's top 32 above a
+//! 32-bit position. A lookup probes at most [`MAX_PROBE`] entries from the
+//! one the hash's top bits name and hands back the positions whose tag
+//! matches, for the caller to compare ids: in a table of 2^k entries, the
+//! four bits tell apart the hashes that start at the same entry (three of
+//! them in a table of 2^12), and past [`NARROW`] the tag's other 32 − k
+//! bits do. A 64-bit entry's tag holds the bits that start its lookup, so
+//! a table of them doubles from its entries alone: the owner's ids are
+//! not read and hashed again. A 16-bit entry's does not, and a table of
+//! them is filed again from the owner's hashes: a member's orders each
+//! read once more and hashed from the key their list holds (see
+//! `RefKey::quick_hash`), some 45 instructions an order at each doubling,
+//! for half the room. Before the forty-ninth round an entry took 32
+//! bits, the hash's top 16 above a 16-bit position, and a member's
+//! hundred orders held a table of 1 KB where they hold one of 512 bytes.
+//! The index does not trust its hash to be spread evenly: an id it cannot
+//! place within `MAX_PROBE` entries, as ids chosen to collide would be, is
+//! left out, and the owner finds it by another way (an ordered index), so
+//! no choice of ids makes a lookup slower than that way alone.
 
 use std::collections::BTreeMap;
 
@@ -32,15 +36,13 @@ pub(crate) const MAX_PROBE: usize = 16;
 /// How many positions the index holds in place, before it has a table.
 pub(crate) const FEW: usize = 11;
 
-/// The most entries a table of 32-bit entries has: at most half full, its
-/// positions stay below 2^11, and with one added fit 16 bits. A lookup
+/// The most entries a table of 16-bit entries has: at most half full, its
+/// positions stay below 2^11, and with one added fit 12 bits. A lookup
 /// starts from the hash's top 12 bits at most, which leaves at least 3 of
-/// the tag's 15 to tell apart the hashes that start at the same entry: in
-/// a table of 2^16 entries, none would, and every entry starting where a
-/// lookup starts would go to the owner to compare. A member's orders stay
-/// in such a table up to 2,048 orders, and the ledger's member index up
-/// to 2,048 members; past that, 64-bit entries, whose 32-bit tags leave
-/// 32 − k bits in a table of 2^k.
+/// the tag's 4 (bits 49 to 52) to tell apart the hashes that start at the
+/// same entry. A member's orders stay in such a table up to 2,048 orders,
+/// and the ledger's member index up to 2,048 members; past that, 64-bit
+/// entries, whose 32-bit tags leave 32 − k bits in a table of 2^k.
 const NARROW: usize = 1 << 12;
 
 /// Positions by hash.
@@ -52,9 +54,9 @@ pub(crate) enum Hashed {
     /// follow. Most members place a handful of orders, and their index
     /// costs nothing beyond the room a table's pointer would take.
     Few([u16; FEW]),
-    /// Open addressing, at most half full, in entries of 32 bits: up to
+    /// Open addressing, at most half full, in entries of 16 bits: up to
     /// [`NARROW`] of them.
-    Narrow(Box<[u32]>),
+    Narrow(Box<[u16]>),
     /// Open addressing, at most half full, in entries of 64 bits: past
     /// [`NARROW`] entries.
     Wide(Box<[u64]>),
@@ -80,19 +82,27 @@ impl Default for Hashed {
     }
 }
 
-/// The 16-bit tag of `hash`, in place and in 32-bit entries: its top
-/// sixteen bits, the lowest of them set so that it is never zero. Its top
-/// fifteen bits are the hash's own, enough to start a lookup in a table of
-/// up to 2^15 entries (see [`probe`]).
+/// The 16-bit tag of `hash` in place: its top sixteen bits, the lowest of
+/// them set so that it is never zero. Its top fifteen bits are the hash's
+/// own, enough to start a lookup in a table of up to 2^15 entries (see
+/// [`probe`]) and to give a 16-bit entry its tag ([`tag4`]).
 fn tag16(hash: u64) -> u16 {
     u16::try_from(hash >> 48).unwrap_or(u16::MAX) | 1
 }
 
+/// The 4-bit tag of `hash` in a 16-bit entry: its bits 49 to 52, below
+/// the top 11 that start a lookup in a table of up to 2^11 entries.
+fn tag4(hash: u64) -> u16 {
+    u16::try_from(hash >> 49 & 0xf).unwrap_or(0)
+}
+
 /// How many of a hash's top bits a tag of the index `index` holds as they
 /// are: a table of up to 2^bits entries can be filed again from them.
+/// None of them for a 16-bit entry, whose tag holds the bits below.
 fn exact_bits(index: &Hashed) -> u32 {
     match index {
-        Hashed::Few(_) | Hashed::Narrow(_) => 15,
+        Hashed::Few(_) => 15,
+        Hashed::Narrow(_) => 0,
         Hashed::Wide(_) => 32,
     }
 }
@@ -108,31 +118,29 @@ trait Entry: Copy + Default + Eq {
     fn position(self) -> usize;
     /// The entry as 64 bits, to read ahead.
     fn word(self) -> u64;
-    /// A hash with the entry's tag in its top bits, zero below: what
-    /// doubling the table files it again under (see [`Hashed::grow`]).
-    fn tag_hash(self) -> u64;
 }
 
-impl Entry for u32 {
-    fn filing(hash: u64, position: u32) -> Option<u32> {
-        let plus_one = u16::try_from(position.checked_add(1)?).ok()?;
-        Some(u32::from(tag16(hash)) << 16 | u32::from(plus_one))
+/// The most a 16-bit entry's position plus one can be.
+const NARROW_POSITIONS: u16 = 0xfff;
+
+impl Entry for u16 {
+    fn filing(hash: u64, position: u32) -> Option<u16> {
+        let plus_one = u16::try_from(position.checked_add(1)?)
+            .ok()
+            .filter(|p| *p <= NARROW_POSITIONS)?;
+        Some(tag4(hash) << 12 | plus_one)
     }
 
     fn tagged(self, hash: u64) -> bool {
-        self >> 16 == u32::from(tag16(hash))
+        self >> 12 == tag4(hash)
     }
 
     fn position(self) -> usize {
-        ((self & 0xffff) as usize).wrapping_sub(1)
+        usize::from(self & NARROW_POSITIONS).wrapping_sub(1)
     }
 
     fn word(self) -> u64 {
         u64::from(self)
-    }
-
-    fn tag_hash(self) -> u64 {
-        u64::from(self >> 16) << 48
     }
 }
 
@@ -152,10 +160,6 @@ impl Entry for u64 {
     fn word(self) -> u64 {
         self
     }
-
-    fn tag_hash(self) -> u64 {
-        self >> 32 << 32
-    }
 }
 
 impl Hashed {
@@ -174,19 +178,19 @@ impl Hashed {
 
     /// Moves the in-place tags to a table of 32 entries (room for twice
     /// [`FEW`]), or doubles the table, to at least `min` entries either
-    /// way (32-bit entries up to [`NARROW`] of them, 64-bit past it), and
+    /// way (16-bit entries up to [`NARROW`] of them, 64-bit past it), and
     /// files its positions again, handing `unplaced` each one whose probe
     /// sequence is full.
     ///
-    /// A lookup starts from the hash's top bits, which the tags hold:
-    /// when they hold enough for the new table, the positions held are
-    /// filed again from their tags, without `hashes`, and the positions
-    /// the owner holds beside the index are still its to keep or to
-    /// [`place`](Hashed::place) ([`Regrown::FromTags`]).
-    /// Otherwise (from 32-bit entries to 64-bit ones) the positions
-    /// `0, 1, ...` are filed again under
-    /// `hashes`, and `unplaced` names every one the new table cannot
-    /// place ([`Regrown::Afresh`]).
+    /// A lookup starts from the hash's top bits. When the tags hold
+    /// enough of them for the new table (in place, and in 64-bit entries),
+    /// the positions held are filed again from their tags, without
+    /// `hashes`, and the positions the owner holds beside the index are
+    /// still its to keep or to [`place`](Hashed::place)
+    /// ([`Regrown::FromTags`]). Otherwise (from 16-bit entries, whose tags
+    /// hold the bits below) the positions `0, 1, ...` are filed again
+    /// under `hashes`, and `unplaced` names every one the new table
+    /// cannot place ([`Regrown::Afresh`]).
     pub(crate) fn grow(
         &mut self,
         min: usize,
@@ -200,38 +204,32 @@ impl Hashed {
         }
         .max(min)
         .next_power_of_two();
-        let mut grown = if size <= NARROW {
-            Hashed::Narrow(vec![0; size].into_boxed_slice())
-        } else {
-            Hashed::Wide(vec![0; size].into_boxed_slice())
-        };
         let from_tags = size.trailing_zeros() <= exact_bits(self);
-        let regrown = match (&*self, &mut grown) {
-            (Hashed::Few(few), Hashed::Narrow(table)) if from_tags => {
-                for (tag, position) in few.iter().zip(0_u32..) {
-                    let hash = u64::from(*tag) << 48;
-                    if *tag != 0 && !place_in(table, hash, position) {
-                        unplaced(position);
+        let (grown, regrown) = if size <= NARROW {
+            let mut table = vec![0; size].into_boxed_slice();
+            let regrown = match &*self {
+                Hashed::Few(few) if from_tags => {
+                    for (tag, position) in few.iter().zip(0_u32..) {
+                        let hash = u64::from(*tag) << 48;
+                        if *tag != 0 && !place_in(&mut table, hash, position) {
+                            unplaced(position);
+                        }
                     }
+                    Regrown::FromTags
                 }
-                Regrown::FromTags
-            }
-            (Hashed::Narrow(old), Hashed::Narrow(table)) if from_tags => {
-                refile(old, table, unplaced);
-                Regrown::FromTags
-            }
-            (Hashed::Wide(old), Hashed::Wide(table)) if from_tags => {
-                refile(old, table, unplaced);
-                Regrown::FromTags
-            }
-            (_, grown) => {
-                for (hash, position) in hashes.into_iter().zip(0_u32..) {
-                    if !grown.place(hash, position) {
-                        unplaced(position);
-                    }
+                _ => file_afresh(&mut table, hashes, unplaced),
+            };
+            (Hashed::Narrow(table), regrown)
+        } else {
+            let mut table = vec![0; size].into_boxed_slice();
+            let regrown = match &*self {
+                Hashed::Wide(old) if from_tags => {
+                    refile(old, &mut table, unplaced);
+                    Regrown::FromTags
                 }
-                Regrown::Afresh
-            }
+                _ => file_afresh(&mut table, hashes, unplaced),
+            };
+            (Hashed::Wide(table), regrown)
         };
         *self = grown;
         regrown
@@ -373,14 +371,30 @@ impl Hashed {
 }
 
 /// Files every entry of the table `old` as it is in the larger `new`,
-/// from where its tag starts a lookup (see [`Entry::tag_hash`]), handing
-/// `unplaced` the position of each one whose probe sequence is full.
-fn refile<E: Entry>(old: &[E], new: &mut [E], mut unplaced: impl FnMut(u32)) {
-    for entry in old.iter().filter(|entry| **entry != E::default()) {
-        if !place_entry_in(new, entry.tag_hash(), *entry) {
+/// from where its tag starts a lookup (its top 32 bits, the hash's),
+/// handing `unplaced` the position of each one whose probe sequence is
+/// full.
+fn refile(old: &[u64], new: &mut [u64], mut unplaced: impl FnMut(u32)) {
+    for entry in old.iter().filter(|entry| **entry != 0) {
+        if !place_entry_in(new, *entry >> 32 << 32, *entry) {
             unplaced(u32::try_from(entry.position()).unwrap_or(u32::MAX));
         }
     }
+}
+
+/// Files the positions `0, 1, ...` in a new table under `hashes`,
+/// handing `unplaced` each one whose probe sequence is full.
+fn file_afresh<E: Entry>(
+    table: &mut [E],
+    hashes: impl IntoIterator<Item = u64>,
+    mut unplaced: impl FnMut(u32),
+) -> Regrown {
+    for (hash, position) in hashes.into_iter().zip(0_u32..) {
+        if !place_in(table, hash, position) {
+            unplaced(position);
+        }
+    }
+    Regrown::Afresh
 }
 
 /// [`Hashed::find`] in a table.
@@ -436,9 +450,10 @@ mod tests {
     #[test]
     fn positions_come_back_under_their_tag_and_a_full_sequence_refuses() {
         // In each table, a hash that starts where 0xabcd... does (the same
-        // top 5 bits of 32 entries', top 17 of 2^17's) with another tag.
+        // top 5 bits of 32 entries', top 17 of 2^17's) with another tag
+        // (bits 49 to 52 of 32 entries', the top 32 of 2^17's).
         for (size, same_start) in [
-            (32, 0xa9cd_0000_0000_0005),
+            (32, 0xabc1_0000_0000_0005),
             (2 * NARROW, 0xabcd_1234_0000_0005),
         ] {
             let mut index = Hashed::default();
@@ -463,19 +478,24 @@ mod tests {
     }
 
     #[test]
-    fn tables_take_32_bit_entries_up_to_4096_of_them_then_64() {
+    fn tables_take_16_bit_entries_up_to_4096_of_them_then_64() {
         let mut index = Hashed::default();
         let _ = index.grow(NARROW, [], |_| unreachable!("nothing to file"));
         assert!(matches!(&index, Hashed::Narrow(t) if t.len() == NARROW));
-        // A 32-bit entry tags with the hash's top sixteen bits: hashes
-        // that share them come back for the owner to tell apart.
+        // A 16-bit entry tags with the hash's bits 49 to 52: hashes that
+        // start at the same entry (the top 12 bits of 4,096 entries') and
+        // share them come back for the owner to tell apart; one that
+        // starts there with another tag does not.
         assert!(index.place(0xabcd_1111_0000_0007, 0));
         assert!(index.candidates(0xabcd_2222_0000_0007).eq([0]));
-        // Positions past 16 bits do not fit one (a table half full of
-        // 4,096 entries never holds them).
-        assert!(!index.place(0x1234_0000_0000_0009, 65_535));
-        assert!(index.place(0x1234_0000_0000_0009, 65_534));
-        assert!(index.candidates(0x1234_0000_0000_0009).eq([65_534]));
+        assert_eq!(index.candidates(0xabc9_1111_0000_0007).count(), 0);
+        assert_eq!(std::mem::size_of_val(&index), 24);
+        assert!(matches!(&index, Hashed::Narrow(t) if std::mem::size_of_val(&**t) == 2 * NARROW));
+        // Positions past 12 bits with one added do not fit one (a table
+        // half full of 4,096 entries never holds them).
+        assert!(!index.place(0x1234_0000_0000_0009, 4_095));
+        assert!(index.place(0x1234_0000_0000_0009, 4_094));
+        assert!(index.candidates(0x1234_0000_0000_0009).eq([4_094]));
         // Doubled, the table takes 64-bit entries and the top 32 bits tag:
         // filed again from the hashes the owner hands.
         let regrown = index.grow(0, [0xabcd_1111_0000_0007], |_| unreachable!("room"));
@@ -593,18 +613,19 @@ mod tests {
     }
 
     #[test]
-    fn tables_double_from_their_tags_until_the_tags_run_short() {
-        // 40,000 spread hashes: in place, then tables of 32 to 4,096
-        // entries doubled from their tags, 8,192 64-bit entries from the
-        // hashes (their tags hold 32 bits where the 32-bit entries' held
-        // 15), then from the tags again up to 2^17 entries.
+    fn tables_of_16_bit_entries_grow_from_the_hashes_and_of_64_bit_from_their_tags() {
+        // 40,000 spread hashes: in place, then a table of 32 entries from
+        // the tags held in place, tables of 64 to 4,096 16-bit entries and
+        // 8,192 64-bit entries from the hashes (a 16-bit entry's tag holds
+        // none of the bits that start a lookup), then from the 64-bit
+        // entries' tags up to 2^17 entries.
         let hashes: Vec<u64> = (1..=40_000_u64)
             .map(|n| n.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ n.rotate_left(29))
             .collect();
         let mut index = Hashed::default();
         let (beside, growths) = file_as_an_owner(&mut index, &hashes);
-        let mut expected = vec![Regrown::FromTags; 8];
-        expected.push(Regrown::Afresh);
+        let mut expected = vec![Regrown::FromTags];
+        expected.extend([Regrown::Afresh; 8]);
         expected.extend([Regrown::FromTags; 4]);
         assert_eq!(growths, expected);
         assert!(matches!(&index, Hashed::Wide(t) if t.len() == 1 << 17));

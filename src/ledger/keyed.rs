@@ -12,8 +12,8 @@
 //! filing into it moved the larger records of a node aside one by one.
 //! The hashed index holds a member's first [`FEW`](super::hashed::FEW)
 //! positions in place and past them finds most references in one probe
-//! of a table that costs 16 to 32 bytes a record; filing appends to the
-//! list. A reference it cannot place within
+//! of a table that costs 4 to 8 bytes a record up to 2,048 records (16 to
+//! 32 past them); filing appends to the list. A reference it cannot place within
 //! [`MAX_PROBE`](super::hashed::MAX_PROBE) entries, as references chosen
 //! to collide would be, goes into a small ordered map beside it instead,
 //! so no choice of references makes a lookup slower than an ordered map.
@@ -297,7 +297,9 @@ impl<V> Keyed<V> {
     }
 
     /// Moves the hashed index to a table, or doubles it, and files the
-    /// records it held again, those it cannot place beside it. Kept out
+    /// records it held again (into a table of 16-bit entries, under each
+    /// record's key hashed again as it is held), those it cannot place
+    /// beside it. Kept out
     /// of line, as the rare step it is: inlined, it moved the compiler's
     /// choices of what to inline on the path of every purchase.
     #[cold]
@@ -757,9 +759,10 @@ mod tests {
         sorted.sort();
         assert!(records.iter().map(|(r, _)| r).eq(sorted));
         // Four thousand more double the table to 16,384 entries, where the
-        // crowd's hashes start at 64 entries, not one: each doubling from
-        // the tags files again the references held beside the table where
-        // it now has room.
+        // crowd's hashes start at 64 entries, not one: each doubling files
+        // again the references held beside the table where it now has
+        // room (up to 4,096 entries from every record's key hashed again,
+        // past them from the tags and the references held beside).
         let more: Vec<Reference> = (0..4_100).map(|n| reference(&format!("D-{n}"))).collect();
         for (key, n) in more.iter().zip(40_i64..) {
             assert!(records.insert(key.clone(), n));
