@@ -228,6 +228,7 @@ impl<V> Keyed<V> {
     }
 
     /// The record filed under `key`, to change.
+    #[cfg(test)]
     pub(crate) fn get_mut(&mut self, key: &Reference) -> Option<&mut V> {
         self.position_by(key.quick_hash(), key)
             .and_then(|at| self.records.get_mut(at))
@@ -456,6 +457,7 @@ impl<V> LazyKeyed<V> {
     }
 
     /// The record filed under `key`, to change.
+    #[cfg(test)]
     pub(crate) fn get_mut(&mut self, key: &Reference) -> Option<&mut V> {
         self.0.as_deref_mut()?.get_mut(key)
     }
@@ -505,14 +507,6 @@ impl<V> LazyKeyed<V> {
     /// The reference of the record at position `at` of [`Keyed::filed`].
     pub(crate) fn reference_at(&self, at: usize) -> Option<Reference> {
         self.0.as_deref()?.reference_at(at)
-    }
-
-    /// Every record, in the order filed.
-    pub(crate) fn records(&self) -> impl DoubleEndedIterator<Item = &V> {
-        self.0
-            .as_deref()
-            .into_iter()
-            .flat_map(|keyed| keyed.filed().iter().map(|(_, record)| record))
     }
 }
 

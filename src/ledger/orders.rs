@@ -24,8 +24,11 @@ use chrono::{DateTime, Utc};
 pub(crate) struct Orders {
     /// The records with their references, in the order they were placed.
     records: Keyed<OrderRecord>,
-    /// The rare parts of the records that have one (see [`Order`]).
-    rare: RareParts,
+    /// The rare parts of the records that have one (see [`Order`]): the
+    /// redemptions an order used, its cart, what happened after the sale,
+    /// and figures its record cannot pack. A record says whether it has
+    /// one (see [`OrderRecord::has_more`]).
+    rare: RareParts<More>,
     /// How the lots the orders formed are numbered, in the order placed.
     formed: Formed,
     /// The base rates the orders at the base rate alone share, and the
@@ -34,50 +37,62 @@ pub(crate) struct Orders {
     shapes: Shapes,
 }
 
-/// The rare parts of a member's order records ([`More`]: the redemptions
-/// an order used, its cart, what happened after the sale, and figures its
-/// record cannot pack), by the record's position among the orders,
+/// The rare parts of a member's records, kept beside them: what few of a
+/// list's records have (an order's cart and refunds, [`More`]; a
+/// redemption's cancellation), by the record's position in its list,
 /// rising. Kept beside the records rather than behind a pointer in each:
-/// most orders have none, and the 8 bytes of the pointer were a sixth of
-/// every record. A record says whether it has one (see
+/// most records have none, and the 8 bytes of a pointer were a sixth of
+/// an order's record and an eighth of a redemption's. A record says
+/// whether it has one (a bit of one of its fields: see
 /// [`OrderRecord::has_more`]), so that reading one without it does not
-/// look here. None allocated until an order has a rare part.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct RareParts(Option<Box<Parts>>);
+/// look here. Nothing is allocated until a record has a rare part; then
+/// each costs its 16-byte entry here and its own allocation.
+#[derive(Debug, Clone)]
+pub(crate) struct RareParts<P>(Option<Box<Parts<P>>>);
 
-/// The rare parts, allocated.
-#[derive(Debug, Clone, Default)]
-struct Parts {
-    /// Each part with its record's position, by position.
-    by_position: Vec<(u32, Box<More>)>,
+impl<P> Default for RareParts<P> {
+    fn default() -> RareParts<P> {
+        RareParts(None)
+    }
 }
 
-impl RareParts {
-    /// The rare part of `record`, filed at position `at`: none, without
-    /// looking, when the record says it has none.
-    #[inline]
-    pub(crate) fn of(&self, record: &OrderRecord, at: u32) -> Option<&More> {
-        if record.has_more() {
-            self.get(at)
-        } else {
-            None
+/// The rare parts, allocated.
+#[derive(Debug, Clone)]
+struct Parts<P> {
+    /// Each part with its record's position, by position.
+    by_position: Vec<(u32, Box<P>)>,
+}
+
+impl<P> Default for Parts<P> {
+    fn default() -> Parts<P> {
+        Parts {
+            by_position: Vec::new(),
         }
+    }
+}
+
+impl<P> RareParts<P> {
+    /// The rare part of the record filed at position `at`: none, without
+    /// looking, when the record says (`flagged`) it has none.
+    #[inline]
+    pub(crate) fn of(&self, flagged: bool, at: u32) -> Option<&P> {
+        if flagged { self.get(at) } else { None }
     }
 
     /// The rare part of the record at position `at`.
-    fn get(&self, at: u32) -> Option<&More> {
+    fn get(&self, at: u32) -> Option<&P> {
         let parts = &self.0.as_deref()?.by_position;
-        // The newest record's first: a new order's part, and the last
-        // order's, are the ones read most.
-        if let Some((last, more)) = parts.last()
+        // The newest record's first: a new record's part, and the last
+        // record's, are the ones read most.
+        if let Some((last, part)) = parts.last()
             && *last == at
         {
-            return Some(more);
+            return Some(part);
         }
         let i = parts
             .binary_search_by_key(&at, |(position, _)| *position)
             .ok()?;
-        parts.get(i).map(|(_, more)| &**more)
+        parts.get(i).map(|(_, part)| &**part)
     }
 
     /// The rare part of the record at position `at`, the one `make` makes
@@ -86,11 +101,11 @@ impl RareParts {
     pub(crate) fn get_or_insert_with(
         &mut self,
         at: u32,
-        make: impl FnOnce() -> Box<More>,
-    ) -> Option<&mut More> {
+        make: impl FnOnce() -> Box<P>,
+    ) -> Option<&mut P> {
         let parts = &mut self.0.get_or_insert_default().by_position;
         // The newest record's first, as in `get`; a part for a record
-        // after every other (the newest order's) goes at the end.
+        // after every other (the newest one's) goes at the end.
         let i = match parts.last() {
             Some((last, _)) if *last == at => parts.len().saturating_sub(1),
             Some((last, _)) if *last > at => {
@@ -107,7 +122,7 @@ impl RareParts {
                 parts.len().saturating_sub(1)
             }
         };
-        parts.get_mut(i).map(|(_, more)| &mut **more)
+        parts.get_mut(i).map(|(_, part)| &mut **part)
     }
 
     /// How many records have a rare part.
@@ -178,7 +193,7 @@ impl Orders {
     fn view<'a>(&'a self, at: usize, record: &'a OrderRecord) -> Order<'a> {
         let more = u32::try_from(at)
             .ok()
-            .and_then(|at| self.rare.of(record, at));
+            .and_then(|at| self.rare.of(record.has_more(), at));
         Order::new(record, more)
     }
 
