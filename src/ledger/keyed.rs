@@ -1,8 +1,9 @@
 //! Records filed by reference: held in the order they were filed, each
 //! with its reference, in [`Blocks`] that never move once full, and found
 //! by reference through a hashed index of positions. A member's orders
-//! are held this way, and (through [`LazyKeyed`], allocated with the
-//! first) their redemptions, refunds, adjustments, transfers, rewarded
+//! and redemptions are held this way (each list with what few of its
+//! records have kept beside it), and (through [`LazyKeyed`], allocated
+//! with the first) their refunds, adjustments, transfers, rewarded
 //! actions and membership references.
 //!
 //! A purchase or redemption asks for its reference before anything else
@@ -420,9 +421,8 @@ impl<V: fmt::Debug> fmt::Debug for Keyed<V> {
     }
 }
 
-/// Records filed by reference that most members never have (redemptions,
-/// refunds, adjustments, transfers, rewarded actions, membership
-/// references): nothing allocated until the first, then a [`Keyed`] list
+/// Records filed by reference that most members never have (refunds,
+/// adjustments, transfers, rewarded actions, membership references): nothing allocated until the first, then a [`Keyed`] list
 /// behind one pointer. They compare, hash and print as that list does,
 /// none allocated reading as empty.
 #[derive(Clone)]
