@@ -710,7 +710,7 @@ impl RefKey {
         let len = u8::try_from(low & 0xff).unwrap_or_default();
         let mut bytes = [0; INLINE];
         match self.held() {
-            Held::InPlace if usize::from(len) <= RAW => {
+            Held::InPlace if self.is_raw() => {
                 let (first, rest) = bytes.split_at_mut(7);
                 first.copy_from_slice(low.to_le_bytes().get(1..).unwrap_or_default());
                 if let Some(rest) = rest.get_mut(..8) {
@@ -736,6 +736,13 @@ impl RefKey {
         Reference(IdText::Inline { len, bytes })
     }
 
+    /// Whether the key holds its reference as text (its first byte, the
+    /// length, at most [`RAW`]; a packed or long key's is more).
+    #[inline(always)]
+    fn is_raw(self) -> bool {
+        self.0[0] & 0xff <= RAW as u64
+    }
+
     /// The quick hash of a reference held as text in a key: its two words
     /// folded and mixed (see [`Reference::quick_hash`]).
     #[inline(always)]
@@ -753,7 +760,7 @@ impl RefKey {
     /// making its reference first and hashing that took about 50.
     #[inline]
     pub(crate) fn quick_hash(self, text: &str) -> u64 {
-        if self.0[0] & 0xff <= RAW as u64 {
+        if self.is_raw() {
             self.raw_hash()
         } else {
             self.longer_hash(text)

@@ -16,8 +16,7 @@ use super::journal::{Entered, Filed, Journal, List, Lists, PostingView};
 use super::keyed::Keyed;
 use super::keyed::LazyKeyed;
 use super::lots::{Lots, Near};
-use super::orders::Orders;
-use super::orders::RareParts;
+use super::orders::{Orders, RareParts};
 use super::pending::PendingLots;
 use super::policy::DueRules;
 use super::qualifying::{Contributes, Contribution, Qualifying};
@@ -3864,6 +3863,11 @@ impl RedemptionRecord {
         self.reward_at.0 & EXTRAS != 0
     }
 
+    /// Says the member's redemptions hold extras for it.
+    fn flag_extras(&mut self) {
+        self.reward_at.0 |= EXTRAS;
+    }
+
     /// Where the member's rewards redeemed file its reward, as held.
     fn reward_at(&self) -> Place {
         Place(self.reward_at.0 & !EXTRAS)
@@ -4126,7 +4130,7 @@ impl RedemptionMut<'_> {
     /// the record flagged as having it. Always there: none only if the
     /// member's redemptions could not read back the extras just filed.
     fn extras_mut(&mut self) -> Option<&mut RedemptionExtras> {
-        self.record.reward_at.0 |= EXTRAS;
+        self.record.flag_extras();
         self.extras
             .get_or_insert_with(self.at, || Box::new(RedemptionExtras::none()))
     }
