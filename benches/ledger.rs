@@ -267,7 +267,11 @@ fn refund_path(c: &mut Criterion) {
 }
 
 fn replay(c: &mut Criterion) {
-    if !wanted(&["replay/in_memory", "replay/from_json"]) {
+    if !wanted(&[
+        "replay/in_memory",
+        "replay/from_json",
+        "replay/from_json_stamped",
+    ]) {
         return;
     }
     let mut group = c.benchmark_group("replay");
@@ -290,6 +294,34 @@ fn replay(c: &mut Criterion) {
                 .iter()
                 .map(|s| serde_json::from_str::<Event>(s).expect("parses"));
             black_box(Ledger::replay(program(), events).expect("replays"))
+        })
+    });
+    // The log a host writes whose clock reads microseconds, under points
+    // that expire a year after earning: each purchase event holds two
+    // times with a fraction of a second, when it was placed and when its
+    // points expire.
+    let (mut ledger, ids, mut log) = populated_with(parse(EXPIRING), 10_000, "150.00 EUR");
+    for n in 0..100_000 {
+        let mut bought = purchase(&ids, n);
+        bought.at += TimeDelta::microseconds((n as i64 * 7_919) % 1_000_000);
+        log.extend(ledger.execute(bought).expect("earns").events);
+    }
+    let stored: Vec<String> = log
+        .iter()
+        .map(|e| serde_json::to_string(e).expect("serialises"))
+        .collect();
+    assert!(
+        log.last()
+            .is_some_and(|e| e.at().timestamp_subsec_nanos() != 0),
+        "times to the microsecond"
+    );
+    group.throughput(Throughput::Elements(log.len() as u64));
+    group.bench_function(BenchmarkId::new("from_json_stamped", log.len()), |b| {
+        b.iter(|| {
+            let events = stored
+                .iter()
+                .map(|s| serde_json::from_str::<Event>(s).expect("parses"));
+            black_box(Ledger::replay(parse(EXPIRING), events).expect("replays"))
         })
     });
     group.finish();

@@ -42,6 +42,11 @@
 //! - `mixed`: the mixed workload of `benches/ledger.rs` (70% purchases,
 //!   15% redemptions, 5% refunds, 5% adjustments, 5% ticks);
 //! - `replay`: the populated log and `n` purchases, replayed;
+//! - `replay_json`: the same log, each event parsed from its JSON line
+//!   first, as the `scale` bench's `replay/from_json`;
+//! - `replay_json_stamped`: as `replay_json` under points expiring a year
+//!   after earning, each purchase stamped to the microsecond, as the
+//!   `ledger` bench's `replay/from_json_stamped`;
 //! - `history`: 1,000 members who each place `PROBE_HISTORY` orders
 //!   (default 300) before `n` purchases are counted;
 //! - `settling_history`: the same under points pending for a day, a
@@ -67,7 +72,7 @@ use common::{
 };
 
 /// The modes, for the usage line.
-const MODES: &str = "plain|tiers|top_rung|rolling|expiring|inactivity|batched|confirmed|settling|redeem|quote|refund|mixed|replay|history|settling_history|due_tick";
+const MODES: &str = "plain|tiers|top_rung|rolling|expiring|inactivity|batched|confirmed|settling|redeem|quote|refund|mixed|replay|replay_json|replay_json_stamped|history|settling_history|due_tick";
 
 /// The counted work: each command through `execute`.
 #[inline(never)]
@@ -126,6 +131,16 @@ fn measured_replay(program: Program, log: &[Event]) {
     black_box(Ledger::replay(program, log).expect("the log replays"));
 }
 
+/// The counted work: a replay of the `stored` log, each event parsed from
+/// its JSON line first.
+#[inline(never)]
+fn measured_replay_json(program: Program, stored: &[String]) {
+    let events = stored
+        .iter()
+        .map(|line| serde_json::from_str::<Event>(line).expect("a stored event parses"));
+    black_box(Ledger::replay(program, events).expect("the log replays"));
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; the mode and count follow it.
     let args: Vec<String> = std::env::args()
@@ -150,10 +165,11 @@ fn main() {
         return;
     }
     let text = match mode {
-        "plain" | "batched" | "redeem" | "quote" | "refund" | "replay" | "history" => SEED,
+        "plain" | "batched" | "redeem" | "quote" | "refund" | "replay" | "replay_json"
+        | "history" => SEED,
         "tiers" | "top_rung" => TIERED,
         "rolling" => ROLLING,
-        "expiring" => EXPIRING,
+        "expiring" | "replay_json_stamped" => EXPIRING,
         "inactivity" => INACTIVITY,
         "confirmed" => CONFIRMED,
         "settling" | "settling_history" => SETTLING,
@@ -202,17 +218,24 @@ fn main() {
                 .collect();
             measured_quote(&ledger, &cart, asked);
         }
-        "replay" => {
+        "replay" | "replay_json" | "replay_json_stamped" => {
             for i in 0..n {
-                log.extend(
-                    ledger
-                        .execute(purchase(&ids, i))
-                        .expect("a purchase")
-                        .events,
-                );
+                let mut bought = purchase(&ids, i);
+                if mode == "replay_json_stamped" {
+                    bought.at += TimeDelta::microseconds((i as i64 * 7_919) % 1_000_000);
+                }
+                log.extend(ledger.execute(bought).expect("a purchase").events);
             }
             println!("events {}", log.len());
-            measured_replay(parse(text), &log);
+            if mode == "replay" {
+                measured_replay(parse(text), &log);
+            } else {
+                let stored: Vec<String> = log
+                    .iter()
+                    .map(|e| serde_json::to_string(e).expect("an event serialises"))
+                    .collect();
+                measured_replay_json(parse(text), &stored);
+            }
         }
         _ => {
             let commands = (0..n).map(|i| command(mode, &ids, i)).collect();

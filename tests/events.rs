@@ -609,6 +609,66 @@ fn a_log_whose_store_reordered_its_keys_reads_as_the_same_events() {
     assert_eq!(replay_json(&sorted).unwrap(), shop.ledger);
 }
 
+#[test]
+fn a_log_stamped_by_a_clock_that_reads_microseconds_reads_back_to_the_instant() {
+    // A host that stamps each command with its clock's reading: the times
+    // in the log (when points settle and expire among them) carry a
+    // fraction of a second, and read back to the same instants, whichever
+    // order a store hands the keys back in.
+    let mut shop = Shop::new(seed_with(
+        r#""pending": {"days": 14}, "expiry": {"policy": "after_earning", "days": 365}"#,
+    ));
+    shop.enroll("marta", "2026-03-01T09:15:02.123456Z");
+    shop.buy("marta", "ORD-1", "80.00 EUR", "2026-03-02T10:00:00.5Z");
+    shop.buy("marta", "ORD-2", "45.00 EUR", "2026-03-03T18:42:07.000001Z");
+    shop.buy(
+        "marta",
+        "ORD-3",
+        "12.00 EUR",
+        "2026-03-04T08:00:00.123456789Z",
+    );
+    shop.tick("2026-03-20T00:00:00.25Z");
+    let lines = log_of(&shop);
+    assert!(
+        lines
+            .iter()
+            .any(|line| line.contains(r#""expires_at":"2027-03-03T18:42:07.000001Z""#)),
+        "{lines:#?}"
+    );
+    for (line, event) in lines.iter().zip(&shop.log) {
+        let value: serde_json::Value = serde_json::from_str(line).unwrap();
+        for moved in [
+            line.clone(),
+            with_keys(&value, false),
+            with_keys(&value, true),
+        ] {
+            let read: Event = serde_json::from_str(&moved).unwrap();
+            assert_eq!(&read, event, "{moved}");
+        }
+    }
+    let events: Vec<Event> = lines
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let replayed = Ledger::replay(shop.ledger.program().clone(), &events).unwrap();
+    assert_eq!(replayed, shop.ledger);
+    assert_eq!(shop.available("marta"), 137);
+}
+
+#[test]
+fn a_time_a_store_wrote_as_null_reads_as_none() {
+    // A store that writes every field, `null` for a lot that never
+    // expires, hands back the event this crate wrote without it.
+    let written = r#"{"type":"PurchaseRecorded","member":"marta","order":"ORD-1","at":"2026-03-02T10:00:00Z","amount":"80.00 EUR","points":80,"breakdown":[{"rule":"base","eligible":"80.00 EUR","rate":{"points":1,"per":"1.00 EUR"},"rounding":"floor","points":80}],"credit":{"lot":1,"points":80}}"#;
+    let nulled = written.replace(r#""lot":1,"#, r#""lot":1,"expires_at":null,"#);
+    let read: Event = serde_json::from_str(&nulled).unwrap();
+    assert_eq!(read, serde_json::from_str::<Event>(written).unwrap());
+    refused::<Event>(
+        &[&written.replace(r#""lot":1,"#, r#""lot":1,"expires_at":"next year","#)],
+        "`next year` is not an RFC 3339 time",
+    );
+}
+
 /// Every one of `lines` is refused as a `T`, with an error saying
 /// `expected`.
 fn refused<T: serde::de::DeserializeOwned + std::fmt::Debug>(lines: &[&str], expected: &str) {

@@ -356,7 +356,11 @@ pub struct LotCredit {
     /// The lot credited.
     pub lot: LotId,
     /// When the lot expires; absent when it never does.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::time_text::maybe_utc"
+    )]
     pub expires_at: Option<DateTime<Utc>>,
     /// The points credited, debt repayment included.
     pub points: Points,
@@ -373,7 +377,11 @@ pub struct LotDraw {
     /// The lot drawn from.
     pub lot: LotId,
     /// When the lot expires; absent when it never does.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::time_text::maybe_utc"
+    )]
     pub expires_at: Option<DateTime<Utc>>,
     /// The points taken.
     pub points: Points,
@@ -415,10 +423,18 @@ pub struct PendingCredit {
     /// The points.
     pub points: Points,
     /// When they become spendable; absent when the order must be confirmed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::time_text::maybe_utc"
+    )]
     pub available_at: Option<DateTime<Utc>>,
     /// When the lot will expire; absent when it never does.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::time_text::maybe_utc"
+    )]
     pub expires_at: Option<DateTime<Utc>>,
 }
 
@@ -778,7 +794,11 @@ pub struct TierChanged {
     /// The qualifying metric over the window, when the change was decided.
     pub metric: Decimal,
     /// When the new tier is next reviewed: it is secured until then.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::time_text::maybe_utc"
+    )]
     pub secured_until: Option<DateTime<Utc>>,
 }
 
@@ -829,12 +849,17 @@ pub enum ReviewOutcome {
     /// The member keeps the tier until the next review.
     Kept {
         /// The next review; absent when the tier can no longer be lost.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "crate::time_text::maybe_utc"
+        )]
         secured_until: Option<DateTime<Utc>>,
     },
     /// The member fell short; the downgrade waits until `until`.
     Grace {
         /// When the tier is reviewed again.
+        #[serde(deserialize_with = "crate::time_text::utc")]
         until: DateTime<Utc>,
     },
 }
@@ -858,6 +883,7 @@ pub struct MembershipStarted {
     /// The fee paid for the term.
     pub fee: Money,
     /// When the term ends.
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub ends_at: DateTime<Utc>,
     /// The order recording the fee, when the fee earns points.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -883,6 +909,7 @@ pub struct MembershipRenewed {
     /// The fee for the new term.
     pub fee: Money,
     /// When the new term ends.
+    #[serde(deserialize_with = "crate::time_text::utc")]
     pub ends_at: DateTime<Utc>,
     /// The order recording the fee, when the fee earns points.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -157,7 +157,7 @@ pub struct Expect {
     pub member: Option<MemberId>,
     /// Read the balance and tier as of this time (pending points settle and
     /// lots expire up to it) instead of as of the member's last event.
-    #[serde(default, deserialize_with = "optional_utc")]
+    #[serde(default, deserialize_with = "crate::time_text::maybe_utc")]
     pub at: Option<DateTime<Utc>>,
     /// The command is refused with this kind of error
     /// ([`Error::kind`](crate::Error::kind), `insufficient_points`).
@@ -505,12 +505,6 @@ impl Health {
         self.breakage_rate = Some(percent);
         self
     }
-}
-
-fn optional_utc<'de, D: serde::Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<DateTime<Utc>>, D::Error> {
-    crate::time_text::utc(deserializer).map(Some)
 }
 
 /// The step as written: every command a key, at most one of them given.
