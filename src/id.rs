@@ -49,6 +49,8 @@ fn check(kind: &'static str, value: &str) -> Result<(), InvalidId> {
         IdProblem::Empty
     } else if value.len() > MAX_ID_LEN {
         IdProblem::TooLong { len: value.len() }
+    } else if plain(value) {
+        return Ok(());
     } else if value.trim() != value {
         IdProblem::SurroundingWhitespace
     } else if value.chars().any(char::is_control) {
@@ -61,6 +63,18 @@ fn check(kind: &'static str, value: &str) -> Result<(), InvalidId> {
         value: value.chars().take(MAX_ID_LEN).collect(),
         problem,
     })
+}
+
+/// Whether `value` is printable ASCII that neither starts nor ends with a
+/// space, as nearly every id is (`member-0001234`, `ORD-2026-000123`):
+/// valid, read byte by byte where the general checks decode each
+/// character to ask whether it is whitespace or a control. Any other
+/// text goes through those checks, which it may pass too.
+fn plain(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    bytes.iter().all(|b| matches!(b, b' '..=b'~'))
+        && bytes.first().is_some_and(|b| *b != b' ')
+        && bytes.last().is_some_and(|b| *b != b' ')
 }
 
 /// The text of an identifier: up to [`INLINE`] bytes held in place (most
@@ -807,6 +821,38 @@ impl Reference {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The shortcut for plain ASCII ids passes only what the general
+        /// checks pass: ids of printable ASCII and around it (spaces at
+        /// either end, tabs, controls, other whitespace, other letters).
+        #[test]
+        fn plain_ids_pass_the_general_checks(
+            id in "[ -~\\t\\n\u{0}\u{7f}\u{a0}\u{2003}é]{1,20}",
+        ) {
+            let general = id.trim() == id && !id.chars().any(char::is_control);
+            if plain(&id) {
+                proptest::prop_assert!(general, "{:?}", id);
+            }
+            proptest::prop_assert_eq!(check("id", &id).is_ok(), general, "{:?}", id);
+        }
+    }
+
+    #[test]
+    fn ids_are_checked_alike_whether_plain_or_not() {
+        for (id, plain_ascii, valid) in [
+            ("member-0001234", true, true),
+            ("ORD 2026 1", true, true),
+            (" ORD-1", false, false),
+            ("ORD-1 ", false, false),
+            ("ORD\t1", false, false),
+            ("Café-1", false, true),
+            ("ORD-1\u{a0}", false, false),
+        ] {
+            assert_eq!(plain(id), plain_ascii, "{id:?}");
+            assert_eq!(check("id", id).is_ok(), valid, "{id:?}");
+        }
+    }
 
     #[test]
     fn the_sign_up_reference_is_the_one_its_text_makes() {

@@ -574,6 +574,9 @@ impl FromStr for Money {
     type Err = MoneyError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if let Some((amount, code)) = written(s) {
+            return Ok(Money::new(amount, Currency::new(code)?));
+        }
         let malformed = || MoneyError::Malformed { text: s.to_owned() };
         let mut parts = s.split_whitespace();
         let (Some(amount), Some(code), None) = (parts.next(), parts.next(), parts.next()) else {
@@ -582,6 +585,63 @@ impl FromStr for Money {
         let amount = Decimal::from_str_exact(amount).map_err(|_| malformed())?;
         Ok(Money::new(amount, Currency::new(code)?))
     }
+}
+
+/// The amount and code of `text` in the shape this crate writes money,
+/// `57.40 EUR`: digits with a point among them as [`plain_decimal`]
+/// reads them, one space, three capital letters. Read so, without
+/// decoding each character to ask whether it is whitespace, it is what
+/// splitting on whitespace and reading the amount exactly gives; nothing
+/// for any other text, which is read that way.
+fn written(text: &str) -> Option<(Decimal, &str)> {
+    let split = text.len().checked_sub(4)?;
+    let (amount, code) = (text.get(..split)?, text.get(split..)?);
+    let [b' ', letters @ ..] = <[u8; 4]>::try_from(code.as_bytes()).ok()? else {
+        return None;
+    };
+    if !letters.iter().all(u8::is_ascii_uppercase) {
+        return None;
+    }
+    Some((plain_decimal(amount)?, code.get(1..)?))
+}
+
+/// The `Decimal` that digits with a point among them, `57.40`, write,
+/// exactly as [`Decimal::from_str_exact`] reads them (the scale is the
+/// number of digits after the point, trailing zeros included), when the
+/// digits make a number below 2^64, with at least one on each side of a
+/// point if there is one; nothing for any other text (a sign, an
+/// exponent, separators, more digits), which `from_str_exact` then reads,
+/// or refuses. Its general reading takes several times as long.
+fn plain_decimal(text: &str) -> Option<Decimal> {
+    let mut mantissa = 0_u64;
+    let mut point = None;
+    for (at, byte) in text.bytes().enumerate() {
+        match byte {
+            b'0'..=b'9' => {
+                mantissa = mantissa
+                    .checked_mul(10)?
+                    .checked_add(u64::from(byte & 0x0f))?;
+            }
+            b'.' if point.is_none() && at > 0 => point = Some(at),
+            _ => return None,
+        }
+    }
+    let scale = match point {
+        None if !text.is_empty() => 0,
+        Some(at) => text.len().checked_sub(at)?.checked_sub(1)?,
+        None => return None,
+    };
+    let scale = u32::try_from(scale)
+        .ok()
+        .filter(|scale| (1..=Decimal::MAX_SCALE).contains(scale) || point.is_none())?;
+    // The low and high halves of the mantissa.
+    Some(Decimal::from_parts(
+        mantissa as u32,
+        (mantissa >> 32) as u32,
+        0,
+        false,
+        scale,
+    ))
 }
 
 impl TryFrom<String> for Money {
@@ -709,6 +769,97 @@ mod tests {
             for (p, q) in [(x, y), (y, x), (x, x)] {
                 proptest::prop_assert_eq!(p.written_as(&q), p.to_string() == q.to_string(), "{} and {}", p, q);
             }
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever the shortcuts for money as this crate writes it
+        /// (`57.40 EUR`) read, the general reading reads the same, to the
+        /// scale: amounts of up to 25 digits with and without a point,
+        /// and text near that shape (signs, exponents, separators, other
+        /// spaces, lower-case codes), which the shortcuts leave to it.
+        #[test]
+        fn the_shortcuts_read_money_as_the_general_reading_does(
+            amount in "[-+]?[0-9]{0,12}(\\.[0-9]{0,13})?",
+            odd in "[ _eE,.\\t\u{a0}-]?",
+            at in 0_usize..20,
+            space in proptest::sample::select(vec![" ", "  ", "\t", "\u{a0}", " \u{2003}"]),
+            code in proptest::sample::select(vec!["EUR", "JPY", "KWD", "eur", "EU", "EURO", "XYZ"]),
+            around in proptest::sample::select(vec!["", " ", "\n"]),
+        ) {
+            let mut amount = amount;
+            if at <= amount.len() && amount.is_char_boundary(at) {
+                amount.insert_str(at, &odd);
+            }
+            let text = format!("{around}{amount}{space}{code}{around}");
+            let general = || -> Option<Money> {
+                let mut parts = text.split_whitespace();
+                let (Some(amount), Some(code), None) = (parts.next(), parts.next(), parts.next())
+                else {
+                    return None;
+                };
+                Some(Money::new(Decimal::from_str_exact(amount).ok()?, Currency::new(code).ok()?))
+            };
+            let read = text.parse::<Money>().ok();
+            proptest::prop_assert_eq!(
+                read.map(|m| (m.amount().serialize(), m.currency())),
+                general().map(|m| (m.amount().serialize(), m.currency())),
+                "{:?}",
+                text
+            );
+            if let Some((read, code)) = written(&text) {
+                let parts: Vec<&str> = text.split_whitespace().collect();
+                proptest::prop_assert_eq!(parts.len(), 2);
+                proptest::prop_assert_eq!(parts.get(1), Some(&code));
+                let exact = parts.first().and_then(|amount| Decimal::from_str_exact(amount).ok());
+                proptest::prop_assert_eq!(exact.map(|d| d.serialize()), Some(read.serialize()));
+            }
+            if let Some(shortcut) = plain_decimal(&amount) {
+                let exact = Decimal::from_str_exact(&amount).ok();
+                proptest::prop_assert_eq!(Some(shortcut.serialize()), exact.map(|d| d.serialize()), "{:?}", amount);
+            }
+        }
+    }
+
+    #[test]
+    fn money_as_written_is_read_to_the_scale_by_the_shortcut() {
+        for (text, mantissa, scale) in [
+            ("57.40 EUR", 5740, 2),
+            ("57 EUR", 57, 0),
+            ("0.00 EUR", 0, 2),
+            ("007.50 EUR", 750, 2),
+            ("1234567890123456789 JPY", 1_234_567_890_123_456_789, 0),
+            ("0.123456789012345678 KWD", 123_456_789_012_345_678, 18),
+            ("18446744073709551615 JPY", 18_446_744_073_709_551_615, 0),
+            ("0.0000000000000000000000000001 EUR", 1, 28),
+        ] {
+            let (read, _) = written(text).unwrap();
+            assert_eq!((read.mantissa(), read.scale()), (mantissa, scale), "{text}");
+            let money: Money = text.parse().unwrap();
+            assert_eq!(money.amount().serialize(), read.serialize(), "{text}");
+        }
+        for amount in [
+            "-1.00",
+            "+1",
+            "1e3",
+            "1_000",
+            ".5",
+            "5.",
+            "1.2.3",
+            "18446744073709551616",
+            "0.12345678901234567890123456789",
+            "",
+        ] {
+            assert_eq!(plain_decimal(amount), None, "{amount}");
+        }
+        for text in [
+            "57.40  EUR",
+            " 57.40 EUR",
+            "57.40 EUR ",
+            "57.40\tEUR",
+            "57.40 eur",
+        ] {
+            assert_eq!(written(text), None, "{text}");
         }
     }
 
