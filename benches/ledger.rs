@@ -266,6 +266,38 @@ fn refund_path(c: &mut Criterion) {
     group.finish();
 }
 
+/// The log of 10 K members' enrolments and first orders and 100 K
+/// purchases under the seed program, or, `stamped`, under points that
+/// expire a year after earning with each purchase stamped to the
+/// microsecond, as a host whose clock reads microseconds writes it (each
+/// purchase event then holds two times with a fraction of a second, when
+/// it was placed and when its points expire). With its program.
+fn log(stamped: bool) -> (Vec<Event>, loyalty::Program) {
+    let text = if stamped { EXPIRING } else { common::SEED };
+    let (mut ledger, ids, mut log) = populated_with(parse(text), 10_000, "150.00 EUR");
+    for n in 0..100_000 {
+        let mut bought = purchase(&ids, n);
+        if stamped {
+            bought.at += TimeDelta::microseconds((n as i64 * 7_919) % 1_000_000);
+        }
+        log.extend(ledger.execute(bought).expect("earns").events);
+    }
+    assert_eq!(
+        log.last()
+            .is_some_and(|e| e.at().timestamp_subsec_nanos() != 0),
+        stamped,
+        "times to the microsecond when stamped"
+    );
+    (log, parse(text))
+}
+
+/// Each event of `log` as its JSON line.
+fn stored(log: &[Event]) -> Vec<String> {
+    log.iter()
+        .map(|e| serde_json::to_string(e).expect("serialises"))
+        .collect()
+}
+
 fn replay(c: &mut Criterion) {
     if !wanted(&[
         "replay/in_memory",
@@ -275,55 +307,61 @@ fn replay(c: &mut Criterion) {
         return;
     }
     let mut group = c.benchmark_group("replay");
-    let (mut ledger, ids, mut log) = populated(10_000, "150.00 EUR");
-    for n in 0..100_000 {
-        log.extend(ledger.execute(purchase(&ids, n)).expect("earns").events);
-    }
-    group.throughput(Throughput::Elements(log.len() as u64));
     group.sample_size(10);
-    group.bench_function(BenchmarkId::new("in_memory", log.len()), |b| {
-        b.iter(|| black_box(Ledger::replay(program(), &log).expect("replays")))
-    });
-    let stored: Vec<String> = log
-        .iter()
-        .map(|e| serde_json::to_string(e).expect("serialises"))
-        .collect();
-    group.bench_function(BenchmarkId::new("from_json", log.len()), |b| {
-        b.iter(|| {
-            let events = stored
-                .iter()
-                .map(|s| serde_json::from_str::<Event>(s).expect("parses"));
-            black_box(Ledger::replay(program(), events).expect("replays"))
-        })
-    });
-    // The log a host writes whose clock reads microseconds, under points
-    // that expire a year after earning: each purchase event holds two
-    // times with a fraction of a second, when it was placed and when its
-    // points expire.
-    let (mut ledger, ids, mut log) = populated_with(parse(EXPIRING), 10_000, "150.00 EUR");
-    for n in 0..100_000 {
-        let mut bought = purchase(&ids, n);
-        bought.at += TimeDelta::microseconds((n as i64 * 7_919) % 1_000_000);
-        log.extend(ledger.execute(bought).expect("earns").events);
+    for stamped in [false, true] {
+        let (log, program) = log(stamped);
+        group.throughput(Throughput::Elements(log.len() as u64));
+        if !stamped {
+            group.bench_function(BenchmarkId::new("in_memory", log.len()), |b| {
+                b.iter(|| black_box(Ledger::replay(program.clone(), &log).expect("replays")))
+            });
+        }
+        let stored = stored(&log);
+        let name = if stamped {
+            "from_json_stamped"
+        } else {
+            "from_json"
+        };
+        group.bench_function(BenchmarkId::new(name, log.len()), |b| {
+            b.iter(|| {
+                let events = stored
+                    .iter()
+                    .map(|s| serde_json::from_str::<Event>(s).expect("parses"));
+                black_box(Ledger::replay(program.clone(), events).expect("replays"))
+            })
+        });
     }
-    let stored: Vec<String> = log
-        .iter()
-        .map(|e| serde_json::to_string(e).expect("serialises"))
-        .collect();
-    assert!(
-        log.last()
-            .is_some_and(|e| e.at().timestamp_subsec_nanos() != 0),
-        "times to the microsecond"
-    );
-    group.throughput(Throughput::Elements(log.len() as u64));
-    group.bench_function(BenchmarkId::new("from_json_stamped", log.len()), |b| {
-        b.iter(|| {
-            let events = stored
-                .iter()
-                .map(|s| serde_json::from_str::<Event>(s).expect("parses"));
-            black_box(Ledger::replay(parse(EXPIRING), events).expect("replays"))
-        })
-    });
+    group.finish();
+}
+
+/// Writing each event a command decided as the JSON line a host stores,
+/// into a buffer reused from one event to the next: the logs `replay`
+/// reads back.
+fn store(c: &mut Criterion) {
+    if !wanted(&["store/to_json", "store/to_json_stamped"]) {
+        return;
+    }
+    let mut group = c.benchmark_group("store");
+    group.sample_size(10);
+    for stamped in [false, true] {
+        let (log, _) = log(stamped);
+        group.throughput(Throughput::Elements(log.len() as u64));
+        let name = if stamped {
+            "to_json_stamped"
+        } else {
+            "to_json"
+        };
+        group.bench_function(BenchmarkId::new(name, log.len()), |b| {
+            let mut line = Vec::with_capacity(1024);
+            b.iter(|| {
+                for event in &log {
+                    line.clear();
+                    serde_json::to_writer(&mut line, event).expect("serialises");
+                    black_box(&line);
+                }
+            })
+        });
+    }
     group.finish();
 }
 
@@ -403,6 +441,7 @@ criterion_group!(
     refund_path,
     referral_path,
     replay,
+    store,
     tick_nothing_due,
     tick_year_end_review
 );

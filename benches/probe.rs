@@ -47,6 +47,9 @@
 //! - `replay_json_stamped`: as `replay_json` under points expiring a year
 //!   after earning, each purchase stamped to the microsecond, as the
 //!   `ledger` bench's `replay/from_json_stamped`;
+//! - `to_json`, `to_json_stamped`: the logs of `replay_json` and
+//!   `replay_json_stamped`, each event written as its JSON line into a
+//!   reused buffer, as a host stores what a command decided;
 //! - `history`: 1,000 members who each place `PROBE_HISTORY` orders
 //!   (default 300) before `n` purchases are counted;
 //! - `settling_history`: the same under points pending for a day, a
@@ -72,7 +75,7 @@ use common::{
 };
 
 /// The modes, for the usage line.
-const MODES: &str = "plain|tiers|top_rung|rolling|expiring|inactivity|batched|confirmed|settling|redeem|quote|refund|mixed|replay|replay_json|replay_json_stamped|history|settling_history|due_tick";
+const MODES: &str = "plain|tiers|top_rung|rolling|expiring|inactivity|batched|confirmed|settling|redeem|quote|refund|mixed|replay|replay_json|replay_json_stamped|to_json|to_json_stamped|history|settling_history|due_tick";
 
 /// The counted work: each command through `execute`.
 #[inline(never)]
@@ -131,6 +134,18 @@ fn measured_replay(program: Program, log: &[Event]) {
     black_box(Ledger::replay(program, log).expect("the log replays"));
 }
 
+/// The counted work: each event of `log` written as its JSON line, into
+/// a buffer cleared for each.
+#[inline(never)]
+fn measured_to_json(log: &[Event]) {
+    let mut line = Vec::with_capacity(1024);
+    for event in log {
+        line.clear();
+        serde_json::to_writer(&mut line, event).expect("an event serialises");
+        black_box(&line);
+    }
+}
+
 /// The counted work: a replay of the `stored` log, each event parsed from
 /// its JSON line first.
 #[inline(never)]
@@ -166,10 +181,10 @@ fn main() {
     }
     let text = match mode {
         "plain" | "batched" | "redeem" | "quote" | "refund" | "replay" | "replay_json"
-        | "history" => SEED,
+        | "to_json" | "history" => SEED,
         "tiers" | "top_rung" => TIERED,
         "rolling" => ROLLING,
-        "expiring" | "replay_json_stamped" => EXPIRING,
+        "expiring" | "replay_json_stamped" | "to_json_stamped" => EXPIRING,
         "inactivity" => INACTIVITY,
         "confirmed" => CONFIRMED,
         "settling" | "settling_history" => SETTLING,
@@ -218,10 +233,10 @@ fn main() {
                 .collect();
             measured_quote(&ledger, &cart, asked);
         }
-        "replay" | "replay_json" | "replay_json_stamped" => {
+        "replay" | "replay_json" | "replay_json_stamped" | "to_json" | "to_json_stamped" => {
             for i in 0..n {
                 let mut bought = purchase(&ids, i);
-                if mode == "replay_json_stamped" {
+                if mode.ends_with("_stamped") {
                     bought.at += TimeDelta::microseconds((i as i64 * 7_919) % 1_000_000);
                 }
                 log.extend(ledger.execute(bought).expect("a purchase").events);
@@ -229,6 +244,8 @@ fn main() {
             println!("events {}", log.len());
             if mode == "replay" {
                 measured_replay(parse(text), &log);
+            } else if mode.starts_with("to_json") {
+                measured_to_json(&log);
             } else {
                 let stored: Vec<String> = log
                     .iter()

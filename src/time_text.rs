@@ -11,7 +11,7 @@
 
 use std::fmt;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 use serde::Deserializer;
 use serde::de::{self, MapAccess, Visitor};
 
@@ -60,18 +60,67 @@ where
     deserializer.deserialize_str(TextVisitor { expecting, parse })
 }
 
-/// A time with its offset: `2026-03-01T12:00:00Z`,
-/// `2026-03-01T12:00:00.123456Z` or `2026-03-01T13:00:00+01:00`.
-pub(crate) fn utc<'de, D: Deserializer<'de>>(deserializer: D) -> Result<DateTime<Utc>, D::Error> {
-    read(deserializer, UTC_EXPECTING, parse_utc)
+/// A time with its offset (`#[serde(with = "crate::time_text::utc")]`):
+/// read from `2026-03-01T12:00:00Z`, `2026-03-01T12:00:00.123456Z` or
+/// `2026-03-01T13:00:00+01:00`, written as chrono writes it.
+pub(crate) mod utc {
+    use chrono::{DateTime, Utc};
+    use serde::{Deserializer, Serializer};
+
+    /// Reads the time (see [`parse_utc`](super::parse_utc)).
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<DateTime<Utc>, D::Error> {
+        super::read(deserializer, super::UTC_EXPECTING, super::parse_utc)
+    }
+
+    /// Writes the time as chrono's own `Serialize` does, without its
+    /// formatting machinery for the times [`TimeText`](super::TimeText)
+    /// writes.
+    pub(crate) fn serialize<S: Serializer>(
+        time: &DateTime<Utc>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match super::TimeText::of(time) {
+            Some(text) => serializer.serialize_str(text.as_str()),
+            None => serde::Serialize::serialize(time, serializer),
+        }
+    }
 }
 
-/// As [`utc`], for a time that may be absent: `null` reads as none, as
-/// a field left out does where the field is `#[serde(default)]`.
-pub(crate) fn maybe_utc<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<DateTime<Utc>>, D::Error> {
-    deserializer.deserialize_option(MaybeUtc)
+/// As [`utc`], for a time that may be absent
+/// (`#[serde(default, with = "crate::time_text::maybe_utc")]`): `null`
+/// reads as none, as a field left out does.
+pub(crate) mod maybe_utc {
+    use chrono::{DateTime, Utc};
+    use serde::{Deserializer, Serialize, Serializer};
+
+    /// Reads the time, or none.
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<DateTime<Utc>>, D::Error> {
+        deserializer.deserialize_option(super::MaybeUtc)
+    }
+
+    /// Writes the time as [`utc`](super::utc) does, or none.
+    pub(crate) fn serialize<S: Serializer>(
+        time: &Option<DateTime<Utc>>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match time {
+            Some(time) => serializer.serialize_some(&Written(time)),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    /// A time written as [`utc`](super::utc) writes it.
+    struct Written<'a>(&'a DateTime<Utc>);
+
+    impl Serialize for Written<'_> {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            super::utc::serialize(self.0, serializer)
+        }
+    }
 }
 
 /// What [`utc`] and [`maybe_utc`] expect.
@@ -105,7 +154,7 @@ impl<'de> Visitor<'de> for MaybeUtc {
     }
 
     fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        utc(deserializer).map(Some)
+        utc::deserialize(deserializer).map(Some)
     }
 }
 
@@ -171,6 +220,81 @@ fn number(digits: &[u8]) -> Option<u32> {
     })
 }
 
+/// A time as chrono's `Serialize` writes it (RFC 3339 with `Z`, the
+/// fraction of a second in as many digits of 3, 6 or 9 as it needs, none
+/// for a whole second), for the years 0 to 9999 and every time but a
+/// leap second, written digit by digit where chrono goes through
+/// `fmt::Write` a piece at a time: about a sixth of writing a stored
+/// purchase event for each time it holds.
+pub(crate) struct TimeText {
+    bytes: [u8; 30],
+    len: usize,
+}
+
+impl TimeText {
+    /// `time`'s text, or nothing for a time chrono then writes itself.
+    pub(crate) fn of(time: &DateTime<Utc>) -> Option<TimeText> {
+        let naive = time.naive_utc();
+        let year = u32::try_from(naive.year())
+            .ok()
+            .filter(|year| *year <= 9999)?;
+        // Past a whole second of nanoseconds: a leap second.
+        let nanos = naive.nanosecond();
+        if nanos >= 1_000_000_000 {
+            return None;
+        }
+        let (fraction, places) = if nanos == 0 {
+            (0, 0)
+        } else if nanos.is_multiple_of(1_000_000) {
+            (nanos / 1_000_000, 3)
+        } else if nanos.is_multiple_of(1_000) {
+            (nanos / 1_000, 6)
+        } else {
+            (nanos, 9)
+        };
+        let mut text = TimeText {
+            bytes: *b"0000-00-00T00:00:00.000000000Z",
+            len: 0,
+        };
+        let fields = [
+            (0..4, year),
+            (5..7, naive.month()),
+            (8..10, naive.day()),
+            (11..13, naive.hour()),
+            (14..16, naive.minute()),
+            (17..19, naive.second()),
+            (20..20_usize.checked_add(places)?, fraction),
+        ];
+        for (range, value) in fields {
+            put_digits(text.bytes.get_mut(range)?, value);
+        }
+        let end = if places == 0 {
+            19
+        } else {
+            20_usize.checked_add(places)?
+        };
+        *text.bytes.get_mut(end)? = b'Z';
+        text.len = end.checked_add(1)?;
+        Some(text)
+    }
+
+    /// The text.
+    pub(crate) fn as_str(&self) -> &str {
+        self.bytes
+            .get(..self.len)
+            .and_then(|bytes| std::str::from_utf8(bytes).ok())
+            .unwrap_or_default()
+    }
+}
+
+/// Writes `value`'s last `digits.len()` decimal digits into `digits`.
+fn put_digits(digits: &mut [u8], mut value: u32) {
+    for digit in digits.iter_mut().rev() {
+        *digit = b'0' | (value % 10) as u8;
+        value /= 10;
+    }
+}
+
 /// A calendar date, `1990-04-12`, when there is one.
 pub(crate) fn date<'de, D: Deserializer<'de>>(
     deserializer: D,
@@ -187,7 +311,7 @@ mod tests {
 
     #[derive(Debug, Deserialize)]
     struct At {
-        #[serde(deserialize_with = "utc")]
+        #[serde(with = "utc")]
         at: DateTime<Utc>,
         #[serde(default, deserialize_with = "date")]
         born: Option<NaiveDate>,
@@ -235,6 +359,11 @@ mod tests {
             proptest::prop_assert_eq!(text.parse::<DateTime<Utc>>().ok(), Some(time));
             let written = serde_json::to_string(&time).unwrap();
             proptest::prop_assert_eq!(written_utc(written.trim_matches('"')), Some(time));
+            let ours = TimeText::of(&time).map(|text| format!("\"{}\"", text.as_str()));
+            proptest::prop_assert_eq!(ours, Some(written.clone()));
+            let both = Both { at: time, maybe: Some(time) };
+            let chrono_both = format!(r#"{{"at":{written},"maybe":{written}}}"#);
+            proptest::prop_assert_eq!(serde_json::to_string(&both).unwrap(), chrono_both);
             let any = format!(
                 "{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}{fraction}Z"
             );
@@ -292,9 +421,68 @@ mod tests {
         }
     }
 
+    /// A time and an optional one, written and read through this module.
+    #[derive(Debug, PartialEq, serde::Serialize, Deserialize)]
+    struct Both {
+        #[serde(with = "utc")]
+        at: DateTime<Utc>,
+        #[serde(default, skip_serializing_if = "Option::is_none", with = "maybe_utc")]
+        maybe: Option<DateTime<Utc>>,
+    }
+
+    #[test]
+    fn times_past_what_the_shortcut_writes_are_written_by_chrono() {
+        let leap = NaiveDate::from_ymd_opt(2016, 12, 31)
+            .and_then(|d| d.and_hms_nano_opt(23, 59, 59, 1_500_000_000))
+            .unwrap()
+            .and_utc();
+        let far = NaiveDate::from_ymd_opt(10_000, 1, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .unwrap()
+            .and_utc();
+        let before = NaiveDate::from_ymd_opt(-1, 12, 31)
+            .and_then(|d| d.and_hms_micro_opt(23, 0, 0, 5))
+            .unwrap()
+            .and_utc();
+        for time in [
+            leap,
+            far,
+            before,
+            DateTime::<Utc>::MAX_UTC,
+            DateTime::<Utc>::MIN_UTC,
+        ] {
+            assert!(TimeText::of(&time).is_none(), "{time:?}");
+            let chrono = serde_json::to_string(&time).unwrap();
+            let both = Both {
+                at: time,
+                maybe: Some(time),
+            };
+            let written = serde_json::to_string(&both).unwrap();
+            assert_eq!(written, format!(r#"{{"at":{chrono},"maybe":{chrono}}}"#));
+            assert_eq!(serde_json::from_str::<Both>(&written).unwrap(), both);
+        }
+        let none = Both {
+            at: leap,
+            maybe: None,
+        };
+        let written = serde_json::to_string(&none).unwrap();
+        assert!(!written.contains("maybe"), "{written}");
+        assert_eq!(serde_json::from_str::<Both>(&written).unwrap(), none);
+        // Formats that mark an option's presence see it marked.
+        let toml = toml::to_string(&Both {
+            at: far,
+            maybe: Some(leap),
+        })
+        .unwrap();
+        assert!(
+            toml.contains("maybe = \"2016-12-31T23:59:60.500Z\""),
+            "{toml}"
+        );
+    }
+
     #[derive(Debug, Deserialize)]
     struct Maybe {
-        #[serde(default, deserialize_with = "maybe_utc")]
+        #[serde(default, with = "maybe_utc")]
         at: Option<DateTime<Utc>>,
     }
 

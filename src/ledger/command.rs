@@ -233,7 +233,7 @@ pub struct Enroll {
     /// The member.
     pub member: MemberId,
     /// When.
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// The member's birth date.
     #[serde(
@@ -340,7 +340,7 @@ pub struct Purchase {
     /// The amount paid.
     pub amount: crate::Money,
     /// When.
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// Redemptions whose discounts this order used.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -394,7 +394,7 @@ pub struct Confirm {
     /// The order.
     pub order: Reference,
     /// When.
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
 }
 
@@ -422,7 +422,7 @@ pub struct Redeem {
     /// The cart it applies to.
     pub cart: Cart,
     /// When.
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// For points-as-cash: the points to spend.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -480,7 +480,7 @@ pub struct CancelRedemption {
     /// The redemption.
     pub redemption: Reference,
     /// When.
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
 }
 
@@ -515,7 +515,7 @@ pub struct Refund {
     /// The amount refunded by this refund.
     pub amount: crate::Money,
     /// When.
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
 }
 
@@ -555,7 +555,7 @@ pub struct Adjust {
     /// Why (1 to 500 characters), for the statement and the audit trail.
     pub reason: String,
     /// When.
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
 }
 
@@ -616,7 +616,7 @@ pub struct Transfer {
     /// The points to move.
     pub points: Points,
     /// When.
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
 }
 
@@ -675,7 +675,7 @@ pub struct Action {
     /// The host's reference (the review's id, the survey answer's id).
     pub reference: Reference,
     /// When.
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
 }
 
@@ -704,7 +704,7 @@ impl Action {
 #[non_exhaustive]
 pub struct Tick {
     /// The time now.
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
 }
 
@@ -754,7 +754,7 @@ pub struct JoinMembership {
     /// The host's reference for the payment.
     pub reference: Reference,
     /// When.
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
 }
 
@@ -817,7 +817,7 @@ pub struct RenewMembership {
     /// The host's reference for the payment.
     pub reference: Reference,
     /// When.
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
 }
 
@@ -874,7 +874,7 @@ pub struct CancelMembership {
     /// The host's reference for the cancellation.
     pub reference: Reference,
     /// When.
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
 }
 
@@ -901,7 +901,7 @@ impl CancelMembership {
 #[non_exhaustive]
 pub struct ReevaluateTiers {
     /// The time now.
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
 }
 
@@ -946,7 +946,7 @@ pub struct LinkReferral {
     /// The referrer's code.
     pub code: ReferralCode,
     /// When.
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
 }
 
@@ -992,7 +992,7 @@ pub struct IssueReferralCode {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<ReferralCode>,
     /// When.
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
 }
 
@@ -1041,7 +1041,7 @@ pub struct RecordFingerprints {
     /// The fingerprints.
     pub fingerprints: Vec<Fingerprint>,
     /// When.
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
 }
 
@@ -1088,7 +1088,7 @@ pub struct Invite {
     /// The host's invitation reference.
     pub invitation: Reference,
     /// When.
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
 }
 

@@ -359,7 +359,7 @@ pub struct LotCredit {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::time_text::maybe_utc"
+        with = "crate::time_text::maybe_utc"
     )]
     pub expires_at: Option<DateTime<Utc>>,
     /// The points credited, debt repayment included.
@@ -380,7 +380,7 @@ pub struct LotDraw {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::time_text::maybe_utc"
+        with = "crate::time_text::maybe_utc"
     )]
     pub expires_at: Option<DateTime<Utc>>,
     /// The points taken.
@@ -426,14 +426,14 @@ pub struct PendingCredit {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::time_text::maybe_utc"
+        with = "crate::time_text::maybe_utc"
     )]
     pub available_at: Option<DateTime<Utc>>,
     /// When the lot will expire; absent when it never does.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::time_text::maybe_utc"
+        with = "crate::time_text::maybe_utc"
     )]
     pub expires_at: Option<DateTime<Utc>>,
 }
@@ -446,7 +446,7 @@ pub struct MemberEnrolled {
     /// The member.
     pub member: MemberId,
     /// When.
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// The member's birth date, when given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -466,7 +466,7 @@ pub struct PurchaseRecorded {
     /// The host's order reference.
     pub order: Reference,
     /// When.
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// The amount paid.
     pub amount: Money,
@@ -503,7 +503,7 @@ pub struct OrderConfirmed {
     /// The order.
     pub order: Reference,
     /// When.
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// The order's pending points, now a spendable lot; absent when none
     /// were left pending.
@@ -521,7 +521,7 @@ pub struct PointsSettled {
     /// The order that earned them.
     pub order: Reference,
     /// When.
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// The lot they now form.
     pub credit: LotCredit,
@@ -539,7 +539,7 @@ pub struct RewardRedeemed {
     /// The reward.
     pub reward: RewardId,
     /// When.
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// The cart's total before the discount.
     pub cart: Money,
@@ -570,7 +570,7 @@ pub struct RedemptionCancelled {
     /// The redemption.
     pub redemption: Reference,
     /// When.
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// The points returned.
     pub points: Points,
@@ -590,7 +590,7 @@ pub struct OrderRefunded {
     /// The host's refund reference.
     pub refund: Reference,
     /// When.
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// The amount refunded by this refund.
     pub amount: Money,
@@ -657,7 +657,7 @@ pub struct PointsAdjusted {
     /// The host's adjustment reference.
     pub adjustment: Reference,
     /// When.
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// The change: positive for a credit, negative for a debit.
     pub points: Points,
@@ -683,7 +683,7 @@ pub struct PointsTransferredOut {
     /// The receiver.
     pub to: MemberId,
     /// When.
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// The points sent.
     pub points: Points,
@@ -703,7 +703,7 @@ pub struct PointsTransferredIn {
     /// The sender.
     pub from: MemberId,
     /// When.
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// The points received.
     pub points: Points,
@@ -719,7 +719,7 @@ pub struct PointsExpired {
     /// The member.
     pub member: MemberId,
     /// When.
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// Why.
     pub reason: ExpiryReason,
@@ -737,7 +737,7 @@ pub struct BonusAwarded {
     /// The member.
     pub member: MemberId,
     /// When.
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// What for.
     pub bonus: BonusKind,
@@ -781,7 +781,7 @@ pub struct TierChanged {
     /// The member.
     pub member: MemberId,
     /// When.
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// The tier before; absent when the member had none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -797,7 +797,7 @@ pub struct TierChanged {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::time_text::maybe_utc"
+        with = "crate::time_text::maybe_utc"
     )]
     pub secured_until: Option<DateTime<Utc>>,
 }
@@ -829,7 +829,7 @@ pub struct TierReviewed {
     /// The member.
     pub member: MemberId,
     /// When.
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// The tier reviewed.
     pub tier: TierId,
@@ -852,14 +852,14 @@ pub enum ReviewOutcome {
         #[serde(
             default,
             skip_serializing_if = "Option::is_none",
-            deserialize_with = "crate::time_text::maybe_utc"
+            with = "crate::time_text::maybe_utc"
         )]
         secured_until: Option<DateTime<Utc>>,
     },
     /// The member fell short; the downgrade waits until `until`.
     Grace {
         /// When the tier is reviewed again.
-        #[serde(deserialize_with = "crate::time_text::utc")]
+        #[serde(with = "crate::time_text::utc")]
         until: DateTime<Utc>,
     },
 }
@@ -872,7 +872,7 @@ pub struct MembershipStarted {
     /// The member.
     pub member: MemberId,
     /// When.
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// The membership.
     pub membership: RuleId,
@@ -883,7 +883,7 @@ pub struct MembershipStarted {
     /// The fee paid for the term.
     pub fee: Money,
     /// When the term ends.
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub ends_at: DateTime<Utc>,
     /// The order recording the fee, when the fee earns points.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -898,7 +898,7 @@ pub struct MembershipRenewed {
     /// The member.
     pub member: MemberId,
     /// When.
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// The membership.
     pub membership: RuleId,
@@ -909,7 +909,7 @@ pub struct MembershipRenewed {
     /// The fee for the new term.
     pub fee: Money,
     /// When the new term ends.
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub ends_at: DateTime<Utc>,
     /// The order recording the fee, when the fee earns points.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -924,7 +924,7 @@ pub struct MembershipEnded {
     /// The member.
     pub member: MemberId,
     /// When.
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// The membership.
     pub membership: RuleId,
@@ -968,7 +968,7 @@ pub struct ReferralCodeIssued {
     /// The member.
     pub member: MemberId,
     /// When.
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// The code.
     pub code: ReferralCode,
@@ -982,7 +982,7 @@ pub struct FingerprintsRecorded {
     /// The member.
     pub member: MemberId,
     /// When.
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// The fingerprints new to the member.
     pub fingerprints: Vec<Fingerprint>,
@@ -996,7 +996,7 @@ pub struct ReferralInvited {
     /// The referrer.
     pub member: MemberId,
     /// When.
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// The host's invitation reference.
     pub invitation: Reference,
@@ -1010,7 +1010,7 @@ pub struct ReferralLinked {
     /// The new member (the referee).
     pub member: MemberId,
     /// When.
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// Who referred them.
     pub referrer: MemberId,
@@ -1026,7 +1026,7 @@ pub struct ReferralJoined {
     /// The referrer.
     pub member: MemberId,
     /// When.
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// The new member.
     pub referee: MemberId,
@@ -1040,7 +1040,7 @@ pub struct ReferralQualified {
     /// The referee.
     pub member: MemberId,
     /// When.
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// Who referred them.
     pub referrer: MemberId,
@@ -1058,7 +1058,7 @@ pub struct ReferralRewarded {
     /// Who is rewarded.
     pub member: MemberId,
     /// When.
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// The referral's new member.
     pub referee: MemberId,
@@ -1092,7 +1092,7 @@ pub struct ReferralWithheld {
     /// Who would have been rewarded.
     pub member: MemberId,
     /// When.
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// The referral's new member.
     pub referee: MemberId,
@@ -1114,7 +1114,7 @@ pub struct ReferralReversed {
     /// Who gives it back.
     pub member: MemberId,
     /// When.
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub at: DateTime<Utc>,
     /// The referral's new member.
     pub referee: MemberId,

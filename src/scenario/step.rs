@@ -101,7 +101,7 @@ pub(super) struct QuoteRequest {
 #[serde(deny_unknown_fields)]
 struct RawQuote {
     member: MemberId,
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     at: DateTime<Utc>,
     #[serde(default)]
     cart: Option<Cart>,
@@ -157,7 +157,7 @@ pub struct Expect {
     pub member: Option<MemberId>,
     /// Read the balance and tier as of this time (pending points settle and
     /// lots expire up to it) instead of as of the member's last event.
-    #[serde(default, deserialize_with = "crate::time_text::maybe_utc")]
+    #[serde(default, with = "crate::time_text::maybe_utc")]
     pub at: Option<DateTime<Utc>>,
     /// The command is refused with this kind of error
     /// ([`Error::kind`](crate::Error::kind), `insufficient_points`).
@@ -400,10 +400,10 @@ impl fmt::Display for Expect {
 #[non_exhaustive]
 pub struct Health {
     /// The period's start.
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub from: DateTime<Utc>,
     /// The period's end (exclusive).
-    #[serde(deserialize_with = "crate::time_text::utc")]
+    #[serde(with = "crate::time_text::utc")]
     pub to: DateTime<Utc>,
     /// Points issued in the period.
     #[serde(default)]
