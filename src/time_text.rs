@@ -1,13 +1,14 @@
-//! Reading times and dates in commands and events: RFC 3339 text, or a
-//! TOML datetime; the shape this crate writes, `2026-03-01T12:00:00Z`,
-//! without chrono's general parser.
+//! Reading and writing times and dates in commands and events: RFC 3339
+//! text, or a TOML datetime; the shape this crate writes,
+//! `2026-03-01T12:00:00Z` or `2026-03-01T12:00:00.123456Z`, read and
+//! written without chrono's general parser and formatting.
 //!
 //! Chrono reads times only from text. TOML has datetimes of its own
 //! (`at = 2026-03-01T12:00:00Z`, unquoted), which the `toml` crate hands to
 //! serde as a one-entry map whose key is `$__toml_private_datetime` and
 //! whose value is the text. Commands accept both, so a scenario or a queued
-//! command written in TOML reads the way TOML is written. Serializing is
-//! unchanged: times are written as RFC 3339 text.
+//! command written in TOML reads the way TOML is written. Times are
+//! written as RFC 3339 text, exactly as chrono writes them.
 
 use std::fmt;
 
@@ -226,14 +227,14 @@ fn number(digits: &[u8]) -> Option<u32> {
 /// leap second, written digit by digit where chrono goes through
 /// `fmt::Write` a piece at a time: about a sixth of writing a stored
 /// purchase event for each time it holds.
-pub(crate) struct TimeText {
+struct TimeText {
     bytes: [u8; 30],
     len: usize,
 }
 
 impl TimeText {
     /// `time`'s text, or nothing for a time chrono then writes itself.
-    pub(crate) fn of(time: &DateTime<Utc>) -> Option<TimeText> {
+    fn of(time: &DateTime<Utc>) -> Option<TimeText> {
         let naive = time.naive_utc();
         let year = u32::try_from(naive.year())
             .ok()
@@ -279,7 +280,7 @@ impl TimeText {
     }
 
     /// The text.
-    pub(crate) fn as_str(&self) -> &str {
+    fn as_str(&self) -> &str {
         self.bytes
             .get(..self.len)
             .and_then(|bytes| std::str::from_utf8(bytes).ok())
