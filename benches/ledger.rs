@@ -276,10 +276,11 @@ fn log(stamped: bool) -> (Vec<Event>, loyalty::Program) {
     let text = if stamped { EXPIRING } else { common::SEED };
     let (mut ledger, ids, mut log) = populated_with(parse(text), 10_000, "150.00 EUR");
     for n in 0..100_000 {
-        let mut bought = purchase(&ids, n);
-        if stamped {
-            bought.at += TimeDelta::microseconds((n as i64 * 7_919) % 1_000_000);
-        }
+        let bought = if stamped {
+            common::stamped(purchase(&ids, n), n)
+        } else {
+            purchase(&ids, n)
+        };
         log.extend(ledger.execute(bought).expect("earns").events);
     }
     assert_eq!(

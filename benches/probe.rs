@@ -71,7 +71,7 @@ use loyalty::{Cart, Command, Confirm, Event, Ledger, MemberId, Program, Referenc
 mod common;
 use common::{
     CONFIRMED, EXPIRING, INACTIVITY, MIXED, ROLLING, SEED, SETTLING, TIERED, mixed_command,
-    one_in_a_hundred_due, parse, populated_with, purchase, redemption, start,
+    one_in_a_hundred_due, parse, populated_with, purchase, redemption, stamped, start,
 };
 
 /// The modes, for the usage line.
@@ -235,10 +235,11 @@ fn main() {
         }
         "replay" | "replay_json" | "replay_json_stamped" | "to_json" | "to_json_stamped" => {
             for i in 0..n {
-                let mut bought = purchase(&ids, i);
-                if mode.ends_with("_stamped") {
-                    bought.at += TimeDelta::microseconds((i as i64 * 7_919) % 1_000_000);
-                }
+                let bought = if mode.ends_with("_stamped") {
+                    stamped(purchase(&ids, i), i)
+                } else {
+                    purchase(&ids, i)
+                };
                 log.extend(ledger.execute(bought).expect("a purchase").events);
             }
             println!("events {}", log.len());

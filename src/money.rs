@@ -6,6 +6,8 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::wire::ShortText;
+
 /// An ISO 4217 currency, with the number of minor units (decimal places) the
 /// standard gives it.
 ///
@@ -560,13 +562,21 @@ impl fmt::Debug for Money {
 
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.shown(), self.currency)
+    }
+}
+
+impl Money {
+    /// The amount as money is written: at the currency's minor units at
+    /// least (`57.4 EUR` as `57.40 EUR`). Widening the scale only appends
+    /// zeros: the value is unchanged.
+    fn shown(&self) -> Decimal {
         let mut shown = self.amount;
         let minor = self.currency.minor_units();
         if shown.scale() < minor {
-            // Widening the scale only appends zeros: the value is unchanged.
             shown.rescale(minor);
         }
-        write!(f, "{shown} {}", self.currency)
+        shown
     }
 }
 
@@ -626,14 +636,19 @@ fn plain_decimal(text: &str) -> Option<Decimal> {
             _ => return None,
         }
     }
+    // The digits after the point, at least one if there is a point.
     let scale = match point {
         None if !text.is_empty() => 0,
-        Some(at) => text.len().checked_sub(at)?.checked_sub(1)?,
+        Some(at) => text
+            .len()
+            .checked_sub(at)?
+            .checked_sub(1)
+            .filter(|s| *s > 0)?,
         None => return None,
     };
     let scale = u32::try_from(scale)
         .ok()
-        .filter(|scale| (1..=Decimal::MAX_SCALE).contains(scale) || point.is_none())?;
+        .filter(|scale| *scale <= Decimal::MAX_SCALE)?;
     // The low and high halves of the mantissa.
     Some(Decimal::from_parts(
         mantissa as u32,
@@ -655,7 +670,7 @@ impl TryFrom<String> for Money {
 /// Written as its text, `"57.40 EUR"`.
 impl Serialize for Money {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match MoneyText::of(self) {
+        match money_text(self) {
             Some(text) => serializer.serialize_str(text.as_str()),
             None => serializer.collect_str(self),
         }
@@ -664,81 +679,28 @@ impl Serialize for Money {
 
 /// Money's text as its `Display` writes it, `57.40 EUR`, for an amount
 /// that is not negative and whose mantissa, at the currency's minor units
-/// or more, is below 2^64 (every price and total in practice): written
-/// digit by digit, where `Display` goes through the formatter piece by
-/// piece and `Decimal`'s own writing, about a third of writing a stored
-/// purchase event.
-struct MoneyText {
-    /// Room for twenty digits and a point, or a point, 27 zeros and a
-    /// digit, then a space and the code.
-    bytes: [u8; 40],
-    len: usize,
-}
-
-impl MoneyText {
-    /// `money`'s text, or nothing for money `Display` then writes.
-    fn of(money: &Money) -> Option<MoneyText> {
-        let mut shown = money.amount;
-        let minor = money.currency.minor_units();
-        if shown.scale() < minor {
-            // As `Display` widens it: the value is unchanged.
-            shown.rescale(minor);
-        }
-        let parts = shown.unpack();
-        if parts.negative || parts.hi != 0 {
-            return None;
-        }
-        let mut mantissa = u64::from(parts.lo) | u64::from(parts.mid) << 32;
-        let scale = usize::try_from(parts.scale).ok()?;
-        // The mantissa's digits, from the right of `digits`.
-        let mut digits = [b'0'; 20];
-        let mut count = 0_usize;
-        for digit in digits.iter_mut().rev() {
-            *digit = b'0' | (mantissa % 10) as u8;
-            mantissa /= 10;
-            count = count.checked_add(1)?;
-            if mantissa == 0 {
-                break;
-            }
-        }
-        let digits = digits.get(digits.len().checked_sub(count)?..)?;
-        let mut text = MoneyText {
-            bytes: [0; 40],
-            len: 0,
-        };
-        if scale == 0 {
-            text.push(digits)?;
-        } else if let Some(whole) = count.checked_sub(scale).filter(|whole| *whole > 0) {
-            text.push(digits.get(..whole)?)?;
-            text.push(b".")?;
-            text.push(digits.get(whole..)?)?;
-        } else {
-            text.push(b"0.")?;
-            for _ in count..scale {
-                text.push(b"0")?;
-            }
-            text.push(digits)?;
-        }
-        text.push(b" ")?;
-        text.push(&money.currency.code)?;
-        Some(text)
+/// or more, is below 2^64 (every price and total in practice), written
+/// digit by digit; nothing for other money, which `Display` writes.
+fn money_text(money: &Money) -> Option<ShortText> {
+    let parts = money.shown().unpack();
+    if parts.negative || parts.hi != 0 {
+        return None;
     }
-
-    /// Appends `bytes`, if there is room.
-    fn push(&mut self, bytes: &[u8]) -> Option<()> {
-        let end = self.len.checked_add(bytes.len())?;
-        self.bytes.get_mut(self.len..end)?.copy_from_slice(bytes);
-        self.len = end;
-        Some(())
+    let mantissa = u64::from(parts.lo) | u64::from(parts.mid) << 32;
+    // Past 19 places the whole part of a 64-bit mantissa is zero.
+    let (whole, fraction) = match 10_u64.checked_pow(parts.scale) {
+        Some(unit) => (mantissa.checked_div(unit)?, mantissa.checked_rem(unit)?),
+        None => (0, mantissa),
+    };
+    let mut text = ShortText::new();
+    text.push_number(whole)?;
+    if parts.scale > 0 {
+        text.push(b".")?;
+        text.push_digits(fraction, usize::try_from(parts.scale).ok()?)?;
     }
-
-    /// The text.
-    fn as_str(&self) -> &str {
-        self.bytes
-            .get(..self.len)
-            .and_then(|bytes| std::str::from_utf8(bytes).ok())
-            .unwrap_or_default()
-    }
+    text.push(b" ")?;
+    text.push(&money.currency.code)?;
+    Some(text)
 }
 
 /// Read from its text, as [`FromStr`] reads it.
@@ -929,8 +891,8 @@ mod tests {
                 serde_json::to_string(&money).unwrap(),
                 serde_json::to_string(&shown).unwrap()
             );
-            let text = MoneyText::of(&money);
-            proptest::prop_assert_eq!(text.as_ref().map(MoneyText::as_str), text.is_some().then_some(shown.as_str()));
+            let text = money_text(&money);
+            proptest::prop_assert_eq!(text.as_ref().map(ShortText::as_str), text.is_some().then_some(shown.as_str()));
             let widened = scale < money.currency().minor_units();
             if !negative && mantissa < 1 << 54 || !negative && !widened && mantissa < 1 << 64 {
                 proptest::prop_assert!(text.is_some(), "{}", shown);
@@ -955,7 +917,7 @@ mod tests {
             ("18446744073709551615 JPY", "18446744073709551615 JPY"),
         ] {
             let money: Money = money.parse().unwrap();
-            assert_eq!(MoneyText::of(&money).unwrap().as_str(), text);
+            assert_eq!(money_text(&money).unwrap().as_str(), text);
             assert_eq!(money.to_string(), text);
         }
         for money in [
@@ -964,7 +926,7 @@ mod tests {
             "18446744073709551615 EUR",
         ] {
             let money: Money = money.parse().unwrap();
-            assert!(MoneyText::of(&money).is_none(), "{money}");
+            assert!(money_text(&money).is_none(), "{money}");
             let written = serde_json::to_string(&money).unwrap();
             assert_eq!(written, format!("\"{money}\""));
         }

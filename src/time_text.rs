@@ -16,6 +16,8 @@ use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 use serde::Deserializer;
 use serde::de::{self, MapAccess, Visitor};
 
+use crate::wire::ShortText;
+
 /// The key under which the `toml` crate passes a native datetime.
 const TOML_DATETIME: &str = "$__toml_private_datetime";
 
@@ -76,13 +78,13 @@ pub(crate) mod utc {
     }
 
     /// Writes the time as chrono's own `Serialize` does, without its
-    /// formatting machinery for the times [`TimeText`](super::TimeText)
+    /// formatting machinery for the times [`time_text`](super::time_text)
     /// writes.
     pub(crate) fn serialize<S: Serializer>(
         time: &DateTime<Utc>,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        match super::TimeText::of(time) {
+        match super::time_text(time) {
             Some(text) => serializer.serialize_str(text.as_str()),
             None => serde::Serialize::serialize(time, serializer),
         }
@@ -221,79 +223,48 @@ fn number(digits: &[u8]) -> Option<u32> {
     })
 }
 
-/// A time as chrono's `Serialize` writes it (RFC 3339 with `Z`, the
+/// `time` as chrono's `Serialize` writes it (RFC 3339 with `Z`, the
 /// fraction of a second in as many digits of 3, 6 or 9 as it needs, none
 /// for a whole second), for the years 0 to 9999 and every time but a
-/// leap second, written digit by digit where chrono goes through
-/// `fmt::Write` a piece at a time: about a sixth of writing a stored
-/// purchase event for each time it holds.
-struct TimeText {
-    bytes: [u8; 30],
-    len: usize,
-}
-
-impl TimeText {
-    /// `time`'s text, or nothing for a time chrono then writes itself.
-    fn of(time: &DateTime<Utc>) -> Option<TimeText> {
-        let naive = time.naive_utc();
-        let year = u32::try_from(naive.year())
-            .ok()
-            .filter(|year| *year <= 9999)?;
-        // Past a whole second of nanoseconds: a leap second.
-        let nanos = naive.nanosecond();
-        if nanos >= 1_000_000_000 {
-            return None;
-        }
-        let (fraction, places) = if nanos == 0 {
-            (0, 0)
-        } else if nanos.is_multiple_of(1_000_000) {
-            (nanos / 1_000_000, 3)
-        } else if nanos.is_multiple_of(1_000) {
-            (nanos / 1_000, 6)
-        } else {
-            (nanos, 9)
-        };
-        let mut text = TimeText {
-            bytes: *b"0000-00-00T00:00:00.000000000Z",
-            len: 0,
-        };
-        let fields = [
-            (0..4, year),
-            (5..7, naive.month()),
-            (8..10, naive.day()),
-            (11..13, naive.hour()),
-            (14..16, naive.minute()),
-            (17..19, naive.second()),
-            (20..20_usize.checked_add(places)?, fraction),
-        ];
-        for (range, value) in fields {
-            put_digits(text.bytes.get_mut(range)?, value);
-        }
-        let end = if places == 0 {
-            19
-        } else {
-            20_usize.checked_add(places)?
-        };
-        *text.bytes.get_mut(end)? = b'Z';
-        text.len = end.checked_add(1)?;
-        Some(text)
+/// leap second, written digit by digit; nothing for any other time, which
+/// chrono then writes itself.
+fn time_text(time: &DateTime<Utc>) -> Option<ShortText> {
+    let naive = time.naive_utc();
+    let year = u32::try_from(naive.year())
+        .ok()
+        .filter(|year| *year <= 9999)?;
+    // Past a whole second of nanoseconds: a leap second.
+    let nanos = naive.nanosecond();
+    if nanos >= 1_000_000_000 {
+        return None;
     }
-
-    /// The text.
-    fn as_str(&self) -> &str {
-        self.bytes
-            .get(..self.len)
-            .and_then(|bytes| std::str::from_utf8(bytes).ok())
-            .unwrap_or_default()
+    let (fraction, places) = if nanos == 0 {
+        (0, 0)
+    } else if nanos.is_multiple_of(1_000_000) {
+        (nanos / 1_000_000, 3)
+    } else if nanos.is_multiple_of(1_000) {
+        (nanos / 1_000, 6)
+    } else {
+        (nanos, 9)
+    };
+    let mut text = ShortText::new();
+    for (before, value) in [
+        (&b""[..], year),
+        (b"-", naive.month()),
+        (b"-", naive.day()),
+        (b"T", naive.hour()),
+        (b":", naive.minute()),
+        (b":", naive.second()),
+    ] {
+        text.push(before)?;
+        text.push_digits(u64::from(value), if before.is_empty() { 4 } else { 2 })?;
     }
-}
-
-/// Writes `value`'s last `digits.len()` decimal digits into `digits`.
-fn put_digits(digits: &mut [u8], mut value: u32) {
-    for digit in digits.iter_mut().rev() {
-        *digit = b'0' | (value % 10) as u8;
-        value /= 10;
+    if places > 0 {
+        text.push(b".")?;
+        text.push_digits(u64::from(fraction), places)?;
     }
+    text.push(b"Z")?;
+    Some(text)
 }
 
 /// A calendar date, `1990-04-12`, when there is one.
@@ -360,7 +331,7 @@ mod tests {
             proptest::prop_assert_eq!(text.parse::<DateTime<Utc>>().ok(), Some(time));
             let written = serde_json::to_string(&time).unwrap();
             proptest::prop_assert_eq!(written_utc(written.trim_matches('"')), Some(time));
-            let ours = TimeText::of(&time).map(|text| format!("\"{}\"", text.as_str()));
+            let ours = time_text(&time).map(|text| format!("\"{}\"", text.as_str()));
             proptest::prop_assert_eq!(ours, Some(written.clone()));
             let both = Both { at: time, maybe: Some(time) };
             let chrono_both = format!(r#"{{"at":{written},"maybe":{written}}}"#);
@@ -452,7 +423,7 @@ mod tests {
             DateTime::<Utc>::MAX_UTC,
             DateTime::<Utc>::MIN_UTC,
         ] {
-            assert!(TimeText::of(&time).is_none(), "{time:?}");
+            assert!(time_text(&time).is_none(), "{time:?}");
             let chrono = serde_json::to_string(&time).unwrap();
             let both = Both {
                 at: time,

@@ -26,6 +26,65 @@ use serde::de::{
 };
 use serde::{Deserialize, Deserializer};
 
+/// Short ASCII text written on the stack, digit by digit: what money and
+/// times write themselves into for a serializer (see `Money`'s
+/// `Serialize` and [`time_text`](crate::time_text)), where `Display`
+/// and chrono go through the formatter a piece at a time, about a third
+/// of writing a stored purchase event for its amounts and a sixth for
+/// each of its times.
+pub(crate) struct ShortText {
+    /// Room for the longest of them: money with 28 digits after the point
+    /// and its code, 34 bytes.
+    bytes: [u8; 40],
+    len: usize,
+}
+
+impl ShortText {
+    /// No text yet.
+    pub(crate) const fn new() -> ShortText {
+        ShortText {
+            bytes: [0; 40],
+            len: 0,
+        }
+    }
+
+    /// Appends `bytes` (ASCII); nothing if there is no room.
+    pub(crate) fn push(&mut self, bytes: &[u8]) -> Option<()> {
+        let end = self.len.checked_add(bytes.len())?;
+        self.bytes.get_mut(self.len..end)?.copy_from_slice(bytes);
+        self.len = end;
+        Some(())
+    }
+
+    /// Appends the last `width` decimal digits of `value`, zeros in front;
+    /// nothing if there is no room.
+    pub(crate) fn push_digits(&mut self, mut value: u64, width: usize) -> Option<()> {
+        let end = self.len.checked_add(width)?;
+        for digit in self.bytes.get_mut(self.len..end)?.iter_mut().rev() {
+            *digit = b'0' | (value % 10) as u8;
+            value /= 10;
+        }
+        self.len = end;
+        Some(())
+    }
+
+    /// Appends `value` in as many decimal digits as it takes.
+    pub(crate) fn push_number(&mut self, value: u64) -> Option<()> {
+        let width = value
+            .checked_ilog10()
+            .map_or(1, |places| (places as usize).saturating_add(1));
+        self.push_digits(value, width)
+    }
+
+    /// The text.
+    pub(crate) fn as_str(&self) -> &str {
+        self.bytes
+            .get(..self.len)
+            .and_then(|bytes| std::str::from_utf8(bytes).ok())
+            .unwrap_or_default()
+    }
+}
+
 /// Reads text with `parse`, as `String`'s own reading would hand it over
 /// but without the allocation: what ids, money and currencies read
 /// through, their errors as `parse` words them.

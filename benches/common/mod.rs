@@ -380,6 +380,14 @@ pub fn purchase_in(visit: Visit, ids: &[MemberId], n: u64) -> Purchase {
     )
 }
 
+/// Purchase `n` of the stream stamped to the microsecond, as a host
+/// whose clock reads microseconds stamps it: its time moved on by a
+/// fraction of a second that differs from purchase to purchase.
+pub fn stamped(mut bought: Purchase, n: u64) -> Purchase {
+    bought.at += TimeDelta::microseconds((n as i64 * 7_919) % 1_000_000);
+    bought
+}
+
 /// Purchases a ledger takes before a benchmark starts again from its
 /// initial state: the history stays between none and 50 orders per member
 /// at 10 K members, so each figure is the cost at a stated size.
