@@ -29,8 +29,10 @@ pub(crate) struct Orders {
     /// and figures its record cannot pack. A record says whether it has
     /// one (see [`OrderRecord::has_more`]).
     rare: RareParts<More>,
-    /// How the lots the orders formed are numbered, in the order placed.
-    formed: Formed,
+    /// Each record's lot number and key among the tier metrics'
+    /// contributions, read off its position, and how the lots the orders
+    /// formed are numbered, in the order placed.
+    numbering: Numbering,
     /// The base rates the orders at the base rate alone share, and the
     /// rates and tiers the orders on a tier with a multiplier share, each
     /// held once; the records name them by place.
@@ -132,10 +134,126 @@ impl<P> RareParts<P> {
     }
 }
 
-/// How the lots a member's orders formed are numbered, taken in the order
-/// the orders were placed: in one word, as [`Formed::read`] reads it.
+/// The numbers of a member's orders that their records do not hold: the
+/// number of the lot each order formed (when its record holds the lot,
+/// see [`Order::lot`]) and each order's key among the tier metrics'
+/// contributions (when it counts, see [`Order::key`]). The ledger numbers
+/// both one after another, so that from one order to the next both
+/// usually go up by one, as the order's position does: each is held as
+/// the position plus an offset, the same for a run of orders. A lot or a
+/// contribution that is not an order's (a sign-up bonus, an adjustment),
+/// an order that forms no lot or does not count, starts a new run at the
+/// next order whose number it moves. The runs hold a member's first,
+/// and most members' only, run in place; earlier ones are allocated
+/// when a second one starts. Records held the two numbers in 8 bytes
+/// each before, a fifth of a record.
+#[derive(Debug, Clone, Default)]
+struct Numbering {
+    /// The newest run.
+    newest: Run,
+    /// How the lots the orders formed are numbered, in the order placed,
+    /// whether held here or in full.
+    formed: Formed,
+    /// The runs before it, by their first position.
+    earlier: Option<Box<Runs>>,
+}
+
+/// Runs of orders numbered alike, by their first position.
+#[derive(Debug, Clone, Default)]
+struct Runs(Vec<Run>);
+
+/// Orders numbered alike: from the order at `from` on, each order's lot
+/// is numbered its position plus `lot` and its key its position plus
+/// `key`, both wrapping at 2^32.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-struct Formed(u64);
+struct Run {
+    from: u32,
+    lot: u32,
+    key: u32,
+}
+
+/// What [`Numbering`] says of one order: its lot's number, which counts
+/// only when its record holds a lot (see [`Order::lot`]), and its key,
+/// which counts only when the order does (see [`Order::key`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Numbers {
+    pub(crate) lot: u32,
+    pub(crate) key: u32,
+}
+
+impl Numbering {
+    /// The numbers of the order at `position`.
+    #[inline]
+    fn of(&self, position: u32) -> Numbers {
+        let run = if position >= self.newest.from {
+            self.newest
+        } else {
+            self.earlier_run(position)
+        };
+        Numbers {
+            lot: position.wrapping_add(run.lot),
+            key: position.wrapping_add(run.key),
+        }
+    }
+
+    /// The run before the newest that holds the order at `position`.
+    #[cold]
+    fn earlier_run(&self, position: u32) -> Run {
+        let Some(runs) = self.earlier.as_deref() else {
+            return Run::default();
+        };
+        let after = runs.0.partition_point(|run| run.from <= position);
+        after
+            .checked_sub(1)
+            .and_then(|i| runs.0.get(i))
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// Numbers the lot of the newest order, at `position`, `lot`.
+    #[inline]
+    fn set_lot(&mut self, position: u32, lot: u32) {
+        let offset = lot.wrapping_sub(position);
+        if self.newest.lot != offset {
+            self.start(position).lot = offset;
+        }
+    }
+
+    /// Numbers the key of the newest order, at `position`, `key`.
+    #[inline]
+    fn set_key(&mut self, position: u32, key: u32) {
+        let offset = key.wrapping_sub(position);
+        if self.newest.key != offset {
+            self.start(position).key = offset;
+        }
+    }
+
+    /// The newest run, started at `position` (that of the newest order)
+    /// unless it starts there already: the orders before it keep the
+    /// numbers they had.
+    #[cold]
+    fn start(&mut self, position: u32) -> &mut Run {
+        if self.newest.from != position {
+            let earlier = self.earlier.get_or_insert_default();
+            earlier.0.push(self.newest);
+            self.newest.from = position;
+        }
+        &mut self.newest
+    }
+
+    /// How many runs there are (for tests).
+    #[cfg(test)]
+    fn runs(&self) -> usize {
+        self.earlier
+            .as_deref()
+            .map_or(1, |runs| runs.0.len().saturating_add(1))
+    }
+}
+
+/// How the lots a member's orders formed are numbered, taken in the order
+/// the orders were placed: in 4 bytes, as [`Formed::read`] reads it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Formed(u32);
 
 /// What [`Formed`] says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,24 +275,28 @@ impl Formed {
     const fn read(self) -> Numbered {
         match self.0 {
             0 => Numbered::Nothing,
-            u64::MAX => Numbered::Mixed,
-            last => Numbered::Rising(LotId::new(last)),
+            u32::MAX => Numbered::Mixed,
+            last => Numbered::Rising(LotId::new(last as u64)),
         }
     }
 
     /// After an order that formed `lot`, if it formed one. A lot numbered
-    /// zero or `u64::MAX` (only a hand-written log has those) makes the
-    /// numbering mixed: looking for lots among every order is right for
-    /// any numbering.
+    /// zero or from `u32::MAX` on (only a hand-written log has those: four
+    /// billion lots of one member are more than the ledger numbers) makes
+    /// the numbering mixed: looking for lots among every order is right
+    /// for any numbering.
     fn then(self, lot: Option<LotId>) -> Formed {
         let Some(lot) = lot else { return self };
-        if matches!(lot.number(), 0 | u64::MAX) {
-            return Formed(u64::MAX);
-        }
+        let Some(number) = u32::try_from(lot.number())
+            .ok()
+            .filter(|number| !matches!(*number, 0 | u32::MAX))
+        else {
+            return Formed(u32::MAX);
+        };
         match self.read() {
-            Numbered::Nothing => Formed(lot.number()),
-            Numbered::Rising(last) if last < lot => Formed(lot.number()),
-            Numbered::Rising(_) | Numbered::Mixed => Formed(u64::MAX),
+            Numbered::Nothing => Formed(number),
+            Numbered::Rising(last) if last < lot => Formed(number),
+            Numbered::Rising(_) | Numbered::Mixed => Formed(u32::MAX),
         }
     }
 }
@@ -188,13 +310,14 @@ impl Orders {
         self.records.filed()
     }
 
-    /// `record`, filed at position `at`, read with its rare part.
+    /// `record`, filed at position `at`, read with its rare part and its
+    /// numbers.
     #[inline]
     fn view<'a>(&'a self, at: usize, record: &'a OrderRecord) -> Order<'a> {
-        let more = u32::try_from(at)
-            .ok()
-            .and_then(|at| self.rare.of(record.has_more(), at));
-        Order::new(record, more)
+        // No record is filed past 2^32 orders.
+        let at = u32::try_from(at).unwrap_or(u32::MAX);
+        let more = self.rare.of(record.has_more(), at);
+        Order::new(record, more, self.numbering.of(at))
     }
 
     /// The order at position `at` of [`filed`](Orders::filed).
@@ -276,17 +399,41 @@ impl Orders {
     }
 
     /// The record at position `at` of [`filed`](Orders::filed), to change
-    /// what it holds in place (see [`filed_mut`](Orders::filed_mut) for
-    /// its rare part).
+    /// what it holds in place (for tests).
+    #[cfg(test)]
     pub(crate) fn record_mut(&mut self, at: usize) -> Option<&mut OrderRecord> {
         self.records.filed_mut(at)
+    }
+
+    /// Files the newest order, at position `at` of
+    /// [`filed`](Orders::filed), under `key` among the tier metrics'
+    /// contributions, or as not counting toward them: a record counts
+    /// from when it is filed until it is said not to.
+    #[inline]
+    pub(crate) fn set_key(&mut self, at: usize, key: Option<u32>) {
+        match (u32::try_from(at), key) {
+            (Ok(position), Some(key)) => self.numbering.set_key(position, key),
+            _ => self.uncount(at),
+        }
+    }
+
+    /// Says the order at position `at` does not count toward the tier
+    /// metrics. Out of line: a membership fee is the only order that does
+    /// not.
+    #[cold]
+    #[inline(never)]
+    fn uncount(&mut self, at: usize) {
+        if let Some(record) = self.records.filed_mut(at) {
+            record.set_counts(false);
+        }
     }
 
     /// The order at position `at` of [`filed`](Orders::filed), to change.
     pub(crate) fn filed_mut(&mut self, at: usize) -> Option<OrderMut<'_>> {
         let position = u32::try_from(at).ok()?;
+        let numbers = self.numbering.of(position);
         let record = self.records.filed_mut(at)?;
-        Some(OrderMut::new(record, &mut self.rare, position))
+        Some(OrderMut::new(record, &mut self.rare, position, numbers))
     }
 
     /// Whether an order is recorded under `order`.
@@ -303,11 +450,14 @@ impl Orders {
     pub(crate) fn insert(
         &mut self,
         order: Reference,
-        make: impl FnOnce(&mut Shapes) -> (OrderRecord, Option<Box<More>>),
+        make: impl FnOnce(&mut Shapes) -> (OrderRecord, Option<Box<More>>, Option<u32>),
     ) {
         let hash = order.quick_hash();
-        if !self.records.contains_hashed(hash, &order) {
-            let _ = self.insert_new(&order, hash, make);
+        if !self.records.contains_hashed(hash, &order)
+            && let Some(at) = self.insert_new(&order, hash, make)
+        {
+            // Not filed among the tier metrics' contributions.
+            self.set_key(at, None);
         }
     }
 
@@ -329,21 +479,31 @@ impl Orders {
         &mut self,
         order: &Reference,
         hash: u64,
-        make: impl FnOnce(&mut Shapes) -> (OrderRecord, Option<Box<More>>),
+        make: impl FnOnce(&mut Shapes) -> (OrderRecord, Option<Box<More>>, Option<u32>),
     ) -> Option<usize> {
         let shapes = &mut self.shapes;
         let mut more = None;
         let mut lot = None;
         let position = self.records.insert_new(order, hash, || {
-            let (record, rare) = make(shapes);
-            lot = Order::new(&record, rare.as_deref()).lot();
+            let (record, rare, numbered) = make(shapes);
+            lot = numbered;
             more = rare;
             record
         })?;
+        let formed = match (lot, &more) {
+            (Some(lot), _) => {
+                if let Ok(at) = u32::try_from(position) {
+                    self.numbering.set_lot(at, lot);
+                }
+                Some(LotId::new(u64::from(lot)))
+            }
+            (None, Some(more)) => more.lot_in_full(),
+            (None, None) => None,
+        };
         if let Some(more) = more {
             self.file_rare(position, more);
         }
-        self.formed = self.formed.then(lot);
+        self.numbering.formed = self.numbering.formed.then(formed);
         Some(position)
     }
 
@@ -375,7 +535,7 @@ impl Orders {
     /// Where the order whose points formed `lot` is held.
     fn lot_position(&self, lot: LotId) -> Option<usize> {
         let lot_at = |at: usize| self.at(at).and_then(Order::lot);
-        match self.formed.read() {
+        match self.numbering.formed.read() {
             Numbered::Nothing => None,
             Numbered::Mixed => self
                 .placed()
@@ -524,6 +684,96 @@ impl fmt::Debug for Orders {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::{Just, Strategy};
+
+    #[test]
+    fn orders_numbered_one_after_another_take_one_run() {
+        // A sign-up bonus took lot 1 and key 0: each order's lot is its
+        // position plus two, its key its position plus one.
+        let mut numbering = Numbering::default();
+        for position in 0..100 {
+            numbering.set_lot(position, position + 2);
+            numbering.set_key(position, position + 1);
+        }
+        assert_eq!(numbering.runs(), 1);
+        assert!(numbering.earlier.is_none());
+        assert_eq!(numbering.of(57), Numbers { lot: 59, key: 58 });
+        // An adjustment's lot before order 100, and a membership fee at
+        // 101 (no lot, no key): two runs more.
+        numbering.set_lot(100, 103);
+        numbering.set_key(100, 101);
+        numbering.set_lot(102, 104);
+        numbering.set_key(102, 102);
+        assert_eq!(numbering.runs(), 3);
+        assert_eq!(numbering.of(99), Numbers { lot: 101, key: 100 });
+        assert_eq!(numbering.of(100), Numbers { lot: 103, key: 101 });
+        assert_eq!(numbering.of(102), Numbers { lot: 104, key: 102 });
+        assert_eq!(numbering.of(0), Numbers { lot: 2, key: 1 });
+    }
+
+    proptest::proptest! {
+        /// Every order reads back the lot and the key it was numbered,
+        /// whatever the numbers (a log written by hand numbers lots as it
+        /// likes), and orders numbered one after another share a run.
+        #[test]
+        fn each_order_reads_back_its_numbers(
+            orders in proptest::collection::vec(
+                (
+                    proptest::option::of(proptest::prop_oneof![
+                        Just(None),
+                        proptest::num::u32::ANY.prop_map(Some),
+                    ]),
+                    proptest::option::of(proptest::prop_oneof![
+                        Just(None),
+                        proptest::num::u32::ANY.prop_map(Some),
+                    ]),
+                ),
+                0..200,
+            ),
+        ) {
+            let mut numbering = Numbering::default();
+            let (mut lot, mut key) = (1_u32, 0_u32);
+            let mut held = Vec::new();
+            for (position, (lot_given, key_given)) in (0_u32..).zip(&orders) {
+                // None: none numbered; Some(None): the next number;
+                // Some(Some(n)): n.
+                let lot_now = lot_given.map(|n| n.unwrap_or(lot));
+                let key_now = key_given.map(|n| n.unwrap_or(key));
+                if let Some(n) = lot_now {
+                    numbering.set_lot(position, n);
+                    lot = n.wrapping_add(1);
+                }
+                if let Some(n) = key_now {
+                    numbering.set_key(position, n);
+                    key = n.wrapping_add(1);
+                }
+                held.push((lot_now, key_now));
+            }
+            for (position, (lot_now, key_now)) in (0_u32..).zip(&held) {
+                let read = numbering.of(position);
+                if let Some(n) = lot_now {
+                    proptest::prop_assert_eq!(read.lot, *n);
+                }
+                if let Some(n) = key_now {
+                    proptest::prop_assert_eq!(read.key, *n);
+                }
+            }
+            // A run starts only where a number does not follow on (past
+            // the first, which starts numbered as nothing was).
+            let breaks = held
+                .iter()
+                .zip(0_u32..)
+                .filter(|((lot_now, key_now), position)| {
+                    let before = position.checked_sub(1).map(|p| numbering.of(p));
+                    let follows = |now: Option<u32>, was: Option<u32>| {
+                        now.is_none_or(|n| was.is_some_and(|w| n == w.wrapping_add(1)))
+                    };
+                    !(follows(*lot_now, before.map(|b| b.lot)) && follows(*key_now, before.map(|b| b.key)))
+                })
+                .count();
+            proptest::prop_assert!(numbering.runs() <= breaks.saturating_add(1));
+        }
+    }
 
     #[test]
     fn lots_numbered_in_one_word_read_as_rising_until_one_is_not() {
@@ -538,9 +788,16 @@ mod tests {
         assert_eq!(rising.then(lot(7)).read(), Numbered::Mixed);
         assert_eq!(rising.then(lot(3)).read(), Numbered::Mixed);
         assert_eq!(rising.then(lot(3)).then(lot(9)).read(), Numbered::Mixed);
-        // The two numbers the word keeps for itself make it mixed.
+        // The two numbers the word keeps for itself make it mixed, as do
+        // lots numbered past them.
         assert_eq!(Formed::default().then(lot(0)).read(), Numbered::Mixed);
+        assert_eq!(rising.then(lot(u32::MAX.into())).read(), Numbered::Mixed);
         assert_eq!(rising.then(lot(u64::MAX)).read(), Numbered::Mixed);
-        assert_eq!(size_of::<Formed>(), 8);
+        assert_eq!(
+            rising.then(lot(u64::from(u32::MAX) - 1)).read(),
+            Numbered::Rising(LotId::new(u64::from(u32::MAX) - 1))
+        );
+        assert_eq!(size_of::<Formed>(), 4);
+        assert_eq!(size_of::<Numbering>(), 24);
     }
 }

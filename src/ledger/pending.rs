@@ -138,7 +138,10 @@ mod tests {
         // As the ordered map they replaced took in the account.
         assert_eq!(std::mem::size_of::<PendingLots>(), 24);
         assert_eq!(std::mem::size_of::<(LotId, PendingLot)>(), 64);
-        assert_eq!(std::mem::size_of::<super::super::Account>(), 544);
+        // 544 before a member's orders numbered their lots and tier keys
+        // by position (see `Numbering`), 16 bytes an account for the 8
+        // each of their records gave up.
+        assert_eq!(std::mem::size_of::<super::super::Account>(), 560);
     }
 
     #[test]

@@ -37,12 +37,11 @@ use rust_decimal::Decimal;
 
 use crate::tiers::Metric;
 
-/// How many contributions of one member count, numbered from zero: as
-/// many as an order record's key holds below the number that says an
-/// order does not count (31 bits, the key's top bit being the record's
-/// own: see [`NO_KEY`](super::account::NO_KEY)): two billion orders and
-/// bonuses of one member, past which nothing more counts.
-const MOST_KEYS: u32 = super::account::NO_KEY;
+/// How many contributions of one member count, numbered from zero: two
+/// billion orders and bonuses of one member (as many as order records
+/// held in 31 bits when each held its key), past which nothing more
+/// counts.
+const MOST_KEYS: u32 = (1 << 31) - 1;
 
 /// What one order or bonus adds to each qualifying metric.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
