@@ -2077,7 +2077,8 @@ fn unpacked(mantissa: u64, scale: u32) -> Decimal {
 /// amount (a negative one, the zero written with a minus sign, a wider
 /// mantissa) is held in full in the record's rare part ([`More`]), and
 /// the scale here is [`StoredAmount::IN_FULL`], which no scale is. Before
-/// the flags moved here from the record's key, the mantissa took 51 bits.
+/// the fifty-first round, when an order's record kept its flags in the
+/// word that held its tier key, the mantissa took 51 bits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct StoredAmount(u64);
 

@@ -12,7 +12,7 @@
 //! half or a third at a time after that (1, 2, 4, 6, 8, 12, 16, 24, 32)
 //! up to one block of
 //! [`Blocks::PER_BLOCK`] records (as many as fit in 4 KB, rounded down
-//! to a power of two: 64 of a member's orders, 3.5 KB with their
+//! to a power of two: 64 of a member's orders, 3 KB with their
 //! references held in 16 bytes each): a member with ten orders
 //! holds room for twelve where the `Vec` held sixteen. The three moves
 //! more than doubling over the first 32 records measured the same in the
@@ -268,7 +268,7 @@ fn search(len: usize, mut before: impl FnMut(usize) -> bool) -> usize {
 /// Grown, the second block holds room for 48. Past four blocks, the spare
 /// room of a whole block is less than a fifth of what the member holds,
 /// and each block is written once, as the copies of growing it cost
-/// every 64 orders two more allocations and moves of up to 2.7 KB.
+/// every 64 orders two more allocations and moves of up to 2.3 KB.
 const GROWN_BLOCKS: usize = 4;
 
 /// Moves `list`'s records into a new allocation with room for

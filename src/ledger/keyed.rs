@@ -24,8 +24,8 @@
 //! to 15 bytes, or up to 20 letters, digits, `-` and `_` packed six bits
 //! a character; otherwise as its place in a text the list keeps beside
 //! its records, allocated with the first such reference. A member's order
-//! takes 56 bytes with its reference instead of 64, and a block of them
-//! holds 64 orders in 3.5 KB. A lookup makes the key of the reference it is
+//! takes 48 bytes with its reference instead of 56, and a block of them
+//! holds 64 orders in 3 KB. A lookup makes the key of the reference it is
 //! asked for once and compares two words a record; filing one makes it
 //! again.
 //!

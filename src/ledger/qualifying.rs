@@ -982,10 +982,10 @@ mod tests {
         }
     }
 
-    /// An order record's key holds 31 bits below the number that says an
-    /// order does not count: the last contribution that counts takes the
-    /// last of them, and any after it (an order or a bonus) counts for
-    /// nothing, its contribution not added.
+    /// A member's contributions are keyed in 31 bits (as many as order
+    /// records held when each held its key): the last contribution that
+    /// counts takes the last of them, and any after it (an order or a
+    /// bonus) counts for nothing, its contribution not added.
     #[test]
     fn contributions_past_the_keys_a_record_holds_do_not_count() {
         let mut m = Member::default();
