@@ -141,12 +141,13 @@ impl<P> RareParts<P> {
 /// both one after another, so that from one order to the next both
 /// usually go up by one, as the order's position does: each is held as
 /// the position plus an offset, the same for a run of orders. A lot or a
-/// contribution that is not an order's (a sign-up bonus, an adjustment),
-/// an order that forms no lot or does not count, starts a new run at the
-/// next order whose number it moves. The runs hold a member's first,
-/// and most members' only, run in place; earlier ones are allocated
-/// when a second one starts. Records held the two numbers in 8 bytes
-/// each before, a fifth of a record.
+/// contribution that is not an order's (an adjustment, a bonus between
+/// two orders), an order that forms no lot or does not count, starts a
+/// new run at the next order whose number it moves; the first order sets
+/// the first run, so a sign-up bonus before it starts none. The runs hold
+/// a member's first, and most members' only, run in place; earlier ones
+/// are allocated when a second one starts. Until the fifty-first round
+/// each record held the two numbers, 4 bytes each: a fifth of its 40.
 #[derive(Debug, Clone, Default)]
 struct Numbering {
     /// The newest run.
