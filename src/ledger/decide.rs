@@ -863,6 +863,43 @@ pub(super) fn refusal(error: ApplyError) -> Error {
     }
 }
 
+/// A command retried under a reference the ledger knows, checked field by
+/// field against what was recorded under it.
+#[derive(Clone, Copy)]
+struct Retry<'r> {
+    kind: ReferenceKind,
+    reference: &'r Reference,
+}
+
+impl<'r> Retry<'r> {
+    /// A retry under `reference`, of the `kind` of thing it names.
+    fn of(kind: ReferenceKind, reference: &'r Reference) -> Retry<'r> {
+        Retry { kind, reference }
+    }
+
+    /// Refuses the retry when its `field` `differs` from what was
+    /// recorded: [`Error::Conflict`] naming the field, `recorded` and
+    /// `received`.
+    fn check(
+        self,
+        field: &'static str,
+        differs: bool,
+        recorded: impl fmt::Display,
+        received: impl fmt::Display,
+    ) -> Result<(), Error> {
+        if differs {
+            return Err(conflict(
+                self.kind,
+                self.reference,
+                field,
+                recorded,
+                received,
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// A conflict on `reference`: `field` was `recorded` before, `received` now.
 pub(super) fn conflict(
     kind: ReferenceKind,
@@ -1199,15 +1236,12 @@ impl Ledger {
 
     fn decide_enroll(&self, c: Enroll) -> Result<Decision, Error> {
         if let Some(account) = self.accounts.get(&c.member) {
-            if account.birth_date() != c.birth_date {
-                return Err(conflict(
-                    ReferenceKind::Member,
-                    &Reference::of_member(&c.member),
-                    "birth_date",
-                    DateText(account.birth_date()),
-                    DateText(c.birth_date),
-                ));
-            }
+            Retry::of(ReferenceKind::Member, &Reference::of_member(&c.member)).check(
+                "birth_date",
+                account.birth_date() != c.birth_date,
+                DateText(account.birth_date()),
+                DateText(c.birth_date),
+            )?;
             let linked = account.book().referred.as_ref().map(|r| &r.code);
             if let Some(code) = c.referred_by.as_ref().filter(|code| linked != Some(*code)) {
                 return Err(conflict(
@@ -1284,33 +1318,25 @@ impl Ledger {
         found.warm(account);
         let hash = c.order.quick_hash();
         if let Some(recorded) = account.orders.get_hashed(hash, &c.order) {
-            if recorded.amount() != c.amount {
-                return Err(conflict(
-                    ReferenceKind::Order,
-                    &c.order,
-                    "amount",
-                    recorded.amount(),
-                    c.amount,
-                ));
-            }
-            if recorded.redemptions() != c.redemptions.as_slice() {
-                return Err(conflict(
-                    ReferenceKind::Order,
-                    &c.order,
-                    "redemptions",
-                    List(recorded.redemptions()),
-                    List(&c.redemptions),
-                ));
-            }
-            if recorded.cart() != c.cart.as_deref() {
-                return Err(conflict(
-                    ReferenceKind::Order,
-                    &c.order,
-                    "cart",
-                    CartText(recorded.cart()),
-                    CartText(c.cart.as_deref()),
-                ));
-            }
+            let retry = Retry::of(ReferenceKind::Order, &c.order);
+            retry.check(
+                "amount",
+                recorded.amount() != c.amount,
+                recorded.amount(),
+                c.amount,
+            )?;
+            retry.check(
+                "redemptions",
+                recorded.redemptions() != c.redemptions.as_slice(),
+                List(recorded.redemptions()),
+                List(&c.redemptions),
+            )?;
+            retry.check(
+                "cart",
+                recorded.cart() != c.cart.as_deref(),
+                CartText(recorded.cart()),
+                CartText(c.cart.as_deref()),
+            )?;
             let event = recorded.event(account.member(), &c.order, account.orders.shapes());
             return Ok(repeated_into(
                 Receipt::Purchase(PurchaseReceipt::new(&event)),
@@ -1469,42 +1495,26 @@ impl Ledger {
         let hash = c.redemption.quick_hash();
         if let Some(recorded) = account.redemptions.get_hashed(hash, &c.redemption) {
             let reward = recorded.reward(&account.rare().rewards_used);
-            if reward != Some(&c.reward) {
-                return Err(conflict(
-                    ReferenceKind::Redemption,
-                    &c.redemption,
-                    "reward",
-                    Text(reward),
-                    &c.reward,
-                ));
-            }
-            if recorded.cart() != checked.total {
-                return Err(conflict(
-                    ReferenceKind::Redemption,
-                    &c.redemption,
-                    "cart",
-                    recorded.cart(),
-                    checked.total,
-                ));
-            }
-            if c.points.is_some_and(|p| p != recorded.points()) {
-                return Err(conflict(
-                    ReferenceKind::Redemption,
-                    &c.redemption,
-                    "points",
-                    recorded.points(),
-                    PointsText(c.points),
-                ));
-            }
-            if recorded.voucher() != c.voucher.as_ref() {
-                return Err(conflict(
-                    ReferenceKind::Redemption,
-                    &c.redemption,
-                    "voucher",
-                    Text(recorded.voucher()),
-                    Text(c.voucher.as_ref()),
-                ));
-            }
+            let retry = Retry::of(ReferenceKind::Redemption, &c.redemption);
+            retry.check("reward", reward != Some(&c.reward), Text(reward), &c.reward)?;
+            retry.check(
+                "cart",
+                recorded.cart() != checked.total,
+                recorded.cart(),
+                checked.total,
+            )?;
+            retry.check(
+                "points",
+                c.points.is_some_and(|p| p != recorded.points()),
+                recorded.points(),
+                PointsText(c.points),
+            )?;
+            retry.check(
+                "voucher",
+                recorded.voucher() != c.voucher.as_ref(),
+                Text(recorded.voucher()),
+                Text(c.voucher.as_ref()),
+            )?;
             return Ok(repeated_into(
                 Receipt::Redemption(recorded.receipt(&c.member, &c.redemption, &c.reward)),
                 events,
@@ -1755,24 +1765,19 @@ impl Ledger {
         found.warm(account);
         let hash = c.refund.quick_hash();
         if let Some(recorded) = account.rare().refunds.get_hashed(hash, &c.refund) {
-            if recorded.order != c.order {
-                return Err(conflict(
-                    ReferenceKind::Refund,
-                    &c.refund,
-                    "order",
-                    &recorded.order,
-                    &c.order,
-                ));
-            }
-            if recorded.amount != c.amount {
-                return Err(conflict(
-                    ReferenceKind::Refund,
-                    &c.refund,
-                    "amount",
-                    recorded.amount,
-                    c.amount,
-                ));
-            }
+            let retry = Retry::of(ReferenceKind::Refund, &c.refund);
+            retry.check(
+                "order",
+                recorded.order != c.order,
+                &recorded.order,
+                &c.order,
+            )?;
+            retry.check(
+                "amount",
+                recorded.amount != c.amount,
+                recorded.amount,
+                c.amount,
+            )?;
             let event = recorded.event(account.member(), &c.refund);
             return Ok(repeated_into(
                 Receipt::Refund(self.refund_receipt(account, &event)?),
@@ -2018,24 +2023,19 @@ impl Ledger {
         let account = self.enrolled_at(&c.member, &mut found.slot)?;
         let hash = c.adjustment.quick_hash();
         if let Some(recorded) = account.rare().adjustments.get_hashed(hash, &c.adjustment) {
-            if recorded.points != c.points {
-                return Err(conflict(
-                    ReferenceKind::Adjustment,
-                    &c.adjustment,
-                    "points",
-                    recorded.points,
-                    c.points,
-                ));
-            }
-            if recorded.reason != c.reason {
-                return Err(conflict(
-                    ReferenceKind::Adjustment,
-                    &c.adjustment,
-                    "reason",
-                    &recorded.reason,
-                    &c.reason,
-                ));
-            }
+            let retry = Retry::of(ReferenceKind::Adjustment, &c.adjustment);
+            retry.check(
+                "points",
+                recorded.points != c.points,
+                recorded.points,
+                c.points,
+            )?;
+            retry.check(
+                "reason",
+                recorded.reason != c.reason,
+                &recorded.reason,
+                &c.reason,
+            )?;
             return Ok(repeated_into(
                 Receipt::Adjustment(recorded.receipt(account.member(), &c.adjustment)),
                 events,
@@ -2105,24 +2105,14 @@ impl Ledger {
                     "sent",
                 ));
             };
-            if recorded.to != c.to {
-                return Err(conflict(
-                    ReferenceKind::Transfer,
-                    &c.transfer,
-                    "to",
-                    &recorded.to,
-                    &c.to,
-                ));
-            }
-            if recorded.points != c.points {
-                return Err(conflict(
-                    ReferenceKind::Transfer,
-                    &c.transfer,
-                    "points",
-                    recorded.points,
-                    c.points,
-                ));
-            }
+            let retry = Retry::of(ReferenceKind::Transfer, &c.transfer);
+            retry.check("to", recorded.to != c.to, &recorded.to, &c.to)?;
+            retry.check(
+                "points",
+                recorded.points != c.points,
+                recorded.points,
+                c.points,
+            )?;
             return Ok(repeated(Receipt::Transfer(TransferReceipt::new(recorded))));
         }
         if to.rare().transfers.contains_key(&c.transfer) {
