@@ -3085,6 +3085,12 @@ impl OrderRecord {
         (record, more, lot)
     }
 
+    /// The order's key among the tier metrics' contributions, the one
+    /// its position's `numbers` give, when it counts.
+    fn key(&self, numbers: Numbers) -> Option<u32> {
+        self.counts().then_some(numbers.key)
+    }
+
     /// Whether the order counts toward the tier metrics: filed among
     /// their contributions, under the key its position gives (see
     /// [`Numbers`]).
@@ -3229,7 +3235,7 @@ impl<'a> Order<'a> {
 
     /// As [`qualifying_key`](Order::qualifying_key), as filed.
     pub(crate) fn key(self) -> Option<u32> {
-        self.record.counts().then_some(self.numbers.key)
+        self.record.key(self.numbers)
     }
 
     /// What the order adds to the tier metrics now: its amount, points and
@@ -3491,7 +3497,7 @@ impl<'a> OrderMut<'a> {
     /// The order's number among the tier metrics' contributions (see
     /// [`Order::key`]).
     pub(crate) fn key(&self) -> Option<u32> {
-        self.record.counts().then_some(self.numbers.key)
+        self.record.key(self.numbers)
     }
 
     /// The order as it reads now.
@@ -5756,10 +5762,9 @@ pub(crate) mod tests {
         /// The record and its rare part, to file among orders.
         pub(crate) fn parts(&self) -> (OrderRecord, Option<Box<More>>, Option<u32>) {
             let more = self.view().more.map(|more| Box::new(more.clone()));
-            let lot = match self.record.earned.read() {
-                Stored::Credit { .. } | Stored::Pending { .. } => Some(self.numbers.lot),
-                Stored::None | Stored::InFull => None,
-            };
+            // The lot's number when the record holds the lot.
+            let lot = self.record.earned.lot(self.numbers.lot, None);
+            let lot = lot.and_then(|lot| u32::try_from(lot.number()).ok());
             (self.record.clone(), more, lot)
         }
 

@@ -214,18 +214,23 @@ impl Numbering {
     /// Numbers the lot of the newest order, at `position`, `lot`.
     #[inline]
     fn set_lot(&mut self, position: u32, lot: u32) {
-        let offset = lot.wrapping_sub(position);
-        if self.newest.lot != offset {
-            self.start(position).lot = offset;
-        }
+        self.set(position, lot, |run| &mut run.lot);
     }
 
     /// Numbers the key of the newest order, at `position`, `key`.
     #[inline]
     fn set_key(&mut self, position: u32, key: u32) {
-        let offset = key.wrapping_sub(position);
-        if self.newest.key != offset {
-            self.start(position).key = offset;
+        self.set(position, key, |run| &mut run.key);
+    }
+
+    /// Gives the newest order, at `position`, `number` as the run's
+    /// `offset` names it: in the newest run when it follows on, in a new
+    /// run from `position` otherwise.
+    #[inline]
+    fn set(&mut self, position: u32, number: u32, offset: impl Fn(&mut Run) -> &mut u32) {
+        let wanted = number.wrapping_sub(position);
+        if *offset(&mut self.newest) != wanted {
+            *offset(self.start(position)) = wanted;
         }
     }
 
