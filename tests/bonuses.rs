@@ -79,6 +79,27 @@ fn a_birthday_gift_arrives_at_the_start_of_the_birthday_each_year() {
     assert_eq!(gift.bonus, BonusKind::Birthday { year: 2027 });
     assert_eq!(gift.at, t("2027-06-14T22:00:00Z"));
     assert_eq!(shop.available("joan"), 0);
+    // Her statement names each gift for its year.
+    let statement = shop
+        .ledger
+        .statement(&member("marta"), t("2026-01-01"), t("2028-01-01"))
+        .unwrap();
+    let named: Vec<_> = statement
+        .lines
+        .iter()
+        .map(|line| {
+            let reference = line.reference.as_ref().map(|r| r.to_string());
+            (line.kind, reference, line.available.value())
+        })
+        .collect();
+    assert_eq!(
+        named,
+        [
+            (EntryKind::Bonus, Some("birthday 2026".to_owned()), 200),
+            (EntryKind::Bonus, Some("birthday 2027".to_owned()), 200),
+            (EntryKind::Earned, Some("ORD-1".to_owned()), 10),
+        ]
+    );
 }
 
 #[test]

@@ -707,6 +707,22 @@ mod qualification {
             Receipt::Enrollment(e) => assert_eq!(e.referred_by, Some(member("marta"))),
             other => panic!("{other:?}"),
         }
+        // With no order to name, each side's statement names the friend.
+        for who in ["ana", "marta"] {
+            let statement = shop
+                .ledger
+                .statement(&member(who), t("2026-03-01"), t("2026-04-01"))
+                .unwrap();
+            let named: Vec<_> = statement
+                .lines
+                .iter()
+                .map(|line| (line.kind, line.reference.as_ref().map(|r| r.to_string())))
+                .collect();
+            assert_eq!(
+                named,
+                [(EntryKind::Referral, Some("referral ana".to_owned()))]
+            );
+        }
     }
 
     #[test]

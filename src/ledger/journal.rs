@@ -21,14 +21,15 @@
 //! is held in full beside the runs, 40 bytes, naming its record by
 //! position in the member's list of them (a refund, a cancelled
 //! redemption) or keeping its reference in a list of its own.
-//! Entries read, compare and hash as [`Posting`]s, so the ledger's
-//! fingerprint does not depend on how they are held.
+//! Entries read, compare and hash as [`PostingView`]s, the postings
+//! pushed with their references as kept, so the ledger's fingerprint
+//! does not depend on how they are held.
 
 use std::hash::{Hash, Hasher};
 
 use chrono::{DateTime, Utc};
 
-use super::account::{EntryKind, Order, Posting};
+use super::account::{EntryKind, Label, Order, Posting};
 use super::keyed::LazyKeyed;
 use super::orders::Orders;
 use crate::{Points, Reference};
@@ -405,8 +406,11 @@ impl<V: Entered> Filed for LazyKeyed<V> {
 /// [`List`]'s variants.
 pub(crate) type Lists<'j> = [&'j dyn Filed; 5];
 
-/// A journal entry as read: a [`Posting`] with its reference borrowed.
-/// Fields in the order of [`Posting`]'s, so both hash alike.
+/// A journal entry as read: a [`Posting`]'s figures with its reference
+/// as the journal keeps it (a birthday bonus's or a referral reward's
+/// label made). Its fields are in the order of a [`Posting`]'s, as they
+/// were when a posting held its reference and the two hashed alike: the
+/// ledger's fingerprint reads the journal this way.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct PostingView {
     pub(crate) at: DateTime<Utc>,
@@ -416,13 +420,13 @@ pub(crate) struct PostingView {
     pub(crate) pending: Points,
 }
 
-impl Posting {
+impl Posting<'_> {
     /// The posting, read as a journal entry is.
     pub(crate) fn view(&self) -> PostingView {
         PostingView {
             at: self.at,
             kind: self.kind,
-            reference: self.reference.clone(),
+            reference: self.reference.reference(),
             available: self.available,
             pending: self.pending,
         }
@@ -521,9 +525,15 @@ impl Journal {
             Some(Source::Listed(at))
         };
         let source = match (filed, posting.reference) {
-            (_, None) => Some(Source::None),
-            (Some((list, i)), Some(_)) => Some(Source::Filed(list, i)),
-            (None, Some(reference)) => listed(&mut held.references, reference),
+            (_, Label::None) => Some(Source::None),
+            (Some((list, i)), Label::Named(_)) => Some(Source::Filed(list, i)),
+            // A label is made to be kept (or found not to be a valid
+            // reference, and then kept as none).
+            (filed, label) => match (filed, label.reference()) {
+                (_, None) => Some(Source::None),
+                (Some((list, i)), Some(_)) => Some(Source::Filed(list, i)),
+                (None, Some(reference)) => listed(&mut held.references, reference),
+            },
         };
         // Past 2^32 references a journal keeps no more of them: the
         // entry's movement still counts, its reference reads as none.
@@ -812,7 +822,8 @@ mod tests {
             let mut filed: [Kept; 4] = Default::default();
             let mut bought = Bought::default();
             let mut journal = Journal::default();
-            let mut postings: Vec<Posting> = Vec::new();
+            // What was pushed, read as the journal reads it.
+            let mut pushed: Vec<PostingView> = Vec::new();
             // How many entries are held in full: all but those saying
             // what their record keeps, found by position.
             let mut in_full = 0;
@@ -821,15 +832,16 @@ mod tests {
             let sign_up = Kept(
                 joined.then(|| (reference("sign-up"), Some((EntryKind::Bonus, bonus)))).into_iter().collect(),
             );
+            let signed_up = reference("sign-up");
             if joined {
                 let posting = Posting {
                     at: start,
                     kind: EntryKind::Bonus,
-                    reference: Some(reference("sign-up")),
+                    reference: Label::Named(&signed_up),
                     available: bonus.1,
                     pending: bonus.2,
                 };
-                postings.push(posting.clone());
+                pushed.push(posting.view());
                 journal.push(posting, Some((List::SignUp, 0)), [&bought, &Unread, &Unread, &Unread, &sign_up]);
             }
             for (n, (source, by_position, available, pending, seconds)) in steps.iter().enumerate() {
@@ -907,11 +919,11 @@ mod tests {
                 let posting = Posting {
                     at,
                     kind,
-                    reference: posting_reference,
+                    reference: posting_reference.as_ref().map_or(Label::None, Label::Named),
                     available,
                     pending,
                 };
-                postings.push(posting.clone());
+                pushed.push(posting.view());
                 match (source, position) {
                     // A purchase whose record says what its posting says,
                     // as a fresh order's does: pushed as applying pushes it.
@@ -921,9 +933,8 @@ mod tests {
             }
             let lists: Lists<'_> = [&bought, &filed[1], &filed[2], &filed[3], &sign_up];
             proptest::prop_assert_eq!(journal.held_in_full(), in_full);
-            proptest::prop_assert_eq!(journal.iter(lists).len(), postings.len());
+            proptest::prop_assert_eq!(journal.iter(lists).len(), pushed.len());
             let read: Vec<PostingView> = journal.iter(lists).collect();
-            let pushed: Vec<PostingView> = postings.iter().map(Posting::view).collect();
             proptest::prop_assert_eq!(&read, &pushed);
             let mut backwards: Vec<PostingView> = journal.iter(lists).rev().collect();
             backwards.reverse();
@@ -933,22 +944,29 @@ mod tests {
                 .iter()
                 .map(|p| PostingView { reference: None, ..p.clone() })
                 .collect();
-            proptest::prop_assert_eq!(journal.figures(lists).len(), postings.len());
+            proptest::prop_assert_eq!(journal.figures(lists).len(), pushed.len());
             let figures: Vec<PostingView> = journal.figures(lists).collect();
             proptest::prop_assert_eq!(&figures, &unnamed);
             let mut figures_back: Vec<PostingView> = journal.figures(lists).rev().collect();
             figures_back.reverse();
             proptest::prop_assert_eq!(&figures_back, &unnamed);
-            proptest::prop_assert_eq!(fingerprint(&journal.read(lists)), fingerprint(&postings));
+            proptest::prop_assert_eq!(fingerprint(&journal.read(lists)), fingerprint(&pushed));
             proptest::prop_assert!(journal.read(lists) == journal.read(lists));
             let mut longer = journal.clone();
-            longer.push(postings.first().cloned().unwrap_or(Posting {
+            let again = pushed.first().map_or(Posting {
                 at: start,
                 kind: EntryKind::Expired,
-                reference: None,
+                reference: Label::None,
                 available: Points::ZERO,
                 pending: Points::ZERO,
-            }), None, lists);
+            }, |first| Posting {
+                at: first.at,
+                kind: first.kind,
+                reference: first.reference.as_ref().map_or(Label::None, Label::Named),
+                available: first.available,
+                pending: first.pending,
+            });
+            longer.push(again, None, lists);
             proptest::prop_assert!(journal.read(lists) != longer.read(lists));
         }
     }
@@ -1000,7 +1018,7 @@ mod tests {
         let posting = Posting {
             at,
             kind: EntryKind::Earned,
-            reference: Some(order),
+            reference: Label::Named(&order),
             available: earning.1,
             pending: earning.2,
         };
@@ -1023,7 +1041,7 @@ mod tests {
         let posting = Posting {
             at: settlement.0,
             kind: EntryKind::Settled,
-            reference: Some(order),
+            reference: Label::Named(&order),
             available: settlement.1,
             pending: settlement.2,
         };
@@ -1097,10 +1115,11 @@ mod tests {
         assert_eq!(journal.held_in_full(), 0);
         // A second confirmation of an order is not what its record keeps:
         // it is held in full.
+        let first = reference("O-0");
         let posting = Posting {
             at: chrono::DateTime::<Utc>::UNIX_EPOCH,
             kind: EntryKind::Settled,
-            reference: Some(reference("O-0")),
+            reference: Label::Named(&first),
             available: Points::new(1),
             pending: Points::new(-1),
         };
@@ -1119,10 +1138,11 @@ mod tests {
         )]);
         let mut bought = Bought::default();
         let mut journal = Journal::default();
+        let signed_up = reference("sign-up");
         let joined = Posting {
             at: start,
             kind: EntryKind::Bonus,
-            reference: Some(reference("sign-up")),
+            reference: Label::Named(&signed_up),
             available: bonus.1,
             pending: bonus.2,
         };
@@ -1193,10 +1213,11 @@ mod tests {
             bought
                 .0
                 .push((reference(&format!("O-{n}")), Some(earning), None));
+            let order = reference(&format!("O-{n}"));
             let posting = Posting {
                 at,
                 kind: EntryKind::Earned,
-                reference: Some(reference(&format!("O-{n}"))),
+                reference: Label::Named(&order),
                 available: earning.1,
                 pending: earning.2,
             };

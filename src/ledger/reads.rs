@@ -9,6 +9,7 @@ use super::Ledger;
 use super::account::{Account, Balance, EntryKind, Posting, postings};
 use super::decide::{Draft, Lent};
 use super::event::{Event, ExpiryReason};
+use super::journal::PostingView;
 use crate::earn::Earning;
 use crate::rewards::{Quote, Standing, price};
 use crate::{Cart, Purchase};
@@ -223,7 +224,7 @@ impl Ledger {
         let mut running = Balance::default();
         let mut lines = Vec::new();
         let journal = account.journal_lines();
-        for entry in journal.chain(projected.iter().map(Posting::view)) {
+        for entry in journal.chain(projected) {
             if entry.at >= to {
                 break;
             }
@@ -259,12 +260,12 @@ impl Ledger {
         &self,
         account: &Account,
         until: DateTime<Utc>,
-    ) -> Result<Vec<Posting>, Error> {
+    ) -> Result<Vec<PostingView>, Error> {
         let mut draft = Draft::new(&self.program, account);
         draft.sweep_last(until)?;
         let mut out = Vec::new();
         for event in &draft.events {
-            out.extend_from_slice(postings(event)?.as_slice());
+            out.extend(postings(event)?.as_slice().iter().map(Posting::view));
         }
         Ok(out)
     }
