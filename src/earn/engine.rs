@@ -148,14 +148,9 @@ fn at_the_base_rate(
     let out_of_range = || Error::AmountOutOfRange {
         amount: facts.amount,
     };
-    let points = amount
-        .checked_mul(Decimal::from(rate.points.value()))
-        .ok_or_else(out_of_range)
-        .and_then(|numerator| {
-            rounding
-                .divide(numerator, rate.per.amount())
-                .map_err(|_| out_of_range())
-        });
+    let points = rounding
+        .divide_product(amount, rate.points.value(), Decimal::ONE, rate.per.amount())
+        .map_err(|_| out_of_range());
     if let Some(tier) = facts.tier
         && compare_decimals(tier.multiplier(), Decimal::ONE).is_ne()
     {
@@ -188,16 +183,15 @@ fn by_the_tier(
 ) -> Result<Earning, Error> {
     let out_of_range = || Error::AmountOutOfRange { amount };
     let factor = tier.multiplier();
-    let points = amount
-        .amount()
-        .checked_mul(Decimal::from(rate.points.value()))
-        .and_then(|numerator| numerator.checked_mul(factor.checked_sub(Decimal::ONE)?))
-        .ok_or_else(out_of_range)
-        .and_then(|extra| {
-            rounding
-                .divide(extra, rate.per.amount())
-                .map_err(|_| out_of_range())
-        })?;
+    let less_one = factor.checked_sub(Decimal::ONE).ok_or_else(out_of_range)?;
+    let points = rounding
+        .divide_product(
+            amount.amount(),
+            rate.points.value(),
+            less_one,
+            rate.per.amount(),
+        )
+        .map_err(|_| out_of_range())?;
     let mut lines = EarnLines::from(EarnLine::Base {
         eligible: amount,
         rate,
