@@ -119,9 +119,9 @@ impl Rounding {
     /// `Decimal` arithmetic, in that order, which is exact whenever each
     /// step fits 64 bits within `Decimal`'s 28 places. A purchase's
     /// amount times its rate's points (and a tier's factor less one)
-    /// does, and is multiplied here as whole numbers: about 70
+    /// does, and is multiplied here as whole numbers: about 65
     /// instructions fewer a purchase than `Decimal` multiplication, and
-    /// as many again for a tier's line. Any other product is made in
+    /// about 110 more for a tier's line. Any other product is made in
     /// `Decimal` arithmetic and divided, and one past its range is an
     /// error.
     pub(crate) fn divide_product(
@@ -258,7 +258,7 @@ impl Quotient {
         // where 128 bits call the runtime's division routine twice (14
         // instructions a purchase fewer), and the scaling takes a power
         // of ten from a table, where 128 bits multiply it out and check
-        // each step (about 40 more).
+        // each step (about 15 more).
         if let Some((n, d)) = common_u64(n, sn, d, sd) {
             return Quotient::of_u64(n, d);
         }

@@ -6477,10 +6477,10 @@ pub(crate) mod tests {
 
         /// A record keeps a time as seconds after its order's only when
         /// settling them gives it back; comparing fractions instead, as
-        /// `reads_back` does past a leap second, says the same: for the
-        /// time settling gives, for that time with another fraction (a
-        /// leap second's included), and for any other time, whenever the
-        /// seconds between fit.
+        /// `reads_back` does unless the order's time is a leap second,
+        /// says the same: for the time settling gives, for that time with
+        /// another fraction (a leap second's included), and for any other
+        /// time, whenever the seconds between fit.
         #[test]
         fn reading_a_time_back_says_what_settling_again_says(
             at in crate::calendar::instants(),

@@ -452,8 +452,8 @@ fn grow_room<S>(queue: &mut VecDeque<S>, more: usize) {
 /// member's list follows it (members' lists grow in turn) and then takes
 /// its new room from the arena, past the small blocks the allocator
 /// keeps at hand for each thread. Callgrind: a purchase under points
-/// that expire a year after earning about 60 instructions fewer, one
-/// under points that never expire about 25.
+/// that expire a year after earning about 30 instructions fewer, one
+/// under points that never expire about 20.
 fn regrow<S>(queue: &mut VecDeque<S>, room: usize) {
     let mut grown = VecDeque::with_capacity(room);
     grown.append(queue);
