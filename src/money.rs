@@ -716,20 +716,9 @@ impl From<Money> for String {
     }
 }
 
-/// Ten to the powers 0 to 9: a mantissa (below 2^96) times any of them
-/// fits 128 bits.
-const POWERS: [i128; 10] = [
-    1,
-    10,
-    100,
-    1_000,
-    10_000,
-    100_000,
-    1_000_000,
-    10_000_000,
-    100_000_000,
-    1_000_000_000,
-];
+/// The most places apart two figures are compared in whole numbers: a
+/// mantissa (below 2^96) times ten to that many fits 128 bits.
+const MOST_PLACES: u32 = 9;
 
 /// `a.cmp(&b)`, in whole numbers when their scales differ by at most
 /// nine places (every amount of money, tier threshold and qualifying sum
@@ -742,7 +731,10 @@ const POWERS: [i128; 10] = [
 pub(crate) fn compare_decimals(a: Decimal, b: Decimal) -> std::cmp::Ordering {
     let (x, y) = (a.mantissa(), b.mantissa());
     let (scale_a, scale_b) = (a.scale(), b.scale());
-    let power = |places: u32| POWERS.get(usize::try_from(places).ok()?).copied();
+    let power = |places: u32| {
+        let power = (places <= MOST_PLACES).then(|| crate::rounding::ten_to(places));
+        power.flatten().map(i128::from)
+    };
     // Below 2^96 times below 2^30: the products cannot wrap.
     let aligned = match scale_a.checked_sub(scale_b) {
         Some(0) => Some(x.cmp(&y)),

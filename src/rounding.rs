@@ -309,12 +309,16 @@ impl Quotient {
 #[inline]
 fn common_u64(n: u128, sn: u32, d: u128, sd: u32) -> Option<(u64, u64)> {
     let (n, d) = (u64::try_from(n).ok()?, u64::try_from(d).ok()?);
-    let ten_to = |places: u32| POWERS_OF_TEN.get(usize::try_from(places).ok()?).copied();
     if sn >= sd {
         Some((n, d.checked_mul(ten_to(sn.checked_sub(sd)?)?)?))
     } else {
         Some((n.checked_mul(ten_to(sd.checked_sub(sn)?)?)?, d))
     }
+}
+
+/// Ten to the `places`, when a `u64` holds it (up to 19 places).
+pub(crate) fn ten_to(places: u32) -> Option<u64> {
+    POWERS_OF_TEN.get(usize::try_from(places).ok()?).copied()
 }
 
 /// 10^0 to 10^19, every power of ten a `u64` holds.
